@@ -1,0 +1,49 @@
+// The one route table's matcher. ARM compares path literals case-insensitively; parameter values
+// keep the casing the caller used.
+import type { ApiRequest, ApiResponse } from './http.ts';
+
+export type Handler = (req: ApiRequest) => Promise<ApiResponse>;
+
+interface Route {
+  method: string;
+  segments: { literal?: string; param?: string }[];
+  handler: Handler;
+  /** The api-versions this route accepts (the provider's, or the resource manager's). */
+  versions: 'dataprotection' | 'resources' | 'none';
+}
+
+export class Router {
+  readonly #routes: Route[] = [];
+
+  add(method: string, pattern: string, handler: Handler, versions: Route['versions'] = 'dataprotection'): this {
+    const segments = pattern
+      .split('/')
+      .filter(Boolean)
+      .map((s) => (s.startsWith('{') && s.endsWith('}') ? { param: s.slice(1, -1) } : { literal: s.toLowerCase() }));
+    this.#routes.push({ method: method.toUpperCase(), segments, handler, versions });
+    return this;
+  }
+
+  /** Finds the route for a path: `methodMismatch` when the path exists under another method. */
+  match(method: string, path: string): { route: Route; params: Record<string, string> } | { methodMismatch: boolean } {
+    const parts = path.split('/').filter(Boolean).map((p) => decodeURIComponent(p));
+    let methodMismatch = false;
+    for (const route of this.#routes) {
+      if (route.segments.length !== parts.length) continue;
+      const params: Record<string, string> = {};
+      let ok = true;
+      for (let i = 0; i < parts.length && ok; i++) {
+        const seg = route.segments[i]!;
+        if (seg.param) params[seg.param] = parts[i]!;
+        else ok = seg.literal === parts[i]!.toLowerCase();
+      }
+      if (!ok) continue;
+      if (route.method !== method.toUpperCase()) {
+        methodMismatch = true;
+        continue;
+      }
+      return { route, params };
+    }
+    return { methodMismatch };
+  }
+}

@@ -1,0 +1,88 @@
+// The catalog: where the service keeps its state. One interface; the embedded default is SQLite
+// (sqlite.ts), and a PostgreSQL implementation can satisfy the same contract for scale-out.
+// Every method is async so that a networked implementation fits without changing callers.
+
+/** An ARM resource as the API shows it, plus the bookkeeping the catalog needs. */
+export interface StoredResource<B = Record<string, unknown>> {
+  /** The id as first written (its casing is what the API returns). */
+  id: string;
+  /** The resource type, e.g. `Microsoft.DataProtection/backupVaults`. */
+  type: string;
+  /** The id of the resource this one belongs to (a vault's group, a policy's vault), if any. */
+  parentId: string | null;
+  body: B;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+export interface ListQuery {
+  /** Only resources of this type; all types when absent. */
+  type?: string;
+  /** Only children of this resource. */
+  parentId?: string;
+  /** Only resources whose id starts with this prefix (compared case-insensitively). */
+  idPrefix?: string;
+  /** Page size; all when absent. */
+  limit?: number;
+  /** Continuation token from a previous page. */
+  after?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Present when more items follow; pass it back as `after`. */
+  next?: string;
+}
+
+/** A long-running operation's status document, as `operationStatus` returns it. */
+export interface OperationRecord {
+  id: string;
+  /** The resource the operation acts on. */
+  resourceId: string;
+  status: 'Inprogress' | 'Succeeded' | 'Failed' | 'Canceled';
+  startTime: string;
+  endTime: string | null;
+  error?: { code: string; message: string } | null;
+  /** What operationResults returns once done (a job reference or a resource). */
+  properties?: Record<string, unknown> | null;
+}
+
+export interface QueuedTask {
+  id: number;
+  kind: string;
+  payload: Record<string, unknown>;
+  runAt: string;
+  attempts: number;
+  jobKey: string | null;
+}
+
+export interface Catalog {
+  getResource<B = Record<string, unknown>>(id: string): Promise<StoredResource<B> | undefined>;
+  /** Inserts or replaces. */
+  putResource(r: StoredResource): Promise<void>;
+  deleteResource(id: string): Promise<boolean>;
+  listResources<B = Record<string, unknown>>(q: ListQuery): Promise<Page<StoredResource<B>>>;
+  countResources(q: Omit<ListQuery, 'limit' | 'after'>): Promise<number>;
+
+  getOperation(id: string): Promise<OperationRecord | undefined>;
+  putOperation(op: OperationRecord): Promise<void>;
+
+  /** Settings of the installation (default subscription, tenant, ...). */
+  getSetting(key: string): Promise<string | undefined>;
+  setSetting(key: string, value: string): Promise<void>;
+
+  /** Queues a task; with a jobKey, a second task with the same key is not queued (returns false). */
+  enqueue(task: { kind: string; payload: Record<string, unknown>; runAt: string; jobKey?: string }): Promise<boolean>;
+  /** Claims the next due task for a worker, leasing it until `leaseUntil`. */
+  claimTask(workerId: string, now: string, leaseUntil: string, kinds?: string[]): Promise<QueuedTask | undefined>;
+  completeTask(id: number): Promise<void>;
+  failTask(id: number, error: string): Promise<void>;
+  /** Puts a task back in the queue (e.g. after a crash) to run at `runAt`. */
+  requeueTask(id: number, runAt: string): Promise<void>;
+  /** Tasks whose lease expired (their worker died) go back to the queue. */
+  releaseExpiredLeases(now: string): Promise<number>;
+
+  /** Runs fn with the catalog's writes applied atomically. */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,32 @@
+// Numbered schema migrations for the SQLite catalog; each runs once, in order, in a transaction.
+
+export const MIGRATIONS: string[] = [
+  `CREATE TABLE resources (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     key TEXT NOT NULL UNIQUE,
+     id TEXT NOT NULL,
+     type TEXT NOT NULL,
+     parent_key TEXT,
+     parent_id TEXT,
+     body TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE INDEX resources_type_parent ON resources (type, parent_key, seq);
+   CREATE TABLE operations (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE tasks (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     kind TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     run_at TEXT NOT NULL,
+     status TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     job_key TEXT UNIQUE,
+     locked_by TEXT,
+     locked_until TEXT,
+     last_error TEXT,
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX tasks_due ON tasks (status, run_at);`,
+];

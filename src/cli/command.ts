@@ -1,0 +1,44 @@
+// The shape of a CLI leaf command: its words, its arguments, and a `run` that tests can call
+// without argv. Parsing, output formatting and exit codes live elsewhere (args.ts, output.ts, main.ts).
+import type { ApiClient } from './client.ts';
+
+export interface ArgSpec {
+  /** Option strings, long first: ['--resource-group', '-g']. */
+  names: string[];
+  help?: string;
+  required?: boolean;
+  /** 'one' (default): a single value; 'many': one or more values (argparse nargs='+'); 'flag': no value. */
+  arity?: 'one' | 'many' | 'flag';
+  /** Allowed values, matched case-insensitively and normalised to this casing (az's get_enum_type). */
+  enum?: readonly string[];
+  default?: string | string[] | boolean;
+  /** Parse the value: 'int' and 'float' reject non-numbers with az's message; 'json' reads inline JSON, @file or a path. */
+  type?: 'string' | 'int' | 'float' | 'json';
+}
+
+export type ArgValues = Record<string, unknown>;
+
+export interface CommandContext {
+  client: ApiClient;
+  /** Writes a warning line to stderr, as az's logger.warning. */
+  warn(message: string): void;
+  /** Asks "Are you sure you want to perform this operation? (y/n)" unless --yes was given. */
+  confirm(message?: string): Promise<boolean>;
+  /** The subscription to act in (from --subscription or the server's default). */
+  subscription(): Promise<string>;
+}
+
+export interface Command {
+  /** The words after `dpvault [dataprotection]`, e.g. ['backup-vault', 'create']. */
+  path: string[];
+  summary: string;
+  args: Record<string, ArgSpec>;
+  /** Long-running: adds --no-wait. */
+  supportsNoWait?: boolean;
+  /** Whether this command needs a server (false for the offline policy helpers). */
+  offline?: boolean;
+  /** Returns what to print (undefined prints nothing). */
+  run(args: ArgValues, ctx: CommandContext): Promise<unknown>;
+}
+
+export const defineCommand = (c: Command): Command => c;

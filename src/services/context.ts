@@ -1,0 +1,39 @@
+// What every service function receives: the catalog, the clock and the installation's identity.
+import type { Catalog } from '../catalog/catalog.ts';
+import type { Clock } from '../util/clock.ts';
+
+export interface ServiceContext {
+  catalog: Catalog;
+  clock: Clock;
+  /** The installation's subscription and tenant (created at first start). */
+  subscriptionId: string;
+  tenantId: string;
+  /** The server's data directory (catalog, keys, backup data). */
+  dataDir: string;
+  /** Work that runs after a request has been answered (long-running operations, jobs). */
+  background: BackgroundRunner;
+}
+
+export interface BackgroundRunner {
+  run(name: string, fn: () => Promise<void>): void;
+  /** Resolves when all background work started so far has settled (for tests and shutdown). */
+  idle(): Promise<void>;
+}
+
+export class InProcessBackground implements BackgroundRunner {
+  readonly #pending = new Set<Promise<void>>();
+  readonly #log: (msg: string) => void;
+  constructor(log: (msg: string) => void = () => undefined) {
+    this.#log = log;
+  }
+  run(name: string, fn: () => Promise<void>): void {
+    const p = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(fn)
+      .catch((e: unknown) => this.#log(`background ${name} failed: ${e instanceof Error ? e.message : String(e)}`))
+      .finally(() => this.#pending.delete(p));
+    this.#pending.add(p);
+  }
+  async idle(): Promise<void> {
+    while (this.#pending.size) await Promise.all([...this.#pending]);
+  }
+}

@@ -1,0 +1,83 @@
+// Resource groups: the containers every other resource lives in.
+import { conflict, invalid, notFound } from '../domain/errors.ts';
+import { resourceGroupId } from '../domain/resource-id.ts';
+import type { ServiceContext } from './context.ts';
+
+export const RESOURCE_GROUP_TYPE = 'Microsoft.Resources/resourceGroups';
+
+export interface ResourceGroup {
+  id: string;
+  name: string;
+  type: string;
+  location: string;
+  managedBy: string | null;
+  properties: { provisioningState: string };
+  tags: Record<string, string> | null;
+}
+
+const NAME = /^[-\w._()]{1,90}$/u;
+
+export async function getResourceGroup(ctx: ServiceContext, sub: string, rg: string): Promise<ResourceGroup> {
+  checkSubscription(ctx, sub);
+  const found = await ctx.catalog.getResource<ResourceGroup>(resourceGroupId(sub, rg));
+  if (!found) throw notFound('ResourceGroupNotFound', `Resource group '${rg}' could not be found.`);
+  return found.body;
+}
+
+export async function putResourceGroup(ctx: ServiceContext, sub: string, rg: string, body: unknown): Promise<{ group: ResourceGroup; created: boolean }> {
+  checkSubscription(ctx, sub);
+  if (!NAME.test(rg) || rg.endsWith('.')) {
+    throw invalid('InvalidResourceGroup', `The provided resource group name '${rg}' has these invalid characters or is too long.`);
+  }
+  const b = (body ?? {}) as { location?: unknown; tags?: unknown; managedBy?: unknown };
+  if (typeof b.location !== 'string' || !b.location) {
+    throw invalid('LocationRequired', 'The location property is required for this definition.');
+  }
+  const id = resourceGroupId(sub, rg);
+  const existing = await ctx.catalog.getResource<ResourceGroup>(id);
+  if (existing && existing.body.location.toLowerCase() !== b.location.toLowerCase()) {
+    throw invalid(
+      'InvalidResourceGroupLocation',
+      `Invalid resource group location '${b.location}'. The Resource group already exists in location '${existing.body.location}'.`,
+    );
+  }
+  const group: ResourceGroup = {
+    id: existing?.body.id ?? id,
+    name: existing?.body.name ?? rg,
+    type: RESOURCE_GROUP_TYPE,
+    location: existing?.body.location ?? b.location,
+    managedBy: typeof b.managedBy === 'string' ? b.managedBy : null,
+    properties: { provisioningState: 'Succeeded' },
+    tags: (b.tags as Record<string, string> | undefined) ?? existing?.body.tags ?? null,
+  };
+  await ctx.catalog.putResource({ id: group.id, type: RESOURCE_GROUP_TYPE, parentId: null, body: { ...group } });
+  return { group, created: !existing };
+}
+
+export async function listResourceGroups(ctx: ServiceContext, sub: string): Promise<ResourceGroup[]> {
+  checkSubscription(ctx, sub);
+  const page = await ctx.catalog.listResources<ResourceGroup>({ type: RESOURCE_GROUP_TYPE, idPrefix: `/subscriptions/${sub}/` });
+  return page.items.map((r) => r.body);
+}
+
+/** Deletes an empty group. A group that still holds resources is refused: backups are never lost by accident. */
+export async function deleteResourceGroup(ctx: ServiceContext, sub: string, rg: string): Promise<boolean> {
+  checkSubscription(ctx, sub);
+  const id = resourceGroupId(sub, rg);
+  const existing = await ctx.catalog.getResource(id);
+  if (!existing) return false;
+  const children = await ctx.catalog.countResources({ idPrefix: `${id}/` });
+  if (children > 0) {
+    throw conflict(
+      'ResourceGroupNotEmpty',
+      `Resource group '${rg}' still contains ${children} resource(s). Delete them first; dpvault never deletes backup data along with a group.`,
+    );
+  }
+  return ctx.catalog.deleteResource(id);
+}
+
+export function checkSubscription(ctx: ServiceContext, sub: string): void {
+  if (sub.toLowerCase() !== ctx.subscriptionId.toLowerCase()) {
+    throw notFound('SubscriptionNotFound', `The subscription '${sub}' could not be found.`);
+  }
+}
