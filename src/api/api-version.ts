@@ -9,15 +9,31 @@ export const DATAPROTECTION_API_VERSIONS = [
 /** Stable Microsoft.Resources versions for resource groups. */
 export const RESOURCES_API_VERSIONS = ['2021-04-01', '2022-09-01', '2023-07-01', '2024-03-01', '2024-07-01', '2024-11-01', '2025-04-01'];
 
+/** Stable Microsoft.KeyVault versions (vaults, access policies, secrets). */
+export const KEYVAULT_API_VERSIONS = ['2019-09-01', '2021-10-01', '2022-07-01', '2023-02-01', '2023-07-01', '2024-11-01'];
+/** Stable Microsoft.DBforPostgreSQL versions (servers and their databases). */
+export const POSTGRES_API_VERSIONS = ['2017-12-01', '2021-06-01', '2022-12-01', '2024-08-01'];
+
+export type ApiVersionKind = 'dataprotection' | 'resources' | 'keyvault' | 'postgres';
+
+const SUPPORTED: Record<ApiVersionKind, string[]> = {
+  dataprotection: DATAPROTECTION_API_VERSIONS,
+  resources: RESOURCES_API_VERSIONS,
+  keyvault: KEYVAULT_API_VERSIONS,
+  postgres: POSTGRES_API_VERSIONS,
+};
+
 /** What the CLI sends. */
 export const CLIENT_API_VERSION = '2026-06-01';
 export const CLIENT_RESOURCES_API_VERSION = '2024-11-01';
+export const CLIENT_KEYVAULT_API_VERSION = '2024-11-01';
+export const CLIENT_POSTGRES_API_VERSION = '2017-12-01';
 
-export function checkApiVersion(given: string | null, kind: 'dataprotection' | 'resources', resourceType: string): string {
+export function checkApiVersion(given: string | null, kind: ApiVersionKind, resourceType: string): string {
   if (!given) {
     throw invalid('MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
   }
-  const supported = kind === 'dataprotection' ? DATAPROTECTION_API_VERSIONS : RESOURCES_API_VERSIONS;
+  const supported = SUPPORTED[kind];
   if (supported.includes(given)) return given;
   if (!/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(given)) {
     throw invalid('InvalidApiVersionParameter', `The api-version '${given}' is invalid. The supported versions are '${supported.join(',')}'.`);

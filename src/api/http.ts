@@ -1,6 +1,4 @@
 // Request and response types shared by the routes, the server and the tests.
-import type { Catalog } from '../catalog/catalog.ts';
-import type { Clock } from '../util/clock.ts';
 
 export interface ApiRequest {
   method: string;

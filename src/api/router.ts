@@ -1,5 +1,6 @@
 // The one route table's matcher. ARM compares path literals case-insensitively; parameter values
 // keep the casing the caller used.
+import type { ApiVersionKind } from './api-version.ts';
 import type { ApiRequest, ApiResponse } from './http.ts';
 
 export type Handler = (req: ApiRequest) => Promise<ApiResponse>;
@@ -9,7 +10,7 @@ interface Route {
   segments: { literal?: string; param?: string }[];
   handler: Handler;
   /** The api-versions this route accepts (the provider's, or the resource manager's). */
-  versions: 'dataprotection' | 'resources' | 'none';
+  versions: ApiVersionKind | 'none';
 }
 
 export class Router {

@@ -79,6 +79,8 @@ export interface Catalog {
   failTask(id: number, error: string): Promise<void>;
   /** Puts a task back in the queue (e.g. after a crash) to run at `runAt`. */
   requeueTask(id: number, runAt: string): Promise<void>;
+  /** Tasks in a state ('queued', 'running', 'done', 'failed'), oldest first. */
+  listTasks(status: string): Promise<QueuedTask[]>;
   /** Tasks whose lease expired (their worker died) go back to the queue. */
   releaseExpiredLeases(now: string): Promise<number>;
 

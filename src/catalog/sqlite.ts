@@ -102,7 +102,7 @@ export class SqliteCatalog implements Catalog {
     const limit = q.limit ?? -1;
     const rows = this.#db
       .prepare(`SELECT *, seq FROM resources WHERE ${sql} ORDER BY seq LIMIT ?`)
-      .all(...args, limit === -1 ? -1 : limit + 1) as (ResourceRow & { seq: number })[];
+      .all(...args, limit === -1 ? -1 : limit + 1) as unknown as (ResourceRow & { seq: number })[];
     const page: Page<StoredResource<B>> = { items: [] };
     const shown = limit === -1 ? rows : rows.slice(0, limit);
     page.items = shown.map((r) => toResource<B>(r));
@@ -171,6 +171,13 @@ export class SqliteCatalog implements Catalog {
 
   async requeueTask(id: number, runAt: string): Promise<void> {
     this.#db.prepare("UPDATE tasks SET status = 'queued', run_at = ?, locked_by = NULL, locked_until = NULL WHERE id = ?").run(runAt, id);
+  }
+
+  async listTasks(status: string): Promise<QueuedTask[]> {
+    const rows = this.#db.prepare('SELECT id, kind, payload, run_at, attempts, job_key FROM tasks WHERE status = ? ORDER BY id').all(status) as unknown as {
+      id: number; kind: string; payload: string; run_at: string; attempts: number; job_key: string | null;
+    }[];
+    return rows.map((r) => ({ id: Number(r.id), kind: r.kind, payload: JSON.parse(r.payload), runAt: r.run_at, attempts: Number(r.attempts), jobKey: r.job_key }));
   }
 
   async releaseExpiredLeases(now: string): Promise<number> {

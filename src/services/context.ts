@@ -10,8 +10,12 @@ export interface ServiceContext {
   tenantId: string;
   /** The server's data directory (catalog, keys, backup data). */
   dataDir: string;
+  /** Encrypts secrets at rest and wraps repository keys; never logged or returned. */
+  masterKey: Buffer;
   /** Work that runs after a request has been answered (long-running operations, jobs). */
   background: BackgroundRunner;
+  /** Tells the workers that a task was queued (set by the composition root). */
+  onTaskQueued?: () => void;
 }
 
 export interface BackgroundRunner {

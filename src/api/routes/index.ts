@@ -1,0 +1,22 @@
+// The one route table: every route of the API, registered in one place.
+import type { ServiceContext } from '../../services/context.ts';
+import { Router } from '../router.ts';
+import { registerBackupInstanceRoutes } from './backup-instances.ts';
+import { registerInstanceActionRoutes } from './instance-actions.ts';
+import { registerJobAndRecoveryPointRoutes } from './jobs-and-points.ts';
+import { registerOperationRoutes } from './operations.ts';
+import { registerPolicyRoutes } from './policies.ts';
+import { registerResourceGroupRoutes } from './resource-groups.ts';
+import { registerVaultRoutes } from './vaults.ts';
+
+export function buildRouter(ctx: ServiceContext): Router {
+  const router = new Router();
+  registerResourceGroupRoutes(router, ctx);
+  registerVaultRoutes(router, ctx);
+  registerPolicyRoutes(router, ctx);
+  registerBackupInstanceRoutes(router, ctx);
+  registerInstanceActionRoutes(router, ctx);
+  registerJobAndRecoveryPointRoutes(router, ctx);
+  registerOperationRoutes(router, ctx);
+  return router;
+}

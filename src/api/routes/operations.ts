@@ -1,0 +1,73 @@
+// Long-running operation status and results, at every scope the service publishes them.
+import { notFound } from '../../domain/errors.ts';
+import type { ServiceContext } from '../../services/context.ts';
+import { NOT_ENDED } from '../../services/operations.ts';
+import { ok, type ApiRequest, type ApiResponse } from '../http.ts';
+import type { Router } from '../router.ts';
+
+const DP = '/providers/Microsoft.DataProtection';
+const VAULT = `/subscriptions/{sub}/resourceGroups/{rg}${DP}/backupVaults/{vault}`;
+
+/** The paths a client polls; `scope` builds the header URLs for a new operation. */
+export const operationUrls = {
+  vault: (vaultId: string, opId: string) => ({
+    status: `${vaultId}/operationStatus/${opId}`,
+    result: `${vaultId}/operationResults/${opId}`,
+  }),
+  resourceGroup: (sub: string, rg: string, vaultId: string, opId: string) => ({
+    status: `/subscriptions/${sub}/resourceGroups/${rg}${DP}/operationStatus/${opId}`,
+    result: `${vaultId}/operationResults/${opId}`,
+  }),
+  location: (sub: string, location: string, opId: string) => ({
+    status: `/subscriptions/${sub}${DP}/locations/${location}/operationStatus/${opId}`,
+    result: `/subscriptions/${sub}${DP}/locations/${location}/operationResults/${opId}`,
+  }),
+};
+
+/** Headers of a 201/202 answer that started an operation. */
+export function operationHeaders(req: ApiRequest, urls: { status: string; result: string }): Record<string, string> {
+  const q = `?api-version=${req.apiVersion}`;
+  return {
+    'Azure-AsyncOperation': `${req.baseUrl}${urls.status}${q}`,
+    Location: `${req.baseUrl}${urls.result}${q}`,
+    'Retry-After': '1',
+  };
+}
+
+export function registerOperationRoutes(router: Router, ctx: ServiceContext): void {
+  const status = async (req: ApiRequest): Promise<ApiResponse> => {
+    const op = await ctx.catalog.getOperation(req.params.op!);
+    if (!op) throw notFound('OperationNotFound', `The operation '${req.params.op}' was not found.`);
+    const body: Record<string, unknown> = {
+      id: req.path,
+      name: op.id,
+      status: op.status,
+      startTime: op.startTime,
+      endTime: op.endTime ?? NOT_ENDED,
+    };
+    if (op.error) body.error = { ...op.error, target: null, details: null };
+    if (op.properties) body.properties = op.properties;
+    return ok(body);
+  };
+  const result = async (req: ApiRequest): Promise<ApiResponse> => {
+    const op = await ctx.catalog.getOperation(req.params.op!);
+    if (!op) throw notFound('OperationNotFound', `The operation '${req.params.op}' was not found.`);
+    if (op.status === 'Inprogress') {
+      return { status: 202, headers: { 'Retry-After': '1', 'Azure-AsyncOperation': `${req.baseUrl}${req.path.replace(/operationResults/i, 'operationStatus')}?api-version=${req.apiVersion}` } };
+    }
+    if (op.status === 'Failed') return ok({ error: { ...op.error, target: null, details: null } }, 200);
+    // A resource's operation result is the resource itself, when it still exists.
+    const resource = await ctx.catalog.getResource(op.resourceId);
+    if (op.properties) return ok(op.properties);
+    if (resource && /operationResults/i.test(req.path) && !/\/locations\//i.test(req.path)) return ok(resource.body);
+    return { status: 204 };
+  };
+  router
+    .add('GET', `${VAULT}/operationStatus/{op}`, status)
+    .add('GET', `/subscriptions/{sub}/resourceGroups/{rg}${DP}/operationStatus/{op}`, status)
+    .add('GET', `/subscriptions/{sub}${DP}/locations/{loc}/operationStatus/{op}`, status)
+    .add('GET', `${VAULT}/backupInstances/{bi}/operationStatus/{op}`, status)
+    .add('GET', `${VAULT}/operationResults/{op}`, result)
+    .add('GET', `${VAULT}/backupInstances/{bi}/operationResults/{op}`, result)
+    .add('GET', `/subscriptions/{sub}${DP}/locations/{loc}/operationResults/{op}`, result);
+}

@@ -1,0 +1,35 @@
+// Resource groups (Microsoft.Resources) and the subscription the installation runs as.
+import { checkSubscription, deleteResourceGroup, getResourceGroup, listResourceGroups, putResourceGroup } from '../../services/resource-groups.ts';
+import type { ServiceContext } from '../../services/context.ts';
+import { ok } from '../http.ts';
+import type { Router } from '../router.ts';
+
+export function registerResourceGroupRoutes(router: Router, ctx: ServiceContext): void {
+  const rgPath = '/subscriptions/{sub}/resourcegroups/{rg}';
+  router
+    .add('GET', '/subscriptions', async () => ok({ value: [subscriptionBody(ctx)] }), 'resources')
+    .add('GET', '/subscriptions/{sub}', async (req) => {
+      checkSubscription(ctx, req.params.sub!);
+      return ok(subscriptionBody(ctx));
+    }, 'resources')
+    .add('GET', '/subscriptions/{sub}/resourcegroups', async (req) => ok({ value: await listResourceGroups(ctx, req.params.sub!) }), 'resources')
+    .add('GET', rgPath, async (req) => ok(await getResourceGroup(ctx, req.params.sub!, req.params.rg!)), 'resources')
+    .add('PUT', rgPath, async (req) => {
+      const { group, created } = await putResourceGroup(ctx, req.params.sub!, req.params.rg!, req.body);
+      return ok(group, created ? 201 : 200);
+    }, 'resources')
+    .add('DELETE', rgPath, async (req) => {
+      const deleted = await deleteResourceGroup(ctx, req.params.sub!, req.params.rg!);
+      return { status: deleted ? 200 : 204 };
+    }, 'resources');
+}
+
+function subscriptionBody(ctx: ServiceContext) {
+  return {
+    id: `/subscriptions/${ctx.subscriptionId}`,
+    subscriptionId: ctx.subscriptionId,
+    tenantId: ctx.tenantId,
+    displayName: 'dpvault',
+    state: 'Enabled',
+  };
+}

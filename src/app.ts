@@ -1,0 +1,97 @@
+// The composition root: opens the catalog, creates the installation's identity on first start and
+// wires the API. `dpvault server` and the test fixture both start the service through here.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { SqliteCatalog } from './catalog/sqlite.ts';
+import type { Catalog } from './catalog/catalog.ts';
+import { buildRouter } from './api/routes/index.ts';
+import { createApiServer } from './api/server.ts';
+import { InProcessBackground, type ServiceContext } from './services/context.ts';
+import { loadOrCreateMasterKey } from './secrets/master-key.ts';
+import { DumpFiles } from './jobs/dump-files.ts';
+import { dumpRoot } from './jobs/paths.ts';
+import { recoverInterruptedWork } from './jobs/recovery.ts';
+import { runBackupJob, type BackupTaskPayload } from './jobs/backup-job.ts';
+import { runRestoreJob, type RestoreTaskPayload } from './jobs/restore-job.ts';
+import { Worker } from './jobs/worker.ts';
+import { systemClock, type Clock } from './util/clock.ts';
+
+export interface ServiceOptions {
+  dataDir: string;
+  host?: string;
+  port?: number;
+  clock?: Clock;
+  log?: (line: string) => void;
+}
+
+export interface RunningService {
+  ctx: ServiceContext;
+  worker: Worker;
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function openContext(opts: ServiceOptions): Promise<ServiceContext> {
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const catalog: Catalog = new SqliteCatalog(join(opts.dataDir, 'catalog.sqlite'));
+  const subscriptionId = await setting(catalog, 'subscriptionId', randomUUID);
+  const tenantId = await setting(catalog, 'tenantId', randomUUID);
+  return {
+    catalog,
+    clock: opts.clock ?? systemClock,
+    subscriptionId,
+    tenantId,
+    dataDir: opts.dataDir,
+    masterKey: loadOrCreateMasterKey(opts.dataDir),
+    background: new InProcessBackground(opts.log),
+  };
+}
+
+export async function startService(opts: ServiceOptions): Promise<RunningService> {
+  const ctx = await openContext(opts);
+  const dumps = new DumpFiles(dumpRoot(ctx.dataDir));
+  const interrupted = await recoverInterruptedWork(ctx, dumps.root);
+  if (interrupted) opts.log?.(`failed ${interrupted} job(s) interrupted by the last stop`);
+  const worker = new Worker(
+    ctx,
+    {
+      backup: (p) => runBackupJob(ctx, dumps, p as unknown as BackupTaskPayload),
+      restore: (p) => runRestoreJob(ctx, dumps, p as unknown as RestoreTaskPayload),
+    },
+    { log: opts.log },
+  );
+  ctx.onTaskQueued = () => worker.poke();
+  worker.start();
+  const server = createApiServer(buildRouter(ctx), { log: opts.log });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 7480, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    ctx,
+    worker,
+    server,
+    url: `http://${host}:${addr.port}`,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await worker.stop();
+      await ctx.background.idle();
+      await ctx.catalog.close();
+    },
+  };
+}
+
+async function setting(catalog: Catalog, key: string, make: () => string): Promise<string> {
+  const found = await catalog.getSetting(key);
+  if (found) return found;
+  const value = make();
+  await catalog.setSetting(key, value);
+  return value;
+}

@@ -1,0 +1,143 @@
+// az-style argument parsing: long and short options, one-or-more values (nargs='+'), flags,
+// case-insensitive enums normalised to their canonical casing, and JSON arguments given inline,
+// as @file or as a file path. Problems with the command line are usage errors (exit 2).
+import { existsSync, readFileSync } from 'node:fs';
+import { DpError, usage } from '../domain/errors.ts';
+import type { ArgSpec, ArgValues } from './command.ts';
+
+export interface ParsedArgs {
+  values: ArgValues;
+  /** Which arguments the user gave (by key). */
+  given: Set<string>;
+}
+
+const looksLikeValue = (tok: string) => !tok.startsWith('-') || /^-\d+(\.\d+)?$/.test(tok);
+
+export function parseArgs(specs: Record<string, ArgSpec>, argv: string[]): ParsedArgs {
+  const byName = new Map<string, [string, ArgSpec]>();
+  for (const [key, spec] of Object.entries(specs)) for (const n of spec.names) byName.set(n, [key, spec]);
+  const raw = new Map<string, string[]>();
+  const unrecognized: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    let tok = argv[i]!;
+    let inline: string | undefined;
+    if (tok.startsWith('--') && tok.includes('=')) {
+      inline = tok.slice(tok.indexOf('=') + 1);
+      tok = tok.slice(0, tok.indexOf('='));
+    }
+    const hit = tok.startsWith('-') && !/^-\d/.test(tok) ? byName.get(tok) : undefined;
+    if (!hit) {
+      unrecognized.push(tok);
+      continue;
+    }
+    const [key, spec] = hit;
+    const arity = spec.arity ?? 'one';
+    if (arity === 'flag') {
+      raw.set(key, ['true']);
+      continue;
+    }
+    const vals: string[] = inline !== undefined ? [inline] : [];
+    if (inline === undefined) {
+      while (i + 1 < argv.length && looksLikeValue(argv[i + 1]!)) {
+        vals.push(argv[++i]!);
+        if (arity === 'one') break;
+      }
+    }
+    if (!vals.length) throw usage(`argument ${spec.names.join('/')}: expected ${arity === 'many' ? 'at least one argument' : 'one argument'}`);
+    // A repeated single-valued option keeps the last value, as argparse does; repeated lists add up.
+    raw.set(key, arity === 'many' ? [...(raw.get(key) ?? []), ...vals] : vals);
+  }
+  if (unrecognized.length) throw usage(unrecognizedMessage(unrecognized, byName));
+  const missing = Object.entries(specs).filter(([k, s]) => s.required && !raw.has(k));
+  if (missing.length) throw usage(`the following arguments are required: ${missing.map(([, s]) => s.names.join('/')).join(', ')}`);
+
+  const values: ArgValues = {};
+  for (const [key, spec] of Object.entries(specs)) {
+    const vals = raw.get(key);
+    if (!vals) {
+      if (spec.default !== undefined) values[key] = spec.default;
+      else if (spec.arity === 'flag') values[key] = false;
+      continue;
+    }
+    if (spec.arity === 'flag') {
+      values[key] = true;
+      continue;
+    }
+    const converted = vals.map((v) => convert(spec, v));
+    values[key] = spec.arity === 'many' ? converted : converted[0];
+  }
+  return { values, given: new Set(raw.keys()) };
+}
+
+function unrecognizedMessage(tokens: string[], byName: Map<string, [string, ArgSpec]>): string {
+  const hints: string[] = [];
+  for (const t of tokens) {
+    if (!t.startsWith('-')) continue;
+    const bare = t.replace(/^-+/, '');
+    const guess = [...byName.keys()].find((n) => n.replace(/^-+/, '').toLowerCase() === bare.toLowerCase());
+    if (guess) hints.push(`'${t}' is not an option; did you mean '${guess}'?`);
+  }
+  const positional = tokens.filter((t) => !t.startsWith('-'));
+  if (positional.length) hints.push(`this command takes no positional values (${positional.map((p) => `'${p}'`).join(', ')}); every value follows its --option`);
+  return `unrecognized arguments: ${tokens.join(' ')}${hints.length ? `\n${hints.join('\n')}` : ''}`;
+}
+
+function convert(spec: ArgSpec, value: string): unknown {
+  const name = spec.names[0]!;
+  if (spec.enum) {
+    const hit = spec.enum.find((e) => e.toLowerCase() === value.toLowerCase());
+    if (!hit) throw usage(`argument ${spec.names.join('/')}: invalid choice: '${value}' (choose from ${spec.enum.map((e) => `'${e}'`).join(', ')})`);
+    return hit;
+  }
+  switch (spec.type) {
+    case 'int': {
+      if (!/^[-+]?\d+$/.test(value.trim())) throw usage(`argument ${spec.names.join('/')}: invalid int value: '${value}'`);
+      return Number(value);
+    }
+    case 'float': {
+      const n = Number(value);
+      if (value.trim() === '' || !Number.isFinite(n)) throw usage(`argument ${spec.names.join('/')}: invalid float value: '${value}'`);
+      return n;
+    }
+    case 'json':
+      return readJsonArgument(name, value);
+    default:
+      return value;
+  }
+}
+
+/** A JSON argument: inline JSON, `@file`, or the path of an existing file (as az's validate_file_or_dict). */
+export function readJsonArgument(name: string, value: string): unknown {
+  const trimmed = value.trim();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) return parseJson(name, trimmed, 'string');
+  const path = resolvePath(value.startsWith('@') ? value.slice(1) : value);
+  if (path) {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
+    } catch (e) {
+      throw new DpError('usage', 'InvalidArgumentValueError', `argument ${name}: cannot read file '${path}': ${(e as Error).message}`);
+    }
+    return parseJson(name, text, `file '${path}'`);
+  }
+  if (value.startsWith('@') || /[\\/]|\.json$/i.test(value)) {
+    throw new DpError('usage', 'InvalidArgumentValueError', `argument ${name}: the file '${value.replace(/^@/, '')}' does not exist.`);
+  }
+  return parseJson(name, trimmed, 'string');
+}
+
+function resolvePath(p: string): string | undefined {
+  if (existsSync(p)) return p;
+  // The Learn docs write Windows paths (.\OSSPolicy.json); accept them on this system too.
+  const posix = p.replaceAll('\\', '/');
+  return posix !== p && existsSync(posix) ? posix : undefined;
+}
+
+function parseJson(name: string, text: string, source: string): unknown {
+  if (!text.trim()) throw new DpError('usage', 'InvalidArgumentValueError', `argument ${name}: the ${source} is empty; expected JSON.`);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new DpError('usage', 'InvalidArgumentValueError', `argument ${name}: failed to parse ${source} as JSON: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,114 @@
+// The CLI's HTTP client: speaks the ARM-shaped API like az speaks to ARM, adds api-version,
+// follows nextLink and polls long-running operations.
+import { DpError } from '../domain/errors.ts';
+import { CLIENT_API_VERSION, CLIENT_RESOURCES_API_VERSION } from '../api/api-version.ts';
+
+export const DEFAULT_ENDPOINT = 'http://127.0.0.1:7480';
+
+export interface SendOptions {
+  body?: unknown;
+  query?: Record<string, string>;
+  apiVersion?: string;
+}
+
+export interface SendResult {
+  status: number;
+  body: unknown;
+  headers: Headers;
+}
+
+export class ApiClient {
+  readonly endpoint: string;
+  readonly #pollMs: number;
+
+  constructor(endpoint: string, opts: { pollMs?: number } = {}) {
+    this.endpoint = endpoint.replace(/\/+$/, '');
+    this.#pollMs = opts.pollMs ?? 250;
+  }
+
+  /** Sends one request; HTTP errors become DpErrors carrying the CloudError's code and message. */
+  async send(method: string, path: string, opts: SendOptions = {}): Promise<SendResult> {
+    const url = path.startsWith('http') ? new URL(path) : new URL(this.endpoint + path);
+    if (!url.searchParams.has('api-version')) {
+      url.searchParams.set('api-version', opts.apiVersion ?? (/\/providers\//i.test(url.pathname) ? CLIENT_API_VERSION : CLIENT_RESOURCES_API_VERSION));
+    }
+    for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        headers: opts.body !== undefined ? { 'Content-Type': 'application/json' } : {},
+        body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+      });
+    } catch (e) {
+      const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
+      throw new DpError(
+        'unavailable',
+        'ServiceUnreachable',
+        `Cannot reach the dpvault service at ${this.endpoint} (${cause}). Start it with 'dpvault server', or point --endpoint or DPVAULT_ENDPOINT at it.`,
+      );
+    }
+    const text = await res.text();
+    let body: unknown = undefined;
+    if (text) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text;
+      }
+    }
+    if (res.status >= 400) throw DpError.fromCloudError(res.status, body);
+    return { status: res.status, body, headers: res.headers };
+  }
+
+  async get(path: string, query?: Record<string, string>): Promise<unknown> {
+    return (await this.send('GET', path, { query })).body;
+  }
+
+  /** GETs a collection and every page after it. */
+  async listAll(path: string, query?: Record<string, string>): Promise<unknown[]> {
+    const out: unknown[] = [];
+    let next: string | undefined = path;
+    let first = true;
+    while (next) {
+      const page = (await this.send('GET', next, first ? { query } : {})).body as { value?: unknown[]; nextLink?: string };
+      out.push(...(page.value ?? []));
+      next = page.nextLink;
+      first = false;
+    }
+    return out;
+  }
+
+  /**
+   * Sends a request that may start a long-running operation. Unless `noWait`, polls the
+   * operation to its end (a failed one throws its error) and returns `finalGet`'s resource,
+   * the operation's properties, or the first response's body.
+   */
+  async longRunning(method: string, path: string, opts: SendOptions & { noWait?: boolean; finalGet?: string } = {}): Promise<unknown> {
+    const first = await this.send(method, path, opts);
+    const status = first.headers.get('azure-asyncoperation');
+    if (opts.noWait) return undefined;
+    let properties: unknown;
+    if (status && (first.status === 201 || first.status === 202)) {
+      const op = await this.waitFor(status);
+      properties = op.properties;
+    }
+    if (opts.finalGet) return this.get(opts.finalGet);
+    return properties ?? first.body;
+  }
+
+  async waitFor(statusUrl: string): Promise<{ status: string; properties?: unknown }> {
+    while (true) {
+      const op = (await this.send('GET', statusUrl)).body as {
+        status: string;
+        properties?: unknown;
+        error?: { code?: string; message?: string };
+      };
+      if (op.status === 'Succeeded') return op;
+      if (op.status === 'Failed' || op.status === 'Canceled') {
+        throw new DpError('invalid', op.error?.code ?? 'OperationFailed', op.error?.message ?? `The operation ended ${op.status}.`);
+      }
+      await new Promise((r) => setTimeout(r, this.#pollMs));
+    }
+  }
+}

@@ -1,0 +1,33 @@
+// `dpvault server`: runs the service (API, and later scheduler and workers) on its embedded defaults.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { startService } from '../../app.ts';
+import { usage } from '../../domain/errors.ts';
+import { defineCommand } from '../command.ts';
+
+export const serverCommand = defineCommand({
+  path: ['server'],
+  summary: 'Run the dpvault service (default 127.0.0.1:7480, data in $DPVAULT_HOME or ~/.dpvault).',
+  offline: true,
+  args: {
+    host: { names: ['--host'], default: '127.0.0.1' },
+    port: { names: ['--port'], type: 'int', default: '7480' },
+    dataDir: { names: ['--data-dir'] },
+  },
+  async run(a) {
+    const port = Number(a.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage(`argument --port: '${String(a.port)}' is not a TCP port`);
+    const dataDir = (a.dataDir as string | undefined) ?? process.env.DPVAULT_HOME ?? join(homedir(), '.dpvault');
+    const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+    const svc = await startService({ dataDir, host: a.host as string, port, log });
+    log(`dpvault listening on ${svc.url} (data in ${dataDir})`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    log('stopping');
+    await svc.close();
+    return undefined;
+  },
+});

@@ -1,0 +1,73 @@
+// az's output formats: json (keys sorted, 2-space indent), jsonc, yaml, tsv, table and none,
+// after an optional JMESPath --query.
+import { search } from '@jmespath-community/jmespath';
+import { stringify as yamlStringify } from 'yaml';
+import { usage } from '../domain/errors.ts';
+
+export const OUTPUT_FORMATS = ['json', 'jsonc', 'yaml', 'yamlc', 'tsv', 'table', 'none'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export function applyQuery(value: unknown, query: string | undefined): unknown {
+  if (!query) return value;
+  try {
+    return search(value as Parameters<typeof search>[0], query);
+  } catch (e) {
+    throw usage(`argument --query: invalid jmespath_type value: '${query}' (${(e as Error).message})`);
+  }
+}
+
+export function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value).sort()) out[k] = sortKeys((value as Record<string, unknown>)[k]);
+    return out;
+  }
+  return value;
+}
+
+/** Renders a result; returns '' when nothing is to be printed. */
+export function formatOutput(value: unknown, format: OutputFormat): string {
+  if (value === undefined || format === 'none') return '';
+  switch (format) {
+    case 'json':
+    case 'jsonc':
+      return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
+    case 'yaml':
+    case 'yamlc':
+      return yamlStringify(sortKeys(value));
+    case 'tsv':
+      return formatTsv(value);
+    case 'table':
+      return formatTable(value);
+  }
+}
+
+const scalar = (v: unknown) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
+const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+
+function formatTsv(value: unknown): string {
+  const rows = Array.isArray(value) ? value : [value];
+  const lines = rows.map((row) => {
+    if (scalar(row)) return cell(row);
+    if (Array.isArray(row)) return row.filter(scalar).map(cell).join('\t');
+    const obj = row as Record<string, unknown>;
+    return Object.keys(obj).sort().filter((k) => scalar(obj[k])).map((k) => cell(obj[k])).join('\t');
+  });
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+function formatTable(value: unknown): string {
+  const rows: Record<string, unknown>[] = (Array.isArray(value) ? value : [value]).map((r: unknown) =>
+    r && typeof r === 'object' && !Array.isArray(r) ? (r as Record<string, unknown>) : { Result: r },
+  );
+  if (!rows.length) return '';
+  const columns: string[] = [];
+  for (const r of rows) for (const k of Object.keys(r)) if (scalar(r[k]) && !columns.includes(k)) columns.push(k);
+  if (!columns.length) return '';
+  const header = columns.map((c) => c.charAt(0).toUpperCase() + c.slice(1));
+  const body = rows.map((r) => columns.map((c) => cell(r[c])));
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return `${[line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n')}\n`;
+}

@@ -1,0 +1,30 @@
+// Manifest of AzureDatabaseForPostgreSQLFlexibleServer: a whole PostgreSQL flexible server, backed up
+// with the vault's own identity and restored as files only
+// (az's Manifests/AzureDatabaseForPostgreSQLFlexibleServer.py, values verbatim).
+import type { DatasourceManifest } from './manifest.ts';
+import { postgresPolicySettings } from './postgresql-policy.ts';
+
+const DATASOURCE_TYPE = 'Microsoft.DBforPostgreSQL/flexibleServers';
+
+export const azureDatabaseForPostgreSQLFlexibleServer: DatasourceManifest = {
+  name: 'AzureDatabaseForPostgreSQLFlexibleServer',
+  aliases: [],
+  isProxyResource: false,
+  enableDataSourceSetInfo: false,
+  resourceType: DATASOURCE_TYPE,
+  parentResourceType: DATASOURCE_TYPE,
+  datasourceType: DATASOURCE_TYPE,
+  allowedRestoreModes: ['RecoveryPointBased'],
+  allowedRestoreTargetTypes: ['RestoreAsFiles'],
+  itemLevelRecoveryEnabled: false,
+  addBackupDatasourceParametersList: false,
+  addDataStoreParametersList: false,
+  friendlyNameRequired: false,
+  supportSecretStoreAuthentication: false,
+  backupVaultPermissions: [
+    { roleDefinitionName: 'Reader', type: 'DataSourceRG' },
+    { roleDefinitionName: 'PostgreSQL Flexible Server Long Term Retention Backup', type: 'DataSource' },
+  ],
+  backupVaultRestorePermissions: [{ roleDefinitionName: 'Storage Blob Data Contributor', type: 'TargetStorageAccount' }],
+  policySettings: postgresPolicySettings(DATASOURCE_TYPE, 'OssFlexiblePolicy1'),
+};

@@ -1,0 +1,85 @@
+// Restore requests (AzureBackupRecoveryPointBasedRestoreRequest and the rehydration variant),
+// read leniently: camelCase, PascalCase or snake_case keys, as clients send them.
+import { invalid } from './errors.ts';
+import { field, readCredentials, readDatasource, type DatasourceRef, type SecretStoreCredentials } from './backup-instance.ts';
+
+export interface DatabaseTarget {
+  kind: 'database';
+  datasourceInfo: DatasourceRef;
+  credentials: SecretStoreCredentials | null;
+  restoreLocation: string;
+}
+
+export interface FilesTarget {
+  kind: 'files';
+  url: string;
+  filePrefix: string;
+  restoreLocation: string;
+}
+
+export interface RestoreRequest {
+  objectType: string;
+  recoveryPointId: string;
+  sourceDataStoreType: string;
+  target: DatabaseTarget | FilesTarget;
+  rehydrationPriority: string | null;
+  rehydrationRetentionDuration: string | null;
+}
+
+const REQUEST_TYPES = ['AzureBackupRecoveryPointBasedRestoreRequest', 'AzureBackupRestoreWithRehydrationRequest'];
+
+export function readRestoreRequest(body: unknown): RestoreRequest {
+  if (!body || typeof body !== 'object') throw invalid('UserErrorInvalidRequestParameter', 'The restore request is empty.');
+  const objectType = REQUEST_TYPES.find((t) => t.toLowerCase() === String(field(body, 'objectType') ?? '').toLowerCase());
+  if (!objectType) {
+    throw invalid(
+      'UserErrorInvalidRequestParameter',
+      `objectType must be one of ${REQUEST_TYPES.join(', ')}; got '${String(field(body, 'objectType'))}'. Point-in-time restores are not supported for PostgreSQL.`,
+      'objectType',
+    );
+  }
+  const recoveryPointId = field(body, 'recoveryPointId');
+  if (typeof recoveryPointId !== 'string' || !recoveryPointId) throw invalid('UserErrorInvalidRequestParameter', 'recoveryPointId is required.', 'recoveryPointId');
+  const sourceDataStoreType = String(field(body, 'sourceDataStoreType') ?? 'VaultStore');
+  const info = field(body, 'restoreTargetInfo');
+  const targetType = String(field(info, 'objectType') ?? '').toLowerCase();
+  const recoveryOption = String(field(info, 'recoveryOption') ?? 'FailIfExists');
+  if (recoveryOption.toLowerCase() !== 'failifexists') {
+    throw invalid('UserErrorInvalidRequestParameter', `recoveryOption must be FailIfExists; a PostgreSQL restore never overwrites.`, 'restoreTargetInfo.recoveryOption');
+  }
+  const restoreLocation = String(field(info, 'restoreLocation') ?? '');
+  let target: DatabaseTarget | FilesTarget;
+  if (targetType === 'restoretargetinfo') {
+    target = {
+      kind: 'database',
+      datasourceInfo: readDatasource(field(info, 'datasourceInfo'), 'restoreTargetInfo.datasourceInfo', 'Datasource'),
+      credentials: readCredentials(field(info, 'datasourceAuthCredentials'), 'restoreTargetInfo.datasourceAuthCredentials'),
+      restoreLocation,
+    };
+  } else if (targetType === 'restorefilestargetinfo') {
+    const details = field(info, 'targetDetails');
+    const url = field(details, 'url');
+    const filePrefix = field(details, 'filePrefix');
+    if (typeof url !== 'string' || !url) throw invalid('UserErrorInvalidRequestParameter', 'restoreTargetInfo.targetDetails.url is required.', 'restoreTargetInfo.targetDetails.url');
+    if (typeof filePrefix !== 'string' || !filePrefix || /[/\\]/.test(filePrefix) || filePrefix.startsWith('.')) {
+      throw invalid('UserErrorInvalidRequestParameter', 'restoreTargetInfo.targetDetails.filePrefix must be a plain file name.', 'restoreTargetInfo.targetDetails.filePrefix');
+    }
+    target = { kind: 'files', url, filePrefix, restoreLocation };
+  } else {
+    throw invalid(
+      'UserErrorInvalidRequestParameter',
+      `restoreTargetInfo.objectType must be RestoreTargetInfo (a new database) or RestoreFilesTargetInfo (a directory).`,
+      'restoreTargetInfo.objectType',
+    );
+  }
+  const priority = field(body, 'rehydrationPriority');
+  const duration = field(body, 'rehydrationRetentionDuration');
+  return {
+    objectType,
+    recoveryPointId,
+    sourceDataStoreType,
+    target,
+    rehydrationPriority: typeof priority === 'string' ? priority : null,
+    rehydrationRetentionDuration: typeof duration === 'string' ? duration : null,
+  };
+}

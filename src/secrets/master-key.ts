@@ -1,0 +1,27 @@
+// The server's master key: 32 random bytes created on first start in <data-dir>/master.key with
+// mode 0600, or taken from DPVAULT_MASTER_KEY (64 hex characters or base64 of 32 bytes).
+// It encrypts key vault secrets at rest and wraps each repository's data key.
+import { existsSync, readFileSync, writeFileSync, chmodSync, renameSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { DpError } from '../domain/errors.ts';
+
+export function decodeMasterKey(text: string): Buffer {
+  const t = text.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64');
+  if (key.length !== 32) {
+    throw new DpError('invalid', 'InvalidMasterKey', 'The master key must be 32 bytes, given as 64 hex characters or in base64.');
+  }
+  return key;
+}
+
+export function loadOrCreateMasterKey(dataDir: string, env: Record<string, string | undefined> = process.env): Buffer {
+  if (env.DPVAULT_MASTER_KEY) return decodeMasterKey(env.DPVAULT_MASTER_KEY);
+  const path = join(dataDir, 'master.key');
+  if (existsSync(path)) return decodeMasterKey(readFileSync(path, 'utf8'));
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, path);
+  return decodeMasterKey(readFileSync(path, 'utf8'));
+}
