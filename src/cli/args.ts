@@ -1,7 +1,8 @@
 // az-style argument parsing: long and short options, one-or-more values (nargs='+'), flags,
 // case-insensitive enums normalised to their canonical casing, and JSON arguments given inline,
 // as @file or as a file path. Problems with the command line are usage errors (exit 2).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { DpError, usage } from '../domain/errors.ts';
 import type { ArgSpec, ArgValues } from './command.ts';
 
@@ -128,9 +129,16 @@ export function readJsonArgument(name: string, value: string): unknown {
 
 function resolvePath(p: string): string | undefined {
   if (existsSync(p)) return p;
-  // The Learn docs write Windows paths (.\OSSPolicy.json); accept them on this system too.
+  // The Learn docs write Windows paths (.\OSSPolicy.json) and change a file name's case between
+  // steps (EditedOSSPolicy.json, then .\EditedOSSPolicy.JSON), which Windows forgives: so do we,
+  // when exactly one file matches without regard to case.
   const posix = p.replaceAll('\\', '/');
-  return posix !== p && existsSync(posix) ? posix : undefined;
+  if (existsSync(posix)) return posix;
+  const dir = dirname(posix);
+  const want = basename(posix).toLowerCase();
+  if (!want || !existsSync(dir)) return undefined;
+  const matches = readdirSync(dir).filter((f) => f.toLowerCase() === want);
+  return matches.length === 1 ? join(dir, matches[0]!) : undefined;
 }
 
 function parseJson(name: string, text: string, source: string): unknown {

@@ -57,13 +57,18 @@ function formatTsv(value: unknown): string {
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
+const HIDDEN = new Set(['id', 'type', 'etag']);
+
 function formatTable(value: unknown): string {
   const rows: Record<string, unknown>[] = (Array.isArray(value) ? value : [value]).map((r: unknown) =>
     r && typeof r === 'object' && !Array.isArray(r) ? (r as Record<string, unknown>) : { Result: r },
   );
   if (!rows.length) return '';
+  // As az's automatic table: scalar fields only, sorted, without ids, types and all-empty columns.
   const columns: string[] = [];
-  for (const r of rows) for (const k of Object.keys(r)) if (scalar(r[k]) && !columns.includes(k)) columns.push(k);
+  for (const r of rows) for (const k of Object.keys(r)) if (scalar(r[k]) && !columns.includes(k) && !HIDDEN.has(k.toLowerCase())) columns.push(k);
+  columns.sort();
+  for (let i = columns.length - 1; i >= 0; i--) if (rows.every((r) => r[columns[i]!] === null || r[columns[i]!] === undefined)) columns.splice(i, 1);
   if (!columns.length) return '';
   const header = columns.map((c) => c.charAt(0).toUpperCase() + c.slice(1));
   const body = rows.map((r) => columns.map((c) => cell(r[c])));
