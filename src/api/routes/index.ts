@@ -4,8 +4,10 @@ import { Router } from '../router.ts';
 import { registerBackupInstanceRoutes } from './backup-instances.ts';
 import { registerInstanceActionRoutes } from './instance-actions.ts';
 import { registerJobAndRecoveryPointRoutes } from './jobs-and-points.ts';
+import { registerKeyVaultRoutes } from './key-vaults.ts';
 import { registerOperationRoutes } from './operations.ts';
 import { registerPolicyRoutes } from './policies.ts';
+import { registerPostgresServerRoutes } from './postgres-servers.ts';
 import { registerResourceGroupRoutes } from './resource-groups.ts';
 import { registerVaultRoutes } from './vaults.ts';
 
@@ -17,6 +19,8 @@ export function buildRouter(ctx: ServiceContext): Router {
   registerBackupInstanceRoutes(router, ctx);
   registerInstanceActionRoutes(router, ctx);
   registerJobAndRecoveryPointRoutes(router, ctx);
+  registerKeyVaultRoutes(router, ctx);
+  registerPostgresServerRoutes(router, ctx);
   registerOperationRoutes(router, ctx);
   return router;
 }

@@ -1,9 +1,17 @@
 // The list of every CLI command, in one place.
 import type { Command } from '../command.ts';
 import { accountShow } from './account/show.ts';
+import { backupInstanceCommands } from './backup-instance/index.ts';
 import { backupPolicyCommands } from './backup-policy/index.ts';
 import { backupVaultCommands } from './backup-vault/index.ts';
 import { groupCommands } from './group/index.ts';
+import { jobCommands } from './job/index.ts';
+import { keyVaultCommands } from './keyvault/index.ts';
+import { postgresCommands } from './postgres/index.ts';
+import { recoveryPointCommands } from './recovery-point/index.ts';
+import { restoreCommands } from './restore/index.ts';
 import { serverCommand } from './server.ts';
 
-export const ALL_COMMANDS: Command[] = [serverCommand, accountShow, ...groupCommands, ...backupVaultCommands, ...backupPolicyCommands];
+export const ALL_COMMANDS: Command[] = [serverCommand, accountShow, ...groupCommands, ...backupVaultCommands, ...backupPolicyCommands,
+  ...backupInstanceCommands, ...restoreCommands, ...recoveryPointCommands, ...jobCommands,
+  ...keyVaultCommands, ...postgresCommands];

@@ -1,0 +1,29 @@
+// The `backup-instance` commands (the restore ones are in ../restore).
+import type { Command } from '../../command.ts';
+import { backupInstanceInitialize } from './initialize.ts';
+import { backupInstanceListFromResourceGraph } from './list-from-resourcegraph.ts';
+import {
+  backupInstanceAdhocBackup,
+  backupInstanceResumeProtection,
+  backupInstanceStopProtection,
+  backupInstanceSuspendBackup,
+  backupInstanceUpdatePolicy,
+} from './protection.ts';
+import { backupInstanceDelete, backupInstanceList, backupInstanceShow, backupInstanceWait } from './show-list-delete.ts';
+import { backupInstanceCreate, backupInstanceValidateForBackup } from './validate-create.ts';
+
+export const backupInstanceCommands: Command[] = [
+  backupInstanceInitialize,
+  backupInstanceValidateForBackup,
+  backupInstanceCreate,
+  backupInstanceShow,
+  backupInstanceList,
+  backupInstanceDelete,
+  backupInstanceWait,
+  backupInstanceUpdatePolicy,
+  backupInstanceStopProtection,
+  backupInstanceSuspendBackup,
+  backupInstanceResumeProtection,
+  backupInstanceAdhocBackup,
+  backupInstanceListFromResourceGraph,
+];

@@ -1,0 +1,141 @@
+// A backup job: streams pg_dump of the server's major version into the vault store, records the
+// SHA-256, and on success leaves a tagged recovery point with its retention timeline. A failure at
+// any step leaves no recovery point and no data behind, and says why in words a DBA can act on.
+import { toDpError } from '../domain/errors.ts';
+import type { BackupInstanceResource } from '../domain/backup-instance.ts';
+import type { BackupVault } from '../domain/vault.ts';
+import type { JobResource } from '../domain/job.ts';
+import { resourceKey } from '../domain/resource-id.ts';
+import { chooseAdhocTag, chooseTag, type TaggingCriterionInput } from '../policy/tagging.ts';
+import { retentionTimeline, type RetentionRuleInput } from '../policy/retention.ts';
+import { resolveTimeZone } from '../policy/time/zones.ts';
+import { probeDatabase, probeServer } from '../sources/postgres/probe.ts';
+import { startDump } from '../sources/postgres/dump.ts';
+import type { ServiceContext } from '../services/context.ts';
+import { connectionFor } from '../services/datasource-access.ts';
+import { finishJob, loadJob, updateJob } from '../services/jobs.ts';
+import type { PolicyResource } from '../services/policies.ts';
+import { buildRecoveryPoint, saveRecoveryPoint, type RecoveryPointResource } from '../services/recovery-points.ts';
+import { RECOVERY_POINT_TYPE } from '../domain/backup-instance.ts';
+import { newHexId } from '../util/ids.ts';
+import type { DumpFiles, StoredDump } from './dump-files.ts';
+import { throttle } from './throttle.ts';
+
+export interface BackupTaskPayload {
+  jobId: string;
+  /** The retention tag asked for (on-demand backups); scheduled ones are tagged by the policy. */
+  retentionTagOverride?: string | null;
+  scheduled?: boolean;
+}
+
+export async function runBackupJob(ctx: ServiceContext, dumps: DumpFiles, payload: BackupTaskPayload): Promise<void> {
+  const job = await loadJob(ctx, payload.jobId);
+  if (!job || job.properties.status !== 'InProgress') return;
+  let stored: StoredDump | undefined;
+  try {
+    const instance = await mustGet<BackupInstanceResource>(ctx, job.properties.backupInstanceId, 'backup instance');
+    const vault = await mustGet<BackupVault>(ctx, job.id.split('/backupJobs/')[0]!, 'Backup vault');
+    const policy = await mustGet<PolicyResource>(ctx, instance.properties.policyInfo.policyId, 'backup policy');
+    const uri = instance.properties.datasourceAuthCredentials?.secretStoreResource.uri ?? '';
+    const db = await connectionFor(ctx, vault, instance.properties.dataSourceInfo.resourceID, uri);
+    const server = await probeServer(db.conn);
+    const { sizeBytes } = await probeDatabase(db.conn);
+    await updateJob(ctx, job.id, (p) => {
+      p.extendedInfo.subTasks[0]!.additionalDetails = { DatasourceSizeInBytes: String(sizeBytes), BytesTransferred: '0', ProgressPercentage: '0' };
+    });
+    const report = throttle(1000, (bytes: number) =>
+      updateJob(ctx, job.id, (p) => setProgress(p.extendedInfo, bytes, sizeBytes)).then(() => undefined),
+    );
+    const rpId = newHexId();
+    const dump = await startDump(db.conn, { major: server.majorVersion });
+    const writing = dumps.write({ vaultKey: storeKey(vault.id), datastore: 'VaultStore', recoveryPointId: rpId }, dump.stdout, report.call);
+    const [w, d] = await Promise.allSettled([writing, dump.done]);
+    await report.flush();
+    if (w.status === 'fulfilled') stored = w.value;
+    if (d.status === 'rejected') throw d.reason;
+    if (w.status === 'rejected') throw w.reason;
+    const time = ctx.clock.now();
+    const rp = await recordRecoveryPoint(ctx, { job, instance, policy, rpId, time, stored: stored!, payload, major: server.majorVersion, database: db.database, sizeBytes });
+    await finishJob(ctx, job.id, {}, (p) => {
+      setProgress(p.extendedInfo, stored!.size, sizeBytes);
+      p.extendedInfo.targetRecoverPoint = { recoveryPointID: rp.name, recoveryPointTime: rp.properties.recoveryPointTime };
+      p.extendedInfo.additionalDetails = { ...(p.extendedInfo.additionalDetails ?? {}), RetentionTag: rp.properties.retentionTagName };
+    });
+  } catch (e) {
+    if (stored) await dumps.delete(stored.ref);
+    const err = toDpError(e);
+    await finishJob(ctx, job.id, { error: { code: err.code, message: err.message } });
+  }
+}
+
+function setProgress(info: JobResource['properties']['extendedInfo'], bytes: number, sizeBytes: number): void {
+  info.dataTransferredInBytes = bytes;
+  const pct = sizeBytes > 0 ? Math.min(100, (bytes / sizeBytes) * 100) : 0;
+  info.subTasks[0]!.taskProgress = `${pct.toFixed(1)}%`;
+  info.subTasks[0]!.additionalDetails = {
+    ...(info.subTasks[0]!.additionalDetails ?? {}),
+    BytesTransferred: String(bytes),
+    ProgressPercentage: pct.toFixed(1),
+  };
+}
+
+async function recordRecoveryPoint(
+  ctx: ServiceContext,
+  a: {
+    job: JobResource; instance: BackupInstanceResource; policy: PolicyResource; rpId: string; time: Date; stored: StoredDump;
+    payload: BackupTaskPayload; major: number; database: string; sizeBytes: number;
+  },
+): Promise<RecoveryPointResource> {
+  const rules = a.policy.properties.policyRules as Record<string, unknown>[];
+  const backupRule = rules.find((r) => r.objectType === 'AzureBackupRule') as { trigger: { schedule: { timeZone?: string }; taggingCriteria: TaggingCriterionInput[] } };
+  const criteria = backupRule.trigger.taggingCriteria;
+  const timeZone = resolveTimeZone(backupRule.trigger.schedule.timeZone ?? 'UTC');
+  let tag: string;
+  if (a.payload.scheduled) {
+    const history = await ctx.catalog.listResources<RecoveryPointResource>({ type: RECOVERY_POINT_TYPE, parentId: a.instance.id });
+    tag = chooseTag(criteria, timeZone, a.time, history.items.map((h) => new Date(h.body.properties.recoveryPointTime)));
+  } else {
+    tag = chooseAdhocTag(criteria, a.payload.retentionTagOverride);
+  }
+  const retentionRules = rules.filter((r) => r.objectType === 'AzureRetentionRule') as unknown as RetentionRuleInput[];
+  const rule = retentionRules.find((r) => r.name.toLowerCase() === tag.toLowerCase()) ?? retentionRules.find((r) => r.isDefault === true);
+  if (!rule) throw new Error(`Policy '${a.policy.name}' has no retention rule for tag '${tag}'.`);
+  const timeline = retentionTimeline(rule, a.time, timeZone, 'VaultStore');
+  const rp = buildRecoveryPoint({
+    instanceId: a.instance.id,
+    recoveryPointId: a.rpId,
+    time: a.time,
+    tag,
+    policyName: a.policy.name,
+    timeline,
+    stored: a.stored,
+    serverMajorVersion: a.major,
+    database: a.database,
+    metaData: {
+      objectType: 'PostgresBackupMetadata',
+      version: '1.0',
+      postgresVersion: String(a.major),
+      dbName: a.database,
+      backupType: 'Full',
+      backupDumpFormat: 'CUSTOM',
+      bytesTransferred: a.stored.size,
+      dataSourceSize: a.sizeBytes,
+      backupToolVersion: String(a.major),
+      sha256: a.stored.sha256,
+    },
+  });
+  await saveRecoveryPoint(ctx, rp);
+  return rp;
+}
+
+async function mustGet<T>(ctx: ServiceContext, id: string, what: string): Promise<T> {
+  const found = await ctx.catalog.getResource<T>(id);
+  if (!found) throw new Error(`The ${what} '${id}' no longer exists.`);
+  return found.body;
+}
+
+/** The folder name of a vault's data: stable, filesystem-safe, case-insensitive like ARM ids. */
+export function storeKey(vaultId: string): string {
+  const parts = resourceKey(vaultId).split('/');
+  return `${parts[4]}--${parts[8]}`.replace(/[^a-z0-9._-]/g, '_');
+}

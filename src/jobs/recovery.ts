@@ -1,0 +1,35 @@
+// Start-up recovery for the embedded service: work that was running when the server stopped is
+// failed (its job says so), and half-written data is removed, so nothing half-done survives.
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ServiceContext } from '../services/context.ts';
+import { finishJob } from '../services/jobs.ts';
+
+export async function recoverInterruptedWork(ctx: ServiceContext, dataRoot: string): Promise<number> {
+  const running = await ctx.catalog.listTasks('running');
+  for (const task of running) {
+    const jobId = task.payload.jobId;
+    if (typeof jobId === 'string') {
+      await finishJob(ctx, jobId, {
+        error: { code: 'JobInterrupted', message: 'The dpvault server stopped while this job was running; nothing it wrote was kept. Run it again.' },
+      }).catch(() => undefined);
+    }
+    await ctx.catalog.failTask(task.id, 'interrupted by a server stop');
+  }
+  await removePartials(dataRoot);
+  return running.length;
+}
+
+async function removePartials(dir: string): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) await removePartials(p);
+    else if (e.name.endsWith('.partial')) await rm(p, { force: true });
+  }
+}

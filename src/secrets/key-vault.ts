@@ -1,0 +1,171 @@
+// The built-in key vault's model: the Microsoft.KeyVault/vaults resource as ARM shows it, the
+// stored records of secrets and their versions, Azure's naming rules, secret identifiers
+// (`https://{vault}.vault.azure.net/secrets/{name}[/{version}]`) and the data-plane shapes az
+// prints for secrets. Pure: no I/O, time passed in.
+import { invalid } from '../domain/errors.ts';
+import type { AccessPolicy } from './access-policies.ts';
+
+export const KEY_VAULT_TYPE = 'Microsoft.KeyVault/vaults';
+export const SECRET_TYPE = 'Microsoft.KeyVault/vaults/secrets';
+export const SECRET_VERSION_TYPE = 'Microsoft.KeyVault/vaults/secrets/versions';
+/** Azure's limit on a secret value. */
+export const MAX_SECRET_BYTES = 25 * 1024;
+
+export interface KeyVaultProperties {
+  sku: { family: 'A'; name: 'standard' | 'premium' };
+  tenantId: string;
+  accessPolicies: AccessPolicy[];
+  vaultUri: string;
+  enabledForDeployment: boolean;
+  enabledForDiskEncryption: boolean;
+  enabledForTemplateDeployment: boolean;
+  enableSoftDelete: boolean;
+  softDeleteRetentionInDays: number;
+  enableRbacAuthorization: boolean;
+  enablePurgeProtection: boolean | null;
+  publicNetworkAccess: string;
+  networkAcls: null;
+  provisioningState: 'Succeeded';
+  createMode: null;
+  hsmPoolResourceId: null;
+  privateEndpointConnections: null;
+}
+
+export interface KeyVault {
+  id: string;
+  name: string;
+  type: typeof KEY_VAULT_TYPE;
+  location: string;
+  resourceGroup: string;
+  tags: Record<string, string>;
+  systemData: null;
+  properties: KeyVaultProperties;
+}
+
+/** A secret: its latest version and the metadata shown for it. The value lives only in versions, sealed. */
+export interface SecretRecord {
+  name: string;
+  currentVersion: string;
+  contentType: string | null;
+  tags: Record<string, string>;
+  created: string;
+  updated: string;
+}
+
+export interface SecretVersionRecord {
+  version: string;
+  contentType: string | null;
+  tags: Record<string, string>;
+  created: string;
+  /** crypto.ts's sealed form of the value; never the value itself. */
+  sealed: string;
+}
+
+const KEY_VAULT_NAME = /^[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]$/;
+const SECRET_NAME = /^[0-9A-Za-z-]{1,127}$/;
+const VERSION = /^[0-9a-f]{32}$/i;
+
+export function checkKeyVaultName(name: string): void {
+  if (!KEY_VAULT_NAME.test(name) || name.includes('--')) {
+    throw invalid(
+      'VaultNameNotValid',
+      `The vault name '${name}' is invalid. A vault's name must be between 3-24 alphanumeric characters. ` +
+        'The name must begin with a letter, end with a letter or digit, and not contain consecutive hyphens.',
+    );
+  }
+}
+
+export function checkSecretName(name: string): void {
+  if (!SECRET_NAME.test(name)) {
+    throw invalid('BadParameter', `The request URI contains an invalid name: ${name}. A secret name is 1 to 127 letters, digits and hyphens.`);
+  }
+}
+
+export const keyVaultUri = (vaultName: string): string => `https://${vaultName.toLowerCase()}.vault.azure.net/`;
+
+export const secretUri = (vaultName: string, name: string, version?: string): string =>
+  `${keyVaultUri(vaultName)}secrets/${name}${version ? `/${version}` : ''}`;
+
+export interface SecretUriParts {
+  vaultName: string;
+  name: string;
+  version?: string;
+}
+
+/**
+ * Reads a secret identifier, `https://{vault}.vault.azure.net/secrets/{name}[/{version}]` (any
+ * `{vault}.vault.*` host, so the sovereign clouds' URIs read too). Undefined when it is not one;
+ * callers raise their own error.
+ */
+export function parseSecretUri(uri: string): SecretUriParts | undefined {
+  const m = /^https:\/\/([^./]+)\.vault\.[^/]+\/secrets\/([^/?#]+)(?:\/([^/?#]+))?\/?$/i.exec(uri.trim());
+  if (!m) return undefined;
+  const [, vaultName, name, version] = m as unknown as [string, string, string, string | undefined];
+  if (!KEY_VAULT_NAME.test(vaultName) || !SECRET_NAME.test(name) || (version !== undefined && !VERSION.test(version))) return undefined;
+  return version ? { vaultName, name, version: version.toLowerCase() } : { vaultName, name };
+}
+
+/** A vault URI as az's `--id` of `secret list` takes it: `https://{vault}.vault.azure.net[/]`. */
+export function parseKeyVaultUri(uri: string): string | undefined {
+  const m = /^https:\/\/([^./]+)\.vault\.[^/]+\/?$/i.exec(uri.trim());
+  return m && KEY_VAULT_NAME.test(m[1]!) ? m[1] : undefined;
+}
+
+/** An ISO instant as az prints Key Vault times: `2024-05-02T09:10:11+00:00`. */
+const azTime = (iso: string): string => `${iso.slice(0, 19)}+00:00`;
+
+function attributes(vault: KeyVault, created: string, updated: string) {
+  return {
+    created: azTime(created),
+    enabled: true,
+    expires: null,
+    notBefore: null,
+    recoverableDays: vault.properties.softDeleteRetentionInDays,
+    recoveryLevel: vault.properties.enablePurgeProtection ? 'Recoverable' : 'Recoverable+Purgeable',
+    updated: azTime(updated),
+  };
+}
+
+/** A secret version as `az keyvault secret show` prints it; `value` only when the caller asked for it. */
+export function secretBundle(vault: KeyVault, secret: SecretRecord, version: SecretVersionRecord, value?: string): Record<string, unknown> {
+  const bundle: Record<string, unknown> = {
+    attributes: attributes(vault, version.created, version.created),
+    contentType: version.contentType,
+    id: secretUri(vault.name, secret.name, version.version),
+    kid: null,
+    managed: null,
+    name: secret.name,
+    tags: version.tags,
+  };
+  if (value !== undefined) bundle.value = value;
+  return bundle;
+}
+
+/** A secret as `az keyvault secret list` prints it: its id has no version, and there is no value. */
+export function secretItem(vault: KeyVault, secret: SecretRecord): Record<string, unknown> {
+  return {
+    attributes: attributes(vault, secret.created, secret.updated),
+    contentType: secret.contentType,
+    id: secretUri(vault.name, secret.name),
+    managed: null,
+    name: secret.name,
+    tags: secret.tags,
+  };
+}
+
+/** A version as `az keyvault secret list-versions` prints it. */
+export function secretVersionItem(vault: KeyVault, secret: SecretRecord, version: SecretVersionRecord): Record<string, unknown> {
+  return {
+    attributes: attributes(vault, version.created, version.created),
+    contentType: version.contentType,
+    id: secretUri(vault.name, secret.name, version.version),
+    managed: null,
+    name: secret.name,
+    tags: version.tags,
+  };
+}
+
+/** What `az keyvault secret delete` prints: the deleted secret, without its value. */
+export function deletedSecretBundle(vault: KeyVault, secret: SecretRecord, version: SecretVersionRecord, now: Date): Record<string, unknown> {
+  return { ...secretBundle(vault, secret, version), deletedDate: azTime(now.toISOString()), recoveryId: null, scheduledPurgeDate: null };
+}

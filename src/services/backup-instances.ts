@@ -1,0 +1,184 @@
+// Backup instances: validation before protection, create, read, list, policy changes and the
+// protection state actions (stop, suspend, resume).
+import { DpError, invalid, notFound } from '../domain/errors.ts';
+import {
+  type BackupInstanceProperties, type BackupInstanceResource, INSTANCE_TYPE, field, readCredentials, readDatasource,
+} from '../domain/backup-instance.ts';
+import { resourceKey } from '../domain/resource-id.ts';
+import type { BackupVault } from '../domain/vault.ts';
+import { findManifest } from '../datasources/registry.ts';
+import type { ServiceContext } from './context.ts';
+import { checkDatabaseForBackup, connectionFor } from './datasource-access.ts';
+import type { PolicyResource } from './policies.ts';
+import { getVault } from './vaults.ts';
+
+const NAME = /^[A-Za-z0-9][-A-Za-z0-9_.]{0,199}$/;
+
+/** Reads a client's backup instance properties leniently and fills what the service fills. */
+export function readInstanceProperties(value: unknown): BackupInstanceProperties {
+  if (!value || typeof value !== 'object') throw invalid('UserErrorInvalidRequestParameter', 'The backup instance has no properties.', 'properties');
+  const dataSourceInfo = readDatasource(field(value, 'dataSourceInfo'), 'properties.dataSourceInfo', 'Datasource');
+  const setInfo = field(value, 'dataSourceSetInfo');
+  const policyInfo = field(value, 'policyInfo');
+  const policyId = field(policyInfo, 'policyId');
+  if (typeof policyId !== 'string' || !policyId) {
+    throw invalid('UserErrorInvalidRequestParameter', 'properties.policyInfo.policyId is required.', 'properties.policyInfo.policyId');
+  }
+  const friendly = field(value, 'friendlyName');
+  return {
+    friendlyName: typeof friendly === 'string' && friendly ? friendly : dataSourceInfo.resourceName,
+    dataSourceInfo,
+    dataSourceSetInfo: setInfo ? readDatasource(setInfo, 'properties.dataSourceSetInfo', 'DatasourceSet') : null,
+    policyInfo: { policyId },
+    protectionStatus: { status: 'ProtectionConfigured', errorDetails: null },
+    currentProtectionState: 'ProtectionConfigured',
+    protectionErrorDetails: null,
+    provisioningState: 'Succeeded',
+    datasourceAuthCredentials: readCredentials(field(value, 'datasourceAuthCredentials'), 'properties.datasourceAuthCredentials'),
+    validationType: null,
+    objectType: 'BackupInstance',
+  };
+}
+
+/** The policy a backup instance names, which must live in the same vault and suit the datasource. */
+export async function policyFor(ctx: ServiceContext, vault: BackupVault, props: BackupInstanceProperties): Promise<PolicyResource> {
+  const found = await ctx.catalog.getResource<PolicyResource>(props.policyInfo.policyId);
+  if (!found || !resourceKey(found.id).startsWith(`${resourceKey(vault.id)}/`)) {
+    throw invalid(
+      'UserErrorPolicyNotFound',
+      `The backup policy '${props.policyInfo.policyId}' does not exist in the Backup vault '${vault.name}'.`,
+      'properties.policyInfo.policyId',
+    );
+  }
+  const manifest = findManifest(props.dataSourceInfo.datasourceType || props.dataSourceInfo.resourceType);
+  const policyTypes = (found.body.properties.datasourceTypes as string[] | undefined) ?? [];
+  if (!manifest || !policyTypes.some((t) => findManifest(t) === manifest)) {
+    throw invalid(
+      'UserErrorDatasourceAndPolicyTypeMismatch',
+      `The backup policy '${found.body.name}' is for ${policyTypes.join(', ')}, not for the datasource type '${props.dataSourceInfo.datasourceType}'.`,
+      'properties.policyInfo.policyId',
+    );
+  }
+  return found.body;
+}
+
+/** Azure's validateForBackup: everything that must hold before a database is protected. */
+export async function validateForBackup(ctx: ServiceContext, vault: BackupVault, props: BackupInstanceProperties, selfId?: string): Promise<void> {
+  const manifest = findManifest(props.dataSourceInfo.datasourceType || props.dataSourceInfo.resourceType);
+  if (!manifest) {
+    throw invalid('UserErrorUnsupportedDatasourceType', `Datasource type '${props.dataSourceInfo.datasourceType}' is not supported; dpvault protects PostgreSQL databases.`);
+  }
+  await policyFor(ctx, vault, props);
+  await checkNotProtectedElsewhere(ctx, props.dataSourceInfo.resourceID, selfId);
+  const uri = props.datasourceAuthCredentials?.secretStoreResource.uri;
+  if (manifest.supportSecretStoreAuthentication && !uri) {
+    throw invalid(
+      'UserErrorMissingSecretStoreCredentials',
+      'The backup instance has no datasourceAuthCredentials: give --secret-store-type AzureKeyVault and --secret-store-uri to backup-instance initialize.',
+    );
+  }
+  await checkDatabaseForBackup(await connectionFor(ctx, vault, props.dataSourceInfo.resourceID, uri!));
+}
+
+async function checkNotProtectedElsewhere(ctx: ServiceContext, datasourceId: string, selfId?: string): Promise<void> {
+  const all = await ctx.catalog.listResources<BackupInstanceResource>({ type: INSTANCE_TYPE, idPrefix: `/subscriptions/${ctx.subscriptionId}/` });
+  const other = all.items.find(
+    (i) => resourceKey(i.body.properties.dataSourceInfo.resourceID) === resourceKey(datasourceId) && (!selfId || resourceKey(i.id) !== resourceKey(selfId)),
+  );
+  if (!other) return;
+  const vaultOfOther = other.id.split('/backupInstances/')[0]!;
+  const message = `Datasource is already protected under the Backup vault ${vaultOfOther}.`;
+  throw new DpError('invalid', 'UserErrorDppDatasourceAlreadyProtected', message, {
+    additionalInfo: [
+      {
+        type: 'UserFacingError',
+        info: {
+          code: 'UserErrorDppDatasourceAlreadyProtected',
+          message,
+          recommendedAction: [`Delete the backup instance ${other.body.name} from the Backup vault ${vaultOfOther} to re-protect the datasource in any other vault.`],
+          isRetryable: false,
+          isUserError: true,
+        },
+      },
+    ],
+  });
+}
+
+export async function getInstance(ctx: ServiceContext, sub: string, rg: string, vault: string, name: string): Promise<BackupInstanceResource> {
+  const v = await getVault(ctx, sub, rg, vault);
+  const found = await ctx.catalog.getResource<BackupInstanceResource>(`${v.id}/backupInstances/${name}`);
+  if (!found) throw notFound('UserErrorBackupInstanceNotFound', `The backup instance '${name}' was not found in the Backup vault '${v.name}'.`);
+  return found.body;
+}
+
+export async function listInstances(ctx: ServiceContext, sub: string, rg: string, vault: string): Promise<BackupInstanceResource[]> {
+  const v = await getVault(ctx, sub, rg, vault);
+  return (await ctx.catalog.listResources<BackupInstanceResource>({ type: INSTANCE_TYPE, parentId: v.id })).items.map((r) => r.body);
+}
+
+export async function listAllInstances(ctx: ServiceContext): Promise<BackupInstanceResource[]> {
+  const page = await ctx.catalog.listResources<BackupInstanceResource>({ type: INSTANCE_TYPE, idPrefix: `/subscriptions/${ctx.subscriptionId}/` });
+  return page.items.map((r) => r.body);
+}
+
+/**
+ * PUT of a backup instance. A new one is validated in full before anything is stored; an existing
+ * one may change its policy (update-policy) and tags, nothing else.
+ */
+export async function putInstance(
+  ctx: ServiceContext, sub: string, rg: string, vaultName: string, name: string, body: unknown,
+): Promise<{ instance: BackupInstanceResource; created: boolean }> {
+  const vault = await getVault(ctx, sub, rg, vaultName);
+  if (!NAME.test(name)) throw invalid('InvalidResourceName', `The backup instance name '${name}' is invalid.`);
+  const id = `${vault.id}/backupInstances/${name}`;
+  const props = readInstanceProperties(field(body, 'properties'));
+  const tags = (field(body, 'tags') as Record<string, string> | null | undefined) ?? null;
+  const existing = (await ctx.catalog.getResource<BackupInstanceResource>(id))?.body;
+  if (existing) {
+    if (resourceKey(existing.properties.dataSourceInfo.resourceID) !== resourceKey(props.dataSourceInfo.resourceID)) {
+      throw invalid('UserErrorInvalidRequestParameter', 'The datasource of an existing backup instance cannot change.', 'properties.dataSourceInfo.resourceID');
+    }
+    await policyFor(ctx, vault, props);
+    const instance: BackupInstanceResource = structuredClone(existing);
+    instance.properties.policyInfo = { policyId: props.policyInfo.policyId };
+    if (props.datasourceAuthCredentials) instance.properties.datasourceAuthCredentials = props.datasourceAuthCredentials;
+    instance.tags = tags ?? existing.tags;
+    await saveInstance(ctx, vault, instance);
+    return { instance, created: false };
+  }
+  await validateForBackup(ctx, vault, props);
+  const instance: BackupInstanceResource = { id, name, type: INSTANCE_TYPE, tags, properties: props };
+  await saveInstance(ctx, vault, instance);
+  return { instance, created: true };
+}
+
+export async function saveInstance(ctx: ServiceContext, vault: BackupVault, instance: BackupInstanceResource): Promise<void> {
+  await ctx.catalog.putResource({ id: instance.id, type: INSTANCE_TYPE, parentId: vault.id, body: { ...instance } });
+}
+
+const STATES = {
+  stopProtection: { from: ['ProtectionConfigured', 'BackupsSuspended'], to: 'ProtectionStopped' },
+  suspendBackups: { from: ['ProtectionConfigured'], to: 'BackupsSuspended' },
+  resumeProtection: { from: ['ProtectionStopped', 'BackupsSuspended'], to: 'ProtectionConfigured' },
+  resumeBackups: { from: ['BackupsSuspended', 'ProtectionStopped'], to: 'ProtectionConfigured' },
+} as const;
+
+export type ProtectionAction = keyof typeof STATES;
+
+/** Checks that an action applies to the instance's state (before the operation starts). */
+export function checkAction(instance: BackupInstanceResource, action: ProtectionAction): string {
+  const rule = STATES[action];
+  const state = instance.properties.currentProtectionState;
+  if (state === rule.to) return rule.to;
+  if (!(rule.from as readonly string[]).includes(state)) {
+    throw invalid('UserErrorInvalidOperationForProtectionState', `'${action}' cannot be applied to backup instance '${instance.name}' while it is ${state}.`);
+  }
+  return rule.to;
+}
+
+export async function setProtectionState(ctx: ServiceContext, vault: BackupVault, instance: BackupInstanceResource, state: string): Promise<void> {
+  const next = structuredClone(instance);
+  next.properties.currentProtectionState = state;
+  next.properties.protectionStatus = { status: state === 'BackupsSuspended' ? 'ProtectionStopped' : state, errorDetails: null };
+  await saveInstance(ctx, vault, next);
+}

@@ -1,0 +1,62 @@
+// How the service reaches a protected database: the registered server gives host and port, the
+// key vault secret (read through the backup vault's identity) gives the credentials, and the
+// datasource id names the database. Also the checks that must pass before a database is protected.
+import { invalid } from '../domain/errors.ts';
+import { field, parseDatabaseId } from '../domain/backup-instance.ts';
+import type { BackupVault } from '../domain/vault.ts';
+import { parseConnectionString, type PgConnection } from '../sources/postgres/connection-string.ts';
+import { findTool } from '../sources/postgres/tools.ts';
+import { probeDatabase, probeServer } from '../sources/postgres/probe.ts';
+import type { ServiceContext } from './context.ts';
+import { resolveSecret } from './key-vaults.ts';
+
+export interface ResolvedDatabase {
+  /** Connects to the database the datasource id names. */
+  conn: PgConnection;
+  /** Connects to a database that exists on the server (the secret's), for creating and dropping databases. */
+  maintenance: PgConnection;
+  serverId: string;
+  server: string;
+  database: string;
+}
+
+/** The connection to `databaseId` with the credentials of `secretUri`, read as `vault`'s identity. */
+export async function connectionFor(ctx: ServiceContext, vault: BackupVault, databaseId: string, secretUri: string): Promise<ResolvedDatabase> {
+  const { serverId, server, database } = parseDatabaseId(databaseId);
+  const registered = await ctx.catalog.getResource(serverId);
+  if (!registered) {
+    throw invalid(
+      'UserErrorDBNotFound',
+      `The PostgreSQL server '${server}' (${serverId}) is not registered with dpvault. Register it with 'dpvault postgres server create -g <group> -n ${server} --host <host> [--port <port>]'.`,
+    );
+  }
+  if (!vault.identity?.principalId) {
+    throw invalid(
+      'UserErrorMissingPermissionsOnSecretStore',
+      `The Backup vault '${vault.name}' has no system-assigned identity, so it cannot read key vault secrets. Give it one with 'dpvault backup-vault update -g ${vault.resourceGroup} -v ${vault.name} --type SystemAssigned'.`,
+    );
+  }
+  const secret = await resolveSecret(ctx, secretUri, vault.identity.principalId);
+  const fromSecret = parseConnectionString(secret);
+  const props = field(registered.body, 'properties');
+  const host = field(props, 'fullyQualifiedDomainName');
+  const port = Number(field(props, 'port'));
+  // The secret supplies the credentials and TLS mode; the registration decides where the server is;
+  // the datasource id names the database.
+  const conn: PgConnection = {
+    ...fromSecret,
+    host: typeof host === 'string' && host ? host : fromSecret.host,
+    port: Number.isInteger(port) && port > 0 ? port : fromSecret.port,
+    database,
+  };
+  const maintenanceDb = fromSecret.database && fromSecret.database !== database ? fromSecret.database : 'postgres';
+  return { conn, maintenance: { ...conn, database: maintenanceDb }, serverId, server, database };
+}
+
+/** Everything Azure's validateForBackup checks that concerns the database itself. */
+export async function checkDatabaseForBackup(db: ResolvedDatabase): Promise<{ majorVersion: number; sizeBytes: number; pgDump: string }> {
+  const server = await probeServer(db.conn);
+  const pgDump = await findTool('pg_dump', server.majorVersion);
+  const info = await probeDatabase(db.conn);
+  return { majorVersion: server.majorVersion, sizeBytes: info.sizeBytes, pgDump };
+}

@@ -1,0 +1,154 @@
+// Recovery points: what a successful backup leaves, with its retention tag and the datastores it
+// lives in until when. The bookkeeping the API does not show (where the bytes are, their SHA-256,
+// the server version) is kept under `internal` and stripped from every response.
+import { invalid, notFound } from '../domain/errors.ts';
+import { RECOVERY_POINT_TYPE } from '../domain/backup-instance.ts';
+import type { StoredDump } from '../jobs/dump-files.ts';
+import type { Residency } from '../policy/retention.ts';
+import { newGuid } from '../util/ids.ts';
+import type { ServiceContext } from './context.ts';
+import { getInstance } from './backup-instances.ts';
+
+export interface DataStoreDetail {
+  id: string;
+  type: string;
+  creationTime: string;
+  expiryTime: string | null;
+  metaData: string | null;
+  visible: boolean;
+  state: string;
+  rehydrationExpiryTime: string | null;
+  rehydrationStatus: string | null;
+}
+
+export interface RecoveryPointResource {
+  id: string;
+  name: string;
+  type: string;
+  properties: {
+    objectType: 'AzureBackupDiscreteRecoveryPoint';
+    recoveryPointId: string;
+    recoveryPointTime: string;
+    recoveryPointType: 'Full';
+    friendlyName: string;
+    recoveryPointDataStoresDetails: DataStoreDetail[];
+    retentionTagName: string;
+    retentionTagVersion: string;
+    policyName: string | null;
+    policyVersion: string | null;
+    expiryTime: string | null;
+    recoveryPointState: 'Completed';
+  };
+  internal: {
+    /** Where each datastore keeps the bytes. */
+    data: Record<string, StoredDump>;
+    sha256: string;
+    size: number;
+    serverMajorVersion: number;
+    database: string;
+    /** The retention timeline decided at creation (ISO instants). */
+    timeline: { dataStoreType: string; from: string; until: string | null; reason: string }[];
+  };
+}
+
+export type ApiRecoveryPoint = Omit<RecoveryPointResource, 'internal'>;
+
+export function toApi(rp: RecoveryPointResource): ApiRecoveryPoint {
+  const { internal: _internal, ...rest } = rp;
+  return rest;
+}
+
+export interface NewRecoveryPoint {
+  instanceId: string;
+  recoveryPointId: string;
+  time: Date;
+  tag: string;
+  policyName: string | null;
+  timeline: Residency[];
+  stored: StoredDump;
+  serverMajorVersion: number;
+  database: string;
+  metaData: Record<string, unknown>;
+}
+
+export function buildRecoveryPoint(n: NewRecoveryPoint): RecoveryPointResource {
+  const created = n.time.toISOString();
+  const first = n.timeline[0];
+  const ends = n.timeline.map((r) => r.until);
+  return {
+    id: `${n.instanceId}/recoveryPoints/${n.recoveryPointId}`,
+    name: n.recoveryPointId,
+    type: RECOVERY_POINT_TYPE,
+    properties: {
+      objectType: 'AzureBackupDiscreteRecoveryPoint',
+      recoveryPointId: n.recoveryPointId,
+      recoveryPointTime: created,
+      recoveryPointType: 'Full',
+      friendlyName: n.recoveryPointId,
+      recoveryPointDataStoresDetails: [
+        {
+          id: newGuid(),
+          type: first?.dataStoreType ?? 'VaultStore',
+          creationTime: created,
+          expiryTime: first?.until?.toISOString() ?? null,
+          metaData: JSON.stringify(n.metaData),
+          visible: true,
+          state: 'COMMITTED',
+          rehydrationExpiryTime: null,
+          rehydrationStatus: null,
+        },
+      ],
+      retentionTagName: n.tag,
+      retentionTagVersion: String(n.time.getTime()),
+      policyName: n.policyName,
+      policyVersion: null,
+      expiryTime: ends.some((e) => e === null) ? null : new Date(Math.max(...ends.map((e) => e!.getTime()))).toISOString(),
+      recoveryPointState: 'Completed',
+    },
+    internal: {
+      data: { [first?.dataStoreType ?? 'VaultStore']: n.stored },
+      sha256: n.stored.sha256,
+      size: n.stored.size,
+      serverMajorVersion: n.serverMajorVersion,
+      database: n.database,
+      timeline: n.timeline.map((r) => ({ dataStoreType: r.dataStoreType, from: r.from.toISOString(), until: r.until?.toISOString() ?? null, reason: r.reason })),
+    },
+  };
+}
+
+export async function saveRecoveryPoint(ctx: ServiceContext, rp: RecoveryPointResource): Promise<void> {
+  await ctx.catalog.putResource({ id: rp.id, type: RECOVERY_POINT_TYPE, parentId: rp.id.split('/recoveryPoints/')[0]!, body: { ...rp } });
+}
+
+export async function getRecoveryPoint(ctx: ServiceContext, sub: string, rg: string, vault: string, instance: string, rpId: string): Promise<RecoveryPointResource> {
+  const bi = await getInstance(ctx, sub, rg, vault, instance);
+  const found = await ctx.catalog.getResource<RecoveryPointResource>(`${bi.id}/recoveryPoints/${rpId}`);
+  if (!found) throw notFound('UserErrorRecoveryPointNotFound', `The recovery point '${rpId}' was not found in backup instance '${bi.name}'.`);
+  return found.body;
+}
+
+export async function listRecoveryPoints(ctx: ServiceContext, instanceId: string, filter: string | null): Promise<RecoveryPointResource[]> {
+  const { start, end } = parseFilter(filter);
+  const page = await ctx.catalog.listResources<RecoveryPointResource>({ type: RECOVERY_POINT_TYPE, parentId: instanceId });
+  return page.items
+    .map((r) => r.body)
+    .filter((rp) => {
+      const t = new Date(rp.properties.recoveryPointTime).getTime();
+      return (start === null || t >= start) && (end === null || t <= end);
+    })
+    .sort((a, b) => b.properties.recoveryPointTime.localeCompare(a.properties.recoveryPointTime));
+}
+
+/** `startDate eq '...' and endDate eq '...'`, either part optional. */
+export function parseFilter(filter: string | null): { start: number | null; end: number | null } {
+  const out = { start: null as number | null, end: null as number | null };
+  if (!filter || !filter.trim()) return out;
+  for (const part of filter.split(/\s+and\s+/i)) {
+    const m = /^\s*(startDate|endDate)\s+eq\s+'([^']+)'\s*$/i.exec(part);
+    const t = m ? Date.parse(m[2]!.replace(/(\.\d{3})\d+/, '$1')) : NaN;
+    if (!m || Number.isNaN(t)) throw invalid('InvalidFilter', `Cannot read the filter '${filter}'; use startDate eq '<ISO time>' and endDate eq '<ISO time>'.`, '$filter');
+    if (m[1]!.toLowerCase() === 'startdate') out.start = t;
+    else out.end = t;
+  }
+  return out;
+}

@@ -1,0 +1,160 @@
+// Validation probes over the `pg` client: can we reach the server, which major version is it,
+// does the database exist and may this user dump all of it; plus the few statements a restore
+// needs (list, test and create databases). Failures come back as DpErrors with Azure's codes
+// (errors.ts) and messages a DBA can act on. Connections time out after 5 s.
+import pg from 'pg';
+import { invalid } from '../../domain/errors.ts';
+import { describeConnection, toPgConfig, type PgConnection } from './connection-string.ts';
+import { DB_NAME_IN_USE, MISSING_PERMISSIONS, fromPgError } from './errors.ts';
+import { majorFromVersionNum } from './tools.ts';
+
+const CONNECT_TIMEOUT_MS = 5000;
+const STATEMENT_TIMEOUT_MS = 60_000;
+
+async function open(config: pg.ClientConfig): Promise<pg.Client> {
+  const client = new pg.Client({ ...config, statement_timeout: STATEMENT_TIMEOUT_MS });
+  client.on('error', () => {}); // A connection dropped while idle surfaces on the next query.
+  try {
+    await client.connect();
+  } catch (e) {
+    await client.end().catch(() => {});
+    throw e;
+  }
+  return client;
+}
+
+/** Opens a client, following libpq's sslmode: "prefer" tries TLS first, "allow" tries plain first. */
+export async function connect(conn: PgConnection): Promise<pg.Client> {
+  const config = toPgConfig(conn, CONNECT_TIMEOUT_MS);
+  try {
+    if (conn.sslMode === 'prefer') {
+      try {
+        return await open({ ...config, ssl: { rejectUnauthorized: false } });
+      } catch (e) {
+        if (!/does not support SSL/i.test((e as Error).message)) throw e;
+      }
+    }
+    if (conn.sslMode === 'allow') {
+      try {
+        return await open(config);
+      } catch (e) {
+        if ((e as { code?: string }).code !== '28000') throw e;
+        return await open({ ...config, ssl: { rejectUnauthorized: false } });
+      }
+    }
+    return await open(config);
+  } catch (e) {
+    throw fromPgError(e, conn);
+  }
+}
+
+/** Runs `fn` on a fresh connection and closes it; errors are mapped to DpErrors. */
+export async function withClient<T>(conn: PgConnection, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = await connect(conn);
+  try {
+    return await fn(client);
+  } catch (e) {
+    throw fromPgError(e, conn);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function serverMajor(client: pg.Client): Promise<{ majorVersion: number; versionString: string }> {
+  const r = await client.query<{ num: string; version: string }>("SELECT current_setting('server_version_num') AS num, version() AS version");
+  const row = r.rows[0] as { num: string; version: string };
+  return { majorVersion: majorFromVersionNum(Number(row.num)), versionString: row.version };
+}
+
+/** Connects to `conn.database` and reports the server's major version. */
+export function probeServer(conn: PgConnection): Promise<{ majorVersion: number; versionString: string }> {
+  return withClient(conn, serverMajor);
+}
+
+// Objects pg_dump must read: USAGE on each schema, SELECT on each table and sequence, except
+// what belongs to an extension (pg_dump leaves those to CREATE EXTENSION).
+const UNREADABLE_SQL = `
+WITH objs AS (
+  SELECT 1 AS ord, 'schema' AS kind, quote_ident(n.nspname) AS name, has_schema_privilege(n.oid, 'USAGE') AS ok
+  FROM pg_namespace n
+  WHERE n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
+    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')
+  UNION ALL
+  SELECT 2, CASE c.relkind WHEN 'S' THEN 'sequence' ELSE 'table' END,
+         quote_ident(n.nspname) || '.' || quote_ident(c.relname),
+         CASE c.relkind WHEN 'S' THEN has_sequence_privilege(c.oid, 'SELECT') ELSE has_table_privilege(c.oid, 'SELECT') END
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relkind IN ('r', 'p', 'S') AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
+    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+)
+SELECT kind, name, count(*) OVER () AS total FROM objs WHERE NOT ok ORDER BY ord, name LIMIT 5`;
+
+/**
+ * Checks that `conn.database` exists and that `conn.user` may dump all of it (CONNECT, USAGE on
+ * every schema, SELECT on every table and sequence). Returns its size and the server's major version.
+ */
+export function probeDatabase(conn: PgConnection): Promise<{ sizeBytes: number; majorVersion: number; versionString: string }> {
+  return withClient(conn, async (client) => {
+    const unreadable = await client.query<{ kind: string; name: string; total: string }>(UNREADABLE_SQL);
+    if (unreadable.rows.length > 0) {
+      const total = Number(unreadable.rows[0]?.total);
+      const listed = unreadable.rows.map((r) => (r.kind === 'schema' ? `USAGE on schema ${r.name}` : `SELECT on ${r.kind} ${r.name}`));
+      const more = total > listed.length ? ` and ${total - listed.length} more` : '';
+      throw invalid(
+        MISSING_PERMISSIONS,
+        `User "${conn.user}" cannot back up database "${conn.database}": it lacks ${listed.join(', ')}${more}. ` +
+          `Grant them, for example GRANT USAGE ON SCHEMA <schema> TO <user>; GRANT SELECT ON ALL TABLES IN SCHEMA <schema> TO <user>; ` +
+          `GRANT SELECT ON ALL SEQUENCES IN SCHEMA <schema> TO <user>; or, on PostgreSQL 14 and later, GRANT pg_read_all_data TO <user>.`,
+      );
+    }
+    const size = await client.query<{ size: string }>('SELECT pg_database_size(current_database()) AS size');
+    return { sizeBytes: Number(size.rows[0]?.size), ...(await serverMajor(client)) };
+  });
+}
+
+/** The databases one can connect to (templates and datallowconn=false left out), by name. */
+export function listDatabases(conn: PgConnection): Promise<string[]> {
+  return withClient(conn, async (client) => {
+    const r = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE NOT datistemplate AND datallowconn ORDER BY datname');
+    return r.rows.map((row) => row.datname);
+  });
+}
+
+export function databaseExists(conn: PgConnection, name: string): Promise<boolean> {
+  return withClient(conn, async (client) => {
+    const r = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    return r.rows.length > 0;
+  });
+}
+
+function checkDatabaseName(name: string): void {
+  if (!name || Buffer.byteLength(name) > 63 || name.includes('\0')) {
+    throw invalid('UserErrorInvalidRequestParameter', 'A database name must be 1 to 63 bytes long.');
+  }
+}
+
+/** Creates an empty database from template0 for a restore; an existing name fails with UserErrorDatabaseNameAlreadyInUse. */
+export async function createDatabase(conn: PgConnection, name: string): Promise<void> {
+  checkDatabaseName(name);
+  const client = await connect(conn);
+  try {
+    await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE template0`);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === '42P04') {
+      throw invalid(DB_NAME_IN_USE, `A database named "${name}" already exists on server ${conn.host}:${conn.port}; restore into a new name.`);
+    }
+    if (code === '42501') {
+      throw invalid(MISSING_PERMISSIONS, `User "${conn.user}" may not create databases on ${describeConnection(conn)}; it needs the CREATEDB attribute.`);
+    }
+    throw fromPgError(e, conn);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Drops a database (for instance a half-restored one); a missing one is not an error. */
+export async function dropDatabase(conn: PgConnection, name: string): Promise<void> {
+  checkDatabaseName(name);
+  await withClient(conn, (client) => client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)}`));
+}
