@@ -5,7 +5,7 @@ import { createWriteStream } from 'node:fs';
 import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { toDpError } from '../domain/errors.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import type { DatabaseTarget, RestoreRequest } from '../domain/restore-request.ts';
@@ -50,10 +50,10 @@ export async function runRestoreJob(ctx: ServiceContext, dumps: DumpFiles, paylo
     });
     const source = dumps.read(stored, rp.name);
     if (payload.request.target.kind === 'files') {
-      await restoreToFile(source.pipe(meter), payload.destination, stored.sha256);
+      await restoreToFile([source, meter], payload.destination, stored.sha256);
     } else {
       const vault = (await ctx.catalog.getResource<BackupVault>(job.id.split('/backupJobs/')[0]!))!.body;
-      await restoreToDatabase(ctx, vault, payload.request.target, source.pipe(meter));
+      await restoreToDatabase(ctx, vault, payload.request.target, [source, meter]);
     }
     await report.flush();
     await finishJob(ctx, job.id, {}, (p) => {
@@ -71,10 +71,13 @@ export async function runRestoreJob(ctx: ServiceContext, dumps: DumpFiles, paylo
   }
 }
 
-async function restoreToFile(source: NodeJS.ReadableStream, file: string, sha256: string): Promise<void> {
+/** The recovery point's verified bytes and the progress meter they pass through. */
+type Source = [Readable, Transform];
+
+async function restoreToFile([source, meter]: Source, file: string, sha256: string): Promise<void> {
   const partial = `${file}.partial`;
   try {
-    await pipeline(source, createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
+    await pipeline(source, meter, createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
     const fh = await open(partial, 'r');
     await fh.sync();
     await fh.close();
@@ -86,13 +89,13 @@ async function restoreToFile(source: NodeJS.ReadableStream, file: string, sha256
   }
 }
 
-async function restoreToDatabase(ctx: ServiceContext, vault: BackupVault, target: DatabaseTarget, source: NodeJS.ReadableStream): Promise<void> {
+async function restoreToDatabase(ctx: ServiceContext, vault: BackupVault, target: DatabaseTarget, [source, meter]: Source): Promise<void> {
   const db = await connectionFor(ctx, vault, target.datasourceInfo.resourceID, target.credentials!.secretStoreResource.uri);
   const server = await probeServer(db.maintenance);
   await createDatabase(db.maintenance, db.database);
   try {
     const restore = await startRestore(db.conn, { major: server.majorVersion, targetDatabase: db.database });
-    const feeding = pipeline(source, restore.stdin).catch((e: unknown) => {
+    const feeding = pipeline(source, meter, restore.stdin).catch((e: unknown) => {
       restore.kill();
       throw e;
     });
