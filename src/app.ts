@@ -47,20 +47,20 @@ export async function openContext(opts: ServiceOptions): Promise<ServiceContext>
     tenantId,
     dataDir: opts.dataDir,
     masterKey: loadOrCreateMasterKey(opts.dataDir),
+    store: new DumpFiles(dumpRoot(opts.dataDir)),
     background: new InProcessBackground(opts.log),
   };
 }
 
 export async function startService(opts: ServiceOptions): Promise<RunningService> {
   const ctx = await openContext(opts);
-  const dumps = new DumpFiles(dumpRoot(ctx.dataDir));
-  const interrupted = await recoverInterruptedWork(ctx, dumps.root);
+  const interrupted = await recoverInterruptedWork(ctx, dumpRoot(ctx.dataDir));
   if (interrupted) opts.log?.(`failed ${interrupted} job(s) interrupted by the last stop`);
   const worker = new Worker(
     ctx,
     {
-      backup: (p) => runBackupJob(ctx, dumps, p as unknown as BackupTaskPayload),
-      restore: (p) => runRestoreJob(ctx, dumps, p as unknown as RestoreTaskPayload),
+      backup: (p) => runBackupJob(ctx, p as unknown as BackupTaskPayload),
+      restore: (p) => runRestoreJob(ctx, p as unknown as RestoreTaskPayload),
     },
     { log: opts.log },
   );

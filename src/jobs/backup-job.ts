@@ -18,7 +18,7 @@ import type { PolicyResource } from '../services/policies.ts';
 import { buildRecoveryPoint, saveRecoveryPoint, type RecoveryPointResource } from '../services/recovery-points.ts';
 import { RECOVERY_POINT_TYPE } from '../domain/backup-instance.ts';
 import { newHexId } from '../util/ids.ts';
-import type { DumpFiles, StoredDump } from './dump-files.ts';
+import type { StoredDump } from '../domain/recovery-point-store.ts';
 import { throttle } from './throttle.ts';
 
 export interface BackupTaskPayload {
@@ -28,7 +28,7 @@ export interface BackupTaskPayload {
   scheduled?: boolean;
 }
 
-export async function runBackupJob(ctx: ServiceContext, dumps: DumpFiles, payload: BackupTaskPayload): Promise<void> {
+export async function runBackupJob(ctx: ServiceContext, payload: BackupTaskPayload): Promise<void> {
   const job = await loadJob(ctx, payload.jobId);
   if (!job || job.properties.status !== 'InProgress') return;
   let stored: StoredDump | undefined;
@@ -48,7 +48,7 @@ export async function runBackupJob(ctx: ServiceContext, dumps: DumpFiles, payloa
     );
     const rpId = newHexId();
     const dump = await startDump(db.conn, { major: server.majorVersion });
-    const writing = dumps.write({ vaultKey: storeKey(vault.id), datastore: 'VaultStore', recoveryPointId: rpId }, dump.stdout, report.call);
+    const writing = ctx.store.write({ vaultKey: storeKey(vault.id), datastore: 'VaultStore', recoveryPointId: rpId }, dump.stdout, report.call);
     const [w, d] = await Promise.allSettled([writing, dump.done]);
     await report.flush();
     if (w.status === 'fulfilled') stored = w.value;
@@ -62,7 +62,7 @@ export async function runBackupJob(ctx: ServiceContext, dumps: DumpFiles, payloa
       p.extendedInfo.additionalDetails = { ...(p.extendedInfo.additionalDetails ?? {}), RetentionTag: rp.properties.retentionTagName };
     });
   } catch (e) {
-    if (stored) await dumps.delete(stored.ref);
+    if (stored) await ctx.store.delete(stored);
     const err = toDpError(e);
     await finishJob(ctx, job.id, { error: { code: err.code, message: err.message } });
   }

@@ -8,21 +8,11 @@ import { dirname, join } from 'node:path';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DpError } from '../domain/errors.ts';
+import type { DumpLocation, RecoveryPointStore, StoredDump } from '../domain/recovery-point-store.ts';
 
-export interface StoredDump {
-  /** Where the bytes are, relative to the store's root. */
-  ref: string;
-  sha256: string;
-  size: number;
-}
+export type { DumpLocation, StoredDump };
 
-export interface DumpLocation {
-  vaultKey: string;
-  datastore: string;
-  recoveryPointId: string;
-}
-
-export class DumpFiles {
+export class DumpFiles implements RecoveryPointStore {
   readonly root: string;
   constructor(root: string) {
     this.root = root;
@@ -102,8 +92,17 @@ export class DumpFiles {
     return stat(join(this.root, stored.ref)).then(() => true, () => false);
   }
 
-  async delete(ref: string): Promise<void> {
-    await rm(join(this.root, ref), { force: true });
-    await rm(join(this.root, `${ref}.partial`), { force: true });
+  async delete(stored: StoredDump): Promise<void> {
+    await rm(join(this.root, stored.ref), { force: true });
+    await rm(join(this.root, `${stored.ref}.partial`), { force: true });
+  }
+
+  async copy(stored: StoredDump, to: DumpLocation): Promise<StoredDump> {
+    const copied = await this.write(to, this.read(stored, to.recoveryPointId));
+    if (copied.sha256 !== stored.sha256) {
+      await this.delete(copied);
+      throw new DpError('internal', 'UserErrorRecoveryPointDataCorrupt', `Copying recovery point ${to.recoveryPointId} to ${to.datastore} produced different bytes.`);
+    }
+    return copied;
   }
 }

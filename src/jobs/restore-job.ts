@@ -15,7 +15,6 @@ import type { ServiceContext } from '../services/context.ts';
 import { connectionFor } from '../services/datasource-access.ts';
 import { finishJob, loadJob, updateJob } from '../services/jobs.ts';
 import type { RecoveryPointResource } from '../services/recovery-points.ts';
-import type { DumpFiles } from './dump-files.ts';
 import { throttle } from './throttle.ts';
 
 export interface RestoreTaskPayload {
@@ -26,7 +25,7 @@ export interface RestoreTaskPayload {
   destination: string;
 }
 
-export async function runRestoreJob(ctx: ServiceContext, dumps: DumpFiles, payload: RestoreTaskPayload): Promise<void> {
+export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPayload): Promise<void> {
   const job = await loadJob(ctx, payload.jobId);
   if (!job || job.properties.status !== 'InProgress') return;
   try {
@@ -48,7 +47,7 @@ export async function runRestoreJob(ctx: ServiceContext, dumps: DumpFiles, paylo
         cb(null, chunk);
       },
     });
-    const source = dumps.read(stored, rp.name);
+    const source = ctx.store.read(stored, rp.name);
     if (payload.request.target.kind === 'files') {
       await restoreToFile([source, meter], payload.destination, stored.sha256);
     } else {

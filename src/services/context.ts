@@ -1,6 +1,7 @@
 // What every service function receives: the catalog, the clock and the installation's identity.
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Clock } from '../util/clock.ts';
+import type { RecoveryPointStore } from '../domain/recovery-point-store.ts';
 
 export interface ServiceContext {
   catalog: Catalog;
@@ -14,6 +15,8 @@ export interface ServiceContext {
   masterKey: Buffer;
   /** Work that runs after a request has been answered (long-running operations, jobs). */
   background: BackgroundRunner;
+  /** Where recovery points' bytes live. */
+  store: RecoveryPointStore;
   /** Tells the workers that a task was queued (set by the composition root). */
   onTaskQueued?: () => void;
 }

@@ -1,17 +1,14 @@
 // Deleting a backup instance: its recovery points and their data go with it.
 import { RECOVERY_POINT_TYPE } from '../domain/backup-instance.ts';
-import { DumpFiles } from '../jobs/dump-files.ts';
-import { dumpRoot } from '../jobs/paths.ts';
 import type { ServiceContext } from './context.ts';
 import type { RecoveryPointResource } from './recovery-points.ts';
 
 export async function deleteInstanceData(ctx: ServiceContext, instanceId: string): Promise<void> {
-  const dumps = new DumpFiles(dumpRoot(ctx.dataDir));
   const rps = await ctx.catalog.listResources<RecoveryPointResource>({ type: RECOVERY_POINT_TYPE, parentId: instanceId });
   for (const rp of rps.items) {
     // The catalog entry goes first: a crash in between leaves unreferenced bytes, never a recovery point without data.
     await ctx.catalog.deleteResource(rp.id);
-    for (const stored of Object.values(rp.body.internal.data)) await dumps.delete(stored.ref);
+    for (const stored of Object.values(rp.body.internal.data)) await ctx.store.delete(stored);
   }
   await ctx.catalog.deleteResource(instanceId);
 }

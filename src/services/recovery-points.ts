@@ -3,7 +3,7 @@
 // the server version) is kept under `internal` and stripped from every response.
 import { invalid, notFound } from '../domain/errors.ts';
 import { RECOVERY_POINT_TYPE } from '../domain/backup-instance.ts';
-import type { StoredDump } from '../jobs/dump-files.ts';
+import type { StoredDump } from '../domain/recovery-point-store.ts';
 import type { Residency } from '../policy/retention.ts';
 import { newGuid } from '../util/ids.ts';
 import type { ServiceContext } from './context.ts';

@@ -1,0 +1,28 @@
+// The seam between jobs and backup data: where a recovery point's bytes go in each datastore.
+// Implementations: one dump file per recovery point (jobs/dump-files.ts) and the deduplicating
+// repository (repository/). Contract: `write` stores the stream completely or not at all; `read`
+// streams the exact bytes back or errors naming the recovery point; `delete` is idempotent.
+import type { Readable } from 'node:stream';
+
+export interface StoredDump {
+  /** Where the bytes are, meaningful to the store that wrote them. */
+  ref: string;
+  /** SHA-256 of the whole stream, hex. */
+  sha256: string;
+  size: number;
+}
+
+export interface DumpLocation {
+  /** A filesystem-safe key of the vault. */
+  vaultKey: string;
+  datastore: string;
+  recoveryPointId: string;
+}
+
+export interface RecoveryPointStore {
+  write(loc: DumpLocation, input: Readable, onBytes?: (total: number) => void): Promise<StoredDump>;
+  read(stored: StoredDump, recoveryPointId: string): Readable;
+  delete(stored: StoredDump): Promise<void>;
+  /** Puts a copy of stored bytes at another location (another datastore); verifies them on the way. */
+  copy(stored: StoredDump, to: DumpLocation): Promise<StoredDump>;
+}
