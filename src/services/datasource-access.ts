@@ -2,13 +2,14 @@
 // key vault secret (read through the backup vault's identity) gives the credentials, and the
 // datasource id names the database. Also the checks that must pass before a database is protected.
 import { invalid } from '../domain/errors.ts';
-import { field, parseDatabaseId } from '../domain/backup-instance.ts';
+import { parseDatabaseId } from '../domain/backup-instance.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import { parseConnectionString, type PgConnection } from '../sources/postgres/connection-string.ts';
 import { findTool } from '../sources/postgres/tools.ts';
 import { probeDatabase, probeServer } from '../sources/postgres/probe.ts';
 import type { ServiceContext } from './context.ts';
 import { resolveSecret } from './key-vaults.ts';
+import { serverConnection, type PostgresServer } from './postgres-servers.ts';
 
 export interface ResolvedDatabase {
   /** Connects to the database the datasource id names. */
@@ -23,7 +24,7 @@ export interface ResolvedDatabase {
 /** The connection to `databaseId` with the credentials of `secretUri`, read as `vault`'s identity. */
 export async function connectionFor(ctx: ServiceContext, vault: BackupVault, databaseId: string, secretUri: string): Promise<ResolvedDatabase> {
   const { serverId, server, database } = parseDatabaseId(databaseId);
-  const registered = await ctx.catalog.getResource(serverId);
+  const registered = await ctx.catalog.getResource<PostgresServer>(serverId);
   if (!registered) {
     throw invalid(
       'UserErrorDBNotFound',
@@ -38,17 +39,7 @@ export async function connectionFor(ctx: ServiceContext, vault: BackupVault, dat
   }
   const secret = await resolveSecret(ctx, secretUri, vault.identity.principalId);
   const fromSecret = parseConnectionString(secret);
-  const props = field(registered.body, 'properties');
-  const host = field(props, 'fullyQualifiedDomainName');
-  const port = Number(field(props, 'port'));
-  // The secret supplies the credentials and TLS mode; the registration decides where the server is;
-  // the datasource id names the database.
-  const conn: PgConnection = {
-    ...fromSecret,
-    host: typeof host === 'string' && host ? host : fromSecret.host,
-    port: Number.isInteger(port) && port > 0 ? port : fromSecret.port,
-    database,
-  };
+  const conn = serverConnection(registered.body, fromSecret, database);
   const maintenanceDb = fromSecret.database && fromSecret.database !== database ? fromSecret.database : 'postgres';
   return { conn, maintenance: { ...conn, database: maintenanceDb }, serverId, server, database };
 }

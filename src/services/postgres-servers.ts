@@ -1,7 +1,8 @@
 // PostgreSQL servers registered with dpvault, as Microsoft.DBforPostgreSQL/servers resources:
 // where a server is (host, port) and how to reach it over TLS. Their databases are not stored:
 // they are listed live, with credentials from a key vault secret the service resolves itself.
-import { invalid, notFound } from '../domain/errors.ts';
+import { conflict, invalid, notFound } from '../domain/errors.ts';
+import { INSTANCE_TYPE } from '../domain/backup-instance.ts';
 import { resourceGroupId } from '../domain/resource-id.ts';
 import type { Page } from '../catalog/catalog.ts';
 import { parseConnectionString, parseSslMode, type PgConnection, type SslMode } from '../sources/postgres/connection-string.ts';
@@ -149,7 +150,20 @@ export async function listPostgresServers(
 /** Forgets a server (its databases and any backups of them are untouched); false when there was none. */
 export async function deletePostgresServer(ctx: ServiceContext, sub: string, rg: string, name: string): Promise<boolean> {
   await getResourceGroup(ctx, sub, rg);
-  return ctx.catalog.deleteResource(postgresServerId(sub, rg, name));
+  const id = postgresServerId(sub, rg, name);
+  const prefix = `${id.toLowerCase()}/databases/`;
+  const instances = await ctx.catalog.listResources<{ name: string; properties: { dataSourceInfo: { resourceID: string } } }>({
+    type: INSTANCE_TYPE,
+    idPrefix: `/subscriptions/${sub}/`,
+  });
+  const users = instances.items.filter((i) => i.body.properties.dataSourceInfo.resourceID.toLowerCase().startsWith(prefix));
+  if (users.length) {
+    throw conflict(
+      'UserErrorServerInUse',
+      `Server '${name}' is protected by backup instance(s) ${users.map((u) => `'${u.body.name}'`).join(', ')}; delete them first, or their backups could not run.`,
+    );
+  }
+  return ctx.catalog.deleteResource(id);
 }
 
 const tlsRank = (mode: SslMode): number => SSL_MODES.indexOf(mode);
