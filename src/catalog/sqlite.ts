@@ -1,4 +1,5 @@
 // The embedded catalog: one SQLite file in WAL mode, through node:sqlite.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { resourceKey } from '../domain/resource-id.ts';
 import type { Catalog, ListQuery, OperationRecord, Page, QueuedTask, StoredResource } from './catalog.ts';
@@ -16,9 +17,13 @@ interface ResourceRow {
 
 export class SqliteCatalog implements Catalog {
   readonly #db: DatabaseSync;
-  /** Serialises transactions: node:sqlite has one connection, so a transaction must not interleave. */
+  /**
+   * node:sqlite has one connection, so a transaction must not interleave with other writes: every
+   * write runs inside a transaction, and transactions run one after another. `#tx` tells whether
+   * the current async context is already inside one.
+   */
   #chain: Promise<unknown> = Promise.resolve();
-  #inTx = false;
+  readonly #tx = new AsyncLocalStorage<true>();
 
   constructor(path: string) {
     this.#db = new DatabaseSync(path);
@@ -49,29 +54,33 @@ export class SqliteCatalog implements Catalog {
   }
 
   async putResource(r: StoredResource): Promise<void> {
-    const now = new Date().toISOString();
-    this.#db
-      .prepare(
-        `INSERT INTO resources (key, id, type, parent_key, parent_id, body, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (key) DO UPDATE SET type = excluded.type, parent_key = excluded.parent_key,
-           parent_id = excluded.parent_id, body = excluded.body, updated_at = excluded.updated_at`,
-      )
-      .run(
-        resourceKey(r.id),
-        r.id,
-        r.type.toLowerCase(),
-        r.parentId ? resourceKey(r.parentId) : null,
-        r.parentId,
-        JSON.stringify(r.body),
-        r.createdAt ?? now,
-        now,
-      );
+    return this.#write(() => {
+      const now = new Date().toISOString();
+      this.#db
+        .prepare(
+          `INSERT INTO resources (key, id, type, parent_key, parent_id, body, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (key) DO UPDATE SET type = excluded.type, parent_key = excluded.parent_key,
+             parent_id = excluded.parent_id, body = excluded.body, updated_at = excluded.updated_at`,
+        )
+        .run(
+          resourceKey(r.id),
+          r.id,
+          r.type.toLowerCase(),
+          r.parentId ? resourceKey(r.parentId) : null,
+          r.parentId,
+          JSON.stringify(r.body),
+          r.createdAt ?? now,
+          now,
+        );
+    });
   }
 
   async deleteResource(id: string): Promise<boolean> {
-    const res = this.#db.prepare('DELETE FROM resources WHERE key = ?').run(resourceKey(id));
-    return Number(res.changes) > 0;
+    return this.#write(() => {
+      const res = this.#db.prepare('DELETE FROM resources WHERE key = ?').run(resourceKey(id));
+      return Number(res.changes) > 0;
+    });
   }
 
   #where(q: Omit<ListQuery, 'limit'>): { sql: string; args: SQLInputValue[] } {
@@ -122,9 +131,11 @@ export class SqliteCatalog implements Catalog {
   }
 
   async putOperation(op: OperationRecord): Promise<void> {
-    this.#db
-      .prepare('INSERT INTO operations (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body')
-      .run(op.id, JSON.stringify(op));
+    return this.#write(() => {
+      this.#db
+        .prepare('INSERT INTO operations (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body')
+        .run(op.id, JSON.stringify(op));
+    });
   }
 
   async getSetting(key: string): Promise<string | undefined> {
@@ -133,44 +144,56 @@ export class SqliteCatalog implements Catalog {
   }
 
   async setSetting(key: string, value: string): Promise<void> {
-    this.#db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    return this.#write(() => {
+      this.#db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    });
   }
 
   async enqueue(task: { kind: string; payload: Record<string, unknown>; runAt: string; jobKey?: string }): Promise<boolean> {
-    const res = this.#db
-      .prepare(
-        `INSERT INTO tasks (kind, payload, run_at, status, attempts, job_key, created_at)
-         VALUES (?, ?, ?, 'queued', 0, ?, ?) ON CONFLICT (job_key) DO NOTHING`,
-      )
-      .run(task.kind, JSON.stringify(task.payload), task.runAt, task.jobKey ?? null, new Date().toISOString());
-    return Number(res.changes) > 0;
+    return this.#write(() => {
+      const res = this.#db
+        .prepare(
+          `INSERT INTO tasks (kind, payload, run_at, status, attempts, job_key, created_at)
+           VALUES (?, ?, ?, 'queued', 0, ?, ?) ON CONFLICT (job_key) DO NOTHING`,
+        )
+        .run(task.kind, JSON.stringify(task.payload), task.runAt, task.jobKey ?? null, new Date().toISOString());
+      return Number(res.changes) > 0;
+    });
   }
 
   async claimTask(workerId: string, now: string, leaseUntil: string, kinds?: string[]): Promise<QueuedTask | undefined> {
-    const kindFilter = kinds && kinds.length ? `AND kind IN (${kinds.map(() => '?').join(',')})` : '';
-    const row = this.#db
-      .prepare(
-        `UPDATE tasks SET status = 'running', locked_by = ?, locked_until = ?, attempts = attempts + 1
-         WHERE id = (SELECT id FROM tasks WHERE status = 'queued' AND run_at <= ? ${kindFilter} ORDER BY run_at, id LIMIT 1)
-         RETURNING id, kind, payload, run_at, attempts, job_key`,
-      )
-      .get(workerId, leaseUntil, now, ...(kinds ?? [])) as
-      | { id: number; kind: string; payload: string; run_at: string; attempts: number; job_key: string | null }
-      | undefined;
-    if (!row) return undefined;
-    return { id: Number(row.id), kind: row.kind, payload: JSON.parse(row.payload), runAt: row.run_at, attempts: Number(row.attempts), jobKey: row.job_key };
+    return this.#write(() => {
+      const kindFilter = kinds && kinds.length ? `AND kind IN (${kinds.map(() => '?').join(',')})` : '';
+      const row = this.#db
+        .prepare(
+          `UPDATE tasks SET status = 'running', locked_by = ?, locked_until = ?, attempts = attempts + 1
+           WHERE id = (SELECT id FROM tasks WHERE status = 'queued' AND run_at <= ? ${kindFilter} ORDER BY run_at, id LIMIT 1)
+           RETURNING id, kind, payload, run_at, attempts, job_key`,
+        )
+        .get(workerId, leaseUntil, now, ...(kinds ?? [])) as
+        | { id: number; kind: string; payload: string; run_at: string; attempts: number; job_key: string | null }
+        | undefined;
+      if (!row) return undefined;
+      return { id: Number(row.id), kind: row.kind, payload: JSON.parse(row.payload), runAt: row.run_at, attempts: Number(row.attempts), jobKey: row.job_key };
+    });
   }
 
   async completeTask(id: number): Promise<void> {
-    this.#db.prepare("UPDATE tasks SET status = 'done', locked_by = NULL, locked_until = NULL WHERE id = ?").run(id);
+    return this.#write(() => {
+      this.#db.prepare("UPDATE tasks SET status = 'done', locked_by = NULL, locked_until = NULL WHERE id = ?").run(id);
+    });
   }
 
   async failTask(id: number, error: string): Promise<void> {
-    this.#db.prepare("UPDATE tasks SET status = 'failed', last_error = ?, locked_by = NULL, locked_until = NULL WHERE id = ?").run(error, id);
+    return this.#write(() => {
+      this.#db.prepare("UPDATE tasks SET status = 'failed', last_error = ?, locked_by = NULL, locked_until = NULL WHERE id = ?").run(error, id);
+    });
   }
 
   async requeueTask(id: number, runAt: string): Promise<void> {
-    this.#db.prepare("UPDATE tasks SET status = 'queued', run_at = ?, locked_by = NULL, locked_until = NULL WHERE id = ?").run(runAt, id);
+    return this.#write(() => {
+      this.#db.prepare("UPDATE tasks SET status = 'queued', run_at = ?, locked_by = NULL, locked_until = NULL WHERE id = ?").run(runAt, id);
+    });
   }
 
   async listTasks(status: string): Promise<QueuedTask[]> {
@@ -181,31 +204,36 @@ export class SqliteCatalog implements Catalog {
   }
 
   async releaseExpiredLeases(now: string): Promise<number> {
-    const res = this.#db
-      .prepare("UPDATE tasks SET status = 'queued', locked_by = NULL, locked_until = NULL WHERE status = 'running' AND locked_until < ?")
-      .run(now);
-    return Number(res.changes);
+    return this.#write(() => {
+      const res = this.#db
+        .prepare("UPDATE tasks SET status = 'queued', locked_by = NULL, locked_until = NULL WHERE status = 'running' AND locked_until < ?")
+        .run(now);
+      return Number(res.changes);
+    });
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#inTx) return fn();
-    const run = async (): Promise<T> => {
-      this.#inTx = true;
-      this.#db.exec('BEGIN IMMEDIATE');
-      try {
-        const out = await fn();
-        this.#db.exec('COMMIT');
-        return out;
-      } catch (e) {
-        this.#db.exec('ROLLBACK');
-        throw e;
-      } finally {
-        this.#inTx = false;
-      }
-    };
+    if (this.#tx.getStore()) return fn();
+    const run = (): Promise<T> =>
+      this.#tx.run(true, async () => {
+        this.#db.exec('BEGIN IMMEDIATE');
+        try {
+          const out = await fn();
+          this.#db.exec('COMMIT');
+          return out;
+        } catch (e) {
+          this.#db.exec('ROLLBACK');
+          throw e;
+        }
+      });
     const p = this.#chain.then(run, run);
     this.#chain = p.catch(() => undefined);
     return p;
+  }
+
+  /** Runs a write in a transaction of its own unless one is open in this async context. */
+  #write<T>(fn: () => T): Promise<T> {
+    return this.transaction(async () => fn());
   }
 
   async close(): Promise<void> {

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { shopSql } from '../support/pg-fixtures.ts';
 import { startTestService, type TestService } from '../support/service.ts';
-import { runShell } from '../support/shell.ts';
+import { shellSession } from '../support/shell.ts';
 
 const PASSWORD = 'Sup3r-s3cret-pw';
 let svc: TestService;
@@ -17,20 +17,7 @@ let pgc: PgCluster;
 let cwd: string;
 let sub: string;
 let policyId: string;
-const sh = (script: string) => runShell(script, { cwd, endpoint: svc.url });
-async function ok(script: string): Promise<any> {
-  const r = await sh(script);
-  assert.equal(r.code, 0, `${script}\n${r.stderr}`);
-  return r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
-}
-async function waitJob(jobId: string): Promise<any> {
-  for (let i = 0; i < 600; i++) {
-    const job = await ok(`dpvault job show --ids "${jobId}"`);
-    if (job.properties.status !== 'InProgress') return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('job did not end');
-}
+const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url }));
 /** Every file under the service's backup data directory. */
 function dataFiles(): string[] {
   const out: string[] = [];

@@ -9,27 +9,14 @@ import { join } from 'node:path';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { shopSql } from '../support/pg-fixtures.ts';
 import { startTestService, type TestService } from '../support/service.ts';
-import { runShell } from '../support/shell.ts';
+import { shellSession } from '../support/shell.ts';
 
 let svc: TestService;
 let source: PgCluster;
 let target: PgCluster;
 let cwd: string;
 let sub: string;
-const sh = (script: string) => runShell(script, { cwd, endpoint: svc.url });
-async function ok(script: string): Promise<any> {
-  const r = await sh(script);
-  assert.equal(r.code, 0, `${script}\n${r.stderr}`);
-  return r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
-}
-async function waitJob(jobId: string): Promise<any> {
-  for (let i = 0; i < 600; i++) {
-    const job = await ok(`dpvault dataprotection job show --ids "${jobId}"`);
-    if (job.properties.status !== 'InProgress') return job;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`job ${jobId} did not end`);
-}
+const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url }));
 
 before(async () => {
   [source, target] = await Promise.all([startCluster(), startCluster()]);

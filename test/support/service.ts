@@ -3,7 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { startService, type RunningService } from '../../src/app.ts';
 import type { Clock } from '../../src/util/clock.ts';
 
@@ -48,26 +49,30 @@ export interface CliResult {
 }
 
 /** Runs the built `dpvault` binary as a user would. */
-export function runCli(args: string[], opts: { endpoint?: string; cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+export async function runCli(args: string[], opts: { endpoint?: string; cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [CLI_BIN, ...args], {
+    cwd: opts.cwd,
+    env: { ...process.env, ...(opts.endpoint ? { DPVAULT_ENDPOINT: opts.endpoint } : {}), ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const r = await captureChild(child);
+  let json: unknown;
+  try {
+    json = r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { ...r, json };
+}
+
+/** Collects a child's output and exit code. */
+export function captureChild(child: ChildProcessByStdio<null, Readable, Readable>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI_BIN, ...args], {
-      cwd: opts.cwd,
-      env: { ...process.env, ...(opts.endpoint ? { DPVAULT_ENDPOINT: opts.endpoint } : {}), ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => {
-      let json: unknown;
-      try {
-        json = stdout.trim() ? JSON.parse(stdout) : undefined;
-      } catch {
-        json = undefined;
-      }
-      resolvePromise({ code: code ?? -1, stdout, stderr, json });
-    });
+    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
   });
 }
