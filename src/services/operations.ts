@@ -39,13 +39,3 @@ export async function startOperation(
   });
   return op;
 }
-
-/** Operations left running by a server that stopped are failed at the next start. */
-export function interruptedOperation(op: OperationRecord, now: Date): OperationRecord {
-  return {
-    ...op,
-    status: 'Failed',
-    endTime: now.toISOString(),
-    error: { code: 'OperationInterrupted', message: 'The server stopped before this operation finished. Run the command again.' },
-  };
-}
