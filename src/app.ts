@@ -11,12 +11,14 @@ import { buildRouter } from './api/routes/index.ts';
 import { createApiServer } from './api/server.ts';
 import { InProcessBackground, type ServiceContext } from './services/context.ts';
 import { loadOrCreateMasterKey } from './secrets/master-key.ts';
-import { DumpFiles } from './jobs/dump-files.ts';
+import { RepositoryStore } from './jobs/repository-store.ts';
 import { dumpRoot } from './jobs/paths.ts';
 import { recoverInterruptedWork } from './jobs/recovery.ts';
 import { runBackupJob, type BackupTaskPayload } from './jobs/backup-job.ts';
 import { runRestoreJob, type RestoreTaskPayload } from './jobs/restore-job.ts';
 import { Worker } from './jobs/worker.ts';
+import { RetentionWorker } from './jobs/retention-job.ts';
+import { Scheduler } from './scheduler/scheduler.ts';
 import { systemClock, type Clock } from './util/clock.ts';
 
 export interface ServiceOptions {
@@ -25,11 +27,17 @@ export interface ServiceOptions {
   port?: number;
   clock?: Clock;
   log?: (line: string) => void;
+  /** How often the scheduler looks for due backups (default 30 s). */
+  schedulerIntervalMs?: number;
+  /** How often the retention worker sweeps recovery points (default 10 min). */
+  retentionIntervalMs?: number;
 }
 
 export interface RunningService {
   ctx: ServiceContext;
   worker: Worker;
+  scheduler: Scheduler;
+  retention: RetentionWorker;
   server: Server;
   url: string;
   close(): Promise<void>;
@@ -40,14 +48,16 @@ export async function openContext(opts: ServiceOptions): Promise<ServiceContext>
   const catalog: Catalog = new SqliteCatalog(join(opts.dataDir, 'catalog.sqlite'));
   const subscriptionId = await setting(catalog, 'subscriptionId', randomUUID);
   const tenantId = await setting(catalog, 'tenantId', randomUUID);
+  const clock = opts.clock ?? systemClock;
+  const masterKey = loadOrCreateMasterKey(opts.dataDir);
   return {
     catalog,
-    clock: opts.clock ?? systemClock,
+    clock,
     subscriptionId,
     tenantId,
     dataDir: opts.dataDir,
-    masterKey: loadOrCreateMasterKey(opts.dataDir),
-    store: new DumpFiles(dumpRoot(opts.dataDir)),
+    masterKey,
+    store: new RepositoryStore(dumpRoot(opts.dataDir), masterKey, clock),
     background: new InProcessBackground(opts.log),
   };
 }
@@ -66,6 +76,13 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   );
   ctx.onTaskQueued = () => worker.poke();
   worker.start();
+  // At start-up: retention catches up, and the scheduler runs the most recent missed occurrence.
+  const retention = new RetentionWorker(ctx, { log: opts.log });
+  const scheduler = new Scheduler(ctx, { log: opts.log });
+  await retention.sweep();
+  await scheduler.tick();
+  retention.start(opts.retentionIntervalMs ?? 600_000);
+  scheduler.start(opts.schedulerIntervalMs ?? 30_000);
   const server = createApiServer(buildRouter(ctx), { log: opts.log });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -76,11 +93,15 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   return {
     ctx,
     worker,
+    scheduler,
+    retention,
     server,
     url: `http://${host}:${addr.port}`,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await scheduler.stop();
+      await retention.stop();
       await worker.stop();
       await ctx.background.idle();
       await ctx.catalog.close();

@@ -1,6 +1,6 @@
 // The seam between jobs and backup data: where a recovery point's bytes go in each datastore.
-// Implementations: one dump file per recovery point (jobs/dump-files.ts) and the deduplicating
-// repository (repository/). Contract: `write` stores the stream completely or not at all; `read`
+// The implementation is the deduplicating repository (jobs/repository-store.ts); object stores
+// with access tiers will fit the same seam. Contract: `write` stores the stream completely or not at all; `read`
 // streams the exact bytes back or errors naming the recovery point; `delete` is idempotent.
 import type { Readable } from 'node:stream';
 
@@ -25,4 +25,6 @@ export interface RecoveryPointStore {
   delete(stored: StoredDump): Promise<void>;
   /** Puts a copy of stored bytes at another location (another datastore); verifies them on the way. */
   copy(stored: StoredDump, to: DumpLocation): Promise<StoredDump>;
+  /** Frees space no recovery point needs any more (after deletions); optional. */
+  collectGarbage?(): Promise<void>;
 }

@@ -1,5 +1,7 @@
 // Start-up recovery for the embedded service: work that was running when the server stopped is
-// failed (its job says so), and half-written data is removed, so nothing half-done survives.
+// failed (its job says so), and the temporary files of interrupted writes (`.<name>.<hex>.tmp`,
+// see storage/fs.ts) are removed, so nothing half-done survives. Packs an interrupted backup
+// finished stay until garbage collection: no manifest refers to them.
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ServiceContext } from '../services/context.ts';
@@ -30,6 +32,6 @@ async function removePartials(dir: string): Promise<void> {
   for (const e of entries) {
     const p = join(dir, e.name);
     if (e.isDirectory()) await removePartials(p);
-    else if (e.name.endsWith('.partial')) await rm(p, { force: true });
+    else if (/^\..+\.[0-9a-f]{12}\.tmp$/.test(e.name)) await rm(p, { force: true });
   }
 }

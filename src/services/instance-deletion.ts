@@ -11,4 +11,5 @@ export async function deleteInstanceData(ctx: ServiceContext, instanceId: string
     for (const stored of Object.values(rp.body.internal.data)) await ctx.store.delete(stored);
   }
   await ctx.catalog.deleteResource(instanceId);
+  await ctx.store.collectGarbage?.();
 }

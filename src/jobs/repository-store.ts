@@ -1,0 +1,130 @@
+// Recovery point data in deduplicating repositories: one repository per vault and datastore under
+// the data directory, each opened (or created) on first use with the server's master key. A
+// recovery point's ref is `<vaultKey>/<datastore>/<manifestId>`. Deleting a recovery point removes
+// its manifest; `collectGarbage` releases the chunks no manifest needs any more.
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { DpError, toDpError } from '../domain/errors.ts';
+import type { DumpLocation, RecoveryPointStore, StoredDump } from '../domain/recovery-point-store.ts';
+import { Repository } from '../repository/repository.ts';
+import { FsStorage } from '../storage/fs.ts';
+import type { Clock } from '../util/clock.ts';
+
+export class RepositoryStore implements RecoveryPointStore {
+  readonly root: string;
+  readonly #masterKey: Buffer;
+  readonly #clock: Clock;
+  readonly #repos = new Map<string, Promise<Repository>>();
+
+  constructor(root: string, masterKey: Buffer, clock: Clock) {
+    this.root = root;
+    this.#masterKey = masterKey;
+    this.#clock = clock;
+  }
+
+  /** The repository of one vault's datastore, created on first use. */
+  repository(vaultKey: string, datastore: string): Promise<Repository> {
+    const key = `${vaultKey}/${datastore}`;
+    let repo = this.#repos.get(key);
+    if (!repo) {
+      const storage = new FsStorage(join(this.root, vaultKey, datastore));
+      const opts = { clock: this.#clock };
+      repo = Repository.open(storage, this.#masterKey, opts).catch((e: unknown) => {
+        if ((e as DpError).code === 'RepositoryNotFound') return Repository.init(storage, this.#masterKey, opts);
+        throw e;
+      });
+      repo.catch(() => this.#repos.delete(key));
+      this.#repos.set(key, repo);
+    }
+    return repo;
+  }
+
+  async write(loc: DumpLocation, input: Readable, onBytes?: (total: number) => void): Promise<StoredDump> {
+    const repo = await this.repository(loc.vaultKey, loc.datastore);
+    let total = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _e, cb) {
+        total += chunk.length;
+        onBytes?.(total);
+        cb(null, chunk);
+      },
+    });
+    const metered = input.pipe(meter);
+    input.once('error', (e) => meter.destroy(e));
+    const result = await repo.backup(metered, { recoveryPointId: loc.recoveryPointId });
+    return { ref: `${loc.vaultKey}/${loc.datastore}/${result.manifestId}`, sha256: result.sha256, size: result.size };
+  }
+
+  /**
+   * The recovery point's bytes. Nothing is read until the consumer asks for data, so an error
+   * (damage found in a pack) always reaches a consumer that is listening.
+   */
+  read(stored: StoredDump, recoveryPointId: string): Readable {
+    const { vaultKey, datastore, manifestId } = parseRef(stored.ref);
+    let source: Readable | undefined;
+    let started = false;
+    const out: Readable = new Readable({
+      read: () => {
+        if (started) {
+          source?.resume();
+          return;
+        }
+        started = true;
+        void (async () => {
+          const repo = await this.repository(vaultKey, datastore);
+          source = await repo.restore(manifestId);
+          source.on('data', (chunk: Buffer) => {
+            if (!out.push(chunk)) source!.pause();
+          });
+          source.on('end', () => out.push(null));
+          source.on('error', fail);
+        })().catch(fail);
+      },
+      destroy: (err, cb) => {
+        source?.destroy();
+        cb(err);
+      },
+    });
+    const fail = (e: unknown) => out.destroy(asRecoveryPointError(e, recoveryPointId));
+    return out;
+  }
+
+  async delete(stored: StoredDump): Promise<void> {
+    const { vaultKey, datastore, manifestId } = parseRef(stored.ref);
+    const repo = await this.repository(vaultKey, datastore);
+    try {
+      await repo.deleteManifest(manifestId);
+    } catch (e) {
+      if ((e as DpError).code !== 'RepositoryManifestNotFound') throw e;
+    }
+  }
+
+  async copy(stored: StoredDump, to: DumpLocation): Promise<StoredDump> {
+    const copied = await this.write(to, this.read(stored, to.recoveryPointId));
+    if (copied.sha256 !== stored.sha256) {
+      await this.delete(copied);
+      throw new DpError('internal', 'UserErrorRecoveryPointDataCorrupt', `Copying recovery point ${to.recoveryPointId} to ${to.datastore} produced different bytes.`);
+    }
+    return copied;
+  }
+
+  /** Releases chunks that no manifest references, in every repository opened so far. */
+  async collectGarbage(): Promise<void> {
+    for (const repo of this.#repos.values()) await (await repo).gc();
+  }
+}
+
+function parseRef(ref: string): { vaultKey: string; datastore: string; manifestId: string } {
+  const [vaultKey, datastore, manifestId] = ref.split('/');
+  if (!vaultKey || !datastore || !manifestId) throw new DpError('internal', 'InvalidRecoveryPointRef', `'${ref}' is not a repository reference.`);
+  return { vaultKey, datastore, manifestId };
+}
+
+/** Damage found while reading becomes the recovery point's error, naming it. */
+function asRecoveryPointError(e: unknown, recoveryPointId: string): DpError {
+  const err = toDpError(e);
+  if (err.code === 'RepositoryDataCorrupt' || err.code === 'RepositoryManifestNotFound') {
+    return new DpError('internal', err.code === 'RepositoryDataCorrupt' ? 'UserErrorRecoveryPointDataCorrupt' : 'UserErrorRecoveryPointDataMissing', `Recovery point ${recoveryPointId}: ${err.message}`);
+  }
+  return err;
+}

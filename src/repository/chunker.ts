@@ -1,0 +1,133 @@
+// Content-defined chunking (FastCDC with normalized chunking, level 2). A gear rolling hash
+// `h = (h << 1) + gear[byte]` runs over each byte after the first `min` of a chunk; a boundary
+// falls where the hash's top bits are zero: a stricter mask (more bits) before `avg`, a looser one
+// after, and a forced cut at `max`. Boundaries depend only on nearby content, so an insertion
+// shifts only the chunks around it. The gear table is keyed by the repository, as in borg.
+// The scan is one tight loop over each Buffer: no per-byte calls, no allocation.
+import { invalidOption } from './errors.ts';
+
+export interface ChunkerParams {
+  /** No chunk is smaller (except the last of a stream). */
+  min: number;
+  /** Target average; a power of two. */
+  avg: number;
+  /** No chunk is larger. */
+  max: number;
+}
+
+export const DEFAULT_CHUNKER: ChunkerParams = { min: 128 * 1024, avg: 512 * 1024, max: 2 * 1024 * 1024 };
+
+export function checkChunkerParams(p: ChunkerParams): void {
+  const pow2 = Number.isInteger(Math.log2(p.avg));
+  if (!pow2 || !(p.min >= 64 && p.min < p.avg && p.avg < p.max && p.max <= 64 * 1024 * 1024)) {
+    throw invalidOption(`Chunk sizes must satisfy 64 <= min < avg < max <= 64 MiB with avg a power of two (got ${p.min}/${p.avg}/${p.max}).`);
+  }
+}
+
+/** A mask of the top `bits` bits of a 32-bit word (as a signed int, like the hash). */
+function topBits(bits: number): number {
+  return (~0 << (32 - bits)) | 0;
+}
+
+/** Splits a byte stream into chunks; feed it with `push`, end it with `finish`. */
+export class Chunker {
+  readonly #gear: Uint32Array;
+  readonly #min: number;
+  readonly #avg: number;
+  readonly #max: number;
+  readonly #maskS: number;
+  readonly #maskL: number;
+  /** Bytes of the current chunk seen so far, and the parts that hold them. */
+  #n = 0;
+  #h = 0;
+  #pending: Buffer[] = [];
+
+  constructor(params: ChunkerParams, gear: Uint32Array) {
+    checkChunkerParams(params);
+    this.#gear = gear;
+    this.#min = params.min;
+    this.#avg = params.avg;
+    this.#max = params.max;
+    const bits = Math.log2(params.avg);
+    this.#maskS = topBits(Math.min(bits + 2, 31));
+    this.#maskL = topBits(Math.max(bits - 2, 1));
+  }
+
+  /** The chunks completed by `data`, in order. Each is a fresh Buffer the caller owns. */
+  push(data: Buffer): Buffer[] {
+    const out: Buffer[] = [];
+    let start = 0;
+    while (start < data.length) {
+      const cut = this.#scan(data, start);
+      if (cut < 0) {
+        this.#pending.push(data.subarray(start));
+        break;
+      }
+      this.#pending.push(data.subarray(start, cut));
+      out.push(Buffer.concat(this.#pending));
+      this.#pending = [];
+      start = cut;
+    }
+    return out;
+  }
+
+  /** The last, possibly short, chunk; null when the stream ended on a boundary. */
+  finish(): Buffer | null {
+    const last = this.#pending.length ? Buffer.concat(this.#pending) : null;
+    this.#pending = [];
+    this.#n = 0;
+    this.#h = 0;
+    return last && last.length ? last : null;
+  }
+
+  /** Scans `buf` from `start`; returns the index just past a boundary, or -1 when none is in `buf`. */
+  #scan(buf: Buffer, start: number): number {
+    const gear = this.#gear;
+    const len = buf.length;
+    let n = this.#n;
+    let h = this.#h;
+    let i = start;
+    if (n < this.#min) {
+      const skip = Math.min(this.#min - n, len - i);
+      i += skip;
+      n += skip;
+      if (n < this.#min) {
+        this.#n = n;
+        return -1;
+      }
+    }
+    if (n < this.#avg) {
+      const mask = this.#maskS;
+      const end = i + Math.min(this.#avg - n, len - i);
+      const from = i;
+      for (; i < end; i++) {
+        h = ((h << 1) + gear[buf[i]!]!) | 0;
+        if ((h & mask) === 0) return this.#cut(i + 1);
+      }
+      n += end - from;
+      if (n < this.#avg) {
+        this.#n = n;
+        this.#h = h;
+        return -1;
+      }
+    }
+    const mask = this.#maskL;
+    const end = i + Math.min(this.#max - n, len - i);
+    const from = i;
+    for (; i < end; i++) {
+      h = ((h << 1) + gear[buf[i]!]!) | 0;
+      if ((h & mask) === 0) return this.#cut(i + 1);
+    }
+    n += end - from;
+    if (n >= this.#max) return this.#cut(i);
+    this.#n = n;
+    this.#h = h;
+    return -1;
+  }
+
+  #cut(at: number): number {
+    this.#n = 0;
+    this.#h = 0;
+    return at;
+  }
+}

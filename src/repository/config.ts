@@ -1,0 +1,101 @@
+// The repository's config object: plain JSON naming the format version and the parameters every
+// writer must share (chunk sizes, pack size, compression level), and the repository keys wrapped
+// by the caller's master key. Nothing in it is secret without the master key.
+import { randomBytes } from 'node:crypto';
+import { isNotFound } from '../storage/storage.ts';
+import type { Storage } from '../storage/storage.ts';
+import { checkChunkerParams, DEFAULT_CHUNKER } from './chunker.ts';
+import type { ChunkerParams } from './chunker.ts';
+import { unwrapKeys, wrapKeys } from './crypto.ts';
+import type { RepositoryKeys } from './crypto.ts';
+import { alreadyARepository, corrupt, invalidOption, notARepository, wrongMasterKey } from './errors.ts';
+import { CONFIG_NAME } from './layout.ts';
+import { DEFAULT_COMPRESSION_LEVEL } from './zstd.ts';
+
+export const FORMAT = 'dpvault-repository';
+export const FORMAT_VERSION = 1;
+export const DEFAULT_PACK_SIZE = 16 * 1024 * 1024;
+
+/** Parameters fixed when a repository is created. */
+export interface RepositoryParams {
+  chunker: ChunkerParams;
+  /** Packs are closed once they reach this many bytes. */
+  packSize: number;
+  /** zstd level for chunks; 0 stores chunks uncompressed. */
+  compressionLevel: number;
+}
+
+export interface RepositoryConfig extends RepositoryParams {
+  format: typeof FORMAT;
+  version: number;
+  /** 32 hex characters; bound into the key wrap. */
+  id: string;
+  /** Base64 of the repository keys sealed under the master key. */
+  wrappedKeys: string;
+}
+
+export function resolveParams(opts: Partial<RepositoryParams> = {}): RepositoryParams {
+  const params: RepositoryParams = {
+    chunker: opts.chunker ?? DEFAULT_CHUNKER,
+    packSize: opts.packSize ?? DEFAULT_PACK_SIZE,
+    compressionLevel: opts.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL,
+  };
+  checkChunkerParams(params.chunker);
+  if (!Number.isInteger(params.packSize) || params.packSize < 64 * 1024 || params.packSize > 1024 * 1024 * 1024) {
+    throw invalidOption('The pack size must be between 64 KiB and 1 GiB.');
+  }
+  if (!Number.isInteger(params.compressionLevel) || params.compressionLevel < 0 || params.compressionLevel > 22) {
+    throw invalidOption('The compression level must be an integer from 0 (off) to 22.');
+  }
+  return params;
+}
+
+export function newConfig(params: RepositoryParams, master: Buffer, keys: RepositoryKeys): RepositoryConfig {
+  const id = randomBytes(16).toString('hex');
+  return { format: FORMAT, version: FORMAT_VERSION, id, ...params, wrappedKeys: wrapKeys(master, id, keys).toString('base64') };
+}
+
+export async function writeNewConfig(storage: Storage, config: RepositoryConfig): Promise<void> {
+  try {
+    await storage.stat(CONFIG_NAME);
+    throw alreadyARepository(storage.displayName);
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+  await writeConfig(storage, config);
+}
+
+export async function writeConfig(storage: Storage, config: RepositoryConfig): Promise<void> {
+  await storage.put(CONFIG_NAME, Buffer.from(JSON.stringify(config, null, 2)));
+}
+
+export async function readConfig(storage: Storage): Promise<RepositoryConfig> {
+  let raw: Buffer;
+  try {
+    raw = await storage.get(CONFIG_NAME);
+  } catch (e) {
+    if (isNotFound(e)) throw notARepository(storage.displayName);
+    throw e;
+  }
+  let config: RepositoryConfig;
+  try {
+    config = JSON.parse(raw.toString('utf8')) as RepositoryConfig;
+  } catch {
+    throw corrupt(`The repository config at ${storage.displayName} is not valid JSON.`);
+  }
+  if (config.format !== FORMAT || typeof config.id !== 'string' || typeof config.wrappedKeys !== 'string') {
+    throw corrupt(`The object 'config' at ${storage.displayName} is not a dpvault repository config.`);
+  }
+  if (config.version !== FORMAT_VERSION) {
+    throw corrupt(`The repository at ${storage.displayName} has format version ${config.version}; this dpvault reads version ${FORMAT_VERSION}.`);
+  }
+  resolveParams(config);
+  return config;
+}
+
+/** The repository keys, or a RepositoryKeyMismatch error when `master` does not open them. */
+export function openKeys(config: RepositoryConfig, master: Buffer): RepositoryKeys {
+  const keys = unwrapKeys(master, config.id, Buffer.from(config.wrappedKeys, 'base64'));
+  if (!keys) throw wrongMasterKey();
+  return keys;
+}

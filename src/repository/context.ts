@@ -1,0 +1,32 @@
+// What the repository's operations share once a repository is open.
+import type { Storage } from '../storage/storage.ts';
+import type { Clock } from '../util/clock.ts';
+import type { ChunkIndex } from './chunk-index.ts';
+import type { RepositoryConfig } from './config.ts';
+import type { RepositoryKeys } from './crypto.ts';
+import type { ChunkGuard } from './guard.ts';
+
+/** Tuning that is not part of the format and may differ between processes. */
+export interface RuntimeOptions {
+  /** The only source of time (manifest times, gc grace periods). */
+  clock: Clock;
+  /** Chunks being compressed at once during a backup (default 4). */
+  compressConcurrency?: number;
+  /** Pack uploads in flight at once during a backup (default 2). */
+  uploadConcurrency?: number;
+  /** Pack segments fetched ahead during a restore (default 3). */
+  readAhead?: number;
+}
+
+export interface RepoContext {
+  storage: Storage;
+  config: RepositoryConfig;
+  keys: RepositoryKeys;
+  gear: Uint32Array;
+  index: ChunkIndex;
+  guard: ChunkGuard;
+  clock: Clock;
+  compressConcurrency: number;
+  uploadConcurrency: number;
+  readAhead: number;
+}

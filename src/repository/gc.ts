@@ -1,0 +1,200 @@
+// Garbage collection, mark and sweep. Mark: every chunk named by a manifest (re-listing until no
+// new manifest appears), by a running backup or restore in this process, or by the caller's
+// `protect` list is live. Sweep (see gc-plan.ts): packs with no live chunk are deleted; packs
+// mostly dead are repacked (live blobs copied, still sealed, into new packs after checking their
+// tags); packs younger than the grace period, or uploaded by a running backup, are left alone.
+// Order of effects, so a crash at any point leaves a readable repository: new packs, then one
+// consolidated index file, then deletion of the old index files, then deletion of packs.
+import type { ObjectInfo } from '../storage/storage.ts';
+import { writeIndexFile, readIndexFiles } from './chunk-index.ts';
+import type { RepoContext } from './context.ts';
+import { planGc } from './gc-plan.ts';
+import type { RepackItem } from './gc-plan.ts';
+import { listAll, mapLimit } from './io.ts';
+import { CHUNKLIST_PREFIX, chunkListOwner, indexName, PACK_PREFIX, packIdOf, packName } from './layout.ts';
+import { collectChunkIds, listManifestIds, readAllManifests } from './manifest.ts';
+import { PackBuilder, unsealChunk } from './pack.ts';
+import type { PackRecord } from './pack.ts';
+
+export const DEFAULT_GRACE_MS = 24 * 60 * 60 * 1000;
+export const DEFAULT_REPACK_DEAD_RATIO = 0.5;
+
+export interface GcOptions {
+  /** Chunk ids in use by backups running in other processes. */
+  protect?: Iterable<string>;
+  /** Packs and chunk lists written less than this long before gc starts are left alone. */
+  graceMs?: number;
+  /** Repack packs whose dead share of bytes reaches this; null never repacks. Default 0.5. */
+  repackDeadRatio?: number | null;
+}
+
+export interface GcReport {
+  manifests: number;
+  liveChunks: number;
+  packsDeleted: number;
+  packsRepacked: number;
+  packsWritten: number;
+  orphanPacksDeleted: number;
+  packsKeptYoung: number;
+  /** Packs left in place because a backup or restore started using them during gc. */
+  packsDeferred: number;
+  indexFilesReplaced: number;
+  chunkListsDeleted: number;
+  bytesFreed: number;
+  /** Packs the index listed that storage no longer holds (dropped from the index). */
+  missingPacks: string[];
+  /** Live chunks no stored pack holds: the repository is damaged (see verify). */
+  liveChunksMissing: number;
+  /** Packs whose live blobs failed their tags while repacking (kept, not repacked). */
+  damagedPacks: string[];
+}
+
+export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcReport> {
+  const { storage } = ctx;
+  const cutoff = ctx.clock.now().getTime() - (opts.graceMs ?? DEFAULT_GRACE_MS);
+  const session = await ctx.guard.startGc();
+  try {
+    for (const id of opts.protect ?? []) session.protectedIds.add(id);
+    const { indexIds, records } = await readIndexFiles(storage, ctx.keys.dataKey);
+    const stored = new Map<string, ObjectInfo>();
+    for (const info of await listAll(storage, PACK_PREFIX)) {
+      const id = packIdOf(info.name);
+      if (id) stored.set(id, info);
+    }
+
+    // Mark, until a listing shows no manifest that was not marked yet.
+    const live = new Set<string>();
+    const marked = new Set<string>();
+    for (;;) {
+      const fresh = (await listManifestIds(storage)).filter((id) => !marked.has(id));
+      if (fresh.length === 0) break;
+      await collectChunkIds(storage, ctx.keys.dataKey, await readAllManifests(storage, ctx.keys.dataKey, fresh), live);
+      for (const id of fresh) marked.add(id);
+    }
+
+    // Decide, synchronously, so no writer deduplicates between the decision and the dooming.
+    const isLive = (id: string): boolean => live.has(id) || session.protectedIds.has(id);
+    const plan = planGc({
+      records,
+      stored,
+      isLive,
+      activePacks: ctx.guard.activePacks(),
+      cutoff,
+      repackDeadRatio: opts.repackDeadRatio === undefined ? DEFAULT_REPACK_DEAD_RATIO : opts.repackDeadRatio,
+    });
+    session.decide(plan.doomed);
+
+    const report: GcReport = {
+      manifests: marked.size,
+      liveChunks: live.size,
+      packsDeleted: 0,
+      packsRepacked: 0,
+      packsWritten: 0,
+      orphanPacksDeleted: 0,
+      packsKeptYoung: plan.keptYoung,
+      packsDeferred: 0,
+      indexFilesReplaced: 0,
+      chunkListsDeleted: 0,
+      bytesFreed: 0,
+      missingPacks: plan.missing.map(packName),
+      liveChunksMissing: [...live].filter((id) => !plan.located.has(id)).length,
+      damagedPacks: [],
+    };
+
+    const { written, repacked, damaged } = await repack(ctx, plan.repack);
+    report.packsWritten = written.length;
+    report.damagedPacks = damaged.map(packName);
+    const kept = [...plan.keep, ...plan.repack.filter((r) => damaged.includes(r.record.packId)).map((r) => r.record)];
+    const changed = plan.remove.length + repacked.length + plan.missing.length > 0 || indexIds.length > 1;
+    let newIndexId: string | null = null;
+    if (changed) newIndexId = await writeIndexFile(storage, ctx.keys.dataKey, [...kept, ...written]);
+
+    // The in-memory index follows the new index file before anything is deleted.
+    const dropped = [...plan.remove, ...repacked, ...records.filter((r) => plan.missing.includes(r.packId))];
+    for (const r of dropped) ctx.index.removePack(r.packId, r.entries);
+    for (const r of written) ctx.index.add(r, true);
+    for (const r of kept) ctx.index.add(r);
+
+    if (newIndexId !== null) {
+      const old = indexIds.filter((id) => id !== newIndexId);
+      await mapLimit(old, storage.properties.maxConcurrency, (id) => storage.delete(indexName(id)));
+      report.indexFilesReplaced = old.length;
+    }
+
+    const sizeOf = (packId: string): number => stored.get(packId)?.size ?? 0;
+    const deletable = (r: PackRecord): boolean => !r.entries.some((e) => session.lateIds.has(e.id));
+    const toDelete: string[] = [];
+    for (const r of plan.remove) {
+      if (deletable(r)) {
+        toDelete.push(r.packId);
+        report.packsDeleted++;
+      } else report.packsDeferred++;
+    }
+    for (const r of repacked) {
+      if (deletable(r)) {
+        toDelete.push(r.packId);
+        report.packsRepacked++;
+      } else report.packsDeferred++;
+    }
+    const active = ctx.guard.activePacks();
+    for (const id of plan.orphans) {
+      if (active.has(id)) continue;
+      toDelete.push(id);
+      report.orphanPacksDeleted++;
+    }
+    await mapLimit(toDelete, storage.properties.maxConcurrency, (id) => storage.delete(packName(id)));
+    report.bytesFreed = toDelete.reduce((n, id) => n + sizeOf(id), 0) - written.reduce((n, r) => n + r.size, 0);
+
+    report.chunkListsDeleted = await removeOrphanChunkLists(ctx, marked, cutoff);
+    return report;
+  } finally {
+    ctx.guard.endGc(session);
+  }
+}
+
+/** Copies the live blobs of `items` into new packs; a pack whose live blobs fail is left out. */
+async function repack(
+  ctx: RepoContext,
+  items: readonly RepackItem[],
+): Promise<{ written: PackRecord[]; repacked: PackRecord[]; damaged: string[] }> {
+  const written: PackRecord[] = [];
+  const repacked: PackRecord[] = [];
+  const damaged: string[] = [];
+  let builder = new PackBuilder();
+  const flush = async (): Promise<void> => {
+    if (builder.count === 0) return;
+    const { record, data } = builder.finish(ctx.keys.dataKey);
+    builder = new PackBuilder();
+    await ctx.storage.put(packName(record.packId), data);
+    written.push(record);
+  };
+  for (const item of items) {
+    const data = await ctx.storage.get(packName(item.record.packId));
+    const blobs = item.live.map((e) => ({ e, blob: data.subarray(e.offset, e.offset + e.length) }));
+    if (blobs.some(({ e, blob }) => blob.length !== e.length || !unsealChunk(ctx.keys.dataKey, e.id, blob))) {
+      damaged.push(item.record.packId);
+      continue;
+    }
+    for (const { e, blob } of blobs) {
+      builder.add(e.id, blob, e.rawLength);
+      if (builder.size >= ctx.config.packSize) await flush();
+    }
+    repacked.push(item.record);
+  }
+  await flush();
+  return { written, repacked, damaged };
+}
+
+/** Deletes chunk-list parts of manifests that were never written (failed backups). */
+async function removeOrphanChunkLists(ctx: RepoContext, manifests: ReadonlySet<string>, cutoff: number): Promise<number> {
+  const active = ctx.guard.activeManifests();
+  const orphans = (await listAll(ctx.storage, CHUNKLIST_PREFIX)).filter((info) => {
+    const owner = chunkListOwner(info.name);
+    return owner !== null && !manifests.has(owner) && !active.has(owner) && info.modified.getTime() <= cutoff;
+  });
+  // A manifest written since the mark phase owns its parts: look once more before deleting.
+  const now = new Set(await listManifestIds(ctx.storage));
+  const doomed = orphans.filter((info) => !now.has(chunkListOwner(info.name)!));
+  await mapLimit(doomed, ctx.storage.properties.maxConcurrency, (info) => ctx.storage.delete(info.name));
+  return doomed.length;
+}

@@ -1,0 +1,176 @@
+// Manifests, one per recovery point: the commit object of a backup. A manifest is sealed JSON
+// (ids, times, size, SHA-256 of the original stream, caller metadata); the ordered chunk ids live
+// in chunk-list parts beside it, so a manifest stays small however large the stream. Parts are
+// written first, the manifest last: a manifest exists only when everything it names is durable.
+import type { Storage } from '../storage/storage.ts';
+import { isNotFound } from '../storage/storage.ts';
+import { ID_BYTES, seal, unseal } from './crypto.ts';
+import { corrupt, manifestNotFound } from './errors.ts';
+import { chunkListName, isManifestId, MANIFEST_PREFIX, manifestIdOf, manifestName } from './layout.ts';
+import { listAll, mapLimit } from './io.ts';
+
+export const MANIFEST_VERSION = 1;
+/** Chunk ids per chunk-list part (512 KiB of ids, about 8 GiB of data at 512 KiB chunks). */
+export const IDS_PER_PART = 16 * 1024;
+
+/** What a caller may attach to a recovery point; stored encrypted with the manifest. */
+export type ManifestMetadata = Record<string, unknown>;
+
+export interface Manifest {
+  version: number;
+  /** The manifest id, 32 hex characters, also its storage name. */
+  id: string;
+  /** The recovery point this backup is, as the caller names it; null when none was given. */
+  recoveryPointId: string | null;
+  /** ISO 8601, from the repository's clock. */
+  createdAt: string;
+  /** Bytes of the original stream. */
+  size: number;
+  /** SHA-256 of the original stream, hex. */
+  sha256: string;
+  chunkCount: number;
+  chunkListParts: number;
+  /** Bytes of chunks this backup was first to store: original and stored (compressed, sealed). */
+  newBytes: number;
+  storedBytes: number;
+  metadata: ManifestMetadata;
+}
+
+const manifestAad = (id: string): Buffer => Buffer.from(`dpvault-manifest-v1:${id}`);
+const partAad = (id: string, part: number): Buffer => Buffer.from(`dpvault-chunklist-v1:${id}:${part}`);
+
+export async function writeManifest(storage: Storage, dataKey: Buffer, manifest: Manifest): Promise<void> {
+  const data = seal(dataKey, [Buffer.from(JSON.stringify(manifest))], manifestAad(manifest.id));
+  await storage.put(manifestName(manifest.id), data);
+}
+
+export async function readManifest(storage: Storage, dataKey: Buffer, id: string): Promise<Manifest> {
+  if (!isManifestId(id)) throw manifestNotFound(id);
+  let data: Buffer;
+  try {
+    data = await storage.get(manifestName(id));
+  } catch (e) {
+    if (isNotFound(e)) throw manifestNotFound(id);
+    throw e;
+  }
+  const plain = unseal(dataKey, data, manifestAad(id));
+  if (!plain) throw corrupt(`Recovery point manifest '${id}' is damaged and cannot be read.`);
+  const manifest = JSON.parse(plain.toString('utf8')) as Manifest;
+  if (manifest.version !== MANIFEST_VERSION || manifest.id !== id) throw corrupt(`Manifest '${id}' has an unknown form.`);
+  return manifest;
+}
+
+export async function listManifestIds(storage: Storage): Promise<string[]> {
+  const names = await listAll(storage, MANIFEST_PREFIX);
+  return names.map((o) => manifestIdOf(o.name)).filter((id): id is string => id !== null);
+}
+
+/** Every manifest, oldest first. */
+export async function readAllManifests(storage: Storage, dataKey: Buffer, ids?: string[]): Promise<Manifest[]> {
+  const list = ids ?? (await listManifestIds(storage));
+  const manifests = await mapLimit(list, storage.properties.maxConcurrency, (id) => readManifest(storage, dataKey, id));
+  return manifests.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+}
+
+/** Accumulates a backup's chunk ids and writes them out part by part. */
+export class ChunkListWriter {
+  readonly #storage: Storage;
+  readonly #dataKey: Buffer;
+  readonly #manifestId: string;
+  readonly #idsPerPart: number;
+  #buf: Buffer;
+  #fill = 0;
+  #parts = 0;
+  #count = 0;
+
+  constructor(storage: Storage, dataKey: Buffer, manifestId: string, idsPerPart = IDS_PER_PART) {
+    this.#storage = storage;
+    this.#dataKey = dataKey;
+    this.#manifestId = manifestId;
+    this.#idsPerPart = idsPerPart;
+    this.#buf = Buffer.alloc(idsPerPart * ID_BYTES);
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+  get parts(): number {
+    return this.#parts;
+  }
+
+  /** Appends an id; writes a part when one is full. */
+  async add(id: Buffer): Promise<void> {
+    id.copy(this.#buf, this.#fill * ID_BYTES);
+    this.#fill++;
+    this.#count++;
+    if (this.#fill === this.#idsPerPart) await this.#writePart();
+  }
+
+  /**
+   * Every id added so far. The unwritten tail is copied first, synchronously, so ids added while
+   * this runs may be missing but none added before the call.
+   */
+  async *ids(): AsyncGenerator<string> {
+    const written = this.#parts;
+    const tail = Buffer.from(this.#buf.subarray(0, this.#fill * ID_BYTES));
+    for (let part = 0; part < written; part++) {
+      const plain = unseal(this.#dataKey, await this.#storage.get(chunkListName(this.#manifestId, part)), partAad(this.#manifestId, part));
+      if (plain) yield* idsIn(plain);
+    }
+    yield* idsIn(tail);
+  }
+
+  /** Writes the last, partial part. */
+  async finish(): Promise<void> {
+    if (this.#fill > 0) await this.#writePart();
+  }
+
+  async #writePart(): Promise<void> {
+    const part = this.#parts;
+    const data = seal(this.#dataKey, [this.#buf.subarray(0, this.#fill * ID_BYTES)], partAad(this.#manifestId, part));
+    await this.#storage.put(chunkListName(this.#manifestId, part), data);
+    this.#parts++;
+    this.#fill = 0;
+  }
+}
+
+function* idsIn(buf: Buffer): Generator<string> {
+  for (let o = 0; o + ID_BYTES <= buf.length; o += ID_BYTES) yield buf.toString('hex', o, o + ID_BYTES);
+}
+
+/** The chunk ids of a manifest, in stream order, read part by part. */
+export async function* readChunkList(storage: Storage, dataKey: Buffer, manifest: Manifest): AsyncGenerator<string> {
+  let seen = 0;
+  for (let part = 0; part < manifest.chunkListParts; part++) {
+    const name = chunkListName(manifest.id, part);
+    let data: Buffer;
+    try {
+      data = await storage.get(name);
+    } catch (e) {
+      if (isNotFound(e)) throw corrupt(`Recovery point manifest '${manifest.id}' is damaged: its chunk list part '${name}' is missing.`);
+      throw e;
+    }
+    const plain = unseal(dataKey, data, partAad(manifest.id, part));
+    if (!plain || plain.length % ID_BYTES !== 0) {
+      throw corrupt(`Recovery point manifest '${manifest.id}' is damaged: its chunk list part '${name}' does not authenticate.`);
+    }
+    seen += plain.length / ID_BYTES;
+    yield* idsIn(plain);
+  }
+  if (seen !== manifest.chunkCount) {
+    throw corrupt(`Recovery point manifest '${manifest.id}' is damaged: its chunk list holds ${seen} chunks, not ${manifest.chunkCount}.`);
+  }
+}
+
+/** Reads several manifests' chunk lists into one set of chunk ids (used by gc and verify). */
+export async function collectChunkIds(
+  storage: Storage,
+  dataKey: Buffer,
+  manifests: readonly Manifest[],
+  into: Set<string>,
+): Promise<void> {
+  await mapLimit(manifests, storage.properties.maxConcurrency, async (m) => {
+    for await (const id of readChunkList(storage, dataKey, m)) into.add(id);
+  });
+}
+

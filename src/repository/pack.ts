@@ -1,0 +1,158 @@
+// The pack file format. A pack is a run of sealed chunk blobs followed by a sealed trailer that
+// lists every blob (id, offset, stored length, original length), the trailer's length and a magic:
+//
+//   blob_0 | blob_1 | ... | blob_n-1 | sealed trailer | u32 LE trailer length | "DPK1"
+//
+// A blob is seal(dataKey, flag | payload, aad = chunk id), flag 0 = stored, 1 = zstd, so a blob
+// cannot be passed off as another chunk. The trailer makes a pack self-describing: the index can
+// be rebuilt from packs and the data key alone. Every byte of a pack is authenticated except the
+// last eight, which are checked for consistency.
+import { createHash } from 'node:crypto';
+import type { Storage } from '../storage/storage.ts';
+import { ID_BYTES, seal, unseal } from './crypto.ts';
+import { corrupt } from './errors.ts';
+import { packName } from './layout.ts';
+import { readRange } from './io.ts';
+
+export const PACK_MAGIC = Buffer.from('DPK1');
+export const PACK_TAIL_BYTES = 8;
+const TRAILER_AAD = Buffer.from('dpvault-pack-trailer-v1');
+const ENTRY_BYTES = ID_BYTES + 12;
+const FLAG_STORED = Buffer.from([0]);
+const FLAG_ZSTD = Buffer.from([1]);
+
+/** One blob inside a pack. */
+export interface PackEntry {
+  /** Chunk id, 64 hex characters. */
+  id: string;
+  offset: number;
+  /** Stored (sealed) length. */
+  length: number;
+  /** Length of the original chunk. */
+  rawLength: number;
+}
+
+/** A pack and what it holds, as recorded in index files and pack trailers. */
+export interface PackRecord {
+  packId: string;
+  size: number;
+  entries: PackEntry[];
+}
+
+export function encodeEntries(entries: readonly PackEntry[]): Buffer {
+  const out = Buffer.alloc(4 + entries.length * ENTRY_BYTES);
+  out.writeUInt32LE(entries.length, 0);
+  let o = 4;
+  for (const e of entries) {
+    out.write(e.id, o, 'hex');
+    out.writeUInt32LE(e.offset, o + ID_BYTES);
+    out.writeUInt32LE(e.length, o + ID_BYTES + 4);
+    out.writeUInt32LE(e.rawLength, o + ID_BYTES + 8);
+    o += ENTRY_BYTES;
+  }
+  return out;
+}
+
+/** Decodes entries starting at `at`; returns them and the offset after them, or null if malformed. */
+export function decodeEntries(buf: Buffer, at: number): { entries: PackEntry[]; end: number } | null {
+  if (at + 4 > buf.length) return null;
+  const count = buf.readUInt32LE(at);
+  const end = at + 4 + count * ENTRY_BYTES;
+  if (end > buf.length) return null;
+  const entries: PackEntry[] = [];
+  for (let o = at + 4; o < end; o += ENTRY_BYTES) {
+    entries.push({
+      id: buf.toString('hex', o, o + ID_BYTES),
+      offset: buf.readUInt32LE(o + ID_BYTES),
+      length: buf.readUInt32LE(o + ID_BYTES + 4),
+      rawLength: buf.readUInt32LE(o + ID_BYTES + 8),
+    });
+  }
+  return { entries, end };
+}
+
+/** Seals one chunk's payload (already compressed or not) into a blob. */
+export function sealChunk(dataKey: Buffer, id: Buffer, payload: Buffer, compressed: boolean): Buffer {
+  return seal(dataKey, [compressed ? FLAG_ZSTD : FLAG_STORED, payload], id);
+}
+
+/** The payload of a blob, or null when it does not authenticate as chunk `id`. */
+export function unsealChunk(dataKey: Buffer, id: string, blob: Buffer): { payload: Buffer; compressed: boolean } | null {
+  const plain = unseal(dataKey, blob, Buffer.from(id, 'hex'));
+  if (!plain || plain.length < 1 || plain[0]! > 1) return null;
+  return { payload: plain.subarray(1), compressed: plain[0] === 1 };
+}
+
+/** Collects sealed blobs into one pack; `finish` adds the trailer and names the pack. */
+export class PackBuilder {
+  readonly #parts: Buffer[] = [];
+  readonly #entries: PackEntry[] = [];
+  #size = 0;
+
+  get size(): number {
+    return this.#size;
+  }
+  get count(): number {
+    return this.#entries.length;
+  }
+
+  add(id: string, blob: Buffer, rawLength: number): void {
+    this.#entries.push({ id, offset: this.#size, length: blob.length, rawLength });
+    this.#parts.push(blob);
+    this.#size += blob.length;
+  }
+
+  finish(dataKey: Buffer): { record: PackRecord; data: Buffer } {
+    const trailer = seal(dataKey, [encodeEntries(this.#entries)], TRAILER_AAD);
+    const tail = Buffer.alloc(PACK_TAIL_BYTES);
+    tail.writeUInt32LE(trailer.length, 0);
+    PACK_MAGIC.copy(tail, 4);
+    const data = Buffer.concat([...this.#parts, trailer, tail]);
+    const packId = createHash('sha256').update(data).digest('hex');
+    return { record: { packId, size: data.length, entries: [...this.#entries] }, data };
+  }
+}
+
+/**
+ * The entries of a pack, read from its trailer. `tail` holds the last bytes of the pack (at
+ * least PACK_TAIL_BYTES); when it does not reach back to the trailer's start, `more` is called
+ * for the missing range. Throws a corrupt error naming the pack when anything does not check.
+ */
+export async function parseTrailer(
+  dataKey: Buffer,
+  packId: string,
+  size: number,
+  tail: Buffer,
+  more: (offset: number, length: number) => Promise<Buffer>,
+): Promise<PackEntry[]> {
+  const name = packName(packId);
+  const bad = (why: string): Error => corrupt(`Pack '${name}' is damaged: ${why}.`);
+  if (tail.length < PACK_TAIL_BYTES || size < PACK_TAIL_BYTES) throw bad('it is too short to be a pack');
+  if (!tail.subarray(tail.length - 4).equals(PACK_MAGIC)) throw bad('its end marker is wrong');
+  const trailerLength = tail.readUInt32LE(tail.length - PACK_TAIL_BYTES);
+  const trailerStart = size - PACK_TAIL_BYTES - trailerLength;
+  if (trailerStart < 0) throw bad('its trailer length is impossible');
+  const have = tail.length - PACK_TAIL_BYTES;
+  const sealed =
+    have >= trailerLength
+      ? tail.subarray(have - trailerLength, have)
+      : Buffer.concat([await more(trailerStart, trailerLength - have), tail.subarray(0, have)]);
+  const plain = unseal(dataKey, sealed, TRAILER_AAD);
+  const decoded = plain ? decodeEntries(plain, 0) : null;
+  if (!decoded || decoded.end !== plain?.length) throw bad('its trailer does not authenticate');
+  let expected = 0;
+  for (const e of decoded.entries) {
+    if (e.offset !== expected) throw bad('its trailer lists blobs that do not follow each other');
+    expected += e.length;
+  }
+  if (expected !== trailerStart) throw bad('its trailer does not account for every byte');
+  return decoded.entries;
+}
+
+/** Reads and checks the trailer of a stored pack of known size. */
+export async function readTrailer(storage: Storage, dataKey: Buffer, packId: string, size: number): Promise<PackEntry[]> {
+  const name = packName(packId);
+  const tailLength = Math.min(size, 16 * 1024);
+  const tail = await readRange(storage, name, size - tailLength, tailLength);
+  return parseTrailer(dataKey, packId, size, tail, (offset, length) => readRange(storage, name, offset, length));
+}

@@ -1,0 +1,207 @@
+// The repository API: one deduplicating, compressed, encrypted store of backup streams per
+// (vault, datastore), over any Storage. The format is described in docs/repository-format.md.
+//
+//   const repo = await Repository.init(storage, masterKey, { clock });
+//   const { manifestId } = await repo.backup(dumpStream, { recoveryPointId });
+//   (await repo.restore(manifestId)).pipe(target);
+//
+// Concurrency: any number of backups and restores may run at once in one process, and gc may
+// run beside them (see guard.ts). Across processes, backups may run at once; gc must either be
+// given the chunk ids other processes' running backups reference (`protect`) or be kept from
+// running beside them by the job layer, and other processes should `refresh()` after a gc.
+import type { Readable } from 'node:stream';
+import type { Storage } from '../storage/storage.ts';
+import { isNotFound } from '../storage/storage.ts';
+import { runBackup } from './backup.ts';
+import type { BackupMeta, BackupResult } from './backup.ts';
+import { ChunkIndex, readIndexFiles } from './chunk-index.ts';
+import { newConfig, openKeys, readConfig, resolveParams, writeConfig, writeNewConfig } from './config.ts';
+import type { RepositoryConfig, RepositoryParams } from './config.ts';
+import type { RepoContext, RuntimeOptions } from './context.ts';
+import { checkMasterKey, gearTable, newKeys, wrapKeys } from './crypto.ts';
+import type { RepositoryKeys } from './crypto.ts';
+import { manifestNotFound } from './errors.ts';
+import { runGc } from './gc.ts';
+import type { GcOptions, GcReport } from './gc.ts';
+import { ChunkGuard } from './guard.ts';
+import { listAll, mapLimit } from './io.ts';
+import { CHUNKLIST_PREFIX, INDEX_PREFIX, isManifestId, manifestName } from './layout.ts';
+import { readAllManifests, readChunkList, readManifest } from './manifest.ts';
+import type { Manifest } from './manifest.ts';
+import { rebuildIndex } from './rebuild.ts';
+import type { RebuildReport } from './rebuild.ts';
+import { restoreStream } from './restore.ts';
+import { runVerify } from './verify.ts';
+import type { VerifyOptions, VerifyReport } from './verify.ts';
+
+export interface InitOptions extends RuntimeOptions, Partial<RepositoryParams> {}
+
+export interface RepositoryStats {
+  manifests: number;
+  /** Sum of the sizes of all backed-up streams. */
+  logicalBytes: number;
+  chunks: number;
+  /** Original and stored bytes of the distinct chunks the index lists. */
+  chunkBytes: number;
+  chunkStoredBytes: number;
+  packs: number;
+  packBytes: number;
+  indexFiles: number;
+}
+
+export class Repository {
+  readonly #ctx: RepoContext;
+
+  private constructor(ctx: RepoContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Creates a repository in empty storage; fails if one exists there already. */
+  static async init(storage: Storage, masterKey: Buffer, opts: InitOptions): Promise<Repository> {
+    checkMasterKey(masterKey);
+    const keys = newKeys();
+    const config = newConfig(resolveParams(opts), masterKey, keys);
+    await writeNewConfig(storage, config);
+    return new Repository(context(storage, config, keys, new ChunkIndex(), opts));
+  }
+
+  /** Opens an existing repository and loads its index. */
+  static async open(storage: Storage, masterKey: Buffer, opts: RuntimeOptions): Promise<Repository> {
+    const config = await readConfig(storage);
+    const keys = openKeys(config, masterKey);
+    const repo = new Repository(context(storage, config, keys, new ChunkIndex(), opts));
+    await repo.refresh();
+    return repo;
+  }
+
+  /**
+   * Opens a repository from its storage and master key alone, ignoring the index files: the
+   * index is rebuilt from the packs' trailers and written anew (for `dpvault vault recover`).
+   */
+  static async recover(storage: Storage, masterKey: Buffer, opts: RuntimeOptions): Promise<{ repository: Repository; report: RebuildReport }> {
+    const config = await readConfig(storage);
+    const keys = openKeys(config, masterKey);
+    const { records, report } = await rebuildIndex(storage, keys.dataKey);
+    const index = new ChunkIndex();
+    for (const r of records) index.add(r);
+    return { repository: new Repository(context(storage, config, keys, index, opts)), report };
+  }
+
+  /** Re-wraps the repository keys under a new master key; data is not re-encrypted. */
+  static async rewrapKeys(storage: Storage, oldMasterKey: Buffer, newMasterKey: Buffer): Promise<void> {
+    checkMasterKey(newMasterKey);
+    const config = await readConfig(storage);
+    const keys = openKeys(config, oldMasterKey);
+    const next: RepositoryConfig = { ...config, wrappedKeys: wrapKeys(newMasterKey, config.id, keys).toString('base64') };
+    await writeConfig(storage, next);
+  }
+
+  get id(): string {
+    return this.#ctx.config.id;
+  }
+
+  get params(): RepositoryParams {
+    const { chunker, packSize, compressionLevel } = this.#ctx.config;
+    return { chunker: { ...chunker }, packSize, compressionLevel };
+  }
+
+  /** Reloads the index from storage (after another process wrote or collected). */
+  async refresh(): Promise<void> {
+    const { records } = await readIndexFiles(this.#ctx.storage, this.#ctx.keys.dataKey);
+    const index = new ChunkIndex();
+    for (const r of records) index.add(r);
+    this.#ctx.index = index;
+  }
+
+  /**
+   * Stores a stream as a new recovery point. Resolves once its manifest is durable; if the
+   * stream errors, rejects with that error and writes no manifest.
+   */
+  backup(source: AsyncIterable<unknown>, meta: BackupMeta = {}): Promise<BackupResult> {
+    return runBackup(this.#ctx, source, meta);
+  }
+
+  /**
+   * The original bytes of a recovery point. Rejects at once if the manifest does not exist; any
+   * damage found while streaming errors the stream (never silent bad data).
+   */
+  async restore(manifestId: string): Promise<Readable> {
+    const manifest = await readManifest(this.#ctx.storage, this.#ctx.keys.dataKey, manifestId);
+    return restoreStream(this.#ctx, manifest);
+  }
+
+  getManifest(manifestId: string): Promise<Manifest> {
+    return readManifest(this.#ctx.storage, this.#ctx.keys.dataKey, manifestId);
+  }
+
+  /** The chunk ids a recovery point uses, in stream order (for gc's `protect` across processes). */
+  async *chunkIds(manifestId: string): AsyncGenerator<string> {
+    const manifest = await readManifest(this.#ctx.storage, this.#ctx.keys.dataKey, manifestId);
+    yield* readChunkList(this.#ctx.storage, this.#ctx.keys.dataKey, manifest);
+  }
+
+  /** Every manifest, oldest first. */
+  listManifests(): Promise<Manifest[]> {
+    return readAllManifests(this.#ctx.storage, this.#ctx.keys.dataKey);
+  }
+
+  /** Deletes a recovery point's manifest and chunk list; its data goes at the next gc. */
+  async deleteManifest(manifestId: string): Promise<void> {
+    const { storage } = this.#ctx;
+    if (!isManifestId(manifestId)) throw manifestNotFound(manifestId);
+    try {
+      await storage.stat(manifestName(manifestId));
+    } catch (e) {
+      if (isNotFound(e)) throw manifestNotFound(manifestId);
+      throw e;
+    }
+    await storage.delete(manifestName(manifestId));
+    const parts = await listAll(storage, `${CHUNKLIST_PREFIX}${manifestId}/`);
+    await mapLimit(parts, storage.properties.maxConcurrency, (p) => storage.delete(p.name));
+  }
+
+  gc(opts: GcOptions = {}): Promise<GcReport> {
+    return runGc(this.#ctx, opts);
+  }
+
+  verify(opts: VerifyOptions = {}): Promise<VerifyReport> {
+    return runVerify(this.#ctx, opts);
+  }
+
+  async stats(): Promise<RepositoryStats> {
+    const { storage, index } = this.#ctx;
+    const manifests = await this.listManifests();
+    let chunkBytes = 0;
+    let chunkStoredBytes = 0;
+    for (const [, loc] of index.locations()) {
+      chunkBytes += loc.rawLength;
+      chunkStoredBytes += loc.length;
+    }
+    const packs = await listAll(storage, 'packs/');
+    return {
+      manifests: manifests.length,
+      logicalBytes: manifests.reduce((n, m) => n + m.size, 0),
+      chunks: index.size,
+      chunkBytes,
+      chunkStoredBytes,
+      packs: packs.length,
+      packBytes: packs.reduce((n, p) => n + p.size, 0),
+      indexFiles: (await listAll(storage, INDEX_PREFIX)).length,
+    };
+  }
+}
+
+function context(storage: Storage, config: RepositoryConfig, keys: RepositoryKeys, index: ChunkIndex, opts: RuntimeOptions): RepoContext {
+  return {
+    storage,
+    config,
+    keys,
+    gear: gearTable(keys.idKey),
+    index,
+    guard: new ChunkGuard(),
+    clock: opts.clock,
+    compressConcurrency: opts.compressConcurrency ?? 4,
+    uploadConcurrency: opts.uploadConcurrency ?? 2,
+    readAhead: opts.readAhead ?? 3,
+  };
+}

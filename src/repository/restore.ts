@@ -1,0 +1,171 @@
+// Reading one backup back. The chunk list is walked in order; runs of chunks that sit next to
+// each other in a pack are fetched as one range (a segment), a few segments ahead, and each
+// chunk is authenticated and decompressed before it is passed on. Each pack's trailer is
+// authenticated once and must agree with the index. The SHA-256 of everything produced is
+// checked against the manifest at the end. Any failure errors the stream with a message naming
+// the recovery point and the pack; bad bytes are never passed on.
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { DpError } from '../domain/errors.ts';
+import { isNotFound } from '../storage/storage.ts';
+import type { RepoContext } from './context.ts';
+import { corrupt } from './errors.ts';
+import type { Lease } from './guard.ts';
+import { readRange } from './io.ts';
+import { packName } from './layout.ts';
+import { readChunkList } from './manifest.ts';
+import type { Manifest } from './manifest.ts';
+import { readTrailer, unsealChunk } from './pack.ts';
+import type { PackEntry } from './pack.ts';
+import { decompress } from './zstd.ts';
+
+/** Largest stored and original sizes of one fetched segment. */
+const SEGMENT_STORED_MAX = 8 * 1024 * 1024;
+const SEGMENT_RAW_MAX = 16 * 1024 * 1024;
+/** Bytes between two chunks of a pack that are read rather than split into two requests. */
+const SEGMENT_GAP_MAX = 256 * 1024;
+
+interface Segment {
+  packId: string;
+  start: number;
+  end: number;
+  raw: number;
+  items: PackEntry[];
+}
+
+function label(m: Manifest): string {
+  return m.recoveryPointId ? `recovery point '${m.recoveryPointId}' (manifest '${m.id}')` : `recovery point manifest '${m.id}'`;
+}
+
+/** A stream of the original bytes of `manifest`. */
+export function restoreStream(ctx: RepoContext, manifest: Manifest): Readable {
+  return Readable.from(restoreChunks(ctx, manifest), { objectMode: false, highWaterMark: 1 });
+}
+
+async function* restoreChunks(ctx: RepoContext, manifest: Manifest): AsyncGenerator<Buffer> {
+  const inFlight = new Map<string, number>();
+  const lease = ctx.guard.lease(async function* () {
+    yield* [...inFlight.keys()];
+  });
+  const trailers = new Map<string, Promise<Map<string, PackEntry>>>();
+  const queue: { ids: string[]; data: Promise<Buffer[]> }[] = [];
+  const segments = planSegments(ctx, manifest, lease, inFlight)[Symbol.asyncIterator]();
+  let planned = false;
+  const sha = createHash('sha256');
+  let size = 0;
+  try {
+    for (;;) {
+      while (!planned && queue.length < ctx.readAhead) {
+        const next = await segments.next();
+        if (next.done) {
+          planned = true;
+          break;
+        }
+        const data = fetchSegment(ctx, manifest, next.value, trailers);
+        data.catch(() => undefined); // awaited below, in order
+        queue.push({ ids: next.value.items.map((i) => i.id), data });
+      }
+      const head = queue.shift();
+      if (!head) break;
+      const parts = await head.data;
+      for (const id of head.ids) {
+        const n = (inFlight.get(id) ?? 1) - 1;
+        if (n > 0) inFlight.set(id, n);
+        else inFlight.delete(id);
+      }
+      for (const part of parts) {
+        sha.update(part);
+        size += part.length;
+        yield part;
+      }
+    }
+    if (size !== manifest.size || sha.digest('hex') !== manifest.sha256) {
+      throw corrupt(`Restoring ${label(manifest)} produced data whose size or SHA-256 differs from the backup's.`);
+    }
+  } finally {
+    lease.release();
+  }
+}
+
+/** Groups the chunk list into segments, leasing each chunk as it is planned. */
+async function* planSegments(
+  ctx: RepoContext,
+  manifest: Manifest,
+  lease: Lease,
+  inFlight: Map<string, number>,
+): AsyncGenerator<Segment> {
+  let seg: Segment | null = null;
+  for await (const id of readChunkList(ctx.storage, ctx.keys.dataKey, manifest)) {
+    lease.noteChunk(id);
+    inFlight.set(id, (inFlight.get(id) ?? 0) + 1);
+    const loc = ctx.index.get(id);
+    if (!loc) {
+      throw corrupt(`${label(manifest)} needs chunk ${id}, which no index file lists; verify or recover the repository.`);
+    }
+    const item: PackEntry = { id, offset: loc.offset, length: loc.length, rawLength: loc.rawLength };
+    const fits =
+      seg !== null &&
+      seg.packId === loc.packId &&
+      loc.offset >= seg.end &&
+      loc.offset - seg.end <= SEGMENT_GAP_MAX &&
+      loc.offset + loc.length - seg.start <= SEGMENT_STORED_MAX &&
+      seg.raw + loc.rawLength <= SEGMENT_RAW_MAX;
+    if (seg && fits) {
+      seg.items.push(item);
+      seg.end = loc.offset + loc.length;
+      seg.raw += loc.rawLength;
+    } else {
+      if (seg) yield seg;
+      seg = { packId: loc.packId, start: loc.offset, end: loc.offset + loc.length, raw: loc.rawLength, items: [item] };
+    }
+  }
+  if (seg) yield seg;
+}
+
+async function fetchSegment(
+  ctx: RepoContext,
+  manifest: Manifest,
+  seg: Segment,
+  trailers: Map<string, Promise<Map<string, PackEntry>>>,
+): Promise<Buffer[]> {
+  const name = packName(seg.packId);
+  const where = `${label(manifest)}: pack '${name}'`;
+  try {
+    let trailer = trailers.get(seg.packId);
+    if (!trailer) {
+      trailer = packTrailer(ctx, seg.packId);
+      trailers.set(seg.packId, trailer);
+    }
+    const entries = await trailer;
+    for (const item of seg.items) {
+      const t = entries.get(item.id);
+      if (!t || t.offset !== item.offset || t.length !== item.length || t.rawLength !== item.rawLength) {
+        throw corrupt(`Restoring ${where} failed: the pack does not hold chunk ${item.id} where the index says.`);
+      }
+    }
+    const bytes = await readRange(ctx.storage, name, seg.start, seg.end - seg.start);
+    return await Promise.all(
+      seg.items.map(async (item) => {
+        const blob = bytes.subarray(item.offset - seg.start, item.offset - seg.start + item.length);
+        const opened = unsealChunk(ctx.keys.dataKey, item.id, blob);
+        const data = opened && (opened.compressed ? await decompress(opened.payload, item.rawLength) : opened.payload);
+        if (!data || data.length !== item.rawLength) {
+          throw corrupt(`Restoring ${where} failed: the pack is damaged (chunk ${item.id} does not authenticate).`);
+        }
+        return data;
+      }),
+    );
+  } catch (e) {
+    if (isNotFound(e)) throw corrupt(`Restoring ${where} failed: the pack is missing from storage.`);
+    if (e instanceof DpError && e.code === 'RepositoryDataCorrupt' && !e.message.startsWith('Restoring')) {
+      throw corrupt(`Restoring ${label(manifest)} failed: ${e.message}`);
+    }
+    throw e;
+  }
+}
+
+async function packTrailer(ctx: RepoContext, packId: string): Promise<Map<string, PackEntry>> {
+  const size = ctx.index.packSize(packId) ?? (await ctx.storage.stat(packName(packId))).size;
+  const entries = await readTrailer(ctx.storage, ctx.keys.dataKey, packId, size);
+  return new Map(entries.map((e) => [e.id, e]));
+}

@@ -1,0 +1,171 @@
+// Verification: reads back a sample of packs (or all) and checks everything about each: its bytes
+// against its name (SHA-256), its trailer, every blob's tag, decompression to the recorded
+// length, the chunk id recomputed from the data, and agreement between trailer and index. Then
+// walks every manifest's chunk list to find chunks the index does not know, and to name the
+// recovery points each damaged chunk belongs to.
+import { createHash, randomInt } from 'node:crypto';
+import { isNotFound } from '../storage/storage.ts';
+import type { RepoContext } from './context.ts';
+import { chunkId } from './crypto.ts';
+import { listAll, mapLimit } from './io.ts';
+import { PACK_PREFIX, packIdOf, packName } from './layout.ts';
+import { readAllManifests, readChunkList } from './manifest.ts';
+import { parseTrailer, unsealChunk } from './pack.ts';
+import type { PackEntry } from './pack.ts';
+import { decompress } from './zstd.ts';
+
+export interface VerifyOptions {
+  /** Share of packs to read back, 0–100 (default 100). At least one pack when above 0. */
+  samplePercent?: number;
+}
+
+export interface DamagedPack {
+  pack: string;
+  problem: string;
+  /** Manifests with a chunk in this pack that could not be read. */
+  manifests: string[];
+}
+
+export interface DamagedChunk {
+  chunk: string;
+  pack: string;
+  problem: string;
+  manifests: string[];
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  packsTotal: number;
+  packsChecked: number;
+  chunksChecked: number;
+  bytesRead: number;
+  manifestsChecked: number;
+  damagedPacks: DamagedPack[];
+  damagedChunks: DamagedChunk[];
+  /** Chunks a manifest needs that no index file lists. */
+  missingChunks: { chunk: string; manifests: string[] }[];
+}
+
+function sample<T>(items: T[], percent: number): T[] {
+  if (percent >= 100) return items;
+  if (percent <= 0) return [];
+  const want = Math.max(1, Math.ceil((items.length * percent) / 100));
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy.slice(0, want);
+}
+
+export async function runVerify(ctx: RepoContext, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const { storage } = ctx;
+  const stored = new Map<string, number>();
+  for (const info of await listAll(storage, PACK_PREFIX)) {
+    const id = packIdOf(info.name);
+    if (id) stored.set(id, info.size);
+  }
+  const known = new Set([...stored.keys(), ...ctx.index.packs().keys()]);
+  const chosen = sample([...known].sort(), opts.samplePercent ?? 100);
+
+  // What the index says each chosen pack holds.
+  const chosenSet = new Set(chosen);
+  const indexed = new Map<string, PackEntry[]>();
+  for (const [id, loc] of ctx.index.locations()) {
+    if (!chosenSet.has(loc.packId)) continue;
+    const list = indexed.get(loc.packId) ?? [];
+    list.push({ id, offset: loc.offset, length: loc.length, rawLength: loc.rawLength });
+    indexed.set(loc.packId, list);
+  }
+
+  const report: VerifyReport = {
+    ok: true,
+    packsTotal: known.size,
+    packsChecked: 0,
+    chunksChecked: 0,
+    bytesRead: 0,
+    manifestsChecked: 0,
+    damagedPacks: [],
+    damagedChunks: [],
+    missingChunks: [],
+  };
+  const badPacks = new Map<string, DamagedPack>();
+  const badChunks = new Map<string, DamagedChunk>();
+  const badPack = (packId: string, problem: string): void => {
+    const prev = badPacks.get(packId);
+    if (prev) prev.problem += `; ${problem}`;
+    else badPacks.set(packId, { pack: packName(packId), problem, manifests: [] });
+  };
+
+  await mapLimit(chosen, 2, async (packId) => {
+    let data: Buffer;
+    try {
+      data = await storage.get(packName(packId));
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      badPack(packId, 'the index lists it but storage does not hold it');
+      for (const e2 of indexed.get(packId) ?? []) badChunks.set(e2.id, { chunk: e2.id, pack: packName(packId), problem: 'pack missing', manifests: [] });
+      return;
+    }
+    report.packsChecked++;
+    report.bytesRead += data.length;
+    if (createHash('sha256').update(data).digest('hex') !== packId) badPack(packId, 'its bytes do not match its name (SHA-256)');
+    let entries: PackEntry[];
+    try {
+      entries = await parseTrailer(ctx.keys.dataKey, packId, data.length, data, async () => Buffer.alloc(0));
+    } catch (e) {
+      badPack(packId, e instanceof Error ? e.message : String(e));
+      entries = indexed.get(packId) ?? [];
+    }
+    const inTrailer = new Map(entries.map((e) => [e.id, e]));
+    for (const e of indexed.get(packId) ?? []) {
+      const t = inTrailer.get(e.id);
+      if (t && (t.offset !== e.offset || t.length !== e.length || t.rawLength !== e.rawLength)) {
+        badPack(packId, `the index disagrees with the pack about chunk ${e.id}`);
+      } else if (!t && !badPacks.has(packId)) badPack(packId, `the index lists chunk ${e.id}, which the pack does not hold`);
+    }
+    for (const e of entries) {
+      report.chunksChecked++;
+      const problem = await checkChunk(ctx, data, e);
+      if (problem) badChunks.set(e.id, { chunk: e.id, pack: packName(packId), problem, manifests: [] });
+    }
+    if ([...badChunks.values()].some((c) => c.pack === packName(packId))) badPack(packId, 'it holds damaged chunks');
+  });
+
+  // Walk the manifests: chunks nobody can locate, and who owns each damaged chunk.
+  const missing = new Map<string, string[]>();
+  const manifests = await readAllManifests(storage, ctx.keys.dataKey);
+  report.manifestsChecked = manifests.length;
+  const chunkPack = (id: string): string | undefined => ctx.index.get(id)?.packId;
+  for (const m of manifests) {
+    for await (const id of readChunkList(storage, ctx.keys.dataKey, m)) {
+      const bad = badChunks.get(id);
+      if (bad && !bad.manifests.includes(m.id)) bad.manifests.push(m.id);
+      const packId = chunkPack(id);
+      if (packId === undefined) {
+        const list = missing.get(id) ?? [];
+        if (!list.includes(m.id)) list.push(m.id);
+        missing.set(id, list);
+      } else {
+        const bp = badPacks.get(packId);
+        if (bp && !bp.manifests.includes(m.id)) bp.manifests.push(m.id);
+      }
+    }
+  }
+  report.damagedPacks = [...badPacks.values()];
+  report.damagedChunks = [...badChunks.values()];
+  report.missingChunks = [...missing].map(([chunk, ms]) => ({ chunk, manifests: ms }));
+  report.ok = report.damagedPacks.length === 0 && report.damagedChunks.length === 0 && report.missingChunks.length === 0;
+  return report;
+}
+
+/** Why the blob `e` inside `pack` is bad, or null when it is good. */
+async function checkChunk(ctx: RepoContext, pack: Buffer, e: PackEntry): Promise<string | null> {
+  if (e.offset + e.length > pack.length) return 'it lies beyond the end of the pack';
+  const opened = unsealChunk(ctx.keys.dataKey, e.id, pack.subarray(e.offset, e.offset + e.length));
+  if (!opened) return 'it does not authenticate';
+  const data = opened.compressed ? await decompress(opened.payload, e.rawLength) : opened.payload;
+  if (!data || data.length !== e.rawLength) return 'it does not decompress to its recorded length';
+  if (chunkId(ctx.keys.idKey, data).toString('hex') !== e.id) return 'its content does not match its id';
+  return null;
+}

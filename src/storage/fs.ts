@@ -1,0 +1,163 @@
+// The local filesystem backend: each object is a file under a root directory, its name the
+// relative path. Puts write a temporary file beside the target (`.<name>.<random>.tmp`, a name
+// no object can have), fsync it, rename it into place and fsync the directory, so a crash never
+// leaves a partial file under the final name.
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { DpError } from '../domain/errors.ts';
+import type { ByteRange, ObjectInfo, Storage, StorageProperties } from './storage.ts';
+import { checkObjectName, checkRange, storageFailure, storageNotFound } from './storage.ts';
+
+const TRANSIENT_CODES = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY', 'EINTR', 'ETIMEDOUT']);
+
+function errno(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException | null)?.code;
+}
+
+/** Maps a filesystem error to the storage error kinds; ENOENT means not-found unless told otherwise. */
+function classify(op: string, name: string, e: unknown, missingIsNotFound = true): DpError {
+  if (e instanceof DpError) return e;
+  const code = errno(e);
+  if (missingIsNotFound && (code === 'ENOENT' || code === 'ENOTDIR')) return storageNotFound(name);
+  return storageFailure(op, name, code ?? (e instanceof Error ? e.message : String(e)), TRANSIENT_CODES.has(code ?? ''));
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+export class FsStorage implements Storage {
+  readonly root: string;
+  readonly displayName: string;
+  readonly properties: StorageProperties = { maxConcurrency: 4 };
+
+  /** A storage rooted at `root` (created on first put if missing). */
+  constructor(root: string) {
+    this.root = root;
+    this.displayName = `file://${root}`;
+  }
+
+  #path(name: string): string {
+    checkObjectName(name);
+    return join(this.root, ...name.split('/'));
+  }
+
+  async put(name: string, data: Buffer | Readable): Promise<void> {
+    const path = this.#path(name);
+    const dir = dirname(path);
+    const tmp = join(dir, `.${name.split('/').pop() ?? 'object'}.${randomBytes(6).toString('hex')}.tmp`);
+    let fh: FileHandle | undefined;
+    try {
+      await mkdir(dir, { recursive: true });
+      fh = await open(tmp, 'wx');
+      if (Buffer.isBuffer(data)) {
+        await fh.writeFile(data);
+      } else {
+        for await (const chunk of data as AsyncIterable<Buffer | string>) {
+          await fh.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+        }
+      }
+      await fh.sync();
+      await fh.close();
+      fh = undefined;
+      await rename(tmp, path);
+      await fsyncDir(dir);
+    } catch (e) {
+      if (fh) await fh.close().catch(() => undefined);
+      await unlink(tmp).catch(() => undefined);
+      if (!Buffer.isBuffer(data)) data.destroy();
+      throw classify('put', name, e, false);
+    }
+  }
+
+  async get(name: string): Promise<Buffer> {
+    const path = this.#path(name);
+    try {
+      return await readFile(path);
+    } catch (e) {
+      throw classify('get', name, e);
+    }
+  }
+
+  async getStream(name: string, range?: ByteRange): Promise<Readable> {
+    const path = this.#path(name);
+    let fh: FileHandle | undefined;
+    try {
+      fh = await open(path, 'r');
+      const { size } = await fh.stat();
+      const { start, end } = checkRange(name, size, range ?? { offset: 0 });
+      if (end < start) {
+        await fh.close();
+        return Readable.from([]);
+      }
+      const stream = createReadStream('', { fd: fh, start, end, autoClose: true });
+      return stream;
+    } catch (e) {
+      if (fh) await fh.close().catch(() => undefined);
+      throw classify('read', name, e);
+    }
+  }
+
+  async stat(name: string): Promise<ObjectInfo> {
+    const path = this.#path(name);
+    try {
+      const st = await stat(path);
+      if (!st.isFile()) throw storageNotFound(name);
+      return { name, size: st.size, modified: st.mtime };
+    } catch (e) {
+      throw classify('stat', name, e);
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    const cut = prefix.lastIndexOf('/');
+    const dirName = cut < 0 ? '' : prefix.slice(0, cut);
+    yield* this.#walk(dirName, prefix);
+  }
+
+  async *#walk(dirName: string, prefix: string): AsyncGenerator<ObjectInfo> {
+    const dirPath = dirName === '' ? this.root : join(this.root, ...dirName.split('/'));
+    let entries;
+    try {
+      entries = await readdir(dirPath, { withFileTypes: true });
+    } catch (e) {
+      const code = errno(e);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return;
+      throw classify('list', prefix, e);
+    }
+    for (const entry of entries) {
+      if (entry.name.startsWith('.') || entry.name.includes(sep)) continue;
+      const name = dirName === '' ? entry.name : `${dirName}/${entry.name}`;
+      if (entry.isDirectory()) {
+        // Descend only into folders that can hold names with the prefix.
+        if (prefix.startsWith(`${name}/`) || name.startsWith(prefix)) yield* this.#walk(name, prefix);
+      } else if (entry.isFile() && name.startsWith(prefix)) {
+        try {
+          const st = await stat(join(dirPath, entry.name));
+          yield { name, size: st.size, modified: st.mtime };
+        } catch (e) {
+          if (errno(e) !== 'ENOENT') throw classify('list', name, e);
+        }
+      }
+    }
+  }
+
+  async delete(name: string): Promise<void> {
+    const path = this.#path(name);
+    try {
+      await unlink(path);
+    } catch (e) {
+      if (errno(e) === 'ENOENT') return;
+      throw classify('delete', name, e);
+    }
+  }
+}

@@ -1,0 +1,142 @@
+// The storage seam: one small interface every blob backend (local filesystem now; Azure Blob, S3
+// later) implements. The doc comments below are the contract; test/storage/suite.ts checks it.
+// Errors are DpErrors classified by kind (see `isNotFound`, `isTransient`), never by backend, so
+// the layers above (repository, retry wrappers) need not know which backend they talk to.
+import type { Readable } from 'node:stream';
+import { DpError } from '../domain/errors.ts';
+
+/** What `stat` and `list` report about one stored object. */
+export interface ObjectInfo {
+  /** The object's name, exactly as given to `put`. */
+  name: string;
+  /** Size in bytes. */
+  size: number;
+  /** When the object was last written, by the storage's own clock. */
+  modified: Date;
+}
+
+/** A byte range inside an object: `length` bytes from `offset` (to the end when omitted). */
+export interface ByteRange {
+  offset: number;
+  length?: number;
+}
+
+/** Static facts about a backend, so callers decide from data instead of type switches. */
+export interface StorageProperties {
+  /** How many operations are worth running at once against this backend. */
+  maxConcurrency: number;
+}
+
+/** Access tiers of object stores; a backend that has them exposes `tiers`. */
+export type AccessTier = 'hot' | 'cool' | 'cold' | 'archive';
+
+/**
+ * Optional capability of backends with access tiers (Azure Blob, S3 storage classes). Objects in
+ * the archive tier cannot be read until rehydrated; `get`/`getStream` on them fail with a
+ * DpError of code `StorageObjectArchived`.
+ */
+export interface TierSupport {
+  /** Moves an object to another tier. */
+  setTier(name: string, tier: AccessTier): Promise<void>;
+  /** The object's current tier, and whether a rehydration to `targetTier` is in progress. */
+  getTier(name: string): Promise<{ tier: AccessTier; rehydratingTo: AccessTier | null }>;
+  /** Starts copying an archived object back to a readable tier; completes asynchronously. */
+  rehydrate(name: string, target: AccessTier, priority: 'standard' | 'high'): Promise<void>;
+}
+
+/**
+ * A flat namespace of immutable-by-convention objects.
+ *
+ * Names are `/`-separated segments of `[A-Za-z0-9._-]`, no segment starting with `.`, at most 1024
+ * characters (see `checkObjectName`); backends may reserve names with a leading `.` for their own
+ * temporary files. All methods reject with a DpError; "object does not exist" is always
+ * recognisable with `isNotFound(err)`, whatever the backend.
+ */
+export interface Storage {
+  /** A short human description (for example the root directory); never contains credentials. */
+  readonly displayName: string;
+  readonly properties: StorageProperties;
+  /** Present only on backends with access tiers. */
+  readonly tiers?: TierSupport;
+
+  /**
+   * Stores `data` under `name`, replacing any object of that name. Atomic: until the returned
+   * promise resolves, readers see either the previous object or none, never a partial one, and a
+   * crash at any point leaves no partial object under `name`. When it resolves the object is
+   * durable and immediately visible to `get`, `stat` and `list` (read-after-write). If `data` is a
+   * stream that errors, the put rejects and nothing is stored.
+   */
+  put(name: string, data: Buffer | Readable): Promise<void>;
+
+  /** The whole object. Rejects with a not-found error when it does not exist. */
+  get(name: string): Promise<Buffer>;
+
+  /**
+   * A stream of the object, or of `range` inside it. Rejects (before any data) with a not-found
+   * error when the object does not exist, and with code `StorageInvalidRange` when the range
+   * does not lie inside the object.
+   */
+  getStream(name: string, range?: ByteRange): Promise<Readable>;
+
+  /** Size and modification time. Rejects with a not-found error when the object does not exist. */
+  stat(name: string): Promise<ObjectInfo>;
+
+  /**
+   * Every object whose name starts with `prefix` (a plain string prefix, not only a folder),
+   * each exactly once, in no particular order. Objects put or deleted while listing may or may
+   * not appear.
+   */
+  list(prefix: string): AsyncIterable<ObjectInfo>;
+
+  /** Removes the object. Idempotent: deleting a name that does not exist succeeds. */
+  delete(name: string): Promise<void>;
+}
+
+export const STORAGE_NOT_FOUND = 'StorageObjectNotFound';
+export const STORAGE_INVALID_RANGE = 'StorageInvalidRange';
+export const STORAGE_INVALID_NAME = 'StorageInvalidName';
+export const STORAGE_FAILURE = 'StorageFailure';
+
+/** The one not-found error every backend returns. */
+export function storageNotFound(name: string): DpError {
+  return new DpError('notFound', STORAGE_NOT_FOUND, `The storage object '${name}' does not exist.`);
+}
+
+/**
+ * Any other storage failure. `transient` marks failures a retry may cure (timeouts, throttling,
+ * too many open files); they get kind `unavailable`, the rest kind `internal`.
+ */
+export function storageFailure(op: string, name: string, detail: string, transient: boolean): DpError {
+  return new DpError(transient ? 'unavailable' : 'internal', STORAGE_FAILURE, `Storage ${op} of '${name}' failed: ${detail}`);
+}
+
+export function isNotFound(e: unknown): boolean {
+  return e instanceof DpError && e.code === STORAGE_NOT_FOUND;
+}
+
+export function isTransient(e: unknown): boolean {
+  return e instanceof DpError && e.code === STORAGE_FAILURE && e.kind === 'unavailable';
+}
+
+const NAME_RE = /^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/;
+
+/** Throws a DpError unless `name` is a valid object name (see `Storage`). */
+export function checkObjectName(name: string): void {
+  if (name.length > 1024 || !NAME_RE.test(name)) {
+    throw new DpError('invalid', STORAGE_INVALID_NAME, `'${name}' is not a valid storage object name.`);
+  }
+}
+
+/** Throws unless `range` lies inside an object of `size` bytes; returns the inclusive end. */
+export function checkRange(name: string, size: number, range: ByteRange): { start: number; end: number } {
+  const { offset } = range;
+  const length = range.length ?? size - offset;
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
+    throw new DpError(
+      'invalid',
+      STORAGE_INVALID_RANGE,
+      `The range ${offset}+${range.length ?? '*'} does not lie inside '${name}' (${size} bytes).`,
+    );
+  }
+  return { start: offset, end: offset + length - 1 };
+}

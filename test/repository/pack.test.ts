@@ -1,0 +1,66 @@
+// Pack and index file formats: round trips, and refusal of anything damaged.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { decodeIndexFile, encodeIndexFile } from '../../src/repository/chunk-index.ts';
+import { chunkId } from '../../src/repository/crypto.ts';
+import { PackBuilder, parseTrailer, sealChunk, unsealChunk } from '../../src/repository/pack.ts';
+
+const dataKey = randomBytes(32);
+const idKey = randomBytes(32);
+
+function buildPack(n: number): { chunks: Buffer[]; ids: string[]; pack: ReturnType<PackBuilder['finish']> } {
+  const b = new PackBuilder();
+  const chunks = Array.from({ length: n }, (_, i) => randomBytes(1000 + i * 37));
+  const ids = chunks.map((c) => chunkId(idKey, c).toString('hex'));
+  chunks.forEach((c, i) => b.add(ids[i]!, sealChunk(dataKey, Buffer.from(ids[i]!, 'hex'), c, false), c.length));
+  return { chunks, ids, pack: b.finish(dataKey) };
+}
+
+const noMore = async (): Promise<Buffer> => {
+  throw new Error('unexpected read');
+};
+
+describe('pack format', () => {
+  it('lists its blobs in an authenticated trailer', async () => {
+    const { chunks, ids, pack } = buildPack(20);
+    const entries = await parseTrailer(dataKey, pack.record.packId, pack.data.length, pack.data, noMore);
+    assert.deepEqual(entries, pack.record.entries);
+    entries.forEach((e, i) => {
+      assert.equal(e.id, ids[i]);
+      const opened = unsealChunk(dataKey, e.id, pack.data.subarray(e.offset, e.offset + e.length));
+      assert.deepEqual(opened?.payload, chunks[i]);
+    });
+  });
+
+  it('reads the rest of a long trailer through the callback', async () => {
+    const { pack } = buildPack(30);
+    const tail = pack.data.subarray(pack.data.length - 100);
+    const entries = await parseTrailer(dataKey, pack.record.packId, pack.data.length, tail, async (offset, length) =>
+      pack.data.subarray(offset, offset + length),
+    );
+    assert.equal(entries.length, 30);
+  });
+
+  it('refuses a trailer with any byte changed, and a blob passed off as another chunk', async () => {
+    const { pack, ids } = buildPack(5);
+    const trailerStart = pack.record.entries.at(-1)!.offset + pack.record.entries.at(-1)!.length;
+    for (const at of [trailerStart, trailerStart + 40, pack.data.length - 6, pack.data.length - 1]) {
+      const bad = Buffer.from(pack.data);
+      bad[at]! ^= 0x20;
+      await assert.rejects(parseTrailer(dataKey, pack.record.packId, bad.length, bad, noMore), { code: 'RepositoryDataCorrupt' }, `flip at ${at}`);
+    }
+    const e0 = pack.record.entries[0]!;
+    assert.equal(unsealChunk(dataKey, ids[1]!, pack.data.subarray(e0.offset, e0.offset + e0.length)), null);
+  });
+
+  it('round-trips index files and refuses damaged ones, naming them', () => {
+    const records = [buildPack(3).pack.record, buildPack(4).pack.record];
+    const { indexId, data } = encodeIndexFile(dataKey, records);
+    assert.deepEqual(decodeIndexFile(dataKey, indexId, data), records);
+    const bad = Buffer.from(data);
+    bad[30]! ^= 1;
+    assert.throws(() => decodeIndexFile(dataKey, indexId, bad), (e: Error) => e.message.includes(`index/${indexId}`));
+    assert.throws(() => decodeIndexFile(randomBytes(32), indexId, data), { code: 'RepositoryDataCorrupt' });
+  });
+});

@@ -1,0 +1,174 @@
+// The storage conformance suite: every backend's test file calls `storageConformance` with a
+// factory for a fresh, empty storage. It checks the contract written in src/storage/storage.ts.
+// A backend may skip a case only by giving the reason, which shows in the test output.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import type { Storage } from '../../src/storage/storage.ts';
+import { isNotFound, STORAGE_INVALID_NAME, STORAGE_INVALID_RANGE } from '../../src/storage/storage.ts';
+
+export interface StorageFixture {
+  storage: Storage;
+  cleanup(): Promise<void>;
+}
+
+export type ConformanceCase =
+  | 'roundTrip'
+  | 'streamPut'
+  | 'failedStreamPut'
+  | 'notFound'
+  | 'ranges'
+  | 'list'
+  | 'delete'
+  | 'names'
+  | 'concurrentPuts';
+
+export interface ConformanceOptions {
+  /** Cases this backend cannot run, each with the reason shown in the output. */
+  skip?: Partial<Record<ConformanceCase, string>>;
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const part of stream as AsyncIterable<Buffer>) parts.push(part);
+  return Buffer.concat(parts);
+}
+
+async function names(storage: Storage, prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const info of storage.list(prefix)) out.push(info.name);
+  return out.sort();
+}
+
+/** A readable that yields `parts` slowly and then fails with `error` (when given). */
+function sourceOf(parts: Buffer[], error?: Error): Readable {
+  async function* gen(): AsyncGenerator<Buffer> {
+    for (const p of parts) {
+      await new Promise((r) => setImmediate(r));
+      yield p;
+    }
+    if (error) throw error;
+  }
+  return Readable.from(gen());
+}
+
+async function assertNotFound(p: Promise<unknown>): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(isNotFound(e), `expected a not-found error, got ${String(e)}`);
+    return true;
+  });
+}
+
+export function storageConformance(label: string, create: () => Promise<StorageFixture>, opts: ConformanceOptions = {}): void {
+  describe(`storage conformance: ${label}`, () => {
+    let fx: StorageFixture;
+    let s: Storage;
+    before(async () => {
+      fx = await create();
+      s = fx.storage;
+    });
+    after(async () => fx.cleanup());
+    const test = (name: ConformanceCase, title: string, fn: () => Promise<void>): void => {
+      const reason = opts.skip?.[name];
+      if (reason) it(title, { skip: reason }, () => undefined);
+      else it(title, fn);
+    };
+
+    test('roundTrip', 'put then get returns the same bytes; put replaces; stat reports size', async () => {
+      const data = randomBytes(100_003);
+      await s.put('rt/one', data);
+      assert.deepEqual(await s.get('rt/one'), data);
+      assert.equal((await s.stat('rt/one')).size, data.length);
+      await s.put('rt/empty', Buffer.alloc(0));
+      assert.equal((await s.get('rt/empty')).length, 0);
+      assert.equal((await s.stat('rt/empty')).size, 0);
+      const replacement = randomBytes(17);
+      await s.put('rt/one', replacement);
+      assert.deepEqual(await s.get('rt/one'), replacement);
+      const info = await s.stat('rt/one');
+      assert.equal(info.name, 'rt/one');
+      assert.ok(info.modified instanceof Date && !Number.isNaN(info.modified.getTime()));
+    });
+
+    test('streamPut', 'put from a multi-part stream stores the concatenation', async () => {
+      const parts = Array.from({ length: 40 }, (_, i) => randomBytes(65_536 + i));
+      await s.put('stream/big', sourceOf(parts));
+      assert.deepEqual(await s.get('stream/big'), Buffer.concat(parts));
+      assert.deepEqual(await readAll(await s.getStream('stream/big')), Buffer.concat(parts));
+    });
+
+    test('failedStreamPut', 'a put whose stream fails stores nothing and keeps the previous object', async () => {
+      await assert.rejects(s.put('fail/new', sourceOf([randomBytes(1000), randomBytes(1000)], new Error('source broke'))));
+      await assertNotFound(s.get('fail/new'));
+      assert.deepEqual(await names(s, 'fail/'), []);
+      const old = randomBytes(500);
+      await s.put('fail/old', old);
+      await assert.rejects(s.put('fail/old', sourceOf([randomBytes(3000)], new Error('source broke'))));
+      assert.deepEqual(await s.get('fail/old'), old);
+      assert.deepEqual(await names(s, 'fail/'), ['fail/old']);
+    });
+
+    test('notFound', 'missing objects give not-found errors from get, getStream and stat', async () => {
+      await assertNotFound(s.get('missing/x'));
+      await assertNotFound(s.getStream('missing/x'));
+      await assertNotFound(s.getStream('missing/x', { offset: 0, length: 1 }));
+      await assertNotFound(s.stat('missing/x'));
+      assert.deepEqual(await names(s, 'missing/'), []);
+    });
+
+    test('ranges', 'getStream returns exactly the requested range and refuses ranges outside', async () => {
+      const data = randomBytes(10_000);
+      await s.put('range/obj', data);
+      assert.deepEqual(await readAll(await s.getStream('range/obj', { offset: 0 })), data);
+      assert.deepEqual(await readAll(await s.getStream('range/obj', { offset: 1234, length: 4321 })), data.subarray(1234, 5555));
+      assert.deepEqual(await readAll(await s.getStream('range/obj', { offset: 9000 })), data.subarray(9000));
+      assert.equal((await readAll(await s.getStream('range/obj', { offset: 10_000, length: 0 }))).length, 0);
+      for (const bad of [{ offset: 9_999, length: 2 }, { offset: 10_001 }, { offset: -1, length: 1 }]) {
+        await assert.rejects(s.getStream('range/obj', bad), { code: STORAGE_INVALID_RANGE });
+      }
+    });
+
+    test('list', 'list returns every object under a plain string prefix, once each', async () => {
+      const all = ['l/a', 'l/ab', 'l/b/c', 'l/b/d/e', 'l/bc', 'lx'];
+      await Promise.all(all.map((n) => s.put(n, Buffer.from(n))));
+      assert.deepEqual(await names(s, 'l/'), ['l/a', 'l/ab', 'l/b/c', 'l/b/d/e', 'l/bc']);
+      assert.deepEqual(await names(s, 'l/b'), ['l/b/c', 'l/b/d/e', 'l/bc']);
+      assert.deepEqual(await names(s, 'l/b/'), ['l/b/c', 'l/b/d/e']);
+      assert.deepEqual(await names(s, 'l/a'), ['l/a', 'l/ab']);
+      assert.deepEqual(await names(s, 'l/zz'), []);
+      const everything = await names(s, '');
+      for (const n of all) assert.ok(everything.includes(n), `${n} listed with the empty prefix`);
+      for await (const info of s.list('l/b/d')) {
+        assert.equal(info.name, 'l/b/d/e');
+        assert.equal(info.size, 'l/b/d/e'.length);
+      }
+    });
+
+    test('delete', 'delete removes the object and is idempotent', async () => {
+      await s.put('del/x', Buffer.from('x'));
+      await s.delete('del/x');
+      await assertNotFound(s.get('del/x'));
+      assert.deepEqual(await names(s, 'del/'), []);
+      await s.delete('del/x');
+      await s.delete('del/never-existed');
+    });
+
+    test('names', 'invalid names are refused with StorageInvalidName', async () => {
+      for (const bad of ['', '/abs', '../up', 'a/../b', 'a//b', '.hidden', 'a/.tmp', 'a/', 'sp ace', 'x'.repeat(1025)]) {
+        await assert.rejects(s.put(bad, Buffer.from('x')), { code: STORAGE_INVALID_NAME }, `put '${bad}'`);
+        await assert.rejects(s.get(bad), { code: STORAGE_INVALID_NAME }, `get '${bad}'`);
+      }
+      await s.put('ok/A-b_c.9', Buffer.from('fine'));
+      assert.equal((await s.get('ok/A-b_c.9')).toString(), 'fine');
+    });
+
+    test('concurrentPuts', 'concurrent puts of one name leave one whole value, never a mix', async () => {
+      const values = Array.from({ length: 8 }, () => randomBytes(200_000));
+      await Promise.all(values.map((v) => s.put('conc/same', sourceOf([v.subarray(0, 100_000), v.subarray(100_000)]))));
+      const got = await s.get('conc/same');
+      assert.ok(values.some((v) => v.equals(got)), 'the stored value is one of the values put');
+      assert.deepEqual(await names(s, 'conc/'), ['conc/same']);
+    });
+  });
+}
