@@ -34,8 +34,8 @@ export interface JobProperties {
   startTime: string;
   endTime: string | null;
   duration: string;
-  operationCategory: 'Backup' | 'Restore';
-  operation: 'Backup' | 'Restore';
+  operationCategory: 'Backup' | 'Restore' | 'Management';
+  operation: string;
   status: JobStatus;
   restoreType: string | null;
   isUserTriggered: boolean;

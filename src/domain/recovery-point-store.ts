@@ -27,4 +27,17 @@ export interface RecoveryPointStore {
   copy(stored: StoredDump, to: DumpLocation): Promise<StoredDump>;
   /** Frees space no recovery point needs any more (after deletions); optional. */
   collectGarbage?(): Promise<void>;
+  /** Reads back (a sample of) a vault's stored data and checks every chunk of it. */
+  verify(vaultKey: string, samplePercent: number): Promise<StoreVerifyReport>;
+}
+
+export interface StoreVerifyReport {
+  ok: boolean;
+  datastores: string[];
+  packsChecked: number;
+  packsTotal: number;
+  chunksChecked: number;
+  bytesRead: number;
+  /** Each damaged pack or chunk, with the recovery points that can no longer be restored. */
+  problems: { datastore: string; pack: string; problem: string; recoveryPoints: string[] }[];
 }

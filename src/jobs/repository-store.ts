@@ -2,10 +2,12 @@
 // the data directory, each opened (or created) on first use with the server's master key. A
 // recovery point's ref is `<vaultKey>/<datastore>/<manifestId>`. Deleting a recovery point removes
 // its manifest; `collectGarbage` releases the chunks no manifest needs any more.
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { DpError, toDpError } from '../domain/errors.ts';
-import type { DumpLocation, RecoveryPointStore, StoredDump } from '../domain/recovery-point-store.ts';
+import type { DumpLocation, RecoveryPointStore, StoreVerifyReport, StoredDump } from '../domain/recovery-point-store.ts';
 import { Repository } from '../repository/repository.ts';
 import { FsStorage } from '../storage/fs.ts';
 import type { Clock } from '../util/clock.ts';
@@ -106,6 +108,28 @@ export class RepositoryStore implements RecoveryPointStore {
       throw new DpError('internal', 'UserErrorRecoveryPointDataCorrupt', `Copying recovery point ${to.recoveryPointId} to ${to.datastore} produced different bytes.`);
     }
     return copied;
+  }
+
+  async verify(vaultKey: string, samplePercent: number): Promise<StoreVerifyReport> {
+    const out: StoreVerifyReport = { ok: true, datastores: [], packsChecked: 0, packsTotal: 0, chunksChecked: 0, bytesRead: 0, problems: [] };
+    const dir = join(this.root, vaultKey);
+    const datastores = existsSync(dir) ? (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name) : [];
+    for (const datastore of datastores.sort()) {
+      const repo = await this.repository(vaultKey, datastore);
+      await repo.refresh();
+      const report = await repo.verify({ samplePercent });
+      out.datastores.push(datastore);
+      out.ok &&= report.ok;
+      out.packsChecked += report.packsChecked;
+      out.packsTotal += report.packsTotal;
+      out.chunksChecked += report.chunksChecked;
+      out.bytesRead += report.bytesRead;
+      const rpOf = async (manifests: string[]) =>
+        Promise.all(manifests.map(async (m) => (await repo.getManifest(m).catch(() => null))?.recoveryPointId ?? `manifest ${m}`));
+      for (const p of report.damagedPacks) out.problems.push({ datastore, pack: p.pack, problem: p.problem, recoveryPoints: await rpOf(p.manifests) });
+      for (const c of report.damagedChunks) out.problems.push({ datastore, pack: c.pack, problem: `chunk ${c.chunk}: ${c.problem}`, recoveryPoints: await rpOf(c.manifests) });
+    }
+    return out;
   }
 
   /** Releases chunks that no manifest references, in every repository opened so far. */

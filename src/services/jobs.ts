@@ -9,9 +9,12 @@ import { getVault } from './vaults.ts';
 
 export interface NewJob {
   vault: BackupVault;
-  instance: BackupInstanceResource;
+  /** The instance the job works on; vault-wide jobs (verify) have none. */
+  instance: BackupInstanceResource | null;
   policy: { id: string; name: string } | null;
-  category: 'Backup' | 'Restore';
+  category: 'Backup' | 'Restore' | 'Management';
+  /** The operation within the category; defaults to the category. */
+  operation?: string;
   isUserTriggered: boolean;
   taskName: string;
   additionalDetails?: Record<string, string>;
@@ -24,17 +27,17 @@ export interface NewJob {
 export async function createJob(ctx: ServiceContext, j: NewJob): Promise<JobResource> {
   const id = newGuid();
   const now = ctx.clock.now().toISOString();
-  const ds = j.instance.properties.dataSourceInfo;
+  const ds = j.instance?.properties.dataSourceInfo ?? { resourceID: j.vault.id, resourceName: j.vault.name, datasourceType: '', resourceLocation: j.vault.location };
   const props: JobProperties = {
     activityID: newGuid(),
     subscriptionId: ctx.subscriptionId,
-    backupInstanceId: j.instance.id,
-    backupInstanceFriendlyName: j.instance.properties.friendlyName,
+    backupInstanceId: j.instance?.id ?? '',
+    backupInstanceFriendlyName: j.instance?.properties.friendlyName ?? '',
     policyId: j.policy?.id ?? null,
     policyName: j.policy?.name ?? null,
     dataSourceId: ds.resourceID,
     dataSourceName: ds.resourceName,
-    dataSourceSetName: j.instance.properties.dataSourceSetInfo?.resourceName ?? null,
+    dataSourceSetName: j.instance?.properties.dataSourceSetInfo?.resourceName ?? null,
     dataSourceType: ds.datasourceType,
     dataSourceLocation: ds.resourceLocation || j.vault.location,
     vaultName: j.vault.name,
@@ -49,7 +52,7 @@ export async function createJob(ctx: ServiceContext, j: NewJob): Promise<JobReso
     endTime: null,
     duration: 'PT0S',
     operationCategory: j.category,
-    operation: j.category,
+    operation: j.operation ?? j.category,
     status: 'InProgress',
     restoreType: j.category === 'Restore' ? 'AlternateLocation' : null,
     isUserTriggered: j.isUserTriggered,
@@ -59,7 +62,7 @@ export async function createJob(ctx: ServiceContext, j: NewJob): Promise<JobReso
     isCrossRegionRestore: j.category === 'Restore' ? false : null,
     errorDetails: null,
     extendedInfo: {
-      backupInstanceState: j.instance.properties.currentProtectionState,
+      backupInstanceState: j.instance?.properties.currentProtectionState ?? null,
       dataTransferredInBytes: null,
       targetRecoverPoint: null,
       sourceRecoverPoint: j.sourceRecoverPoint ?? null,

@@ -137,12 +137,20 @@ describe('failed jobs leave nothing behind', () => {
   it('a recovery point whose stored bytes were altered fails its restore loudly', async () => {
     const { jobId } = await ok('dpvault backup-instance adhoc-backup -n app -g rg -v vault --rule-name BackupWeekly');
     assert.equal((await waitJob(jobId)).properties.status, 'Completed');
+    const clean = await waitJob((await ok('dpvault vault verify -g rg -v vault --sample 100')).jobId);
+    assert.equal(clean.properties.status, 'Completed', JSON.stringify(clean.properties.errorDetails));
+    assert.match(clean.properties.extendedInfo.additionalDetails.PacksChecked, /^[1-9]\d* of [1-9]/);
     const packs = allFiles().filter((f) => f.includes('/packs/'));
     const file = packs.sort((a, b) => statSync(b).size - statSync(a).size)[0];
     const fd = openSync(file!, 'r+');
     writeSync(fd, Buffer.from([0x5a]), 0, 1, Math.floor(statSync(file!).size / 2));
     closeSync(fd);
     const rp = (await sh('dpvault recovery-point list --backup-instance-name app -g rg -v vault --query "[0].name" -o tsv')).stdout.trim();
+    // vault verify finds it too, naming the pack and the recovery point.
+    const verify = await waitJob((await ok('dpvault vault verify -g rg -v vault')).jobId);
+    assert.equal(verify.properties.status, 'Failed');
+    assert.equal(verify.properties.operation, 'Verify');
+    assert.match(verify.properties.errorDetails[0].message, new RegExp(`${file!.split('/').pop()}.*${rp}`));
     const target = `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/servers/pgsrv/databases/appdb_copy`;
     await ok(`dpvault backup-instance restore initialize-for-data-recovery --datasource-type AzureDatabaseForPostgreSQL --restore-location westus --source-datastore VaultStore --recovery-point-id ${rp} --target-resource-id ${target} --secret-store-type AzureKeyVault --secret-store-uri https://kvfail.vault.azure.net/secrets/good > restore.json`);
     const trig = await ok('dpvault backup-instance restore trigger -g rg -v vault -n app --restore-request-object restore.json');

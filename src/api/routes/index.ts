@@ -10,6 +10,7 @@ import { registerPolicyRoutes } from './policies.ts';
 import { registerPostgresServerRoutes } from './postgres-servers.ts';
 import { registerResourceGroupRoutes } from './resource-groups.ts';
 import { registerVaultRoutes } from './vaults.ts';
+import { registerVaultMaintenanceRoutes } from './vault-maintenance.ts';
 
 export function buildRouter(ctx: ServiceContext): Router {
   const router = new Router();
@@ -21,6 +22,7 @@ export function buildRouter(ctx: ServiceContext): Router {
   registerJobAndRecoveryPointRoutes(router, ctx);
   registerKeyVaultRoutes(router, ctx);
   registerPostgresServerRoutes(router, ctx);
+  registerVaultMaintenanceRoutes(router, ctx);
   registerOperationRoutes(router, ctx);
   return router;
 }

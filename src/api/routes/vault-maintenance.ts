@@ -1,0 +1,28 @@
+// Vault maintenance beyond Azure's API: `POST {vault}/verify` reads back the vault's backup data
+// and reports as a job.
+import { invalid } from '../../domain/errors.ts';
+import { field } from '../../domain/backup-instance.ts';
+import type { ServiceContext } from '../../services/context.ts';
+import { createJob } from '../../services/jobs.ts';
+import { startOperation } from '../../services/operations.ts';
+import { queueTask } from '../../services/tasks.ts';
+import { getVault } from '../../services/vaults.ts';
+import type { Router } from '../router.ts';
+import { operationHeaders, operationUrls } from './operations.ts';
+import { VAULT_PATH } from './vaults.ts';
+
+export function registerVaultMaintenanceRoutes(router: Router, ctx: ServiceContext): void {
+  router.add('POST', `${VAULT_PATH}/verify`, async (req) => {
+    const vault = await getVault(ctx, req.params.sub!, req.params.rg!, req.params.vault!);
+    const sample = field(req.body, 'samplePercent') ?? 100;
+    if (typeof sample !== 'number' || !(sample > 0 && sample <= 100)) {
+      throw invalid('InvalidParameter', `samplePercent must be a number above 0 and at most 100; got ${JSON.stringify(sample)}.`, 'samplePercent');
+    }
+    const job = await createJob(ctx, {
+      vault, instance: null, policy: null, category: 'Management', operation: 'Verify', isUserTriggered: true, taskName: 'Verify backup data',
+    });
+    await queueTask(ctx, 'verify', { jobId: job.id, samplePercent: sample });
+    const op = await startOperation(ctx, vault.id, async () => ({ jobId: job.id, objectType: 'OperationJobExtendedInfo' }));
+    return { status: 202, headers: operationHeaders(req, operationUrls.location(req.params.sub!, vault.location, op.id)) };
+  });
+}

@@ -1,0 +1,41 @@
+// A verify job: reads back a vault's stored data (all of it, or a sample of its packs) and checks
+// every chunk; the job fails and names each damaged pack and the recovery points it affects.
+import { toDpError } from '../domain/errors.ts';
+import type { ServiceContext } from '../services/context.ts';
+import { finishJob, loadJob } from '../services/jobs.ts';
+import { storeKey } from './backup-job.ts';
+
+export interface VerifyTaskPayload {
+  jobId: string;
+  samplePercent: number;
+}
+
+export async function runVerifyJob(ctx: ServiceContext, payload: VerifyTaskPayload): Promise<void> {
+  const job = await loadJob(ctx, payload.jobId);
+  if (!job || job.properties.status !== 'InProgress') return;
+  try {
+    const report = await ctx.store.verify(storeKey(job.id.split('/backupJobs/')[0]!), payload.samplePercent);
+    const details = {
+      SamplePercent: String(payload.samplePercent),
+      Datastores: report.datastores.join(',') || 'none',
+      PacksChecked: `${report.packsChecked} of ${report.packsTotal}`,
+      ChunksChecked: String(report.chunksChecked),
+      BytesRead: String(report.bytesRead),
+    };
+    const error = report.ok
+      ? undefined
+      : {
+          code: 'UserErrorBackupDataDamaged',
+          message: report.problems
+            .map((p) => `${p.datastore} pack ${p.pack}: ${p.problem}; recovery points affected: ${p.recoveryPoints.join(', ') || 'none'}`)
+            .join('\n'),
+        };
+    await finishJob(ctx, job.id, error ? { error } : {}, (p) => {
+      p.extendedInfo.dataTransferredInBytes = report.bytesRead;
+      p.extendedInfo.additionalDetails = details;
+    });
+  } catch (e) {
+    const err = toDpError(e);
+    await finishJob(ctx, job.id, { error: { code: err.code, message: err.message } });
+  }
+}
