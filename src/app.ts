@@ -17,6 +17,7 @@ import { recoverInterruptedWork } from './jobs/recovery.ts';
 import { runBackupJob, type BackupTaskPayload } from './jobs/backup-job.ts';
 import { runRestoreJob, type RestoreTaskPayload } from './jobs/restore-job.ts';
 import { Worker } from './jobs/worker.ts';
+import { runVerifyJob, type VerifyTaskPayload } from './jobs/verify-job.ts';
 import { RetentionWorker } from './jobs/retention-job.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { systemClock, type Clock } from './util/clock.ts';
@@ -71,6 +72,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     {
       backup: (p) => runBackupJob(ctx, p as unknown as BackupTaskPayload),
       restore: (p) => runRestoreJob(ctx, p as unknown as RestoreTaskPayload),
+      verify: (p) => runVerifyJob(ctx, p as unknown as VerifyTaskPayload),
     },
     { log: opts.log },
   );

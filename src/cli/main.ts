@@ -7,6 +7,7 @@ import { ApiClient, DEFAULT_ENDPOINT } from './client.ts';
 import type { ArgSpec, Command, CommandContext } from './command.ts';
 import { ALL_COMMANDS } from './commands/index.ts';
 import { applyQuery, formatOutput, OUTPUT_FORMATS, type OutputFormat } from './output.ts';
+import { isPreformatted } from './preformatted.ts';
 
 const GLOBAL_ARGS: Record<string, ArgSpec> = {
   output: { names: ['--output', '-o'], enum: OUTPUT_FORMATS, default: 'json', help: 'Output format.' },
@@ -67,6 +68,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       },
     };
     const result = await command.run(values, ctx);
+    // Escape hatch: a command that returns preformatted text (e.g. a calendar for -o table) is printed as is.
+    if (isPreformatted(result)) {
+      io.stdout(result.preformatted);
+      return 0;
+    }
     const shaped = applyQuery(result, values.query as string | undefined);
     io.stdout(formatOutput(shaped, values.output as OutputFormat));
     return 0;

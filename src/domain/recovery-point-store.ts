@@ -17,6 +17,8 @@ export interface DumpLocation {
   vaultKey: string;
   datastore: string;
   recoveryPointId: string;
+  /** Kept with the data, so the catalog's records can be rebuilt from storage alone. */
+  metadata?: Record<string, unknown>;
 }
 
 export interface RecoveryPointStore {
@@ -27,8 +29,22 @@ export interface RecoveryPointStore {
   copy(stored: StoredDump, to: DumpLocation): Promise<StoredDump>;
   /** Frees space no recovery point needs any more (after deletions); optional. */
   collectGarbage?(): Promise<void>;
+  /**
+   * Everything a vault's storage holds, rebuilt from the storage and the master key alone (the
+   * index is rebuilt from the data itself): each stored recovery point with the metadata it was
+   * written with.
+   */
+  recover(vaultKey: string): Promise<RecoveredDump[]>;
   /** Reads back (a sample of) a vault's stored data and checks every chunk of it. */
   verify(vaultKey: string, samplePercent: number): Promise<StoreVerifyReport>;
+}
+
+export interface RecoveredDump {
+  datastore: string;
+  stored: StoredDump;
+  recoveryPointId: string | null;
+  createdAt: string;
+  metadata: Record<string, unknown>;
 }
 
 export interface StoreVerifyReport {
@@ -40,4 +56,10 @@ export interface StoreVerifyReport {
   bytesRead: number;
   /** Each damaged pack or chunk, with the recovery points that can no longer be restored. */
   problems: { datastore: string; pack: string; problem: string; recoveryPoints: string[] }[];
+}
+
+/** The folder name of a vault's data: stable, filesystem-safe, case-insensitive like ARM ids. */
+export function vaultStoreKey(vaultId: string): string {
+  const parts = vaultId.toLowerCase().split('/');
+  return `${parts[4]}--${parts[8]}`.replace(/[^a-z0-9._-]/g, '_');
 }

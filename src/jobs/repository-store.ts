@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { DpError, toDpError } from '../domain/errors.ts';
-import type { DumpLocation, RecoveryPointStore, StoreVerifyReport, StoredDump } from '../domain/recovery-point-store.ts';
+import type { DumpLocation, RecoveredDump, RecoveryPointStore, StoreVerifyReport, StoredDump } from '../domain/recovery-point-store.ts';
 import { Repository } from '../repository/repository.ts';
 import { FsStorage } from '../storage/fs.ts';
 import type { Clock } from '../util/clock.ts';
@@ -53,7 +53,7 @@ export class RepositoryStore implements RecoveryPointStore {
     });
     const metered = input.pipe(meter);
     input.once('error', (e) => meter.destroy(e));
-    const result = await repo.backup(metered, { recoveryPointId: loc.recoveryPointId });
+    const result = await repo.backup(metered, { recoveryPointId: loc.recoveryPointId, metadata: loc.metadata ?? {} });
     return { ref: `${loc.vaultKey}/${loc.datastore}/${result.manifestId}`, sha256: result.sha256, size: result.size };
   }
 
@@ -110,11 +110,34 @@ export class RepositoryStore implements RecoveryPointStore {
     return copied;
   }
 
+  async recover(vaultKey: string): Promise<RecoveredDump[]> {
+    const out: RecoveredDump[] = [];
+    for (const datastore of await this.#datastores(vaultKey)) {
+      const storage = new FsStorage(join(this.root, vaultKey, datastore));
+      const { repository } = await Repository.recover(storage, this.#masterKey, { clock: this.#clock });
+      this.#repos.set(`${vaultKey}/${datastore}`, Promise.resolve(repository));
+      for (const m of await repository.listManifests()) {
+        out.push({
+          datastore,
+          stored: { ref: `${vaultKey}/${datastore}/${m.id}`, sha256: m.sha256, size: m.size },
+          recoveryPointId: m.recoveryPointId,
+          createdAt: m.createdAt,
+          metadata: m.metadata,
+        });
+      }
+    }
+    return out;
+  }
+
+  async #datastores(vaultKey: string): Promise<string[]> {
+    const dir = join(this.root, vaultKey);
+    if (!existsSync(dir)) return [];
+    return (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  }
+
   async verify(vaultKey: string, samplePercent: number): Promise<StoreVerifyReport> {
     const out: StoreVerifyReport = { ok: true, datastores: [], packsChecked: 0, packsTotal: 0, chunksChecked: 0, bytesRead: 0, problems: [] };
-    const dir = join(this.root, vaultKey);
-    const datastores = existsSync(dir) ? (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name) : [];
-    for (const datastore of datastores.sort()) {
+    for (const datastore of await this.#datastores(vaultKey)) {
       const repo = await this.repository(vaultKey, datastore);
       await repo.refresh();
       const report = await repo.verify({ samplePercent });

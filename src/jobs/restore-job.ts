@@ -14,7 +14,8 @@ import { startRestore } from '../sources/postgres/restore.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { connectionFor } from '../services/datasource-access.ts';
 import { finishJob, loadJob, updateJob } from '../services/jobs.ts';
-import type { RecoveryPointResource } from '../services/recovery-points.ts';
+import { storedIn, type RecoveryPointResource } from '../services/recovery-points.ts';
+import { rehydrateForRestore } from './rehydration.ts';
 import { throttle } from './throttle.ts';
 
 export interface RestoreTaskPayload {
@@ -31,7 +32,10 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
   try {
     const rp = (await ctx.catalog.getResource<RecoveryPointResource>(`${payload.instanceId}/recoveryPoints/${payload.recoveryPointId}`))?.body;
     if (!rp) throw new Error(`Recovery point ${payload.recoveryPointId} no longer exists.`);
-    const stored = rp.internal.data[payload.request.sourceDataStoreType];
+    // From ArchiveStore: rehydrate to VaultStore first, in this same job.
+    const stored = payload.request.sourceDataStoreType.toLowerCase() === 'archivestore'
+      ? await rehydrateForRestore(ctx, job.id, rp.id, payload.request)
+      : storedIn(rp, payload.request.sourceDataStoreType);
     if (!stored) throw new Error(`Recovery point ${rp.name} is no longer in ${payload.request.sourceDataStoreType}.`);
     const report = throttle(1000, (bytes: number) =>
       updateJob(ctx, job.id, (p) => {

@@ -23,7 +23,8 @@ export class Worker {
   readonly #running = new Set<Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
   #stopped = true;
-  #polling = false;
+  /** The poll under way, if any: a second caller waits for it instead of returning early. */
+  #polling: Promise<void> | undefined;
 
   constructor(ctx: ServiceContext, handlers: Record<string, TaskHandler>, opts: WorkerOptions = {}) {
     this.#ctx = ctx;
@@ -43,9 +44,17 @@ export class Worker {
     void this.#poll();
   }
 
-  async #poll(): Promise<void> {
-    if (this.#polling || this.#stopped) return;
-    this.#polling = true;
+  #poll(): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    this.#polling ??= this.#claimWork().finally(() => {
+      this.#polling = undefined;
+      if (!this.#stopped) this.#timer = setTimeout(() => void this.#poll(), this.#opts.pollMs);
+    });
+    return this.#polling;
+  }
+
+  async #claimWork(): Promise<void> {
+    clearTimeout(this.#timer);
     try {
       while (!this.#stopped && this.#running.size < this.#opts.concurrency) {
         const now = this.#ctx.clock.now();
@@ -59,9 +68,6 @@ export class Worker {
       }
     } catch (e) {
       this.#opts.log(`worker poll failed: ${(e as Error).message}`);
-    } finally {
-      this.#polling = false;
-      if (!this.#stopped) this.#timer = setTimeout(() => void this.#poll(), this.#opts.pollMs);
     }
   }
 

@@ -10,6 +10,8 @@ import { findManifest } from '../datasources/registry.ts';
 import type { ServiceContext } from './context.ts';
 import { checkDatabaseForBackup, connectionFor } from './datasource-access.ts';
 import type { PolicyResource } from './policies.ts';
+import { applyPolicyToRecoveryPoints } from './recovery-point-retention.ts';
+import { startScheduleNow } from './schedule-state.ts';
 import { getVault } from './vaults.ts';
 
 const NAME = /^[A-Za-z0-9][-A-Za-z0-9_.]{0,199}$/;
@@ -138,16 +140,22 @@ export async function putInstance(
     if (resourceKey(existing.properties.dataSourceInfo.resourceID) !== resourceKey(props.dataSourceInfo.resourceID)) {
       throw invalid('UserErrorInvalidRequestParameter', 'The datasource of an existing backup instance cannot change.', 'properties.dataSourceInfo.resourceID');
     }
-    await policyFor(ctx, vault, props);
+    const policy = await policyFor(ctx, vault, props);
     const instance: BackupInstanceResource = structuredClone(existing);
     instance.properties.policyInfo = { policyId: props.policyInfo.policyId };
     if (props.datasourceAuthCredentials) instance.properties.datasourceAuthCredentials = props.datasourceAuthCredentials;
     instance.tags = tags ?? existing.tags;
     await saveInstance(ctx, vault, instance);
+    if (resourceKey(existing.properties.policyInfo.policyId) !== resourceKey(policy.id)) {
+      // update-policy: the new schedule starts now and the new retention applies to existing points.
+      await startScheduleNow(ctx, instance.id);
+      await applyPolicyToRecoveryPoints(ctx, instance, policy);
+    }
     return { instance, created: false };
   }
   await validateForBackup(ctx, vault, props);
   const instance: BackupInstanceResource = { id, name, type: INSTANCE_TYPE, tags, properties: props };
+  await startScheduleNow(ctx, id);
   await saveInstance(ctx, vault, instance);
   return { instance, created: true };
 }
@@ -176,9 +184,19 @@ export function checkAction(instance: BackupInstanceResource, action: Protection
   return rule.to;
 }
 
+/**
+ * Moves the instance to a protection state. Resuming starts the schedule afresh (occurrences while
+ * it was stopped are not "missed"); the policy is re-applied to the retained recovery points and the
+ * retention worker treats them by state (reference §3.8): stopped keeps all forever,
+ * suspended keeps them by policy and the latest forever.
+ */
 export async function setProtectionState(ctx: ServiceContext, vault: BackupVault, instance: BackupInstanceResource, state: string): Promise<void> {
   const next = structuredClone(instance);
   next.properties.currentProtectionState = state;
   next.properties.protectionStatus = { status: state === 'BackupsSuspended' ? 'ProtectionStopped' : state, errorDetails: null };
+  const resumed = state === 'ProtectionConfigured' && instance.properties.currentProtectionState !== state;
+  if (resumed) await startScheduleNow(ctx, instance.id);
   await saveInstance(ctx, vault, next);
+  // Re-applied on every change, so the expiry times shown follow the state at once.
+  await applyPolicyToRecoveryPoints(ctx, next, await policyFor(ctx, vault, next.properties));
 }

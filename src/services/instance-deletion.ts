@@ -8,7 +8,9 @@ export async function deleteInstanceData(ctx: ServiceContext, instanceId: string
   for (const rp of rps.items) {
     // The catalog entry goes first: a crash in between leaves unreferenced bytes, never a recovery point without data.
     await ctx.catalog.deleteResource(rp.id);
-    for (const stored of Object.values(rp.body.internal.data)) await ctx.store.delete(stored);
+    const internal = rp.body.internal;
+    const bytes = [...Object.values(internal.data), ...(internal.pendingDelete ?? []), ...(internal.rehydrated?.stored ? [internal.rehydrated.stored] : [])];
+    for (const stored of bytes) await ctx.store.delete(stored);
   }
   await ctx.catalog.deleteResource(instanceId);
   await ctx.store.collectGarbage?.();

@@ -46,9 +46,42 @@ export interface RecoveryPointResource {
     size: number;
     serverMajorVersion: number;
     database: string;
-    /** The retention timeline decided at creation (ISO instants). */
-    timeline: { dataStoreType: string; from: string; until: string | null; reason: string }[];
+    /** The retention timeline decided at creation, recomputed when the policy changes (ISO instants). */
+    timeline: TimelineEntry[];
+    /** Bytes no longer referenced, deleted by the retention worker's next step (listed first, so a crash leaks nothing). */
+    pendingDelete?: StoredDump[];
+    /** The temporary VaultStore copy of an archived point made for a restore (rehydration). */
+    rehydrated?: RehydrationState | null;
   };
+}
+
+export interface TimelineEntry {
+  dataStoreType: string;
+  from: string;
+  until: string | null;
+  reason: string;
+}
+
+export type RehydrationStatus = 'CREATE_IN_PROGRESS' | 'COMPLETED' | 'DELETE_IN_PROGRESS' | 'DELETED' | 'FAILED';
+
+export interface RehydrationState {
+  status: RehydrationStatus;
+  /** The rehydrated bytes (VaultStore), once copied. */
+  stored: StoredDump | null;
+  startedAt: string;
+  /** When the rehydrated copy is removed (completion + rehydrationRetentionDuration). */
+  expiresAt: string | null;
+  priority: string;
+  /** The restore job that rehydrates it. */
+  jobId: string;
+}
+
+/** The bytes a restore from `dataStoreType` reads: that datastore's, or a completed rehydrated copy for VaultStore. */
+export function storedIn(rp: RecoveryPointResource, dataStoreType: string): StoredDump | undefined {
+  const direct = Object.entries(rp.internal.data).find(([k]) => k.toLowerCase() === dataStoreType.toLowerCase())?.[1];
+  if (direct) return direct;
+  const h = rp.internal.rehydrated;
+  return dataStoreType.toLowerCase() === 'vaultstore' && h?.status === 'COMPLETED' && h.stored ? h.stored : undefined;
 }
 
 export type ApiRecoveryPoint = Omit<RecoveryPointResource, 'internal'>;

@@ -3,7 +3,7 @@
 import { statSync, existsSync, accessSync, constants } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { invalid } from '../domain/errors.ts';
+import { conflict, invalid } from '../domain/errors.ts';
 import type { BackupInstanceResource } from '../domain/backup-instance.ts';
 import { readRestoreRequest, type RestoreRequest } from '../domain/restore-request.ts';
 import type { BackupVault } from '../domain/vault.ts';
@@ -12,7 +12,7 @@ import { databaseExists, probeServer } from '../sources/postgres/probe.ts';
 import { findTool } from '../sources/postgres/tools.ts';
 import type { ServiceContext } from './context.ts';
 import { connectionFor } from './datasource-access.ts';
-import type { RecoveryPointResource } from './recovery-points.ts';
+import { storedIn, type RecoveryPointResource } from './recovery-points.ts';
 
 export interface RestorePlan {
   request: RestoreRequest;
@@ -28,15 +28,7 @@ export async function planRestore(ctx: ServiceContext, vault: BackupVault, insta
   if (!rp) {
     throw invalid('UserErrorRecoveryPointNotFound', `The recovery point '${request.recoveryPointId}' does not exist in backup instance '${instance.name}'.`, 'recoveryPointId');
   }
-  const store = request.sourceDataStoreType;
-  if (!rp.body.internal.data[store]) {
-    const where = Object.keys(rp.body.internal.data).join(', ') || 'no datastore';
-    throw invalid(
-      'UserErrorRecoveryPointNotInDatastore',
-      `Recovery point ${rp.body.name} is not in ${store}; it is in ${where}. Set --source-datastore to where it is.`,
-      'sourceDataStoreType',
-    );
-  }
+  checkSourceDataStore(rp.body, request);
   const manifest = findManifest(instance.properties.dataSourceInfo.datasourceType);
   if (request.target.kind === 'files') {
     if (manifest && !manifest.allowedRestoreTargetTypes.includes('RestoreAsFiles')) {
@@ -96,4 +88,75 @@ export function checkFileTarget(url: string, filePrefix: string): string {
     throw invalid('UserErrorFileAlreadyExists', `The file '${file}' already exists. A restore never overwrites (FailIfExists): choose another --target-file-name.`);
   }
   return file;
+}
+
+const REHYDRATION_REQUEST = 'AzureBackupRestoreWithRehydrationRequest';
+const REHYDRATION_PRIORITIES = ['Standard', 'High'];
+
+/**
+ * The recovery point must be in the datastore the request reads from. ArchiveStore cannot be read
+ * directly: a restore from it must be an AzureBackupRestoreWithRehydrationRequest, which copies the
+ * point back to VaultStore first (reference §3.5). A point rehydrated earlier can be restored from
+ * VaultStore until its rehydrated copy expires.
+ */
+function checkSourceDataStore(rp: RecoveryPointResource, request: RestoreRequest): void {
+  if (request.objectType === REHYDRATION_REQUEST) rehydrationOf(request);
+  const store = request.sourceDataStoreType;
+  const where = Object.keys(rp.internal.data);
+  if (store.toLowerCase() === 'archivestore' && where.includes('ArchiveStore')) {
+    if (request.objectType !== REHYDRATION_REQUEST) {
+      throw invalid(
+        'UserErrorRecoveryPointRehydrationRequired',
+        `Recovery point ${rp.name} is in ArchiveStore, which cannot be read directly: it must be rehydrated to VaultStore first. ` +
+          'Send an AzureBackupRestoreWithRehydrationRequest with rehydrationPriority (Standard or High) and rehydrationRetentionDuration (P10D to P30D); ' +
+          'with the CLI, add --rehydration-priority Standard --rehydration-duration 15 to restore initialize-for-data-recovery.',
+        'objectType',
+      );
+    }
+    const h = rp.internal.rehydrated;
+    if (h?.status === 'CREATE_IN_PROGRESS' || h?.status === 'DELETE_IN_PROGRESS') {
+      const what = h.status === 'CREATE_IN_PROGRESS' ? `is being rehydrated (job ${h.jobId})` : 'has a rehydrated copy being deleted';
+      throw conflict('UserErrorRehydrationInProgress', `Recovery point ${rp.name} ${what}; try again when that has finished.`);
+    }
+    return;
+  }
+  if (storedIn(rp, store)) return;
+  const hint = where.includes('ArchiveStore')
+    ? ' Restore it with --source-datastore ArchiveStore --rehydration-priority Standard --rehydration-duration <10 to 30 days>.'
+    : ' Set --source-datastore to where it is.';
+  throw invalid(
+    'UserErrorRecoveryPointNotInDatastore',
+    `Recovery point ${rp.name} is not in ${store}; it is in ${where.join(', ') || 'no datastore'}.${hint}`,
+    'sourceDataStoreType',
+  );
+}
+
+/** The priority and retention days of a rehydration request, checked as Azure and az check them. */
+export function rehydrationOf(request: RestoreRequest): { priority: string; days: number } {
+  const priority = REHYDRATION_PRIORITIES.find((p) => p.toLowerCase() === (request.rehydrationPriority ?? '').toLowerCase());
+  if (!priority) {
+    throw invalid(
+      'UserErrorInvalidRequestParameter',
+      `rehydrationPriority must be ${REHYDRATION_PRIORITIES.join(' or ')}; got '${request.rehydrationPriority ?? ''}'.`,
+      'rehydrationPriority',
+    );
+  }
+  return { priority, days: rehydrationDays(request.rehydrationRetentionDuration) };
+}
+
+/** Days of a rehydrationRetentionDuration: `P15D` (ISO 8601, as az sends) or `15D` (as Azure's examples send), 10 to 30. */
+export function rehydrationDays(text: string | null): number {
+  const m = /^P?(\d{1,4})D$/i.exec((text ?? '').trim());
+  if (!m) {
+    throw invalid(
+      'UserErrorInvalidRequestParameter',
+      `rehydrationRetentionDuration must be a number of days such as P15D; got '${text ?? ''}'. The allowed range of rehydration duration is 10 to 30 days.`,
+      'rehydrationRetentionDuration',
+    );
+  }
+  const days = Number(m[1]);
+  if (days < 10 || days > 30) {
+    throw invalid('UserErrorInvalidRequestParameter', 'The allowed range of rehydration duration is 10 to 30 days.', 'rehydrationRetentionDuration');
+  }
+  return days;
 }

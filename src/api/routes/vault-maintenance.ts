@@ -1,5 +1,5 @@
 // Vault maintenance beyond Azure's API: `POST {vault}/verify` reads back the vault's backup data
-// and reports as a job.
+// and reports as a job; `POST {vault}/recover` rebuilds the catalog's records from the storage.
 import { invalid } from '../../domain/errors.ts';
 import { field } from '../../domain/backup-instance.ts';
 import type { ServiceContext } from '../../services/context.ts';
@@ -7,11 +7,17 @@ import { createJob } from '../../services/jobs.ts';
 import { startOperation } from '../../services/operations.ts';
 import { queueTask } from '../../services/tasks.ts';
 import { getVault } from '../../services/vaults.ts';
+import { recoverVault } from '../../services/vault-recovery.ts';
 import type { Router } from '../router.ts';
 import { operationHeaders, operationUrls } from './operations.ts';
 import { VAULT_PATH } from './vaults.ts';
 
 export function registerVaultMaintenanceRoutes(router: Router, ctx: ServiceContext): void {
+  router.add('POST', `${VAULT_PATH}/recover`, async (req) => {
+    const vault = await getVault(ctx, req.params.sub!, req.params.rg!, req.params.vault!);
+    const op = await startOperation(ctx, vault.id, async () => ({ ...(await recoverVault(ctx, vault)) }));
+    return { status: 202, headers: operationHeaders(req, operationUrls.location(req.params.sub!, vault.location, op.id)) };
+  });
   router.add('POST', `${VAULT_PATH}/verify`, async (req) => {
     const vault = await getVault(ctx, req.params.sub!, req.params.rg!, req.params.vault!);
     const sample = field(req.body, 'samplePercent') ?? 100;

@@ -11,7 +11,8 @@ import { postgresCommands } from './postgres/index.ts';
 import { recoveryPointCommands } from './recovery-point/index.ts';
 import { restoreCommands } from './restore/index.ts';
 import { serverCommand } from './server.ts';
+import { vaultCommands } from './vault/index.ts';
 
 export const ALL_COMMANDS: Command[] = [serverCommand, accountShow, ...groupCommands, ...backupVaultCommands, ...backupPolicyCommands,
   ...backupInstanceCommands, ...restoreCommands, ...recoveryPointCommands, ...jobCommands,
-  ...keyVaultCommands, ...postgresCommands];
+  ...keyVaultCommands, ...postgresCommands, ...vaultCommands];

@@ -8,6 +8,7 @@ import { retentionRuleCreateLifecycleCommand } from './retention-rule-create-lif
 import { retentionRuleRemoveCommand } from './retention-rule-remove.ts';
 import { retentionRuleSetCommand } from './retention-rule-set.ts';
 import { showCommand } from './show.ts';
+import { simulateCommand } from './simulate.ts';
 import { tagCreateAbsoluteCriteriaCommand } from './tag-create-absolute-criteria.ts';
 import { tagCreateGenericCriteriaCommand } from './tag-create-generic-criteria.ts';
 import { tagRemoveCommand } from './tag-remove.ts';
@@ -30,4 +31,5 @@ export const backupPolicyCommands: Command[] = [
   tagCreateGenericCriteriaCommand,
   tagSetCommand,
   tagRemoveCommand,
+  simulateCommand,
 ];

@@ -1,4 +1,4 @@
-// `dpvault vault verify`: dpvault's own commands for a vault's backup data (not in az).
+// `dpvault vault verify|recover`: dpvault's own commands for a vault's backup data (not in az).
 import { defineCommand } from '../../command.ts';
 import { vaultPath } from '../../paths.ts';
 
@@ -15,6 +15,18 @@ export const vaultCommands = [
     async run(a, ctx) {
       const path = `${vaultPath(await ctx.subscription(), a.resourceGroup as string, a.vaultName as string)}/verify`;
       return ctx.client.longRunning('POST', path, { body: { samplePercent: Number(a.sample) }, noWait: a.noWait === true });
+    },
+  }),
+  defineCommand({
+    path: ['vault', 'recover'],
+    summary: 'Rebuild the vault\'s backup instances and recovery points in the catalog from its storage and the master key.',
+    args: {
+      resourceGroup: { names: ['--resource-group', '-g'], required: true },
+      vaultName: { names: ['--vault-name', '-v'], required: true },
+    },
+    async run(a, ctx) {
+      const path = `${vaultPath(await ctx.subscription(), a.resourceGroup as string, a.vaultName as string)}/recover`;
+      return ctx.client.longRunning('POST', path, {});
     },
   }),
 ];

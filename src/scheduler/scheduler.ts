@@ -1,0 +1,127 @@
+// The scheduler: on each tick, for every protected backup instance, asks the policy engine which
+// occurrence of its backup schedule is due and queues exactly one scheduled backup job for it.
+// The task's job key (`scheduled:{instance}:{occurrence}`) is unique in the queue, and the queueing,
+// the job resource and the "handled through" mark are written in one catalog transaction, so a
+// restart around the due time never makes two jobs. A server that was down runs only the most
+// recent missed occurrence at its first tick (start-up), never a backlog. Instances whose backups
+// are suspended or whose protection is stopped are skipped.
+import type { BackupInstanceResource } from '../domain/backup-instance.ts';
+import { RECOVERY_POINT_TYPE } from '../domain/backup-instance.ts';
+import type { BackupVault } from '../domain/vault.ts';
+import { chooseTag } from '../policy/tagging.ts';
+import { listAllInstances } from '../services/backup-instances.ts';
+import type { ServiceContext } from '../services/context.ts';
+import { createJob } from '../services/jobs.ts';
+import type { PolicyResource } from '../services/policies.ts';
+import { backupScheduleOf, type BackupSchedule } from '../services/policy-rules.ts';
+import type { RecoveryPointResource } from '../services/recovery-points.ts';
+import { getHandledThrough, setHandledThrough } from '../services/schedule-state.ts';
+import { dueOccurrence, scheduledJobKey } from './due.ts';
+
+export interface TickReport {
+  /** Scheduled backups queued by this tick. */
+  queued: { instanceId: string; occurrence: string; jobId: string }[];
+  /** Occurrences skipped because a later one ran instead (the server was down). */
+  missed: { instanceId: string; occurrence: string }[];
+  /** Instances not scheduled because their protection is not configured (suspended, stopped). */
+  skipped: string[];
+  /** Instances whose schedule could not be read (a policy gone or invalid). */
+  errors: { instanceId: string; message: string }[];
+}
+
+export class Scheduler {
+  readonly #ctx: ServiceContext;
+  readonly #log: (line: string) => void;
+  #chain: Promise<unknown> = Promise.resolve();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(ctx: ServiceContext, opts: { log?: (line: string) => void } = {}) {
+    this.#ctx = ctx;
+    this.#log = opts.log ?? (() => undefined);
+  }
+
+  /** Ticks every `intervalMs` until stopped (the timer does not keep the process alive). */
+  start(intervalMs: number): void {
+    this.#timer = setInterval(() => void this.tick().catch((e: unknown) => this.#log(`scheduler tick failed: ${(e as Error).message}`)), intervalMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#chain.catch(() => undefined);
+  }
+
+  /** Queues the scheduled backups due at `now`. Ticks run one at a time. */
+  tick(now: Date = this.#ctx.clock.now()): Promise<TickReport> {
+    const run = this.#chain.then(() => this.#tick(now), () => this.#tick(now));
+    this.#chain = run.catch(() => undefined);
+    return run;
+  }
+
+  async #tick(now: Date): Promise<TickReport> {
+    const report: TickReport = { queued: [], missed: [], skipped: [], errors: [] };
+    for (const instance of await listAllInstances(this.#ctx)) {
+      if (instance.properties.currentProtectionState !== 'ProtectionConfigured') {
+        report.skipped.push(instance.id);
+        continue;
+      }
+      try {
+        await this.#schedule(instance, now, report);
+      } catch (e) {
+        const message = (e as Error).message;
+        report.errors.push({ instanceId: instance.id, message });
+        this.#log(`scheduler: backup instance ${instance.id}: ${message}`);
+      }
+    }
+    if (report.queued.length) this.#ctx.onTaskQueued?.();
+    return report;
+  }
+
+  async #schedule(instance: BackupInstanceResource, now: Date, report: TickReport): Promise<void> {
+    const ctx = this.#ctx;
+    const handled = await getHandledThrough(ctx, instance.id);
+    if (!handled) {
+      // Protected before the scheduler kept marks: its schedule starts now.
+      await setHandledThrough(ctx, instance.id, now);
+      return;
+    }
+    const policy = (await ctx.catalog.getResource<PolicyResource>(instance.properties.policyInfo.policyId))?.body;
+    if (!policy) throw new Error(`its backup policy '${instance.properties.policyInfo.policyId}' no longer exists`);
+    const schedule = backupScheduleOf(policy);
+    const { run, missed } = dueOccurrence(schedule, handled, now);
+    if (!run) return;
+    for (const m of missed) report.missed.push({ instanceId: instance.id, occurrence: m.toISOString() });
+    if (missed.length) this.#log(`scheduler: ${instance.name}: ${missed.length} missed occurrence(s) skipped; running the one of ${run.toISOString()}`);
+    const vault = (await ctx.catalog.getResource<BackupVault>(instance.id.split('/backupInstances/')[0]!))?.body;
+    if (!vault) throw new Error('its Backup vault no longer exists');
+    const tag = await this.#expectedTag(instance, schedule, run);
+    const jobId = await ctx.catalog.transaction(async () => {
+      // The job exists before its task can be claimed; if the key was already taken (another tick,
+      // another process, a restart) the job goes again inside the same transaction.
+      const job = await createJob(ctx, {
+        vault, instance, policy: { id: policy.id, name: policy.name }, category: 'Backup', isUserTriggered: false, taskName: 'Trigger Backup',
+        additionalDetails: { PolicyRuleName: schedule.ruleName, RetentionTag: tag },
+      });
+      const queued = await ctx.catalog.enqueue({
+        kind: 'backup',
+        payload: { jobId: job.id, scheduled: true, occurrence: run.toISOString() },
+        runAt: run.toISOString(),
+        jobKey: scheduledJobKey(instance.id, run),
+      });
+      if (!queued) await ctx.catalog.deleteResource(job.id);
+      await setHandledThrough(ctx, instance.id, run);
+      return queued ? job.id : null;
+    });
+    if (jobId) report.queued.push({ instanceId: instance.id, occurrence: run.toISOString(), jobId });
+  }
+
+  /** The tag the backup will get if it succeeds (the job re-decides it from the history when it ends). */
+  async #expectedTag(instance: BackupInstanceResource, schedule: BackupSchedule, at: Date): Promise<string> {
+    const history = await this.#ctx.catalog.listResources<RecoveryPointResource>({ type: RECOVERY_POINT_TYPE, parentId: instance.id });
+    try {
+      return chooseTag(schedule.taggingCriteria, schedule.timeZone, at, history.items.map((h) => new Date(h.body.properties.recoveryPointTime)));
+    } catch {
+      return 'Default';
+    }
+  }
+}

@@ -1,0 +1,54 @@
+// `vault recover`: rebuilds a vault's backup instances and recovery points in the catalog from its
+// storage and the master key alone. Every backup stores, beside its data, the instance and the
+// recovery point it produced; recovery puts back what the catalog lacks. A recreated instance is
+// ProtectionStopped (its data kept, no backups scheduled) until the user resumes it.
+import { INSTANCE_TYPE, type BackupInstanceResource } from '../domain/backup-instance.ts';
+import { vaultStoreKey } from '../domain/recovery-point-store.ts';
+import type { BackupVault } from '../domain/vault.ts';
+import type { ServiceContext } from './context.ts';
+import { saveRecoveryPoint, type RecoveryPointResource } from './recovery-points.ts';
+
+export interface RecoverReport {
+  objectType: 'VaultRecoveryReport';
+  storedRecoveryPoints: number;
+  recoveryPointsRecovered: number;
+  recoveryPointsAlreadyKnown: number;
+  instancesRecreated: string[];
+  /** Stored data without the metadata recovery needs (written by an older dpvault). */
+  skipped: number;
+}
+
+export async function recoverVault(ctx: ServiceContext, vault: BackupVault): Promise<RecoverReport> {
+  const report: RecoverReport = {
+    objectType: 'VaultRecoveryReport', storedRecoveryPoints: 0, recoveryPointsRecovered: 0, recoveryPointsAlreadyKnown: 0, instancesRecreated: [], skipped: 0,
+  };
+  for (const dump of await ctx.store.recover(vaultStoreKey(vault.id))) {
+    report.storedRecoveryPoints++;
+    const instance = dump.metadata.instance as BackupInstanceResource | undefined;
+    const point = dump.metadata.recoveryPoint as Omit<RecoveryPointResource, 'internal'> & { internal: Omit<RecoveryPointResource['internal'], 'data'> } | undefined;
+    if (!instance?.name || !point?.name) {
+      report.skipped++;
+      continue;
+    }
+    const instanceId = `${vault.id}/backupInstances/${instance.name}`;
+    if (!(await ctx.catalog.getResource(instanceId))) {
+      const recreated: BackupInstanceResource = structuredClone(instance);
+      recreated.id = instanceId;
+      recreated.properties.currentProtectionState = 'ProtectionStopped';
+      recreated.properties.protectionStatus = { status: 'ProtectionStopped', errorDetails: null };
+      await ctx.catalog.putResource({ id: instanceId, type: INSTANCE_TYPE, parentId: vault.id, body: { ...recreated } });
+      report.instancesRecreated.push(instance.name);
+    }
+    const rpId = `${instanceId}/recoveryPoints/${point.name}`;
+    const existing = (await ctx.catalog.getResource<RecoveryPointResource>(rpId))?.body;
+    if (existing?.internal.data[dump.datastore]) {
+      report.recoveryPointsAlreadyKnown++;
+      continue;
+    }
+    const rp: RecoveryPointResource = existing ?? { ...structuredClone(point), id: rpId, internal: { ...structuredClone(point.internal), data: {} } };
+    rp.internal.data[dump.datastore] = dump.stored;
+    await saveRecoveryPoint(ctx, rp);
+    report.recoveryPointsRecovered++;
+  }
+  return report;
+}
