@@ -5,7 +5,6 @@ import { toDpError } from '../domain/errors.ts';
 import type { BackupInstanceResource } from '../domain/backup-instance.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import type { JobResource } from '../domain/job.ts';
-import { resourceKey } from '../domain/resource-id.ts';
 import { chooseAdhocTag, chooseTag, type TaggingCriterionInput } from '../policy/tagging.ts';
 import { retentionTimeline, type RetentionRuleInput } from '../policy/retention.ts';
 import { resolveTimeZone } from '../policy/time/zones.ts';
@@ -18,6 +17,7 @@ import type { PolicyResource } from '../services/policies.ts';
 import { buildRecoveryPoint, saveRecoveryPoint, type RecoveryPointResource } from '../services/recovery-points.ts';
 import { RECOVERY_POINT_TYPE } from '../domain/backup-instance.ts';
 import { newHexId } from '../util/ids.ts';
+import { vaultStoreKey } from '../domain/recovery-point-store.ts';
 import type { StoredDump } from '../domain/recovery-point-store.ts';
 import { throttle } from './throttle.ts';
 
@@ -47,15 +47,21 @@ export async function runBackupJob(ctx: ServiceContext, payload: BackupTaskPaylo
       updateJob(ctx, job.id, (p) => setProgress(p.extendedInfo, bytes, sizeBytes)).then(() => undefined),
     );
     const rpId = newHexId();
+    // The recovery point is decided (time, tag, retention) before the dump, and written beside the
+    // data, so `vault recover` can rebuild it from storage alone.
+    const time = ctx.clock.now();
+    const draft = await prepareRecoveryPoint(ctx, { instance, policy, rpId, time, payload, major: server.majorVersion, database: db.database, sizeBytes });
+    const unstored = draft({ ref: '', sha256: '', size: 0 });
+    const metadata = { instance, recoveryPoint: { ...unstored, internal: { ...unstored.internal, data: {} } } };
     const dump = await startDump(db.conn, { major: server.majorVersion });
-    const writing = ctx.store.write({ vaultKey: storeKey(vault.id), datastore: 'VaultStore', recoveryPointId: rpId }, dump.stdout, report.call);
+    const writing = ctx.store.write({ vaultKey: vaultStoreKey(vault.id), datastore: 'VaultStore', recoveryPointId: rpId, metadata }, dump.stdout, report.call);
     const [w, d] = await Promise.allSettled([writing, dump.done]);
     await report.flush();
     if (w.status === 'fulfilled') stored = w.value;
     if (d.status === 'rejected') throw d.reason;
     if (w.status === 'rejected') throw w.reason;
-    const time = ctx.clock.now();
-    const rp = await recordRecoveryPoint(ctx, { job, instance, policy, rpId, time, stored: stored!, payload, major: server.majorVersion, database: db.database, sizeBytes });
+    const rp = draft(stored!);
+    await saveRecoveryPoint(ctx, rp);
     await finishJob(ctx, job.id, {}, (p) => {
       setProgress(p.extendedInfo, stored!.size, sizeBytes);
       p.extendedInfo.targetRecoverPoint = { recoveryPointID: rp.name, recoveryPointTime: rp.properties.recoveryPointTime };
@@ -79,13 +85,14 @@ function setProgress(info: JobResource['properties']['extendedInfo'], bytes: num
   };
 }
 
-async function recordRecoveryPoint(
+/** Tags the coming recovery point and computes its timeline; returns how to build it once stored. */
+async function prepareRecoveryPoint(
   ctx: ServiceContext,
   a: {
-    job: JobResource; instance: BackupInstanceResource; policy: PolicyResource; rpId: string; time: Date; stored: StoredDump;
+    instance: BackupInstanceResource; policy: PolicyResource; rpId: string; time: Date;
     payload: BackupTaskPayload; major: number; database: string; sizeBytes: number;
   },
-): Promise<RecoveryPointResource> {
+): Promise<(stored: StoredDump) => RecoveryPointResource> {
   const rules = a.policy.properties.policyRules as Record<string, unknown>[];
   const backupRule = rules.find((r) => r.objectType === 'AzureBackupRule') as { trigger: { schedule: { timeZone?: string }; taggingCriteria: TaggingCriterionInput[] } };
   const criteria = backupRule.trigger.taggingCriteria;
@@ -101,14 +108,14 @@ async function recordRecoveryPoint(
   const rule = retentionRules.find((r) => r.name.toLowerCase() === tag.toLowerCase()) ?? retentionRules.find((r) => r.isDefault === true);
   if (!rule) throw new Error(`Policy '${a.policy.name}' has no retention rule for tag '${tag}'.`);
   const timeline = retentionTimeline(rule, a.time, timeZone, 'VaultStore');
-  const rp = buildRecoveryPoint({
+  return (stored) => buildRecoveryPoint({
     instanceId: a.instance.id,
     recoveryPointId: a.rpId,
     time: a.time,
     tag,
     policyName: a.policy.name,
     timeline,
-    stored: a.stored,
+    stored,
     serverMajorVersion: a.major,
     database: a.database,
     metaData: {
@@ -118,24 +125,16 @@ async function recordRecoveryPoint(
       dbName: a.database,
       backupType: 'Full',
       backupDumpFormat: 'CUSTOM',
-      bytesTransferred: a.stored.size,
+      bytesTransferred: stored.size,
       dataSourceSize: a.sizeBytes,
       backupToolVersion: String(a.major),
-      sha256: a.stored.sha256,
+      sha256: stored.sha256,
     },
   });
-  await saveRecoveryPoint(ctx, rp);
-  return rp;
 }
 
 async function mustGet<T>(ctx: ServiceContext, id: string, what: string): Promise<T> {
   const found = await ctx.catalog.getResource<T>(id);
   if (!found) throw new Error(`The ${what} '${id}' no longer exists.`);
   return found.body;
-}
-
-/** The folder name of a vault's data: stable, filesystem-safe, case-insensitive like ARM ids. */
-export function storeKey(vaultId: string): string {
-  const parts = resourceKey(vaultId).split('/');
-  return `${parts[4]}--${parts[8]}`.replace(/[^a-z0-9._-]/g, '_');
 }

@@ -11,7 +11,7 @@ import { loadJob } from '../services/jobs.ts';
 import type { RecoveryPointResource } from '../services/recovery-points.ts';
 import { holdsFor, listPointsOf, updateRecoveryPoint } from '../services/recovery-point-retention.ts';
 import { nextRetentionStep, refreshDataStores, type Hold, type RetentionStep } from '../services/retention-plan.ts';
-import { storeKey } from './backup-job.ts';
+import { vaultStoreKey } from '../domain/recovery-point-store.ts';
 
 export interface SweepOptions {
   /** The instant to sweep at (default: the clock's now). */
@@ -32,7 +32,7 @@ export interface SweepReport {
 
 /** The location of a recovery point's bytes in a datastore of its vault. */
 export function locationOf(rp: RecoveryPointResource, datastore: string, recoveryPointId = rp.name): DumpLocation {
-  return { vaultKey: storeKey(rp.id.split('/backupInstances/')[0]!), datastore, recoveryPointId };
+  return { vaultKey: vaultStoreKey(rp.id.split('/backupInstances/')[0]!), datastore, recoveryPointId };
 }
 
 export async function sweepRetention(ctx: ServiceContext, opts: SweepOptions = {}): Promise<SweepReport> {

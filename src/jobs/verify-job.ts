@@ -3,7 +3,7 @@
 import { toDpError } from '../domain/errors.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { finishJob, loadJob } from '../services/jobs.ts';
-import { storeKey } from './backup-job.ts';
+import { vaultStoreKey } from '../domain/recovery-point-store.ts';
 
 export interface VerifyTaskPayload {
   jobId: string;
@@ -14,7 +14,7 @@ export async function runVerifyJob(ctx: ServiceContext, payload: VerifyTaskPaylo
   const job = await loadJob(ctx, payload.jobId);
   if (!job || job.properties.status !== 'InProgress') return;
   try {
-    const report = await ctx.store.verify(storeKey(job.id.split('/backupJobs/')[0]!), payload.samplePercent);
+    const report = await ctx.store.verify(vaultStoreKey(job.id.split('/backupJobs/')[0]!), payload.samplePercent);
     const details = {
       SamplePercent: String(payload.samplePercent),
       Datastores: report.datastores.join(',') || 'none',

@@ -3,7 +3,7 @@
 // cluster, compared table by table with the source.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
@@ -130,5 +130,39 @@ describe('the seed, end to end', () => {
     const sum = readFileSync(join(dir, 'empdb11_files.dump.sha256'), 'utf8');
     const { createHash } = await import('node:crypto');
     assert.equal(sum.split(' ')[0], createHash('sha256').update(dump).digest('hex'));
+  });
+
+  it('rebuilds the vault from its storage and the master key alone (vault recover)', async () => {
+    // A new installation: an empty catalog, with the old backup data and master key copied in.
+    const dataDir = mkdtempSync(join(tmpdir(), 'dpvault-recover-'));
+    cpSync(join(svc.dataDir, 'backup-data'), join(dataDir, 'backup-data'), { recursive: true });
+    cpSync(join(svc.dataDir, 'master.key'), join(dataDir, 'master.key'));
+    await svc.close();
+    svc = await startTestService({ dataDir });
+    sub = (await ok('dpvault account show')).id;
+    await ok('dpvault group create -n testBkpVaultRG -l westus');
+    await ok('dpvault group create -n ossrg -l westus');
+    await ok('dpvault backup-vault create -g testBkpVaultRG --vault-name TestBkpVault -l westus --type SystemAssigned --storage-settings datastore-type=VaultStore type=LocallyRedundant');
+    const report = await ok('dpvault vault recover -g testBkpVaultRG -v TestBkpVault');
+    assert.equal(report.recoveryPointsRecovered, 1);
+    assert.deepEqual(report.instancesRecreated, [instanceName]);
+    const shown = await ok(`dpvault backup-instance show -g testBkpVaultRG -v TestBkpVault -n ${instanceName}`);
+    assert.equal(shown.properties.currentProtectionState, 'ProtectionStopped');
+    const again = await ok('dpvault vault recover -g testBkpVaultRG -v TestBkpVault');
+    assert.equal(again.recoveryPointsRecovered, 0);
+    assert.equal(again.recoveryPointsAlreadyKnown, 1);
+
+    await ok(`dpvault postgres server create -g ossrg -n restore-target --host 127.0.0.1 --port ${target.port}`);
+    await ok('dpvault keyvault create -g ossrg -n testkeyvaulteus -l westus');
+    await ok(`dpvault keyvault secret set --vault-name testkeyvaulteus -n targetkey --value "postgres://restoreadmin:r3store-secret@127.0.0.1:${target.port}/postgres?sslmode=disable" -o none`);
+    const principal = (await sh('dpvault backup-vault show -g testBkpVaultRG -v TestBkpVault --query identity.principalId -o tsv')).stdout.trim();
+    await ok(`dpvault keyvault set-policy -n testkeyvaulteus --object-id ${principal} --secret-permissions get list -o none`);
+    const rp = (await sh(`dpvault recovery-point list --backup-instance-name ${instanceName} -g testBkpVaultRG -v TestBkpVault --query "[0].name" -o tsv`)).stdout.trim();
+    const targetId = `/subscriptions/${sub}/resourceGroups/ossrg/providers/Microsoft.DBforPostgreSQL/servers/restore-target/databases/empdb11_recovered`;
+    await ok(`dpvault backup-instance restore initialize-for-data-recovery --datasource-type AzureDatabaseForPostgreSQL --restore-location westus --source-datastore VaultStore --recovery-point-id ${rp} --target-resource-id ${targetId} --secret-store-type AzureKeyVault --secret-store-uri https://testkeyvaulteus.vault.azure.net/secrets/targetkey > RecoveredReq.JSON`);
+    const trig = await ok(`dpvault backup-instance restore trigger -g testBkpVaultRG --vault-name TestBkpVault --backup-instance-name ${instanceName} --restore-request-object ./RecoveredReq.JSON`);
+    const job = await waitJob(trig.jobId);
+    assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
+    assert.deepEqual(await source.compareDatabases('empdb11', 'empdb11_recovered', target), []);
   });
 });

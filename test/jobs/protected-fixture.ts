@@ -14,7 +14,7 @@ import type { ServiceContext } from '../../src/services/context.ts';
 import { retentionRuleForTag } from '../../src/services/policy-rules.ts';
 import { buildRecoveryPoint, saveRecoveryPoint, type RecoveryPointResource } from '../../src/services/recovery-points.ts';
 import { startScheduleNow } from '../../src/services/schedule-state.ts';
-import { storeKey } from '../../src/jobs/backup-job.ts';
+import { vaultStoreKey } from '../../src/domain/recovery-point-store.ts';
 import { ManualClock } from '../../src/util/clock.ts';
 import { newHexId } from '../../src/util/ids.ts';
 
@@ -129,7 +129,7 @@ export async function protectedFixture(start: string, policy = seedPolicy()): Pr
     async addPoint(time, tag, content = `dump of ${time}`) {
       const pol = (await f.ctx.catalog.getResource<{ name: string; properties: Record<string, unknown> }>((await getInstance()).properties.policyInfo.policyId))!.body;
       const id = newHexId();
-      const stored = await f.ctx.store.write({ vaultKey: storeKey(vaultId), datastore: 'VaultStore', recoveryPointId: id }, Readable.from([Buffer.from(content)]));
+      const stored = await f.ctx.store.write({ vaultKey: vaultStoreKey(vaultId), datastore: 'VaultStore', recoveryPointId: id }, Readable.from([Buffer.from(content)]));
       const rp = buildRecoveryPoint({
         instanceId, recoveryPointId: id, time: new Date(time), tag, policyName: pol.name,
         timeline: retentionTimeline(retentionRuleForTag(pol, tag), new Date(time), 'UTC'),

@@ -14,8 +14,8 @@ export interface TestService extends RunningService {
   http(method: string, path: string, body?: unknown, apiVersion?: string | null): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
-export async function startTestService(opts: { clock?: Clock } = {}): Promise<TestService> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'dpvault-test-'));
+export async function startTestService(opts: { clock?: Clock; dataDir?: string } = {}): Promise<TestService> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'dpvault-test-'));
   const svc = await startService({ dataDir, port: 0, clock: opts.clock });
   return {
     ...svc,
