@@ -4,6 +4,7 @@
 // retired bytes, expires rehydrated copies, and deletes a point when no residency remains.
 // Idempotent: a sweep at the same instant twice does nothing the second time; a crash between
 // steps leaves a state the next sweep continues from.
+import { SerialRunner } from '../util/serial-runner.ts';
 import type { DumpLocation, StoredDump } from '../domain/recovery-point-store.ts';
 import { listAllInstances } from '../services/backup-instances.ts';
 import type { ServiceContext } from '../services/context.ts';
@@ -154,30 +155,27 @@ async function applyStep(ctx: ServiceContext, rp: RecoveryPointResource, step: R
 export class RetentionWorker {
   readonly #ctx: ServiceContext;
   readonly #log: (line: string) => void;
-  #chain: Promise<unknown> = Promise.resolve();
-  #timer: NodeJS.Timeout | undefined;
+  readonly #runner: SerialRunner<SweepOptions, SweepReport>;
 
   constructor(ctx: ServiceContext, opts: { log?: (line: string) => void } = {}) {
     this.#ctx = ctx;
     this.#log = opts.log ?? (() => undefined);
+    this.#runner = new SerialRunner('retention sweep', (o) => this.#sweep(o), this.#log);
   }
 
   /** Sweeps every `intervalMs` until stopped (the timer does not keep the process alive). */
   start(intervalMs: number): void {
-    this.#timer = setInterval(() => void this.sweep().catch((e: unknown) => this.#log(`retention sweep failed: ${(e as Error).message}`)), intervalMs);
-    this.#timer.unref();
+    this.#runner.start(intervalMs, () => ({}));
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    await this.#chain.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.#runner.stop();
   }
 
   sweep(opts: SweepOptions = {}): Promise<SweepReport> {
-    const run = this.#chain.then(() => this.#sweep(opts), () => this.#sweep(opts));
-    this.#chain = run.catch(() => undefined);
-    return run;
+    return this.#runner.run(opts);
   }
+
 
   async #sweep(opts: SweepOptions): Promise<SweepReport> {
     const report = await sweepRetention(this.#ctx, opts);

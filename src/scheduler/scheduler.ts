@@ -5,6 +5,7 @@
 // restart around the due time never makes two jobs. A server that was down runs only the most
 // recent missed occurrence at its first tick (start-up), never a backlog. Instances whose backups
 // are suspended or whose protection is stopped are skipped.
+import { SerialRunner } from '../util/serial-runner.ts';
 import type { BackupInstanceResource } from '../domain/backup-instance.ts';
 import { RECOVERY_POINT_TYPE } from '../domain/backup-instance.ts';
 import type { BackupVault } from '../domain/vault.ts';
@@ -32,31 +33,28 @@ export interface TickReport {
 export class Scheduler {
   readonly #ctx: ServiceContext;
   readonly #log: (line: string) => void;
-  #chain: Promise<unknown> = Promise.resolve();
-  #timer: NodeJS.Timeout | undefined;
+  readonly #runner: SerialRunner<Date, TickReport>;
 
   constructor(ctx: ServiceContext, opts: { log?: (line: string) => void } = {}) {
     this.#ctx = ctx;
     this.#log = opts.log ?? (() => undefined);
+    this.#runner = new SerialRunner('scheduler tick', (now) => this.#tick(now), this.#log);
   }
 
   /** Ticks every `intervalMs` until stopped (the timer does not keep the process alive). */
   start(intervalMs: number): void {
-    this.#timer = setInterval(() => void this.tick().catch((e: unknown) => this.#log(`scheduler tick failed: ${(e as Error).message}`)), intervalMs);
-    this.#timer.unref();
+    this.#runner.start(intervalMs, () => this.#ctx.clock.now());
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    await this.#chain.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.#runner.stop();
   }
 
   /** Queues the scheduled backups due at `now`. Ticks run one at a time. */
   tick(now: Date = this.#ctx.clock.now()): Promise<TickReport> {
-    const run = this.#chain.then(() => this.#tick(now), () => this.#tick(now));
-    this.#chain = run.catch(() => undefined);
-    return run;
+    return this.#runner.run(now);
   }
+
 
   async #tick(now: Date): Promise<TickReport> {
     const report: TickReport = { queued: [], missed: [], skipped: [], errors: [] };
