@@ -1,0 +1,69 @@
+// Measurement 3 (and the restore half of 4): restore as a new database, dpvault (from `restore
+// trigger` to the job's end) against CREATE DATABASE + `pg_restore -d` from a local `pg_dump -Fc`
+// file, run in turn `repeat` times on the same cluster. The restores run on a new server process
+// over the data directory of a finished backup, so its VmHWM covers restores only. The first
+// dpvault restore is compared with the source table by table; a difference fails the run.
+import { join } from 'node:path';
+import type { DbDifference } from '../../test/support/pg-compare.ts';
+import { freshProtection, log, peaksOf, type MemoryPeaks, type RunContext } from './context.ts';
+import { DpvaultServer, serverLog } from './server.ts';
+
+export interface RestoreResult {
+  pgRestoreSeconds: number[];
+  createDbSeconds: number[];
+  dpvaultSeconds: number[];
+  dpvaultJobSeconds: number[];
+  differences: DbDifference[];
+  compareSeconds: number;
+  memory: MemoryPeaks;
+}
+
+export async function runRestorePhase(ctx: RunContext): Promise<RestoreResult> {
+  const { pg, sourceDb, opts } = ctx;
+  if (!ctx.fcDump) {
+    ctx.fcDump = join(ctx.workDir, 'full.fc.dump');
+    log('restore: making the pg_dump -Fc file to restore from');
+    await pg.dump(sourceDb, ctx.fcDump, ['-Fc']);
+  }
+  if (!ctx.backedUp) {
+    log('restore: backing the source up with dpvault first');
+    const made = await freshProtection(ctx, 'backup-for-restore', sourceDb);
+    try {
+      await made.protection.backup();
+    } finally {
+      await made.protection.server.stop();
+    }
+    ctx.backedUp = made;
+  }
+  const server = await DpvaultServer.start(ctx.build.entry, ctx.backedUp.dataDir, serverLog(ctx.workDir, 'restore'));
+  const r: RestoreResult = { pgRestoreSeconds: [], createDbSeconds: [], dpvaultSeconds: [], dpvaultJobSeconds: [], differences: [], compareSeconds: 0, memory: { serverKiB: 0, children: {} } };
+  try {
+    const protection = ctx.backedUp.protection.on(server);
+    const rp = await protection.latestRecoveryPoint();
+    for (let i = 1; i <= opts.repeat; i++) {
+      const base = `pgrestored${i}`;
+      const times = await pg.restore(ctx.fcDump, base);
+      r.createDbSeconds.push(times.createSeconds);
+      r.pgRestoreSeconds.push(times.createSeconds + times.restoreSeconds);
+      await pg.dropDatabase(base);
+      log(`restore ${i}/${opts.repeat}: CREATE DATABASE + pg_restore -d ${r.pgRestoreSeconds.at(-1)!.toFixed(2)} s`);
+
+      const target = `dpvrestored${i}`;
+      const run = await protection.restoreAsDatabase(rp, target);
+      r.dpvaultSeconds.push(run.seconds);
+      r.dpvaultJobSeconds.push(run.jobSeconds);
+      log(`restore ${i}/${opts.repeat}: dpvault ${run.seconds.toFixed(2)} s (job ${run.jobSeconds.toFixed(2)} s)`);
+      if (i === 1) {
+        const t0 = performance.now();
+        r.differences = await pg.compare(sourceDb, target);
+        r.compareSeconds = (performance.now() - t0) / 1000;
+        log(`restore: compareDatabases(${sourceDb}, ${target}) → ${r.differences.length === 0 ? 'equal' : `${r.differences.length} difference(s)`}`);
+      }
+      await pg.dropDatabase(target);
+    }
+    r.memory = peaksOf(server);
+  } finally {
+    await server.stop();
+  }
+  return r;
+}

@@ -1,0 +1,158 @@
+// A `dpvault server` child process on its own data directory and port, driven as a user would:
+// through the CLI binary with DPVAULT_ENDPOINT, and job polling over the HTTP API. Its peak memory
+// is the kernel's VmHWM of the server pid; pg_dump/pg_restore and any other children it starts are
+// sampled separately.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ChildMemorySampler, run, statusKiB, type RunResult } from './proc.ts';
+
+const JOB_API_VERSION = '2026-06-01';
+
+/** Servers still running; killed if the benchmark exits without stopping them. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+export interface JobView {
+  id: string;
+  properties: {
+    status: string;
+    startTime: string;
+    endTime: string | null;
+    errorDetails?: { code?: string; message?: string }[];
+    extendedInfo?: Record<string, unknown>;
+  };
+}
+
+export interface JobRun {
+  /** From spawning the CLI command that starts the job to the poll that saw it end. */
+  seconds: number;
+  /** The job's own startTime → endTime, as the service recorded it. */
+  jobSeconds: number;
+  job: JobView;
+}
+
+export class DpvaultServer {
+  readonly entry: string;
+  readonly dataDir: string;
+  readonly url: string;
+  readonly #child: ChildProcess;
+  readonly #exited: Promise<void>;
+  readonly #sampler: ChildMemorySampler;
+
+  private constructor(entry: string, dataDir: string, url: string, child: ChildProcess, exited: Promise<void>) {
+    this.entry = entry;
+    this.dataDir = dataDir;
+    this.url = url;
+    this.#child = child;
+    this.#exited = exited;
+    this.#sampler = new ChildMemorySampler(child.pid!);
+  }
+
+  /** Starts `node <entry> server --data-dir DIR --port 0` and waits for its listening line. */
+  static async start(entry: string, dataDir: string, logFile: string): Promise<DpvaultServer> {
+    mkdirSync(dataDir, { recursive: true });
+    const child = spawn(process.execPath, [entry, 'server', '--data-dir', dataDir, '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, DPVAULT_HOME: dataDir },
+    });
+    const log = createWriteStream(logFile, { flags: 'a' });
+    child.stdout!.pipe(log);
+    running.add(child);
+    const exited = new Promise<void>((resolve) => child.once('exit', () => {
+      running.delete(child);
+      resolve();
+    }));
+    const url = await new Promise<string>((resolve, reject) => {
+      let seen = '';
+      const timer = setTimeout(() => reject(new Error(`dpvault server did not start in 30 s:\n${seen}`)), 30_000);
+      child.stderr!.on('data', (d: Buffer) => {
+        log.write(d);
+        if (seen.length < 64 * 1024) seen += d.toString();
+        const m = /listening on (http:\/\/\S+)/.exec(seen);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`dpvault server exited (${code}) before listening:\n${seen}`));
+      });
+    });
+    return new DpvaultServer(entry, dataDir, url, child, exited);
+  }
+
+  get pid(): number {
+    return this.#child.pid!;
+  }
+
+  /** The server process's peak resident set so far (VmHWM), in KiB. */
+  peakKiB(): number {
+    return statusKiB(this.pid, 'VmHWM') ?? 0;
+  }
+
+  /** The highest VmHWM seen per child command name (pg_dump, pg_restore, ...), in KiB. */
+  childPeaksKiB(): Map<string, number> {
+    this.#sampler.sample();
+    return new Map(this.#sampler.peaks);
+  }
+
+  /** Runs the CLI binary against this server. */
+  cli(args: string[], cwd?: string): Promise<RunResult> {
+    return run(process.execPath, [this.entry, ...args], { cwd, env: { ...process.env, DPVAULT_ENDPOINT: this.url } });
+  }
+
+  /** Runs the CLI and returns its JSON output; throws with stderr when it fails. */
+  async cliJson(args: string[], cwd?: string): Promise<any> {
+    const r = await this.cli(args, cwd);
+    if (r.code !== 0) throw new Error(`dpvault ${args.join(' ')} exited ${r.code}:\n${r.stderr.slice(-3000)}`);
+    return r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
+  }
+
+  /** GETs a job by its full id over the HTTP API. */
+  async job(jobId: string): Promise<JobView> {
+    const res = await fetch(`${this.url}${jobId}?api-version=${JOB_API_VERSION}`);
+    if (!res.ok) throw new Error(`GET ${jobId}: HTTP ${res.status} ${await res.text()}`);
+    return (await res.json()) as JobView;
+  }
+
+  /**
+   * Runs a CLI command that starts a job (adhoc-backup, restore trigger) and polls the job every
+   * `pollMs` until it is no longer InProgress; the clock starts before the CLI is spawned.
+   */
+  async timedJob(args: string[], cwd?: string, pollMs = 50, timeoutMs = 3 * 3600_000): Promise<JobRun> {
+    const t0 = performance.now();
+    const started = await this.cliJson(args, cwd);
+    const jobId = started?.jobId as string | undefined;
+    if (!jobId) throw new Error(`dpvault ${args.join(' ')} printed no jobId: ${JSON.stringify(started)}`);
+    for (;;) {
+      const job = await this.job(jobId);
+      if (job.properties.status !== 'InProgress') {
+        const seconds = (performance.now() - t0) / 1000;
+        const end = job.properties.endTime ? Date.parse(job.properties.endTime) : NaN;
+        const jobSeconds = (end - Date.parse(job.properties.startTime)) / 1000;
+        return { seconds, jobSeconds, job };
+      }
+      if (performance.now() - t0 > timeoutMs) throw new Error(`job ${jobId} still InProgress after ${timeoutMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  }
+
+  /** SIGTERM, then SIGKILL after 20 s. */
+  async stop(): Promise<void> {
+    this.#sampler.stop();
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
+    this.#child.kill('SIGTERM');
+    const killed = await Promise.race([this.#exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]);
+    if (!killed) {
+      this.#child.kill('SIGKILL');
+      await this.#exited;
+    }
+  }
+}
+
+/** A server log file name under the run's work directory. */
+export const serverLog = (workDir: string, name: string): string => join(workDir, `${name}.server.log`);

@@ -1,0 +1,113 @@
+// dpvault's benchmark: full backup time, storage over weekly backups, restore time and the server's
+// peak memory, each against baselines measured in the same run (pg_dump, pg_restore, restic, borg),
+// on ../shared/bench/dataset.sql at a scale. Drives the service only through its CLI and HTTP API
+// and reads its data directory's size; rewrites the generated sections of docs/benchmarks.md.
+//
+//   npm run bench                          # scale 10, 12 weeks, every phase (tens of minutes)
+//   npm run bench -- --scale 1 --repeat 1  # a quick check that everything runs
+//   npm run bench -- --only backup,restore
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildSnapshot } from './lib/build.ts';
+import { log, type RunContext } from './lib/context.ts';
+import { describeMachine } from './lib/machine.ts';
+import { parseOptions, type BenchOptions } from './lib/options.ts';
+import { runBackupPhase, type BackupResult } from './lib/phase-backup.ts';
+import { runRestorePhase, type RestoreResult } from './lib/phase-restore.ts';
+import { CHURN_SCRIPTS, runWeeklyPhase, type WeeklySeries } from './lib/phase-weekly.ts';
+import { BenchCluster } from './lib/postgres.ts';
+import { backupTargets, renderBackup, renderMachine, renderRestore, renderSummary, renderWeekly, restoreTargets, weeklyTargets } from './lib/render.ts';
+import { updateReport, type SectionName, type Target } from './lib/report.ts';
+import { toolVersion } from './lib/dedup.ts';
+
+function options(): BenchOptions {
+  try {
+    return parseOptions(process.argv.slice(2));
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(2);
+  }
+}
+
+async function main(): Promise<number> {
+  const opts = options();
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
+  for (const f of ['dataset.sql', ...CHURN_SCRIPTS]) {
+    if (!existsSync(join(opts.sqlDir, f))) throw new Error(`${f} not found in ${opts.sqlDir}; pass --sql-dir.`);
+  }
+  const notes: string[] = [];
+  if (opts.only.has('weekly')) {
+    for (const [tool, pkg, args] of [['restic', 'restic', ['version']], ['borg', 'borgbackup', ['--version']]] as const) {
+      if ((await toolVersion(tool, [...args])) === null) {
+        const note = `${tool} is not installed: its baseline is skipped (Debian: \`apt-get install ${pkg}\`).`;
+        console.log(`NOTE: ${note}`);
+        notes.push(note);
+      }
+    }
+  }
+  if (opts.workDir) mkdirSync(opts.workDir, { recursive: true });
+  const workDir = mkdtempSync(join(opts.workDir ?? tmpdir(), 'dpvault-bench-'));
+  log(`work directory ${workDir}`);
+  const build = await buildSnapshot(workDir);
+  if (build.warnings) {
+    console.log(`NOTE: tsc reported errors building src/ (it emitted all the same):\n${build.warnings.slice(0, 2000)}`);
+    notes.push('tsc reported type errors in src/ when building this run\'s snapshot; the emitted code was benchmarked.');
+  }
+  const pg = await BenchCluster.start();
+  const ctx: RunContext = { opts, pg, build, workDir, sourceDb: 'shop' };
+  const sections: Partial<Record<SectionName, string>> = {};
+  const targets: Target[] = [];
+  let failure: unknown = null;
+  let restore: RestoreResult | null = null;
+  const machine = await describeMachine(pg.cluster.bindir);
+  try {
+    log(`loading dataset.sql at scale ${opts.scale}`);
+    await pg.createDatabase(ctx.sourceDb);
+    const loadSeconds = await pg.psqlFile(ctx.sourceDb, join(opts.sqlDir, 'dataset.sql'), { scale: opts.scale });
+    const dbBytes = await pg.databaseBytes(ctx.sourceDb);
+    log(`loaded in ${loadSeconds.toFixed(1)} s: ${(dbBytes / 2 ** 20).toFixed(1)} MiB`);
+    if (opts.only.has('backup')) {
+      const r: BackupResult = await runBackupPhase(ctx);
+      sections.backup = renderBackup(r, machine, opts);
+      targets.push(...backupTargets(r, opts));
+    }
+    if (opts.only.has('restore')) {
+      restore = await runRestorePhase(ctx);
+      sections.restore = renderRestore(restore, machine, opts);
+      targets.push(...restoreTargets(restore));
+    }
+    if (opts.only.has('weekly')) {
+      const series: WeeklySeries[] = await runWeeklyPhase(ctx);
+      sections.weekly = renderWeekly(series, machine, opts);
+      for (const s of series) targets.push(...weeklyTargets(s));
+    }
+  } catch (e) {
+    failure = e;
+    notes.push(`The run stopped early: ${(e as Error).message.split('\n')[0]}`);
+  } finally {
+    sections.machine = renderMachine(machine, opts);
+    sections.summary = renderSummary(machine, opts, targets, notes);
+    updateReport(opts.out, sections);
+    log(`report written to ${opts.out}`);
+    await pg.stop();
+    if (!opts.keep) rmSync(workDir, { recursive: true, force: true });
+    else log(`kept ${workDir}`);
+  }
+  for (const t of targets) log(`${t.met === null ? 'n/a' : t.met ? 'MET    ' : 'NOT MET'} ${t.what}: ${t.measured}`);
+  if (failure) throw failure;
+  if (restore && restore.differences.length > 0) {
+    console.error(`\nFAILED: the database dpvault restored differs from the source in ${restore.differences.length} object(s):`);
+    for (const d of restore.differences.slice(0, 20)) console.error(`  ${d.object}: source ${d.a ?? 'missing'}, restored ${d.b ?? 'missing'}`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(`\nFAILED: ${(e as Error).stack ?? String(e)}`);
+    process.exit(1);
+  },
+);
