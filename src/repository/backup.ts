@@ -1,25 +1,63 @@
-// Writing one backup: the stream is chunked and hashed as it is read; each new chunk is
-// compressed on the thread pool, sealed and added to a pack; full packs are uploaded while
-// reading goes on. Compressions and uploads in flight are bounded, and reading waits for them,
-// so memory stays bounded (about packSize × (uploads + 1) + maxChunk × compressions) whatever
-// the stream's size. Order of durability: packs, then their index files, then the chunk list,
-// then the manifest. A backup that fails leaves only unreferenced packs and index entries, which
-// gc removes.
+// Writing one backup: the stream is chunked and hashed as it is read on the main thread; new
+// chunks are gathered into batches of about a MiB that worker threads compress and seal
+// (chunk-pool.ts); their blobs go into a pack, and full packs are uploaded while reading goes on.
+// Batches and uploads in flight are bounded, and reading waits for them, so memory stays bounded
+// (about packSize × (uploads + 2) + batch size × batches in flight × 2) whatever the stream's
+// size. Order of durability: packs, then their index files, then the chunk list, then the
+// manifest. A backup that fails leaves only unreferenced packs and index entries, which gc
+// removes.
 import { createHash, randomBytes } from 'node:crypto';
 import { Chunker } from './chunker.ts';
 import type { Lease } from './guard.ts';
 import { writeIndexFile } from './chunk-index.ts';
 import type { RepoContext } from './context.ts';
-import { chunkId } from './crypto.ts';
+import { chunkId, ID_BYTES } from './crypto.ts';
 import { packName } from './layout.ts';
 import { ChunkListWriter, writeManifest } from './manifest.ts';
 import type { Manifest, ManifestMetadata } from './manifest.ts';
-import { PackBuilder, sealChunk } from './pack.ts';
+import { PackBuilder } from './pack.ts';
 import type { PackRecord } from './pack.ts';
-import { ZstdCompressor } from './zstd.ts';
+import { sealBatch } from './chunk-jobs.ts';
+import type { SealedBatch, SealJob } from './chunk-jobs.ts';
+import { ChunkPool } from './chunk-pool.ts';
 
 /** Packs uploaded before their index entries are written out to an index file. */
 const PACKS_PER_INDEX_FILE = 64;
+/** New chunks are handed to the chunk pool in batches of about this many bytes. */
+const BATCH_BYTES = 1024 * 1024;
+/** Batches in the pool per worker thread: one being sealed, one waiting, so no thread idles. */
+const BATCHES_PER_WORKER = 2;
+
+/** New chunks waiting to be sealed, copied end to end into a buffer of the batch's own. */
+class Batch {
+  readonly data: Uint8Array<ArrayBuffer>;
+  readonly ids: Buffer[] = [];
+  readonly hexIds: string[] = [];
+  readonly lengths: number[] = [];
+  bytes = 0;
+
+  constructor(capacity: number) {
+    this.data = new Uint8Array(capacity);
+  }
+
+  add(idBuf: Buffer, id: string, pieces: readonly Buffer[]): void {
+    const start = this.bytes;
+    for (const p of pieces) {
+      this.data.set(p, this.bytes);
+      this.bytes += p.length;
+    }
+    this.ids.push(idBuf);
+    this.hexIds.push(id);
+    this.lengths.push(this.bytes - start);
+  }
+
+  /** The job for the chunk pool; its buffers are handed over, so the batch is spent. */
+  toJob(level: number, dataKey: Buffer): SealJob {
+    const ids = new Uint8Array(this.ids.length * ID_BYTES);
+    this.ids.forEach((id, i) => ids.set(id, i * ID_BYTES));
+    return { level, dataKey: new Uint8Array(dataKey), data: this.data.subarray(0, this.bytes), lengths: Uint32Array.from(this.lengths), ids };
+  }
+}
 
 export interface BackupMeta {
   /** The recovery point this backup becomes; stored in the manifest. */
@@ -60,13 +98,15 @@ class BackupRun {
   readonly #chunker: Chunker;
   readonly #sha = createHash('sha256');
   readonly #list: ChunkListWriter;
-  readonly #zstd: ZstdCompressor;
+  /** Started with the second batch: a stream that fits in one batch is sealed inline. */
+  #pool: ChunkPool | null = null;
+  #batch: Batch | null = null;
   /** Chunks this run stores and has not yet indexed (to deduplicate within the stream). */
   readonly #stored = new Set<string>();
-  readonly #compressing = new Set<Promise<void>>();
+  readonly #sealing = new Set<Promise<void>>();
   readonly #uploading = new Set<Promise<void>>();
   #unindexed: PackRecord[] = [];
-  #builder = new PackBuilder();
+  #builder: PackBuilder;
   #failure: { error: unknown } | null = null;
   #size = 0;
   #newBytes = 0;
@@ -76,7 +116,7 @@ class BackupRun {
   constructor(ctx: RepoContext) {
     this.#ctx = ctx;
     this.#chunker = new Chunker(ctx.config.chunker, ctx.gear);
-    this.#zstd = new ZstdCompressor(ctx.config.compressionLevel, ctx.compressConcurrency);
+    this.#builder = this.#newPack();
     const list = new ChunkListWriter(ctx.storage, ctx.keys.dataKey, this.#manifestId);
     this.#list = list;
     this.#lease = ctx.guard.lease(() => list.ids());
@@ -89,11 +129,15 @@ class BackupRun {
         const buf = asBuffer(part);
         this.#sha.update(buf);
         this.#size += buf.length;
-        for (const chunk of this.#chunker.push(buf)) await this.#addChunk(chunk);
+        for (const chunk of this.#chunker.pushPieces(buf)) {
+          const wait = this.#addChunk(chunk);
+          if (wait) await wait;
+        }
       }
-      const last = this.#chunker.finish();
+      const last = this.#chunker.finishPieces();
       if (last) await this.#addChunk(last);
-      await this.#settle(this.#compressing);
+      await this.#dispatch(true);
+      await this.#settle(this.#sealing);
       if (this.#builder.count > 0) this.#upload();
       await this.#settle(this.#uploading);
       await this.#flushIndex();
@@ -124,11 +168,11 @@ class BackupRun {
     } catch (e) {
       // Let work in flight finish (a compression may start an upload) so nothing writes after
       // the caller has seen the failure. Tracked promises never reject.
-      while (this.#compressing.size || this.#uploading.size) await Promise.all([...this.#compressing, ...this.#uploading]);
+      while (this.#sealing.size || this.#uploading.size) await Promise.all([...this.#sealing, ...this.#uploading]);
       throw e;
     } finally {
       this.#lease.release();
-      this.#zstd.close();
+      await this.#pool?.close();
     }
   }
 
@@ -136,22 +180,45 @@ class BackupRun {
     if (this.#failure) throw this.#failure.error;
   }
 
-  async #addChunk(chunk: Buffer): Promise<void> {
+  /** Records one chunk; a promise when the caller must wait (a chunk-list part or a full batch). */
+  #addChunk(pieces: Buffer[]): Promise<void> | undefined {
     const ctx = this.#ctx;
-    const idBuf = chunkId(ctx.keys.idKey, chunk);
+    const idBuf = chunkId(ctx.keys.idKey, pieces);
     const id = idBuf.toString('hex');
     this.#lease.noteChunk(id);
-    await this.#list.add(idBuf);
-    if (this.#stored.has(id) || (ctx.index.has(id) && !ctx.guard.isDoomed(id))) return;
+    const listed = this.#list.add(idBuf);
+    if (this.#stored.has(id) || (ctx.index.has(id) && !ctx.guard.isDoomed(id))) return listed;
     this.#stored.add(id);
     this.#newChunks++;
-    this.#newBytes += chunk.length;
-    while (this.#compressing.size >= ctx.compressConcurrency || this.#uploading.size >= ctx.uploadConcurrency) {
-      await Promise.race([...this.#compressing, ...this.#uploading]);
+    const batch = (this.#batch ??= new Batch(BATCH_BYTES + ctx.config.chunker.max));
+    const before = batch.bytes;
+    batch.add(idBuf, id, pieces);
+    this.#newBytes += batch.bytes - before;
+    if (batch.bytes < BATCH_BYTES) return listed;
+    return listed ? listed.then(() => this.#dispatch(false)) : this.#dispatch(false);
+  }
+
+  /** Hands the current batch over to be sealed, once the pool and the uploads have room. */
+  async #dispatch(last: boolean): Promise<void> {
+    const ctx = this.#ctx;
+    const batch = this.#batch;
+    if (!batch) return;
+    this.#batch = null;
+    const threads = Math.max(1, ctx.compressConcurrency);
+    while (this.#sealing.size >= threads * BATCHES_PER_WORKER || this.#uploading.size >= ctx.uploadConcurrency) {
+      await Promise.race([...this.#sealing, ...this.#uploading]);
     }
     this.#check();
     if (this.#unindexed.length >= PACKS_PER_INDEX_FILE) await this.#flushIndex();
-    this.#track(this.#compressing, this.#seal(idBuf, id, chunk));
+    const job = batch.toJob(ctx.config.compressionLevel, ctx.keys.dataKey);
+    let sealed: Promise<SealedBatch>;
+    if (last && !this.#pool) {
+      sealed = Promise.resolve().then(() => sealBatch(job));
+    } else {
+      this.#pool ??= new ChunkPool(threads);
+      sealed = this.#pool.seal(job);
+    }
+    this.#track(this.#sealing, sealed.then((out) => this.#addBlobs(batch, out)));
   }
 
   /** Adds `work` to `set` until it settles; a failure is kept and rethrown by the main loop. */
@@ -169,23 +236,36 @@ class BackupRun {
     this.#check();
   }
 
-  async #seal(idBuf: Buffer, id: string, chunk: Buffer): Promise<void> {
+  #addBlobs(batch: Batch, out: SealedBatch): void {
     const ctx = this.#ctx;
-    const compressed = await this.#zstd.compress(chunk);
-    const blob = sealChunk(ctx.keys.dataKey, idBuf, compressed ?? chunk, compressed !== null);
-    this.#builder.add(id, blob, chunk.length);
-    this.#storedBytes += blob.length;
-    if (this.#builder.size >= ctx.config.packSize) this.#upload();
+    const blobs = Buffer.from(out.blobs.buffer, out.blobs.byteOffset, out.blobs.byteLength);
+    let at = 0;
+    batch.hexIds.forEach((id, i) => {
+      const length = out.lengths[i]!;
+      this.#builder.add(id, blobs.subarray(at, at + length), batch.lengths[i]!);
+      at += length;
+      this.#storedBytes += length;
+      if (this.#builder.size >= ctx.config.packSize) this.#upload();
+    });
   }
 
   #upload(): void {
     const { record, data } = this.#builder.finish(this.#ctx.keys.dataKey);
-    this.#builder = new PackBuilder();
+    this.#builder = this.#newPack();
     this.#lease.addPack(record.packId);
     const put = this.#ctx.storage.put(packName(record.packId), data).then(() => {
       this.#unindexed.push(record);
     });
     this.#track(this.#uploading, put);
+  }
+
+  /**
+   * A pack builder with room for a full pack: blobs up to packSize, one more of the largest
+   * chunk, and the trailer of four times the chunks an average size would give.
+   */
+  #newPack(): PackBuilder {
+    const { packSize, chunker } = this.#ctx.config;
+    return new PackBuilder(packSize + chunker.max + 1024 + Math.ceil((4 * packSize) / chunker.avg) * (ID_BYTES + 12));
   }
 
   /** Writes an index file for the packs uploaded so far; then other writers may reuse their chunks. */

@@ -15,13 +15,25 @@ export interface ChunkerParams {
   max: number;
 }
 
-export const DEFAULT_CHUNKER: ChunkerParams = { min: 128 * 1024, avg: 512 * 1024, max: 2 * 1024 * 1024 };
+/**
+ * Chunk sizes of new repositories: 8 KiB on average. pg_dump writes each table in heap order and
+ * PostgreSQL puts new and updated rows wherever its free-space map finds room, so a week of
+ * ordinary change touches rows all over a table; every chunk holding one is stored again, and
+ * small chunks store far less again (docs/tuning.md). Smaller still costs more CPU per byte and
+ * more index memory per byte of data.
+ */
+export const DEFAULT_CHUNKER: ChunkerParams = { min: 2 * 1024, avg: 8 * 1024, max: 32 * 1024 };
 
 export function checkChunkerParams(p: ChunkerParams): void {
   const pow2 = Number.isInteger(Math.log2(p.avg));
   if (!pow2 || !(p.min >= 64 && p.min < p.avg && p.avg < p.max && p.max <= 64 * 1024 * 1024)) {
     throw invalidOption(`Chunk sizes must satisfy 64 <= min < avg < max <= 64 MiB with avg a power of two (got ${p.min}/${p.avg}/${p.max}).`);
   }
+}
+
+/** One Buffer of a chunk's pieces (the piece itself when there is only one). */
+function joined(pieces: Buffer[]): Buffer {
+  return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
 }
 
 /** A mask of the top `bits` bits of a 32-bit word (as a signed int, like the hash). */
@@ -53,9 +65,24 @@ export class Chunker {
     this.#maskL = topBits(Math.max(bits - 2, 1));
   }
 
-  /** The chunks completed by `data`, in order. Each is a fresh Buffer the caller owns. */
+  /** The chunks completed by `data`, in order; each a fresh Buffer or a view of `data`. */
   push(data: Buffer): Buffer[] {
-    const out: Buffer[] = [];
+    return this.pushPieces(data).map(joined);
+  }
+
+  /** The last, possibly short, chunk; null when the stream ended on a boundary. */
+  finish(): Buffer | null {
+    const last = this.finishPieces();
+    return last && joined(last);
+  }
+
+  /**
+   * The chunks completed by `data`, in order, each as the views of the pushed Buffers it spans
+   * (usually one), so nothing is copied. Callers must not change pushed Buffers while they
+   * still use chunks from them.
+   */
+  pushPieces(data: Buffer): Buffer[][] {
+    const out: Buffer[][] = [];
     let start = 0;
     while (start < data.length) {
       const cut = this.#scan(data, start);
@@ -64,20 +91,20 @@ export class Chunker {
         break;
       }
       this.#pending.push(data.subarray(start, cut));
-      out.push(Buffer.concat(this.#pending));
+      out.push(this.#pending);
       this.#pending = [];
       start = cut;
     }
     return out;
   }
 
-  /** The last, possibly short, chunk; null when the stream ended on a boundary. */
-  finish(): Buffer | null {
-    const last = this.#pending.length ? Buffer.concat(this.#pending) : null;
+  /** `finish` in pieces; null when the stream ended on a boundary. */
+  finishPieces(): Buffer[] | null {
+    const last = this.#pending.filter((p) => p.length > 0);
     this.#pending = [];
     this.#n = 0;
     this.#h = 0;
-    return last && last.length ? last : null;
+    return last.length ? last : null;
   }
 
   /** Scans `buf` from `start`; returns the index just past a boundary, or -1 when none is in `buf`. */

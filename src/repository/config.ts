@@ -14,7 +14,12 @@ import { DEFAULT_COMPRESSION_LEVEL } from './zstd.ts';
 
 export const FORMAT = 'dpvault-repository';
 export const FORMAT_VERSION = 1;
-export const DEFAULT_PACK_SIZE = 16 * 1024 * 1024;
+/**
+ * Packs of new repositories: 4 MiB. A backup holds the pack it fills and the ones it uploads in
+ * memory, so this is most of its working set; 4 MiB keeps a backup's peak well under the
+ * server's budget with room for the chunk index (docs/tuning.md).
+ */
+export const DEFAULT_PACK_SIZE = 4 * 1024 * 1024;
 
 /** Parameters fixed when a repository is created. */
 export interface RepositoryParams {

@@ -2,7 +2,10 @@
 // random 96-bit nonce per object, the tag checked on every read), keyed chunk ids
 // (HMAC-SHA256 under the id key, so ids say nothing about content), wrapping of the repository
 // keys under the caller's master key, and the keyed gear table of the chunker.
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+// Small objects are sealed and hashed by the ten thousand in a backup, so the per-call costs are
+// kept down: key objects are made once per key Buffer, and nonces are cut from a random pool.
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, randomBytes, randomFillSync } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { invalidMasterKey } from './errors.ts';
 
 export const NONCE_BYTES = 12;
@@ -24,22 +27,55 @@ export function checkMasterKey(key: Buffer): void {
   if (!Buffer.isBuffer(key) || key.length !== KEY_BYTES) throw invalidMasterKey();
 }
 
+const keyObjects = new WeakMap<Buffer, KeyObject>();
+
+/**
+ * The KeyObject of a key Buffer, made once: creating one per call costs more than sealing a small
+ * chunk. Keys are never modified after they are made, so the cache cannot go stale.
+ */
+function keyObject(key: Buffer): KeyObject {
+  let ko = keyObjects.get(key);
+  if (!ko) {
+    ko = createSecretKey(key);
+    keyObjects.set(key, ko);
+  }
+  return ko;
+}
+
+/** Random bytes drawn from the CSPRNG in blocks; each nonce is cut from unused bytes only. */
+const noncePool = Buffer.alloc(NONCE_BYTES * 1024);
+let noncesLeft = 0;
+
+function freshNonce(): Buffer {
+  if (noncesLeft === 0) {
+    randomFillSync(noncePool);
+    noncesLeft = noncePool.length / NONCE_BYTES;
+  }
+  noncesLeft--;
+  return Buffer.from(noncePool.subarray(noncesLeft * NONCE_BYTES, (noncesLeft + 1) * NONCE_BYTES));
+}
+
 /** `nonce | ciphertext | tag` of the concatenation of `parts`, authenticated together with `aad`. */
 export function seal(key: Buffer, parts: readonly Buffer[], aad: Buffer): Buffer {
-  const nonce = randomBytes(NONCE_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  return Buffer.concat(sealPieces(key, parts, aad));
+}
+
+/** The pieces of `seal`'s result, in order, for a caller that copies them into a buffer of its own. */
+export function sealPieces(key: Buffer, parts: readonly Buffer[], aad: Buffer): Buffer[] {
+  const nonce = freshNonce();
+  const cipher = createCipheriv('aes-256-gcm', keyObject(key), nonce);
   cipher.setAAD(aad);
   const out: Buffer[] = [nonce];
   for (const p of parts) out.push(cipher.update(p));
   out.push(cipher.final(), cipher.getAuthTag());
-  return Buffer.concat(out);
+  return out;
 }
 
 /** The plaintext of a sealed object, or null when it does not authenticate (wrong key, damage). */
 export function unseal(key: Buffer, sealed: Buffer, aad: Buffer): Buffer | null {
   if (sealed.length < SEAL_OVERHEAD) return null;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE_BYTES));
+    const decipher = createDecipheriv('aes-256-gcm', keyObject(key), sealed.subarray(0, NONCE_BYTES));
     decipher.setAAD(aad);
     decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
     const body = decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES));
@@ -50,9 +86,12 @@ export function unseal(key: Buffer, sealed: Buffer, aad: Buffer): Buffer | null 
   }
 }
 
-/** The id of a chunk: HMAC-SHA256(idKey, data). */
-export function chunkId(idKey: Buffer, data: Buffer): Buffer {
-  return createHmac('sha256', idKey).update(data).digest();
+/** The id of a chunk: HMAC-SHA256(idKey, data); `data` may be given in pieces. */
+export function chunkId(idKey: Buffer, data: Buffer | readonly Buffer[]): Buffer {
+  const hmac = createHmac('sha256', keyObject(idKey));
+  if (Buffer.isBuffer(data)) hmac.update(data);
+  else for (const piece of data) hmac.update(piece);
+  return hmac.digest();
 }
 
 export function newKeys(): RepositoryKeys {

@@ -98,12 +98,12 @@ export class ChunkListWriter {
     return this.#parts;
   }
 
-  /** Appends an id; writes a part when one is full. */
-  async add(id: Buffer): Promise<void> {
+  /** Appends an id; when that fills a part, the promise of writing it (else nothing to wait for). */
+  add(id: Buffer): Promise<void> | undefined {
     id.copy(this.#buf, this.#fill * ID_BYTES);
     this.#fill++;
     this.#count++;
-    if (this.#fill === this.#idsPerPart) await this.#writePart();
+    return this.#fill === this.#idsPerPart ? this.#writePart() : undefined;
   }
 
   /**

@@ -9,7 +9,7 @@
 // last eight, which are checked for consistency.
 import { createHash } from 'node:crypto';
 import type { Storage } from '../storage/storage.ts';
-import { ID_BYTES, seal, unseal } from './crypto.ts';
+import { ID_BYTES, seal, sealPieces, unseal } from './crypto.ts';
 import { corrupt } from './errors.ts';
 import { packName } from './layout.ts';
 import { readRange } from './io.ts';
@@ -73,7 +73,12 @@ export function decodeEntries(buf: Buffer, at: number): { entries: PackEntry[]; 
 
 /** Seals one chunk's payload (already compressed or not) into a blob. */
 export function sealChunk(dataKey: Buffer, id: Buffer, payload: Buffer, compressed: boolean): Buffer {
-  return seal(dataKey, [compressed ? FLAG_ZSTD : FLAG_STORED, payload], id);
+  return Buffer.concat(sealChunkPieces(dataKey, id, payload, compressed));
+}
+
+/** `sealChunk`'s blob in pieces, to be copied where the caller wants it. */
+export function sealChunkPieces(dataKey: Buffer, id: Buffer, payload: Buffer, compressed: boolean): Buffer[] {
+  return sealPieces(dataKey, [compressed ? FLAG_ZSTD : FLAG_STORED, payload], id);
 }
 
 /** The payload of a blob, or null when it does not authenticate as chunk `id`. */
@@ -83,11 +88,19 @@ export function unsealChunk(dataKey: Buffer, id: string, blob: Buffer): { payloa
   return { payload: plain.subarray(1), compressed: plain[0] === 1 };
 }
 
-/** Collects sealed blobs into one pack; `finish` adds the trailer and names the pack. */
+/**
+ * Collects sealed blobs into one pack; `finish` adds the trailer and names the pack. Blobs are
+ * copied into one buffer as they come (sized for `capacity` bytes of blobs, grown if need be),
+ * so a pack costs one allocation and no copy at the end.
+ */
 export class PackBuilder {
-  readonly #parts: Buffer[] = [];
   readonly #entries: PackEntry[] = [];
+  #buf: Buffer;
   #size = 0;
+
+  constructor(capacity = 1024 * 1024) {
+    this.#buf = Buffer.allocUnsafeSlow(capacity);
+  }
 
   get size(): number {
     return this.#size;
@@ -97,19 +110,29 @@ export class PackBuilder {
   }
 
   add(id: string, blob: Buffer, rawLength: number): void {
+    this.#reserve(blob.length);
+    blob.copy(this.#buf, this.#size);
     this.#entries.push({ id, offset: this.#size, length: blob.length, rawLength });
-    this.#parts.push(blob);
     this.#size += blob.length;
   }
 
   finish(dataKey: Buffer): { record: PackRecord; data: Buffer } {
     const trailer = seal(dataKey, [encodeEntries(this.#entries)], TRAILER_AAD);
-    const tail = Buffer.alloc(PACK_TAIL_BYTES);
-    tail.writeUInt32LE(trailer.length, 0);
-    PACK_MAGIC.copy(tail, 4);
-    const data = Buffer.concat([...this.#parts, trailer, tail]);
+    this.#reserve(trailer.length + PACK_TAIL_BYTES);
+    let at = this.#size;
+    at += trailer.copy(this.#buf, at);
+    at = this.#buf.writeUInt32LE(trailer.length, at);
+    at += PACK_MAGIC.copy(this.#buf, at);
+    const data = this.#buf.subarray(0, at);
     const packId = createHash('sha256').update(data).digest('hex');
     return { record: { packId, size: data.length, entries: [...this.#entries] }, data };
+  }
+
+  #reserve(more: number): void {
+    if (this.#size + more <= this.#buf.length) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(this.#size + more, this.#buf.length + (this.#buf.length >> 1)));
+    this.#buf.copy(grown, 0, 0, this.#size);
+    this.#buf = grown;
   }
 }
 

@@ -31,6 +31,7 @@ import type { Manifest } from './manifest.ts';
 import { rebuildIndex } from './rebuild.ts';
 import type { RebuildReport } from './rebuild.ts';
 import { restoreStream } from './restore.ts';
+import { defaultPoolThreads } from './chunk-pool.ts';
 import { runVerify } from './verify.ts';
 import type { VerifyOptions, VerifyReport } from './verify.ts';
 
@@ -200,7 +201,7 @@ function context(storage: Storage, config: RepositoryConfig, keys: RepositoryKey
     index,
     guard: new ChunkGuard(),
     clock: opts.clock,
-    compressConcurrency: opts.compressConcurrency ?? 4,
+    compressConcurrency: opts.compressConcurrency ?? defaultPoolThreads(),
     uploadConcurrency: opts.uploadConcurrency ?? 2,
     readAhead: opts.readAhead ?? 3,
   };

@@ -1,6 +1,7 @@
 // Reading one backup back. The chunk list is walked in order; runs of chunks that sit next to
 // each other in a pack are fetched as one range (a segment), a few segments ahead, and each
-// chunk is authenticated and decompressed before it is passed on. Each pack's trailer is
+// segment's chunks are authenticated and decompressed on a worker thread (chunk-pool.ts) before
+// they are passed on. Each pack's trailer is
 // authenticated once and must agree with the index. The SHA-256 of everything produced is
 // checked against the manifest at the end. Any failure errors the stream with a message naming
 // the recovery point and the pack; bad bytes are never passed on.
@@ -15,13 +16,18 @@ import { readRange } from './io.ts';
 import { packName } from './layout.ts';
 import { readChunkList } from './manifest.ts';
 import type { Manifest } from './manifest.ts';
-import { readTrailer, unsealChunk } from './pack.ts';
+import { openBatch } from './chunk-jobs.ts';
+import type { OpenJob } from './chunk-jobs.ts';
+import { ChunkPool } from './chunk-pool.ts';
+import { ID_BYTES } from './crypto.ts';
+import { readTrailer } from './pack.ts';
 import type { PackEntry } from './pack.ts';
-import { decompress } from './zstd.ts';
 
 /** Largest stored and original sizes of one fetched segment. */
-const SEGMENT_STORED_MAX = 8 * 1024 * 1024;
-const SEGMENT_RAW_MAX = 16 * 1024 * 1024;
+const SEGMENT_STORED_MAX = 4 * 1024 * 1024;
+const SEGMENT_RAW_MAX = 8 * 1024 * 1024;
+/** Streams up to this size are opened on the main thread. */
+const INLINE_MAX = 1024 * 1024;
 /** Bytes between two chunks of a pack that are read rather than split into two requests. */
 const SEGMENT_GAP_MAX = 256 * 1024;
 
@@ -53,6 +59,8 @@ async function* restoreChunks(ctx: RepoContext, manifest: Manifest): AsyncGenera
   let planned = false;
   const sha = createHash('sha256');
   let size = 0;
+  // A stream of a MiB or less is opened inline: not worth starting a thread for.
+  const pool = manifest.size > INLINE_MAX ? new ChunkPool(ctx.compressConcurrency) : null;
   try {
     for (;;) {
       while (!planned && queue.length < ctx.readAhead) {
@@ -61,7 +69,7 @@ async function* restoreChunks(ctx: RepoContext, manifest: Manifest): AsyncGenera
           planned = true;
           break;
         }
-        const data = fetchSegment(ctx, manifest, next.value, trailers);
+        const data = fetchSegment(ctx, manifest, next.value, trailers, pool);
         data.catch(() => undefined); // awaited below, in order
         queue.push({ ids: next.value.items.map((i) => i.id), data });
       }
@@ -84,6 +92,7 @@ async function* restoreChunks(ctx: RepoContext, manifest: Manifest): AsyncGenera
     }
   } finally {
     lease.release();
+    await pool?.close();
   }
 }
 
@@ -127,6 +136,7 @@ async function fetchSegment(
   manifest: Manifest,
   seg: Segment,
   trailers: Map<string, Promise<Map<string, PackEntry>>>,
+  pool: ChunkPool | null,
 ): Promise<Buffer[]> {
   const name = packName(seg.packId);
   const where = `${label(manifest)}: pack '${name}'`;
@@ -143,18 +153,12 @@ async function fetchSegment(
         throw corrupt(`Restoring ${where} failed: the pack does not hold chunk ${item.id} where the index says.`);
       }
     }
-    const bytes = await readRange(ctx.storage, name, seg.start, seg.end - seg.start);
-    return await Promise.all(
-      seg.items.map(async (item) => {
-        const blob = bytes.subarray(item.offset - seg.start, item.offset - seg.start + item.length);
-        const opened = unsealChunk(ctx.keys.dataKey, item.id, blob);
-        const data = opened && (opened.compressed ? await decompress(opened.payload, item.rawLength) : opened.payload);
-        if (!data || data.length !== item.rawLength) {
-          throw corrupt(`Restoring ${where} failed: the pack is damaged (chunk ${item.id} does not authenticate).`);
-        }
-        return data;
-      }),
-    );
+    const job = openJob(ctx.keys.dataKey, seg, await readRange(ctx.storage, name, seg.start, seg.end - seg.start));
+    const opened = pool ? await pool.open(job) : openBatch(job);
+    if (opened.bad >= 0) {
+      throw corrupt(`Restoring ${where} failed: the pack is damaged (chunk ${seg.items[opened.bad]!.id} does not authenticate).`);
+    }
+    return [Buffer.from(opened.data.buffer, opened.data.byteOffset, opened.data.byteLength)];
   } catch (e) {
     if (isNotFound(e)) throw corrupt(`Restoring ${where} failed: the pack is missing from storage.`);
     if (e instanceof DpError && e.code === 'RepositoryDataCorrupt' && !e.message.startsWith('Restoring')) {
@@ -162,6 +166,26 @@ async function fetchSegment(
     }
     throw e;
   }
+}
+
+/** The job of opening a segment's blobs; its buffers are its own, so they can be handed over. */
+function openJob(dataKey: Buffer, seg: Segment, bytes: Buffer): OpenJob {
+  const n = seg.items.length;
+  const job: OpenJob = {
+    dataKey: new Uint8Array(dataKey),
+    data: new Uint8Array(bytes),
+    offsets: new Uint32Array(n),
+    lengths: new Uint32Array(n),
+    rawLengths: new Uint32Array(n),
+    ids: new Uint8Array(n * ID_BYTES),
+  };
+  seg.items.forEach((item, i) => {
+    job.offsets[i] = item.offset - seg.start;
+    job.lengths[i] = item.length;
+    job.rawLengths[i] = item.rawLength;
+    job.ids.set(Buffer.from(item.id, 'hex'), i * ID_BYTES);
+  });
+  return job;
 }
 
 async function packTrailer(ctx: RepoContext, packId: string): Promise<Map<string, PackEntry>> {

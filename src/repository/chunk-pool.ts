@@ -1,0 +1,105 @@
+// A few worker threads that do the CPU-heavy work on batches of chunks (chunk-jobs.ts) while the
+// main thread goes on reading, chunking and hashing: sealing new chunks in a backup, opening
+// blobs in a restore. One pool serves one backup or restore and is closed at its end; a worker
+// that fails fails every job it held, and the pool refuses new ones.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { OpenedBatch, OpenJob, SealedBatch, SealJob } from './chunk-jobs.ts';
+import type { WorkerRequest } from './chunk-worker.ts';
+
+/**
+ * Worker threads a backup or restore uses by default: one per core beyond the first (which
+ * reads, chunks and hashes), at most four. On two cores, one: a second thread only competes with
+ * pg_dump or pg_restore and PostgreSQL for the same cores and holds more memory (docs/tuning.md).
+ */
+export function defaultPoolThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
+}
+
+interface Pending {
+  worker: Worker;
+  resolve: (out: never) => void;
+  reject: (e: Error) => void;
+}
+
+/** The worker's module beside this one: .ts when run from source, .js when compiled. */
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './chunk-worker.ts' : './chunk-worker.js', import.meta.url);
+/**
+ * Workers inherit the process's Node options, except in a process run as `node -e` with
+ * `--input-type`, which a worker refuses: there, the options less the script and its type.
+ */
+function workerExecArgv(): string[] | undefined {
+  const argv = process.execArgv;
+  if (!argv.some((a) => a.startsWith('--input-type'))) return undefined;
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print' || a === '--input-type') i++;
+    else if (!a.startsWith('--input-type') && !a.startsWith('--eval=') && !a.startsWith('--print=')) out.push(a);
+  }
+  return out;
+}
+
+export class ChunkPool {
+  readonly #workers: Worker[] = [];
+  readonly #load = new Map<Worker, number>();
+  readonly #pending = new Map<number, Pending>();
+  #seq = 0;
+  #broken: Error | null = null;
+
+  constructor(threads: number) {
+    for (let i = 0; i < Math.max(1, threads); i++) {
+      const worker = new Worker(WORKER_URL, { execArgv: workerExecArgv(), resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+      worker.on('message', (msg: { seq: number; out?: never; error?: string }) => this.#answer(worker, msg));
+      worker.on('error', (e: Error) => this.#fail(worker, e));
+      worker.on('exit', (code) => this.#fail(worker, new Error(`A chunk worker thread stopped (exit code ${code}).`)));
+      this.#workers.push(worker);
+      this.#load.set(worker, 0);
+    }
+  }
+
+  /** The sealed blobs of `job`'s chunks. The job's buffers are handed over to the worker. */
+  seal(job: SealJob): Promise<SealedBatch> {
+    return this.#send({ seq: this.#seq++, seal: job }, [job.data.buffer, job.lengths.buffer, job.ids.buffer]);
+  }
+
+  /** The chunks in `job`'s blobs. The job's buffers are handed over to the worker. */
+  open(job: OpenJob): Promise<OpenedBatch> {
+    return this.#send({ seq: this.#seq++, open: job }, [job.data.buffer, job.offsets.buffer, job.lengths.buffer, job.rawLengths.buffer, job.ids.buffer]);
+  }
+
+  #send<T>(msg: WorkerRequest, transfer: ArrayBuffer[]): Promise<T> {
+    if (this.#broken) return Promise.reject(this.#broken);
+    let worker = this.#workers[0]!;
+    for (const w of this.#workers) if (this.#load.get(w)! < this.#load.get(worker)!) worker = w;
+    this.#load.set(worker, this.#load.get(worker)! + 1);
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(msg.seq, { worker, resolve: resolve as (out: never) => void, reject });
+      worker.postMessage(msg, transfer);
+    });
+  }
+
+  /** Stops the threads; batches still out are failed. */
+  async close(): Promise<void> {
+    this.#broken ??= new Error('The chunk worker pool was closed.');
+    await Promise.all(this.#workers.map((w) => w.terminate()));
+  }
+
+  #answer(worker: Worker, msg: { seq: number; out?: never; error?: string }): void {
+    const p = this.#pending.get(msg.seq);
+    if (!p) return;
+    this.#pending.delete(msg.seq);
+    this.#load.set(worker, this.#load.get(worker)! - 1);
+    if (msg.out) p.resolve(msg.out);
+    else p.reject(new Error(`A chunk worker thread failed: ${msg.error ?? 'unknown error'}.`));
+  }
+
+  #fail(worker: Worker, e: Error): void {
+    this.#broken ??= e;
+    for (const [seq, p] of this.#pending) {
+      if (p.worker !== worker) continue;
+      this.#pending.delete(seq);
+      p.reject(e);
+    }
+  }
+}
