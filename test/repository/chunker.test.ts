@@ -46,7 +46,9 @@ describe('chunker', () => {
     const before = new Set(whole.map(digest));
     const after = chunk(shifted, DEFAULT_CHUNKER, 65_536);
     const shared = after.filter((c) => before.has(digest(c))).length;
-    assert.ok(shared >= whole.length - 3, `${shared} of ${whole.length} chunks still shared`);
+    // Only the chunks up to the first boundary both cuttings share change: a few with small
+    // chunks (normalized chunking can take several to fall back in step), about one with large.
+    assert.ok(shared >= whole.length - Math.max(3, Math.ceil(whole.length / 100)), `${shared} of ${whole.length} chunks still shared`);
   });
 
   it('keeps most chunks of text when a line in the middle changes', () => {
