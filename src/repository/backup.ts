@@ -15,9 +15,9 @@ import { chunkId, ID_BYTES } from './crypto.ts';
 import { packName } from './layout.ts';
 import { ChunkListWriter, writeManifest } from './manifest.ts';
 import type { Manifest, ManifestMetadata } from './manifest.ts';
-import { PackBuilder } from './pack.ts';
+import { PackBuilder, sealBlobPlaintextPieces } from './pack.ts';
 import type { PackRecord } from './pack.ts';
-import { sealBatch } from './chunk-jobs.ts';
+import { sealBatch, sealHeadroom } from './chunk-jobs.ts';
 import type { SealedBatch, SealJob } from './chunk-jobs.ts';
 import { ChunkPool } from './chunk-pool.ts';
 
@@ -27,35 +27,49 @@ const PACKS_PER_INDEX_FILE = 64;
 const BATCH_BYTES = 1024 * 1024;
 /** Batches in the pool per worker thread: one being sealed, one waiting, so no thread idles. */
 const BATCHES_PER_WORKER = 2;
+/**
+ * Chunks of at least this average size are sealed on the main thread, straight into the pack;
+ * smaller ones on the worker. Node allocates every cipher output anew, and a thread that makes
+ * few objects collects those buffers late: with large chunks a worker held some 60 MB of them.
+ * With small chunks the worker collects them promptly, and sealing them one by one on the main
+ * thread would cost it several microseconds per chunk.
+ */
+const SEAL_ON_MAIN_FROM_AVG = 64 * 1024;
 
-/** New chunks waiting to be sealed, copied end to end into a buffer of the batch's own. */
+/**
+ * New chunks waiting to be sealed, copied end to end into a buffer after room for their blobs'
+ * overhead (chunk-jobs.ts). The buffer comes back from the worker holding the blobs and is used
+ * again by a later batch.
+ */
 class Batch {
   readonly data: Uint8Array<ArrayBuffer>;
+  readonly start: number;
   readonly ids: Buffer[] = [];
   readonly hexIds: string[] = [];
   readonly lengths: number[] = [];
   bytes = 0;
 
-  constructor(capacity: number) {
-    this.data = new Uint8Array(capacity);
+  constructor(data: Uint8Array<ArrayBuffer>, start: number) {
+    this.data = data;
+    this.start = start;
   }
 
   add(idBuf: Buffer, id: string, pieces: readonly Buffer[]): void {
-    const start = this.bytes;
+    const before = this.bytes;
     for (const p of pieces) {
-      this.data.set(p, this.bytes);
+      this.data.set(p, this.start + this.bytes);
       this.bytes += p.length;
     }
     this.ids.push(idBuf);
     this.hexIds.push(id);
-    this.lengths.push(this.bytes - start);
+    this.lengths.push(this.bytes - before);
   }
 
   /** The job for the chunk pool; its buffers are handed over, so the batch is spent. */
-  toJob(level: number, dataKey: Buffer): SealJob {
+  toJob(level: number, seal: boolean, dataKey: Buffer): SealJob {
     const ids = new Uint8Array(this.ids.length * ID_BYTES);
     this.ids.forEach((id, i) => ids.set(id, i * ID_BYTES));
-    return { level, dataKey: new Uint8Array(dataKey), data: this.data.subarray(0, this.bytes), lengths: Uint32Array.from(this.lengths), ids };
+    return { level, seal, dataKey: new Uint8Array(dataKey), data: this.data, start: this.start, lengths: Uint32Array.from(this.lengths), ids };
   }
 }
 
@@ -101,6 +115,10 @@ class BackupRun {
   /** Started with the second batch: a stream that fits in one batch is sealed inline. */
   #pool: ChunkPool | null = null;
   #batch: Batch | null = null;
+  /** Batch buffers back from sealing, to be used again. */
+  readonly #spare: Uint8Array<ArrayBuffer>[] = [];
+  /** Whether batches come back sealed, or as blob plaintexts this thread seals. */
+  readonly #sealInJob: boolean;
   /** Chunks this run stores and has not yet indexed (to deduplicate within the stream). */
   readonly #stored = new Set<string>();
   readonly #sealing = new Set<Promise<void>>();
@@ -117,6 +135,7 @@ class BackupRun {
     this.#ctx = ctx;
     this.#chunker = new Chunker(ctx.config.chunker, ctx.gear);
     this.#builder = this.#newPack();
+    this.#sealInJob = ctx.config.chunker.avg < SEAL_ON_MAIN_FROM_AVG;
     const list = new ChunkListWriter(ctx.storage, ctx.keys.dataKey, this.#manifestId);
     this.#list = list;
     this.#lease = ctx.guard.lease(() => list.ids());
@@ -190,12 +209,24 @@ class BackupRun {
     if (this.#stored.has(id) || (ctx.index.has(id) && !ctx.guard.isDoomed(id))) return listed;
     this.#stored.add(id);
     this.#newChunks++;
-    const batch = (this.#batch ??= new Batch(BATCH_BYTES + ctx.config.chunker.max));
+    const batch = (this.#batch ??= this.#newBatch());
     const before = batch.bytes;
     batch.add(idBuf, id, pieces);
     this.#newBytes += batch.bytes - before;
     if (batch.bytes < BATCH_BYTES) return listed;
     return listed ? listed.then(() => this.#dispatch(false)) : this.#dispatch(false);
+  }
+
+  /**
+   * An empty batch. A batch is handed over once it holds BATCH_BYTES, so it never holds more
+   * than BATCH_BYTES + max bytes in more than BATCH_BYTES / min + 2 chunks.
+   */
+  #newBatch(): Batch {
+    const { min, max } = this.#ctx.config.chunker;
+    const start = sealHeadroom(Math.floor(BATCH_BYTES / min) + 2);
+    const size = start + BATCH_BYTES + max;
+    const spare = this.#spare.pop();
+    return new Batch(spare?.byteLength === size ? spare : new Uint8Array(size), start);
   }
 
   /** Hands the current batch over to be sealed, once the pool and the uploads have room. */
@@ -210,7 +241,7 @@ class BackupRun {
     }
     this.#check();
     if (this.#unindexed.length >= PACKS_PER_INDEX_FILE) await this.#flushIndex();
-    const job = batch.toJob(ctx.config.compressionLevel, ctx.keys.dataKey);
+    const job = batch.toJob(ctx.config.compressionLevel, this.#sealInJob, ctx.keys.dataKey);
     let sealed: Promise<SealedBatch>;
     if (last && !this.#pool) {
       sealed = Promise.resolve().then(() => sealBatch(job));
@@ -241,12 +272,15 @@ class BackupRun {
     const blobs = Buffer.from(out.blobs.buffer, out.blobs.byteOffset, out.blobs.byteLength);
     let at = 0;
     batch.hexIds.forEach((id, i) => {
-      const length = out.lengths[i]!;
-      this.#builder.add(id, blobs.subarray(at, at + length), batch.lengths[i]!);
-      at += length;
-      this.#storedBytes += length;
+      const part = blobs.subarray(at, at + out.lengths[i]!);
+      at += part.length;
+      const blob = this.#sealInJob ? part : sealBlobPlaintextPieces(ctx.keys.dataKey, batch.ids[i]!, part);
+      const before = this.#builder.size;
+      this.#builder.add(id, blob, batch.lengths[i]!);
+      this.#storedBytes += this.#builder.size - before;
       if (this.#builder.size >= ctx.config.packSize) this.#upload();
     });
+    if (this.#spare.length < 4) this.#spare.push(new Uint8Array(out.blobs.buffer));
   }
 
   #upload(): void {

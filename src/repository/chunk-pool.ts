@@ -1,16 +1,15 @@
-// A few worker threads that do the CPU-heavy work on batches of chunks (chunk-jobs.ts) while the
-// main thread goes on reading, chunking and hashing: sealing new chunks in a backup, opening
-// blobs in a restore. One pool serves one backup or restore and is closed at its end; a worker
-// that fails fails every job it held, and the pool refuses new ones.
+// A few worker threads that compress and seal batches of new chunks (chunk-jobs.ts) while the
+// main thread goes on reading, chunking and hashing the stream. One pool serves one backup and is
+// closed at its end; a worker that fails fails every job it held, and the pool refuses new ones.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { OpenedBatch, OpenJob, SealedBatch, SealJob } from './chunk-jobs.ts';
+import type { SealedBatch, SealJob } from './chunk-jobs.ts';
 import type { WorkerRequest } from './chunk-worker.ts';
 
 /**
- * Worker threads a backup or restore uses by default: one per core beyond the first (which
- * reads, chunks and hashes), at most four. On two cores, one: a second thread only competes with
- * pg_dump or pg_restore and PostgreSQL for the same cores and holds more memory (docs/tuning.md).
+ * Worker threads a backup uses by default: one per core beyond the first (which reads, chunks
+ * and hashes), at most four. On two cores, one: a second thread only competes with pg_dump and
+ * PostgreSQL for the same cores and holds more memory (docs/tuning.md).
  */
 export function defaultPoolThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism() - 1));
@@ -61,11 +60,6 @@ export class ChunkPool {
   /** The sealed blobs of `job`'s chunks. The job's buffers are handed over to the worker. */
   seal(job: SealJob): Promise<SealedBatch> {
     return this.#send({ seq: this.#seq++, seal: job }, [job.data.buffer, job.lengths.buffer, job.ids.buffer]);
-  }
-
-  /** The chunks in `job`'s blobs. The job's buffers are handed over to the worker. */
-  open(job: OpenJob): Promise<OpenedBatch> {
-    return this.#send({ seq: this.#seq++, open: job }, [job.data.buffer, job.offsets.buffer, job.lengths.buffer, job.rawLengths.buffer, job.ids.buffer]);
   }
 
   #send<T>(msg: WorkerRequest, transfer: ArrayBuffer[]): Promise<T> {

@@ -10,7 +10,7 @@ import type { ChunkGuard } from './guard.ts';
 export interface RuntimeOptions {
   /** The only source of time (manifest times, gc grace periods). */
   clock: Clock;
-  /** Worker threads sealing chunks in a backup and opening them in a restore (default: cores − 1, 1 to 4). */
+  /** Worker threads compressing and sealing new chunks in a backup (default: cores − 1, 1 to 4). */
   compressConcurrency?: number;
   /** Pack uploads in flight at once during a backup (default 2). */
   uploadConcurrency?: number;

@@ -78,7 +78,17 @@ export function sealChunk(dataKey: Buffer, id: Buffer, payload: Buffer, compress
 
 /** `sealChunk`'s blob in pieces, to be copied where the caller wants it. */
 export function sealChunkPieces(dataKey: Buffer, id: Buffer, payload: Buffer, compressed: boolean): Buffer[] {
-  return sealPieces(dataKey, [compressed ? FLAG_ZSTD : FLAG_STORED, payload], id);
+  return sealPieces(dataKey, blobPlaintextPieces(payload, compressed), id);
+}
+
+/** What a blob seals: the flag byte, then the payload. */
+export function blobPlaintextPieces(payload: Buffer, compressed: boolean): Buffer[] {
+  return [compressed ? FLAG_ZSTD : FLAG_STORED, payload];
+}
+
+/** The blob of a chunk whose plaintext (flag byte and payload, as `blobPlaintextPieces`) is given whole. */
+export function sealBlobPlaintextPieces(dataKey: Buffer, id: Buffer, plaintext: Buffer): Buffer[] {
+  return sealPieces(dataKey, [plaintext], id);
 }
 
 /** The payload of a blob, or null when it does not authenticate as chunk `id`. */
@@ -109,11 +119,16 @@ export class PackBuilder {
     return this.#entries.length;
   }
 
-  add(id: string, blob: Buffer, rawLength: number): void {
-    this.#reserve(blob.length);
-    blob.copy(this.#buf, this.#size);
-    this.#entries.push({ id, offset: this.#size, length: blob.length, rawLength });
-    this.#size += blob.length;
+  /** Appends a blob, given whole or in pieces (as sealing makes it). */
+  add(id: string, blob: Buffer | readonly Buffer[], rawLength: number): void {
+    const pieces = Buffer.isBuffer(blob) ? [blob] : blob;
+    let length = 0;
+    for (const p of pieces) length += p.length;
+    this.#reserve(length);
+    let at = this.#size;
+    for (const p of pieces) at += p.copy(this.#buf, at);
+    this.#entries.push({ id, offset: this.#size, length, rawLength });
+    this.#size += length;
   }
 
   finish(dataKey: Buffer): { record: PackRecord; data: Buffer } {

@@ -1,7 +1,9 @@
 // Reading one backup back. The chunk list is walked in order; runs of chunks that sit next to
 // each other in a pack are fetched as one range (a segment), a few segments ahead, and each
-// segment's chunks are authenticated and decompressed on a worker thread (chunk-pool.ts) before
-// they are passed on. Each pack's trailer is
+// segment's chunks are authenticated and decompressed together (chunk-jobs.ts) before they are
+// passed on. That runs on the main thread: a restore goes at the pace of pg_restore, several
+// times slower than opening blobs, and a worker thread held some 50 MB more garbage
+// (docs/tuning.md). Each pack's trailer is
 // authenticated once and must agree with the index. The SHA-256 of everything produced is
 // checked against the manifest at the end. Any failure errors the stream with a message naming
 // the recovery point and the pack; bad bytes are never passed on.
@@ -18,16 +20,16 @@ import { readChunkList } from './manifest.ts';
 import type { Manifest } from './manifest.ts';
 import { openBatch } from './chunk-jobs.ts';
 import type { OpenJob } from './chunk-jobs.ts';
-import { ChunkPool } from './chunk-pool.ts';
 import { ID_BYTES } from './crypto.ts';
 import { readTrailer } from './pack.ts';
 import type { PackEntry } from './pack.ts';
 
-/** Largest stored and original sizes of one fetched segment. */
-const SEGMENT_STORED_MAX = 4 * 1024 * 1024;
-const SEGMENT_RAW_MAX = 8 * 1024 * 1024;
-/** Streams up to this size are opened on the main thread. */
-const INLINE_MAX = 1024 * 1024;
+/**
+ * Largest stored and original sizes of one fetched segment. With readAhead segments in flight,
+ * each read, opened and handed on, these bound most of a restore's memory.
+ */
+const SEGMENT_STORED_MAX = 2 * 1024 * 1024;
+const SEGMENT_RAW_MAX = 4 * 1024 * 1024;
 /** Bytes between two chunks of a pack that are read rather than split into two requests. */
 const SEGMENT_GAP_MAX = 256 * 1024;
 
@@ -59,8 +61,6 @@ async function* restoreChunks(ctx: RepoContext, manifest: Manifest): AsyncGenera
   let planned = false;
   const sha = createHash('sha256');
   let size = 0;
-  // A stream of a MiB or less is opened inline: not worth starting a thread for.
-  const pool = manifest.size > INLINE_MAX ? new ChunkPool(ctx.compressConcurrency) : null;
   try {
     for (;;) {
       while (!planned && queue.length < ctx.readAhead) {
@@ -69,7 +69,7 @@ async function* restoreChunks(ctx: RepoContext, manifest: Manifest): AsyncGenera
           planned = true;
           break;
         }
-        const data = fetchSegment(ctx, manifest, next.value, trailers, pool);
+        const data = fetchSegment(ctx, manifest, next.value, trailers);
         data.catch(() => undefined); // awaited below, in order
         queue.push({ ids: next.value.items.map((i) => i.id), data });
       }
@@ -92,7 +92,6 @@ async function* restoreChunks(ctx: RepoContext, manifest: Manifest): AsyncGenera
     }
   } finally {
     lease.release();
-    await pool?.close();
   }
 }
 
@@ -136,7 +135,6 @@ async function fetchSegment(
   manifest: Manifest,
   seg: Segment,
   trailers: Map<string, Promise<Map<string, PackEntry>>>,
-  pool: ChunkPool | null,
 ): Promise<Buffer[]> {
   const name = packName(seg.packId);
   const where = `${label(manifest)}: pack '${name}'`;
@@ -153,8 +151,7 @@ async function fetchSegment(
         throw corrupt(`Restoring ${where} failed: the pack does not hold chunk ${item.id} where the index says.`);
       }
     }
-    const job = openJob(ctx.keys.dataKey, seg, await readRange(ctx.storage, name, seg.start, seg.end - seg.start));
-    const opened = pool ? await pool.open(job) : openBatch(job);
+    const opened = openBatch(openJob(ctx.keys.dataKey, seg, await readRange(ctx.storage, name, seg.start, seg.end - seg.start)));
     if (opened.bad >= 0) {
       throw corrupt(`Restoring ${where} failed: the pack is damaged (chunk ${seg.items[opened.bad]!.id} does not authenticate).`);
     }
@@ -168,22 +165,22 @@ async function fetchSegment(
   }
 }
 
-/** The job of opening a segment's blobs; its buffers are its own, so they can be handed over. */
+/** The job of opening a segment's blobs, read from `start` of its pack. */
 function openJob(dataKey: Buffer, seg: Segment, bytes: Buffer): OpenJob {
   const n = seg.items.length;
   const job: OpenJob = {
-    dataKey: new Uint8Array(dataKey),
-    data: new Uint8Array(bytes),
+    dataKey,
+    data: bytes,
     offsets: new Uint32Array(n),
     lengths: new Uint32Array(n),
     rawLengths: new Uint32Array(n),
-    ids: new Uint8Array(n * ID_BYTES),
+    ids: Buffer.alloc(n * ID_BYTES),
   };
   seg.items.forEach((item, i) => {
     job.offsets[i] = item.offset - seg.start;
     job.lengths[i] = item.length;
     job.rawLengths[i] = item.rawLength;
-    job.ids.set(Buffer.from(item.id, 'hex'), i * ID_BYTES);
+    job.ids.write(item.id, i * ID_BYTES, 'hex');
   });
   return job;
 }

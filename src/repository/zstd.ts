@@ -1,5 +1,5 @@
-// Chunk compression with Node's built-in zstd: one frame per chunk, compressed and decompressed
-// synchronously on the chunk pool's worker threads (chunk-pool.ts).
+// Chunk compression with Node's built-in zstd: one frame per chunk, compressed synchronously on
+// the chunk pool's worker threads (chunk-pool.ts) and decompressed synchronously in a restore.
 //
 // Node's one-shot zstdCompressSync and zstdDecompressSync build a stream object and a zstd
 // context per call, which costs more than the work on an 8 KiB chunk. So each thread keeps one
