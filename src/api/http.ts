@@ -19,4 +19,3 @@ export interface ApiResponse {
 }
 
 export const ok = (body: unknown, status = 200, headers?: Record<string, string>): ApiResponse => ({ status, body, headers });
-export const noContent = (status = 204): ApiResponse => ({ status });

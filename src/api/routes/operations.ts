@@ -56,10 +56,10 @@ export function registerOperationRoutes(router: Router, ctx: ServiceContext): vo
       return { status: 202, headers: { 'Retry-After': '1', 'Azure-AsyncOperation': `${req.baseUrl}${req.path.replace(/operationResults/i, 'operationStatus')}?api-version=${req.apiVersion}` } };
     }
     if (op.status === 'Failed') return ok({ error: { ...op.error, target: null, details: null } }, 200);
-    // A resource's operation result is the resource itself, when it still exists.
-    const resource = await ctx.catalog.getResource(op.resourceId);
     if (op.properties) return ok(op.properties);
-    if (resource && /operationResults/i.test(req.path) && !/\/locations\//i.test(req.path)) return ok(resource.body);
+    // A resource's operation result is the resource itself, when it still exists.
+    const resource = /\/locations\//i.test(req.path) ? undefined : await ctx.catalog.getResource(op.resourceId);
+    if (resource) return ok(resource.body);
     return { status: 204 };
   };
   router
