@@ -1,4 +1,5 @@
-// A backup job: streams pg_dump of the server's major version into the vault store, records the
+// A backup job: streams a dump by the pg_dump of the server's major version, its big tables in
+// primary-key order (ordered-dump.ts), into the vault store, records the
 // SHA-256, and on success leaves a tagged recovery point with its retention timeline. A failure at
 // any step leaves no recovery point and no data behind, and says why in words a DBA can act on.
 import { toDpError } from '../domain/errors.ts';
@@ -9,7 +10,7 @@ import { chooseAdhocTag, chooseTag, type TaggingCriterionInput } from '../policy
 import { retentionTimeline, type RetentionRuleInput } from '../policy/retention.ts';
 import { resolveTimeZone } from '../policy/time/zones.ts';
 import { probeDatabase, probeServer } from '../sources/postgres/probe.ts';
-import { startDump } from '../sources/postgres/dump.ts';
+import { startOrderedDump } from '../sources/postgres/ordered-dump.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { connectionFor } from '../services/datasource-access.ts';
 import { finishJob, loadJob, updateJob } from '../services/jobs.ts';
@@ -53,7 +54,7 @@ export async function runBackupJob(ctx: ServiceContext, payload: BackupTaskPaylo
     const draft = await prepareRecoveryPoint(ctx, { instance, policy, rpId, time, payload, major: server.majorVersion, database: db.database, sizeBytes });
     const unstored = draft({ ref: '', sha256: '', size: 0 });
     const metadata = { instance, recoveryPoint: { ...unstored, internal: { ...unstored.internal, data: {} } } };
-    const dump = await startDump(db.conn, { major: server.majorVersion });
+    const dump = await startOrderedDump(db.conn, { major: server.majorVersion });
     const writing = ctx.store.write({ vaultKey: vaultStoreKey(vault.id), datastore: 'VaultStore', recoveryPointId: rpId, metadata }, dump.stdout, report.call);
     const [w, d] = await Promise.allSettled([writing, dump.done]);
     await report.flush();

@@ -36,6 +36,10 @@ export interface RunToolOptions {
   conn: PgConnection;
   /** Which of stdin/stdout the caller streams through. */
   stream: 'stdin' | 'stdout';
+  /** With stream 'stdout': text written to the tool's stdin, which is then closed. */
+  input?: string;
+  /** Extra environment variables (libpq settings such as PGCLIENTENCODING). */
+  env?: Record<string, string>;
   /** The code used when stderr says nothing more specific. */
   failureCode: string;
   signal?: AbortSignal;
@@ -62,11 +66,12 @@ function tailCollector(): { push(chunk: Buffer): void; lines(): string[] } {
 export function runTool(opts: RunToolOptions): ToolRun {
   const { conn, name } = opts;
   const child = spawn(opts.file, opts.args, {
-    env: toolEnv(conn),
-    stdio: [opts.stream === 'stdin' ? 'pipe' : 'ignore', opts.stream === 'stdout' ? 'pipe' : 'ignore', 'pipe'],
+    env: { ...toolEnv(conn), ...opts.env },
+    stdio: [opts.stream === 'stdin' || opts.input !== undefined ? 'pipe' : 'ignore', opts.stream === 'stdout' ? 'pipe' : 'ignore', 'pipe'],
   });
   // The caller's pipeline reports a broken pipe; `done` reports why. Never crash on it here.
   child.stdin?.on('error', () => {});
+  if (opts.input !== undefined) child.stdin?.end(opts.input);
   const tail = tailCollector();
   let cancelled = false;
   const onAbort = (): void => {

@@ -1,0 +1,191 @@
+// A pg_dump custom-format archive whose big tables' rows come in primary-key order, streamed
+// with nothing staged on disk. One session exports a snapshot (serializable, deferrable, like
+// Azure's dump; repeatable read on a standby) and holds ACCESS SHARE locks on the tables it
+// picked; pg_dump runs in that snapshot with --exclude-table-data for those tables; psql copies
+// them, in the same snapshot, with ORDER BY their key. The archive written is pg_dump's header
+// and TOC with a TABLE DATA entry added per picked table (key-order.ts), then those tables' data
+// blocks, then pg_dump's own data blocks: one consistent, pg_restore-ready archive.
+import { Readable } from 'node:stream';
+import type pg from 'pg';
+import { ArchiveHeadReader, dataBlockStart, writeArchiveHead } from './archive-toc.ts';
+import type { PgConnection } from './connection-string.ts';
+import { CopyFramer, dataBlockEnd } from './copy-framer.ts';
+import { pgDumpArgs, startDump, type DumpHandle, type DumpOptions } from './dump.ts';
+import { DUMP_FAILED, fromPgError } from './errors.ts';
+import { arrangeHead, copyScript, exactTablePattern, type KeyOrderedTable } from './key-order.ts';
+import { connect } from './probe.ts';
+import { dbnameConninfo, runTool, type ToolRun } from './tool-process.ts';
+import { findTool } from './tools.ts';
+import { DpError } from '../../domain/errors.ts';
+
+/** Tables smaller than this stay in pg_dump's heap order: too small to matter, one query less. */
+export const DEFAULT_MIN_TABLE_BYTES = 8 * 1024 * 1024;
+/** The oldest server whose catalog and archive format this reads (attgenerated, archive 1.14). */
+const MIN_MAJOR = 12;
+
+export interface OrderedDumpOptions extends DumpOptions {
+  /** Tables of at least this many bytes (heap only) with a primary key are copied in key order. */
+  minTableBytes?: number;
+}
+
+// Plain and partition tables (relkind r), temporary ones excepted, outside system schemas, not
+// belonging to an extension, with a primary key; columns as pg_dump copies them.
+const TABLES_SQL = `
+SELECT n.nspname AS schema, c.relname AS name,
+  (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
+    WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '') AS columns,
+  (SELECT array_agg(a.attname::text ORDER BY k.ord)
+    FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+    WHERE i.indrelid = c.oid AND i.indisprimary) AS key
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'r' AND c.relpersistence <> 't'
+  AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
+  AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')
+  AND pg_relation_size(c.oid) >= $1
+ORDER BY n.nspname, c.relname`;
+
+interface Snapshot {
+  id: string;
+  encoding: string;
+  tables: KeyOrderedTable[];
+}
+
+/** Opens the snapshot the whole dump reads, and picks and locks the tables to copy in key order. */
+async function exportSnapshot(client: pg.Client, minBytes: number, serializable: boolean): Promise<Snapshot> {
+  await client.query('SET statement_timeout = 0');
+  const standby = (await client.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r')).rows[0]?.r === true;
+  await client.query(serializable && !standby ? 'BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE' : 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+  const tables = (await client.query<KeyOrderedTable>(TABLES_SQL, [minBytes])).rows.filter((t) => t.columns?.length && t.key?.length);
+  for (const t of tables) await client.query(`LOCK TABLE ONLY ${exactTablePattern(t)} IN ACCESS SHARE MODE`);
+  const enc = await client.query<{ e: string }>('SELECT pg_encoding_to_char(encoding) AS e FROM pg_database WHERE datname = current_database()');
+  const snap = await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
+  return { id: snap.rows[0]!.id, encoding: enc.rows[0]!.e, tables };
+}
+
+export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOptions): Promise<DumpHandle> {
+  if (opts.major < MIN_MAJOR) return startDump(conn, opts);
+  const exporter = await connect(conn);
+  let snapshot: Snapshot;
+  try {
+    snapshot = await exportSnapshot(exporter, opts.minTableBytes ?? DEFAULT_MIN_TABLE_BYTES, opts.serializableDeferrable !== false);
+  } catch (e) {
+    await exporter.end().catch(() => {});
+    throw fromPgError(e, conn);
+  }
+  if (snapshot.tables.length === 0) {
+    await exporter.end().catch(() => {});
+    return startDump(conn, opts);
+  }
+  const [dumpFile, psqlFile] = await Promise.all([findTool('pg_dump', opts.major), findTool('psql', opts.major)]).catch(async (e: unknown) => {
+    await exporter.end().catch(() => {});
+    throw e;
+  });
+  const args = [
+    ...pgDumpArgs(conn, { ...opts, serializableDeferrable: false }),
+    `--snapshot=${snapshot.id}`,
+    ...snapshot.tables.map((t) => `--exclude-table-data=${exactTablePattern(t)}`),
+  ];
+  const dump = runTool({ name: 'pg_dump', file: dumpFile, args, conn, stream: 'stdout', failureCode: DUMP_FAILED, signal: opts.signal });
+  let copier: ToolRun | null = null;
+  const killAll = (signal: NodeJS.Signals = 'SIGTERM'): void => {
+    dump.child.kill(signal);
+    copier?.child.kill(signal);
+  };
+
+  async function* archive(): AsyncGenerator<Buffer> {
+    const source = dump.child.stdout![Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    const reader = new ArchiveHeadReader();
+    let got: ReturnType<ArchiveHeadReader['end']> | null = null;
+    while (!got) {
+      const r = await source.next();
+      if (r.done) {
+        await dump.done;
+        got = reader.end();
+      } else {
+        got = reader.push(r.value);
+      }
+    }
+    const { head, blocks } = arrangeHead(got.head, snapshot.tables);
+    const intSize = head.header.intSize;
+    yield writeArchiveHead(head);
+    if (blocks.length > 0) {
+      copier = runTool({
+        name: 'psql', file: psqlFile, stream: 'stdout', conn, failureCode: DUMP_FAILED, signal: opts.signal,
+        args: ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '--no-password', `--dbname=${dbnameConninfo(conn.database)}`, '-f', '-'],
+        input: copyScript(snapshot.id, blocks.map((b) => b.table)),
+        env: { PGCLIENTENCODING: snapshot.encoding },
+      });
+      const framer = new CopyFramer(intSize);
+      let done = 0;
+      yield dataBlockStart(blocks[0]!.dumpId, intSize);
+      for await (const chunk of copier.child.stdout! as AsyncIterable<Buffer>) {
+        for (const ev of framer.push(chunk)) {
+          if (ev.kind === 'data') {
+            if (done >= blocks.length) throw new DpError('internal', DUMP_FAILED, 'psql wrote more than the tables asked for.');
+            yield ev.bytes;
+            continue;
+          }
+          yield dataBlockEnd(intSize);
+          done++;
+          if (done < blocks.length) yield dataBlockStart(blocks[done]!.dumpId, intSize);
+        }
+      }
+      await copier.done;
+      framer.finish();
+      if (done !== blocks.length) throw new DpError('internal', DUMP_FAILED, `psql copied ${done} of ${blocks.length} tables.`);
+    }
+    if (got.rest.length > 0) yield got.rest;
+    for (;;) {
+      const r = await source.next();
+      if (r.done) break;
+      yield r.value;
+    }
+    await dump.done;
+  }
+
+  let settled = false;
+  let settle!: { resolve: () => void; reject: (e: unknown) => void };
+  const done = new Promise<void>((resolve, reject) => {
+    settle = {
+      resolve: () => ((settled = true), resolve()),
+      reject: (e) => ((settled = true), reject(e)),
+    };
+  });
+  done.catch(() => {});
+  let closed: Promise<void> | null = null;
+  /** Ends the snapshot's session once; when the archive did not finish, stops the tools first. */
+  const finish = (): Promise<void> =>
+    (closed ??= (async () => {
+      if (!settled) {
+        killAll();
+        settle.reject(new DpError('internal', DUMP_FAILED, 'The dump was cancelled before it finished.'));
+      }
+      await exporter.query('COMMIT').catch(() => {});
+      await exporter.end().catch(() => {});
+    })());
+
+  async function* guarded(): AsyncGenerator<Buffer> {
+    try {
+      yield* archive();
+      settle.resolve();
+    } catch (e) {
+      killAll();
+      // A tool that failed says why better than a broken pipe does.
+      const said = await Promise.allSettled([dump.done, (copier as ToolRun | null)?.done ?? Promise.resolve()]);
+      const failed = said.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      const err = failed ? failed.reason : e instanceof DpError ? e : new DpError('internal', DUMP_FAILED, `The key-ordered dump failed: ${(e as Error).message}`);
+      settle.reject(err);
+      throw err;
+    } finally {
+      await finish();
+    }
+  }
+
+  const stdout = Readable.from(guarded(), { objectMode: false });
+  // A reader that gives up before the first read never runs the generator's finally.
+  stdout.once('close', () => void finish());
+  return { stdout, done, pid: dump.child.pid, kill: killAll };
+}
