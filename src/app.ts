@@ -32,6 +32,8 @@ export interface ServiceOptions {
   schedulerIntervalMs?: number;
   /** How often the retention worker sweeps recovery points (default 10 min). */
   retentionIntervalMs?: number;
+  /** Tables of at least this many bytes with a primary key are dumped in key order (default 8 MiB). */
+  keyOrderMinBytes?: number;
 }
 
 export interface RunningService {
@@ -60,6 +62,7 @@ export async function openContext(opts: ServiceOptions): Promise<ServiceContext>
     masterKey,
     store: new RepositoryStore(dumpRoot(opts.dataDir), masterKey, clock),
     background: new InProcessBackground(opts.log),
+    keyOrderMinBytes: opts.keyOrderMinBytes,
   };
 }
 

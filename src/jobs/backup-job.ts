@@ -54,7 +54,7 @@ export async function runBackupJob(ctx: ServiceContext, payload: BackupTaskPaylo
     const draft = await prepareRecoveryPoint(ctx, { instance, policy, rpId, time, payload, major: server.majorVersion, database: db.database, sizeBytes });
     const unstored = draft({ ref: '', sha256: '', size: 0 });
     const metadata = { instance, recoveryPoint: { ...unstored, internal: { ...unstored.internal, data: {} } } };
-    const dump = await startOrderedDump(db.conn, { major: server.majorVersion });
+    const dump = await startOrderedDump(db.conn, { major: server.majorVersion, minTableBytes: ctx.keyOrderMinBytes });
     const writing = ctx.store.write({ vaultKey: vaultStoreKey(vault.id), datastore: 'VaultStore', recoveryPointId: rpId, metadata }, dump.stdout, report.call);
     const [w, d] = await Promise.allSettled([writing, dump.done]);
     await report.flush();

@@ -17,6 +17,8 @@ export interface ServiceContext {
   background: BackgroundRunner;
   /** Where recovery points' bytes live. */
   store: RecoveryPointStore;
+  /** Tables of at least this many bytes with a primary key are dumped in key order (default 8 MiB). */
+  keyOrderMinBytes?: number;
   /** Tells the workers that a task was queued (set by the composition root). */
   onTaskQueued?: () => void;
 }

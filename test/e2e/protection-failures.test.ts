@@ -110,10 +110,12 @@ describe('failed jobs leave nothing behind', () => {
   });
 
   it('pg_dump killed midway', async () => {
-    // Hold a lock that pg_dump must wait for, so it is surely running when it is killed.
+    // Hold a lock that pg_dump must wait for, so it is surely running when it is killed: on a
+    // table without a key, which pg_dump dumps itself (tables with one are copied in key order).
+    await pgc.query('appdb', 'CREATE TABLE IF NOT EXISTS audit_log (line text)');
     const locker = new pg.Client({ host: '127.0.0.1', port: pgc.port, user: 'postgres', password: pgc.superuserPassword, database: 'appdb' });
     await locker.connect();
-    await locker.query('BEGIN; LOCK TABLE customers IN ACCESS EXCLUSIVE MODE');
+    await locker.query('BEGIN; LOCK TABLE audit_log IN ACCESS EXCLUSIVE MODE');
     try {
       const { jobId } = await ok('dpvault backup-instance adhoc-backup -n app -g rg -v vault --rule-name BackupWeekly');
       let pid: number | undefined;

@@ -14,9 +14,13 @@ export interface TestService extends RunningService {
   http(method: string, path: string, body?: unknown, apiVersion?: string | null): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
-export async function startTestService(opts: { clock?: Clock; dataDir?: string } = {}): Promise<TestService> {
+/**
+ * Test databases are small, so by default every table with a primary key is dumped in key order
+ * (keyOrderMinBytes 0), which is the path big tables take in production.
+ */
+export async function startTestService(opts: { clock?: Clock; dataDir?: string; keyOrderMinBytes?: number } = {}): Promise<TestService> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'dpvault-test-'));
-  const svc = await startService({ dataDir, port: 0, clock: opts.clock });
+  const svc = await startService({ dataDir, port: 0, clock: opts.clock, keyOrderMinBytes: opts.keyOrderMinBytes ?? 0 });
   return {
     ...svc,
     dataDir,

@@ -18,8 +18,9 @@ export const serverCommand = defineCommand({
     const port = Number(a.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage(`argument --port: '${String(a.port)}' is not a TCP port`);
     const dataDir = (a.dataDir as string | undefined) ?? process.env.DPVAULT_HOME ?? join(homedir(), '.dpvault');
+    const keyOrderMinBytes = byteCount('DPVAULT_KEY_ORDER_MIN_BYTES', process.env.DPVAULT_KEY_ORDER_MIN_BYTES);
     const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
-    const svc = await startService({ dataDir, host: a.host as string, port, log });
+    const svc = await startService({ dataDir, host: a.host as string, port, log, keyOrderMinBytes });
     log(`dpvault listening on ${svc.url} (data in ${dataDir})`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
@@ -31,3 +32,11 @@ export const serverCommand = defineCommand({
     return undefined;
   },
 });
+
+/** A whole number of bytes from the environment, or undefined when unset. */
+function byteCount(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw usage(`${name} must be a whole number of bytes, not '${value}'`);
+  return n;
+}

@@ -117,7 +117,11 @@ export class CopyFramer {
   }
 }
 
-/** The end of a data block: a piece of length zero. */
-export function dataBlockEnd(intSize: number): Buffer {
-  return archiveInt(0, intSize);
+/**
+ * The end of a table's data block: the end-of-data line pg_dump writes after every table's rows
+ * (`\\.` and two blank lines, one piece; a script restore needs it), then a piece of length zero.
+ */
+export function copyBlockEnd(intSize: number): Buffer {
+  const marker = Buffer.from('\\.\n\n\n');
+  return Buffer.concat([archiveInt(marker.length, intSize), marker, archiveInt(0, intSize)]);
 }

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { ArchiveHeadReader, dataBlockStart, writeArchiveHead } from './archive-toc.ts';
 import type { PgConnection } from './connection-string.ts';
-import { CopyFramer, dataBlockEnd } from './copy-framer.ts';
+import { CopyFramer, copyBlockEnd } from './copy-framer.ts';
 import { pgDumpArgs, startDump, type DumpHandle, type DumpOptions } from './dump.ts';
 import { DUMP_FAILED, fromPgError } from './errors.ts';
 import { arrangeHead, copyScript, exactTablePattern, type KeyOrderedTable } from './key-order.ts';
@@ -29,9 +29,10 @@ export interface OrderedDumpOptions extends DumpOptions {
 }
 
 // Plain and partition tables (relkind r), temporary ones excepted, outside system schemas, not
-// belonging to an extension, with a primary key; columns as pg_dump copies them.
+// belonging to an extension, with a primary key; columns as pg_dump copies them. Sizes are read
+// once the tables are locked: pg_relation_size would otherwise wait on a table's lock unguarded.
 const TABLES_SQL = `
-SELECT n.nspname AS schema, c.relname AS name,
+SELECT c.oid::text AS oid, n.nspname AS schema, c.relname AS name,
   (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '') AS columns,
   (SELECT array_agg(a.attname::text ORDER BY k.ord)
@@ -44,7 +45,6 @@ WHERE c.relkind = 'r' AND c.relpersistence <> 't'
   AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')
-  AND pg_relation_size(c.oid) >= $1
 ORDER BY n.nspname, c.relname`;
 
 interface Snapshot {
@@ -58,8 +58,11 @@ async function exportSnapshot(client: pg.Client, minBytes: number, serializable:
   await client.query('SET statement_timeout = 0');
   const standby = (await client.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r')).rows[0]?.r === true;
   await client.query(serializable && !standby ? 'BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE' : 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-  const tables = (await client.query<KeyOrderedTable>(TABLES_SQL, [minBytes])).rows.filter((t) => t.columns?.length && t.key?.length);
-  for (const t of tables) await client.query(`LOCK TABLE ONLY ${exactTablePattern(t)} IN ACCESS SHARE MODE`);
+  const keyed = (await client.query<KeyOrderedTable & { oid: string }>(TABLES_SQL)).rows.filter((t) => t.columns?.length && t.key?.length);
+  for (const t of keyed) await client.query(`LOCK TABLE ONLY ${exactTablePattern(t)} IN ACCESS SHARE MODE`);
+  const sizes = await client.query<{ oid: string }>('SELECT oid::text AS oid FROM unnest($1::oid[]) AS oid WHERE pg_relation_size(oid) >= $2', [keyed.map((t) => t.oid), minBytes]);
+  const big = new Set(sizes.rows.map((r) => r.oid));
+  const tables = keyed.filter((t) => big.has(t.oid)).map(({ schema, name, columns, key }) => ({ schema, name, columns, key }));
   const enc = await client.query<{ e: string }>('SELECT pg_encoding_to_char(encoding) AS e FROM pg_database WHERE datname = current_database()');
   const snap = await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
   return { id: snap.rows[0]!.id, encoding: enc.rows[0]!.e, tables };
@@ -128,7 +131,7 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
             yield ev.bytes;
             continue;
           }
-          yield dataBlockEnd(intSize);
+          yield copyBlockEnd(intSize);
           done++;
           if (done < blocks.length) yield dataBlockStart(blocks[done]!.dumpId, intSize);
         }

@@ -1,0 +1,200 @@
+// The key-ordered dump on a real cluster: the archive restores with pg_restore to an equal
+// database, lists one TABLE DATA entry per table, holds key-ordered rows where plain pg_dump's
+// are not, reads one snapshot across pg_dump and psql, works for a non-superuser, and fails or
+// cancels cleanly: `done` says why and no session is left behind.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import { after, before, test } from 'node:test';
+import { DpError } from '../../../src/domain/errors.ts';
+import { startDump } from '../../../src/sources/postgres/dump.ts';
+import { startOrderedDump } from '../../../src/sources/postgres/ordered-dump.ts';
+import { startCluster, type PgCluster } from '../../support/pg-cluster.ts';
+import { shopSql } from '../../support/pg-fixtures.ts';
+
+const run = promisify(execFile);
+const BACKUP_PW = 'order;pw"secret';
+let cluster: PgCluster;
+let dir: string;
+
+// Everything the archive must carry beside shopSql: quoting, dropped and generated columns, an
+// unlogged table, tables without a key or without rows, text that looks like COPY's own syntax,
+// a value longer than a framed piece, and a table where heap order is not key order.
+const EXTRAS = `
+CREATE TABLE odd ("Key" int PRIMARY KEY, "x.y*z" text, gone text, doubled int GENERATED ALWAYS AS ("Key" * 2) STORED);
+ALTER TABLE odd DROP COLUMN gone;
+INSERT INTO odd ("Key", "x.y*z") VALUES (3, E'tab\\there'), (1, E'new\\nline'), (2, E'back\\\\slash'), (5, E'\\\\.'), (4, NULL), (6, repeat('z', 1500000));
+CREATE SCHEMA "we""ird.*";
+CREATE TABLE "we""ird.*"."t|a+b" (id int PRIMARY KEY, v text);
+INSERT INTO "we""ird.*"."t|a+b" SELECT g, md5(g::text) FROM generate_series(1, 50) g;
+CREATE UNLOGGED TABLE scratch (id int PRIMARY KEY, v text);
+INSERT INTO scratch VALUES (1, 'u');
+CREATE TABLE nopk (v text);
+INSERT INTO nopk VALUES ('a'), ('b');
+CREATE TABLE emptyk (id int PRIMARY KEY);
+UPDATE orders SET notes = 'moved' WHERE id % 7 = 0;
+`;
+
+before(async () => {
+  cluster = await startCluster();
+  dir = mkdtempSync(join(tmpdir(), 'dpvault-ordered-'));
+  await cluster.createDatabase('shop', shopSql(300) + EXTRAS);
+  await cluster.createRole('backup', BACKUP_PW);
+  await cluster.psql('shop', ['-c', `GRANT USAGE ON SCHEMA "Sales Ops", "we""ird.*" TO backup;
+    GRANT SELECT ON ALL TABLES IN SCHEMA public, "Sales Ops", "we""ird.*" TO backup; GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO backup`]);
+});
+after(async () => {
+  await cluster?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const tool = (name: string): string => join(cluster.bindir, name);
+
+async function dumpToFile(file: string, user = 'postgres', password = cluster.superuserPassword): Promise<void> {
+  const dump = await startOrderedDump(cluster.connection('shop', user, password), { major: cluster.version, minTableBytes: 0 });
+  await Promise.all([pipeline(dump.stdout, createWriteStream(file)), dump.done]);
+}
+
+async function restoreFile(file: string, db: string): Promise<void> {
+  await cluster.query('postgres', `CREATE DATABASE "${db}" TEMPLATE template0`);
+  await run(tool('pg_restore'), ['--no-owner', '--exit-on-error', '-h', cluster.dir, '-p', String(cluster.port), '-U', 'postgres', '-d', db, file]);
+}
+
+/** The ids of `table`'s rows in the order the archive holds them. */
+async function idsInArchive(file: string, table: string): Promise<number[]> {
+  const { stdout } = await run(tool('pg_restore'), ['--data-only', '-t', table, '-f', '-', file], { maxBuffer: 64 * 1024 * 1024 });
+  const lines = stdout.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('COPY '));
+  const end = lines.indexOf('\\.', start);
+  assert.ok(start >= 0 && end > start, `the script holds ${table}'s COPY block, ended by \\.`);
+  return lines.slice(start + 1, end).map((l) => Number(l.split('\t')[0]));
+}
+
+const ascending = (ids: number[]): boolean => ids.every((v, i) => i === 0 || ids[i - 1]! < v);
+
+test('the archive restores to an equal database, one TABLE DATA entry per table, key-ordered rows', async () => {
+  const file = join(dir, 'ordered.dump');
+  await dumpToFile(file);
+  await restoreFile(file, 'shop restored');
+  assert.deepEqual(await cluster.compareDatabases('shop', 'shop restored'), []);
+  // As a script too (pg_restore -f), which needs each COPY block's end-of-data line.
+  const { stdout: script } = await run(tool('pg_restore'), ['--no-owner', '-f', '-', file], { maxBuffer: 256 * 1024 * 1024 });
+  await cluster.query('postgres', 'CREATE DATABASE "shop script" TEMPLATE template0');
+  await cluster.psql('shop script', ['-f', '-'], { input: script });
+  assert.deepEqual(await cluster.compareDatabases('shop', 'shop script'), []);
+
+  const { stdout: list } = await run(tool('pg_restore'), ['-l', file]);
+  const data = list.split('\n').filter((l) => / TABLE DATA /.test(l)).map((l) => l.replace(/^\d+; \d+ \d+ TABLE DATA /, '').replace(/ \S+$/, ''));
+  assert.deepEqual(data.sort(), [
+    'Sales Ops Quota Targets', 'public customers', 'public emptyk', 'public events_2025', 'public events_2026',
+    'public nopk', 'public odd', 'public orders', 'public scratch', 'we"ird.* t|a+b',
+  ].sort());
+
+  const plain = join(dir, 'plain.dump');
+  await run(tool('pg_dump'), ['-Fc', '-Z0', '-h', cluster.dir, '-p', String(cluster.port), '-U', 'postgres', '-f', plain, 'shop']);
+  const heapOrder = await idsInArchive(plain, 'orders');
+  const keyOrder = await idsInArchive(file, 'orders');
+  assert.equal(keyOrder.length, 3000);
+  assert.ok(!ascending(heapOrder), 'updated rows moved: pg_dump writes them out of key order');
+  assert.ok(ascending(keyOrder), 'the key-ordered archive holds orders by id');
+  assert.ok(ascending(await idsInArchive(file, 'odd')));
+});
+
+test('pg_dump and psql read one snapshot: rows committed after the dump starts are not in it', async () => {
+  const conn = cluster.connection('shop', 'backup', BACKUP_PW);
+  const dump = await startOrderedDump(conn, { major: cluster.version, minTableBytes: 0 });
+  // Nothing has been read yet: pg_dump is blocked on its pipe, psql not started.
+  await cluster.query('shop', `INSERT INTO orders (customer_id, amount, status) VALUES (1, 1, 'new'); INSERT INTO nopk VALUES ('later')`);
+  const file = join(dir, 'snapshot.dump');
+  await Promise.all([pipeline(dump.stdout, createWriteStream(file)), dump.done]);
+  await restoreFile(file, 'shop snapshot');
+  const count = async (db: string, table: string): Promise<number> => Number((await cluster.query<{ n: string }>(db, `SELECT count(*) AS n FROM ${table}`))[0]!.n);
+  assert.equal(await count('shop snapshot', 'orders'), (await count('shop', 'orders')) - 1);
+  assert.equal(await count('shop snapshot', 'nopk'), (await count('shop', 'nopk')) - 1);
+  await cluster.query('shop', `DELETE FROM orders WHERE id = (SELECT max(id) FROM orders); DELETE FROM nopk WHERE v = 'later'`);
+});
+
+async function sessionsOn(db: string): Promise<number> {
+  const rows = await cluster.query<{ n: string }>('postgres', 'SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [db]);
+  return Number(rows[0]!.n);
+}
+
+async function noSessionsLeft(db: string): Promise<void> {
+  for (let i = 0; i < 100 && (await sessionsOn(db)) > 0; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(await sessionsOn(db), 0, 'every session of the dump has ended');
+}
+
+test('a reader that gives up before reading cancels the dump and leaves no session behind', async () => {
+  const dump = await startOrderedDump(cluster.connection('shop', 'backup', BACKUP_PW), { major: cluster.version, minTableBytes: 0 });
+  dump.stdout.destroy();
+  await assert.rejects(dump.done, (e: unknown) => e instanceof DpError && /cancelled/.test(e.message));
+  await noSessionsLeft('shop');
+});
+
+/** The pid of a `name` process talking to this cluster (found through its environment). */
+function toolPid(name: string): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== name) continue;
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`PGPORT=${cluster.port}`)) return Number(entry);
+    } catch {
+      continue;
+    }
+  }
+  return undefined;
+}
+
+test('psql killed while copying fails the dump naming the signal; no session is left', async () => {
+  const dump = await startOrderedDump(cluster.connection('shop', 'backup', BACKUP_PW), { major: cluster.version, minTableBytes: 0 });
+  // Read the TOC, then stop reading: psql starts and blocks on its full pipe.
+  await new Promise<Buffer>((resolve) => dump.stdout.once('data', resolve));
+  dump.stdout.pause();
+  let pid: number | undefined;
+  for (let i = 0; i < 100 && !pid; i++) {
+    pid = toolPid('psql');
+    if (!pid) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(pid, 'psql is running');
+  process.kill(pid, 'SIGKILL');
+  dump.stdout.on('error', () => {}); // `done` says why
+  dump.stdout.resume();
+  await assert.rejects(dump.done, (e: unknown) => e instanceof DpError && /psql was killed by signal SIGKILL/.test(e.message));
+  await noSessionsLeft('shop');
+});
+
+test('psql failing on a table fails the dump with its words; nothing is left running', async () => {
+  await cluster.createRole('rlsowner', 'rls pw');
+  await cluster.query('postgres', 'CREATE DATABASE rls OWNER rlsowner');
+  await cluster.psql('rls', ['-c', `SET ROLE rlsowner; CREATE TABLE secured (id int PRIMARY KEY, v text);
+    INSERT INTO secured VALUES (1, 'x'); ALTER TABLE secured ENABLE ROW LEVEL SECURITY; ALTER TABLE secured FORCE ROW LEVEL SECURITY`]);
+  const dump = await startOrderedDump(cluster.connection('rls', 'rlsowner', 'rls pw'), { major: cluster.version, minTableBytes: 0 });
+  const drained = pipeline(dump.stdout, createWriteStream(join(dir, 'rls.dump')));
+  await assert.rejects(dump.done, (e: unknown) => {
+    assert.ok(e instanceof DpError);
+    assert.equal(e.code, 'BackupToolFailed');
+    assert.match(e.message, /psql exited with status \d+:\n.*row-level security/s);
+    return true;
+  });
+  await assert.rejects(drained);
+  await noSessionsLeft('rls');
+});
+
+test('with no table above the size limit the plain pg_dump archive is written', async () => {
+  const dump = await startOrderedDump(cluster.connection('shop', 'backup', BACKUP_PW), { major: cluster.version, minTableBytes: 2 ** 40 });
+  const file = join(dir, 'small.dump');
+  await Promise.all([pipeline(dump.stdout, createWriteStream(file)), dump.done]);
+  const heapOrder = await idsInArchive(file, 'orders');
+  assert.ok(!ascending(heapOrder));
+  // Same bytes count as pg_dump's own archive of the same database, give or take its timestamp.
+  const plain = await startDump(cluster.connection('shop', 'backup', BACKUP_PW), { major: cluster.version });
+  let bytes = 0;
+  for await (const c of plain.stdout) bytes += (c as Buffer).length;
+  await plain.done;
+  const { size } = await import('node:fs/promises').then((fs) => fs.stat(file));
+  assert.equal(size, bytes);
+});
