@@ -187,7 +187,7 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
     }
   }
 
-  const stdout = Readable.from(guarded(), { objectMode: false });
+  const stdout = Readable.from(guarded(), { objectMode: true, highWaterMark: 8 });
   // A reader that gives up before the first read never runs the generator's finally.
   stdout.once('close', () => void finish());
   return { stdout, done, pid: dump.child.pid, kill: killAll };
