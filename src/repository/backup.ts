@@ -124,6 +124,8 @@ class BackupRun {
   readonly #sealing = new Set<Promise<void>>();
   readonly #uploading = new Set<Promise<void>>();
   #unindexed: PackRecord[] = [];
+  /** Buffers of stored packs, for the next packs. */
+  readonly #spareBuffers: Buffer[] = [];
   #builder: PackBuilder;
   #failure: { error: unknown } | null = null;
   #size = 0;
@@ -289,6 +291,8 @@ class BackupRun {
     this.#lease.addPack(record.packId);
     const put = this.#ctx.storage.put(packName(record.packId), data).then(() => {
       this.#unindexed.push(record);
+      // Stored: its buffer can hold a later pack (fewer large allocations, less GC).
+      this.#spareBuffers.push(Buffer.from(data.buffer, data.byteOffset));
     });
     this.#track(this.#uploading, put);
   }
@@ -299,7 +303,7 @@ class BackupRun {
    */
   #newPack(): PackBuilder {
     const { packSize, chunker } = this.#ctx.config;
-    return new PackBuilder(packSize + chunker.max + 1024 + Math.ceil((4 * packSize) / chunker.avg) * (ID_BYTES + 12));
+    return new PackBuilder(packSize + chunker.max + 1024 + Math.ceil((4 * packSize) / chunker.avg) * (ID_BYTES + 12), this.#spareBuffers.pop());
   }
 
   /** Writes an index file for the packs uploaded so far; then other writers may reuse their chunks. */

@@ -10,6 +10,7 @@ import { INDEX_PREFIX, indexIdOf, indexName } from './layout.ts';
 import { decodeEntries, encodeEntries } from './pack.ts';
 import type { PackEntry, PackRecord } from './pack.ts';
 import { listAll, mapLimit } from './io.ts';
+import { IdTable } from './id-table.ts';
 
 const INDEX_AAD = Buffer.from('dpvault-index-v1');
 
@@ -20,17 +21,25 @@ export interface ChunkLocation {
   rawLength: number;
 }
 
+/** Where each chunk is: ids in a compact table (id-table.ts), pack ids numbered once. */
 export class ChunkIndex {
-  readonly #chunks = new Map<string, ChunkLocation>();
-  readonly #packs = new Map<string, number>();
+  readonly #chunks = new IdTable();
+  /** Pack id → its number in the table and its size. */
+  readonly #packs = new Map<string, { num: number; size: number }>();
+  readonly #packIds: string[] = [];
 
   /** Number of distinct chunks. */
   get size(): number {
     return this.#chunks.size;
   }
 
+  #location(v: readonly number[]): ChunkLocation {
+    return { packId: this.#packIds[v[0]!]!, offset: v[1]!, length: v[2]!, rawLength: v[3]! };
+  }
+
   get(id: string): ChunkLocation | undefined {
-    return this.#chunks.get(id);
+    const v = this.#chunks.get(id);
+    return v && this.#location(v);
   }
 
   has(id: string): boolean {
@@ -42,33 +51,39 @@ export class ChunkIndex {
    * `relocate` is set (a writer that stored a chunk again because gc doomed the old copy).
    */
   add(record: PackRecord, relocate = false): void {
-    const packId = record.packId;
-    this.#packs.set(packId, record.size);
+    let pack = this.#packs.get(record.packId);
+    if (!pack) {
+      pack = { num: this.#packIds.push(record.packId) - 1, size: record.size };
+      this.#packs.set(record.packId, pack);
+    }
+    pack.size = record.size;
     for (const e of record.entries) {
-      if (relocate || !this.#chunks.has(e.id)) this.#chunks.set(e.id, { packId, offset: e.offset, length: e.length, rawLength: e.rawLength });
+      if (relocate || !this.#chunks.has(e.id)) this.#chunks.set(e.id, pack.num, e.offset, e.length, e.rawLength);
     }
   }
 
   /** Forgets a pack: every chunk located in it, and the pack itself. */
   removePack(packId: string, entries: readonly PackEntry[]): void {
+    const pack = this.#packs.get(packId);
+    if (!pack) return;
     this.#packs.delete(packId);
     for (const e of entries) {
-      if (this.#chunks.get(e.id)?.packId === packId) this.#chunks.delete(e.id);
+      if (this.#chunks.get(e.id)?.[0] === pack.num) this.#chunks.delete(e.id);
     }
   }
 
   /** The size of a pack the index knows, or undefined. */
   packSize(packId: string): number | undefined {
-    return this.#packs.get(packId);
+    return this.#packs.get(packId)?.size;
   }
 
   /** Pack ids and sizes known to the index. */
   packs(): Map<string, number> {
-    return new Map(this.#packs);
+    return new Map([...this.#packs].map(([id, p]) => [id, p.size]));
   }
 
   *locations(): IterableIterator<[string, ChunkLocation]> {
-    yield* this.#chunks;
+    for (const [id, v] of this.#chunks.entries()) yield [id, this.#location(v)];
   }
 }
 

@@ -108,8 +108,9 @@ export class PackBuilder {
   #buf: Buffer;
   #size = 0;
 
-  constructor(capacity = 1024 * 1024) {
-    this.#buf = Buffer.allocUnsafeSlow(capacity);
+  /** `reuse`: a buffer of a finished pack whose data is no longer needed, if it is big enough. */
+  constructor(capacity = 1024 * 1024, reuse?: Buffer) {
+    this.#buf = reuse && reuse.length >= capacity ? reuse : Buffer.allocUnsafeSlow(capacity);
   }
 
   get size(): number {
