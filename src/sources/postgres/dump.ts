@@ -49,10 +49,13 @@ export function pgDumpArgs(conn: PgConnection, opts: DumpOptions): string[] {
   ];
 }
 
+/** pg_dump's stdout buffer: 64 KiB writes, one pipe read each (tool-process.ts). */
+export const DUMP_STDOUT_BUFFER = 64 * 1024;
+
 export async function startDump(conn: PgConnection, opts: DumpOptions): Promise<DumpHandle> {
   const args = pgDumpArgs(conn, opts);
   const file = await findTool('pg_dump', opts.major);
-  const { child, done } = runTool({ name: 'pg_dump', file, args, conn, stream: 'stdout', failureCode: DUMP_FAILED, signal: opts.signal });
+  const { child, done } = runTool({ name: 'pg_dump', file, args, conn, stream: 'stdout', failureCode: DUMP_FAILED, signal: opts.signal, stdoutBuffer: DUMP_STDOUT_BUFFER });
   return {
     stdout: child.stdout as Readable,
     done,

@@ -10,7 +10,7 @@ import type pg from 'pg';
 import { ArchiveHeadReader, dataBlockStart, writeArchiveHead } from './archive-toc.ts';
 import type { PgConnection } from './connection-string.ts';
 import { CopyFramer, copyBlockEnd } from './copy-framer.ts';
-import { pgDumpArgs, startDump, type DumpHandle, type DumpOptions } from './dump.ts';
+import { DUMP_STDOUT_BUFFER, pgDumpArgs, startDump, type DumpHandle, type DumpOptions } from './dump.ts';
 import { DUMP_FAILED, fromPgError } from './errors.ts';
 import { arrangeHead, copyScript, exactTablePattern, type KeyOrderedTable } from './key-order.ts';
 import { connect } from './probe.ts';
@@ -91,7 +91,7 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
     `--snapshot=${snapshot.id}`,
     ...snapshot.tables.map((t) => `--exclude-table-data=${exactTablePattern(t)}`),
   ];
-  const dump = runTool({ name: 'pg_dump', file: dumpFile, args, conn, stream: 'stdout', failureCode: DUMP_FAILED, signal: opts.signal });
+  const dump = runTool({ name: 'pg_dump', file: dumpFile, args, conn, stream: 'stdout', failureCode: DUMP_FAILED, signal: opts.signal, stdoutBuffer: DUMP_STDOUT_BUFFER });
   let copier: ToolRun | null = null;
   const killAll = (signal: NodeJS.Signals = 'SIGTERM'): void => {
     dump.child.kill(signal);
@@ -120,6 +120,7 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
         args: ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '--no-password', `--dbname=${dbnameConninfo(conn.database)}`, '-f', '-'],
         input: copyScript(snapshot.id, blocks.map((b) => b.table)),
         env: { PGCLIENTENCODING: snapshot.encoding },
+        stdoutBuffer: DUMP_STDOUT_BUFFER,
       });
       const framer = new CopyFramer(intSize);
       let done = 0;

@@ -2,6 +2,8 @@
 // environment only, stdin or stdout left to the caller as a stream, and a `done` promise that
 // rejects with a DpError carrying a short, secret-free excerpt of the tool's stderr.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { DpError } from '../../domain/errors.ts';
 import { toLibpqEnv, type PgConnection } from './connection-string.ts';
 import { codeForToolStderr, kindForCode, scrub } from './errors.ts';
@@ -40,6 +42,12 @@ export interface RunToolOptions {
   input?: string;
   /** Extra environment variables (libpq settings such as PGCLIENTENCODING). */
   env?: Record<string, string>;
+  /**
+   * With stream 'stdout': the tool's stdout buffer in bytes, set through coreutils' stdbuf when
+   * it is installed. pg_dump and psql write through stdio, which flushes every 4 KiB into a
+   * pipe; each flush is one read, one Buffer and one trip through the backup loop here.
+   */
+  stdoutBuffer?: number;
   /** The code used when stderr says nothing more specific. */
   failureCode: string;
   signal?: AbortSignal;
@@ -63,9 +71,30 @@ function tailCollector(): { push(chunk: Buffer): void; lines(): string[] } {
   };
 }
 
+/** coreutils' stdbuf, if this machine has it (looked up once). */
+let stdbuf: string | null | undefined;
+function findStdbuf(): string | null {
+  if (stdbuf === undefined) {
+    stdbuf = null;
+    for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+      const file = join(dir || '.', 'stdbuf');
+      try {
+        accessSync(file, constants.X_OK);
+        stdbuf = file;
+        break;
+      } catch {
+        continue;
+      }
+    }
+  }
+  return stdbuf;
+}
+
 export function runTool(opts: RunToolOptions): ToolRun {
   const { conn, name } = opts;
-  const child = spawn(opts.file, opts.args, {
+  const wrap = opts.stdoutBuffer && opts.stream === 'stdout' ? findStdbuf() : null;
+  const [file, args] = wrap ? [wrap, ['-o', String(opts.stdoutBuffer), opts.file, ...opts.args]] : [opts.file, opts.args];
+  const child = spawn(file, args, {
     env: { ...toolEnv(conn), ...opts.env },
     stdio: [opts.stream === 'stdin' || opts.input !== undefined ? 'pipe' : 'ignore', opts.stream === 'stdout' ? 'pipe' : 'ignore', 'pipe'],
   });

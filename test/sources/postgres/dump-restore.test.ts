@@ -2,7 +2,7 @@
 // table for table, failures reject `done` with a scrubbed stderr excerpt, a killed pg_dump
 // names its signal, and the password reaches the tools by environment, never by argv.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { after, before, test } from 'node:test';
@@ -122,4 +122,17 @@ test('pg_restore into a missing database rejects done with UserErrorDBNotFound',
     return true;
   });
   await dump.done.catch(() => {}); // pg_dump lost its reader: it fails too, and is reaped.
+});
+
+test('pg_dump writes in large pieces (stdbuf), so the backup loop turns over a few reads, not thousands', async (t) => {
+  if (!process.env.PATH?.split(':').some((d) => existsSync(`${d}/stdbuf`))) return t.skip('coreutils stdbuf is not installed');
+  const dump = await startDump(cluster.connection('big', 'backup', BACKUP_PW), { major: cluster.version });
+  let reads = 0;
+  let bytes = 0;
+  for await (const c of dump.stdout) {
+    reads++;
+    bytes += (c as Buffer).length;
+  }
+  await dump.done;
+  assert.ok(bytes / reads > 48 * 1024, `${reads} reads of ${Math.round(bytes / reads)} bytes on average`);
 });
