@@ -2,7 +2,7 @@
 // The implementation is the deduplicating repository (jobs/repository-store.ts); object stores
 // with access tiers will fit the same seam. Contract: `write` stores the stream completely or not at all; `read`
 // streams the exact bytes back or errors naming the recovery point; `delete` is idempotent.
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 export interface StoredDump {
   /** Where the bytes are, meaningful to the store that wrote them. */
@@ -24,6 +24,12 @@ export interface DumpLocation {
 export interface RecoveryPointStore {
   write(loc: DumpLocation, input: Readable, onBytes?: (total: number) => void): Promise<StoredDump>;
   read(stored: StoredDump, recoveryPointId: string): Readable;
+  /**
+   * The same bytes written to `sink` (which the caller then ends or destroys): for a consumer
+   * that only writes them somewhere, with less copying and garbage than a stream. Rejects, as
+   * `read` errors, naming the recovery point.
+   */
+  readInto(stored: StoredDump, recoveryPointId: string, sink: Writable, onBytes?: (total: number) => void): Promise<void>;
   delete(stored: StoredDump): Promise<void>;
   /** Puts a copy of stored bytes at another location (another datastore); verifies them on the way. */
   copy(stored: StoredDump, to: DumpLocation): Promise<StoredDump>;

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable, Transform, type Writable } from 'node:stream';
 import { DpError, toDpError } from '../domain/errors.ts';
 import type { DumpLocation, RecoveredDump, RecoveryPointStore, StoreVerifyReport, StoredDump } from '../domain/recovery-point-store.ts';
 import { Repository } from '../repository/repository.ts';
@@ -89,6 +89,17 @@ export class RepositoryStore implements RecoveryPointStore {
     });
     const fail = (e: unknown) => out.destroy(asRecoveryPointError(e, recoveryPointId));
     return out;
+  }
+
+  async readInto(stored: StoredDump, recoveryPointId: string, sink: Writable, onBytes?: (total: number) => void): Promise<void> {
+    const { vaultKey, datastore, manifestId } = parseRef(stored.ref);
+    try {
+      const repo = await this.repository(vaultKey, datastore);
+      await repo.restoreInto(manifestId, sink, onBytes);
+    } catch (e) {
+      // The sink's own errors (EPIPE from a pg_restore that stopped) pass as they are.
+      throw e instanceof DpError ? asRecoveryPointError(e, recoveryPointId) : e;
+    }
   }
 
   async delete(stored: StoredDump): Promise<void> {

@@ -4,8 +4,8 @@
 import { createWriteStream } from 'node:fs';
 import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Transform, type Readable } from 'node:stream';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { toDpError } from '../domain/errors.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import type { DatabaseTarget, RestoreRequest } from '../domain/restore-request.ts';
@@ -44,19 +44,16 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
       }).then(() => undefined),
     );
     let bytes = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _e, cb) {
-        bytes += chunk.length;
-        report.call(bytes);
-        cb(null, chunk);
-      },
-    });
-    const source = ctx.store.read(stored, rp.name);
+    const feed: Feed = (sink) =>
+      ctx.store.readInto(stored, rp.name, sink, (total) => {
+        bytes = total;
+        report.call(total);
+      });
     if (payload.request.target.kind === 'files') {
-      await restoreToFile([source, meter], payload.destination, stored.sha256);
+      await restoreToFile(feed, payload.destination, stored.sha256);
     } else {
       const vault = (await ctx.catalog.getResource<BackupVault>(job.id.split('/backupJobs/')[0]!))!.body;
-      await restoreToDatabase(ctx, vault, payload.request.target, [source, meter]);
+      await restoreToDatabase(ctx, vault, payload.request.target, feed);
     }
     await report.flush();
     await finishJob(ctx, job.id, {}, (p) => {
@@ -74,34 +71,41 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
   }
 }
 
-/** The recovery point's verified bytes and the progress meter they pass through. */
-type Source = [Readable, Transform];
+/** Writes the recovery point's verified bytes into a sink (counting them for the job's progress). */
+type Feed = (sink: Writable) => Promise<void>;
 
-async function restoreToFile([source, meter]: Source, file: string, sha256: string): Promise<void> {
+async function restoreToFile(feed: Feed, file: string, sha256: string): Promise<void> {
   const partial = `${file}.partial`;
+  const out = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
   try {
-    await pipeline(source, meter, createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
+    await once(out, 'open');
+    await feed(out);
+    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
     const fh = await open(partial, 'r');
     await fh.sync();
     await fh.close();
     await rename(partial, file);
     await writeFile(`${file}.sha256`, `${sha256}  ${basename(file)}\n`, { flag: 'wx' });
   } catch (e) {
+    out.destroy();
     await rm(partial, { force: true });
     throw e;
   }
 }
 
-async function restoreToDatabase(ctx: ServiceContext, vault: BackupVault, target: DatabaseTarget, [source, meter]: Source): Promise<void> {
+async function restoreToDatabase(ctx: ServiceContext, vault: BackupVault, target: DatabaseTarget, feed: Feed): Promise<void> {
   const db = await connectionFor(ctx, vault, target.datasourceInfo.resourceID, target.credentials!.secretStoreResource.uri);
   const server = await probeServer(db.maintenance);
   await createDatabase(db.maintenance, db.database);
   try {
     const restore = await startRestore(db.conn, { major: server.majorVersion, targetDatabase: db.database });
-    const feeding = pipeline(source, meter, restore.stdin).catch((e: unknown) => {
-      restore.kill();
-      throw e;
-    });
+    const feeding = feed(restore.stdin).then(
+      () => void restore.stdin.end(),
+      (e: unknown) => {
+        restore.kill();
+        throw e;
+      },
+    );
     const [f, d] = await Promise.allSettled([feeding, restore.done]);
     // A corrupt recovery point is the root cause even when pg_restore also complained.
     if (f.status === 'rejected' && !(f.reason as NodeJS.ErrnoException).code?.startsWith('EPIPE')) throw f.reason;

@@ -98,11 +98,18 @@ export interface OpenedBatch {
   bad: number;
 }
 
-export function openBatch(job: OpenJob): OpenedBatch {
-  const n = job.lengths.length;
+/** The chunks' original bytes in total. */
+export function openedSize(job: OpenJob): number {
   let total = 0;
-  for (let i = 0; i < n; i++) total += job.rawLengths[i]!;
-  const out = Buffer.allocUnsafeSlow(total);
+  for (let i = 0; i < job.rawLengths.length; i++) total += job.rawLengths[i]!;
+  return total;
+}
+
+/** Opens every blob of `job`; into `into` when given (it must hold openedSize(job) bytes). */
+export function openBatch(job: OpenJob, into?: Buffer): OpenedBatch {
+  const n = job.lengths.length;
+  const total = openedSize(job);
+  const out = into ? into.subarray(0, total) : Buffer.allocUnsafeSlow(total);
   let put = 0;
   for (let i = 0; i < n; i++) {
     const start = job.offsets[i]!;

@@ -9,7 +9,7 @@
 // run beside them (see guard.ts). Across processes, backups may run at once; gc must either be
 // given the chunk ids other processes' running backups reference (`protect`) or be kept from
 // running beside them by the job layer, and other processes should `refresh()` after a gc.
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { Storage } from '../storage/storage.ts';
 import { isNotFound } from '../storage/storage.ts';
 import { runBackup } from './backup.ts';
@@ -30,7 +30,7 @@ import { readAllManifests, readChunkList, readManifest } from './manifest.ts';
 import type { Manifest } from './manifest.ts';
 import { rebuildIndex } from './rebuild.ts';
 import type { RebuildReport } from './rebuild.ts';
-import { restoreStream } from './restore.ts';
+import { restoreInto, restoreStream } from './restore.ts';
 import { defaultPoolThreads } from './chunk-pool.ts';
 import { runVerify } from './verify.ts';
 import type { VerifyOptions, VerifyReport } from './verify.ts';
@@ -129,6 +129,15 @@ export class Repository {
   async restore(manifestId: string): Promise<Readable> {
     const manifest = await readManifest(this.#ctx.storage, this.#ctx.keys.dataKey, manifestId);
     return restoreStream(this.#ctx, manifest);
+  }
+
+  /**
+   * Writes the original bytes of a recovery point to `sink`, verified as `restore` does, with
+   * less garbage (restore.ts). The caller ends or destroys the sink.
+   */
+  async restoreInto(manifestId: string, sink: Writable, onBytes?: (total: number) => void): Promise<void> {
+    const manifest = await readManifest(this.#ctx.storage, this.#ctx.keys.dataKey, manifestId);
+    await restoreInto(this.#ctx, manifest, sink, onBytes);
   }
 
   getManifest(manifestId: string): Promise<Manifest> {
