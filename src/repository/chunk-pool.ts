@@ -3,7 +3,7 @@
 // closed at its end; a worker that fails fails every job it held, and the pool refuses new ones.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { SealedBatch, SealJob } from './chunk-jobs.ts';
+import type { OpenedBatch, OpenJob, SealedBatch, SealJob } from './chunk-jobs.ts';
 import type { WorkerRequest } from './chunk-worker.ts';
 
 /**
@@ -60,6 +60,19 @@ export class ChunkPool {
   /** The sealed blobs of `job`'s chunks. The job's buffers are handed over to the worker. */
   seal(job: SealJob): Promise<SealedBatch> {
     return this.#send({ seq: this.#seq++, seal: job }, [job.data.buffer, job.lengths.buffer, job.ids.buffer]);
+  }
+
+  /**
+   * The opened chunks of a segment being restored, written into `into` when given (handed over
+   * to the worker and back). The job's buffers are handed over too when they own their memory.
+   */
+  async open(job: OpenJob, into?: Buffer): Promise<OpenedBatch> {
+    const transfer: ArrayBuffer[] = [];
+    const owned = (b: ArrayBufferView): boolean => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && !transfer.includes(b.buffer as ArrayBuffer);
+    for (const b of [job.data, job.offsets, job.lengths, job.rawLengths, job.ids]) if (owned(b)) transfer.push(b.buffer as ArrayBuffer);
+    if (into && owned(into)) transfer.push(into.buffer as ArrayBuffer);
+    const out = await this.#send<{ data: Uint8Array; bad: number }>({ seq: this.#seq++, open: job, into: into ?? null }, transfer);
+    return { data: Buffer.from(out.data.buffer, out.data.byteOffset, out.data.byteLength), bad: out.bad };
   }
 
   #send<T>(msg: WorkerRequest, transfer: ArrayBuffer[]): Promise<T> {

@@ -1,20 +1,31 @@
-// The body of a chunk-pool worker thread: it answers each job (seal a batch of new chunks;
-// chunk-jobs.ts) with its result or an error message, under the job's sequence number.
+// The body of a chunk-pool worker thread: it answers each job (seal a batch of new chunks, or
+// open a segment of blobs being restored; chunk-jobs.ts) with its result or an error message,
+// under the job's sequence number. Buffers arrive as plain Uint8Arrays and are wrapped again.
 import { parentPort } from 'node:worker_threads';
-import { sealBatch } from './chunk-jobs.ts';
-import type { SealJob } from './chunk-jobs.ts';
+import { openBatch, sealBatch } from './chunk-jobs.ts';
+import type { OpenJob, SealJob } from './chunk-jobs.ts';
 
-export interface WorkerRequest {
-  seq: number;
-  seal: SealJob;
-}
+export type WorkerRequest = { seq: number; seal: SealJob } | { seq: number; open: OpenJob; into: Uint8Array | null };
+
+const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 const port = parentPort;
 if (!port) throw new Error('chunk-worker.ts runs only as a worker thread.');
 port.on('message', (msg: WorkerRequest) => {
   try {
-    const out = sealBatch(msg.seal);
-    port.postMessage({ seq: msg.seq, out }, [out.blobs.buffer, out.lengths.buffer]);
+    if ('seal' in msg) {
+      const out = sealBatch(msg.seal);
+      port.postMessage({ seq: msg.seq, out }, [out.blobs.buffer, out.lengths.buffer]);
+      return;
+    }
+    const job = msg.open;
+    const opened = openBatch(
+      { ...job, dataKey: asBuffer(job.dataKey), data: asBuffer(job.data), ids: asBuffer(job.ids) },
+      msg.into ? asBuffer(msg.into) : undefined,
+    );
+    const data = opened.data;
+    // The output is `into` or a buffer of its own: either way it can be handed back whole.
+    port.postMessage({ seq: msg.seq, out: { data, bad: opened.bad } }, data.byteLength > 0 ? [data.buffer as ArrayBuffer] : []);
   } catch (e) {
     port.postMessage({ seq: msg.seq, error: e instanceof Error ? e.message : String(e) });
   }

@@ -1,12 +1,13 @@
 // Reading one backup back. The chunk list is walked in order; runs of chunks that sit next to
 // each other in a pack are fetched as one range (a segment), a few segments ahead, and each
 // segment's chunks are authenticated and decompressed together (chunk-jobs.ts) before they are
-// passed on. That runs on the main thread: a restore goes at the pace of pg_restore, several
-// times slower than opening blobs, and a worker thread held some 50 MB more garbage
-// (docs/tuning.md). Each pack's trailer is
-// authenticated once and must agree with the index. The SHA-256 of everything produced is
-// checked against the manifest at the end. Any failure errors the stream with a message naming
-// the recovery point and the pack; bad bytes are never passed on.
+// passed on. Two ways out: a stream (restoreStream; segments opened on this thread, each into a
+// buffer of its own, for consumers such as a copy into another datastore that may keep them), and
+// restoreInto a sink (pg_restore's stdin, a file), where segments are opened on a worker thread
+// into a few buffers that go back and forth, so this thread keeps the sink fed and no garbage
+// piles up (docs/benchmarks.md). Each pack's trailer is authenticated once and must agree with
+// the index. The SHA-256 of everything produced is checked against the manifest at the end. Any
+// failure names the recovery point and the pack; bad bytes are never passed on.
 import { createHash } from 'node:crypto';
 import { Readable, type Writable } from 'node:stream';
 import { DpError } from '../domain/errors.ts';
@@ -18,7 +19,8 @@ import { readRange } from './io.ts';
 import { packName } from './layout.ts';
 import { readChunkList } from './manifest.ts';
 import type { Manifest } from './manifest.ts';
-import { openBatch, openedSize } from './chunk-jobs.ts';
+import { openBatch, openedSize, type OpenedBatch } from './chunk-jobs.ts';
+import { ChunkPool } from './chunk-pool.ts';
 import type { OpenJob } from './chunk-jobs.ts';
 import { ID_BYTES } from './crypto.ts';
 import { readTrailer } from './pack.ts';
@@ -95,9 +97,14 @@ class SegmentBuffers {
  */
 export async function restoreInto(ctx: RepoContext, manifest: Manifest, sink: Writable, onBytes?: (total: number) => void): Promise<void> {
   const pool = new SegmentBuffers(ctx.readAhead + 2, SEGMENT_RAW_MAX);
+  // Segments are opened on a worker thread, so this one is free to keep the sink fed: a pipe
+  // holds 64 KiB, which pg_restore empties long before a 4 MiB segment is opened.
+  const opener = new ChunkPool(1);
+  const open: SegmentOpener = { buffer: (bytes) => pool.take(bytes), open: (job, into) => opener.open(job, into) };
   let failed: Error | null = null;
   let total = 0;
-  for await (const part of restoreChunks(ctx, manifest, (bytes) => pool.take(bytes))) {
+  try {
+    for await (const part of restoreChunks(ctx, manifest, open)) {
     if (failed) throw failed;
     const whole = Buffer.from(part.buffer);
     const more = sink.write(part, (err) => {
@@ -107,8 +114,17 @@ export async function restoreInto(ctx: RepoContext, manifest: Manifest, sink: Wr
     total += part.length;
     onBytes?.(total);
     if (!more) await drained(sink);
+    }
+  } finally {
+    await opener.close();
   }
   if (failed) throw failed;
+}
+
+/** How restoreInto opens segments: into buffers it lends, on a worker thread. */
+interface SegmentOpener {
+  buffer(bytes: number): Promise<Buffer>;
+  open(job: OpenJob, into: Buffer): Promise<OpenedBatch>;
 }
 
 /** Resolves when `sink` drains; rejects if it errors or closes first. */
@@ -126,7 +142,7 @@ function drained(sink: Writable): Promise<void> {
   });
 }
 
-async function* restoreChunks(ctx: RepoContext, manifest: Manifest, buffer?: (bytes: number) => Promise<Buffer>): AsyncGenerator<Buffer> {
+async function* restoreChunks(ctx: RepoContext, manifest: Manifest, opener?: SegmentOpener): AsyncGenerator<Buffer> {
   const inFlight = new Map<string, number>();
   const lease = ctx.guard.lease(async function* () {
     yield* [...inFlight.keys()];
@@ -145,7 +161,7 @@ async function* restoreChunks(ctx: RepoContext, manifest: Manifest, buffer?: (by
           planned = true;
           break;
         }
-        const data = fetchSegment(ctx, manifest, next.value, trailers, buffer);
+        const data = fetchSegment(ctx, manifest, next.value, trailers, opener);
         data.catch(() => undefined); // awaited below, in order
         queue.push({ ids: next.value.items.map((i) => i.id), data });
       }
@@ -211,7 +227,7 @@ async function fetchSegment(
   manifest: Manifest,
   seg: Segment,
   trailers: Map<string, Promise<Map<string, PackEntry>>>,
-  buffer?: (bytes: number) => Promise<Buffer>,
+  opener?: SegmentOpener,
 ): Promise<Buffer[]> {
   const name = packName(seg.packId);
   const where = `${label(manifest)}: pack '${name}'`;
@@ -229,7 +245,7 @@ async function fetchSegment(
       }
     }
     const job = openJob(ctx.keys.dataKey, seg, await readRange(ctx.storage, name, seg.start, seg.end - seg.start));
-    const opened = openBatch(job, buffer && (await buffer(openedSize(job))));
+    const opened = opener ? await opener.open(job, await opener.buffer(openedSize(job))) : openBatch(job);
     if (opened.bad >= 0) {
       throw corrupt(`Restoring ${where} failed: the pack is damaged (chunk ${seg.items[opened.bad]!.id} does not authenticate).`);
     }
