@@ -20,8 +20,13 @@ import { DpError } from '../../domain/errors.ts';
 
 /** Tables smaller than this stay in pg_dump's heap order: too small to matter, one query less. */
 export const DEFAULT_MIN_TABLE_BYTES = 8 * 1024 * 1024;
-/** The oldest server whose catalog and archive format this reads (attgenerated, archive 1.14). */
+/**
+ * The servers whose catalog and archive format this knows: attgenerated from 12 (archive 1.14),
+ * archive 1.16 in 17. Others are dumped by pg_dump alone, in heap order, rather than risk an
+ * archive this code cannot read.
+ */
 const MIN_MAJOR = 12;
+const MAX_MAJOR = 17;
 
 export interface OrderedDumpOptions extends DumpOptions {
   /** Tables of at least this many bytes (heap only) with a primary key are copied in key order. */
@@ -69,7 +74,7 @@ async function exportSnapshot(client: pg.Client, minBytes: number, serializable:
 }
 
 export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOptions): Promise<DumpHandle> {
-  if (opts.major < MIN_MAJOR) return startDump(conn, opts);
+  if (opts.major < MIN_MAJOR || opts.major > MAX_MAJOR) return startDump(conn, opts);
   const exporter = await connect(conn);
   let snapshot: Snapshot;
   try {
