@@ -66,6 +66,8 @@ export interface Catalog {
 
   getOperation(id: string): Promise<OperationRecord | undefined>;
   putOperation(op: OperationRecord): Promise<void>;
+  /** Operations in one status (start-up recovery looks for those left Inprogress). */
+  listOperations(status: OperationRecord['status']): Promise<OperationRecord[]>;
 
   /** Settings of the installation (default subscription, tenant, ...). */
   getSetting(key: string): Promise<string | undefined>;

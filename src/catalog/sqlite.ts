@@ -138,6 +138,11 @@ export class SqliteCatalog implements Catalog {
     });
   }
 
+  async listOperations(status: OperationRecord['status']): Promise<OperationRecord[]> {
+    const rows = this.#db.prepare("SELECT body FROM operations WHERE json_extract(body, '$.status') = ? ORDER BY id").all(status) as { body: string }[];
+    return rows.map((r) => JSON.parse(r.body) as OperationRecord);
+  }
+
   async getSetting(key: string): Promise<string | undefined> {
     const row = this.#db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
     return row?.value;

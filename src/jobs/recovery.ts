@@ -1,5 +1,5 @@
 // Start-up recovery for the embedded service: work that was running when the server stopped is
-// failed (its job says so), and the temporary files of interrupted writes (`.<name>.<hex>.tmp`,
+// failed (its job says so, and so does a long-running operation a client may still be polling), and the temporary files of interrupted writes (`.<name>.<hex>.tmp`,
 // see storage/fs.ts) are removed, so nothing half-done survives. Packs an interrupted backup
 // finished stay until garbage collection: no manifest refers to them.
 import { readdir, rm } from 'node:fs/promises';
@@ -17,6 +17,14 @@ export async function recoverInterruptedWork(ctx: ServiceContext, dataRoot: stri
       }).catch(() => undefined);
     }
     await ctx.catalog.failTask(task.id, 'interrupted by a server stop');
+  }
+  for (const op of await ctx.catalog.listOperations('Inprogress')) {
+    await ctx.catalog.putOperation({
+      ...op,
+      status: 'Failed',
+      endTime: ctx.clock.now().toISOString(),
+      error: { code: 'OperationInterrupted', message: 'The dpvault server stopped while this operation was running. Check the resource and run the operation again.' },
+    });
   }
   await removePartials(dataRoot);
   return running.length;
