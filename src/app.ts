@@ -21,6 +21,8 @@ import { runVerifyJob, type VerifyTaskPayload } from './jobs/verify-job.ts';
 import { RetentionWorker } from './jobs/retention-job.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { systemClock, type Clock } from './util/clock.ts';
+import { lockDataDir } from './services/data-dir-lock.ts';
+import { checkNoRotationPending } from './services/master-key-rotation.ts';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -67,6 +69,18 @@ export async function openContext(opts: ServiceOptions): Promise<ServiceContext>
 }
 
 export async function startService(opts: ServiceOptions): Promise<RunningService> {
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  checkNoRotationPending(opts.dataDir);
+  const unlock = lockDataDir(opts.dataDir);
+  try {
+    return await startLocked(opts, unlock);
+  } catch (e) {
+    unlock();
+    throw e;
+  }
+}
+
+async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<RunningService> {
   const ctx = await openContext(opts);
   const interrupted = await recoverInterruptedWork(ctx, dumpRoot(ctx.dataDir));
   if (interrupted) opts.log?.(`failed ${interrupted} job(s) interrupted by the last stop`);
@@ -110,6 +124,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       await worker.stop();
       await ctx.background.idle();
       await ctx.catalog.close();
+      unlock();
     },
   };
 }

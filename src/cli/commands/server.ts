@@ -2,6 +2,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { startService } from '../../app.ts';
+import { rotateMasterKey } from '../../services/master-key-rotation.ts';
 import { usage } from '../../domain/errors.ts';
 import { defineCommand } from '../command.ts';
 
@@ -40,3 +41,17 @@ function byteCount(name: string, value: string | undefined): number | undefined 
   if (!Number.isSafeInteger(n) || n < 0) throw usage(`${name} must be a whole number of bytes, not '${value}'`);
   return n;
 }
+
+export const rotateMasterKeyCommand = defineCommand({
+  path: ['server', 'rotate-master-key'],
+  summary:
+    "Replace the server's master key (the server must be stopped): repository keys are wrapped again and key vault secrets sealed again; backup data is not re-encrypted. Resumes an interrupted rotation.",
+  offline: true,
+  args: {
+    dataDir: { names: ['--data-dir'] },
+  },
+  async run(a) {
+    const dataDir = (a.dataDir as string | undefined) ?? process.env.DPVAULT_HOME ?? join(homedir(), '.dpvault');
+    return rotateMasterKey(dataDir);
+  },
+});

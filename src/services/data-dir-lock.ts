@@ -1,0 +1,59 @@
+// One server per data directory: `<data-dir>/server.pid` holds the pid of the server using it.
+// A second server, or a master key rotation while a server runs, would write the catalog and the
+// backup data under assumptions the first does not share; both are refused. A file left by a
+// process that is gone (a crash, a kill -9) is taken over.
+import { openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { DpError } from '../domain/errors.ts';
+
+const FILE = 'server.pid';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The pid of a live process holding the directory, or null. */
+export function dataDirHolder(dataDir: string): number | null {
+  let text: string;
+  try {
+    text = readFileSync(join(dataDir, FILE), 'utf8');
+  } catch {
+    return null;
+  }
+  const pid = Number(text.trim());
+  return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : null;
+}
+
+function inUse(dataDir: string, pid: number): DpError {
+  return new DpError('conflict', 'DataDirectoryInUse', `The data directory '${dataDir}' is in use by the dpvault server with pid ${pid}; stop it first.`);
+}
+
+/** Takes the directory for this process; returns how to give it back. */
+export function lockDataDir(dataDir: string): () => void {
+  const path = join(dataDir, FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, 'wx', 0o600);
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return () => {
+        try {
+          if (readFileSync(path, 'utf8').trim() === String(process.pid)) rmSync(path, { force: true });
+        } catch {
+          // already gone
+        }
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const holder = dataDirHolder(dataDir);
+      if (holder !== null) throw inUse(dataDir, holder);
+      rmSync(path, { force: true }); // left by a process that is gone
+    }
+  }
+  throw inUse(dataDir, dataDirHolder(dataDir) ?? 0);
+}

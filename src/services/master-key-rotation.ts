@@ -1,0 +1,119 @@
+// Rotating the server's master key, with the server stopped: each repository's keys are wrapped
+// again under the new key (its data is not re-encrypted: the keys it is encrypted with do not
+// change) and every key vault secret is sealed again. Crash-safe by being resumable: the new key
+// is written to `master.key.new` first; every step skips what is already under the new key; the
+// new key replaces `master.key` last. While `master.key.new` exists the server refuses to start
+// (the rotation must be finished by running it again). With DPVAULT_MASTER_KEY the keys stay in
+// the operator's hands: the new one comes from DPVAULT_NEW_MASTER_KEY and no key file is written.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, renameSync, writeFileSync, chmodSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { SqliteCatalog } from '../catalog/sqlite.ts';
+import { DpError } from '../domain/errors.ts';
+import { dumpRoot } from '../jobs/paths.ts';
+import { Repository } from '../repository/repository.ts';
+import { decodeMasterKey } from '../secrets/master-key.ts';
+import { resealSecrets } from '../secrets/reseal.ts';
+import { FsStorage } from '../storage/fs.ts';
+import { dataDirHolder, lockDataDir } from './data-dir-lock.ts';
+
+export const NEXT_KEY_FILE = 'master.key.new';
+
+export interface RotationReport {
+  repositories: number;
+  repositoriesRewrapped: number;
+  secretsResealed: number;
+  /** Where the new key is: the key file, or the DPVAULT_NEW_MASTER_KEY the operator gave. */
+  newKey: 'master.key' | 'DPVAULT_NEW_MASTER_KEY';
+}
+
+/** Refuses to start a server over an unfinished rotation. */
+export function checkNoRotationPending(dataDir: string): void {
+  if (existsSync(join(dataDir, NEXT_KEY_FILE))) {
+    throw new DpError(
+      'conflict',
+      'MasterKeyRotationInterrupted',
+      `A master key rotation of '${dataDir}' did not finish; run 'dpvault server rotate-master-key' again to complete it before starting the server.`,
+    );
+  }
+}
+
+/** The repositories under the data directory: backup-data/<vault>/<datastore>. */
+function repositoryDirs(dataDir: string): string[] {
+  const root = dumpRoot(dataDir);
+  if (!existsSync(root)) return [];
+  const dirs: string[] = [];
+  for (const vault of readdirSync(root, { withFileTypes: true })) {
+    if (!vault.isDirectory()) continue;
+    for (const store of readdirSync(join(root, vault.name), { withFileTypes: true })) {
+      if (store.isDirectory() && existsSync(join(root, vault.name, store.name, 'config'))) dirs.push(join(root, vault.name, store.name));
+    }
+  }
+  return dirs.sort();
+}
+
+/** Wraps a repository's keys under `next` unless they already are; true when it did. */
+async function rewrap(dir: string, current: Buffer, next: Buffer): Promise<boolean> {
+  const storage = new FsStorage(dir);
+  try {
+    await Repository.rewrapKeys(storage, current, next);
+    return true;
+  } catch (e) {
+    if ((e as DpError).code !== 'RepositoryKeyMismatch') throw e;
+    try {
+      await Repository.rewrapKeys(storage, next, next); // already done: proves the new key opens it
+    } catch {
+      throw new DpError('forbidden', 'RepositoryKeyMismatch', `Neither the current nor the new master key opens the repository in '${dir}'.`);
+    }
+    return false;
+  }
+}
+
+function writeKeyFile(path: string, key: Buffer): void {
+  const tmp = `${path}.tmp`;
+  rmSync(tmp, { force: true });
+  writeFileSync(tmp, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, path);
+}
+
+export async function rotateMasterKey(dataDir: string, env: Record<string, string | undefined> = process.env): Promise<RotationReport> {
+  const holder = dataDirHolder(dataDir);
+  if (holder !== null) {
+    throw new DpError('conflict', 'DataDirectoryInUse', `The data directory '${dataDir}' is in use by the dpvault server with pid ${holder}; stop it before rotating the master key.`);
+  }
+  const unlock = lockDataDir(dataDir);
+  try {
+    const keyFile = join(dataDir, 'master.key');
+    const nextFile = join(dataDir, NEXT_KEY_FILE);
+    let current: Buffer;
+    let next: Buffer;
+    if (env.DPVAULT_MASTER_KEY) {
+      if (!env.DPVAULT_NEW_MASTER_KEY) {
+        throw new DpError('invalid', 'NewMasterKeyRequired', 'The master key comes from DPVAULT_MASTER_KEY: give the new one in DPVAULT_NEW_MASTER_KEY (64 hex characters or base64 of 32 bytes).');
+      }
+      current = decodeMasterKey(env.DPVAULT_MASTER_KEY);
+      next = decodeMasterKey(env.DPVAULT_NEW_MASTER_KEY);
+    } else {
+      if (!existsSync(keyFile)) throw new DpError('notFound', 'MasterKeyNotFound', `There is no master key in '${keyFile}': nothing to rotate.`);
+      current = decodeMasterKey(readFileSync(keyFile, 'utf8'));
+      if (!existsSync(nextFile)) writeKeyFile(nextFile, randomBytes(32));
+      next = decodeMasterKey(readFileSync(nextFile, 'utf8'));
+    }
+    if (current.equals(next)) throw new DpError('invalid', 'SameMasterKey', 'The new master key is the current one.');
+    const dirs = repositoryDirs(dataDir);
+    let rewrapped = 0;
+    for (const dir of dirs) if (await rewrap(dir, current, next)) rewrapped++;
+    const catalog = new SqliteCatalog(join(dataDir, 'catalog.sqlite'));
+    let resealed: number;
+    try {
+      resealed = await resealSecrets(catalog, current, next);
+    } finally {
+      await catalog.close();
+    }
+    if (!env.DPVAULT_MASTER_KEY) renameSync(nextFile, keyFile);
+    return { repositories: dirs.length, repositoriesRewrapped: rewrapped, secretsResealed: resealed, newKey: env.DPVAULT_MASTER_KEY ? 'DPVAULT_NEW_MASTER_KEY' : 'master.key' };
+  } finally {
+    unlock();
+  }
+}
