@@ -33,7 +33,8 @@ export interface OrderedDumpOptions extends DumpOptions {
   minTableBytes?: number;
 }
 
-// Plain and partition tables (relkind r), temporary ones excepted, outside system schemas, not
+// Plain and partition tables (relkind r), permanent, or unlogged when not on a standby (a standby
+// holds no unlogged data and refuses to read it: there they are left to pg_dump), outside system schemas, not
 // belonging to an extension, with a primary key; columns as pg_dump copies them. Sizes are read
 // once the tables are locked: pg_relation_size would otherwise wait on a table's lock unguarded.
 const TABLES_SQL = `
@@ -45,7 +46,7 @@ SELECT c.oid::text AS oid, n.nspname AS schema, c.relname AS name,
     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
     WHERE i.indrelid = c.oid AND i.indisprimary) AS key
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind = 'r' AND c.relpersistence <> 't'
+WHERE c.relkind = 'r' AND (c.relpersistence = 'p' OR (c.relpersistence = 'u' AND NOT pg_is_in_recovery()))
   AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
   AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
