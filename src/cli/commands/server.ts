@@ -13,7 +13,7 @@ export const serverCommand = defineCommand({
   args: {
     host: { names: ['--host'], default: '127.0.0.1' },
     port: { names: ['--port'], type: 'int', default: '7480' },
-    dataDir: { names: ['--data-dir'] },
+    dataDir: { names: ['--data-dir'], help: 'The data directory (default DPVAULT_HOME, else ~/.dpvault).' },
   },
   async run(a) {
     const port = Number(a.port);
@@ -48,7 +48,7 @@ export const rotateMasterKeyCommand = defineCommand({
     "Replace the server's master key (the server must be stopped): repository keys are wrapped again and key vault secrets sealed again; backup data is not re-encrypted. Resumes an interrupted rotation.",
   offline: true,
   args: {
-    dataDir: { names: ['--data-dir'] },
+    dataDir: { names: ['--data-dir'], help: 'The data directory (default DPVAULT_HOME, else ~/.dpvault).' },
   },
   async run(a) {
     const dataDir = (a.dataDir as string | undefined) ?? process.env.DPVAULT_HOME ?? join(homedir(), '.dpvault');
