@@ -105,15 +105,15 @@ export async function restoreInto(ctx: RepoContext, manifest: Manifest, sink: Wr
   let total = 0;
   try {
     for await (const part of restoreChunks(ctx, manifest, open)) {
-    if (failed) throw failed;
-    const whole = Buffer.from(part.buffer);
-    const more = sink.write(part, (err) => {
-      if (err) failed ??= err;
-      pool.give(whole);
-    });
-    total += part.length;
-    onBytes?.(total);
-    if (!more) await drained(sink);
+      if (failed) throw failed;
+      const whole = Buffer.from(part.buffer);
+      const more = sink.write(part, (err) => {
+        if (err) failed ??= err;
+        pool.give(whole);
+      });
+      total += part.length;
+      onBytes?.(total);
+      if (!more) await drained(sink);
     }
   } finally {
     await opener.close();
