@@ -19,6 +19,8 @@ export interface DumpLocation {
   recoveryPointId: string;
   /** Kept with the data, so the catalog's records can be rebuilt from storage alone. */
   metadata?: Record<string, unknown>;
+  /** About how many bytes the stream will be (the database's size): sizes a new store's chunks. */
+  sizeHint?: number;
 }
 
 export interface RecoveryPointStore {

@@ -55,7 +55,7 @@ export async function runBackupJob(ctx: ServiceContext, payload: BackupTaskPaylo
     const unstored = draft({ ref: '', sha256: '', size: 0 });
     const metadata = { instance, recoveryPoint: { ...unstored, internal: { ...unstored.internal, data: {} } } };
     const dump = await startOrderedDump(db.conn, { major: server.majorVersion, minTableBytes: ctx.keyOrderMinBytes });
-    const writing = ctx.store.write({ vaultKey: vaultStoreKey(vault.id), datastore: 'VaultStore', recoveryPointId: rpId, metadata }, dump.stdout, report.call);
+    const writing = ctx.store.write({ vaultKey: vaultStoreKey(vault.id), datastore: 'VaultStore', recoveryPointId: rpId, metadata, sizeHint: sizeBytes }, dump.stdout, report.call);
     const [w, d] = await Promise.allSettled([writing, dump.done]);
     await report.flush();
     if (w.status === 'fulfilled') stored = w.value;

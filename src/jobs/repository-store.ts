@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Readable, Transform, type Writable } from 'node:stream';
 import { DpError, toDpError } from '../domain/errors.ts';
 import type { DumpLocation, RecoveredDump, RecoveryPointStore, StoreVerifyReport, StoredDump } from '../domain/recovery-point-store.ts';
+import { chunkerForDataSize } from '../repository/chunker.ts';
 import { Repository } from '../repository/repository.ts';
 import { FsStorage } from '../storage/fs.ts';
 import type { Clock } from '../util/clock.ts';
@@ -24,15 +25,18 @@ export class RepositoryStore implements RecoveryPointStore {
     this.#clock = clock;
   }
 
-  /** The repository of one vault's datastore, created on first use. */
-  repository(vaultKey: string, datastore: string): Promise<Repository> {
+  /**
+   * The repository of one vault's datastore, created on first use with chunk sizes fit for
+   * `sizeHint` bytes of data (chunker.ts chunkerForDataSize).
+   */
+  repository(vaultKey: string, datastore: string, sizeHint = 0): Promise<Repository> {
     const key = `${vaultKey}/${datastore}`;
     let repo = this.#repos.get(key);
     if (!repo) {
       const storage = new FsStorage(join(this.root, vaultKey, datastore));
       const opts = { clock: this.#clock };
       repo = Repository.open(storage, this.#masterKey, opts).catch((e: unknown) => {
-        if ((e as DpError).code === 'RepositoryNotFound') return Repository.init(storage, this.#masterKey, opts);
+        if ((e as DpError).code === 'RepositoryNotFound') return Repository.init(storage, this.#masterKey, { ...opts, chunker: chunkerForDataSize(sizeHint) });
         throw e;
       });
       repo.catch(() => this.#repos.delete(key));
@@ -42,7 +46,7 @@ export class RepositoryStore implements RecoveryPointStore {
   }
 
   async write(loc: DumpLocation, input: Readable, onBytes?: (total: number) => void): Promise<StoredDump> {
-    const repo = await this.repository(loc.vaultKey, loc.datastore);
+    const repo = await this.repository(loc.vaultKey, loc.datastore, loc.sizeHint);
     let total = 0;
     const meter = new Transform({
       transform(chunk: Buffer, _e, cb) {
@@ -113,7 +117,7 @@ export class RepositoryStore implements RecoveryPointStore {
   }
 
   async copy(stored: StoredDump, to: DumpLocation): Promise<StoredDump> {
-    const copied = await this.write(to, this.read(stored, to.recoveryPointId));
+    const copied = await this.write({ sizeHint: stored.size, ...to }, this.read(stored, to.recoveryPointId));
     if (copied.sha256 !== stored.sha256) {
       await this.delete(copied);
       throw new DpError('internal', 'UserErrorRecoveryPointDataCorrupt', `Copying recovery point ${to.recoveryPointId} to ${to.datastore} produced different bytes.`);

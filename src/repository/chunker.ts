@@ -16,13 +16,29 @@ export interface ChunkerParams {
 }
 
 /**
- * Chunk sizes of new repositories: 8 KiB on average. pg_dump writes each table in heap order and
- * PostgreSQL puts new and updated rows wherever its free-space map finds room, so a week of
- * ordinary change touches rows all over a table; every chunk holding one is stored again, and
- * small chunks store far less again (docs/tuning.md). Smaller still costs more CPU per byte and
- * more index memory per byte of data.
+ * Chunk sizes of new repositories: 8 KiB on average. A week of ordinary change touches rows here
+ * and there even in key order; every chunk holding one is stored again, and small chunks store
+ * far less again (docs/tuning.md). Smaller still costs more CPU per byte and more index memory
+ * per byte of data.
  */
 export const DEFAULT_CHUNKER: ChunkerParams = { min: 2 * 1024, avg: 8 * 1024, max: 32 * 1024 };
+
+/** Data up to this size is chunked with DEFAULT_CHUNKER: some 260,000 chunks, ~18 MB of index. */
+export const DEFAULT_CHUNKER_UP_TO = 2 * 1024 ** 3;
+/** The largest average chunk chosen for large data (2 MiB at most per chunk, as batches allow). */
+const LARGEST_AVG = 512 * 1024;
+
+/**
+ * Chunk sizes for a new repository whose first stream is about `bytes` long: the default up to
+ * DEFAULT_CHUNKER_UP_TO, and twice the average for each doubling beyond, up to 512 KiB. The chunk
+ * index holds every distinct chunk in memory (~70 bytes each), so this keeps a repository of one
+ * database near 260,000 chunks up to 128 GiB, at the price of coarser deduplication there.
+ */
+export function chunkerForDataSize(bytes: number): ChunkerParams {
+  let avg = DEFAULT_CHUNKER.avg;
+  for (let covered = DEFAULT_CHUNKER_UP_TO; bytes > covered && avg < LARGEST_AVG; covered *= 2) avg *= 2;
+  return avg === DEFAULT_CHUNKER.avg ? DEFAULT_CHUNKER : { min: avg / 4, avg, max: avg * 4 };
+}
 
 export function checkChunkerParams(p: ChunkerParams): void {
   const pow2 = Number.isInteger(Math.log2(p.avg));
