@@ -29,14 +29,14 @@ const MIN_MAJOR = 12;
 const MAX_MAJOR = 17;
 
 export interface OrderedDumpOptions extends DumpOptions {
-  /** Tables of at least this many bytes (heap only) with a primary key are copied in key order. */
+  /** Tables of at least this many bytes (pg_table_size: heap and TOAST) with a primary key are copied in key order. */
   minTableBytes?: number;
 }
 
 // Plain and partition tables (relkind r), permanent, or unlogged when not on a standby (a standby
 // holds no unlogged data and refuses to read it: there they are left to pg_dump), outside system schemas, not
 // belonging to an extension, with a primary key; columns as pg_dump copies them. Sizes are read
-// once the tables are locked: pg_relation_size would otherwise wait on a table's lock unguarded.
+// once the tables are locked: pg_table_size would otherwise wait on a table's lock unguarded.
 const TABLES_SQL = `
 SELECT c.oid::text AS oid, n.nspname AS schema, c.relname AS name,
   (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
@@ -66,7 +66,7 @@ async function exportSnapshot(client: pg.Client, minBytes: number, serializable:
   await client.query(serializable && !standby ? 'BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE' : 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
   const keyed = (await client.query<KeyOrderedTable & { oid: string }>(TABLES_SQL)).rows.filter((t) => t.columns?.length && t.key?.length);
   for (const t of keyed) await client.query(`LOCK TABLE ONLY ${exactTablePattern(t)} IN ACCESS SHARE MODE`);
-  const sizes = await client.query<{ oid: string }>('SELECT oid::text AS oid FROM unnest($1::oid[]) AS oid WHERE pg_relation_size(oid) >= $2', [keyed.map((t) => t.oid), minBytes]);
+  const sizes = await client.query<{ oid: string }>('SELECT oid::text AS oid FROM unnest($1::oid[]) AS oid WHERE pg_table_size(oid) >= $2', [keyed.map((t) => t.oid), minBytes]);
   const big = new Set(sizes.rows.map((r) => r.oid));
   const tables = keyed.filter((t) => big.has(t.oid)).map(({ schema, name, columns, key }) => ({ schema, name, columns, key }));
   const enc = await client.query<{ e: string }>('SELECT pg_encoding_to_char(encoding) AS e FROM pg_database WHERE datname = current_database()');
