@@ -78,6 +78,9 @@ function writeKeyFile(path: string, key: Buffer): void {
 }
 
 export async function rotateMasterKey(dataDir: string, env: Record<string, string | undefined> = process.env): Promise<RotationReport> {
+  if (!existsSync(join(dataDir, 'catalog.sqlite'))) {
+    throw new DpError('notFound', 'DataDirectoryNotFound', `'${dataDir}' is not a dpvault data directory (it has no catalog): nothing to rotate.`);
+  }
   const holder = dataDirHolder(dataDir);
   if (holder !== null) {
     throw new DpError('conflict', 'DataDirectoryInUse', `The data directory '${dataDir}' is in use by the dpvault server with pid ${holder}; stop it before rotating the master key.`);

@@ -43,6 +43,7 @@ test('rotating the master key re-wraps and re-seals; the server reads everything
     await assert.rejects(startService({ dataDir, port: 0 }), { code: 'DataDirectoryInUse' });
     await svc.close();
 
+    await assert.rejects(rotateMasterKey(join(dataDir, 'elsewhere')), { code: 'DataDirectoryNotFound' });
     const oldKey = Buffer.from(keyOf(dataDir), 'hex');
     const report = await rotateMasterKey(dataDir);
     assert.deepEqual(report, { repositories: 1, repositoriesRewrapped: 1, secretsResealed: 1, newKey: 'master.key' });
