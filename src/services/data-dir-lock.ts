@@ -3,17 +3,29 @@
 // backup data under assumptions the first does not share; both are refused. A file left by a
 // process that is gone (a crash, a kill -9) is taken over.
 import { openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DpError } from '../domain/errors.ts';
 
 const FILE = 'server.pid';
+/** Directories this process holds (a pid in the file equal to ours is stale unless listed here). */
+const held = new Set<string>();
 
-function alive(pid: number): boolean {
+/**
+ * Whether `pid` is a live dpvault process. After a crash the pid may have been given to another
+ * process (in a container, often this very one): where /proc tells, a process whose command line
+ * does not mention dpvault does not count.
+ */
+function holds(pid: number, dataDir: string): boolean {
+  if (pid === process.pid) return held.has(resolve(dataDir));
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('dpvault');
+  } catch {
+    return true; // no /proc here: a live pid is taken at its word
   }
 }
 
@@ -26,7 +38,7 @@ export function dataDirHolder(dataDir: string): number | null {
     return null;
   }
   const pid = Number(text.trim());
-  return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : null;
+  return Number.isInteger(pid) && pid > 0 && holds(pid, dataDir) ? pid : null;
 }
 
 function inUse(dataDir: string, pid: number): DpError {
@@ -41,7 +53,9 @@ export function lockDataDir(dataDir: string): () => void {
       const fd = openSync(path, 'wx', 0o600);
       writeSync(fd, `${process.pid}\n`);
       closeSync(fd);
+      held.add(resolve(dataDir));
       return () => {
+        held.delete(resolve(dataDir));
         try {
           if (readFileSync(path, 'utf8').trim() === String(process.pid)) rmSync(path, { force: true });
         } catch {
