@@ -30,7 +30,7 @@ function holds(pid: number, dataDir: string): boolean {
 }
 
 /** The pid of a live process holding the directory, or null. */
-export function dataDirHolder(dataDir: string): number | null {
+function dataDirHolder(dataDir: string): number | null {
   let text: string;
   try {
     text = readFileSync(join(dataDir, FILE), 'utf8');

@@ -15,7 +15,7 @@ import { Repository } from '../repository/repository.ts';
 import { decodeMasterKey } from '../secrets/master-key.ts';
 import { resealSecrets } from '../secrets/reseal.ts';
 import { FsStorage } from '../storage/fs.ts';
-import { dataDirHolder, lockDataDir } from './data-dir-lock.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 
 export const NEXT_KEY_FILE = 'master.key.new';
 
@@ -80,10 +80,6 @@ function writeKeyFile(path: string, key: Buffer): void {
 export async function rotateMasterKey(dataDir: string, env: Record<string, string | undefined> = process.env): Promise<RotationReport> {
   if (!existsSync(join(dataDir, 'catalog.sqlite'))) {
     throw new DpError('notFound', 'DataDirectoryNotFound', `'${dataDir}' is not a dpvault data directory (it has no catalog): nothing to rotate.`);
-  }
-  const holder = dataDirHolder(dataDir);
-  if (holder !== null) {
-    throw new DpError('conflict', 'DataDirectoryInUse', `The data directory '${dataDir}' is in use by the dpvault server with pid ${holder}; stop it before rotating the master key.`);
   }
   const unlock = lockDataDir(dataDir);
   try {

@@ -26,7 +26,8 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-function qualified(t: KeyOrderedTable): string {
+/** The table's schema-qualified, quoted name, for SQL. */
+export function qualified(t: KeyOrderedTable): string {
   return `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
 }
 

@@ -12,7 +12,7 @@ import type { PgConnection } from './connection-string.ts';
 import { CopyFramer, copyBlockEnd } from './copy-framer.ts';
 import { DUMP_STDOUT_BUFFER, pgDumpArgs, startDump, type DumpHandle, type DumpOptions } from './dump.ts';
 import { DUMP_FAILED, fromPgError } from './errors.ts';
-import { arrangeHead, copyScript, exactTablePattern, type KeyOrderedTable } from './key-order.ts';
+import { arrangeHead, copyScript, exactTablePattern, qualified, type KeyOrderedTable } from './key-order.ts';
 import { connect } from './probe.ts';
 import { dbnameConninfo, runTool, type ToolRun } from './tool-process.ts';
 import { findTool } from './tools.ts';
@@ -65,7 +65,7 @@ async function exportSnapshot(client: pg.Client, minBytes: number, serializable:
   const standby = (await client.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r')).rows[0]?.r === true;
   await client.query(serializable && !standby ? 'BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE' : 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
   const keyed = (await client.query<KeyOrderedTable & { oid: string }>(TABLES_SQL)).rows.filter((t) => t.columns?.length && t.key?.length);
-  for (const t of keyed) await client.query(`LOCK TABLE ONLY ${exactTablePattern(t)} IN ACCESS SHARE MODE`);
+  if (keyed.length > 0) await client.query(`LOCK TABLE ONLY ${keyed.map(qualified).join(', ')} IN ACCESS SHARE MODE`);
   const sizes = await client.query<{ oid: string }>('SELECT oid::text AS oid FROM unnest($1::oid[]) AS oid WHERE pg_table_size(oid) >= $2', [keyed.map((t) => t.oid), minBytes]);
   const big = new Set(sizes.rows.map((r) => r.oid));
   const tables = keyed.filter((t) => big.has(t.oid)).map(({ schema, name, columns, key }) => ({ schema, name, columns, key }));
@@ -77,21 +77,23 @@ async function exportSnapshot(client: pg.Client, minBytes: number, serializable:
 export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOptions): Promise<DumpHandle> {
   if (opts.major < MIN_MAJOR || opts.major > MAX_MAJOR) return startDump(conn, opts);
   const exporter = await connect(conn);
+  const endExporter = (): Promise<void> => exporter.end().catch(() => {});
   let snapshot: Snapshot;
+  let dumpFile: string;
+  let psqlFile: string;
   try {
-    snapshot = await exportSnapshot(exporter, opts.minTableBytes ?? DEFAULT_MIN_TABLE_BYTES, opts.serializableDeferrable !== false);
+    snapshot = await exportSnapshot(exporter, opts.minTableBytes ?? DEFAULT_MIN_TABLE_BYTES, opts.serializableDeferrable !== false).catch((e: unknown) => {
+      throw fromPgError(e, conn);
+    });
+    if (snapshot.tables.length === 0) {
+      await endExporter();
+      return startDump(conn, opts);
+    }
+    [dumpFile, psqlFile] = await Promise.all([findTool('pg_dump', opts.major), findTool('psql', opts.major)]);
   } catch (e) {
-    await exporter.end().catch(() => {});
-    throw fromPgError(e, conn);
-  }
-  if (snapshot.tables.length === 0) {
-    await exporter.end().catch(() => {});
-    return startDump(conn, opts);
-  }
-  const [dumpFile, psqlFile] = await Promise.all([findTool('pg_dump', opts.major), findTool('psql', opts.major)]).catch(async (e: unknown) => {
-    await exporter.end().catch(() => {});
+    await endExporter();
     throw e;
-  });
+  }
   const args = [
     ...pgDumpArgs(conn, { ...opts, serializableDeferrable: false }),
     `--snapshot=${snapshot.id}`,
@@ -174,7 +176,7 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
         settle.reject(new DpError('internal', DUMP_FAILED, 'The dump was cancelled before it finished.'));
       }
       await exporter.query('COMMIT').catch(() => {});
-      await exporter.end().catch(() => {});
+      await endExporter();
     })());
 
   async function* guarded(): AsyncGenerator<Buffer> {
