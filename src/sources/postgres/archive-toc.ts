@@ -273,6 +273,15 @@ export function archiveInt(value: number, intSize: number): Buffer {
   return w.parts[0]!;
 }
 
+/**
+ * The end of a table's data block: the end-of-data line pg_dump writes after every table's rows
+ * (`\\.` and two blank lines, one piece; a script restore needs it), then a piece of length zero.
+ */
+export function copyBlockEnd(intSize: number): Buffer {
+  const marker = Buffer.from('\\.\n\n\n');
+  return Buffer.concat([archiveInt(marker.length, intSize), marker, archiveInt(0, intSize)]);
+}
+
 /** The start of a data block: its type and the entry's dump id. */
 export function dataBlockStart(dumpId: number, intSize: number): Buffer {
   return Buffer.concat([Buffer.from([BLK_DATA]), archiveInt(dumpId, intSize)]);

@@ -45,26 +45,30 @@ export function copyToStatement(t: KeyOrderedTable): string {
 }
 
 /**
- * The psql script that copies `tables` in the dump's snapshot, each followed by a line holding
- * only `\.` (copy-framer.ts). Settings as pg_dump makes them, so values print the same way.
+ * The SQL that readies a copying session: settings as pg_dump makes them (so values print the
+ * same way), the client encoding of the database (as pg_dump writes), and a transaction in the
+ * dump's snapshot. Run as one simple query before `copyStatements`.
  */
-export function copyScript(snapshotId: string, tables: KeyOrderedTable[]): string {
-  const lines = [
-    'SET statement_timeout = 0;',
-    'SET lock_timeout = 0;',
-    'SET idle_in_transaction_session_timeout = 0;',
-    'SET extra_float_digits TO 3;',
-    'SET DATESTYLE = ISO;',
-    'SET INTERVALSTYLE = POSTGRES;',
-    'SET quote_all_identifiers = true;',
-    'SET row_security = off;',
-    'SET synchronize_seqscans TO off;',
-    'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;',
-    `SET TRANSACTION SNAPSHOT '${snapshotId.replace(/'/g, "''")}';`,
-  ];
-  for (const t of tables) lines.push(`${copyToStatement(t)};`, "SELECT chr(92) || '.';");
-  lines.push('COMMIT;', '');
-  return lines.join('\n');
+export function copySessionSql(snapshotId: string, encoding: string): string {
+  return [
+    'SET statement_timeout = 0',
+    'SET lock_timeout = 0',
+    'SET idle_in_transaction_session_timeout = 0',
+    'SET extra_float_digits TO 3',
+    'SET DATESTYLE = ISO',
+    'SET INTERVALSTYLE = POSTGRES',
+    'SET quote_all_identifiers = true',
+    'SET row_security = off',
+    'SET synchronize_seqscans TO off',
+    `SET client_encoding TO '${encoding.replace(/'/g, "''")}'`,
+    'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY',
+    `SET TRANSACTION SNAPSHOT '${snapshotId.replace(/'/g, "''")}'`,
+  ].join(';\n');
+}
+
+/** The COPY statements of `tables`, in order, as one simple query. */
+export function copyStatements(tables: KeyOrderedTable[]): string {
+  return tables.map(copyToStatement).join(';\n');
 }
 
 const key = (schema: string | null, name: string | null): string => JSON.stringify([schema, name]);

@@ -1,20 +1,22 @@
 // A pg_dump custom-format archive whose big tables' rows come in primary-key order, streamed
 // with nothing staged on disk. One session exports a snapshot (serializable, deferrable, like
 // Azure's dump; repeatable read on a standby) and holds ACCESS SHARE locks on the tables it
-// picked; pg_dump runs in that snapshot with --exclude-table-data for those tables; psql copies
-// them, in the same snapshot, with ORDER BY their key. The archive written is pg_dump's header
+// picked; pg_dump runs in that snapshot with --exclude-table-data for those tables; a second
+// session copies them, in the same snapshot, with ORDER BY their key, its rows read straight off
+// the socket (copy-out.ts). The archive written is pg_dump's header
 // and TOC with a TABLE DATA entry added per picked table (key-order.ts), then those tables' data
 // blocks, then pg_dump's own data blocks: one consistent, pg_restore-ready archive.
 import { Readable } from 'node:stream';
 import type pg from 'pg';
-import { ArchiveHeadReader, dataBlockStart, writeArchiveHead } from './archive-toc.ts';
+import { ArchiveHeadReader, copyBlockEnd, dataBlockStart, writeArchiveHead } from './archive-toc.ts';
 import type { PgConnection } from './connection-string.ts';
-import { CopyFramer, copyBlockEnd } from './copy-framer.ts';
+import { rawCopy, type RawCopy } from './copy-out.ts';
+import { CopyServerError } from './copy-protocol.ts';
 import { DUMP_STDOUT_BUFFER, pgDumpArgs, startDump, type DumpHandle, type DumpOptions } from './dump.ts';
-import { DUMP_FAILED, fromPgError } from './errors.ts';
-import { arrangeHead, copyScript, exactTablePattern, qualified, type KeyOrderedTable } from './key-order.ts';
+import { DUMP_FAILED, fromPgError, scrub } from './errors.ts';
+import { arrangeHead, copySessionSql, copyStatements, exactTablePattern, qualified, type KeyOrderedTable } from './key-order.ts';
 import { connect } from './probe.ts';
-import { dbnameConninfo, runTool, type ToolRun } from './tool-process.ts';
+import { runTool } from './tool-process.ts';
 import { findTool } from './tools.ts';
 import { DpError } from '../../domain/errors.ts';
 
@@ -74,13 +76,23 @@ async function exportSnapshot(client: pg.Client, minBytes: number, serializable:
   return { id: snap.rows[0]!.id, encoding: enc.rows[0]!.e, tables };
 }
 
+/** What a failed key-ordered copy says: the server's words, or what happened to the connection. */
+function copyFailure(e: unknown, conn: PgConnection): DpError {
+  if (e instanceof DpError) return e;
+  if (e instanceof CopyServerError || (e as { code?: unknown })?.code !== undefined) {
+    const mapped = fromPgError(e, conn);
+    if (mapped.code !== 'InternalError') return mapped;
+  }
+  const said = scrub(e instanceof Error ? e.message : String(e), [conn.password]);
+  return new DpError('internal', DUMP_FAILED, `Copying the tables in key order failed: ${said}`);
+}
+
 export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOptions): Promise<DumpHandle> {
   if (opts.major < MIN_MAJOR || opts.major > MAX_MAJOR) return startDump(conn, opts);
   const exporter = await connect(conn);
   const endExporter = (): Promise<void> => exporter.end().catch(() => {});
   let snapshot: Snapshot;
   let dumpFile: string;
-  let psqlFile: string;
   try {
     snapshot = await exportSnapshot(exporter, opts.minTableBytes ?? DEFAULT_MIN_TABLE_BYTES, opts.serializableDeferrable !== false).catch((e: unknown) => {
       throw fromPgError(e, conn);
@@ -89,7 +101,7 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
       await endExporter();
       return startDump(conn, opts);
     }
-    [dumpFile, psqlFile] = await Promise.all([findTool('pg_dump', opts.major), findTool('psql', opts.major)]);
+    dumpFile = await findTool('pg_dump', opts.major);
   } catch (e) {
     await endExporter();
     throw e;
@@ -100,10 +112,14 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
     ...snapshot.tables.map((t) => `--exclude-table-data=${exactTablePattern(t)}`),
   ];
   const dump = runTool({ name: 'pg_dump', file: dumpFile, args, conn, stream: 'stdout', failureCode: DUMP_FAILED, signal: opts.signal, stdoutBuffer: DUMP_STDOUT_BUFFER });
-  let copier: ToolRun | null = null;
+  let copier: pg.Client | null = null;
+  let copy: RawCopy | null = null;
+  let stopped = false;
   const killAll = (signal: NodeJS.Signals = 'SIGTERM'): void => {
+    stopped = true;
     dump.child.kill(signal);
-    copier?.child.kill(signal);
+    copy?.close();
+    if (copier && !copy) void copier.end().catch(() => {});
   };
 
   async function* archive(): AsyncGenerator<Buffer> {
@@ -123,31 +139,23 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
     const intSize = head.header.intSize;
     yield writeArchiveHead(head);
     if (blocks.length > 0) {
-      copier = runTool({
-        name: 'psql', file: psqlFile, stream: 'stdout', conn, failureCode: DUMP_FAILED, signal: opts.signal,
-        args: ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '--no-password', `--dbname=${dbnameConninfo(conn.database)}`, '-f', '-'],
-        input: copyScript(snapshot.id, blocks.map((b) => b.table)),
-        env: { PGCLIENTENCODING: snapshot.encoding },
-        stdoutBuffer: DUMP_STDOUT_BUFFER,
-      });
-      const framer = new CopyFramer(intSize);
+      copier = await connect(conn);
+      if (stopped) throw new DpError('internal', DUMP_FAILED, 'The dump was cancelled before it finished.');
+      await copier.query(copySessionSql(snapshot.id, snapshot.encoding));
+      copy = rawCopy(copier, copyStatements(blocks.map((b) => b.table)), intSize);
       let done = 0;
       yield dataBlockStart(blocks[0]!.dumpId, intSize);
-      for await (const chunk of copier.child.stdout! as AsyncIterable<Buffer>) {
-        for (const ev of framer.push(chunk)) {
-          if (ev.kind === 'data') {
-            if (done >= blocks.length) throw new DpError('internal', DUMP_FAILED, 'psql wrote more than the tables asked for.');
-            yield ev.bytes;
-            continue;
-          }
-          yield copyBlockEnd(intSize);
-          done++;
-          if (done < blocks.length) yield dataBlockStart(blocks[done]!.dumpId, intSize);
+      for await (const ev of copy.events) {
+        if (ev.kind === 'data') {
+          if (done >= blocks.length) throw new DpError('internal', DUMP_FAILED, 'The copy wrote more than the tables asked for.');
+          yield ev.bytes;
+          continue;
         }
+        yield copyBlockEnd(intSize);
+        done++;
+        if (done < blocks.length) yield dataBlockStart(blocks[done]!.dumpId, intSize);
       }
-      await copier.done;
-      framer.finish();
-      if (done !== blocks.length) throw new DpError('internal', DUMP_FAILED, `psql copied ${done} of ${blocks.length} tables.`);
+      if (done !== blocks.length) throw new DpError('internal', DUMP_FAILED, `The copy ended after ${done} of ${blocks.length} tables.`);
     }
     if (got.rest.length > 0) yield got.rest;
     for (;;) {
@@ -186,9 +194,9 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
     } catch (e) {
       killAll();
       // A tool that failed says why better than a broken pipe does.
-      const said = await Promise.allSettled([dump.done, (copier as ToolRun | null)?.done ?? Promise.resolve()]);
+      const said = await Promise.allSettled([dump.done]);
       const failed = said.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      const err = failed ? failed.reason : e instanceof DpError ? e : new DpError('internal', DUMP_FAILED, `The key-ordered dump failed: ${(e as Error).message}`);
+      const err = failed ? failed.reason : copyFailure(e, conn);
       settle.reject(err);
       throw err;
     } finally {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ArchiveHeadReader, SECTION, archiveInt, writeArchiveHead, type ArchiveHead, type TocEntry } from '../../../src/sources/postgres/archive-toc.ts';
-import { arrangeHead, copyScript, copyToStatement, type KeyOrderedTable } from '../../../src/sources/postgres/key-order.ts';
+import { arrangeHead, copySessionSql, copyStatements, copyToStatement, type KeyOrderedTable } from '../../../src/sources/postgres/key-order.ts';
 
 function str(s: string): Buffer {
   return Buffer.concat([archiveInt(Buffer.byteLength(s), 4), Buffer.from(s)]);
@@ -63,10 +63,11 @@ test('key-ordered TABLE DATA entries go where the data section starts; others ar
   assert.equal(added.copyStmt, 'COPY "public"."orders" ("id", "note") FROM stdin;\n');
 });
 
-test('identifiers are quoted everywhere, and each copy is followed by the end line', () => {
+test('identifiers and literals are quoted everywhere; one COPY per table, in order', () => {
   const odd: KeyOrderedTable = { schema: 'we"ird', name: 't.*', columns: ['a b', 'K'], key: ['K', 'a b'] };
   assert.equal(copyToStatement(odd), 'COPY (SELECT "a b", "K" FROM ONLY "we""ird"."t.*" ORDER BY "K", "a b") TO STDOUT');
-  const script = copyScript("snap'1", [odd, table('orders')]);
-  assert.match(script, /SET TRANSACTION SNAPSHOT 'snap''1';/);
-  assert.equal(script.split("SELECT chr(92) || '.';").length, 3);
+  const session = copySessionSql("snap'1", "EUC'JP");
+  assert.match(session, /SET TRANSACTION SNAPSHOT 'snap''1'$/);
+  assert.match(session, /SET client_encoding TO 'EUC''JP';\nBEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;/);
+  assert.deepEqual(copyStatements([odd, table('orders')]).split(';\n'), [copyToStatement(odd), copyToStatement(table('orders'))]);
 });
