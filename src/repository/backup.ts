@@ -66,10 +66,10 @@ class Batch {
   }
 
   /** The job for the chunk pool; its buffers are handed over, so the batch is spent. */
-  toJob(level: number, seal: boolean, dataKey: Buffer): SealJob {
+  toJob(level: number, frameBytes: number, seal: boolean, dataKey: Buffer): SealJob {
     const ids = new Uint8Array(this.ids.length * ID_BYTES);
     this.ids.forEach((id, i) => ids.set(id, i * ID_BYTES));
-    return { level, seal, dataKey: new Uint8Array(dataKey), data: this.data, start: this.start, lengths: Uint32Array.from(this.lengths), ids };
+    return { level, frameBytes, seal, dataKey: new Uint8Array(dataKey), data: this.data, start: this.start, lengths: Uint32Array.from(this.lengths), ids };
   }
 }
 
@@ -243,7 +243,7 @@ class BackupRun {
     }
     this.#check();
     if (this.#unindexed.length >= PACKS_PER_INDEX_FILE) await this.#flushIndex();
-    const job = batch.toJob(ctx.config.compressionLevel, this.#sealInJob, ctx.keys.dataKey);
+    const job = batch.toJob(ctx.config.compressionLevel, ctx.config.frameBytes, this.#sealInJob, ctx.keys.dataKey);
     let sealed: Promise<SealedBatch>;
     if (last && !this.#pool) {
       sealed = Promise.resolve().then(() => sealBatch(job));
@@ -273,15 +273,20 @@ class BackupRun {
     const ctx = this.#ctx;
     const blobs = Buffer.from(out.blobs.buffer, out.blobs.byteOffset, out.blobs.byteLength);
     let at = 0;
-    batch.hexIds.forEach((id, i) => {
-      const part = blobs.subarray(at, at + out.lengths[i]!);
+    let first = 0;
+    for (let b = 0; b < out.lengths.length; b++) {
+      const part = blobs.subarray(at, at + out.lengths[b]!);
       at += part.length;
-      const blob = this.#sealInJob ? part : sealBlobPlaintextPieces(ctx.keys.dataKey, batch.ids[i]!, part);
+      const end = first + out.counts[b]!;
+      const chunks: { id: string; rawLength: number }[] = [];
+      for (let i = first; i < end; i++) chunks.push({ id: batch.hexIds[i]!, rawLength: batch.lengths[i]! });
+      const blob = this.#sealInJob ? part : sealBlobPlaintextPieces(ctx.keys.dataKey, Buffer.concat(batch.ids.slice(first, end)), part);
+      first = end;
       const before = this.#builder.size;
-      this.#builder.add(id, blob, batch.lengths[i]!);
+      this.#builder.addBlob(chunks, blob);
       this.#storedBytes += this.#builder.size - before;
       if (this.#builder.size >= ctx.config.packSize) this.#upload();
-    });
+    }
     if (this.#spare.length < 4) this.#spare.push(new Uint8Array(out.blobs.buffer));
   }
 
@@ -299,11 +304,11 @@ class BackupRun {
 
   /**
    * A pack builder with room for a full pack: blobs up to packSize, one more of the largest
-   * chunk, and the trailer of four times the chunks an average size would give.
+   * blob (a chunk or a frame), and the trailer of four times the chunks an average size would give.
    */
   #newPack(): PackBuilder {
-    const { packSize, chunker } = this.#ctx.config;
-    return new PackBuilder(packSize + chunker.max + 1024 + Math.ceil((4 * packSize) / chunker.avg) * (ID_BYTES + 12), this.#spareBuffers.pop());
+    const { packSize, chunker, frameBytes } = this.#ctx.config;
+    return new PackBuilder(packSize + Math.max(chunker.max, frameBytes) + 1024 + Math.ceil((4 * packSize) / chunker.avg) * (ID_BYTES + 12), this.#spareBuffers.pop());
   }
 
   /** Writes an index file for the packs uploaded so far; then other writers may reuse their chunks. */

@@ -15,7 +15,7 @@ port.on('message', (msg: WorkerRequest) => {
   try {
     if ('seal' in msg) {
       const out = sealBatch(msg.seal);
-      port.postMessage({ seq: msg.seq, out }, [out.blobs.buffer, out.lengths.buffer]);
+      port.postMessage({ seq: msg.seq, out }, [out.blobs.buffer, out.lengths.buffer, out.counts.buffer]);
       return;
     }
     const job = msg.open;

@@ -1,8 +1,10 @@
 // The decision half of garbage collection, with no I/O: given what the index files say, what
 // storage holds, which chunks are live and which packs are young or in use, decide which packs
 // to keep, delete or repack. A chunk with copies in several packs needs only one: the first copy
-// in a stored pack (index file order) is the one kept live.
+// in a stored pack (index file order) is the one kept live. A blob is the unit that stays or
+// goes: a frame with one live chunk is kept whole, its other chunks with it.
 import type { ObjectInfo } from '../storage/storage.ts';
+import { blobsOf } from './pack.ts';
 import type { PackEntry, PackRecord } from './pack.ts';
 
 export interface GcPlanInput {
@@ -21,7 +23,7 @@ export interface GcPlanInput {
 
 export interface RepackItem {
   record: PackRecord;
-  /** The live entries to copy into new packs. */
+  /** The entries of the blobs to copy into new packs: every blob holding a live chunk, whole. */
   live: PackEntry[];
 }
 
@@ -68,15 +70,19 @@ export function planGc(input: GcPlanInput): GcPlan {
       continue;
     }
     const live: PackEntry[] = [];
+    const dead: PackEntry[] = [];
     let deadBytes = 0;
     let allBytes = 0;
-    for (const e of r.entries) {
-      allBytes += e.length;
-      if (chosen.get(e.id) === r.packId && input.isLive(e.id)) live.push(e);
-      else deadBytes += e.length;
+    for (const blob of blobsOf(r.entries)) {
+      allBytes += blob.length;
+      if (blob.entries.some((e) => chosen.get(e.id) === r.packId && input.isLive(e.id))) live.push(...blob.entries);
+      else {
+        dead.push(...blob.entries);
+        deadBytes += blob.length;
+      }
     }
     const doom = (): void => {
-      for (const e of r.entries) if (!input.isLive(e.id)) plan.doomed.add(e.id);
+      for (const e of dead) if (!input.isLive(e.id)) plan.doomed.add(e.id);
     };
     if (live.length === 0) {
       plan.remove.push(r);

@@ -13,7 +13,7 @@ import type { RepackItem } from './gc-plan.ts';
 import { listAll, mapLimit } from './io.ts';
 import { CHUNKLIST_PREFIX, chunkListOwner, indexName, PACK_PREFIX, packIdOf, packName } from './layout.ts';
 import { collectChunkIds, listManifestIds, readAllManifests } from './manifest.ts';
-import { PackBuilder, unsealChunk } from './pack.ts';
+import { blobsOf, openPackBlob, PackBuilder } from './pack.ts';
 import type { PackRecord } from './pack.ts';
 
 export const DEFAULT_GRACE_MS = 24 * 60 * 60 * 1000;
@@ -170,13 +170,13 @@ async function repack(
   };
   for (const item of items) {
     const data = await ctx.storage.get(packName(item.record.packId));
-    const blobs = item.live.map((e) => ({ e, blob: data.subarray(e.offset, e.offset + e.length) }));
-    if (blobs.some(({ e, blob }) => blob.length !== e.length || !unsealChunk(ctx.keys.dataKey, e.id, blob))) {
+    const blobs = blobsOf(item.live);
+    if (blobs.some((b) => !openPackBlob(ctx.keys.dataKey, data, b))) {
       damaged.push(item.record.packId);
       continue;
     }
-    for (const { e, blob } of blobs) {
-      builder.add(e.id, blob, e.rawLength);
+    for (const b of blobs) {
+      builder.addBlob(b.entries, data.subarray(b.offset, b.offset + b.length));
       if (builder.size >= ctx.config.packSize) await flush();
     }
     repacked.push(item.record);

@@ -1,15 +1,22 @@
-// The pack file format. A pack is a run of sealed chunk blobs followed by a sealed trailer that
-// lists every blob (id, offset, stored length, original length), the trailer's length and a magic:
+// The pack file format. A pack is a run of sealed blobs followed by a sealed trailer that lists
+// every chunk (id, offset and stored length of its blob, original length), the trailer's length
+// and a magic:
 //
 //   blob_0 | blob_1 | ... | blob_n-1 | sealed trailer | u32 LE trailer length | "DPK1"
 //
-// A blob is seal(dataKey, flag | payload, aad = chunk id), flag 0 = stored, 1 = zstd, so a blob
-// cannot be passed off as another chunk. The trailer makes a pack self-describing: the index can
-// be rebuilt from packs and the data key alone. Every byte of a pack is authenticated except the
-// last eight, which are checked for consistency.
+// A blob holds one chunk or a frame of several chunks written one after another (format 2):
+// seal(dataKey, flag | payload, aad = the ids of its chunks, in order), flag 0 = stored, 1 = zstd
+// over the whole frame, so a blob cannot be passed off as other chunks. The trailer lists a
+// frame's chunks in order with the same offset and length; a chunk's place in its frame follows
+// from the original lengths of the chunks before it (a trailer's entries never skip a chunk). A blob of one chunk is sealed with that
+// chunk's id alone, which is format 1's blob, so format-1 packs read as frames of one. The
+// trailer makes a pack self-describing: the index can be rebuilt from packs and the data key
+// alone. Every byte of a pack is authenticated except the last eight, which are checked for
+// consistency.
 import { createHash } from 'node:crypto';
 import type { Storage } from '../storage/storage.ts';
 import { ID_BYTES, seal, sealPieces, unseal } from './crypto.ts';
+import { decompressChunk } from './zstd.ts';
 import { corrupt } from './errors.ts';
 import { packName } from './layout.ts';
 import { readRange } from './io.ts';
@@ -21,15 +28,41 @@ const ENTRY_BYTES = ID_BYTES + 12;
 const FLAG_STORED = Buffer.from([0]);
 const FLAG_ZSTD = Buffer.from([1]);
 
-/** One blob inside a pack. */
+/** One chunk inside a pack. */
 export interface PackEntry {
   /** Chunk id, 64 hex characters. */
   id: string;
+  /** Where its blob starts in the pack. */
   offset: number;
-  /** Stored (sealed) length. */
+  /** Stored (sealed) length of its blob. */
   length: number;
   /** Length of the original chunk. */
   rawLength: number;
+}
+
+/** A blob and the chunks it holds, in order. */
+export interface PackBlob {
+  offset: number;
+  length: number;
+  entries: PackEntry[];
+}
+
+/** The blobs of a pack from its entries (in pack order): runs of entries with the same offset. */
+export function blobsOf(entries: readonly PackEntry[]): PackBlob[] {
+  const blobs: PackBlob[] = [];
+  for (const e of entries) {
+    const last = blobs[blobs.length - 1];
+    if (last && last.offset === e.offset) last.entries.push(e);
+    else blobs.push({ offset: e.offset, length: e.length, entries: [e] });
+  }
+  return blobs;
+}
+
+/** What a blob is sealed with: the ids of its chunks, end to end, in order. */
+export function blobAad(entries: readonly { id: string }[]): Buffer {
+  const aad = Buffer.allocUnsafe(entries.length * ID_BYTES);
+  entries.forEach((e, i) => aad.write(e.id, i * ID_BYTES, 'hex'));
+  return aad;
 }
 
 /** A pack and what it holds, as recorded in index files and pack trailers. */
@@ -71,14 +104,14 @@ export function decodeEntries(buf: Buffer, at: number): { entries: PackEntry[]; 
   return { entries, end };
 }
 
-/** Seals one chunk's payload (already compressed or not) into a blob. */
-export function sealChunk(dataKey: Buffer, id: Buffer, payload: Buffer, compressed: boolean): Buffer {
-  return Buffer.concat(sealChunkPieces(dataKey, id, payload, compressed));
+/** Seals a blob's payload (already compressed or not); `aad`: the ids of its chunks (blobAad). */
+export function sealChunk(dataKey: Buffer, aad: Buffer, payload: Buffer, compressed: boolean): Buffer {
+  return Buffer.concat(sealChunkPieces(dataKey, aad, payload, compressed));
 }
 
 /** `sealChunk`'s blob in pieces, to be copied where the caller wants it. */
-export function sealChunkPieces(dataKey: Buffer, id: Buffer, payload: Buffer, compressed: boolean): Buffer[] {
-  return sealPieces(dataKey, blobPlaintextPieces(payload, compressed), id);
+export function sealChunkPieces(dataKey: Buffer, aad: Buffer, payload: Buffer, compressed: boolean): Buffer[] {
+  return sealPieces(dataKey, blobPlaintextPieces(payload, compressed), aad);
 }
 
 /** What a blob seals: the flag byte, then the payload. */
@@ -86,16 +119,36 @@ export function blobPlaintextPieces(payload: Buffer, compressed: boolean): Buffe
   return [compressed ? FLAG_ZSTD : FLAG_STORED, payload];
 }
 
-/** The blob of a chunk whose plaintext (flag byte and payload, as `blobPlaintextPieces`) is given whole. */
-export function sealBlobPlaintextPieces(dataKey: Buffer, id: Buffer, plaintext: Buffer): Buffer[] {
-  return sealPieces(dataKey, [plaintext], id);
+/** The blob whose plaintext (flag byte and payload, as `blobPlaintextPieces`) is given whole. */
+export function sealBlobPlaintextPieces(dataKey: Buffer, aad: Buffer, plaintext: Buffer): Buffer[] {
+  return sealPieces(dataKey, [plaintext], aad);
 }
 
-/** The payload of a blob, or null when it does not authenticate as chunk `id`. */
-export function unsealChunk(dataKey: Buffer, id: string, blob: Buffer): { payload: Buffer; compressed: boolean } | null {
-  const plain = unseal(dataKey, blob, Buffer.from(id, 'hex'));
+/** The payload of a blob, or null when it does not authenticate as the chunks `aad` names (blobAad). */
+export function unsealBlob(dataKey: Buffer, aad: Buffer, blob: Buffer): { payload: Buffer; compressed: boolean } | null {
+  const plain = unseal(dataKey, blob, aad);
   if (!plain || plain.length < 1 || plain[0]! > 1) return null;
   return { payload: plain.subarray(1), compressed: plain[0] === 1 };
+}
+
+/**
+ * The original bytes of a blob sealed with `aad` (blobAad of its chunks), which must be
+ * `rawLength` bytes; null when it does not authenticate or decompress to that length. The bytes
+ * may live in a buffer the next call on this thread reuses: use or copy them first.
+ */
+export function openBlob(dataKey: Buffer, blob: Buffer, aad: Buffer, rawLength: number): Buffer | null {
+  const opened = unsealBlob(dataKey, aad, blob);
+  if (!opened) return null;
+  const data = opened.compressed ? decompressChunk(opened.payload, rawLength) : opened.payload;
+  return data && data.length === rawLength ? data : null;
+}
+
+/** openBlob for a blob of a pack, whose chunks `blob.entries` name. */
+export function openPackBlob(dataKey: Buffer, pack: Buffer, blob: PackBlob): Buffer | null {
+  if (blob.offset + blob.length > pack.length) return null;
+  let raw = 0;
+  for (const e of blob.entries) raw += e.rawLength;
+  return openBlob(dataKey, pack.subarray(blob.offset, blob.offset + blob.length), blobAad(blob.entries), raw);
 }
 
 /**
@@ -120,15 +173,20 @@ export class PackBuilder {
     return this.#entries.length;
   }
 
-  /** Appends a blob, given whole or in pieces (as sealing makes it). */
+  /** Appends a blob of one chunk, given whole or in pieces (as sealing makes it). */
   add(id: string, blob: Buffer | readonly Buffer[], rawLength: number): void {
+    this.addBlob([{ id, rawLength }], blob);
+  }
+
+  /** Appends a blob holding `chunks`, in order (sealed with their ids, blobAad). */
+  addBlob(chunks: readonly { id: string; rawLength: number }[], blob: Buffer | readonly Buffer[]): void {
     const pieces = Buffer.isBuffer(blob) ? [blob] : blob;
     let length = 0;
     for (const p of pieces) length += p.length;
     this.#reserve(length);
     let at = this.#size;
     for (const p of pieces) at += p.copy(this.#buf, at);
-    this.#entries.push({ id, offset: this.#size, length, rawLength });
+    for (const c of chunks) this.#entries.push({ id: c.id, offset: this.#size, length, rawLength: c.rawLength });
     this.#size += length;
   }
 
@@ -180,9 +238,10 @@ export async function parseTrailer(
   const decoded = plain ? decodeEntries(plain, 0) : null;
   if (!decoded || decoded.end !== plain?.length) throw bad('its trailer does not authenticate');
   let expected = 0;
-  for (const e of decoded.entries) {
-    if (e.offset !== expected) throw bad('its trailer lists blobs that do not follow each other');
-    expected += e.length;
+  for (const blob of blobsOf(decoded.entries)) {
+    if (blob.offset !== expected) throw bad('its trailer lists blobs that do not follow each other');
+    if (blob.entries.some((e) => e.length !== blob.length)) throw bad('its trailer gives one blob two lengths');
+    expected += blob.length;
   }
   if (expected !== trailerStart) throw bad('its trailer does not account for every byte');
   return decoded.entries;

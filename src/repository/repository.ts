@@ -102,8 +102,8 @@ export class Repository {
   }
 
   get params(): RepositoryParams {
-    const { chunker, packSize, compressionLevel } = this.#ctx.config;
-    return { chunker: { ...chunker }, packSize, compressionLevel };
+    const { chunker, packSize, compressionLevel, frameBytes } = this.#ctx.config;
+    return { chunker: { ...chunker }, packSize, compressionLevel, frameBytes };
   }
 
   /** Reloads the index from storage (after another process wrote or collected). */

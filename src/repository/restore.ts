@@ -23,7 +23,7 @@ import { openBatch, openedSize, type OpenedBatch } from './chunk-jobs.ts';
 import { ChunkPool } from './chunk-pool.ts';
 import type { OpenJob } from './chunk-jobs.ts';
 import { ID_BYTES } from './crypto.ts';
-import { readTrailer } from './pack.ts';
+import { blobsOf, readTrailer } from './pack.ts';
 import type { PackEntry } from './pack.ts';
 
 /**
@@ -35,13 +35,25 @@ const SEGMENT_RAW_MAX = 4 * 1024 * 1024;
 /** Bytes between two chunks of a pack that are read rather than split into two requests. */
 const SEGMENT_GAP_MAX = 256 * 1024;
 
+/** A chunk to produce, where the index says it is: its blob's offset and length, its own length. */
+interface Item {
+  id: string;
+  offset: number;
+  length: number;
+  rawLength: number;
+}
+
+/** A range of a pack to read, and the chunks to take from its blobs, in order. */
 interface Segment {
   packId: string;
   start: number;
   end: number;
   raw: number;
-  items: PackEntry[];
+  items: Item[];
 }
+
+/** A pack's blobs by offset, each with its chunks in order, from its authenticated trailer. */
+type Trailer = Map<number, PackEntry[]>;
 
 function label(m: Manifest): string {
   return m.recoveryPointId ? `recovery point '${m.recoveryPointId}' (manifest '${m.id}')` : `recovery point manifest '${m.id}'`;
@@ -147,7 +159,7 @@ async function* restoreChunks(ctx: RepoContext, manifest: Manifest, opener?: Seg
   const lease = ctx.guard.lease(async function* () {
     yield* [...inFlight.keys()];
   });
-  const trailers = new Map<string, Promise<Map<string, PackEntry>>>();
+  const trailers = new Map<string, Promise<Trailer>>();
   const queue: { ids: string[]; data: Promise<Buffer[]> }[] = [];
   const segments = planSegments(ctx, manifest, lease, inFlight)[Symbol.asyncIterator]();
   let planned = false;
@@ -202,14 +214,15 @@ async function* planSegments(
     if (!loc) {
       throw corrupt(`${label(manifest)} needs chunk ${id}, which no index file lists; verify or recover the repository.`);
     }
-    const item: PackEntry = { id, offset: loc.offset, length: loc.length, rawLength: loc.rawLength };
+    const item: Item = { id, offset: loc.offset, length: loc.length, rawLength: loc.rawLength };
+    const last = seg?.items[seg.items.length - 1];
+    // Another chunk of the segment's last blob (a frame), or a blob further on in the same pack.
     const fits =
       seg !== null &&
       seg.packId === loc.packId &&
-      loc.offset >= seg.end &&
-      loc.offset - seg.end <= SEGMENT_GAP_MAX &&
-      loc.offset + loc.length - seg.start <= SEGMENT_STORED_MAX &&
-      seg.raw + loc.rawLength <= SEGMENT_RAW_MAX;
+      seg.raw + loc.rawLength <= SEGMENT_RAW_MAX &&
+      ((last!.offset === loc.offset && last!.length === loc.length) ||
+        (loc.offset >= seg.end && loc.offset - seg.end <= SEGMENT_GAP_MAX && loc.offset + loc.length - seg.start <= SEGMENT_STORED_MAX));
     if (seg && fits) {
       seg.items.push(item);
       seg.end = loc.offset + loc.length;
@@ -226,7 +239,7 @@ async function fetchSegment(
   ctx: RepoContext,
   manifest: Manifest,
   seg: Segment,
-  trailers: Map<string, Promise<Map<string, PackEntry>>>,
+  trailers: Map<string, Promise<Trailer>>,
   opener?: SegmentOpener,
 ): Promise<Buffer[]> {
   const name = packName(seg.packId);
@@ -237,14 +250,14 @@ async function fetchSegment(
       trailer = packTrailer(ctx, seg.packId);
       trailers.set(seg.packId, trailer);
     }
-    const entries = await trailer;
+    const blobs = await trailer;
     for (const item of seg.items) {
-      const t = entries.get(item.id);
-      if (!t || t.offset !== item.offset || t.length !== item.length || t.rawLength !== item.rawLength) {
+      const t = blobs.get(item.offset)?.find((e) => e.id === item.id);
+      if (!t || t.length !== item.length || t.rawLength !== item.rawLength) {
         throw corrupt(`Restoring ${where} failed: the pack does not hold chunk ${item.id} where the index says.`);
       }
     }
-    const job = openJob(ctx.keys.dataKey, seg, await readRange(ctx.storage, name, seg.start, seg.end - seg.start));
+    const job = openJob(ctx.keys.dataKey, seg, blobs, await readRange(ctx.storage, name, seg.start, seg.end - seg.start));
     const opened = opener ? await opener.open(job, await opener.buffer(openedSize(job))) : openBatch(job);
     if (opened.bad >= 0) {
       throw corrupt(`Restoring ${where} failed: the pack is damaged (chunk ${seg.items[opened.bad]!.id} does not authenticate).`);
@@ -259,28 +272,47 @@ async function fetchSegment(
   }
 }
 
-/** The job of opening a segment's blobs, read from `start` of its pack. */
-function openJob(dataKey: Buffer, seg: Segment, bytes: Buffer): OpenJob {
-  const n = seg.items.length;
+/** The job of opening a segment's blobs, read from `start` of its pack, and taking its chunks. */
+function openJob(dataKey: Buffer, seg: Segment, blobs: Trailer, bytes: Buffer): OpenJob {
+  // The segment's blobs in order, and where each one's chunks start among all their chunks.
+  const first = new Map<number, number>();
+  const chosen: PackEntry[][] = [];
+  let chunks = 0;
+  for (const item of seg.items) {
+    if (first.has(item.offset)) continue;
+    const entries = blobs.get(item.offset)!;
+    first.set(item.offset, chunks);
+    chosen.push(entries);
+    chunks += entries.length;
+  }
   const job: OpenJob = {
     dataKey,
     data: bytes,
-    offsets: new Uint32Array(n),
-    lengths: new Uint32Array(n),
-    rawLengths: new Uint32Array(n),
-    ids: Buffer.alloc(n * ID_BYTES),
+    offsets: new Uint32Array(chosen.length),
+    lengths: new Uint32Array(chosen.length),
+    counts: new Uint32Array(chosen.length),
+    ids: Buffer.alloc(chunks * ID_BYTES),
+    rawLengths: new Uint32Array(chunks),
+    picks: new Uint32Array(seg.items.length),
   };
+  let c = 0;
+  chosen.forEach((entries, b) => {
+    job.offsets[b] = entries[0]!.offset - seg.start;
+    job.lengths[b] = entries[0]!.length;
+    job.counts[b] = entries.length;
+    for (const e of entries) {
+      job.ids.write(e.id, c * ID_BYTES, 'hex');
+      job.rawLengths[c++] = e.rawLength;
+    }
+  });
   seg.items.forEach((item, i) => {
-    job.offsets[i] = item.offset - seg.start;
-    job.lengths[i] = item.length;
-    job.rawLengths[i] = item.rawLength;
-    job.ids.write(item.id, i * ID_BYTES, 'hex');
+    job.picks[i] = first.get(item.offset)! + blobs.get(item.offset)!.findIndex((e) => e.id === item.id);
   });
   return job;
 }
 
-async function packTrailer(ctx: RepoContext, packId: string): Promise<Map<string, PackEntry>> {
+async function packTrailer(ctx: RepoContext, packId: string): Promise<Trailer> {
   const size = ctx.index.packSize(packId) ?? (await ctx.storage.stat(packName(packId))).size;
   const entries = await readTrailer(ctx.storage, ctx.keys.dataKey, packId, size);
-  return new Map(entries.map((e) => [e.id, e]));
+  return new Map(blobsOf(entries).map((b) => [b.offset, b.entries]));
 }

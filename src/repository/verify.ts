@@ -1,6 +1,6 @@
 // Verification: reads back a sample of packs (or all) and checks everything about each: its bytes
 // against its name (SHA-256), its trailer, every blob's tag, decompression to the recorded
-// length, the chunk id recomputed from the data, and agreement between trailer and index. Then
+// length, every chunk's id recomputed from its data, and agreement between trailer and index. Then
 // walks every manifest's chunk list to find chunks the index does not know, and to name the
 // recovery points each damaged chunk belongs to.
 import { createHash, randomInt } from 'node:crypto';
@@ -10,9 +10,8 @@ import { chunkId } from './crypto.ts';
 import { listAll, mapLimit } from './io.ts';
 import { PACK_PREFIX, packIdOf, packName } from './layout.ts';
 import { readAllManifests, readChunkList } from './manifest.ts';
-import { parseTrailer, unsealChunk } from './pack.ts';
-import type { PackEntry } from './pack.ts';
-import { decompress } from './zstd.ts';
+import { blobsOf, openPackBlob, parseTrailer } from './pack.ts';
+import type { PackBlob, PackEntry } from './pack.ts';
 
 export interface VerifyOptions {
   /** Share of packs to read back, 0–100 (default 100). At least one pack when above 0. */
@@ -117,17 +116,17 @@ export async function runVerify(ctx: RepoContext, opts: VerifyOptions = {}): Pro
       badPack(packId, e instanceof Error ? e.message : String(e));
       entries = indexed.get(packId) ?? [];
     }
-    const inTrailer = new Map(entries.map((e) => [e.id, e]));
+    const inTrailer = new Map<string, PackEntry[]>();
+    for (const e of entries) inTrailer.set(e.id, [...(inTrailer.get(e.id) ?? []), e]);
     for (const e of indexed.get(packId) ?? []) {
-      const t = inTrailer.get(e.id);
-      if (t && (t.offset !== e.offset || t.length !== e.length || t.rawLength !== e.rawLength)) {
+      const copies = inTrailer.get(e.id);
+      if (copies && !copies.some((t) => t.offset === e.offset && t.length === e.length && t.rawLength === e.rawLength)) {
         badPack(packId, `the index disagrees with the pack about chunk ${e.id}`);
-      } else if (!t && !badPacks.has(packId)) badPack(packId, `the index lists chunk ${e.id}, which the pack does not hold`);
+      } else if (!copies && !badPacks.has(packId)) badPack(packId, `the index lists chunk ${e.id}, which the pack does not hold`);
     }
-    for (const e of entries) {
-      report.chunksChecked++;
-      const problem = await checkChunk(ctx, data, e);
-      if (problem) badChunks.set(e.id, { chunk: e.id, pack: packName(packId), problem, manifests: [] });
+    for (const blob of blobsOf(entries)) {
+      report.chunksChecked += blob.entries.length;
+      for (const [id, problem] of checkBlob(ctx, data, blob)) badChunks.set(id, { chunk: id, pack: packName(packId), problem, manifests: [] });
     }
     if ([...badChunks.values()].some((c) => c.pack === packName(packId))) badPack(packId, 'it holds damaged chunks');
   });
@@ -159,13 +158,17 @@ export async function runVerify(ctx: RepoContext, opts: VerifyOptions = {}): Pro
   return report;
 }
 
-/** Why the blob `e` inside `pack` is bad, or null when it is good. */
-async function checkChunk(ctx: RepoContext, pack: Buffer, e: PackEntry): Promise<string | null> {
-  if (e.offset + e.length > pack.length) return 'it lies beyond the end of the pack';
-  const opened = unsealChunk(ctx.keys.dataKey, e.id, pack.subarray(e.offset, e.offset + e.length));
-  if (!opened) return 'it does not authenticate';
-  const data = opened.compressed ? await decompress(opened.payload, e.rawLength) : opened.payload;
-  if (!data || data.length !== e.rawLength) return 'it does not decompress to its recorded length';
-  if (chunkId(ctx.keys.idKey, data).toString('hex') !== e.id) return 'its content does not match its id';
-  return null;
+/** The chunks of `blob` inside `pack` that are bad, and why; none when all are good. */
+function checkBlob(ctx: RepoContext, pack: Buffer, blob: PackBlob): [string, string][] {
+  const all = (problem: string): [string, string][] => blob.entries.map((e) => [e.id, problem]);
+  if (blob.offset + blob.length > pack.length) return all('it lies beyond the end of the pack');
+  const content = openPackBlob(ctx.keys.dataKey, pack, blob);
+  if (!content) return all('it does not authenticate or does not decompress to its recorded length');
+  const bad: [string, string][] = [];
+  let at = 0;
+  for (const e of blob.entries) {
+    if (chunkId(ctx.keys.idKey, content.subarray(at, at + e.rawLength)).toString('hex') !== e.id) bad.push([e.id, 'its content does not match its id']);
+    at += e.rawLength;
+  }
+  return bad;
 }

@@ -29,7 +29,7 @@ describe('master key rewrap', () => {
       for (const p of packs) assert.equal((await stat(join(fx.dir, p.name))).mtime.getTime(), p.mtime, `${p.name} was not rewritten`);
 
       const config = JSON.parse(await readFile(join(fx.dir, 'config'), 'utf8')) as Record<string, unknown>;
-      assert.deepEqual(Object.keys(config).sort(), ['chunker', 'compressionLevel', 'format', 'id', 'packSize', 'version', 'wrappedKeys']);
+      assert.deepEqual(Object.keys(config).sort(), ['chunker', 'compressionLevel', 'format', 'frameBytes', 'id', 'packSize', 'version', 'wrappedKeys']);
       // Backups written with the new key deduplicate against the old data (same id key).
       const again = await reopened.backup(streamOf(data));
       assert.equal(again.newBytes, 0);

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { decodeIndexFile, encodeIndexFile } from '../../src/repository/chunk-index.ts';
 import { chunkId } from '../../src/repository/crypto.ts';
-import { PackBuilder, parseTrailer, sealChunk, unsealChunk } from '../../src/repository/pack.ts';
+import { blobAad, blobsOf, openPackBlob, PackBuilder, parseTrailer, sealChunk, unsealBlob } from '../../src/repository/pack.ts';
 
 const dataKey = randomBytes(32);
 const idKey = randomBytes(32);
@@ -28,7 +28,7 @@ describe('pack format', () => {
     assert.deepEqual(entries, pack.record.entries);
     entries.forEach((e, i) => {
       assert.equal(e.id, ids[i]);
-      const opened = unsealChunk(dataKey, e.id, pack.data.subarray(e.offset, e.offset + e.length));
+      const opened = unsealBlob(dataKey, Buffer.from(e.id, 'hex'), pack.data.subarray(e.offset, e.offset + e.length));
       assert.deepEqual(opened?.payload, chunks[i]);
     });
   });
@@ -51,7 +51,23 @@ describe('pack format', () => {
       await assert.rejects(parseTrailer(dataKey, pack.record.packId, bad.length, bad, noMore), { code: 'RepositoryDataCorrupt' }, `flip at ${at}`);
     }
     const e0 = pack.record.entries[0]!;
-    assert.equal(unsealChunk(dataKey, ids[1]!, pack.data.subarray(e0.offset, e0.offset + e0.length)), null);
+    assert.equal(unsealBlob(dataKey, Buffer.from(ids[1]!, 'hex'), pack.data.subarray(e0.offset, e0.offset + e0.length)), null);
+  });
+
+  it('holds frames of several chunks, each chunk listed at its frame, and opens them whole', async () => {
+    const b = new PackBuilder();
+    const frames = [[700, 300, 1200], [5000], [10, 20]].map((sizes) => sizes.map((n) => randomBytes(n)));
+    const members = frames.map((f) => f.map((c) => ({ id: chunkId(idKey, c).toString('hex'), rawLength: c.length })));
+    frames.forEach((f, i) => b.addBlob(members[i]!, sealChunk(dataKey, blobAad(members[i]!), Buffer.concat(f), false)));
+    const pack = b.finish(dataKey);
+    const entries = await parseTrailer(dataKey, pack.record.packId, pack.data.length, pack.data, noMore);
+    const blobs = blobsOf(entries);
+    assert.deepEqual(blobs.map((bl) => bl.entries.map((e) => e.id)), members.map((m) => m.map((c) => c.id)));
+    blobs.forEach((bl, i) => assert.deepEqual(openPackBlob(dataKey, pack.data, bl), Buffer.concat(frames[i]!)));
+    // A frame does not open as a subset of its chunks, nor with them in another order.
+    const first = blobs[0]!;
+    assert.equal(openPackBlob(dataKey, pack.data, { ...first, entries: first.entries.slice(0, 2) }), null);
+    assert.equal(openPackBlob(dataKey, pack.data, { ...first, entries: [first.entries[1]!, first.entries[0]!, first.entries[2]!] }), null);
   });
 
   it('round-trips index files and refuses damaged ones, naming them', () => {
