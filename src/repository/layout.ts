@@ -1,6 +1,6 @@
 // Where each kind of repository object lives in storage (see docs/repository-format.md):
 //   config                          plain JSON: format version, parameters, wrapped keys
-//   packs/<2 hex>/<64 hex>          pack files, named by the SHA-256 of their bytes
+//   packs/<2 hex>/<64 hex>          pack files, named by the SHA-256 of their sealed trailer (format 1: of all their bytes)
 //   index/<64 hex>                  index files, named by the SHA-256 of their bytes
 //   manifests/<32 hex>              one per recovery point: the commit object of a backup
 //   chunklists/<32 hex>/<6 digits>  the ordered chunk ids of that backup, in parts

@@ -28,6 +28,25 @@ const ENTRY_BYTES = ID_BYTES + 12;
 const FLAG_STORED = Buffer.from([0]);
 const FLAG_ZSTD = Buffer.from([1]);
 
+/**
+ * A pack's name: the SHA-256 of its sealed trailer. The trailer lists every chunk and where its
+ * blob lies, and every blob is sealed with its chunks' ids, so the name pins the whole pack
+ * without hashing its megabytes (format 1 named packs by the SHA-256 of all their bytes).
+ */
+export function packIdOfTrailer(sealedTrailer: Buffer): string {
+  return createHash('sha256').update(sealedTrailer).digest('hex');
+}
+
+/** Whether a stored pack's bytes belong to its name, as either format names packs. */
+export function packMatchesName(packId: string, data: Buffer): boolean {
+  if (data.length >= PACK_TAIL_BYTES) {
+    const trailerLength = data.readUInt32LE(data.length - PACK_TAIL_BYTES);
+    const start = data.length - PACK_TAIL_BYTES - trailerLength;
+    if (start >= 0 && packIdOfTrailer(data.subarray(start, data.length - PACK_TAIL_BYTES)) === packId) return true;
+  }
+  return createHash('sha256').update(data).digest('hex') === packId;
+}
+
 /** One chunk inside a pack. */
 export interface PackEntry {
   /** Chunk id, 64 hex characters. */
@@ -198,8 +217,7 @@ export class PackBuilder {
     at = this.#buf.writeUInt32LE(trailer.length, at);
     at += PACK_MAGIC.copy(this.#buf, at);
     const data = this.#buf.subarray(0, at);
-    const packId = createHash('sha256').update(data).digest('hex');
-    return { record: { packId, size: data.length, entries: [...this.#entries] }, data };
+    return { record: { packId: packIdOfTrailer(trailer), size: data.length, entries: [...this.#entries] }, data };
   }
 
   #reserve(more: number): void {

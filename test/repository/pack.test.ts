@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { decodeIndexFile, encodeIndexFile } from '../../src/repository/chunk-index.ts';
 import { chunkId } from '../../src/repository/crypto.ts';
-import { blobAad, blobsOf, openPackBlob, PackBuilder, parseTrailer, sealChunk, unsealBlob } from '../../src/repository/pack.ts';
+import { createHash } from 'node:crypto';
+import { blobAad, blobsOf, openPackBlob, PackBuilder, packMatchesName, parseTrailer, sealChunk, unsealBlob } from '../../src/repository/pack.ts';
 
 const dataKey = randomBytes(32);
 const idKey = randomBytes(32);
@@ -31,6 +32,19 @@ describe('pack format', () => {
       const opened = unsealBlob(dataKey, Buffer.from(e.id, 'hex'), pack.data.subarray(e.offset, e.offset + e.length));
       assert.deepEqual(opened?.payload, chunks[i]);
     });
+  });
+
+  it('is named by its sealed trailer; a version-1 name (hash of all its bytes) is accepted too', () => {
+    const { pack } = buildPack(6);
+    assert.ok(packMatchesName(pack.record.packId, pack.data));
+    assert.ok(packMatchesName(createHash('sha256').update(pack.data).digest('hex'), pack.data));
+    const trailerStart = pack.record.entries.at(-1)!.offset + pack.record.entries.at(-1)!.length;
+    for (const at of [trailerStart, pack.data.length - 9, pack.data.length - 8]) {
+      const bad = Buffer.from(pack.data);
+      bad[at]! ^= 1;
+      assert.equal(packMatchesName(pack.record.packId, bad), false, `flip at ${at}`);
+    }
+    assert.equal(packMatchesName(buildPack(6).pack.record.packId, pack.data), false, 'another pack');
   });
 
   it('reads the rest of a long trailer through the callback', async () => {
