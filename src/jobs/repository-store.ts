@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, Transform, type Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { DpError, toDpError } from '../domain/errors.ts';
 import type { DumpLocation, RecoveredDump, RecoveryPointStore, StoreVerifyReport, StoredDump } from '../domain/recovery-point-store.ts';
 import { chunkerForDataSize } from '../repository/chunker.ts';
@@ -47,17 +47,17 @@ export class RepositoryStore implements RecoveryPointStore {
 
   async write(loc: DumpLocation, input: Readable, onBytes?: (total: number) => void): Promise<StoredDump> {
     const repo = await this.repository(loc.vaultKey, loc.datastore, loc.sizeHint);
-    let total = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _e, cb) {
+    // Counted as the backup reads, buffer by buffer. A byte-mode Transform here would join the
+    // buffers it holds into new ones on every read: a copy of the whole dump and its garbage.
+    async function* metered(): AsyncGenerator<Buffer> {
+      let total = 0;
+      for await (const chunk of input as AsyncIterable<Buffer>) {
         total += chunk.length;
         onBytes?.(total);
-        cb(null, chunk);
-      },
-    });
-    const metered = input.pipe(meter);
-    input.once('error', (e) => meter.destroy(e));
-    const result = await repo.backup(metered, { recoveryPointId: loc.recoveryPointId, metadata: loc.metadata ?? {} });
+        yield chunk;
+      }
+    }
+    const result = await repo.backup(metered(), { recoveryPointId: loc.recoveryPointId, metadata: loc.metadata ?? {} });
     return { ref: `${loc.vaultKey}/${loc.datastore}/${result.manifestId}`, sha256: result.sha256, size: result.size };
   }
 

@@ -12,7 +12,10 @@ export interface RuntimeOptions {
   clock: Clock;
   /** Worker threads compressing and sealing new chunks in a backup (default: cores − 1, 1 to 4). */
   compressConcurrency?: number;
-  /** Pack uploads in flight at once during a backup (default 2). */
+  /**
+   * Pack uploads in flight at once during a backup (default 4). A local upload waits mostly on
+   * fsync, not on the CPU: with 2 in flight, a scale-10 backup spent ~0.2 s waiting for them.
+   */
   uploadConcurrency?: number;
   /** Pack segments fetched ahead during a restore (default 3). */
   readAhead?: number;

@@ -211,7 +211,7 @@ function context(storage: Storage, config: RepositoryConfig, keys: RepositoryKey
     guard: new ChunkGuard(),
     clock: opts.clock,
     compressConcurrency: opts.compressConcurrency ?? defaultPoolThreads(),
-    uploadConcurrency: opts.uploadConcurrency ?? 2,
+    uploadConcurrency: opts.uploadConcurrency ?? 4,
     readAhead: opts.readAhead ?? 3,
   };
 }
