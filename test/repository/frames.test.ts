@@ -27,28 +27,34 @@ async function blobSizes(fx: RepoFixture): Promise<number[]> {
 }
 
 describe('frames', () => {
-  it('seals runs of new chunks as frames; restores taking chunks out of old frames in any order are exact', async () => {
-    const fx = await tempRepo(FRAMED);
-    try {
-      const a = dumpText(3 * 1024 * 1024, 7);
-      const ra = await fx.repo.backup(streamOf(a));
-      // Shares stretches of `a`, in another order, around new data: many chunks are single picks
-      // out of frames written by the first backup.
-      const b = Buffer.concat([a.subarray(2_000_000, 2_400_000), dumpText(100_000, 8), a.subarray(100_000, 300_000), a.subarray(1_000_000, 1_050_000)]);
-      const rb = await fx.repo.backup(streamOf(b));
-      assert.ok(rb.newBytes < b.length / 2, `most of the second stream deduplicates (${rb.newBytes} of ${b.length} new)`);
-      const sizes = await blobSizes(fx);
-      assert.ok(sizes.some((n) => n > 1), 'some blobs hold several chunks');
-      assert.ok(sizes.length < ra.chunks, `fewer blobs (${sizes.length}) than chunks (${ra.chunks})`);
-      assert.equal(sha256(await readAll(await fx.repo.restore(ra.manifestId))), sha256(a));
-      assert.equal(sha256(await readAll(await fx.repo.restore(rb.manifestId))), sha256(b));
-      const verify = await fx.repo.verify();
-      assert.equal(verify.ok, true);
-      assert.equal(verify.chunksChecked, sizes.reduce((s, n) => s + n, 0));
-    } finally {
-      await fx.cleanup();
-    }
-  });
+  for (const threads of [1, 2]) {
+    it(`seals runs of new chunks as frames; restores taking chunks out of old frames in any order are exact (${threads} sealing thread${threads > 1 ? 's' : ''})`, async () => {
+      const fx = await tempRepo({ ...FRAMED, compressConcurrency: threads });
+      try {
+        const a = dumpText(3 * 1024 * 1024, 7);
+        const ra = await fx.repo.backup(streamOf(a));
+        // Shares stretches of `a`, in another order, around new data: many chunks are single picks
+        // out of frames written by the first backup, and known chunks lie between new ones.
+        // Over a batch (1 MiB) long, so a sealing thread takes it.
+        const b = Buffer.concat([a.subarray(2_000_000, 2_400_000), dumpText(100_000, 8), a.subarray(100_000, 300_000), dumpText(30_000, 9), a.subarray(1_000_000, 1_900_000)]);
+        const rb = await fx.repo.backup(streamOf(b));
+        assert.equal(ra.sha256, sha256(a));
+        assert.equal(rb.sha256, sha256(b));
+        assert.ok(rb.newBytes < b.length / 2, `most of the second stream deduplicates (${rb.newBytes} of ${b.length} new)`);
+        const sizes = await blobSizes(fx);
+        assert.ok(sizes.some((n) => n > 1), 'some blobs hold several chunks');
+        assert.ok(sizes.length < ra.chunks, `fewer blobs (${sizes.length}) than chunks (${ra.chunks})`);
+        assert.equal(sha256(await readAll(await fx.repo.restore(ra.manifestId))), sha256(a));
+        assert.equal(sha256(await readAll(await fx.repo.restore(rb.manifestId))), sha256(b));
+        const verify = await fx.repo.verify();
+        assert.equal(verify.ok, true);
+        assert.equal(verify.chunksChecked, sizes.reduce((s, n) => s + n, 0));
+        assert.equal(verify.chunksChecked, ra.newChunks + rb.newChunks);
+      } finally {
+        await fx.cleanup();
+      }
+    });
+  }
 
   it('gc keeps a frame whole while one of its chunks lives, and repacks it intact', async () => {
     const fx = await tempRepo(FRAMED);

@@ -38,13 +38,9 @@ export interface RunToolOptions {
   conn: PgConnection;
   /** Which of stdin/stdout the caller streams through. */
   stream: 'stdin' | 'stdout';
-  /** With stream 'stdout': text written to the tool's stdin, which is then closed. */
-  input?: string;
-  /** Extra environment variables (libpq settings such as PGCLIENTENCODING). */
-  env?: Record<string, string>;
   /**
    * With stream 'stdout': the tool's stdout buffer in bytes, set through coreutils' stdbuf when
-   * it is installed. pg_dump and psql write through stdio, which flushes every 4 KiB into a
+   * it is installed. pg_dump writes through stdio, which flushes every 4 KiB into a
    * pipe; each flush is one read, one Buffer and one trip through the backup loop here.
    */
   stdoutBuffer?: number;
@@ -95,12 +91,11 @@ export function runTool(opts: RunToolOptions): ToolRun {
   const wrap = opts.stdoutBuffer && opts.stream === 'stdout' ? findStdbuf() : null;
   const [file, args] = wrap ? [wrap, ['-o', String(opts.stdoutBuffer), opts.file, ...opts.args]] : [opts.file, opts.args];
   const child = spawn(file, args, {
-    env: { ...toolEnv(conn), ...opts.env },
-    stdio: [opts.stream === 'stdin' || opts.input !== undefined ? 'pipe' : 'ignore', opts.stream === 'stdout' ? 'pipe' : 'ignore', 'pipe'],
+    env: toolEnv(conn),
+    stdio: [opts.stream === 'stdin' ? 'pipe' : 'ignore', opts.stream === 'stdout' ? 'pipe' : 'ignore', 'pipe'],
   });
   // The caller's pipeline reports a broken pipe; `done` reports why. Never crash on it here.
   child.stdin?.on('error', () => {});
-  if (opts.input !== undefined) child.stdin?.end(opts.input);
   const tail = tailCollector();
   let cancelled = false;
   const onAbort = (): void => {
