@@ -4,7 +4,7 @@
 // and fails or cancels cleanly: `done` says why and no session is left behind.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { DpError } from '../../../src/domain/errors.ts';
 import { startDump } from '../../../src/sources/postgres/dump.ts';
 import { startOrderedDump } from '../../../src/sources/postgres/ordered-dump.ts';
+import { clusterOwner } from '../../support/pg-bin.ts';
 import { startCluster, type PgCluster } from '../../support/pg-cluster.ts';
 import { shopSql } from '../../support/pg-fixtures.ts';
 
@@ -192,4 +193,34 @@ test('with no table above the size limit the plain pg_dump archive is written', 
   await plain.done;
   const { size } = await import('node:fs/promises').then((fs) => fs.stat(file));
   assert.equal(size, bytes);
+});
+
+test('over TLS (sslmode require) the copy reads the encrypted socket and the archive restores equal', async () => {
+  // A self-signed certificate, SSL switched on by reload, and the backup user refused any
+  // connection to `shop` without TLS: a session that did not encrypt would fail the dump.
+  const key = join(cluster.dataDir, 'server.key');
+  const crt = join(cluster.dataDir, 'server.crt');
+  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', crt, '-days', '2', '-subj', '/CN=127.0.0.1']);
+  const owner = clusterOwner();
+  for (const f of [key, crt]) if (owner) chownSync(f, owner.uid, owner.gid);
+  chmodSync(key, 0o600);
+  const hba = join(cluster.dataDir, 'pg_hba.conf');
+  const before = readFileSync(hba, 'utf8');
+  writeFileSync(hba, `hostnossl shop backup 127.0.0.1/32 reject\n${before}`);
+  await cluster.query('postgres', "ALTER SYSTEM SET ssl = on");
+  await cluster.query('postgres', 'SELECT pg_reload_conf()');
+  try {
+    const plain = await startOrderedDump(cluster.connection('shop', 'backup', BACKUP_PW), { major: cluster.version, minTableBytes: 0 }).catch((e: unknown) => e);
+    assert.ok(plain instanceof DpError, 'without TLS the backup user is refused');
+    const conn = { ...cluster.connection('shop', 'backup', BACKUP_PW), sslMode: 'require' as const };
+    const dump = await startOrderedDump(conn, { major: cluster.version, minTableBytes: 0 });
+    const file = join(dir, 'tls.dump');
+    await Promise.all([pipeline(dump.stdout, createWriteStream(file)), dump.done]);
+    await restoreFile(file, 'shop tls');
+    assert.deepEqual(await cluster.compareDatabases('shop', 'shop tls'), []);
+  } finally {
+    writeFileSync(hba, before);
+    await cluster.query('postgres', 'ALTER SYSTEM RESET ssl');
+    await cluster.query('postgres', 'SELECT pg_reload_conf()');
+  }
 });
