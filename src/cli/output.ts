@@ -1,8 +1,14 @@
 // az's output formats: json (keys sorted, 2-space indent), jsonc, yaml, tsv, table and none,
 // after an optional JMESPath --query.
+import { createRequire } from 'node:module';
 import { search } from '@jmespath-community/jmespath';
-import { stringify as yamlStringify } from 'yaml';
 import { usage } from '../domain/errors.ts';
+
+/** The yaml library, loaded only for -o yaml: it is most of the modules a CLI start would load. */
+function yamlStringify(value: unknown): string {
+  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yaml.stringify(value);
+}
 
 export const OUTPUT_FORMATS = ['json', 'jsonc', 'yaml', 'yamlc', 'tsv', 'table', 'none'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];

@@ -1,8 +1,7 @@
-// `dpvault server`: runs the service (API, and later scheduler and workers) on its embedded defaults.
+// `dpvault server`: runs the service (API, scheduler and workers) on its embedded defaults. The
+// service's modules are loaded only when a server command runs, not on every CLI start.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { startService } from '../../app.ts';
-import { rotateMasterKey } from '../../services/master-key-rotation.ts';
 import { usage } from '../../domain/errors.ts';
 import { defineCommand } from '../command.ts';
 
@@ -21,6 +20,7 @@ export const serverCommand = defineCommand({
     const dataDir = (a.dataDir as string | undefined) ?? process.env.DPVAULT_HOME ?? join(homedir(), '.dpvault');
     const keyOrderMinBytes = byteCount('DPVAULT_KEY_ORDER_MIN_BYTES', process.env.DPVAULT_KEY_ORDER_MIN_BYTES);
     const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+    const { startService } = await import('../../app.ts');
     const svc = await startService({ dataDir, host: a.host as string, port, log, keyOrderMinBytes });
     log(`dpvault listening on ${svc.url} (data in ${dataDir})`);
     await new Promise<void>((resolve) => {
@@ -52,6 +52,7 @@ export const rotateMasterKeyCommand = defineCommand({
   },
   async run(a) {
     const dataDir = (a.dataDir as string | undefined) ?? process.env.DPVAULT_HOME ?? join(homedir(), '.dpvault');
+    const { rotateMasterKey } = await import('../../services/master-key-rotation.ts');
     return rotateMasterKey(dataDir);
   },
 });
