@@ -7,7 +7,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Readable } from 'node:stream';
-import { streamOf, tempRepo } from './helpers.ts';
+import { dumpText, SMALL, streamOf, tempRepo } from './helpers.ts';
 import type { RepoFixture } from './helpers.ts';
 
 /** Reads until the stream ends or fails; returns what arrived and the error, if any. */
@@ -21,14 +21,21 @@ async function drain(stream: Readable): Promise<{ data: Buffer; error: Error | n
   }
 }
 
-describe('damaged packs', () => {
+// Once with large chunks of random bytes (a blob per chunk), once with small chunks of
+// compressible text sealed in frames of several chunks each.
+const LAYOUTS = [
+  { name: 'blobs of one chunk', params: SMALL, data: () => randomBytes(3 * 1024 * 1024) },
+  { name: 'frames of several chunks', params: { chunker: { min: 1024, avg: 4096, max: 16 * 1024 }, packSize: 256 * 1024, frameBytes: 32 * 1024 }, data: () => dumpText(3 * 1024 * 1024, 5) },
+];
+
+for (const layout of LAYOUTS) describe(`damaged packs (${layout.name})`, () => {
   let fx: RepoFixture;
   let data: Buffer;
   let manifestId: string;
   let packs: string[];
   before(async () => {
-    fx = await tempRepo();
-    data = randomBytes(3 * 1024 * 1024);
+    fx = await tempRepo(layout.params);
+    data = layout.data();
     manifestId = (await fx.repo.backup(streamOf(data), { recoveryPointId: 'rp-damage' })).manifestId;
     packs = [];
     for await (const o of fx.storage.list('packs/')) packs.push(o.name);

@@ -2,7 +2,7 @@
 // chunks out of old frames, in any order, are byte-exact; gc keeps a frame whole while any of its
 // chunks lives; verify checks every chunk of a frame; a format-1 repository stays format 1.
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Repository } from '../../src/repository/repository.ts';
@@ -71,9 +71,13 @@ describe('frames', () => {
       assert.deepEqual(report.damagedPacks, []);
       assert.equal(sha256(await readAll(await fx.repo.restore(rb.manifestId))), sha256(b));
       assert.equal((await fx.repo.verify()).ok, true);
-      // Reopened from storage alone, the index agrees.
+      // Reopened from storage alone, the index agrees; rebuilt from the packs' trailers alone too.
       const reopened = await Repository.open(fx.storage, fx.master, { clock: fx.clock });
       assert.equal(sha256(await readAll(await reopened.restore(rb.manifestId))), sha256(b));
+      await rm(join(fx.dir, 'index'), { recursive: true });
+      const { repository, report: rebuilt } = await Repository.recover(fx.storage, fx.master, { clock: fx.clock });
+      assert.equal(rebuilt.damagedPacks.length, 0);
+      assert.equal(sha256(await readAll(await repository.restore(rb.manifestId))), sha256(b));
     } finally {
       await fx.cleanup();
     }
