@@ -97,10 +97,8 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
     snapshot = await exportSnapshot(exporter, opts.minTableBytes ?? DEFAULT_MIN_TABLE_BYTES, opts.serializableDeferrable !== false).catch((e: unknown) => {
       throw fromPgError(e, conn);
     });
-    if (snapshot.tables.length === 0) {
-      await endExporter();
-      return startDump(conn, opts);
-    }
+    // With no table to copy, pg_dump still runs in this snapshot: a second serializable,
+    // deferrable start of its own would wait for a safe snapshot a second time.
     dumpFile = await findTool('pg_dump', opts.major);
   } catch (e) {
     await endExporter();

@@ -180,12 +180,17 @@ test('a table the copy may not read fails the dump with the server\'s words; not
   await noSessionsLeft('rls');
 });
 
-test('with no table above the size limit the plain pg_dump archive is written', async () => {
+test('with no table above the size limit the plain pg_dump archive is written, in the exported snapshot', async () => {
   const dump = await startOrderedDump(cluster.connection('shop', 'backup', BACKUP_PW), { major: cluster.version, minTableBytes: 2 ** 40 });
+  // pg_dump reads the snapshot exported before this row, not one of its own taken later.
+  await cluster.query('shop', `INSERT INTO nopk VALUES ('after the snapshot')`);
   const file = join(dir, 'small.dump');
   await Promise.all([pipeline(dump.stdout, createWriteStream(file)), dump.done]);
   const heapOrder = await idsInArchive(file, 'orders');
   assert.ok(!ascending(heapOrder));
+  const { stdout: rows } = await run(tool('pg_restore'), ['--data-only', '-t', 'nopk', '-f', '-', file]);
+  assert.ok(!rows.includes('after the snapshot'));
+  await cluster.query('shop', `DELETE FROM nopk WHERE v = 'after the snapshot'`);
   // Same bytes count as pg_dump's own archive of the same database, give or take its timestamp.
   const plain = await startDump(cluster.connection('shop', 'backup', BACKUP_PW), { major: cluster.version });
   let bytes = 0;
