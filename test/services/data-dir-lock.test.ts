@@ -1,6 +1,7 @@
 // The data directory lock: a second holder in this process or a live dpvault process elsewhere is
 // refused; a file left by a crash is taken over, even when its pid now belongs to another
-// program or, as after a container restart, to this very process.
+// program or, as after a container restart, to this very process. A server started by hand
+// starts itself again with its Node flags and still holds the lock under its one pid.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { lockDataDir } from '../../src/services/data-dir-lock.ts';
+import { CLI_BIN } from '../support/service.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dpvault-lock-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,5 +50,23 @@ test('a live dpvault process holds the directory; any other live process does no
   } finally {
     sleeper.kill();
     server.kill();
+  }
+});
+
+test('`dpvault server` started without Node flags starts itself again with them, keeping its pid and the lock', async () => {
+  const data = mkdtempSync(join(tmpdir(), 'dpvault-reexec-'));
+  const server = spawn(process.execPath, [CLI_BIN, 'server', '--data-dir', data, '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    let said = '';
+    server.stderr.on('data', (d: Buffer) => (said += d.toString()));
+    for (let i = 0; i < 300 && !said.includes('listening'); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.match(said, /dpvault listening on/);
+    const cmdline = readFileSync(`/proc/${server.pid}/cmdline`, 'utf8').split('\0');
+    assert.ok(cmdline.includes('--max-semi-space-size=2'), cmdline.join(' '));
+    assert.equal(readFileSync(join(data, 'server.pid'), 'utf8').trim(), String(server.pid));
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    rmSync(data, { recursive: true, force: true });
   }
 });
