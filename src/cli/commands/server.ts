@@ -2,7 +2,6 @@
 // service's modules are loaded only when a server command runs, not on every CLI start.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { usage } from '../../domain/errors.ts';
 import { defineCommand } from '../command.ts';
 
@@ -37,14 +36,11 @@ export const serverCommand = defineCommand({
 });
 
 /**
- * The Node and V8 settings the server is measured with (docs/benchmarks.md). A young generation
- * of 2 MB semi-spaces keeps a scale-10 backup near 165–200 MiB instead of 210–225 and makes it
- * faster; it only takes effect from the command line, so a server started without it (by hand,
- * not through `npm start`) starts itself again with it, in place (process.execve, same pid),
- * where Node offers that. Counting ArrayBuffers' memory in V8's global heap limit, rather than
- * starting a collection for every 64 MB of them, spares a backup some 0.1–0.25 CPU-s of marking
- * (a dump's socket reads are such buffers); later V8 versions do this by default and drop the
- * flag, which V8 then ignores when set at run time, as here.
+ * The Node setting the server is measured with (docs/benchmarks.md): a young generation of 2 MB
+ * semi-spaces keeps a scale-10 backup near 165–200 MiB instead of 210–225 and makes it faster. It
+ * only takes effect from the command line, so a server started without it (by hand, not through
+ * `npm start`) starts itself again with it, in place (process.execve, same pid), where Node
+ * offers that.
  */
 function tuneRuntime(): void {
   const execve = (process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never }).execve;
@@ -53,7 +49,6 @@ function tuneRuntime(): void {
     const args = [process.execPath, '--max-semi-space-size=2', ...process.execArgv, process.argv[1], ...process.argv.slice(2)];
     execve(process.execPath, args, { ...process.env, DPVAULT_SERVER_REEXEC: '1' });
   }
-  setFlagsFromString('--external-memory-accounted-in-global-limit');
 }
 
 /** A whole number of bytes from the environment, or undefined when unset. */
