@@ -113,12 +113,16 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
   let copier: pg.Client | null = null;
   let copy: RawCopy | null = null;
   let stopped = false;
+  /** Set while the copy runs: pg_dump then sits blocked on its pipe, and a failure is the copy's. */
+  let copying = false;
   const killAll = (signal: NodeJS.Signals = 'SIGTERM'): void => {
     stopped = true;
     dump.child.kill(signal);
     copy?.close();
     if (copier && !copy) void copier.end().catch(() => {});
   };
+  // pg_dump stops on the signal by itself (runTool); the copy must stop with it.
+  opts.signal?.addEventListener('abort', () => killAll(), { once: true });
 
   async function* archive(): AsyncGenerator<Buffer> {
     const source = dump.child.stdout![Symbol.asyncIterator]() as AsyncIterator<Buffer>;
@@ -137,6 +141,7 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
     const intSize = head.header.intSize;
     yield writeArchiveHead(head);
     if (blocks.length > 0) {
+      copying = true;
       copier = await connect(conn);
       if (stopped) throw new DpError('internal', DUMP_FAILED, 'The dump was cancelled before it finished.');
       await copier.query(copySessionSql(snapshot.id, snapshot.encoding));
@@ -154,6 +159,7 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
         if (done < blocks.length) yield dataBlockStart(blocks[done]!.dumpId, intSize);
       }
       if (done !== blocks.length) throw new DpError('internal', DUMP_FAILED, `The copy ended after ${done} of ${blocks.length} tables.`);
+      copying = false;
     }
     if (got.rest.length > 0) yield got.rest;
     for (;;) {
@@ -190,11 +196,16 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
       yield* archive();
       settle.resolve();
     } catch (e) {
+      const wasStopped = stopped;
+      const copyFailed = copying && !wasStopped;
       killAll();
-      // A tool that failed says why better than a broken pipe does.
+      // A tool that failed says why better than a broken pipe does; but while the copy ran,
+      // pg_dump only waited on its pipe, and the signal that stopped it says nothing. Stopped
+      // on purpose (the abort signal), the dump was cancelled, whatever broke after that.
       const said = await Promise.allSettled([dump.done]);
       const failed = said.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      const err = failed ? failed.reason : copyFailure(e, conn);
+      const cancelled = (): DpError => new DpError('internal', DUMP_FAILED, 'The dump was cancelled before it finished.');
+      const err = wasStopped ? (failed?.reason ?? cancelled()) : failed && !copyFailed ? failed.reason : copyFailure(e, conn);
       settle.reject(err);
       throw err;
     } finally {

@@ -136,6 +136,29 @@ test('a reader that gives up before reading cancels the dump and leaves no sessi
   await noSessionsLeft('shop');
 });
 
+test('an abort signal during the copy stops it and pg_dump; no session is left', async () => {
+  // More rows than the socket's buffers hold, so the copy is still running when the signal comes.
+  await cluster.createDatabase('bigabort', `CREATE TABLE t (id int PRIMARY KEY, v text);
+    INSERT INTO t SELECT g, repeat('v', 100) FROM generate_series(1, 300000) g;`);
+  const ac = new AbortController();
+  const dump = await startOrderedDump(cluster.connection('bigabort'), { major: cluster.version, minTableBytes: 0, signal: ac.signal });
+  dump.stdout.on('error', () => {});
+  // Read the TOC and a little of the copy, then stop reading and abort.
+  let seen = 0;
+  await new Promise<void>((resolve) => {
+    dump.stdout.on('data', (c: Buffer) => {
+      seen += c.length;
+      if (seen > 1024 * 1024) {
+        dump.stdout.pause();
+        resolve();
+      }
+    });
+  });
+  ac.abort();
+  await assert.rejects(dump.done, (e: unknown) => e instanceof DpError && /cancelled/.test(e.message));
+  await noSessionsLeft('bigabort');
+});
+
 test('the copying session ended by the server mid-copy fails the dump; no session is left', async () => {
   // More rows than the socket's buffers hold, so the copy is still running when it is ended.
   await cluster.createDatabase('bigcopy', `CREATE TABLE t (id int PRIMARY KEY, v text);
@@ -165,8 +188,12 @@ test('the copying session ended by the server mid-copy fails the dump; no sessio
 test('a table the copy may not read fails the dump with the server\'s words; nothing is left running', async () => {
   await cluster.createRole('rlsowner', 'rls pw');
   await cluster.query('postgres', 'CREATE DATABASE rls OWNER rlsowner');
+  // `filler` (no key: pg_dump's to dump) is more than pg_dump's pipe holds, so pg_dump is still
+  // running, blocked, when the copy fails: the failure reported must be the copy's, not the
+  // signal that then stops pg_dump.
   await cluster.psql('rls', ['-c', `SET ROLE rlsowner; CREATE TABLE secured (id int PRIMARY KEY, v text);
-    INSERT INTO secured VALUES (1, 'x'); ALTER TABLE secured ENABLE ROW LEVEL SECURITY; ALTER TABLE secured FORCE ROW LEVEL SECURITY`]);
+    INSERT INTO secured VALUES (1, 'x'); ALTER TABLE secured ENABLE ROW LEVEL SECURITY; ALTER TABLE secured FORCE ROW LEVEL SECURITY;
+    CREATE TABLE filler (v text); INSERT INTO filler SELECT repeat('f', 1000) FROM generate_series(1, 2000)`]);
   const dump = await startOrderedDump(cluster.connection('rls', 'rlsowner', 'rls pw'), { major: cluster.version, minTableBytes: 0 });
   const drained = pipeline(dump.stdout, createWriteStream(join(dir, 'rls.dump')));
   await assert.rejects(dump.done, (e: unknown) => {
