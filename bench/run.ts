@@ -6,7 +6,7 @@
 //   npm run bench                          # scale 10, 12 weeks, every phase (tens of minutes)
 //   npm run bench -- --scale 1 --repeat 1  # a quick check that everything runs
 //   npm run bench -- --only backup,restore
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSnapshot } from './lib/build.ts';
@@ -18,7 +18,7 @@ import { runRestorePhase, type RestoreResult } from './lib/phase-restore.ts';
 import { CHURN_SCRIPTS, runWeeklyPhase, type WeeklySeries } from './lib/phase-weekly.ts';
 import { BenchCluster } from './lib/postgres.ts';
 import { backupTargets, renderBackup, renderMachine, renderRestore, renderSummary, renderWeekly, restoreTargets, weeklyTargets } from './lib/render.ts';
-import { updateReport, type SectionName, type Target } from './lib/report.ts';
+import { earlierTargets, updateReport, type SectionName, type Target } from './lib/report.ts';
 import { toolVersion } from './lib/dedup.ts';
 
 function options(): BenchOptions {
@@ -87,7 +87,14 @@ async function main(): Promise<number> {
     notes.push(`The run stopped early: ${(e as Error).message.split('\n')[0]}`);
   } finally {
     sections.machine = renderMachine(machine, opts);
-    sections.summary = renderSummary(machine, opts, targets, notes);
+    const doc = existsSync(opts.out) ? readFileSync(opts.out, 'utf8') : '';
+    const earlier = (['backup', 'restore', 'weekly'] as const)
+      .filter((phase) => !opts.only.has(phase))
+      .flatMap((phase) => {
+        const e = earlierTargets(doc, phase);
+        return e ? [{ phase, ...e }] : [];
+      });
+    sections.summary = renderSummary(machine, opts, targets, notes, earlier);
     updateReport(opts.out, sections);
     log(`report written to ${opts.out}`);
     await pg.stop();

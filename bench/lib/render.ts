@@ -193,11 +193,20 @@ ${targetTable(weeklyTargets(s))}`);
   return parts.join('\n\n');
 }
 
-export function renderSummary(m: Machine, o: BenchOptions, targets: Target[], notes: string[]): string {
+export function renderSummary(
+  m: Machine,
+  o: BenchOptions,
+  targets: Target[],
+  notes: string[],
+  earlier: { phase: string; measured: string; rows: string[] }[] = [],
+): string {
   const noteText = notes.length ? `\n\nNotes from this run:\n${notes.map((n) => `- ${n}`).join('\n')}` : '';
+  const carried = earlier
+    .map((e) => `\n\nFrom an earlier run (${e.phase}, not run this time; its section below has the details). ${e.measured}\n\n| target | measured | result |\n| --- | --- | --- |\n${e.rows.join('\n')}`)
+    .join('');
   return `## Summary of the last run
 
 ${runLine(m, o)} Phases: ${[...o.only].join(', ')}.
 
-${targetTable(targets)}${noteText}`;
+${targetTable(targets)}${noteText}${carried}`;
 }
