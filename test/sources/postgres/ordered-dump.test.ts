@@ -227,6 +227,22 @@ test('with no table above the size limit the plain pg_dump archive is written, i
   assert.equal(size, bytes);
 });
 
+test('a LATIN1 database: rows are copied in the database encoding, as pg_dump writes them', async () => {
+  await cluster.query('postgres', "CREATE DATABASE latin TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C'");
+  await cluster.query('latin', "CREATE TABLE words (id int PRIMARY KEY, w text); INSERT INTO words VALUES (2, 'déjà vu'), (1, 'naïve café')");
+  const dump = await startOrderedDump(cluster.connection('latin'), { major: cluster.version, minTableBytes: 0 });
+  const file = join(dir, 'latin.dump');
+  await Promise.all([pipeline(dump.stdout, createWriteStream(file)), dump.done]);
+  const bytes = readFileSync(file);
+  assert.ok(bytes.includes(Buffer.from('caf\xe9', 'latin1')), 'the row holds the LATIN1 byte');
+  assert.ok(!bytes.includes(Buffer.from('café', 'utf8')), 'and not its UTF-8 form');
+  await cluster.query('postgres', "CREATE DATABASE latin_restored TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C'");
+  await run(tool('pg_restore'), ['--no-owner', '--exit-on-error', '-h', cluster.dir, '-p', String(cluster.port), '-U', 'postgres', '-d', 'latin_restored', file]);
+  assert.deepEqual(await cluster.compareDatabases('latin', 'latin_restored'), []);
+  const rows = await cluster.query<{ w: string }>('latin_restored', 'SELECT w FROM words ORDER BY id');
+  assert.deepEqual(rows.map((r) => r.w), ['naïve café', 'déjà vu']);
+});
+
 test('over TLS (sslmode require) the copy reads the encrypted socket and the archive restores equal', async () => {
   // A self-signed certificate, SSL switched on by reload, and the backup user refused any
   // connection to `shop` without TLS: a session that did not encrypt would fail the dump.
