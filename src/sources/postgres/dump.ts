@@ -55,9 +55,9 @@ export const DUMP_STDOUT_BUFFER = 64 * 1024;
 export async function startDump(conn: PgConnection, opts: DumpOptions): Promise<DumpHandle> {
   const args = pgDumpArgs(conn, opts);
   const file = await findTool('pg_dump', opts.major);
-  const { child, done } = runTool({ name: 'pg_dump', file, args, conn, stream: 'stdout', failureCode: DUMP_FAILED, signal: opts.signal, stdoutBuffer: DUMP_STDOUT_BUFFER });
+  const { child, stdout, done } = runTool({ name: 'pg_dump', file, args, conn, stream: 'stdout', failureCode: DUMP_FAILED, signal: opts.signal, stdoutBuffer: DUMP_STDOUT_BUFFER });
   return {
-    stdout: child.stdout as Readable,
+    stdout: stdout!,
     done,
     pid: child.pid,
     kill: (signal = 'SIGTERM') => void child.kill(signal),

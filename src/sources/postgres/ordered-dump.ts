@@ -125,7 +125,7 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
   opts.signal?.addEventListener('abort', () => killAll(), { once: true });
 
   async function* archive(): AsyncGenerator<Buffer> {
-    const source = dump.child.stdout![Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    const source = dump.stdout![Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     const reader = new ArchiveHeadReader();
     let got: ReturnType<ArchiveHeadReader['end']> | null = null;
     while (!got) {

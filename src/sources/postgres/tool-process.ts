@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { DpError } from '../../domain/errors.ts';
 import { toLibpqEnv, type PgConnection } from './connection-string.ts';
 import { codeForToolStderr, kindForCode, scrub } from './errors.ts';
@@ -26,6 +27,13 @@ export function dbnameConninfo(name: string): string {
 
 export interface ToolRun {
   child: ChildProcess;
+  /**
+   * With stream 'stdout': the tool's output, to read instead of `child.stdout`. Node discards
+   * the unread output of a child that has exited unless something already consumes it, so a
+   * small dump whose reader started late came out empty, with `done` resolved: this is piped
+   * from the start, and keeps every byte until it is read.
+   */
+  stdout: Readable | null;
   /** Resolves when the tool exits with status 0; rejects with a DpError otherwise. */
   done: Promise<void>;
 }
@@ -138,5 +146,13 @@ export function runTool(opts: RunToolOptions): ToolRun {
     throw new DpError(kindForCode(code), code, excerpt ? `${how}:\n${excerpt}` : `${how}.`);
   })();
   done.catch(() => {}); // Handled by whoever awaits it; never an unhandled rejection.
-  return { child, done };
+  let stdout: Readable | null = null;
+  if (opts.stream === 'stdout' && child.stdout) {
+    // A pipeline, not .pipe(): a reader that gives up destroys the child's stdout too, so the
+    // tool sees a broken pipe and exits instead of blocking on a write forever.
+    const through = new PassThrough({ highWaterMark: 64 * 1024 });
+    pipeline(child.stdout, through, () => {});
+    stdout = through;
+  }
+  return { child, stdout, done };
 }

@@ -61,6 +61,22 @@ test('a database dumped and restored by non-superusers through the streams compa
   assert.ok(gz < plain, `compressed ${gz} bytes should be fewer than uncompressed ${plain}`);
 });
 
+test('a reader that starts after pg_dump has exited still gets the whole archive', async () => {
+  await cluster.createDatabase('small', "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'row ' || g FROM generate_series(1, 50) g; GRANT SELECT ON t TO backup;");
+  const dump = await startDump(cluster.connection('small', 'backup', BACKUP_PW), { major: cluster.version });
+  // A small dump fits in the pipe: pg_dump finishes before anything is read.
+  const exited = await Promise.race([dump.done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);
+  if (!exited) dump.kill();
+  assert.ok(exited, 'pg_dump exited before anything was read');
+  const restorer = cluster.connection('postgres', 'restorer', RESTORE_PW);
+  await createDatabase(restorer, 'small late');
+  const restore = await startRestore(restorer, { major: cluster.version, targetDatabase: 'small late' });
+  await pipeline(dump.stdout, restore.stdin);
+  await Promise.all([dump.done, restore.done]);
+  assert.deepEqual(await cluster.compareDatabases('small', 'small late'), []);
+  assert.deepEqual(await cluster.query('small late', 'SELECT count(*)::int AS n FROM t'), [{ n: 50 }]);
+});
+
 test('a pg_dump killed midway rejects done naming the signal; its argv holds no password', async () => {
   const dump = await startDump(cluster.connection('big', 'backup', BACKUP_PW), { major: cluster.version, compress: 0 });
   const first = await new Promise<Buffer>((resolve) => dump.stdout.once('data', resolve));
@@ -122,6 +138,13 @@ test('pg_restore into a missing database rejects done with UserErrorDBNotFound',
     return true;
   });
   await dump.done.catch(() => {}); // pg_dump lost its reader: it fails too, and is reaped.
+});
+
+test('a reader that gives up midway ends pg_dump with a broken pipe instead of leaving it blocked', async () => {
+  const dump = await startDump(cluster.connection('big', 'backup', BACKUP_PW), { major: cluster.version, compress: 0 });
+  await new Promise((resolve) => dump.stdout.once('data', resolve));
+  dump.stdout.destroy();
+  await assert.rejects(dump.done, (e: unknown) => e instanceof DpError && e.code === 'BackupToolFailed');
 });
 
 test('pg_dump writes in large pieces (stdbuf), so the backup loop turns over a few reads, not thousands', async (t) => {
