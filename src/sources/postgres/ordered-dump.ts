@@ -63,7 +63,8 @@ interface Snapshot {
 
 /** Opens the snapshot the whole dump reads, and picks and locks the tables to copy in key order. */
 async function exportSnapshot(client: pg.Client, minBytes: number, serializable: boolean): Promise<Snapshot> {
-  await client.query('SET statement_timeout = 0');
+  // The session waits, idle in its transaction, until the copy imports its snapshot.
+  await client.query('SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0');
   const standby = (await client.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r')).rows[0]?.r === true;
   await client.query(serializable && !standby ? 'BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE' : 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
   const keyed = (await client.query<KeyOrderedTable & { oid: string }>(TABLES_SQL)).rows.filter((t) => t.columns?.length && t.key?.length);

@@ -243,6 +243,18 @@ test('a LATIN1 database: rows are copied in the database encoding, as pg_dump wr
   assert.deepEqual(rows.map((r) => r.w), ['naïve café', 'déjà vu']);
 });
 
+test("a server's idle-in-transaction timeout does not end the snapshot's session while the dump waits", async () => {
+  await cluster.createDatabase('idle', 'CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, g::text FROM generate_series(1, 1000) g;');
+  await cluster.query('postgres', "ALTER DATABASE idle SET idle_in_transaction_session_timeout = '200ms'");
+  const dump = await startOrderedDump(cluster.connection('idle'), { major: cluster.version, minTableBytes: 0 });
+  // Nothing is read for a while: the exporting session sits idle in its transaction.
+  await new Promise((r) => setTimeout(r, 800));
+  const file = join(dir, 'idle.dump');
+  await Promise.all([pipeline(dump.stdout, createWriteStream(file)), dump.done]);
+  await restoreFile(file, 'idle restored');
+  assert.deepEqual(await cluster.compareDatabases('idle', 'idle restored'), []);
+});
+
 test('over TLS (sslmode require) the copy reads the encrypted socket and the archive restores equal', async () => {
   // A self-signed certificate, SSL switched on by reload, and the backup user refused any
   // connection to `shop` without TLS: a session that did not encrypt would fail the dump.
