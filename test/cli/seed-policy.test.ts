@@ -2,11 +2,11 @@
 // running service (with `dpvault` for `az`, and file paths written with '/').
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestService, type TestService } from '../support/service.ts';
 import { runShell } from '../support/shell.ts';
+import { scratchDir } from '../support/scratch.ts';
 
 let svc: TestService;
 let cwd: string;
@@ -15,7 +15,7 @@ const json = (file: string) => JSON.parse(readFileSync(join(cwd, file), 'utf8'))
 
 before(async () => {
   svc = await startTestService();
-  cwd = mkdtempSync(join(tmpdir(), 'dpvault-seed-'));
+  cwd = scratchDir('dpvault-seed-');
   const rg = await sh('dpvault group create -n testBkpVaultRG -l westus');
   assert.equal(rg.code, 0, rg.stderr);
 });

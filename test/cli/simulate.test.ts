@@ -2,15 +2,15 @@
 // calendar with -o table, and clear errors for bad input.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
 import { seedPolicy } from '../jobs/protected-fixture.ts';
+import { scratchDir } from '../support/scratch.ts';
 
 let dir: string;
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'dpvault-simulate-'));
+  dir = scratchDir('dpvault-simulate-');
   writeFileSync(join(dir, 'seed.json'), JSON.stringify(seedPolicy()));
   const pst = seedPolicy(['R/2021-08-15T22:00:00-07:00/P1W']);
   (pst.policyRules as any[])[0].trigger.schedule.timeZone = 'Mars Standard Time';

@@ -2,14 +2,14 @@
 // a clear error (call or job status Failed), never shows the password, and leaves nothing behind.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { shopSql } from '../support/pg-fixtures.ts';
 import { startTestService, type TestService } from '../support/service.ts';
 import { shellSession } from '../support/shell.ts';
+import { scratchDir } from '../support/scratch.ts';
 
 const PASSWORD = 'Sup3r-s3cret-pw';
 let svc: TestService;
@@ -52,7 +52,7 @@ before(async () => {
   await pgc.createDatabase('appdb', shopSql(200));
   await pgc.createRole('backupuser', PASSWORD, { login: true, superuser: true });
   svc = await startTestService();
-  cwd = mkdtempSync(join(tmpdir(), 'dpvault-fail-'));
+  cwd = scratchDir('dpvault-fail-');
   sub = (await ok('dpvault account show')).id;
   await ok('dpvault group create -n rg -l westus');
   await ok('dpvault backup-vault create -g rg -v vault -l westus --type SystemAssigned --storage-settings datastore-type=VaultStore type=LocallyRedundant');

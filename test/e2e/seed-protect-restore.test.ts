@@ -10,6 +10,7 @@ import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { shopSql } from '../support/pg-fixtures.ts';
 import { startTestService, type TestService } from '../support/service.ts';
 import { shellSession } from '../support/shell.ts';
+import { scratchDir } from '../support/scratch.ts';
 
 let svc: TestService;
 let source: PgCluster;
@@ -24,7 +25,7 @@ before(async () => {
   await source.createRole('backupadmin', 'b4ckup-secret', { login: true, superuser: true });
   await target.createRole('restoreadmin', 'r3store-secret', { login: true, createdb: true, superuser: true });
   svc = await startTestService();
-  cwd = mkdtempSync(join(tmpdir(), 'dpvault-e2e-'));
+  cwd = scratchDir('dpvault-e2e-');
   sub = (await ok('dpvault account show')).id;
 });
 after(async () => {
@@ -120,7 +121,7 @@ describe('the seed, end to end', () => {
 
   it('restores as files, ready for pg_restore', async () => {
     const rp = (await sh(`dpvault recovery-point list --backup-instance-name ${instanceName} -g testBkpVaultRG -v TestBkpVault --query "[0].name" -o tsv`)).stdout.trim();
-    const dir = mkdtempSync(join(tmpdir(), 'dpvault-files-'));
+    const dir = scratchDir('dpvault-files-');
     await ok(`dpvault backup-instance restore initialize-for-data-recovery-as-files --datasource-type AzureDatabaseForPostgreSQL --restore-location westus --source-datastore VaultStore --recovery-point-id ${rp} --target-blob-container-url file://${dir} --target-file-name empdb11_files > FilesReq.JSON`);
     const trig = await ok(`dpvault backup-instance restore trigger -g testBkpVaultRG --vault-name TestBkpVault --backup-instance-name ${instanceName} --restore-request-object ./FilesReq.JSON`);
     const job = await waitJob(trig.jobId);

@@ -16,6 +16,7 @@ import { ManualClock } from '../../src/util/clock.ts';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { shopSql } from '../support/pg-fixtures.ts';
 import { shellSession } from '../support/shell.ts';
+import { scratchDir } from '../support/scratch.ts';
 
 const PASSWORD = 'Ye4r-l0ng-secret';
 const START = '2025-01-01T00:00:00.000Z';
@@ -82,7 +83,7 @@ before(async () => {
   await pgc.createDatabase('appdb', shopSql(5));
   await pgc.createRole('backupuser', PASSWORD, { login: true, superuser: true });
   dataDir = mkdtempSync(join(tmpdir(), 'dpvault-year-'));
-  cwd = mkdtempSync(join(tmpdir(), 'dpvault-year-cli-'));
+  cwd = scratchDir('dpvault-year-cli-');
   await start();
   sub = (await ok('dpvault account show')).id;
   await ok('dpvault group create -n rg -l westus');
