@@ -1,6 +1,6 @@
 // A backup job: streams a dump by the pg_dump of the server's major version, its big tables in
-// primary-key order (ordered-dump.ts), into the vault store, records the
-// SHA-256, and on success leaves a tagged recovery point with its retention timeline. A failure at
+// primary-key order (ordered-dump.ts), into the vault store, and on success leaves a tagged
+// recovery point with its retention timeline. A failure at
 // any step leaves no recovery point and no data behind, and says why in words a DBA can act on.
 import { toDpError } from '../domain/errors.ts';
 import type { BackupInstanceResource } from '../domain/backup-instance.ts';
@@ -52,7 +52,7 @@ export async function runBackupJob(ctx: ServiceContext, payload: BackupTaskPaylo
     // data, so `vault recover` can rebuild it from storage alone.
     const time = ctx.clock.now();
     const draft = await prepareRecoveryPoint(ctx, { instance, policy, rpId, time, payload, major: server.majorVersion, database: db.database, sizeBytes });
-    const unstored = draft({ ref: '', sha256: '', size: 0 });
+    const unstored = draft({ ref: '', size: 0 });
     const metadata = { instance, recoveryPoint: { ...unstored, internal: { ...unstored.internal, data: {} } } };
     const dump = await startOrderedDump(db.conn, { major: server.majorVersion, minTableBytes: ctx.keyOrderMinBytes });
     const writing = ctx.store.write({ vaultKey: vaultStoreKey(vault.id), datastore: 'VaultStore', recoveryPointId: rpId, metadata, sizeHint: sizeBytes }, dump.stdout, report.call);

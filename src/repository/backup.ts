@@ -1,4 +1,4 @@
-// Writing one backup: the stream is chunked and hashed as it is read on the main thread; new
+// Writing one backup: the stream is chunked, and each chunk's id computed, as it is read on the main thread; new
 // chunks are gathered into batches of about a MiB that worker threads compress and seal
 // (chunk-pool.ts); their blobs go into a pack, and full packs are uploaded while reading goes on.
 // Batches and uploads in flight are bounded, and reading waits for them, so memory stays bounded
@@ -6,14 +6,14 @@
 // size. Order of durability: packs, then their index files, then the chunk list, then the
 // manifest. A backup that fails leaves only unreferenced packs and index entries, which gc
 // removes.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Chunker } from './chunker.ts';
 import type { Lease } from './guard.ts';
 import { writeIndexFile } from './chunk-index.ts';
 import type { RepoContext } from './context.ts';
 import { chunkId, ID_BYTES } from './crypto.ts';
 import { packName } from './layout.ts';
-import { ChunkListWriter, writeManifest } from './manifest.ts';
+import { ChunkListWriter, MANIFEST_VERSION, writeManifest } from './manifest.ts';
 import type { Manifest, ManifestMetadata } from './manifest.ts';
 import { PackBuilder, sealBlobPlaintextPieces } from './pack.ts';
 import type { PackRecord } from './pack.ts';
@@ -83,8 +83,6 @@ export interface BackupResult {
   manifestId: string;
   /** Bytes read from the stream. */
   size: number;
-  /** SHA-256 of the stream, hex. */
-  sha256: string;
   /** Original bytes of the chunks this backup stored (the rest were already in the repository). */
   newBytes: number;
   /** Bytes those chunks take in packs (compressed and sealed). */
@@ -110,7 +108,6 @@ class BackupRun {
   readonly #lease: Lease;
   readonly #manifestId = randomBytes(16).toString('hex');
   readonly #chunker: Chunker;
-  readonly #sha = createHash('sha256');
   readonly #list: ChunkListWriter;
   /** Started with the second batch: a stream that fits in one batch is sealed inline. */
   #pool: ChunkPool | null = null;
@@ -148,7 +145,6 @@ class BackupRun {
     try {
       for await (const part of source) {
         const buf = asBuffer(part);
-        this.#sha.update(buf);
         this.#size += buf.length;
         for (const chunk of this.#chunker.pushPieces(buf)) {
           const wait = this.#addChunk(chunk);
@@ -164,12 +160,11 @@ class BackupRun {
       await this.#flushIndex();
       await this.#list.finish();
       const manifest: Manifest = {
-        version: 1,
+        version: MANIFEST_VERSION,
         id: this.#manifestId,
         recoveryPointId: meta.recoveryPointId ?? null,
         createdAt: this.#ctx.clock.now().toISOString(),
         size: this.#size,
-        sha256: this.#sha.digest('hex'),
         chunkCount: this.#list.count,
         chunkListParts: this.#list.parts,
         newBytes: this.#newBytes,
@@ -180,7 +175,6 @@ class BackupRun {
       return {
         manifestId: manifest.id,
         size: manifest.size,
-        sha256: manifest.sha256,
         newBytes: manifest.newBytes,
         storedBytes: manifest.storedBytes,
         chunks: manifest.chunkCount,

@@ -1,11 +1,11 @@
 // The CPU-heavy work on chunks, a batch at a time: compressing and sealing new chunks into pack
 // blobs (backup; on a worker thread, chunk-pool.ts, or inline for a small stream), and opening
-// and decompressing blobs back into chunks (restore). A batch is one buffer of chunks or blobs
+// and decompressing blobs back into chunks, each checked against its id (restore). A batch is one buffer of chunks or blobs
 // laid end to end plus their lengths and ids, so a thousand small chunks cost one message
 // between threads, not a thousand. Consecutive new chunks are compressed and sealed together as
 // one frame of up to `frameBytes` (pack.ts): one zstd frame and one AES-GCM seal per ~64 KiB
 // instead of per 8 KiB chunk, which was most of a backup's sealing time (docs/benchmarks.md).
-import { ID_BYTES, SEAL_OVERHEAD } from './crypto.ts';
+import { chunkId, ID_BYTES, SEAL_OVERHEAD } from './crypto.ts';
 import { blobPlaintextPieces, openBlob, sealChunkPieces } from './pack.ts';
 import { compressChunk } from './zstd.ts';
 
@@ -96,6 +96,8 @@ export function sealBatch(job: SealJob): SealedBatch {
 
 export interface OpenJob {
   dataKey: Buffer;
+  /** Every picked chunk's id is recomputed under this key and must match. */
+  idKey: Buffer;
   /** Blobs, as read from a pack (with any bytes between them). */
   data: Buffer;
   /** Per blob: where it starts in `data`, its length, and how many chunks it holds. */
@@ -112,7 +114,10 @@ export interface OpenJob {
 export interface OpenedBatch {
   /** The picked chunks, end to end, in order; empty when `bad` is set. */
   data: Buffer;
-  /** The index of the first pick whose blob did not authenticate or decompress to its length, else -1. */
+  /**
+   * The index of the first pick whose blob did not authenticate or decompress to its length, or
+   * whose bytes do not hash to its id, else -1.
+   */
   bad: number;
 }
 
@@ -153,7 +158,9 @@ export function openBatch(job: OpenJob, into?: Buffer): OpenedBatch {
       openedBlob = b;
     }
     if (!content) return { data: Buffer.alloc(0), bad: p };
-    put += content.copy(out, put, rawOffset[c]!, rawOffset[c]! + job.rawLengths[c]!);
+    const chunk = content.subarray(rawOffset[c]!, rawOffset[c]! + job.rawLengths[c]!);
+    if (!chunkId(job.idKey, chunk).equals(job.ids.subarray(c * ID_BYTES, (c + 1) * ID_BYTES))) return { data: Buffer.alloc(0), bad: p };
+    put += chunk.copy(out, put);
   }
   return { data: out, bad: -1 };
 }

@@ -20,7 +20,7 @@ port.on('message', (msg: WorkerRequest) => {
     }
     const job = msg.open;
     const opened = openBatch(
-      { ...job, dataKey: asBuffer(job.dataKey), data: asBuffer(job.data), ids: asBuffer(job.ids) },
+      { ...job, dataKey: asBuffer(job.dataKey), idKey: asBuffer(job.idKey), data: asBuffer(job.data), ids: asBuffer(job.ids) },
       msg.into ? asBuffer(msg.into) : undefined,
     );
     const data = opened.data;

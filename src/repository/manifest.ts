@@ -1,5 +1,5 @@
 // Manifests, one per recovery point: the commit object of a backup. A manifest is sealed JSON
-// (ids, times, size, SHA-256 of the original stream, caller metadata); the ordered chunk ids live
+// (ids, times, size, chunk count, caller metadata); the ordered chunk ids live
 // in chunk-list parts beside it, so a manifest stays small however large the stream. Parts are
 // written first, the manifest last: a manifest exists only when everything it names is durable.
 import type { Storage } from '../storage/storage.ts';
@@ -9,7 +9,14 @@ import { corrupt, manifestNotFound } from './errors.ts';
 import { chunkListName, isManifestId, MANIFEST_PREFIX, manifestIdOf, manifestName } from './layout.ts';
 import { listAll, mapLimit } from './io.ts';
 
-export const MANIFEST_VERSION = 1;
+/**
+ * Version 2 carries no hash of the whole stream: a restore checks every chunk against its id (an
+ * HMAC of its bytes) and the chunk list is sealed, which covers the whole stream in order and
+ * spares the backup a second SHA-256 pass over every byte (docs/benchmarks.md). Version 1 also
+ * recorded the stream's SHA-256, which restores of such manifests still check.
+ */
+export const MANIFEST_VERSION = 2;
+const READABLE_MANIFEST_VERSIONS = [1, 2];
 /** Chunk ids per chunk-list part (512 KiB of ids, about 8 GiB of data at 512 KiB chunks). */
 export const IDS_PER_PART = 16 * 1024;
 
@@ -26,8 +33,8 @@ export interface Manifest {
   createdAt: string;
   /** Bytes of the original stream. */
   size: number;
-  /** SHA-256 of the original stream, hex. */
-  sha256: string;
+  /** Version 1 only: SHA-256 of the original stream, hex. */
+  sha256?: string;
   chunkCount: number;
   chunkListParts: number;
   /** Bytes of chunks this backup was first to store: original and stored (compressed, sealed). */
@@ -56,7 +63,8 @@ export async function readManifest(storage: Storage, dataKey: Buffer, id: string
   const plain = unseal(dataKey, data, manifestAad(id));
   if (!plain) throw corrupt(`Recovery point manifest '${id}' is damaged and cannot be read.`);
   const manifest = JSON.parse(plain.toString('utf8')) as Manifest;
-  if (manifest.version !== MANIFEST_VERSION || manifest.id !== id) throw corrupt(`Manifest '${id}' has an unknown form.`);
+  const known = READABLE_MANIFEST_VERSIONS.includes(manifest.version) && (manifest.version !== 1 || typeof manifest.sha256 === 'string');
+  if (!known || manifest.id !== id) throw corrupt(`Manifest '${id}' has an unknown form.`);
   return manifest;
 }
 

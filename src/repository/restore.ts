@@ -6,8 +6,9 @@
 // restoreInto a sink (pg_restore's stdin, a file), where segments are opened on a worker thread
 // into a few buffers that go back and forth, so this thread keeps the sink fed and no garbage
 // piles up (docs/benchmarks.md). Each pack's trailer is authenticated once and must agree with
-// the index. The SHA-256 of everything produced is checked against the manifest at the end. Any
-// failure names the recovery point and the pack; bad bytes are never passed on.
+// the index; every chunk's bytes must hash to its id (the chunk list, sealed, fixes their order),
+// and the size of everything produced must be the manifest's (for a version-1 manifest, its
+// SHA-256 too). Any failure names the recovery point and the pack; bad bytes are never passed on.
 import { createHash } from 'node:crypto';
 import { Readable, type Writable } from 'node:stream';
 import { DpError } from '../domain/errors.ts';
@@ -22,7 +23,7 @@ import type { Manifest } from './manifest.ts';
 import { openBatch, openedSize, type OpenedBatch } from './chunk-jobs.ts';
 import { ChunkPool } from './chunk-pool.ts';
 import type { OpenJob } from './chunk-jobs.ts';
-import { ID_BYTES } from './crypto.ts';
+import { ID_BYTES, type RepositoryKeys } from './crypto.ts';
 import { blobsOf, readTrailer } from './pack.ts';
 import type { PackEntry } from './pack.ts';
 
@@ -163,7 +164,7 @@ async function* restoreChunks(ctx: RepoContext, manifest: Manifest, opener?: Seg
   const queue: { ids: string[]; data: Promise<Buffer[]> }[] = [];
   const segments = planSegments(ctx, manifest, lease, inFlight)[Symbol.asyncIterator]();
   let planned = false;
-  const sha = createHash('sha256');
+  const sha = manifest.sha256 === undefined ? null : createHash('sha256');
   let size = 0;
   try {
     for (;;) {
@@ -186,12 +187,12 @@ async function* restoreChunks(ctx: RepoContext, manifest: Manifest, opener?: Seg
         else inFlight.delete(id);
       }
       for (const part of parts) {
-        sha.update(part);
+        sha?.update(part);
         size += part.length;
         yield part;
       }
     }
-    if (size !== manifest.size || sha.digest('hex') !== manifest.sha256) {
+    if (size !== manifest.size || (sha && sha.digest('hex') !== manifest.sha256)) {
       throw corrupt(`Restoring ${label(manifest)} produced data whose size or SHA-256 differs from the backup's.`);
     }
   } finally {
@@ -257,10 +258,10 @@ async function fetchSegment(
         throw corrupt(`Restoring ${where} failed: the pack does not hold chunk ${item.id} where the index says.`);
       }
     }
-    const job = openJob(ctx.keys.dataKey, seg, blobs, await readRange(ctx.storage, name, seg.start, seg.end - seg.start));
+    const job = openJob(ctx.keys, seg, blobs, await readRange(ctx.storage, name, seg.start, seg.end - seg.start));
     const opened = opener ? await opener.open(job, await opener.buffer(openedSize(job))) : openBatch(job);
     if (opened.bad >= 0) {
-      throw corrupt(`Restoring ${where} failed: the pack is damaged (chunk ${seg.items[opened.bad]!.id} does not authenticate).`);
+      throw corrupt(`Restoring ${where} failed: the pack is damaged (chunk ${seg.items[opened.bad]!.id} does not authenticate or does not match its id).`);
     }
     return [Buffer.from(opened.data.buffer, opened.data.byteOffset, opened.data.byteLength)];
   } catch (e) {
@@ -273,7 +274,7 @@ async function fetchSegment(
 }
 
 /** The job of opening a segment's blobs, read from `start` of its pack, and taking its chunks. */
-function openJob(dataKey: Buffer, seg: Segment, blobs: Trailer, bytes: Buffer): OpenJob {
+function openJob(keys: RepositoryKeys, seg: Segment, blobs: Trailer, bytes: Buffer): OpenJob {
   // The segment's blobs in order, and where each one's chunks start among all their chunks.
   const first = new Map<number, number>();
   const chosen: PackEntry[][] = [];
@@ -286,7 +287,8 @@ function openJob(dataKey: Buffer, seg: Segment, blobs: Trailer, bytes: Buffer): 
     chunks += entries.length;
   }
   const job: OpenJob = {
-    dataKey,
+    dataKey: keys.dataKey,
+    idKey: keys.idKey,
     data: bytes,
     offsets: new Uint32Array(chosen.length),
     lengths: new Uint32Array(chosen.length),

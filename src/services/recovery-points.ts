@@ -42,7 +42,8 @@ export interface RecoveryPointResource {
   internal: {
     /** Where each datastore keeps the bytes. */
     data: Record<string, StoredDump>;
-    sha256: string;
+    /** SHA-256 of the dump, for recovery points whose store recorded one (StoredDump.sha256). */
+    sha256?: string;
     size: number;
     serverMajorVersion: number;
     database: string;

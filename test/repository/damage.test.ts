@@ -1,13 +1,19 @@
 // Damage is always detected: a byte flipped anywhere in a pack (its first bytes, a chunk body,
 // the trailer, the end marker) fails restore with an error naming the recovery point and the
 // pack, before any bad byte is passed on, and verify reports the pack and the recovery point.
+// So does a blob that authenticates but holds other bytes than the chunks it is sealed for.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Readable } from 'node:stream';
-import { dumpText, SMALL, streamOf, tempRepo } from './helpers.ts';
+import { Writable, type Readable } from 'node:stream';
+import { openKeys, readConfig } from '../../src/repository/config.ts';
+import type { RepositoryKeys } from '../../src/repository/crypto.ts';
+import { packIdOf } from '../../src/repository/layout.ts';
+import { readManifest, writeManifest } from '../../src/repository/manifest.ts';
+import { blobAad, blobsOf, readTrailer, sealChunk, unsealBlob } from '../../src/repository/pack.ts';
+import { dumpText, readAll, sha256, SMALL, streamOf, tempRepo } from './helpers.ts';
 import type { RepoFixture } from './helpers.ts';
 
 /** Reads until the stream ends or fails; returns what arrived and the error, if any. */
@@ -127,6 +133,88 @@ for (const layout of LAYOUTS) describe(`damaged packs (${layout.name})`, () => {
       await assert.rejects(fx.repo.restore(manifestId), (e: Error) => e.message.includes(manifestId) && /damaged/.test(e.message));
     } finally {
       await writeFile(manifestPath, m);
+    }
+  });
+});
+
+describe('chunks checked against their ids', () => {
+  let fx: RepoFixture;
+  let data: Buffer;
+  let manifestId: string;
+  let keys: RepositoryKeys;
+  before(async () => {
+    // Stored uncompressed, so a blob sealed again over other bytes keeps its length and place.
+    fx = await tempRepo({ chunker: { min: 1024, avg: 4096, max: 16 * 1024 }, packSize: 256 * 1024, frameBytes: 32 * 1024, compressionLevel: 0 });
+    data = dumpText(1024 * 1024, 11);
+    manifestId = (await fx.repo.backup(streamOf(data), { recoveryPointId: 'rp-ids' })).manifestId;
+    keys = openKeys(await readConfig(fx.storage), fx.master);
+  });
+  after(async () => fx.cleanup());
+
+  /** Collects what restoreInto writes (through the worker thread that opens segments). */
+  async function restoreIntoBuffer(): Promise<{ data: Buffer; error: Error | null }> {
+    const parts: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        parts.push(Buffer.from(chunk));
+        done();
+      },
+    });
+    try {
+      await fx.repo.restoreInto(manifestId, sink);
+      return { data: Buffer.concat(parts), error: null };
+    } catch (e) {
+      return { data: Buffer.concat(parts), error: e as Error };
+    }
+  }
+
+  it('a blob that authenticates but holds other bytes than its chunks fails restore and verify, naming the pack', async () => {
+    const names: string[] = [];
+    for await (const o of fx.storage.list('packs/')) names.push(o.name);
+    const target = names.sort()[1]!;
+    const path = join(fx.dir, target);
+    const original = await readFile(path);
+    const blob = blobsOf(await readTrailer(fx.storage, keys.dataKey, packIdOf(target)!, original.length))[2]!;
+    const aad = blobAad(blob.entries);
+    const opened = unsealBlob(keys.dataKey, aad, original.subarray(blob.offset, blob.offset + blob.length));
+    assert.ok(opened && !opened.compressed);
+    // What a writer with a bug could have stored: one byte off, sealed properly under the chunks' ids.
+    const other = Buffer.from(opened.payload);
+    other[other.length >> 1]! ^= 0x20;
+    const resealed = sealChunk(keys.dataKey, aad, other, false);
+    assert.equal(resealed.length, blob.length);
+    const bad = Buffer.from(original);
+    resealed.copy(bad, blob.offset);
+    await writeFile(path, bad);
+    try {
+      for (const [how, got] of [['restore', await drain(await fx.repo.restore(manifestId))], ['restoreInto', await restoreIntoBuffer()]] as const) {
+        assert.ok(got.error, `${how} noticed the chunk that does not match its id`);
+        assert.equal((got.error as { code?: string }).code, 'RepositoryDataCorrupt');
+        assert.ok(got.error.message.includes(target) && got.error.message.includes('rp-ids'), got.error.message);
+        assert.ok(got.data.length < data.length && data.subarray(0, got.data.length).equals(got.data), `${how} passed on only good bytes`);
+      }
+      const report = await fx.repo.verify();
+      assert.deepEqual(report.damagedPacks.map((p) => p.pack), [target]);
+    } finally {
+      await writeFile(path, original);
+    }
+    assert.ok((await readAll(await fx.repo.restore(manifestId))).equals(data));
+  });
+
+  it('a version-1 manifest is restored with its stream SHA-256 checked', async () => {
+    const current = await readManifest(fx.storage, keys.dataKey, manifestId);
+    assert.equal(current.version, 2);
+    assert.equal(current.sha256, undefined);
+    try {
+      await writeManifest(fx.storage, keys.dataKey, { ...current, version: 1, sha256: sha256(data) });
+      assert.ok((await readAll(await fx.repo.restore(manifestId))).equals(data));
+      await writeManifest(fx.storage, keys.dataKey, { ...current, version: 1, sha256: sha256(Buffer.from('other')) });
+      const { error } = await drain(await fx.repo.restore(manifestId));
+      assert.match(String(error), /SHA-256 differs/);
+      await writeManifest(fx.storage, keys.dataKey, { ...current, version: 1 });
+      await assert.rejects(fx.repo.restore(manifestId), /unknown form/);
+    } finally {
+      await writeManifest(fx.storage, keys.dataKey, current);
     }
   });
 });

@@ -38,8 +38,6 @@ describe('frames', () => {
         // Over a batch (1 MiB) long, so a sealing thread takes it.
         const b = Buffer.concat([a.subarray(2_000_000, 2_400_000), dumpText(100_000, 8), a.subarray(100_000, 300_000), dumpText(30_000, 9), a.subarray(1_000_000, 1_900_000)]);
         const rb = await fx.repo.backup(streamOf(b));
-        assert.equal(ra.sha256, sha256(a));
-        assert.equal(rb.sha256, sha256(b));
         assert.ok(rb.newBytes < b.length / 2, `most of the second stream deduplicates (${rb.newBytes} of ${b.length} new)`);
         const sizes = await blobSizes(fx);
         assert.ok(sizes.some((n) => n > 1), 'some blobs hold several chunks');

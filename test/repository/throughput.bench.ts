@@ -1,7 +1,7 @@
 // Throughput and memory of backup (chunk + compress + encrypt + pack upload to a local directory) and
 // restore, on a pseudo-realistic stream of dump-like rows with some incompressible data.
 // Not a test: run by hand, `node --expose-gc test/repository/throughput.bench.ts [MiB]` (default 200).
-import { randomBytes, createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,10 +60,10 @@ try {
   console.log(`backup: ${(res.size / 1048576).toFixed(0)} MiB in ${secs.toFixed(2)} s = ${(res.size / 1048576 / secs).toFixed(0)} MiB/s; stored ${(res.storedBytes / 1048576).toFixed(0)} MiB in ${res.chunks} chunks; CPU ${cpuSecs.toFixed(2)} s (${(res.size / 1048576 / cpuSecs).toFixed(0)} MiB per CPU-second); rss base ${(base / 1048576).toFixed(0)} MiB peak ${(peak / 1048576).toFixed(0)} MiB, peak heap+buffers ${(peakExt / 1048576).toFixed(0)} MiB`);
   peak = 0;
   const t1 = performance.now();
-  const h = createHash('sha256');
-  for await (const c of await repo.restore(res.manifestId)) h.update(c as Buffer);
+  let restored = 0;
+  for await (const c of await repo.restore(res.manifestId)) restored += (c as Buffer).length;
   const rsecs = (performance.now() - t1) / 1000;
-  console.log(`restore: ${(res.size / 1048576 / rsecs).toFixed(0)} MiB/s, sha ok ${h.digest('hex') === res.sha256}, peak rss ${(peak / 1048576).toFixed(0)} MiB`);
+  console.log(`restore: ${(res.size / 1048576 / rsecs).toFixed(0)} MiB/s, all bytes ${restored === res.size}, peak rss ${(peak / 1048576).toFixed(0)} MiB`);
 } finally {
   clearInterval(timer);
   await rm(dir, { recursive: true, force: true });
