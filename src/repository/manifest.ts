@@ -80,16 +80,23 @@ export async function readAllManifests(storage: Storage, dataKey: Buffer, ids?: 
   return manifests.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
 }
 
-/** Accumulates a backup's chunk ids and writes them out part by part. */
+/**
+ * Accumulates a backup's chunk ids and writes them out part by part. A full part is written
+ * while the next one fills; the backup waits only when that one fills before the write is done.
+ */
 export class ChunkListWriter {
   readonly #storage: Storage;
   readonly #dataKey: Buffer;
   readonly #manifestId: string;
   readonly #idsPerPart: number;
   #buf: Buffer;
+  /** A part's buffer back from a finished write, for the part after next. */
+  #spare: Buffer | null = null;
   #fill = 0;
   #parts = 0;
   #count = 0;
+  /** The part being written, its ids kept until it is stored; left in place if the write fails. */
+  #writing: { part: number; ids: Buffer; done: Promise<void> } | null = null;
 
   constructor(storage: Storage, dataKey: Buffer, manifestId: string, idsPerPart = IDS_PER_PART) {
     this.#storage = storage;
@@ -106,39 +113,61 @@ export class ChunkListWriter {
     return this.#parts;
   }
 
-  /** Appends an id; when that fills a part, the promise of writing it (else nothing to wait for). */
+  /**
+   * Appends an id. When that fills a part while the previous part is still being written, a
+   * promise to wait for (the previous write, then the start of this one); else nothing.
+   */
   add(id: Buffer): Promise<void> | undefined {
     id.copy(this.#buf, this.#fill * ID_BYTES);
     this.#fill++;
     this.#count++;
-    return this.#fill === this.#idsPerPart ? this.#writePart() : undefined;
+    if (this.#fill < this.#idsPerPart) return undefined;
+    if (!this.#writing) {
+      this.#startPart();
+      return undefined;
+    }
+    return this.#writing.done.then(() => this.#startPart());
   }
 
   /**
-   * Every id added so far. The unwritten tail is copied first, synchronously, so ids added while
-   * this runs may be missing but none added before the call.
+   * Every id added so far. What is not stored yet is copied first, synchronously, so ids added
+   * while this runs may be missing but none added before the call.
    */
   async *ids(): AsyncGenerator<string> {
-    const written = this.#parts;
+    const writing = this.#writing && { part: this.#writing.part, ids: Buffer.from(this.#writing.ids) };
+    const stored = writing ? writing.part : this.#parts;
     const tail = Buffer.from(this.#buf.subarray(0, this.#fill * ID_BYTES));
-    for (let part = 0; part < written; part++) {
+    for (let part = 0; part < stored; part++) {
       const plain = unseal(this.#dataKey, await this.#storage.get(chunkListName(this.#manifestId, part)), partAad(this.#manifestId, part));
       if (plain) yield* idsIn(plain);
     }
+    if (writing) yield* idsIn(writing.ids);
     yield* idsIn(tail);
   }
 
-  /** Writes the last, partial part. */
+  /** Writes the last, partial part and waits until every part is stored. */
   async finish(): Promise<void> {
-    if (this.#fill > 0) await this.#writePart();
+    if (this.#writing) await this.#writing.done;
+    if (this.#fill > 0) {
+      this.#startPart();
+      await this.#writing!.done;
+    }
   }
 
-  async #writePart(): Promise<void> {
-    const part = this.#parts;
-    const data = seal(this.#dataKey, [this.#buf.subarray(0, this.#fill * ID_BYTES)], partAad(this.#manifestId, part));
-    await this.#storage.put(chunkListName(this.#manifestId, part), data);
-    this.#parts++;
+  /** Starts writing the filled part; the next part fills another buffer meanwhile. */
+  #startPart(): void {
+    const part = this.#parts++;
+    const ids = this.#buf.subarray(0, this.#fill * ID_BYTES);
+    const data = seal(this.#dataKey, [ids], partAad(this.#manifestId, part));
+    this.#buf = this.#spare ?? Buffer.alloc(this.#idsPerPart * ID_BYTES);
+    this.#spare = null;
     this.#fill = 0;
+    const done = this.#storage.put(chunkListName(this.#manifestId, part), data).then(() => {
+      this.#writing = null;
+      this.#spare = Buffer.from(ids.buffer, ids.byteOffset, this.#idsPerPart * ID_BYTES);
+    });
+    done.catch(() => undefined); // awaited by the next full part or by finish
+    this.#writing = { part, ids, done };
   }
 }
 
