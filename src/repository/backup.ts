@@ -1,7 +1,10 @@
-// Writing one backup: the stream is chunked, and each chunk's id computed, as it is read on the main thread; new
-// chunks are gathered into batches of about a MiB that worker threads compress and seal
-// (chunk-pool.ts); their blobs go into a pack, and full packs are uploaded while reading goes on.
-// Batches and uploads in flight are bounded, and reading waits for them, so memory stays bounded
+// Writing one backup: the stream is chunked, and each chunk's id computed, as it is read on the
+// main thread; new chunks are gathered into batches of about a MiB that worker threads compress
+// and seal (chunk-pool.ts); their blobs go into a pack, and full packs are uploaded while reading
+// goes on. When every worker already has its batches, this thread seals the next batch itself
+// rather than wait: waiting, it would soon stop PostgreSQL on a full socket as well, and leave a
+// core to the workers alone (docs/tuning.md).
+// Batches and uploads in flight are bounded, and reading waits for uploads, so memory stays bounded
 // (about packSize × (uploads + 2) + batch size × batches in flight × 2) whatever the stream's
 // size. Order of durability: packs, then their index files, then the chunk list, then the
 // manifest. A backup that fails leaves only unreferenced packs and index entries, which gc
@@ -157,8 +160,9 @@ class BackupRun {
       await this.#settle(this.#sealing);
       if (this.#builder.count > 0) this.#upload();
       await this.#settle(this.#uploading);
-      await this.#flushIndex();
-      await this.#list.finish();
+      // The last index file and chunk-list part, side by side: the manifest needs both durable.
+      const ends = await Promise.allSettled([this.#flushIndex(true), this.#list.finish()]);
+      for (const end of ends) if (end.status === 'rejected') throw end.reason;
       const manifest: Manifest = {
         version: MANIFEST_VERSION,
         id: this.#manifestId,
@@ -225,19 +229,26 @@ class BackupRun {
     return new Batch(spare?.byteLength === size ? spare : new Uint8Array(size), start);
   }
 
-  /** Hands the current batch over to be sealed, once the pool and the uploads have room. */
+  /**
+   * Hands the current batch over to be sealed once the uploads have room: to the pool, or, when
+   * the pool's workers have all the batches they take, sealed here and now.
+   */
   async #dispatch(last: boolean): Promise<void> {
     const ctx = this.#ctx;
     const batch = this.#batch;
     if (!batch) return;
     this.#batch = null;
     const threads = Math.max(1, ctx.compressConcurrency);
-    while (this.#sealing.size >= threads * BATCHES_PER_WORKER || this.#uploading.size >= ctx.uploadConcurrency) {
+    while (this.#uploading.size >= ctx.uploadConcurrency) {
       await Promise.race([...this.#sealing, ...this.#uploading]);
     }
     this.#check();
     if (this.#unindexed.length >= PACKS_PER_INDEX_FILE) await this.#flushIndex();
     const job = batch.toJob(ctx.config.compressionLevel, ctx.config.frameBytes, this.#sealInJob, ctx.keys.dataKey);
+    if (this.#sealing.size >= threads * BATCHES_PER_WORKER) {
+      this.#addBlobs(batch, sealBatch(job));
+      return;
+    }
     let sealed: Promise<SealedBatch>;
     if (last && !this.#pool) {
       sealed = Promise.resolve().then(() => sealBatch(job));
@@ -306,14 +317,15 @@ class BackupRun {
   }
 
   /** Writes an index file for the packs uploaded so far; then other writers may reuse their chunks. */
-  async #flushIndex(): Promise<void> {
+  async #flushIndex(last = false): Promise<void> {
     if (this.#unindexed.length === 0) return;
     const records = this.#unindexed;
     this.#unindexed = [];
     await writeIndexFile(this.#ctx.storage, this.#ctx.keys.dataKey, records);
     for (const r of records) {
       this.#ctx.index.add(r, true);
-      for (const e of r.entries) this.#stored.delete(e.id);
+      // Found in the index from now on; after the last flush no chunk is looked up again.
+      if (!last) for (const e of r.entries) this.#stored.delete(e.id);
     }
   }
 }
