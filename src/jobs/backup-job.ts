@@ -9,7 +9,7 @@ import type { JobResource } from '../domain/job.ts';
 import { chooseAdhocTag, chooseTag, type TaggingCriterionInput } from '../policy/tagging.ts';
 import { retentionTimeline, type RetentionRuleInput } from '../policy/retention.ts';
 import { resolveTimeZone } from '../policy/time/zones.ts';
-import { probeDatabase, probeServer } from '../sources/postgres/probe.ts';
+import { probeDatabase } from '../sources/postgres/probe.ts';
 import { startOrderedDump } from '../sources/postgres/ordered-dump.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { connectionFor } from '../services/datasource-access.ts';
@@ -39,8 +39,8 @@ export async function runBackupJob(ctx: ServiceContext, payload: BackupTaskPaylo
     const policy = await mustGet<PolicyResource>(ctx, instance.properties.policyInfo.policyId, 'backup policy');
     const uri = instance.properties.datasourceAuthCredentials?.secretStoreResource.uri ?? '';
     const db = await connectionFor(ctx, vault, instance.properties.dataSourceInfo.resourceID, uri);
-    const server = await probeServer(db.conn);
-    const { sizeBytes } = await probeDatabase(db.conn);
+    // One connection checks the database, the user's rights and the server's version.
+    const { sizeBytes, majorVersion } = await probeDatabase(db.conn);
     await updateJob(ctx, job.id, (p) => {
       p.extendedInfo.subTasks[0]!.additionalDetails = { DatasourceSizeInBytes: String(sizeBytes), BytesTransferred: '0', ProgressPercentage: '0' };
     });
@@ -51,10 +51,10 @@ export async function runBackupJob(ctx: ServiceContext, payload: BackupTaskPaylo
     // The recovery point is decided (time, tag, retention) before the dump, and written beside the
     // data, so `vault recover` can rebuild it from storage alone.
     const time = ctx.clock.now();
-    const draft = await prepareRecoveryPoint(ctx, { instance, policy, rpId, time, payload, major: server.majorVersion, database: db.database, sizeBytes });
+    const draft = await prepareRecoveryPoint(ctx, { instance, policy, rpId, time, payload, major: majorVersion, database: db.database, sizeBytes });
     const unstored = draft({ ref: '', size: 0 });
     const metadata = { instance, recoveryPoint: { ...unstored, internal: { ...unstored.internal, data: {} } } };
-    const dump = await startOrderedDump(db.conn, { major: server.majorVersion, minTableBytes: ctx.keyOrderMinBytes });
+    const dump = await startOrderedDump(db.conn, { major: majorVersion, minTableBytes: ctx.keyOrderMinBytes });
     const writing = ctx.store.write({ vaultKey: vaultStoreKey(vault.id), datastore: 'VaultStore', recoveryPointId: rpId, metadata, sizeHint: sizeBytes }, dump.stdout, report.call);
     const [w, d] = await Promise.allSettled([writing, dump.done]);
     await report.flush();
