@@ -14,7 +14,7 @@ import { Chunker } from './chunker.ts';
 import type { Lease } from './guard.ts';
 import { writeIndexFile } from './chunk-index.ts';
 import type { RepoContext } from './context.ts';
-import { chunkId, ID_BYTES } from './crypto.ts';
+import { chunkIdHex, ID_BYTES } from './crypto.ts';
 import { packName } from './layout.ts';
 import { ChunkListWriter, MANIFEST_VERSION, writeManifest } from './manifest.ts';
 import type { Manifest, ManifestMetadata } from './manifest.ts';
@@ -47,7 +47,6 @@ const SEAL_ON_MAIN_FROM_AVG = 64 * 1024;
 class Batch {
   readonly data: Uint8Array<ArrayBuffer>;
   readonly start: number;
-  readonly ids: Buffer[] = [];
   readonly hexIds: string[] = [];
   readonly lengths: number[] = [];
   bytes = 0;
@@ -57,21 +56,20 @@ class Batch {
     this.start = start;
   }
 
-  add(idBuf: Buffer, id: string, pieces: readonly Buffer[]): void {
+  add(id: string, pieces: readonly Buffer[]): void {
     const before = this.bytes;
     for (const p of pieces) {
       this.data.set(p, this.start + this.bytes);
       this.bytes += p.length;
     }
-    this.ids.push(idBuf);
     this.hexIds.push(id);
     this.lengths.push(this.bytes - before);
   }
 
   /** The job for the chunk pool; its buffers are handed over, so the batch is spent. */
   toJob(level: number, frameBytes: number, seal: boolean, dataKey: Buffer): SealJob {
-    const ids = new Uint8Array(this.ids.length * ID_BYTES);
-    this.ids.forEach((id, i) => ids.set(id, i * ID_BYTES));
+    const ids = Buffer.alloc(this.hexIds.length * ID_BYTES);
+    this.hexIds.forEach((id, i) => ids.write(id, i * ID_BYTES, ID_BYTES, 'hex'));
     return { level, frameBytes, seal, dataKey: new Uint8Array(dataKey), data: this.data, start: this.start, lengths: Uint32Array.from(this.lengths), ids };
   }
 }
@@ -202,16 +200,15 @@ class BackupRun {
   /** Records one chunk; a promise when the caller must wait (a chunk-list part or a full batch). */
   #addChunk(pieces: Buffer[]): Promise<void> | undefined {
     const ctx = this.#ctx;
-    const idBuf = chunkId(ctx.keys.idKey, pieces);
-    const id = idBuf.toString('hex');
+    const id = chunkIdHex(ctx.keys.idKey, pieces);
     this.#lease.noteChunk(id);
-    const listed = this.#list.add(idBuf);
+    const listed = this.#list.add(id);
     if (this.#stored.has(id) || (ctx.index.has(id) && !ctx.guard.isDoomed(id))) return listed;
     this.#stored.add(id);
     this.#newChunks++;
     const batch = (this.#batch ??= this.#newBatch());
     const before = batch.bytes;
-    batch.add(idBuf, id, pieces);
+    batch.add(id, pieces);
     this.#newBytes += batch.bytes - before;
     if (batch.bytes < BATCH_BYTES) return listed;
     return listed ? listed.then(() => this.#dispatch(false)) : this.#dispatch(false);
@@ -285,7 +282,7 @@ class BackupRun {
       const end = first + out.counts[b]!;
       const chunks: { id: string; rawLength: number }[] = [];
       for (let i = first; i < end; i++) chunks.push({ id: batch.hexIds[i]!, rawLength: batch.lengths[i]! });
-      const blob = this.#sealInJob ? part : sealBlobPlaintextPieces(ctx.keys.dataKey, Buffer.concat(batch.ids.slice(first, end)), part);
+      const blob = this.#sealInJob ? part : sealBlobPlaintextPieces(ctx.keys.dataKey, Buffer.from(batch.hexIds.slice(first, end).join(''), 'hex'), part);
       first = end;
       const before = this.#builder.size;
       this.#builder.addBlob(chunks, blob);

@@ -5,7 +5,7 @@
 // Small objects are sealed and hashed by the ten thousand in a backup, so the per-call costs are
 // kept down: key objects are made once per key Buffer, and nonces are cut from a random pool.
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, randomBytes, randomFillSync } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
+import type { Hmac, KeyObject } from 'node:crypto';
 import { invalidMasterKey } from './errors.ts';
 
 export const NONCE_BYTES = 12;
@@ -86,12 +86,24 @@ export function unseal(key: Buffer, sealed: Buffer, aad: Buffer): Buffer | null 
   }
 }
 
-/** The id of a chunk: HMAC-SHA256(idKey, data); `data` may be given in pieces. */
-export function chunkId(idKey: Buffer, data: Buffer | readonly Buffer[]): Buffer {
+function idHmac(idKey: Buffer, data: Buffer | readonly Buffer[]): Hmac {
   const hmac = createHmac('sha256', keyObject(idKey));
   if (Buffer.isBuffer(data)) hmac.update(data);
   else for (const piece of data) hmac.update(piece);
-  return hmac.digest();
+  return hmac;
+}
+
+/** The id of a chunk: HMAC-SHA256(idKey, data); `data` may be given in pieces. */
+export function chunkId(idKey: Buffer, data: Buffer | readonly Buffer[]): Buffer {
+  return idHmac(idKey, data).digest();
+}
+
+/**
+ * `chunkId` as 64 hex characters. A backup takes a chunk's id this way: a digest Buffer is an
+ * ArrayBuffer of its own to allocate and later sweep, once per chunk.
+ */
+export function chunkIdHex(idKey: Buffer, data: Buffer | readonly Buffer[]): string {
+  return idHmac(idKey, data).digest('hex');
 }
 
 export function newKeys(): RepositoryKeys {

@@ -114,11 +114,11 @@ export class ChunkListWriter {
   }
 
   /**
-   * Appends an id. When that fills a part while the previous part is still being written, a
+   * Appends an id (hex). When that fills a part while the previous part is still being written, a
    * promise to wait for (the previous write, then the start of this one); else nothing.
    */
-  add(id: Buffer): Promise<void> | undefined {
-    id.copy(this.#buf, this.#fill * ID_BYTES);
+  add(id: string): Promise<void> | undefined {
+    this.#buf.write(id, this.#fill * ID_BYTES, ID_BYTES, 'hex');
     this.#fill++;
     this.#count++;
     if (this.#fill < this.#idsPerPart) return undefined;
