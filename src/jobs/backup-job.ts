@@ -129,7 +129,6 @@ async function prepareRecoveryPoint(
       bytesTransferred: stored.size,
       dataSourceSize: a.sizeBytes,
       backupToolVersion: String(a.major),
-      sha256: stored.sha256,
     },
   });
 }
