@@ -257,7 +257,7 @@ class BackupRun {
     if (last && !this.#pool) {
       sealed = Promise.resolve().then(() => sealBatch(job));
     } else {
-      this.#pool ??= new ChunkPool(threads);
+      this.#pool ??= new ChunkPool(threads, { background: true });
       sealed = this.#pool.seal(job);
     }
     this.#track(this.#sealing, sealed.then((out) => this.#addBlobs(batch, out)));

@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { OpenedBatch, OpenJob, SealedBatch, SealJob } from './chunk-jobs.ts';
-import type { WorkerRequest } from './chunk-worker.ts';
+import type { ChunkWorkerData, WorkerRequest } from './chunk-worker.ts';
 
 /**
  * Worker threads a backup uses by default: one per core beyond the first (which reads, chunks
@@ -46,9 +46,16 @@ export class ChunkPool {
   #seq = 0;
   #broken: Error | null = null;
 
-  constructor(threads: number) {
+  /**
+   * `background`: the threads run at a lower priority (where the platform allows), so they take
+   * the cores PostgreSQL and the reading thread leave free rather than take turns with them. A
+   * backup's sealing can wait (its queue is several batches deep and the main thread seals a
+   * batch itself when the queue is full); PostgreSQL's COPY, which the whole dump waits on, cannot.
+   */
+  constructor(threads: number, opts: { background?: boolean } = {}) {
+    const workerData: ChunkWorkerData = { background: opts.background === true };
     for (let i = 0; i < Math.max(1, threads); i++) {
-      const worker = new Worker(WORKER_URL, { execArgv: workerExecArgv(), resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+      const worker = new Worker(WORKER_URL, { execArgv: workerExecArgv(), workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
       worker.on('message', (msg: { seq: number; out?: never; error?: string }) => this.#answer(worker, msg));
       worker.on('error', (e: Error) => this.#fail(worker, e));
       worker.on('exit', (code) => this.#fail(worker, new Error(`A chunk worker thread stopped (exit code ${code}).`)));

@@ -1,9 +1,18 @@
 // The body of a chunk-pool worker thread: it answers each job (seal a batch of new chunks, or
 // open a segment of blobs being restored; chunk-jobs.ts) with its result or an error message,
 // under the job's sequence number. Buffers arrive as plain Uint8Arrays and are wrapped again.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThreadPriority } from '../util/thread-priority.ts';
 import { openBatch, sealBatch } from './chunk-jobs.ts';
 import type { OpenJob, SealJob } from './chunk-jobs.ts';
+
+export interface ChunkWorkerData {
+  /** Run at a lower priority than the process (ChunkPool's `background`). */
+  background: boolean;
+}
+
+/** How much lower a background worker runs: nice 10 measured best (docs/benchmarks.md). */
+const BACKGROUND_NICE = 10;
 
 export type WorkerRequest = { seq: number; seal: SealJob } | { seq: number; open: OpenJob; into: Uint8Array | null };
 
@@ -11,6 +20,7 @@ const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, 
 
 const port = parentPort;
 if (!port) throw new Error('chunk-worker.ts runs only as a worker thread.');
+if ((workerData as ChunkWorkerData | null)?.background) lowerThreadPriority(BACKGROUND_NICE);
 port.on('message', (msg: WorkerRequest) => {
   try {
     if ('seal' in msg) {
