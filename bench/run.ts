@@ -20,6 +20,7 @@ import { BenchCluster } from './lib/postgres.ts';
 import { backupTargets, renderBackup, renderMachine, renderRestore, renderSummary, renderWeekly, restoreTargets, weeklyTargets } from './lib/render.ts';
 import { earlierTargets, updateReport, type SectionName, type Target } from './lib/report.ts';
 import { toolVersion } from './lib/dedup.ts';
+import { must } from './lib/proc.ts';
 
 function options(): BenchOptions {
   try {
@@ -65,12 +66,16 @@ async function main(): Promise<number> {
     log(`loading dataset.sql at scale ${opts.scale}`);
     await pg.createDatabase(ctx.sourceDb);
     const loadSeconds = await pg.psqlFile(ctx.sourceDb, join(opts.sqlDir, 'dataset.sql'), { scale: opts.scale });
-    // Autovacuum would vacuum the freshly loaded tables about a minute later, in the middle of
-    // whichever timed run was going; done now, every run reads the same settled tables.
+    // Autovacuum would vacuum the freshly loaded tables about a minute later, and the kernel
+    // write the loaded files out some 30 s later, each in the middle of whichever timed run was
+    // going. Done now (vacuum, checkpoint, sync), every run starts from settled tables and a
+    // clean page cache.
     const t0 = performance.now();
     await pg.cluster.query(ctx.sourceDb, 'VACUUM (ANALYZE)');
+    await pg.cluster.query(ctx.sourceDb, 'CHECKPOINT');
+    await must('sync', []);
     const dbBytes = await pg.databaseBytes(ctx.sourceDb);
-    log(`loaded in ${loadSeconds.toFixed(1)} s and vacuumed in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${(dbBytes / 2 ** 20).toFixed(1)} MiB`);
+    log(`loaded in ${loadSeconds.toFixed(1)} s, vacuumed and written out in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${(dbBytes / 2 ** 20).toFixed(1)} MiB`);
     if (opts.only.has('backup')) {
       const r: BackupResult = await runBackupPhase(ctx);
       sections.backup = renderBackup(r, machine, opts);
