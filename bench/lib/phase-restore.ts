@@ -1,11 +1,12 @@
 // Measurement 3 (and the restore half of 4): restore as a new database, dpvault (from `restore
 // trigger` to the job's end) against CREATE DATABASE + `pg_restore -d` from a local `pg_dump -Fc`
-// file, run in turn `repeat` times on the same cluster. The restores run on a new server process
+// file, run in turn `repeat` times on the same cluster, each round starting with the other. The restores run on a new server process
 // over the data directory of a finished backup, so its VmHWM covers restores only. The first
 // dpvault restore is compared with the source table by table; a difference fails the run.
 import { join } from 'node:path';
 import type { DbDifference } from '../../test/support/pg-compare.ts';
 import { freshProtection, log, peaksOf, type MemoryPeaks, type RunContext } from './context.ts';
+import { rotated } from './proc.ts';
 import { DpvaultServer, serverLog } from './server.ts';
 
 export interface RestoreResult {
@@ -40,14 +41,15 @@ export async function runRestorePhase(ctx: RunContext): Promise<RestoreResult> {
   try {
     const protection = ctx.backedUp.protection.on(server);
     const rp = await protection.latestRecoveryPoint();
-    for (let i = 1; i <= opts.repeat; i++) {
+    const pgRestore = async (i: number): Promise<void> => {
       const base = `pgrestored${i}`;
-      const times = await pg.restore(ctx.fcDump, base);
+      const times = await pg.restore(ctx.fcDump!, base);
       r.createDbSeconds.push(times.createSeconds);
       r.pgRestoreSeconds.push(times.createSeconds + times.restoreSeconds);
       await pg.dropDatabase(base);
       log(`restore ${i}/${opts.repeat}: CREATE DATABASE + pg_restore -d ${r.pgRestoreSeconds.at(-1)!.toFixed(2)} s`);
-
+    };
+    const dpvault = async (i: number): Promise<void> => {
       const target = `dpvrestored${i}`;
       const run = await protection.restoreAsDatabase(rp, target);
       r.dpvaultSeconds.push(run.seconds);
@@ -60,6 +62,10 @@ export async function runRestorePhase(ctx: RunContext): Promise<RestoreResult> {
         log(`restore: compareDatabases(${sourceDb}, ${target}) → ${r.differences.length === 0 ? 'equal' : `${r.differences.length} difference(s)`}`);
       }
       await pg.dropDatabase(target);
+    };
+    // Each round starts with the other contender, so neither always runs right after the other.
+    for (let i = 1; i <= opts.repeat; i++) {
+      for (const contender of rotated([pgRestore, dpvault], i - 1)) await contender(i);
     }
     r.memory = peaksOf(server);
   } finally {
