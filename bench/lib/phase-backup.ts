@@ -1,9 +1,9 @@
 // Measurement 1 (and the backup half of 4): a full backup of the source database by dpvault, from
 // `adhoc-backup` to the job's end, against `pg_dump -Fc` and `pg_dump -Fc -Z0` to a file, run in
 // turn `repeat` times, each round starting with the next contender, so that none always runs
-// right after the 16 s of `pg_dump -Fc` (or any other). Every dpvault run starts a new server on an empty data directory, so each
-// is a real first full (a deduplicating store would otherwise find every chunk already stored)
-// and the server's VmHWM covers exactly one backup.
+// right after the 16 s of `pg_dump -Fc` (or any other). Every dpvault run starts a new server on
+// an empty data directory, so each is a real first full (a deduplicating store would otherwise
+// find every chunk already stored) and the server's VmHWM covers exactly one backup.
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { freshProtection, log, maxPeaks, peaksOf, type MemoryPeaks, type RunContext } from './context.ts';

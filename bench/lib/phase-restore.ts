@@ -1,8 +1,9 @@
 // Measurement 3 (and the restore half of 4): restore as a new database, dpvault (from `restore
 // trigger` to the job's end) against CREATE DATABASE + `pg_restore -d` from a local `pg_dump -Fc`
-// file, run in turn `repeat` times on the same cluster, each round starting with the other. The restores run on a new server process
-// over the data directory of a finished backup, so its VmHWM covers restores only. The first
-// dpvault restore is compared with the source table by table; a difference fails the run.
+// file, run in turn `repeat` times on the same cluster, each round starting with the other. The
+// restores run on a new server process over the data directory of a finished backup, so its
+// VmHWM covers restores only. The first dpvault restore is compared with the source table by
+// table; a difference fails the run.
 import { join } from 'node:path';
 import type { DbDifference } from '../../test/support/pg-compare.ts';
 import { freshProtection, log, peaksOf, type MemoryPeaks, type RunContext } from './context.ts';

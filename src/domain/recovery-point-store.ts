@@ -7,11 +7,6 @@ import type { Readable, Writable } from 'node:stream';
 export interface StoredDump {
   /** Where the bytes are, meaningful to the store that wrote them. */
   ref: string;
-  /**
-   * SHA-256 of the whole stream, hex: recorded only by stores that hash the stream as they write
-   * it (older repository backups). The repository checks its data chunk by chunk instead.
-   */
-  sha256?: string;
   size: number;
 }
 

@@ -124,7 +124,6 @@ export class RepositoryStore implements RecoveryPointStore {
     return this.write({ sizeHint: stored.size, ...to }, this.read(stored, to.recoveryPointId));
   }
 
-
   async recover(vaultKey: string): Promise<RecoveredDump[]> {
     const out: RecoveredDump[] = [];
     for (const datastore of await this.#datastores(vaultKey)) {
@@ -134,7 +133,7 @@ export class RepositoryStore implements RecoveryPointStore {
       for (const m of await repository.listManifests()) {
         out.push({
           datastore,
-          stored: { ref: `${vaultKey}/${datastore}/${m.id}`, size: m.size, ...(m.sha256 === undefined ? {} : { sha256: m.sha256 }) },
+          stored: { ref: `${vaultKey}/${datastore}/${m.id}`, size: m.size },
           recoveryPointId: m.recoveryPointId,
           createdAt: m.createdAt,
           metadata: m.metadata,

@@ -3,12 +3,11 @@
 // and seal (chunk-pool.ts); their blobs go into a pack, and full packs are uploaded while reading
 // goes on. When every worker already has its batches, this thread seals the next batch itself
 // rather than wait: waiting, it would soon stop PostgreSQL on a full socket as well, and leave a
-// core to the workers alone (docs/tuning.md).
-// Batches and uploads in flight are bounded, and reading waits for uploads, so memory stays bounded
-// (about packSize × (uploads + 2) + batch size × batches in flight × 2) whatever the stream's
-// size. Order of durability: packs, then their index files, then the chunk list, then the
-// manifest. A backup that fails leaves only unreferenced packs and index entries, which gc
-// removes.
+// core to the workers alone (docs/tuning.md). Batches and uploads in flight are bounded, and
+// reading waits for uploads, so memory stays bounded (about packSize × (uploads + 2) + batch
+// size × batches in flight × 2) whatever the stream's size. Order of durability: packs, then
+// their index files, then the chunk list, then the manifest. A backup that fails leaves only
+// unreferenced packs and index entries, which gc removes.
 import { randomBytes } from 'node:crypto';
 import { Chunker } from './chunker.ts';
 import type { Lease } from './guard.ts';
@@ -248,8 +247,9 @@ class BackupRun {
     const job = batch.toJob(ctx.config.compressionLevel, ctx.config.frameBytes, this.#sealInJob, ctx.keys.dataKey);
     // A worker's answer reaches this thread only through the event loop, which a reader with
     // data buffered may not have visited for a while: let any answer in before deciding.
-    if (this.#sealing.size >= threads * BATCHES_PER_WORKER) await new Promise<void>((resolve) => setImmediate(resolve));
-    if (this.#sealing.size >= threads * BATCHES_PER_WORKER) {
+    const poolFull = (): boolean => this.#sealing.size >= threads * BATCHES_PER_WORKER;
+    if (poolFull()) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (poolFull()) {
       this.#addBlobs(batch, sealBatch(job));
       return;
     }

@@ -1,8 +1,8 @@
 // The CPU-heavy work on chunks, a batch at a time: compressing and sealing new chunks into pack
-// blobs (backup; on a worker thread, chunk-pool.ts, or inline for a small stream), and opening
-// and decompressing blobs back into chunks, each checked against its id (restore). A batch is one buffer of chunks or blobs
-// laid end to end plus their lengths and ids, so a thousand small chunks cost one message
-// between threads, not a thousand. Consecutive new chunks are compressed and sealed together as
+// blobs (backup; on a worker thread, chunk-pool.ts, or inline), and opening and decompressing
+// blobs back into chunks, each checked against its id (restore). A batch is one buffer of chunks
+// or blobs laid end to end plus their lengths and ids, so a thousand small chunks cost one
+// message between threads, not a thousand. Consecutive new chunks are compressed and sealed together as
 // one frame of up to `frameBytes` (pack.ts): one zstd frame and one AES-GCM seal per ~64 KiB
 // instead of per 8 KiB chunk, which was most of a backup's sealing time (docs/benchmarks.md).
 import { chunkId, ID_BYTES, SEAL_OVERHEAD } from './crypto.ts';

@@ -11,7 +11,7 @@ export interface ChunkWorkerData {
   background: boolean;
 }
 
-/** How much lower a background worker runs: nice 10 measured best (docs/benchmarks.md). */
+/** How much lower a background worker runs (nice 10 from 0; docs/tuning.md). */
 const BACKGROUND_NICE = 10;
 
 export type WorkerRequest = { seq: number; seal: SealJob } | { seq: number; open: OpenJob; into: Uint8Array | null };

@@ -42,8 +42,6 @@ export interface RecoveryPointResource {
   internal: {
     /** Where each datastore keeps the bytes. */
     data: Record<string, StoredDump>;
-    /** SHA-256 of the dump, for recovery points whose store recorded one (StoredDump.sha256). */
-    sha256?: string;
     size: number;
     serverMajorVersion: number;
     database: string;
@@ -141,7 +139,6 @@ export function buildRecoveryPoint(n: NewRecoveryPoint): RecoveryPointResource {
     },
     internal: {
       data: { [first?.dataStoreType ?? 'VaultStore']: n.stored },
-      sha256: n.stored.sha256,
       size: n.stored.size,
       serverMajorVersion: n.serverMajorVersion,
       database: n.database,

@@ -47,7 +47,6 @@ export async function recoverVault(ctx: ServiceContext, vault: BackupVault): Pro
     }
     const rp: RecoveryPointResource = existing ?? { ...structuredClone(point), id: rpId, internal: { ...structuredClone(point.internal), data: {} } };
     rp.internal.data[dump.datastore] = dump.stored;
-    rp.internal.sha256 = dump.stored.sha256;
     rp.internal.size = dump.stored.size;
     await saveRecoveryPoint(ctx, rp);
     report.recoveryPointsRecovered++;

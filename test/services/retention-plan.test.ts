@@ -21,7 +21,7 @@ const IMMEDIATE: RetentionRuleInput = {
     { deleteAfter: { duration: 'P1Y' }, sourceDataStore: store('ArchiveStore') },
   ],
 };
-const dump = (ref: string) => ({ ref, sha256: 'x', size: 1 });
+const dump = (ref: string) => ({ ref, size: 1 });
 const INSTANT = '2025-01-01T22:00:00.000Z';
 
 function point(rule: RetentionRuleInput, tag = rule.name): RecoveryPointResource {
