@@ -15,7 +15,7 @@ import { writeIndexFile } from './chunk-index.ts';
 import type { RepoContext } from './context.ts';
 import { chunkIdHex, ID_BYTES } from './crypto.ts';
 import { packName } from './layout.ts';
-import { ChunkListWriter, MANIFEST_VERSION, writeManifest } from './manifest.ts';
+import { ChunkListWriter, MANIFEST_VERSION, StreamHash, writeManifest } from './manifest.ts';
 import type { Manifest, ManifestMetadata } from './manifest.ts';
 import { PackBuilder, sealBlobPlaintextPieces } from './pack.ts';
 import type { PackRecord } from './pack.ts';
@@ -113,6 +113,7 @@ class BackupRun {
   readonly #manifestId = randomBytes(16).toString('hex');
   readonly #chunker: Chunker;
   readonly #list: ChunkListWriter;
+  readonly #streamHash = new StreamHash();
   /** Started with the second batch: a stream that fits in one batch is sealed inline. */
   #pool: ChunkPool | null = null;
   #batch: Batch | null = null;
@@ -170,6 +171,7 @@ class BackupRun {
         recoveryPointId: meta.recoveryPointId ?? null,
         createdAt: this.#ctx.clock.now().toISOString(),
         size: this.#size,
+        streamHash: this.#streamHash.hex(),
         chunkCount: this.#list.count,
         chunkListParts: this.#list.parts,
         newBytes: this.#newBytes,
@@ -205,6 +207,7 @@ class BackupRun {
     const ctx = this.#ctx;
     const id = chunkIdHex(ctx.keys.idKey, pieces);
     this.#lease.noteChunk(id);
+    this.#streamHash.add(id);
     const listed = this.#list.add(id);
     if (this.#stored.has(id) || (ctx.index.has(id) && !ctx.guard.isDoomed(id))) return listed;
     this.#stored.add(id);

@@ -2,6 +2,7 @@
 // (ids, times, size, chunk count, caller metadata); the ordered chunk ids live
 // in chunk-list parts beside it, so a manifest stays small however large the stream. Parts are
 // written first, the manifest last: a manifest exists only when everything it names is durable.
+import { createHash } from 'node:crypto';
 import type { Storage } from '../storage/storage.ts';
 import { isNotFound } from '../storage/storage.ts';
 import { ID_BYTES, seal, unseal } from './crypto.ts';
@@ -10,13 +11,15 @@ import { chunkListName, isManifestId, MANIFEST_PREFIX, manifestIdOf, manifestNam
 import { listAll, mapLimit } from './io.ts';
 
 /**
- * Version 2 carries no hash of the whole stream: a restore checks every chunk against its id (an
- * HMAC of its bytes) and the chunk list is sealed, which covers the whole stream in order and
- * spares the backup a second SHA-256 pass over every byte (docs/benchmarks.md). Version 1 also
- * recorded the stream's SHA-256, which restores of such manifests still check.
+ * Version 3 hashes the whole stream as a hash list: `streamHash` is the SHA-256 of its chunk ids
+ * in order, and each id is a keyed hash of its chunk's bytes, so a restore that checks every
+ * chunk against its id and the ids against `streamHash` has checked every byte, in order, without
+ * the backup making a second SHA-256 pass over them (docs/benchmarks.md). Version 2 had only the
+ * per-chunk check; version 1 recorded the stream's plain SHA-256 instead. Both are still read
+ * and checked by what they recorded.
  */
-export const MANIFEST_VERSION = 2;
-const READABLE_MANIFEST_VERSIONS = [1, 2];
+export const MANIFEST_VERSION = 3;
+const READABLE_MANIFEST_VERSIONS = [1, 2, 3];
 /** Chunk ids per chunk-list part (512 KiB of ids, about 8 GiB of data at 512 KiB chunks). */
 export const IDS_PER_PART = 16 * 1024;
 
@@ -35,12 +38,27 @@ export interface Manifest {
   size: number;
   /** Version 1 only: SHA-256 of the original stream, hex. */
   sha256?: string;
+  /** Version 3 on: SHA-256 of the stream's chunk ids in order (StreamHash), hex. */
+  streamHash?: string;
   chunkCount: number;
   chunkListParts: number;
   /** Bytes of chunks this backup was first to store: original and stored (compressed, sealed). */
   newBytes: number;
   storedBytes: number;
   metadata: ManifestMetadata;
+}
+
+/** The hash of a whole stream from its chunk ids, given in stream order. */
+export class StreamHash {
+  readonly #hash = createHash('sha256').update('dpvault-stream-v3');
+
+  add(id: string): void {
+    this.#hash.update(id, 'hex');
+  }
+
+  hex(): string {
+    return this.#hash.digest('hex');
+  }
 }
 
 const manifestAad = (id: string): Buffer => Buffer.from(`dpvault-manifest-v1:${id}`);
@@ -63,7 +81,10 @@ export async function readManifest(storage: Storage, dataKey: Buffer, id: string
   const plain = unseal(dataKey, data, manifestAad(id));
   if (!plain) throw corrupt(`Recovery point manifest '${id}' is damaged and cannot be read.`);
   const manifest = JSON.parse(plain.toString('utf8')) as Manifest;
-  const known = READABLE_MANIFEST_VERSIONS.includes(manifest.version) && (manifest.version !== 1 || typeof manifest.sha256 === 'string');
+  const known =
+    READABLE_MANIFEST_VERSIONS.includes(manifest.version) &&
+    (manifest.version !== 1 || typeof manifest.sha256 === 'string') &&
+    (manifest.version < 3 || typeof manifest.streamHash === 'string');
   if (!known || manifest.id !== id) throw corrupt(`Manifest '${id}' has an unknown form.`);
   return manifest;
 }

@@ -7,8 +7,9 @@
 // into a few buffers that go back and forth, so this thread keeps the sink fed and no garbage
 // piles up (docs/benchmarks.md). Each pack's trailer is authenticated once and must agree with
 // the index; every chunk's bytes must hash to its id (the chunk list, sealed, fixes their order),
-// and the size of everything produced must be the manifest's (for a version-1 manifest, its
-// SHA-256 too). Any failure names the recovery point and the pack; bad bytes are never passed on.
+// and the size of everything produced must be the manifest's, as must the hash of the whole
+// stream (from version 3 the hash of the ids of the chunks produced, in order; for version 1 the
+// SHA-256 of the bytes). Any failure names the recovery point and the pack; bad bytes are never passed on.
 import { createHash } from 'node:crypto';
 import { Readable, type Writable } from 'node:stream';
 import { DpError } from '../domain/errors.ts';
@@ -18,7 +19,7 @@ import { corrupt } from './errors.ts';
 import type { Lease } from './guard.ts';
 import { readRange } from './io.ts';
 import { packName } from './layout.ts';
-import { readChunkList } from './manifest.ts';
+import { readChunkList, StreamHash } from './manifest.ts';
 import type { Manifest } from './manifest.ts';
 import { openBatch, openedSize, type OpenedBatch } from './chunk-jobs.ts';
 import { ChunkPool } from './chunk-pool.ts';
@@ -165,6 +166,7 @@ async function* restoreChunks(ctx: RepoContext, manifest: Manifest, opener?: Seg
   const segments = planSegments(ctx, manifest, lease, inFlight)[Symbol.asyncIterator]();
   let planned = false;
   const sha = manifest.sha256 === undefined ? null : createHash('sha256');
+  const streamHash = manifest.streamHash === undefined ? null : new StreamHash();
   let size = 0;
   try {
     for (;;) {
@@ -182,6 +184,7 @@ async function* restoreChunks(ctx: RepoContext, manifest: Manifest, opener?: Seg
       if (!head) break;
       const parts = await head.data;
       for (const id of head.ids) {
+        streamHash?.add(id);
         const n = (inFlight.get(id) ?? 1) - 1;
         if (n > 0) inFlight.set(id, n);
         else inFlight.delete(id);
@@ -192,8 +195,11 @@ async function* restoreChunks(ctx: RepoContext, manifest: Manifest, opener?: Seg
         yield part;
       }
     }
-    if (size !== manifest.size || (sha && sha.digest('hex') !== manifest.sha256)) {
-      throw corrupt(`Restoring ${label(manifest)} produced data whose size or SHA-256 differs from the backup's.`);
+    if (size !== manifest.size) {
+      throw corrupt(`Restoring ${label(manifest)} produced ${size} bytes, not the backup's ${manifest.size}.`);
+    }
+    if ((sha && sha.digest('hex') !== manifest.sha256) || (streamHash && streamHash.hex() !== manifest.streamHash)) {
+      throw corrupt(`Restoring ${label(manifest)} produced data whose hash differs from the backup's stream hash.`);
     }
   } finally {
     lease.release();

@@ -201,20 +201,34 @@ describe('chunks checked against their ids', () => {
     assert.ok((await readAll(await fx.repo.restore(manifestId))).equals(data));
   });
 
-  it('a version-1 manifest is restored with its stream SHA-256 checked', async () => {
+  it('the stream hash is checked, and version-1 and -2 manifests by what they recorded', async () => {
     const current = await readManifest(fx.storage, keys.dataKey, manifestId);
-    assert.equal(current.version, 2);
+    assert.equal(current.version, 3);
     assert.equal(current.sha256, undefined);
+    assert.match(current.streamHash ?? '', /^[0-9a-f]{64}$/);
+    const v2 = { ...current };
+    delete v2.streamHash;
+    const otherHash = sha256(Buffer.from('other'));
     try {
-      await writeManifest(fx.storage, keys.dataKey, { ...current, version: 1, sha256: sha256(data) });
+      await writeManifest(fx.storage, keys.dataKey, { ...current, streamHash: otherHash });
+      for (const [how, got] of [['restore', await drain(await fx.repo.restore(manifestId))], ['restoreInto', await restoreIntoBuffer()]] as const) {
+        assert.match(String(got.error), /stream hash/, how);
+        assert.equal((got.error as { code?: string }).code, 'RepositoryDataCorrupt');
+      }
+      await writeManifest(fx.storage, keys.dataKey, v2);
+      await assert.rejects(fx.repo.restore(manifestId), /unknown form/, 'version 3 needs its stream hash');
+      await writeManifest(fx.storage, keys.dataKey, { ...v2, version: 2 });
       assert.ok((await readAll(await fx.repo.restore(manifestId))).equals(data));
-      await writeManifest(fx.storage, keys.dataKey, { ...current, version: 1, sha256: sha256(Buffer.from('other')) });
+      await writeManifest(fx.storage, keys.dataKey, { ...v2, version: 1, sha256: sha256(data) });
+      assert.ok((await readAll(await fx.repo.restore(manifestId))).equals(data));
+      await writeManifest(fx.storage, keys.dataKey, { ...v2, version: 1, sha256: otherHash });
       const { error } = await drain(await fx.repo.restore(manifestId));
-      assert.match(String(error), /SHA-256 differs/);
-      await writeManifest(fx.storage, keys.dataKey, { ...current, version: 1 });
+      assert.match(String(error), /stream hash/);
+      await writeManifest(fx.storage, keys.dataKey, { ...v2, version: 1 });
       await assert.rejects(fx.repo.restore(manifestId), /unknown form/);
     } finally {
       await writeManifest(fx.storage, keys.dataKey, current);
     }
+    assert.ok((await readAll(await fx.repo.restore(manifestId))).equals(data));
   });
 });

@@ -1,7 +1,7 @@
 // The repository end to end on real files: byte-exact round trips, deduplication, manifests and
 // their metadata, opening, and refusal of wrong keys.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -73,7 +73,12 @@ describe('repository deduplication and manifests', () => {
     assert.deepEqual(last.metadata, { db: 'orders', tags: ['Daily'] });
     assert.equal(last.createdAt, fx.clock.now().toISOString());
     assert.equal(last.size, 4);
-    assert.equal(last.version, 2);
+    assert.equal(last.version, 3);
+    const ids: string[] = [];
+    for await (const id of fx.repo.chunkIds(res.manifestId)) ids.push(id);
+    assert.equal(ids.length, 1);
+    const listHash = createHash('sha256').update('dpvault-stream-v3').update(Buffer.from(ids[0]!, 'hex')).digest('hex');
+    assert.equal(last.streamHash, listHash, 'the stream hash is the hash of the chunk ids in order');
     assert.ok(list.every((m, i) => i === 0 || list[i - 1]!.createdAt <= m.createdAt));
     await fx.repo.deleteManifest(res.manifestId);
     assert.ok(!(await fx.repo.listManifests()).some((m) => m.id === res.manifestId));
