@@ -103,6 +103,11 @@ function asBuffer(part: unknown): Buffer {
   throw new TypeError('A backup source must yield Buffers, Uint8Arrays or strings.');
 }
 
+/**
+ * Backs up the stream `source`. Each part is done with, and referred to by nothing here, by the
+ * time the next part is asked for (the chunker copies what it keeps of it), so a source may
+ * read over a part's bytes from then on.
+ */
 export async function runBackup(ctx: RepoContext, source: AsyncIterable<unknown>, meta: BackupMeta): Promise<BackupResult> {
   return new BackupRun(ctx).run(source, meta);
 }

@@ -69,6 +69,9 @@ export class Chunker {
   #n = 0;
   #h = 0;
   #pending: Buffer[] = [];
+  /** Two buffers of `max` bytes for the unfinished chunk, used in turn (#keepPending). */
+  readonly #owned: Buffer[] = [];
+  #ownedNext = 0;
 
   constructor(params: ChunkerParams, gear: Uint32Array) {
     checkChunkerParams(params);
@@ -86,16 +89,18 @@ export class Chunker {
     return this.pushPieces(data).map(joined);
   }
 
-  /** The last, possibly short, chunk; null when the stream ended on a boundary. */
+  /** The last, possibly short, chunk (a Buffer of its own); null when the stream ended on a boundary. */
   finish(): Buffer | null {
     const last = this.finishPieces();
-    return last && joined(last);
+    return last && Buffer.concat(last);
   }
 
   /**
-   * The chunks completed by `data`, in order, each as the views of the pushed Buffers it spans
-   * (usually one), so nothing is copied. Callers must not change pushed Buffers while they
-   * still use chunks from them.
+   * The chunks completed by `data`, in order, each as the views of the Buffers it spans: `data`
+   * and, for the first, a copy of the previous pushes' unfinished tail. The tail of `data` that
+   * no chunk ends in yet is copied too, so once the caller is done with the chunks returned,
+   * nothing refers to `data` any more and its bytes may be reused (a backup's socket buffers).
+   * The views of one call's chunks stay valid only until the next call.
    */
   pushPieces(data: Buffer): Buffer[][] {
     const out: Buffer[][] = [];
@@ -111,7 +116,23 @@ export class Chunker {
       this.#pending = [];
       start = cut;
     }
+    if (this.#pending.length > 0) this.#keepPending();
     return out;
+  }
+
+  /**
+   * Copies the unfinished chunk into a buffer of the chunker's own: one of two, the one the
+   * chunks just returned do not use (the first of them may start with the other).
+   */
+  #keepPending(): void {
+    const owned = (this.#owned[this.#ownedNext] ??= Buffer.allocUnsafeSlow(this.#max));
+    this.#ownedNext ^= 1;
+    let at = 0;
+    for (const piece of this.#pending) {
+      owned.set(piece, at);
+      at += piece.length;
+    }
+    this.#pending = [owned.subarray(0, at)];
   }
 
   /** `finish` in pieces; null when the stream ended on a boundary. */
