@@ -12,6 +12,7 @@ import { chunkerForDataSize } from '../repository/chunker.ts';
 import { Repository } from '../repository/repository.ts';
 import { FsStorage } from '../storage/fs.ts';
 import type { Clock } from '../util/clock.ts';
+import { recyclerOf } from '../util/recycle.ts';
 
 export class RepositoryStore implements RecoveryPointStore {
   readonly root: string;
@@ -49,12 +50,16 @@ export class RepositoryStore implements RecoveryPointStore {
     const repo = await this.repository(loc.vaultKey, loc.datastore, loc.sizeHint);
     // Counted as the backup reads, buffer by buffer. A byte-mode Transform here would join the
     // buffers it holds into new ones on every read: a copy of the whole dump and its garbage.
+    // A backup refers to no part once it asks for the next (runBackup), so a part goes back to
+    // an input that takes them back (a dump's socket buffers) as soon as this generator resumes.
+    const recycle = recyclerOf(input);
     async function* metered(): AsyncGenerator<Buffer> {
       let total = 0;
       for await (const chunk of input as AsyncIterable<Buffer>) {
         total += chunk.length;
         onBytes?.(total);
         yield chunk;
+        recycle?.(chunk);
       }
     }
     const result = await repo.backup(metered(), { recoveryPointId: loc.recoveryPointId, metadata: loc.metadata ?? {} });

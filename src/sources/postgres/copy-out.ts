@@ -2,10 +2,13 @@
 // its socket as archive pieces (copy-protocol.ts). The pg library would turn every row into a
 // message object of its own (millions per dump); psql, which did this before, costs a process,
 // a pipe and a second pass to find the rows again. The client is used up by this: its socket is
-// taken from the library for the copy and closed afterwards.
+// taken from the library for the copy and closed afterwards. When the client was connected over
+// a SlabReads socket (slab-socket.ts), reads land in a few reused buffers, and the consumer hands
+// each data piece back with `recycle` once it is done with it.
 import type { Duplex } from 'node:stream';
 import type pg from 'pg';
 import { CopyTranslator, type CopyEvent } from './copy-protocol.ts';
+import { slabReadsOf } from './slab-socket.ts';
 
 const QUERY = 0x51; // 'Q'
 
@@ -32,6 +35,11 @@ export interface RawCopy {
   events: AsyncGenerator<CopyEvent>;
   /** Closes the connection; a copy still running fails. */
   close(): void;
+  /**
+   * Gives back a data piece's bytes, to be read over; call it once per piece, when nothing
+   * refers to it any more. Pieces not from this copy's reads are ignored.
+   */
+  recycle(bytes: Uint8Array): void;
 }
 
 /**
@@ -40,18 +48,34 @@ export interface RawCopy {
  */
 export function rawCopy(client: pg.Client, sql: string, intSize: number): RawCopy {
   const socket = socketOf(client);
+  const slabs = slabReadsOf(socket);
   const translator = new CopyTranslator(intSize);
   // Paused before the library's reader goes, so no byte of the answer reaches either reader early.
   socket.pause();
   socket.removeAllListeners('data');
+  slabs?.take();
   const close = (): void => {
     socket.destroy();
   };
+  async function* reads(): AsyncGenerator<Buffer> {
+    if (!slabs) {
+      yield* socket as AsyncIterable<Buffer>;
+      return;
+    }
+    socket.resume();
+    for (;;) {
+      const read = await slabs.next();
+      if (!read) return;
+      yield read;
+    }
+  }
   async function* events(): AsyncGenerator<CopyEvent> {
     try {
       socket.write(queryMessage(sql));
-      for await (const buf of socket as AsyncIterable<Buffer>) {
-        yield* translator.push(buf);
+      for await (const buf of reads()) {
+        const out = translator.push(buf);
+        if (slabs) slabs.handedOut(buf, out.map((e) => (e.kind === 'data' ? e.bytes : EMPTY)));
+        yield* out;
         if (translator.ready) return;
       }
       translator.finish();
@@ -59,5 +83,7 @@ export function rawCopy(client: pg.Client, sql: string, intSize: number): RawCop
       close();
     }
   }
-  return { events: events(), close };
+  return { events: events(), close, recycle: (bytes) => slabs?.recycle(bytes) };
 }
+
+const EMPTY = new Uint8Array(0);

@@ -19,6 +19,7 @@ import { connect } from './probe.ts';
 import { runTool } from './tool-process.ts';
 import { findTool } from './tools.ts';
 import { DpError } from '../../domain/errors.ts';
+import { RECYCLE, type Recyclable } from '../../util/recycle.ts';
 
 /** Tables smaller than this stay in pg_dump's heap order: too small to matter, one query less. */
 export const DEFAULT_MIN_TABLE_BYTES = 8 * 1024 * 1024;
@@ -143,7 +144,7 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
     yield writeArchiveHead(head);
     if (blocks.length > 0) {
       copying = true;
-      copier = await connect(conn);
+      copier = await connect(conn, { slabReads: true });
       if (stopped) throw new DpError('internal', DUMP_FAILED, 'The dump was cancelled before it finished.');
       await copier.query(copySessionSql(snapshot.id, snapshot.encoding));
       copy = rawCopy(copier, copyStatements(blocks.map((b) => b.table)), intSize);
@@ -214,7 +215,9 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
     }
   }
 
-  const stdout = Readable.from(guarded(), { objectMode: true, highWaterMark: 8 });
+  const stdout: Readable & Recyclable = Readable.from(guarded(), { objectMode: true, highWaterMark: 8 });
+  // The copy's pieces are yielded as they are; its reads' buffers go round when given back.
+  stdout[RECYCLE] = (chunk) => copy?.recycle(chunk);
   // A reader that gives up before the first read never runs the generator's finally.
   stdout.once('close', () => void finish());
   return { stdout, done, pid: dump.child.pid, kill: killAll };

@@ -5,6 +5,7 @@
 import pg from 'pg';
 import { invalid } from '../../domain/errors.ts';
 import { describeConnection, toPgConfig, type PgConnection } from './connection-string.ts';
+import { SlabReads } from './slab-socket.ts';
 import { DB_NAME_IN_USE, MISSING_PERMISSIONS, fromPgError } from './errors.ts';
 import { majorFromVersionNum } from './tools.ts';
 
@@ -23,9 +24,18 @@ async function open(config: pg.ClientConfig): Promise<pg.Client> {
   return client;
 }
 
+export interface ConnectOptions {
+  /**
+   * Read an unencrypted session through a SlabReads socket (slab-socket.ts), for a copy whose
+   * rows are read off it (copy-out.ts). TLS sessions are read as usual.
+   */
+  slabReads?: boolean;
+}
+
 /** Opens a client, following libpq's sslmode: "prefer" tries TLS first, "allow" tries plain first. */
-export async function connect(conn: PgConnection): Promise<pg.Client> {
+export async function connect(conn: PgConnection, opts: ConnectOptions = {}): Promise<pg.Client> {
   const config = toPgConfig(conn, CONNECT_TIMEOUT_MS);
+  const plain = (c: pg.ClientConfig): pg.ClientConfig => (opts.slabReads && !c.ssl ? { ...c, stream: () => new SlabReads().socket } : c);
   try {
     if (conn.sslMode === 'prefer') {
       try {
@@ -36,13 +46,13 @@ export async function connect(conn: PgConnection): Promise<pg.Client> {
     }
     if (conn.sslMode === 'allow') {
       try {
-        return await open(config);
+        return await open(plain(config));
       } catch (e) {
         if ((e as { code?: string }).code !== '28000') throw e;
         return await open({ ...config, ssl: { rejectUnauthorized: false } });
       }
     }
-    return await open(config);
+    return await open(plain(config));
   } catch (e) {
     throw fromPgError(e, conn);
   }

@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { DpError } from '../../../src/domain/errors.ts';
 import { startDump } from '../../../src/sources/postgres/dump.ts';
 import { startOrderedDump } from '../../../src/sources/postgres/ordered-dump.ts';
+import { recyclerOf } from '../../../src/util/recycle.ts';
 import { clusterOwner } from '../../support/pg-bin.ts';
 import { startCluster, type PgCluster } from '../../support/pg-cluster.ts';
 import { shopSql } from '../../support/pg-fixtures.ts';
@@ -103,6 +104,22 @@ test('the archive restores to an equal database, one TABLE DATA entry per table,
   assert.ok(!ascending(heapOrder), 'updated rows moved: pg_dump writes them out of key order');
   assert.ok(ascending(keyOrder), 'the key-ordered archive holds orders by id');
   assert.ok(ascending(await idsInArchive(file, 'odd')));
+});
+
+test('pieces given back to the dump as they are read (as a backup does) leave the archive whole', async () => {
+  const file = join(dir, 'recycled.dump');
+  const dump = await startOrderedDump(cluster.connection('shop'), { major: cluster.version, minTableBytes: 0 });
+  const recycle = recyclerOf(dump.stdout);
+  assert.ok(recycle, 'the dump takes its pieces back');
+  const parts: Buffer[] = [];
+  for await (const chunk of dump.stdout as AsyncIterable<Buffer>) {
+    parts.push(Buffer.from(chunk));
+    recycle(chunk);
+  }
+  await dump.done;
+  writeFileSync(file, Buffer.concat(parts));
+  await restoreFile(file, 'shop recycled');
+  assert.deepEqual(await cluster.compareDatabases('shop', 'shop recycled'), []);
 });
 
 test('pg_dump and the copying session read one snapshot: rows committed after the dump starts are not in it', async () => {
