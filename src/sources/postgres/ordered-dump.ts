@@ -112,7 +112,8 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
     ...snapshot.tables.map((t) => `--exclude-table-data=${exactTablePattern(t)}`),
   ];
   const dump = runTool({ name: 'pg_dump', file: dumpFile, args, conn, stream: 'stdout', failureCode: DUMP_FAILED, signal: opts.signal, stdoutBuffer: DUMP_STDOUT_BUFFER });
-  let copier: pg.Client | null = null;
+  /** The copying session, opened while pg_dump reads the catalog; ready for its COPY. */
+  let copier: Promise<pg.Client> | null = null;
   let copy: RawCopy | null = null;
   let stopped = false;
   /** Set while the copy runs: pg_dump then sits blocked on its pipe, and a failure is the copy's. */
@@ -121,12 +122,36 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
     stopped = true;
     dump.child.kill(signal);
     copy?.close();
-    if (copier && !copy) void copier.end().catch(() => {});
+    if (!copy) endCopier();
   };
   // pg_dump stops on the signal by itself (runTool); the copy must stop with it.
   opts.signal?.addEventListener('abort', () => killAll(), { once: true });
 
+  const cancelled = (): DpError => new DpError('internal', DUMP_FAILED, 'The dump was cancelled before it finished.');
+  /** Connects the copying session and puts it in the snapshot; rejects (ended) if stopped meanwhile. */
+  const openCopier = async (): Promise<pg.Client> => {
+    const client = await connect(conn, { slabReads: true });
+    try {
+      if (stopped) throw cancelled();
+      await client.query(copySessionSql(snapshot.id, snapshot.encoding));
+      if (stopped) throw cancelled();
+      return client;
+    } catch (e) {
+      await client.end().catch(() => {});
+      throw e;
+    }
+  };
+  /** Ends the copying session if it was opened and no copy took it over. */
+  const endCopier = (): void => {
+    void copier?.then((c) => c.end()).catch(() => {});
+  };
+
   async function* archive(): AsyncGenerator<Buffer> {
+    // A second session, opened while pg_dump reads the catalog rather than after (tens of ms).
+    if (snapshot.tables.length > 0) {
+      copier = openCopier();
+      copier.catch(() => undefined); // awaited below, once the archive's head is read
+    }
     const source = dump.stdout![Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     const reader = new ArchiveHeadReader();
     let got: ReturnType<ArchiveHeadReader['end']> | null = null;
@@ -144,10 +169,9 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
     yield writeArchiveHead(head);
     if (blocks.length > 0) {
       copying = true;
-      copier = await connect(conn, { slabReads: true });
-      if (stopped) throw new DpError('internal', DUMP_FAILED, 'The dump was cancelled before it finished.');
-      await copier.query(copySessionSql(snapshot.id, snapshot.encoding));
-      copy = rawCopy(copier, copyStatements(blocks.map((b) => b.table)), intSize);
+      const client = await (copier ??= openCopier());
+      if (stopped) throw cancelled();
+      copy = rawCopy(client, copyStatements(blocks.map((b) => b.table)), intSize);
       let done = 0;
       yield dataBlockStart(blocks[0]!.dumpId, intSize);
       for await (const ev of copy.events) {
@@ -162,6 +186,8 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
       }
       if (done !== blocks.length) throw new DpError('internal', DUMP_FAILED, `The copy ended after ${done} of ${blocks.length} tables.`);
       copying = false;
+    } else {
+      endCopier();
     }
     if (got.rest.length > 0) yield got.rest;
     for (;;) {
@@ -187,7 +213,7 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
     (closed ??= (async () => {
       if (!settled) {
         killAll();
-        settle.reject(new DpError('internal', DUMP_FAILED, 'The dump was cancelled before it finished.'));
+        settle.reject(cancelled());
       }
       await exporter.query('COMMIT').catch(() => {});
       await endExporter();
@@ -206,7 +232,6 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
       // on purpose (the abort signal), the dump was cancelled, whatever broke after that.
       const said = await Promise.allSettled([dump.done]);
       const failed = said.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      const cancelled = (): DpError => new DpError('internal', DUMP_FAILED, 'The dump was cancelled before it finished.');
       const err = wasStopped ? (failed?.reason ?? cancelled()) : failed && !copyFailed ? failed.reason : copyFailure(e, conn);
       settle.reject(err);
       throw err;

@@ -153,6 +153,22 @@ test('a reader that gives up before reading cancels the dump and leaves no sessi
   await noSessionsLeft('shop');
 });
 
+test('a reader that gives up while pg_dump reads the catalog, or right after, leaves no session behind', async () => {
+  // The copying session is opened while pg_dump reads the catalog: given up on then, or once the
+  // archive's head is out and before the copy starts, it must be ended with the rest.
+  for (const after of [0, 1]) {
+    const dump = await startOrderedDump(cluster.connection('shop', 'backup', BACKUP_PW), { major: cluster.version, minTableBytes: 0 });
+    const reader = dump.stdout[Symbol.asyncIterator]();
+    const first = reader.next();
+    if (after > 0) assert.ok(!(await first).done, 'the archive head was read');
+    else await new Promise((r) => setTimeout(r, 5));
+    dump.stdout.destroy();
+    await assert.rejects(dump.done, (e: unknown) => e instanceof DpError && /cancelled/.test(e.message));
+    await first.catch(() => undefined);
+    await noSessionsLeft('shop');
+  }
+});
+
 test('an abort signal during the copy stops it and pg_dump; no session is left', async () => {
   // More rows than the socket's buffers hold, so the copy is still running when the signal comes.
   await cluster.createDatabase('bigabort', `CREATE TABLE t (id int PRIMARY KEY, v text);
