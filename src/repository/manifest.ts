@@ -13,8 +13,9 @@ import { listAll, mapLimit } from './io.ts';
 /**
  * Version 3 hashes the whole stream as a hash list: `streamHash` is the SHA-256 of its chunk ids
  * in order, and each id is a keyed hash of its chunk's bytes, so a restore that checks every
- * chunk against its id and the ids against `streamHash` has checked every byte, in order, without
- * the backup making a second SHA-256 pass over them (docs/benchmarks.md). Version 2 had only the
+ * chunk against its id, reading ids from a list checked against `streamHash` (readChunkList), has
+ * checked every byte, in order, without the backup making a second SHA-256 pass over them
+ * (docs/benchmarks.md). Version 2 had only the
  * per-chunk check; version 1 recorded the stream's plain SHA-256 instead. Both are still read
  * and checked by what they recorded.
  */
@@ -54,6 +55,11 @@ export class StreamHash {
 
   add(id: string): void {
     this.#hash.update(id, 'hex');
+  }
+
+  /** Ids given as their bytes, end to end (a chunk-list part). */
+  addBytes(ids: Buffer): void {
+    this.#hash.update(ids);
   }
 
   hex(): string {
@@ -196,9 +202,14 @@ function* idsIn(buf: Buffer): Generator<string> {
   for (let o = 0; o + ID_BYTES <= buf.length; o += ID_BYTES) yield buf.toString('hex', o, o + ID_BYTES);
 }
 
-/** The chunk ids of a manifest, in stream order, read part by part. */
+/**
+ * The chunk ids of a manifest, in stream order, read part by part. After the last, the count and
+ * (from version 3) the stream hash must be the manifest's, else it throws: every reader of a
+ * chunk list (restore, verify, gc) checks the whole list.
+ */
 export async function* readChunkList(storage: Storage, dataKey: Buffer, manifest: Manifest): AsyncGenerator<string> {
   let seen = 0;
+  const hash = manifest.streamHash === undefined ? null : new StreamHash();
   for (let part = 0; part < manifest.chunkListParts; part++) {
     const name = chunkListName(manifest.id, part);
     let data: Buffer;
@@ -213,10 +224,14 @@ export async function* readChunkList(storage: Storage, dataKey: Buffer, manifest
       throw corrupt(`Recovery point manifest '${manifest.id}' is damaged: its chunk list part '${name}' does not authenticate.`);
     }
     seen += plain.length / ID_BYTES;
+    hash?.addBytes(plain);
     yield* idsIn(plain);
   }
   if (seen !== manifest.chunkCount) {
     throw corrupt(`Recovery point manifest '${manifest.id}' is damaged: its chunk list holds ${seen} chunks, not ${manifest.chunkCount}.`);
+  }
+  if (hash && hash.hex() !== manifest.streamHash) {
+    throw corrupt(`Recovery point manifest '${manifest.id}' is damaged: its chunk list does not match its stream hash.`);
   }
 }
 

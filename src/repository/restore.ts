@@ -8,7 +8,7 @@
 // piles up (docs/benchmarks.md). Each pack's trailer is authenticated once and must agree with
 // the index; every chunk's bytes must hash to its id (the chunk list, sealed, fixes their order),
 // and the size of everything produced must be the manifest's, as must the hash of the whole
-// stream (from version 3 the hash of the ids of the chunks produced, in order; for version 1 the
+// stream (from version 3 the hash of the chunk list, checked as it is read; for version 1 the
 // SHA-256 of the bytes). Any failure names the recovery point and the pack; bad bytes are never passed on.
 import { createHash } from 'node:crypto';
 import { Readable, type Writable } from 'node:stream';
@@ -19,7 +19,7 @@ import { corrupt } from './errors.ts';
 import type { Lease } from './guard.ts';
 import { readRange } from './io.ts';
 import { packName } from './layout.ts';
-import { readChunkList, StreamHash } from './manifest.ts';
+import { readChunkList } from './manifest.ts';
 import type { Manifest } from './manifest.ts';
 import { openBatch, openedSize, type OpenedBatch } from './chunk-jobs.ts';
 import { ChunkPool } from './chunk-pool.ts';
@@ -166,7 +166,6 @@ async function* restoreChunks(ctx: RepoContext, manifest: Manifest, opener?: Seg
   const segments = planSegments(ctx, manifest, lease, inFlight)[Symbol.asyncIterator]();
   let planned = false;
   const sha = manifest.sha256 === undefined ? null : createHash('sha256');
-  const streamHash = manifest.streamHash === undefined ? null : new StreamHash();
   let size = 0;
   try {
     for (;;) {
@@ -184,7 +183,6 @@ async function* restoreChunks(ctx: RepoContext, manifest: Manifest, opener?: Seg
       if (!head) break;
       const parts = await head.data;
       for (const id of head.ids) {
-        streamHash?.add(id);
         const n = (inFlight.get(id) ?? 1) - 1;
         if (n > 0) inFlight.set(id, n);
         else inFlight.delete(id);
@@ -198,7 +196,7 @@ async function* restoreChunks(ctx: RepoContext, manifest: Manifest, opener?: Seg
     if (size !== manifest.size) {
       throw corrupt(`Restoring ${label(manifest)} produced ${size} bytes, not the backup's ${manifest.size}.`);
     }
-    if ((sha && sha.digest('hex') !== manifest.sha256) || (streamHash && streamHash.hex() !== manifest.streamHash)) {
+    if (sha && sha.digest('hex') !== manifest.sha256) {
       throw corrupt(`Restoring ${label(manifest)} produced data whose hash differs from the backup's stream hash.`);
     }
   } finally {

@@ -201,7 +201,7 @@ describe('chunks checked against their ids', () => {
     assert.ok((await readAll(await fx.repo.restore(manifestId))).equals(data));
   });
 
-  it('the stream hash is checked, and version-1 and -2 manifests by what they recorded', async () => {
+  it('the stream hash is checked by restore and verify, and version-1 and -2 manifests by what they recorded', async () => {
     const current = await readManifest(fx.storage, keys.dataKey, manifestId);
     assert.equal(current.version, 3);
     assert.equal(current.sha256, undefined);
@@ -215,6 +215,7 @@ describe('chunks checked against their ids', () => {
         assert.match(String(got.error), /stream hash/, how);
         assert.equal((got.error as { code?: string }).code, 'RepositoryDataCorrupt');
       }
+      await assert.rejects(fx.repo.verify(), /does not match its stream hash/, 'verify reads every chunk list whole');
       await writeManifest(fx.storage, keys.dataKey, v2);
       await assert.rejects(fx.repo.restore(manifestId), /unknown form/, 'version 3 needs its stream hash');
       await writeManifest(fx.storage, keys.dataKey, { ...v2, version: 2 });
