@@ -1,7 +1,7 @@
 // Rows read straight off the copy session's socket, on a real cluster: through a SlabReads socket
 // (reads into a few reused buffers) they are the same bytes as through the pg library's own
-// socket, whatever the consumer holds on to and however slowly it reads, and the buffers go round
-// when the consumer gives the pieces back.
+// socket, whatever the consumer holds on to and however slowly it reads, over TCP or a Unix
+// socket, and the buffers go round when the consumer gives the pieces back.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -90,5 +90,19 @@ test('a consumer that gives nothing back still reads every byte', async () => {
   const client = await connect(cluster.connection('copy'), { slabReads: true });
   const out: Buffer[] = [];
   for await (const ev of rawCopy(client, SQL, 4).events) if (ev.kind === 'data') out.push(ev.bytes);
+  assert.equal(digest(out), expected.bytes);
+});
+
+test('over a Unix socket too', async () => {
+  const expected = await viaLibrary();
+  const client = await connect({ ...cluster.connection('copy'), host: cluster.dir, password: null }, { slabReads: true });
+  assert.ok(slabsOf(client), 'the session reads through a SlabReads socket');
+  const copy = rawCopy(client, SQL, 4);
+  const out: Buffer[] = [];
+  for await (const ev of copy.events) {
+    if (ev.kind !== 'data') continue;
+    out.push(Buffer.from(ev.bytes));
+    copy.recycle(ev.bytes);
+  }
   assert.equal(digest(out), expected.bytes);
 });
