@@ -91,6 +91,9 @@ function copyFailure(e: unknown, conn: PgConnection): DpError {
 
 export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOptions): Promise<DumpHandle> {
   if (opts.major < MIN_MAJOR || opts.major > MAX_MAJOR) return startDump(conn, opts);
+  // Looked up (the first time, by running it) while the snapshot is exported.
+  const tool = findTool('pg_dump', opts.major);
+  tool.catch(() => undefined); // awaited below, unless the snapshot fails first
   const exporter = await connect(conn);
   const endExporter = (): Promise<void> => exporter.end().catch(() => {});
   let snapshot: Snapshot;
@@ -101,7 +104,7 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
     });
     // With no table to copy, pg_dump still runs in this snapshot: a second serializable,
     // deferrable start of its own would wait for a safe snapshot a second time.
-    dumpFile = await findTool('pg_dump', opts.major);
+    dumpFile = await tool;
   } catch (e) {
     await endExporter();
     throw e;
