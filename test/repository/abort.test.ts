@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { Repository } from '../../src/repository/repository.ts';
+import { FsStorage } from '../../src/storage/fs.ts';
 import { readAll, streamOf, tempRepo } from './helpers.ts';
 import type { RepoFixture } from './helpers.ts';
 
@@ -51,6 +52,28 @@ describe('an aborted backup', () => {
       await assert.rejects(running, /pg_dump exited with code 1/);
       assert.ok((await names(fx, 'packs/')).length > packsBefore, 'the aborted backup had uploaded packs');
       await assertHealthy(fx, fx.repo, { manifestId: keep.manifestId, data: keepData });
+    } finally {
+      await fx.cleanup();
+    }
+  });
+
+  it('an index file that cannot be written midway fails the backup with that error; nothing is left to trip over', async () => {
+    // Index files are written in the background every 16 packs; the second one fails here.
+    const fx = await tempRepo({ chunker: { min: 4096, avg: 16_384, max: 65_536 }, packSize: 65_536 });
+    try {
+      const keepData = randomBytes(1024 * 1024);
+      const keep = await fx.repo.backup(streamOf(keepData));
+      let indexPuts = 0;
+      class FailingIndex extends FsStorage {
+        override async put(name: string, data: Parameters<FsStorage['put']>[1]): Promise<void> {
+          if (name.startsWith('index/') && ++indexPuts === 2) throw new Error('disk full writing an index file');
+          return super.put(name, data);
+        }
+      }
+      const repo = await Repository.open(new FailingIndex(fx.dir), fx.master, { clock: fx.clock });
+      await assert.rejects(repo.backup(streamOf(randomBytes(6 * 1024 * 1024))), /disk full writing an index file/);
+      assert.equal(indexPuts, 2, 'the first index file was written, the second failed');
+      await assertHealthy(fx, await Repository.open(fx.storage, fx.master, { clock: fx.clock }), { manifestId: keep.manifestId, data: keepData });
     } finally {
       await fx.cleanup();
     }

@@ -63,6 +63,24 @@ describe('repository deduplication and manifests', () => {
     assert.equal(same.newBytes, 0, 'identical stream stores nothing new');
   });
 
+  it('finds chunks stored earlier in the same stream, before and after their index files are written', async () => {
+    // Small packs: the first half fills dozens, so index files are written (in the background)
+    // while the second half, the same bytes again, is read.
+    const fx2 = await tempRepo({ chunker: { min: 4096, avg: 16_384, max: 65_536 }, packSize: 65_536 });
+    try {
+      const half = randomBytes(3 * 1024 * 1024);
+      const data = Buffer.concat([half, half]);
+      const res = await fx2.repo.backup(streamOf(data));
+      assert.ok(res.newBytes <= half.length + 256 * 1024, `${res.newBytes} new bytes for ${data.length} (half repeated)`);
+      assert.ok((await readAll(await fx2.repo.restore(res.manifestId))).equals(data));
+      const indexFiles: string[] = [];
+      for await (const o of fx2.storage.list('index/')) indexFiles.push(o.name);
+      assert.ok(indexFiles.length >= 2, `${indexFiles.length} index files`);
+    } finally {
+      await fx2.cleanup();
+    }
+  });
+
   it('keeps caller metadata and lists manifests oldest first; deletes them on request', async () => {
     fx.clock.advance(60_000);
     const res = await fx.repo.backup(streamOf(Buffer.from('meta')), { recoveryPointId: 'rp-1', metadata: { db: 'orders', tags: ['Daily'] } });
