@@ -20,7 +20,6 @@ import { BenchCluster } from './lib/postgres.ts';
 import { backupTargets, renderBackup, renderMachine, renderRestore, renderSummary, renderWeekly, restoreTargets, weeklyTargets } from './lib/render.ts';
 import { earlierTargets, updateReport, type SectionName, type Target } from './lib/report.ts';
 import { toolVersion } from './lib/dedup.ts';
-import { must } from './lib/proc.ts';
 
 function options(): BenchOptions {
   try {
@@ -72,8 +71,7 @@ async function main(): Promise<number> {
     // clean page cache.
     const t0 = performance.now();
     await pg.cluster.query(ctx.sourceDb, 'VACUUM (ANALYZE)');
-    await pg.cluster.query(ctx.sourceDb, 'CHECKPOINT');
-    await must('sync', []);
+    await pg.settle();
     const dbBytes = await pg.databaseBytes(ctx.sourceDb);
     log(`loaded in ${loadSeconds.toFixed(1)} s, vacuumed and written out in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${(dbBytes / 2 ** 20).toFixed(1)} MiB`);
     if (opts.only.has('backup')) {

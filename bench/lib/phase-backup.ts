@@ -76,7 +76,10 @@ export async function runBackupPhase(ctx: RunContext): Promise<BackupResult> {
     log(`backup ${i}/${opts.repeat}: dpvault ${r.dpvaultSeconds.at(-1)!.toFixed(2)} s (job ${r.dpvaultJobSeconds.at(-1)!.toFixed(2)} s), server peak ${(memory!.serverKiB / 1024).toFixed(1)} MiB`);
   };
   for (let i = 1; i <= opts.repeat; i++) {
-    for (const contender of rotated([z0, fc, dpvault], i - 1)) await contender(i);
+    for (const contender of rotated([z0, fc, dpvault], i - 1)) {
+      await pg.settle();
+      await contender(i);
+    }
   }
   ctx.fcDump = fcFile;
   r.memory = memory!;

@@ -66,7 +66,10 @@ export async function runRestorePhase(ctx: RunContext): Promise<RestoreResult> {
     };
     // Each round starts with the other contender, so neither always runs right after the other.
     for (let i = 1; i <= opts.repeat; i++) {
-      for (const contender of rotated([pgRestore, dpvault], i - 1)) await contender(i);
+      for (const contender of rotated([pgRestore, dpvault], i - 1)) {
+        await pg.settle();
+        await contender(i);
+      }
     }
     r.memory = peaksOf(server);
   } finally {

@@ -39,6 +39,16 @@ export class BenchCluster {
     return (performance.now() - t0) / 1000;
   }
 
+  /**
+   * Writes out what earlier runs left dirty (a checkpoint, then the kernel's page cache), so a
+   * timed run does not pay for the one before it: a restore leaves a GB or more of WAL and data
+   * in the page cache, which the kernel writes back some 30 s later, in whichever run is going.
+   */
+  async settle(): Promise<void> {
+    await this.cluster.query('postgres', 'CHECKPOINT');
+    await must('sync', []);
+  }
+
   async createDatabase(name: string, template?: string): Promise<void> {
     await this.cluster.query('postgres', `CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`);
   }
