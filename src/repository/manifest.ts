@@ -15,9 +15,8 @@ import { listAll, mapLimit } from './io.ts';
  * in order, and each id is a keyed hash of its chunk's bytes, so a restore that checks every
  * chunk against its id, reading ids from a list checked against `streamHash` (readChunkList), has
  * checked every byte, in order, without the backup making a second SHA-256 pass over them
- * (docs/benchmarks.md). Version 2 had only the
- * per-chunk check; version 1 recorded the stream's plain SHA-256 instead. Both are still read
- * and checked by what they recorded.
+ * (docs/benchmarks.md). Version 2 had only the per-chunk check; version 1 recorded the stream's
+ * plain SHA-256 instead. Both are still read and checked by what they recorded.
  */
 export const MANIFEST_VERSION = 3;
 const READABLE_MANIFEST_VERSIONS = [1, 2, 3];

@@ -9,7 +9,8 @@
 // the index; every chunk's bytes must hash to its id (the chunk list, sealed, fixes their order),
 // and the size of everything produced must be the manifest's, as must the hash of the whole
 // stream (from version 3 the hash of the chunk list, checked as it is read; for version 1 the
-// SHA-256 of the bytes). Any failure names the recovery point and the pack; bad bytes are never passed on.
+// SHA-256 of the bytes). Any failure names the recovery point and the pack; bad bytes are never
+// passed on.
 import { createHash } from 'node:crypto';
 import { Readable, type Writable } from 'node:stream';
 import { DpError } from '../domain/errors.ts';
@@ -197,7 +198,7 @@ async function* restoreChunks(ctx: RepoContext, manifest: Manifest, opener?: Seg
       throw corrupt(`Restoring ${label(manifest)} produced ${size} bytes, not the backup's ${manifest.size}.`);
     }
     if (sha && sha.digest('hex') !== manifest.sha256) {
-      throw corrupt(`Restoring ${label(manifest)} produced data whose hash differs from the backup's stream hash.`);
+      throw corrupt(`Restoring ${label(manifest)} produced data whose SHA-256 differs from the backup's stream hash.`);
     }
   } finally {
     lease.release();

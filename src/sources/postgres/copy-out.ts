@@ -74,7 +74,7 @@ export function rawCopy(client: pg.Client, sql: string, intSize: number): RawCop
       socket.write(queryMessage(sql));
       for await (const buf of reads()) {
         const out = translator.push(buf);
-        if (slabs) slabs.handedOut(buf, out.map((e) => (e.kind === 'data' ? e.bytes : EMPTY)));
+        slabs?.handedOut(buf, out.flatMap((e) => (e.kind === 'data' ? [e.bytes] : [])));
         yield* out;
         if (translator.ready) return;
       }
@@ -85,5 +85,3 @@ export function rawCopy(client: pg.Client, sql: string, intSize: number): RawCop
   }
   return { events: events(), close, recycle: (bytes) => slabs?.recycle(bytes) };
 }
-
-const EMPTY = new Uint8Array(0);

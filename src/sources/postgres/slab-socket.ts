@@ -29,18 +29,14 @@ interface Slab {
   free: boolean;
 }
 
-interface Read {
-  bytes: Buffer;
-  slab: Slab;
-}
-
 export class SlabReads {
   readonly socket: Socket;
   readonly #slabs = new Map<ArrayBufferLike, Slab>();
   readonly #free: Slab[] = [];
   #current: Slab;
   #taken = false;
-  readonly #queue: Read[] = [];
+  /** Reads not yet taken by `next`, each a view of its slab. */
+  readonly #queue: Buffer[] = [];
   #waiter: (() => void) | null = null;
   #ended = false;
   #error: Error | null = null;
@@ -87,7 +83,7 @@ export class SlabReads {
           this.#paused = false;
           this.socket.resume();
         }
-        return read.bytes;
+        return read;
       }
       if (this.#error) throw this.#error;
       if (this.#ended) return null;
@@ -144,7 +140,7 @@ export class SlabReads {
     }
     slab.used += n;
     slab.out++;
-    this.#queue.push({ bytes: Buffer.from(buf.buffer, buf.byteOffset, n), slab });
+    this.#queue.push(Buffer.from(buf.buffer, buf.byteOffset, n));
     this.#wake();
     if (this.#queue.length >= QUEUE_MAX && !this.#paused) {
       this.#paused = true;
