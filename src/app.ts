@@ -18,6 +18,7 @@ import { runBackupJob, type BackupTaskPayload } from './jobs/backup-job.ts';
 import { runRestoreJob, type RestoreTaskPayload } from './jobs/restore-job.ts';
 import { Worker } from './jobs/worker.ts';
 import { runVerifyJob, type VerifyTaskPayload } from './jobs/verify-job.ts';
+import { runRepairJob, type RepairTaskPayload } from './jobs/repair-job.ts';
 import { RetentionWorker } from './jobs/retention-job.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { systemClock, type Clock } from './util/clock.ts';
@@ -90,6 +91,7 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
       backup: (p) => runBackupJob(ctx, p as unknown as BackupTaskPayload),
       restore: (p) => runRestoreJob(ctx, p as unknown as RestoreTaskPayload),
       verify: (p) => runVerifyJob(ctx, p as unknown as VerifyTaskPayload),
+      repair: (p) => runRepairJob(ctx, p as unknown as RepairTaskPayload),
     },
     { log: opts.log },
   );
