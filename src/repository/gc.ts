@@ -88,6 +88,11 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
       repackDeadRatio: opts.repackDeadRatio === undefined ? DEFAULT_REPACK_DEAD_RATIO : opts.repackDeadRatio,
     });
     session.decide(plan.doomed);
+    // Quarantined packs stay for repair to salvage what is readable in them.
+    const held = (r: PackRecord): boolean => ctx.quarantine.get(r.packId) !== undefined;
+    plan.keep.push(...plan.remove.filter(held), ...plan.repack.filter((i) => held(i.record)).map((i) => i.record));
+    plan.remove = plan.remove.filter((r) => !held(r));
+    plan.repack = plan.repack.filter((i) => !held(i.record));
 
     const report: GcReport = {
       manifests: marked.size,

@@ -62,6 +62,19 @@ export class Quarantine {
     return this.#records.get(packId)?.lost.has(id) === true;
   }
 
+  /** The pack where chunk `id` was lost, if it was. */
+  lostPackOf(id: string): string | undefined {
+    return this.#lost.get(id);
+  }
+
+  /** Forgets a record (its pack was found whole again, or repair saved everything it lost). */
+  delete(packId: string): void {
+    const r = this.#records.get(packId);
+    if (!r) return;
+    this.#records.delete(packId);
+    for (const id of r.lost) if (this.#lost.get(id) === packId) this.#lost.delete(id);
+  }
+
   /** A phrase naming the pack where chunk `id` was lost and why, or null if it was not. */
   describe(id: string): string | null {
     const packId = this.#lost.get(id);

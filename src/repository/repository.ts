@@ -153,7 +153,7 @@ export class Repository {
    */
   async #restorable(manifestId: string): Promise<Manifest> {
     const manifest = await readManifest(this.#ctx.storage, this.#ctx.keys.dataKey, manifestId);
-    const label = manifest.recoveryPointId ? `recovery point ${manifest.recoveryPointId}` : `manifest ${manifest.id}`;
+    const label = manifest.recoveryPointId ? `recovery point ${manifest.recoveryPointId} (manifest ${manifest.id})` : `manifest ${manifest.id}`;
     await assertRestorable(this.#ctx, manifest, (problem) => corrupt(`Restoring ${label} is not possible: ${problem}.`));
     return manifest;
   }

@@ -9,6 +9,7 @@ import type { RepoContext } from './context.ts';
 import { checkHealth } from './health.ts';
 import type { ManifestHealth } from './health.ts';
 import { isolateDamage } from './isolate.ts';
+import { removeQuarantineRecord } from './quarantine.ts';
 import type { DamageFinding } from './isolate.ts';
 import { chunkId } from './crypto.ts';
 import { listAll, mapLimit } from './io.ts';
@@ -22,7 +23,7 @@ export interface VerifyOptions {
   samplePercent?: number;
   /**
    * Quarantine what is found damaged (isolate.ts): the lost copies leave the index, so the next
-   * backup stores those chunks again. Default false (verify only reports).
+   * backup stores those chunks again; and release quarantined packs found whole again. Default true.
    */
   quarantine?: boolean;
 }
@@ -119,6 +120,8 @@ export async function runVerify(ctx: RepoContext, opts: VerifyOptions = {}): Pro
     set.add(id);
     lostIn.set(packId, set);
   };
+  /** Entries of checked packs found whole: chunk list of each (to release a quarantine). */
+  const whole = new Map<string, PackEntry[]>();
   /** Chunks held by checked packs that no index file lists: chunk → pack. */
   const unlisted = new Map<string, string>();
   const indexedPacks = ctx.index.packs();
@@ -137,9 +140,10 @@ export async function runVerify(ctx: RepoContext, opts: VerifyOptions = {}): Pro
     } catch (e) {
       if (!isNotFound(e)) throw e;
       badPack(packId, 'the index lists it but storage does not hold it');
-      for (const e2 of indexed.get(packId) ?? []) {
-        badChunks.set(e2.id, { chunk: e2.id, pack: packName(packId), problem: 'pack missing', manifests: [] });
-        lose(packId, e2.id);
+      const ids = new Set([...(indexed.get(packId) ?? []).map((e2) => e2.id), ...(ctx.quarantine.get(packId)?.lost ?? [])]);
+      for (const id of ids) {
+        badChunks.set(id, { chunk: id, pack: packName(packId), problem: 'pack missing', manifests: [] });
+        lose(packId, id);
       }
       return;
     }
@@ -152,6 +156,9 @@ export async function runVerify(ctx: RepoContext, opts: VerifyOptions = {}): Pro
     } catch (e) {
       badPack(packId, e instanceof Error ? e.message : String(e));
       entries = indexed.get(packId) ?? [];
+      // Restores read a pack's trailer to find its blobs: until repair rewrites the pack, none of
+      // its chunks restores, so all of them count as lost.
+      for (const e2 of entries) lose(packId, e2.id);
     }
     const inTrailer = new Map<string, PackEntry[]>();
     for (const e of entries) inTrailer.set(e.id, [...(inTrailer.get(e.id) ?? []), e]);
@@ -171,6 +178,7 @@ export async function runVerify(ctx: RepoContext, opts: VerifyOptions = {}): Pro
       if (!indexedPacks.has(packId)) for (const e of blob.entries) if (!bad.some(([id]) => id === e.id)) unlisted.set(e.id, packId);
     }
     if ([...badChunks.values()].some((c) => c.pack === packName(packId))) badPack(packId, 'it holds damaged chunks');
+    if (!badPacks.has(packId)) whole.set(packId, entries);
   });
 
   // Walk the manifests: chunks nobody can locate, and who owns each damaged chunk.
@@ -183,7 +191,7 @@ export async function runVerify(ctx: RepoContext, opts: VerifyOptions = {}): Pro
       for await (const id of readChunkList(storage, ctx.keys.dataKey, m)) {
         const bad = badChunks.get(id);
         if (bad && !bad.manifests.includes(m.id)) bad.manifests.push(m.id);
-        const packId = ctx.index.get(id)?.packId;
+        const packId = ctx.index.get(id)?.packId ?? ctx.quarantine.lostPackOf(id);
         if (packId === undefined) {
           const list = missing.get(id) ?? [];
           if (!list.includes(m.id)) list.push(m.id);
@@ -201,7 +209,8 @@ export async function runVerify(ctx: RepoContext, opts: VerifyOptions = {}): Pro
   report.damagedChunks = [...badChunks.values()];
   report.missingChunks = [...missing].map(([chunk, ms]) => ({ chunk, manifests: ms, unlistedPack: unlisted.has(chunk) ? packName(unlisted.get(chunk)!) : null }));
 
-  if (opts.quarantine) {
+  if (opts.quarantine !== false) {
+    await releaseWhole(ctx, whole);
     const findings: DamageFinding[] = [...badPacks.entries()].map(([packId, p]) => ({
       packId,
       problem: p.problem,
@@ -218,6 +227,20 @@ export async function runVerify(ctx: RepoContext, opts: VerifyOptions = {}): Pro
     report.damagedObjects.length === 0 &&
     report.damagedManifests.length === 0;
   return report;
+}
+
+/** Quarantined packs read back whole (restored by hand, or a passing fault) return to the index. */
+async function releaseWhole(ctx: RepoContext, whole: ReadonlyMap<string, PackEntry[]>): Promise<void> {
+  for (const [packId, entries] of whole) {
+    const record = ctx.quarantine.get(packId);
+    if (!record || record.packGone) continue;
+    const held = new Set(entries.map((e) => e.id));
+    if (!record.lost.every((id) => held.has(id))) continue;
+    await removeQuarantineRecord(ctx.storage, packId);
+    ctx.quarantine.delete(packId);
+    const size = ctx.index.packSize(packId) ?? (await ctx.storage.stat(packName(packId))).size;
+    ctx.index.add({ packId, size, entries });
+  }
 }
 
 /** The chunks of `blob` inside `pack` that are bad, and why; none when all are good. */

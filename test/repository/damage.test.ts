@@ -72,7 +72,7 @@ for (const layout of LAYOUTS) describe(`damaged packs (${layout.name})`, () => {
       bad[at]! ^= 0x04;
       await writeFile(path, bad);
       try {
-        const { data: got, error } = await drain(await fx.repo.restore(manifestId));
+        const { data: got, error } = await drain(fx.repo.restore(manifestId));
         assert.ok(error, `restore noticed a flip at the ${where}`);
         assert.equal((error as { code?: string }).code, 'RepositoryDataCorrupt');
         assert.match(error.message, /rp-damage/, `the error names the recovery point (${where})`);
@@ -101,7 +101,7 @@ for (const layout of LAYOUTS) describe(`damaged packs (${layout.name})`, () => {
     const path = join(fx.dir, target);
     await rename(path, `${path}.away`);
     try {
-      const { error } = await drain(await fx.repo.restore(manifestId));
+      const { error } = await drain(fx.repo.restore(manifestId));
       assert.ok(error?.message.includes(target) && error.message.includes('missing'), String(error));
       const report = await fx.repo.verify();
       const damaged = report.damagedPacks.find((p) => p.pack === target);
@@ -200,6 +200,8 @@ describe('chunks checked against their ids', () => {
     } finally {
       await writeFile(path, original);
     }
+    await assert.rejects(fx.repo.restore(manifestId), /quarantined/, 'the damage found stays isolated until a verify finds the pack whole');
+    assert.equal((await fx.repo.verify()).ok, true);
     assert.ok((await readAll(await fx.repo.restore(manifestId))).equals(data));
   });
 
