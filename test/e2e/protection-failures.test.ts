@@ -45,7 +45,8 @@ async function instanceFile(name: string, db: string, server: string, secret: st
   return `${name}.json`;
 }
 const setSecret = (name: string, value: string) => ok(`dpvault keyvault secret set --vault-name kvfail -n ${name} --value '${value}' -o none`);
-const ado = (db: string, password = PASSWORD, port = pgc.port) => `Server=127.0.0.1;Database=${db};Port=${port};User Id=backupuser;Password=${password};Ssl Mode=Disable;`;
+const ado = (db: string, password = PASSWORD, port: number | null = pgc.port) =>
+  `Server=127.0.0.1;Database=${db};${port === null ? '' : `Port=${port};`}User Id=backupuser;Password=${password};Ssl Mode=Disable;`;
 
 before(async () => {
   pgc = await startCluster();
@@ -63,6 +64,8 @@ before(async () => {
   await ok('dpvault keyvault create -g rg -n kvfail -l westus');
   await setSecret('good', ado('appdb'));
   await setSecret('wrongpw', ado('appdb', 'not-the-password'));
+  // Without a port: the port comes from the registered server (a different one would be refused as a conflict).
+  await setSecret('noport', ado('appdb', PASSWORD, null));
 });
 after(async () => {
   await svc?.close();
@@ -81,7 +84,7 @@ describe('protection refused before anything is stored', () => {
 
   for (const [name, db, server, secret, code] of [
     ['badpw', 'appdb', 'pgsrv', 'wrongpw', 'UserErrorDBUserAuthFailed'],
-    ['unreachable', 'appdb', 'nowhere', 'good', 'UserErrorDBServerUnreachable'],
+    ['unreachable', 'appdb', 'nowhere', 'noport', 'UserErrorDBServerUnreachable'],
     ['nodb', 'nosuchdb', 'pgsrv', 'good', 'UserErrorDBNotFound'],
   ] as const) {
     it(`${name}: ${code}`, async () => {
