@@ -29,6 +29,7 @@ export interface ResolvedDatabase {
 /** The connection to `databaseId` with the credentials of `secretUri`, read as `vault`'s identity. */
 export async function connectionFor(ctx: ServiceContext, vault: BackupVault, databaseId: string, secretUri: string): Promise<ResolvedDatabase> {
   const { serverId, server, database } = parseDatabaseId(databaseId);
+  checkDatasourceSubscription(ctx, databaseId);
   const registered = await ctx.catalog.getResource<PostgresServer>(serverId);
   if (!registered) {
     throw invalid(
@@ -47,6 +48,21 @@ export async function connectionFor(ctx: ServiceContext, vault: BackupVault, dat
   const { conn, report, warnings } = resolveEndpoint(registered.body, fromSecret, secretUri, database);
   const maintenanceDb = fromSecret.conn.database && fromSecret.conn.database !== database ? fromSecret.conn.database : 'postgres';
   return { conn, maintenance: { ...conn, database: maintenanceDb }, serverId, server, database, report, warnings };
+}
+
+/**
+ * A datasource id in another subscription than this service's (the seed document's placeholder
+ * `xxxxxxxx-...`, or an Azure subscription) can name no server registered here: say so, with the id to use.
+ */
+function checkDatasourceSubscription(ctx: ServiceContext, databaseId: string): void {
+  const sub = databaseId.split('/')[2] ?? '';
+  if (sub.toLowerCase() === ctx.subscriptionId.toLowerCase()) return;
+  const fixed = databaseId.replace(/^\/subscriptions\/[^/]+/i, `/subscriptions/${ctx.subscriptionId}`);
+  throw invalid(
+    'UserErrorSubscriptionMismatch',
+    `The datasource id names the subscription '${sub}', which is not this dpvault service's: its subscription is '${ctx.subscriptionId}' ` +
+      `(dpvault account show --query id -o tsv). Use '${fixed}'.`,
+  );
 }
 
 /** Everything Azure's validateForBackup checks that concerns the database itself. */
