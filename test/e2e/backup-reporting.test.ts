@@ -12,6 +12,7 @@ import { shopSql } from '../support/pg-fixtures.ts';
 import { startTestService, type TestService } from '../support/service.ts';
 import { shellSession } from '../support/shell.ts';
 import { scratchDir } from '../support/scratch.ts';
+import { createProtectionResources } from '../support/protection-resources.ts';
 
 const PASSWORD = 'Rep0rt-s3cret-pw';
 const WRONG = 'not-the-rep0rt-pw';
@@ -44,13 +45,7 @@ before(async () => {
   await pgc.createRole('backupuser', PASSWORD, { login: true, superuser: true });
   svc = await startTestService({ log: (line) => logLines.push(line) });
   cwd = scratchDir('dpvault-report-');
-  sub = (await ok('dpvault account show')).id;
-  await ok('dpvault group create -n rg -l westus');
-  await ok('dpvault backup-vault create -g rg -v vault -l westus --type SystemAssigned --storage-settings datastore-type=VaultStore type=LocallyRedundant');
-  await ok('dpvault backup-policy get-default-policy-template --datasource-type AzureDatabaseForPostgreSQL > policy.json');
-  policyId = (await ok('dpvault backup-policy create -g rg --vault-name vault -n pol --policy policy.json')).id;
-  await ok(`dpvault postgres server create -g rg -n pgsrv --host 127.0.0.1 --port ${pgc.port}`);
-  await ok('dpvault keyvault create -g rg -n kvreport -l westus');
+  ({ sub, policyId } = await createProtectionResources(ok, pgc.port, 'kvreport'));
   const principal = (await sh('dpvault backup-vault show -g rg -v vault --query identity.principalId -o tsv')).stdout.trim();
   await ok(`dpvault keyvault set-policy -n kvreport --object-id ${principal} --secret-permissions get list -o none`);
   const ado = (server: string, port: number | null, password = PASSWORD) =>
