@@ -204,7 +204,10 @@ export function checkAction(instance: BackupInstanceResource, action: Protection
 export async function setProtectionState(ctx: ServiceContext, vault: BackupVault, instance: BackupInstanceResource, state: string): Promise<void> {
   const next = structuredClone(instance);
   next.properties.currentProtectionState = state;
-  next.properties.protectionStatus = { status: state === 'BackupsSuspended' ? 'ProtectionStopped' : state, errorDetails: null };
+  // The last backup's error stays shown until a backup completes (protection-health.ts).
+  const error = instance.properties.protectionErrorDetails ?? null;
+  const status = state === 'BackupsSuspended' ? 'ProtectionStopped' : state === 'ProtectionConfigured' && error ? 'ProtectionError' : state;
+  next.properties.protectionStatus = { status, errorDetails: error };
   const resumed = state === 'ProtectionConfigured' && instance.properties.currentProtectionState !== state;
   if (resumed) await startScheduleNow(ctx, instance.id);
   await saveInstance(ctx, vault, next);

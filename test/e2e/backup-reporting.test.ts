@@ -144,6 +144,18 @@ describe('a backup says how it went', () => {
     noSecretIn(JSON.stringify(shown));
   });
 
+  it('suspending and resuming keeps the last error shown', async () => {
+    await ok('dpvault backup-instance suspend-backup -n app -g rg -v vault');
+    const suspended = (await ok('dpvault backup-instance show -n app -g rg -v vault')).properties;
+    assert.equal(suspended.protectionStatus.status, 'ProtectionStopped');
+    assert.equal(suspended.protectionStatus.errorDetails.code, 'UserErrorDBUserAuthFailed');
+    await ok('dpvault backup-instance resume-protection -n app -g rg -v vault');
+    const resumed = (await ok('dpvault backup-instance show -n app -g rg -v vault')).properties;
+    assert.equal(resumed.currentProtectionState, 'ProtectionConfigured');
+    assert.equal(resumed.protectionStatus.status, 'ProtectionError');
+    assert.deepEqual(resumed.protectionStatus.errorDetails, resumed.protectionErrorDetails);
+  });
+
   it('the next completed backup clears it, and its progress ends at 100%', async () => {
     await setSecret('good', `Server=127.0.0.1;Database=appdb;Port=${pgc.port};User Id=backupuser;Password=${PASSWORD};Ssl Mode=Disable;`);
     const { jobId } = await ok('dpvault backup-instance adhoc-backup -n app -g rg -v vault --rule-name BackupWeekly');
