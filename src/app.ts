@@ -66,6 +66,7 @@ export async function openContext(opts: ServiceOptions): Promise<ServiceContext>
     store: new RepositoryStore(dumpRoot(opts.dataDir), masterKey, clock),
     background: new InProcessBackground(opts.log),
     keyOrderMinBytes: opts.keyOrderMinBytes,
+    log: opts.log,
   };
 }
 

@@ -8,6 +8,7 @@ import { resourceKey } from '../domain/resource-id.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import { findManifest } from '../datasources/registry.ts';
 import type { ServiceContext } from './context.ts';
+import type { ConnectionReport } from './connection-endpoint.ts';
 import { checkDatabaseForBackup, connectionFor } from './datasource-access.ts';
 import type { PolicyResource } from './policies.ts';
 import { applyPolicyToRecoveryPoints } from './recovery-point-retention.ts';
@@ -64,8 +65,16 @@ export async function policyFor(ctx: ServiceContext, vault: BackupVault, props: 
   return found.body;
 }
 
+/** What a passed validation says: how the database was reached (and from where), and what to look at. */
+export interface ValidationResult {
+  datasourceConnection: ConnectionReport;
+  warnings: string[];
+}
+
 /** Azure's validateForBackup: everything that must hold before a database is protected. */
-export async function validateForBackup(ctx: ServiceContext, vault: BackupVault, props: BackupInstanceProperties, selfId?: string): Promise<void> {
+export async function validateForBackup(
+  ctx: ServiceContext, vault: BackupVault, props: BackupInstanceProperties, selfId?: string,
+): Promise<ValidationResult> {
   const manifest = findManifest(props.dataSourceInfo.datasourceType || props.dataSourceInfo.resourceType);
   if (!manifest) {
     throw invalid('UserErrorUnsupportedDatasourceType', `Datasource type '${props.dataSourceInfo.datasourceType}' is not supported; dpvault protects PostgreSQL databases.`);
@@ -79,7 +88,9 @@ export async function validateForBackup(ctx: ServiceContext, vault: BackupVault,
       'The backup instance has no datasourceAuthCredentials: give --secret-store-type AzureKeyVault and --secret-store-uri to backup-instance initialize.',
     );
   }
-  await checkDatabaseForBackup(await connectionFor(ctx, vault, props.dataSourceInfo.resourceID, uri!));
+  const db = await connectionFor(ctx, vault, props.dataSourceInfo.resourceID, uri!);
+  await checkDatabaseForBackup(db);
+  return { datasourceConnection: db.report, warnings: db.warnings };
 }
 
 async function checkNotProtectedElsewhere(ctx: ServiceContext, datasourceId: string, selfId?: string): Promise<void> {
@@ -193,7 +204,10 @@ export function checkAction(instance: BackupInstanceResource, action: Protection
 export async function setProtectionState(ctx: ServiceContext, vault: BackupVault, instance: BackupInstanceResource, state: string): Promise<void> {
   const next = structuredClone(instance);
   next.properties.currentProtectionState = state;
-  next.properties.protectionStatus = { status: state === 'BackupsSuspended' ? 'ProtectionStopped' : state, errorDetails: null };
+  // The last backup's error stays shown until a backup completes (protection-health.ts).
+  const error = instance.properties.protectionErrorDetails ?? null;
+  const status = state === 'BackupsSuspended' ? 'ProtectionStopped' : state === 'ProtectionConfigured' && error ? 'ProtectionError' : state;
+  next.properties.protectionStatus = { status, errorDetails: error };
   const resumed = state === 'ProtectionConfigured' && instance.properties.currentProtectionState !== state;
   if (resumed) await startScheduleNow(ctx, instance.id);
   await saveInstance(ctx, vault, next);

@@ -37,8 +37,19 @@ const SSL_MODES: Record<string, SslMode> = {
   disable: 'disable', allow: 'allow', prefer: 'prefer', require: 'require', verifyca: 'verify-ca', verifyfull: 'verify-full',
 };
 
+/** A parsed connection string and whether it named a port (5432 is filled in when it does not). */
+export interface ParsedConnectionString {
+  conn: PgConnection;
+  portGiven: boolean;
+}
+
 /** Parses either form; throws UserErrorSecretValueInUnsupportedFormat with a message that never echoes the input. */
 export function parseConnectionString(text: string): PgConnection {
+  return parseConnectionStringParts(text).conn;
+}
+
+/** As parseConnectionString, also saying whether the string named a port. */
+export function parseConnectionStringParts(text: string): ParsedConnectionString {
   const s = text.trim();
   if (/^postgres(ql)?:\/\//i.test(s)) return parseUrl(s);
   return parseAdoNet(s);
@@ -113,7 +124,7 @@ function describeKey(key: string): string {
   return ADO_KEYS[key.toLowerCase().replace(/\s/g, '')] ? `'${key}'` : 'a key';
 }
 
-function parseAdoNet(s: string): PgConnection {
+function parseAdoNet(s: string): ParsedConnectionString {
   const fields: Partial<Record<keyof PgConnection, string>> = {};
   for (const [rawKey, value] of splitAdoNet(s)) {
     const field = ADO_KEYS[rawKey.toLowerCase().replace(/\s/g, '')];
@@ -122,7 +133,7 @@ function parseAdoNet(s: string): PgConnection {
   if (!fields.host) throw fail('The connection string names no server: add Server=<host>.');
   if (/\s/.test(fields.host)) throw fail("The Server value holds spaces; separate the parts of the connection string with ';'.");
   if (!fields.user) throw fail('The connection string names no user: add User Id=<user>.');
-  return {
+  const conn: PgConnection = {
     host: fields.host,
     port: fields.port ? parsePort(fields.port, 'Port') : 5432,
     database: fields.database || 'postgres',
@@ -130,6 +141,7 @@ function parseAdoNet(s: string): PgConnection {
     password: fields.password ? fields.password : null,
     sslMode: fields.sslMode ? parseSslMode(fields.sslMode, 'Ssl Mode') : 'prefer',
   };
+  return { conn, portGiven: Boolean(fields.port) };
 }
 
 function decode(part: string, what: string): string {
@@ -140,7 +152,7 @@ function decode(part: string, what: string): string {
   }
 }
 
-function parseUrl(s: string): PgConnection {
+function parseUrl(s: string): ParsedConnectionString {
   // Parsed by hand: WHATWG URL errors quote the whole input, password included.
   const rest = s.replace(/^postgres(ql)?:\/\//i, '');
   const hashAt = rest.indexOf('#');
@@ -172,6 +184,7 @@ function parseUrl(s: string): PgConnection {
   let database = decode(path, 'database name');
   let sslMode: SslMode = 'prefer';
   let port = portText ? parsePort(portText, 'The port in the postgres:// URL') : 5432;
+  let portGiven = Boolean(portText);
   for (const pair of query.split('&')) {
     if (!pair) continue;
     const eq = pair.indexOf('=');
@@ -179,14 +192,17 @@ function parseUrl(s: string): PgConnection {
     const value = decode(eq < 0 ? '' : pair.slice(eq + 1).replace(/\+/g, ' '), 'query');
     if (key === 'sslmode') sslMode = parseSslMode(value, 'sslmode');
     else if (key === 'host' && value && !host) host = value;
-    else if (key === 'port' && value) port = parsePort(value, 'The port parameter');
+    else if (key === 'port' && value) {
+      port = parsePort(value, 'The port parameter');
+      portGiven = true;
+    }
     else if (key === 'user' && value) user = value;
     else if (key === 'password') password = value;
     else if (key === 'dbname' && value) database = value;
   }
   if (!host) throw fail('The postgres:// URL names no host.');
   if (!user) throw fail('The postgres:// URL names no user: use postgres://<user>:<password>@<host>:<port>/<database>.');
-  return { host, port, database: database || 'postgres', user, password: password || null, sslMode };
+  return { conn: { host, port, database: database || 'postgres', user, password: password || null, sslMode }, portGiven };
 }
 
 /** The libpq environment for a child process, so the password travels by environment and never by argv. */
