@@ -108,7 +108,7 @@ function sendPlain(res: ServerResponse, status: number, body: unknown): void {
  * Node's parser refused the request (an unknown method, a malformed request line or header, headers
  * too large): answer with a CloudError, as for every other refusal, and close the connection.
  */
-function refuseUnparsable(err: NodeJS.ErrnoException & { bytesParsed?: number }, socket: Duplex): void {
+function refuseUnparsable(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex): void {
   if (!socket.writable || err.code === 'ECONNRESET') {
     socket.destroy();
     return;
@@ -122,8 +122,10 @@ function refuseUnparsable(err: NodeJS.ErrnoException & { bytesParsed?: number },
       ? { code: 'RequestTimeout', message: 'The request was not received in time.' }
       : { code: 'BadRequest', message: `The request could not be parsed as HTTP (${err.code ?? 'malformed request'}).` };
   const payload = JSON.stringify({ error: { ...error, target: null, details: null } });
+  // The answer to a HEAD has no body: a client would read one as the start of the next answer.
+  const head = err.rawPacket?.toString('latin1', 0, 5) === 'HEAD ';
   const reason = headersTooLarge ? 'Request Header Fields Too Large' : timedOut ? 'Request Timeout' : 'Bad Request';
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(payload)}\r\nConnection: close\r\n\r\n${payload}`,
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(payload)}\r\nConnection: close\r\n\r\n${head ? '' : payload}`,
   );
 }
