@@ -101,8 +101,8 @@ function matchesAbsolute(values: string[], ctx: BackupContext): boolean {
   return values.some((v) => {
     const key = lower(v);
     if (key === 'allbackup') return true;
-    const period = FIRST_OF[key];
-    return period ? isFirstOf(ctx, period) : false;
+    // Own keys only: 'constructor' or 'toString' must not find Object.prototype's members.
+    return Object.hasOwn(FIRST_OF, key) ? isFirstOf(ctx, FIRST_OF[key]!) : false;
   });
 }
 
