@@ -10,6 +10,7 @@
 
 import { invalid } from '../domain/errors.ts';
 import { daysInMonth, fromLocal, toLocal } from './time/local-time.ts';
+import { ownValue } from '../util/own-key.ts';
 import type { LocalParts } from './time/local-time.ts';
 
 export interface DayOfMonth {
@@ -101,8 +102,8 @@ function matchesAbsolute(values: string[], ctx: BackupContext): boolean {
   return values.some((v) => {
     const key = lower(v);
     if (key === 'allbackup') return true;
-    // Own keys only: 'constructor' or 'toString' must not find Object.prototype's members.
-    return Object.hasOwn(FIRST_OF, key) ? isFirstOf(ctx, FIRST_OF[key]!) : false;
+    const period = ownValue(FIRST_OF, key);
+    return period ? isFirstOf(ctx, period) : false;
   });
 }
 

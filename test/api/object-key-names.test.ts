@@ -81,4 +81,23 @@ describe('object-key names in bodies and queries', () => {
     const paged = await svc.http('GET', `/subscriptions/${sub}/providers/Microsoft.KeyVault/vaults?$top=1&__proto__=x&api-version=${API.keyvault}`);
     assert.equal(paged.status, 200, JSON.stringify(paged.body));
   });
+
+  it('refuses enum values named like object keys, leaving the resource as it was', async () => {
+    const names: ResourceNames = { rg: 'enums', vault: 'enums', policy: 'enums', kv: 'enums-kv', secret: 'enums', server: 'enums' };
+    const specs = await createResources(svc, sub, names);
+    const vault = specs.find((s) => s.kind === 'vault')!;
+    const server = specs.find((s) => s.kind === 'server')!;
+    const before = await Promise.all([vault, server].map(async (s) => (await svc.http('GET', s.path, undefined, s.apiVersion)).body));
+    for (const state of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      for (const settings of [{ softDeleteSettings: { state } }, { immutabilitySettings: { state } }]) {
+        const patch = await svc.http('PATCH', vault.path, { properties: { securitySettings: settings } }, vault.apiVersion);
+        assert.equal(patch.status, 400, `${JSON.stringify(settings)}: ${JSON.stringify(patch.body)}`);
+        assert.equal(patch.body.error.code, 'UserErrorInvalidRequestParameter');
+      }
+      const put = await svc.http('PUT', server.path, { properties: { fullyQualifiedDomainName: '127.0.0.1', sslMode: state } }, server.apiVersion);
+      assert.equal(put.status, 400, `sslMode ${state}: ${JSON.stringify(put.body)}`);
+    }
+    const after = await Promise.all([vault, server].map(async (s) => (await svc.http('GET', s.path, undefined, s.apiVersion)).body));
+    assert.deepEqual(after, before);
+  });
 });
