@@ -28,6 +28,8 @@ function raw(method: string, target: string, body?: string, headers: Record<stri
   });
 }
 
+const put = (body: string, headers?: Record<string, string>) => raw('PUT', `${rgPath()}?api-version=${API.resources}`, body, { 'content-type': 'application/json', ...headers });
+
 function cloudError(res: { status: number; text: string }, status: number, code: string): string {
   assert.equal(res.status, status, res.text);
   const body = JSON.parse(res.text) as { error: { code: string; message: string } };
@@ -68,7 +70,6 @@ describe('malformed request targets', () => {
 });
 
 describe('request bodies', () => {
-  const put = (body: string, headers?: Record<string, string>) => raw('PUT', `${rgPath()}?api-version=${API.resources}`, body, { 'content-type': 'application/json', ...headers });
 
   it('refuses a body that is JSON but not an object', async () => {
     for (const body of ['[]', '[{"location":"westus"}]', '"westus"', 'null', '42', 'true']) {
@@ -96,6 +97,26 @@ describe('request bodies', () => {
   it('refuses a body over 4 MiB with an answer the caller receives', async () => {
     cloudError(await put(`{"location":"${'x'.repeat(5 * 1024 * 1024)}"}`), 400, 'RequestEntityTooLarge');
     assert.equal((await svc.http('GET', rgPath(), undefined, API.resources)).body.location, 'westus');
+  });
+});
+
+describe('tags', () => {
+  it('refuses tags that are not an object of strings, changing nothing', async () => {
+    assert.equal((await svc.http('PUT', vaultPath('tagvault'), vaultBody('westus'), API.dataprotection)).status, 201);
+    await svc.ctx.background.idle();
+    const before = await Promise.all([svc.http('GET', rgPath(), undefined, API.resources), svc.http('GET', vaultPath('tagvault'), undefined, API.dataprotection)]);
+    for (const tags of [5, 'env=prod', ['env'], { env: 1 }, { env: null }, { env: { nested: 'x' } }]) {
+      cloudError(await put(JSON.stringify({ location: 'westus', tags })), 400, 'InvalidRequestContent');
+      const vaultPut = await svc.http('PUT', vaultPath('tagvault'), { ...vaultBody('westus'), tags }, API.dataprotection);
+      assert.equal(vaultPut.status, 400, JSON.stringify(vaultPut.body));
+      const vaultPatch = await svc.http('PATCH', vaultPath('tagvault'), { tags }, API.dataprotection);
+      assert.equal(vaultPatch.status, 400, JSON.stringify(vaultPatch.body));
+      assert.equal(vaultPatch.body.error.target, 'tags');
+      assert.equal((await svc.http('PUT', vaultPath('tagvault2'), { ...vaultBody('westus'), tags }, API.dataprotection)).status, 400);
+    }
+    const after = await Promise.all([svc.http('GET', rgPath(), undefined, API.resources), svc.http('GET', vaultPath('tagvault'), undefined, API.dataprotection)]);
+    assert.deepEqual(after.map((r) => r.body), before.map((r) => r.body));
+    assert.equal((await svc.http('GET', vaultPath('tagvault2'), undefined, API.dataprotection)).status, 404);
   });
 });
 
