@@ -1,6 +1,7 @@
 // Backup instances: validation before protection, create, read, list, policy changes and the
 // protection state actions (stop, suspend, resume).
 import { DpError, invalid, notFound } from '../domain/errors.ts';
+import { checkTags } from '../domain/tags.ts';
 import {
   type BackupInstanceProperties, type BackupInstanceResource, INSTANCE_TYPE, field, readCredentials, readDatasource,
 } from '../domain/backup-instance.ts';
@@ -145,7 +146,7 @@ export async function putInstance(
   if (!NAME.test(name)) throw invalid('InvalidResourceName', `The backup instance name '${name}' is invalid.`);
   const id = `${vault.id}/backupInstances/${name}`;
   const props = readInstanceProperties(field(body, 'properties'));
-  const tags = (field(body, 'tags') as Record<string, string> | null | undefined) ?? null;
+  const tags = checkTags(field(body, 'tags'), 'UserErrorInvalidRequestParameter') ?? null;
   const existing = (await ctx.catalog.getResource<BackupInstanceResource>(id))?.body;
   if (existing) {
     if (resourceKey(existing.properties.dataSourceInfo.resourceID) !== resourceKey(props.dataSourceInfo.resourceID)) {

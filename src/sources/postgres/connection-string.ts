@@ -6,6 +6,7 @@
 // Errors never quote the input: a misquoted password could sit in any part of it.
 import type { ClientConfig } from 'pg';
 import { invalid, type DpError } from '../../domain/errors.ts';
+import { ownValue } from '../../util/own-key.ts';
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 
@@ -56,7 +57,7 @@ export function parseConnectionStringParts(text: string): ParsedConnectionString
 }
 
 export function parseSslMode(value: string, source: string): SslMode {
-  const mode = SSL_MODES[value.toLowerCase().replace(/[\s_-]/g, '')];
+  const mode = ownValue(SSL_MODES, value.toLowerCase().replace(/[\s_-]/g, ''));
   if (!mode) {
     throw fail(`${source} must be one of Disable, Allow, Prefer, Require, VerifyCA or VerifyFull.`);
   }
@@ -121,13 +122,13 @@ export function splitAdoNet(s: string): [string, string][] {
 
 /** Names a key in an error only when it is one we know: an unknown "key" may be a piece of a password. */
 function describeKey(key: string): string {
-  return ADO_KEYS[key.toLowerCase().replace(/\s/g, '')] ? `'${key}'` : 'a key';
+  return ownValue(ADO_KEYS, key.toLowerCase().replace(/\s/g, '')) ? `'${key}'` : 'a key';
 }
 
 function parseAdoNet(s: string): ParsedConnectionString {
   const fields: Partial<Record<keyof PgConnection, string>> = {};
   for (const [rawKey, value] of splitAdoNet(s)) {
-    const field = ADO_KEYS[rawKey.toLowerCase().replace(/\s/g, '')];
+    const field = ownValue(ADO_KEYS, rawKey.toLowerCase().replace(/\s/g, ''));
     if (field) fields[field] = value; // The last one wins, as in ADO.NET; unknown keys are ignored.
   }
   if (!fields.host) throw fail('The connection string names no server: add Server=<host>.');
