@@ -32,6 +32,8 @@ export interface RepoContext {
   quarantine: Quarantine;
   /** Index files found damaged at the last refresh (left out of the index). */
   damagedIndexFiles: { indexId: string; problem: string }[];
+  /** Config copies that did not read or open when the repository was opened (config-copies.ts). */
+  damagedConfig: { name: string; problem: string }[];
   guard: ChunkGuard;
   clock: Clock;
   compressConcurrency: number;

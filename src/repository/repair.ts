@@ -37,6 +37,8 @@ export interface RepairReport {
   /** Damaged packs nothing could be read from (no trailer, and no index record of them): left in place. */
   packsUnreadable: string[];
   quarantineRecordsDropped: number;
+  /** Config copies written again from the good one. */
+  configCopiesRewritten: string[];
   health: ManifestHealth[];
 }
 
@@ -159,6 +161,7 @@ export async function runRepair(ctx: RepoContext): Promise<RepairReport> {
       chunksLost: next.reduce((n, r) => n + r.lost.length, 0),
       packsUnreadable: unreadable,
       quarantineRecordsDropped: dropped.length,
+      configCopiesRewritten: [],
       health: await checkHealth(ctx),
     };
   } finally {

@@ -15,7 +15,8 @@ import { isNotFound } from '../storage/storage.ts';
 import { runBackup } from './backup.ts';
 import type { BackupMeta, BackupResult } from './backup.ts';
 import { buildIndex, ChunkIndex, readIndexFiles } from './chunk-index.ts';
-import { newConfig, openKeys, readConfig, resolveParams, writeConfig, writeNewConfig } from './config.ts';
+import { newConfig, resolveParams, writeNewConfig } from './config.ts';
+import { checkConfigCopies, openConfig, writeConfigs } from './config-copies.ts';
 import type { RepositoryConfig, RepositoryParams } from './config.ts';
 import type { RepoContext, RuntimeOptions } from './context.ts';
 import { checkMasterKey, gearTable, newKeys, wrapKeys } from './crypto.ts';
@@ -68,13 +69,15 @@ export class Repository {
     const keys = newKeys();
     const config = newConfig(resolveParams(opts), masterKey, keys);
     await writeNewConfig(storage, config);
+    await writeConfigs(storage, config, keys);
     return new Repository(context(storage, config, keys, new ChunkIndex(), opts));
   }
 
   /** Opens an existing repository and loads its index. */
   static async open(storage: Storage, masterKey: Buffer, opts: RuntimeOptions): Promise<Repository> {
-    const config = await readConfig(storage);
-    const keys = openKeys(config, masterKey);
+    const { config, keys, damaged, copyMissing } = await openConfig(storage, masterKey);
+    // A config written before copies existed gets its copy now; a damaged one is left to repair.
+    if (copyMissing && damaged.length === 0) await writeConfigs(storage, config, keys);
     const repo = new Repository(context(storage, config, keys, new ChunkIndex(), opts));
     await repo.refresh();
     return repo;
@@ -85,8 +88,8 @@ export class Repository {
    * index is rebuilt from the packs' trailers and written anew (for `dpvault vault recover`).
    */
   static async recover(storage: Storage, masterKey: Buffer, opts: RuntimeOptions): Promise<{ repository: Repository; report: RebuildReport }> {
-    const config = await readConfig(storage);
-    const keys = openKeys(config, masterKey);
+    const { config, keys, damaged } = await openConfig(storage, masterKey);
+    if (damaged.length > 0) await writeConfigs(storage, config, keys);
     const { records, report } = await rebuildIndex(storage, keys.dataKey);
     const quarantine = await readQuarantine(storage, keys.dataKey);
     const ctx = context(storage, config, keys, buildIndex(records, quarantine), opts);
@@ -97,10 +100,9 @@ export class Repository {
   /** Re-wraps the repository keys under a new master key; data is not re-encrypted. */
   static async rewrapKeys(storage: Storage, oldMasterKey: Buffer, newMasterKey: Buffer): Promise<void> {
     checkMasterKey(newMasterKey);
-    const config = await readConfig(storage);
-    const keys = openKeys(config, oldMasterKey);
+    const { config, keys } = await openConfig(storage, oldMasterKey);
     const next: RepositoryConfig = { ...config, wrappedKeys: wrapKeys(newMasterKey, config.id, keys).toString('base64') };
-    await writeConfig(storage, next);
+    await writeConfigs(storage, next, keys);
   }
 
   get id(): string {
@@ -118,6 +120,7 @@ export class Repository {
     const [{ records, damaged }, quarantine] = await Promise.all([readIndexFiles(storage, keys.dataKey), readQuarantine(storage, keys.dataKey)]);
     this.#ctx.quarantine = quarantine;
     this.#ctx.damagedIndexFiles = damaged;
+    this.#ctx.damagedConfig = await checkConfigCopies(storage, this.#ctx.config, keys);
     this.#ctx.index = buildIndex(records, quarantine);
   }
 
@@ -202,8 +205,15 @@ export class Repository {
   }
 
   /** Verifies and quarantines, rebuilds the index from the packs, salvages damaged packs (repair.ts). */
-  repair(): Promise<RepairReport> {
-    return runRepair(this.#ctx);
+  async repair(): Promise<RepairReport> {
+    const report = await runRepair(this.#ctx);
+    const { storage, config, keys } = this.#ctx;
+    if (this.#ctx.damagedConfig.length > 0) {
+      await writeConfigs(storage, config, keys);
+      report.configCopiesRewritten = this.#ctx.damagedConfig.map((d) => d.name);
+      this.#ctx.damagedConfig = [];
+    }
+    return report;
   }
 
   async stats(): Promise<RepositoryStats> {
@@ -238,6 +248,7 @@ function context(storage: Storage, config: RepositoryConfig, keys: RepositoryKey
     index,
     quarantine: new Quarantine(),
     damagedIndexFiles: [],
+    damagedConfig: [],
     guard: new ChunkGuard(),
     clock: opts.clock,
     compressConcurrency: opts.compressConcurrency ?? defaultPoolThreads(),

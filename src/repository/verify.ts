@@ -108,6 +108,7 @@ export async function runVerify(ctx: RepoContext, opts: VerifyOptions = {}): Pro
     damagedObjects: [
       ...ctx.damagedIndexFiles.map((d) => ({ name: indexName(d.indexId), problem: d.problem })),
       ...ctx.quarantine.damaged.map((name) => ({ name, problem: 'the quarantine record does not authenticate' })),
+      ...ctx.damagedConfig,
     ],
     damagedManifests: [],
     quarantined: [],

@@ -22,9 +22,11 @@ let cwd: string;
 let sub: string;
 const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url }));
 
+const repoDir = (vault: string): string => join(svc.dataDir, 'backup-data', `rg--${vault}`, 'VaultStore');
+
 /** Files under one vault's VaultStore repository, by kind (the layout of docs/repository-format.md). */
 function files(vault: string, kind: 'packs' | 'index' | 'manifests' | 'chunklists'): string[] {
-  const root = join(svc.dataDir, 'backup-data', `rg--${vault}`, 'VaultStore', kind);
+  const root = join(repoDir(vault), kind);
   const out: string[] = [];
   const walk = (d: string): void => {
     let entries;
@@ -68,6 +70,7 @@ const DAMAGE: Damage[] = [
   { name: 'a flipped byte in an index file', apply: (v) => flip(files(v, 'index')[0]!, 100), firstPointSurvives: true },
   { name: 'a flipped byte in a manifest', apply: (v) => flip(files(v, 'manifests')[0]!, 40), firstPointSurvives: false },
   { name: 'a flipped byte in a chunk list', apply: (v) => flip(files(v, 'chunklists')[0]!, 60), firstPointSurvives: false },
+  { name: 'a flipped byte in the config', apply: (v) => flip(join(repoDir(v), 'config'), 200), firstPointSurvives: true },
 ];
 
 before(async () => {
