@@ -6,6 +6,7 @@ import { maxItems } from '../recovery-point/index.ts';
 import { jobArgs } from './args.ts';
 import { jobListFromResourceGraph } from './list-from-resourcegraph.ts';
 import { jobTable } from './view.ts';
+import { jobWait } from './wait.ts';
 
 export const jobShow = defineCommand({
   path: ['job', 'show'],
@@ -28,4 +29,4 @@ export const jobList = defineCommand({
   },
 });
 
-export const jobCommands: Command[] = [jobShow, jobList, jobListFromResourceGraph];
+export const jobCommands: Command[] = [jobShow, jobList, jobWait, jobListFromResourceGraph];

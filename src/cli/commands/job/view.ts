@@ -44,7 +44,8 @@ const BAR_WIDTH = 30;
 /** "OnDemandBackup app: InProgress [#####.....]  42.0%  12.5 MiB": a bar on a terminal, plain words otherwise. */
 export function progressLine(job: JobView, bar: boolean): string {
   const p = job.properties ?? {};
-  const pct = jobPercent(job);
+  // A completed job is all done, whatever share of the database its last report counted.
+  const pct = p.status === 'Completed' ? 100 : jobPercent(job);
   const bytes = p.extendedInfo?.dataTransferredInBytes;
   const parts = [`${jobOperation(p as Record<string, unknown>)} ${p.backupInstanceFriendlyName ?? job.name ?? ''}:`.trim(), p.status ?? 'Unknown'];
   if (bar) {
