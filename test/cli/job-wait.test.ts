@@ -96,7 +96,8 @@ describe('job wait', () => {
     let stderr = '';
     const io = { stdout: () => {}, stderr: (t: string) => (stderr += t), env: { DPVAULT_ENDPOINT: svc.url }, isTty: false, stderrIsTty: true };
     assert.equal(await main(['dataprotection', 'job', 'wait', '--ids', completedJob], io), 0);
-    assert.match(stderr, /^\r\x1b\[2KOnDemandBackup pgsrv\/appdb: Completed \[#{30}\] 100\.0% .*\n$/);
+    assert.ok(stderr.startsWith('\r\u001b[2K'), JSON.stringify(stderr));
+    assert.match(stderr.slice(5), /^OnDemandBackup pgsrv\/appdb: Completed \[#{30}\] 100\.0% .*\n$/);
   });
 
   it('exits 1 with the job\'s own error when the job fails', async () => {
