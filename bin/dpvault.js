@@ -8,8 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { cachedNodeBinary, MIN_NODE, nodeCacheDir, nodeIsRecentEnough } from '../scripts/node-runtime.js';
 
 if (nodeIsRecentEnough(process.versions.node)) {
-  const { main } = await import('../dist/cli/main.js');
-  process.exitCode = await main(process.argv.slice(2));
+  const built = new URL('../dist/cli/main.js', import.meta.url);
+  if (existsSync(built)) {
+    const { main } = await import(built.href);
+    process.exitCode = await main(process.argv.slice(2));
+  } else {
+    process.stderr.write(`ERROR: (NotBuilt) ${fileURLToPath(built)} is missing; run 'npm install' (or 'npm run build') in ${fileURLToPath(new URL('..', import.meta.url))}.\n`);
+    process.exitCode = 1;
+  }
 } else {
   runUnderCachedNode(process.argv.slice(2));
 }

@@ -4,7 +4,7 @@
 // as a user's shell would have it; without one there is nothing to prove and they skip, saying so.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -73,5 +73,17 @@ describe('bin/dpvault.js on an older Node', { skip }, () => {
     const r = await runEntry(['--version'], { DPVAULT_NODE_CACHE: join(dir, 'empty-cache') });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^ERROR: \(NodeTooOld\) dpvault needs Node\.js 22\.12 or later; this is Node 20\.[\s\S]*Run 'npm install'/);
+  });
+});
+
+describe('bin/dpvault.js without a build', () => {
+  it('says how to build instead of a module-not-found trace', async () => {
+    const copy = join(dir, 'unbuilt');
+    cpSync(CLI_BIN, join(copy, 'bin', 'dpvault.js'));
+    cpSync(join(dirname(CLI_BIN), '..', 'scripts', 'node-runtime.js'), join(copy, 'scripts', 'node-runtime.js'));
+    cpSync(join(dirname(CLI_BIN), '..', 'package.json'), join(copy, 'package.json'));
+    const r = await captureChild(spawn(process.execPath, [join(copy, 'bin', 'dpvault.js'), '--version'], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `ERROR: (NotBuilt) ${join(copy, 'dist', 'cli', 'main.js')} is missing; run 'npm install' (or 'npm run build') in ${copy}/.\n`);
   });
 });
