@@ -18,11 +18,13 @@ import { runBackupJob, type BackupTaskPayload } from './jobs/backup-job.ts';
 import { runRestoreJob, type RestoreTaskPayload } from './jobs/restore-job.ts';
 import { Worker } from './jobs/worker.ts';
 import { runVerifyJob, type VerifyTaskPayload } from './jobs/verify-job.ts';
+import { runRepairJob, type RepairTaskPayload } from './jobs/repair-job.ts';
 import { RetentionWorker } from './jobs/retention-job.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { systemClock, type Clock } from './util/clock.ts';
 import { lockDataDir } from './services/data-dir-lock.ts';
 import { checkNoRotationPending } from './services/master-key-rotation.ts';
+import { listenError } from './services/listen-error.ts';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -65,6 +67,7 @@ export async function openContext(opts: ServiceOptions): Promise<ServiceContext>
     store: new RepositoryStore(dumpRoot(opts.dataDir), masterKey, clock),
     background: new InProcessBackground(opts.log),
     keyOrderMinBytes: opts.keyOrderMinBytes,
+    log: opts.log,
   };
 }
 
@@ -82,31 +85,51 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
 
 async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<RunningService> {
   const ctx = await openContext(opts);
-  const interrupted = await recoverInterruptedWork(ctx, dumpRoot(ctx.dataDir));
-  if (interrupted) opts.log?.(`failed ${interrupted} job(s) interrupted by the last stop`);
+  let server: Server;
+  try {
+    const interrupted = await recoverInterruptedWork(ctx, dumpRoot(ctx.dataDir));
+    if (interrupted) opts.log?.(`failed ${interrupted} job(s) interrupted by the last stop`);
+    // The address first: a server that cannot listen must not have started any work (a worker's
+    // or scheduler's timers kept such a process alive, serving nothing).
+    server = createApiServer(buildRouter(ctx), { log: opts.log });
+    await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 7480);
+  } catch (e) {
+    await ctx.catalog.close();
+    throw e;
+  }
   const worker = new Worker(
     ctx,
     {
       backup: (p) => runBackupJob(ctx, p as unknown as BackupTaskPayload),
       restore: (p) => runRestoreJob(ctx, p as unknown as RestoreTaskPayload),
       verify: (p) => runVerifyJob(ctx, p as unknown as VerifyTaskPayload),
+      repair: (p) => runRepairJob(ctx, p as unknown as RepairTaskPayload),
     },
     { log: opts.log },
   );
   ctx.onTaskQueued = () => worker.poke();
-  worker.start();
-  // At start-up: retention catches up, and the scheduler runs the most recent missed occurrence.
   const retention = new RetentionWorker(ctx, { log: opts.log });
   const scheduler = new Scheduler(ctx, { log: opts.log });
-  await retention.sweep();
-  await scheduler.tick();
-  retention.start(opts.retentionIntervalMs ?? 600_000);
-  scheduler.start(opts.schedulerIntervalMs ?? 30_000);
-  const server = createApiServer(buildRouter(ctx), { log: opts.log });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 7480, opts.host ?? '127.0.0.1', () => resolve());
-  });
+  const stop = async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await scheduler.stop();
+    await retention.stop();
+    await worker.stop();
+    await ctx.background.idle();
+    await ctx.catalog.close();
+  };
+  try {
+    worker.start();
+    // At start-up: retention catches up, and the scheduler runs the most recent missed occurrence.
+    await retention.sweep();
+    await scheduler.tick();
+    retention.start(opts.retentionIntervalMs ?? 600_000);
+    scheduler.start(opts.schedulerIntervalMs ?? 30_000);
+  } catch (e) {
+    await stop(); // the caller gives the directory back
+    throw e;
+  }
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   return {
@@ -117,16 +140,25 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
     server,
     url: `http://${host}:${addr.port}`,
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await scheduler.stop();
-      await retention.stop();
-      await worker.stop();
-      await ctx.background.idle();
-      await ctx.catalog.close();
+      await stop();
       unlock();
     },
   };
+}
+
+/** Listens on host:port, or fails with an error that names the address and what to do. */
+async function listen(server: Server, host: string, port: number): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    throw listenError(e as NodeJS.ErrnoException, host, port);
+  }
 }
 
 async function setting(catalog: Catalog, key: string, make: () => string): Promise<string> {

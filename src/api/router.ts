@@ -1,12 +1,15 @@
 // The one route table's matcher. ARM compares path literals case-insensitively; parameter values
-// keep the casing the caller used.
+// keep the casing the caller used. A segment with a malformed percent-escape is a 400.
 import type { ApiVersionKind } from './api-version.ts';
 import type { ApiRequest, ApiResponse } from './http.ts';
+import { decodeSegment } from './request-target.ts';
 
 export type Handler = (req: ApiRequest) => Promise<ApiResponse>;
 
 interface Route {
   method: string;
+  /** As registered, e.g. `/subscriptions/{sub}/resourcegroups/{rg}`. */
+  pattern: string;
   segments: { literal?: string; param?: string }[];
   handler: Handler;
   /** The api-versions this route accepts (the provider's, or the resource manager's). */
@@ -21,17 +24,22 @@ export class Router {
       .split('/')
       .filter(Boolean)
       .map((s) => (s.startsWith('{') && s.endsWith('}') ? { param: s.slice(1, -1) } : { literal: s.toLowerCase() }));
-    this.#routes.push({ method: method.toUpperCase(), segments, handler, versions });
+    this.#routes.push({ method: method.toUpperCase(), pattern, segments, handler, versions });
     return this;
+  }
+
+  /** Every route's method, pattern and api-version kind, in registration order. */
+  list(): { method: string; pattern: string; versions: Route['versions'] }[] {
+    return this.#routes.map(({ method, pattern, versions }) => ({ method, pattern, versions }));
   }
 
   /** Finds the route for a path: `methodMismatch` when the path exists under another method. */
   match(method: string, path: string): { route: Route; params: Record<string, string> } | { methodMismatch: boolean } {
-    const parts = path.split('/').filter(Boolean).map((p) => decodeURIComponent(p));
+    const parts = path.split('/').filter(Boolean).map(decodeSegment);
     let methodMismatch = false;
     for (const route of this.#routes) {
       if (route.segments.length !== parts.length) continue;
-      const params: Record<string, string> = {};
+      const params: Record<string, string> = Object.create(null) as Record<string, string>;
       let ok = true;
       for (let i = 0; i < parts.length && ok; i++) {
         const seg = route.segments[i]!;

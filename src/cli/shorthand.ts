@@ -7,19 +7,20 @@ export function parseObjectList(name: string, tokens: string[]): Record<string, 
   const joined = tokens.join(' ').trim();
   if (joined.startsWith('[') || joined.startsWith('{')) return parseRelaxed(name, joined);
   const out: Record<string, string>[] = [];
-  let current: Record<string, string> = {};
+  // A Map, not an object: keys such as 'constructor' or '__proto__' are the user's, not Object's.
+  let current = new Map<string, string>();
   for (const tok of tokens) {
     const eq = tok.indexOf('=');
     if (eq <= 0) throw usage(`argument ${name}: expected key=value pairs, got '${tok}'`);
     const key = tok.slice(0, eq);
     const value = tok.slice(eq + 1).replace(/^(['"])(.*)\1$/, '$2');
-    if (key in current) {
-      out.push(current);
-      current = {};
+    if (current.has(key)) {
+      out.push(Object.fromEntries(current));
+      current = new Map();
     }
-    current[key] = value;
+    current.set(key, value);
   }
-  if (Object.keys(current).length) out.push(current);
+  if (current.size) out.push(Object.fromEntries(current));
   return out;
 }
 

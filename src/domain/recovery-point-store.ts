@@ -41,8 +41,35 @@ export interface RecoveryPointStore {
    * written with.
    */
   recover(vaultKey: string): Promise<RecoveredDump[]>;
-  /** Reads back (a sample of) a vault's stored data and checks every chunk of it. */
+  /**
+   * Reads back (a sample of) a vault's stored data and checks every chunk of it; what is found
+   * damaged is quarantined, so later backups store that data anew instead of building on it.
+   */
   verify(vaultKey: string, samplePercent: number): Promise<StoreVerifyReport>;
+  /** Verifies, rebuilds the index from the data itself and salvages what is readable of damaged data. */
+  repair(vaultKey: string): Promise<StoreRepairReport>;
+}
+
+/** Whether one stored recovery point can be restored, as far as the store knows. */
+export interface StoredHealth {
+  datastore: string;
+  /** The `StoredDump.ref` it concerns. */
+  ref: string;
+  restorable: boolean;
+  /** Why not, naming what is damaged; null when restorable. */
+  problem: string | null;
+}
+
+export interface StoreRepairReport {
+  datastores: string[];
+  indexFilesWritten: number;
+  indexFilesRemoved: number;
+  packsSalvaged: number;
+  chunksSaved: number;
+  chunksLost: number;
+  /** What the repair could not save, in words. */
+  unsaved: string[];
+  health: StoredHealth[];
 }
 
 export interface RecoveredDump {
@@ -62,6 +89,8 @@ export interface StoreVerifyReport {
   bytesRead: number;
   /** Each damaged pack or chunk, with the recovery points that can no longer be restored. */
   problems: { datastore: string; pack: string; problem: string; recoveryPoints: string[] }[];
+  /** Every stored recovery point's health after the verify (and its quarantine). */
+  health: StoredHealth[];
 }
 
 /** The folder name of a vault's data: stable, filesystem-safe, case-insensitive like ARM ids. */

@@ -1,5 +1,6 @@
 // The backup vault resource as the REST API shows it, and the pure rules of its settings.
 import { invalid } from './errors.ts';
+import { ownValue } from '../util/own-key.ts';
 
 export const VAULT_TYPE = 'Microsoft.DataProtection/backupVaults';
 
@@ -62,7 +63,7 @@ export function checkVaultName(name: string): void {
 }
 
 export function pickEnum(table: Record<string, string>, value: unknown, field: string): string {
-  const v = typeof value === 'string' ? table[value.toLowerCase()] : undefined;
+  const v = typeof value === 'string' ? ownValue(table, value.toLowerCase()) : undefined;
   if (!v) {
     const allowed = [...new Set(Object.values(table))].join(', ');
     throw invalid('UserErrorInvalidRequestParameter', `'${String(value)}' is not a valid value for ${field}. Allowed values: ${allowed}.`, field);

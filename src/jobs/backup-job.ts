@@ -20,6 +20,7 @@ import { RECOVERY_POINT_TYPE } from '../domain/backup-instance.ts';
 import { newHexId } from '../util/ids.ts';
 import { vaultStoreKey } from '../domain/recovery-point-store.ts';
 import type { StoredDump } from '../domain/recovery-point-store.ts';
+import { backupPercent, formatPercent } from './backup-progress.ts';
 import { throttle } from './throttle.ts';
 
 export interface BackupTaskPayload {
@@ -40,12 +41,17 @@ export async function runBackupJob(ctx: ServiceContext, payload: BackupTaskPaylo
     const uri = instance.properties.datasourceAuthCredentials?.secretStoreResource.uri ?? '';
     const db = await connectionFor(ctx, vault, instance.properties.dataSourceInfo.resourceID, uri);
     // One connection checks the database, the user's rights and the server's version.
-    const { sizeBytes, majorVersion } = await probeDatabase(db.conn);
+    const probed = await probeDatabase(db.conn);
+    const { sizeBytes, majorVersion } = probed;
+    // What the dump will roughly weigh: the table data, or the whole database before statistics exist.
+    const dataBytes = probed.dataBytes > 0 ? probed.dataBytes : sizeBytes;
     await updateJob(ctx, job.id, (p) => {
-      p.extendedInfo.subTasks[0]!.additionalDetails = { DatasourceSizeInBytes: String(sizeBytes), BytesTransferred: '0', ProgressPercentage: '0' };
+      p.extendedInfo.subTasks[0]!.additionalDetails = {
+        DatasourceSizeInBytes: String(sizeBytes), EstimatedBytes: String(dataBytes), BytesTransferred: '0', ProgressPercentage: '0',
+      };
     });
     const report = throttle(1000, (bytes: number) =>
-      updateJob(ctx, job.id, (p) => setProgress(p.extendedInfo, bytes, sizeBytes)).then(() => undefined),
+      updateJob(ctx, job.id, (p) => setProgress(p.extendedInfo, bytes, dataBytes, false)).then(() => undefined),
     );
     const rpId = newHexId();
     // The recovery point is decided (time, tag, retention) before the dump, and written beside the
@@ -64,7 +70,7 @@ export async function runBackupJob(ctx: ServiceContext, payload: BackupTaskPaylo
     const rp = draft(stored!);
     await saveRecoveryPoint(ctx, rp);
     await finishJob(ctx, job.id, {}, (p) => {
-      setProgress(p.extendedInfo, stored!.size, sizeBytes);
+      setProgress(p.extendedInfo, stored!.size, dataBytes, true);
       p.extendedInfo.targetRecoverPoint = { recoveryPointID: rp.name, recoveryPointTime: rp.properties.recoveryPointTime };
       p.extendedInfo.additionalDetails = { ...(p.extendedInfo.additionalDetails ?? {}), RetentionTag: rp.properties.retentionTagName };
     });
@@ -75,14 +81,14 @@ export async function runBackupJob(ctx: ServiceContext, payload: BackupTaskPaylo
   }
 }
 
-function setProgress(info: JobResource['properties']['extendedInfo'], bytes: number, sizeBytes: number): void {
+function setProgress(info: JobResource['properties']['extendedInfo'], bytes: number, estimateBytes: number, done: boolean): void {
   info.dataTransferredInBytes = bytes;
-  const pct = sizeBytes > 0 ? Math.min(100, (bytes / sizeBytes) * 100) : 0;
-  info.subTasks[0]!.taskProgress = `${pct.toFixed(1)}%`;
+  const pct = formatPercent(backupPercent(bytes, estimateBytes, done));
+  info.subTasks[0]!.taskProgress = `${pct}%`;
   info.subTasks[0]!.additionalDetails = {
     ...(info.subTasks[0]!.additionalDetails ?? {}),
     BytesTransferred: String(bytes),
-    ProgressPercentage: pct.toFixed(1),
+    ProgressPercentage: pct,
   };
 }
 

@@ -7,7 +7,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { DpError, toDpError } from '../domain/errors.ts';
-import type { DumpLocation, RecoveredDump, RecoveryPointStore, StoreVerifyReport, StoredDump } from '../domain/recovery-point-store.ts';
+import type { DumpLocation, RecoveredDump, RecoveryPointStore, StoreRepairReport, StoredHealth, StoreVerifyReport, StoredDump } from '../domain/recovery-point-store.ts';
+import type { ManifestHealth } from '../repository/health.ts';
 import { chunkerForDataSize } from '../repository/chunker.ts';
 import { Repository } from '../repository/repository.ts';
 import { FsStorage } from '../storage/fs.ts';
@@ -155,11 +156,12 @@ export class RepositoryStore implements RecoveryPointStore {
   }
 
   async verify(vaultKey: string, samplePercent: number): Promise<StoreVerifyReport> {
-    const out: StoreVerifyReport = { ok: true, datastores: [], packsChecked: 0, packsTotal: 0, chunksChecked: 0, bytesRead: 0, problems: [] };
+    const out: StoreVerifyReport = { ok: true, datastores: [], packsChecked: 0, packsTotal: 0, chunksChecked: 0, bytesRead: 0, problems: [], health: [] };
     for (const datastore of await this.#datastores(vaultKey)) {
       const repo = await this.repository(vaultKey, datastore);
       await repo.refresh();
-      const report = await repo.verify({ samplePercent });
+      const report = await repo.verify({ samplePercent, quarantine: true });
+      out.health.push(...storedHealth(vaultKey, datastore, report.health));
       out.datastores.push(datastore);
       out.ok &&= report.ok;
       out.packsChecked += report.packsChecked;
@@ -170,6 +172,43 @@ export class RepositoryStore implements RecoveryPointStore {
         Promise.all(manifests.map(async (m) => (await repo.getManifest(m).catch(() => null))?.recoveryPointId ?? `manifest ${m}`));
       for (const p of report.damagedPacks) out.problems.push({ datastore, pack: p.pack, problem: p.problem, recoveryPoints: await rpOf(p.manifests) });
       for (const c of report.damagedChunks) out.problems.push({ datastore, pack: c.pack, problem: `chunk ${c.chunk}: ${c.problem}`, recoveryPoints: await rpOf(c.manifests) });
+      for (const d of report.damagedObjects) out.problems.push({ datastore, pack: d.name, problem: d.problem, recoveryPoints: [] });
+      for (const d of report.damagedManifests) out.problems.push({ datastore, pack: `manifests/${d.manifest}`, problem: d.problem, recoveryPoints: [`manifest ${d.manifest}`] });
+      const unlisted = new Map<string, Set<string>>();
+      for (const c of report.missingChunks) {
+        const key = c.unlistedPack ?? '';
+        const set = unlisted.get(key) ?? new Set<string>();
+        for (const m of c.manifests) set.add(m);
+        unlisted.set(key, set);
+      }
+      for (const [pack, ms] of unlisted) {
+        out.problems.push({
+          datastore,
+          pack: pack || 'none',
+          problem: pack ? 'holds chunks that recovery points need, but no index file lists it (an index file was lost): run vault repair' : 'chunks recovery points need are in no pack',
+          recoveryPoints: await rpOf([...ms]),
+        });
+      }
+    }
+    return out;
+  }
+
+  async repair(vaultKey: string): Promise<StoreRepairReport> {
+    const out: StoreRepairReport = { datastores: [], indexFilesWritten: 0, indexFilesRemoved: 0, packsSalvaged: 0, chunksSaved: 0, chunksLost: 0, unsaved: [], health: [] };
+    for (const datastore of await this.#datastores(vaultKey)) {
+      const repo = await this.repository(vaultKey, datastore);
+      await repo.refresh();
+      const report = await repo.repair();
+      out.datastores.push(datastore);
+      out.indexFilesWritten += report.indexFilesWritten;
+      out.indexFilesRemoved += report.indexFilesRemoved;
+      out.packsSalvaged += report.packsSalvaged.length;
+      out.chunksSaved += report.chunksSaved;
+      out.chunksLost += report.chunksLost;
+      for (const p of report.packsUnreadable) out.unsaved.push(`${datastore} pack ${p}: nothing in it could be read (no readable trailer or index record); left in place`);
+      for (const m of report.verify.damagedManifests) out.unsaved.push(`${datastore} manifest ${m.manifest}: ${m.problem}`);
+      for (const h of report.health) if (!h.restorable) out.unsaved.push(`${datastore} recovery point ${h.recoveryPointId ?? `manifest ${h.manifestId}`}: ${h.problem}`);
+      out.health.push(...storedHealth(vaultKey, datastore, report.health));
     }
     return out;
   }
@@ -178,6 +217,10 @@ export class RepositoryStore implements RecoveryPointStore {
   async collectGarbage(): Promise<void> {
     for (const repo of this.#repos.values()) await (await repo).gc();
   }
+}
+
+function storedHealth(vaultKey: string, datastore: string, health: readonly ManifestHealth[]): StoredHealth[] {
+  return health.map((h) => ({ datastore, ref: `${vaultKey}/${datastore}/${h.manifestId}`, restorable: h.restorable, problem: h.problem }));
 }
 
 function parseRef(ref: string): { vaultKey: string; datastore: string; manifestId: string } {

@@ -4,6 +4,7 @@ import { toDpError } from '../domain/errors.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { finishJob, loadJob } from '../services/jobs.ts';
 import { vaultStoreKey } from '../domain/recovery-point-store.ts';
+import { recordRecoveryPointHealth } from '../services/recovery-point-health.ts';
 
 export interface VerifyTaskPayload {
   jobId: string;
@@ -14,13 +15,18 @@ export async function runVerifyJob(ctx: ServiceContext, payload: VerifyTaskPaylo
   const job = await loadJob(ctx, payload.jobId);
   if (!job || job.properties.status !== 'InProgress') return;
   try {
-    const report = await ctx.store.verify(vaultStoreKey(job.id.split('/backupJobs/')[0]!), payload.samplePercent);
+    const vaultId = job.id.split('/backupJobs/')[0]!;
+    const report = await ctx.store.verify(vaultStoreKey(vaultId), payload.samplePercent);
+    const change = await recordRecoveryPointHealth(ctx, vaultId, report.health);
     const details = {
       SamplePercent: String(payload.samplePercent),
       Datastores: report.datastores.join(',') || 'none',
       PacksChecked: `${report.packsChecked} of ${report.packsTotal}`,
       ChunksChecked: String(report.chunksChecked),
       BytesRead: String(report.bytesRead),
+      RecoveryPointsUnrestorable: String(report.health.filter((h) => !h.restorable).length),
+      RecoveryPointsMarkedCorrupted: change.damaged.join(',') || 'none',
+      RecoveryPointsHealed: change.healed.join(',') || 'none',
     };
     const error = report.ok
       ? undefined

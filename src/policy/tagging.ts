@@ -10,6 +10,7 @@
 
 import { invalid } from '../domain/errors.ts';
 import { daysInMonth, fromLocal, toLocal } from './time/local-time.ts';
+import { ownValue } from '../util/own-key.ts';
 import type { LocalParts } from './time/local-time.ts';
 
 export interface DayOfMonth {
@@ -101,7 +102,7 @@ function matchesAbsolute(values: string[], ctx: BackupContext): boolean {
   return values.some((v) => {
     const key = lower(v);
     if (key === 'allbackup') return true;
-    const period = FIRST_OF[key];
+    const period = ownValue(FIRST_OF, key);
     return period ? isFirstOf(ctx, period) : false;
   });
 }

@@ -9,6 +9,9 @@
 // their index files, then the chunk list, then the manifest. A backup that fails leaves only
 // unreferenced packs and index entries, which gc removes.
 import { randomBytes } from 'node:crypto';
+import { DpError } from '../domain/errors.ts';
+import { isolateDamage } from './isolate.ts';
+import { findVanishedPacks } from './pack-presence.ts';
 import { Chunker } from './chunker.ts';
 import type { Lease } from './guard.ts';
 import { writeIndexFile } from './chunk-index.ts';
@@ -138,6 +141,8 @@ class BackupRun {
   readonly #indexing = new Set<Promise<void>>();
   #indexBusy = false;
   #unindexed: PackRecord[] = [];
+  /** Packs holding chunks this run reused instead of storing them. */
+  readonly #reusedPacks = new Set<string>();
   /** Buffers of stored packs, for the next packs. */
   readonly #spareBuffers: Buffer[] = [];
   #builder: PackBuilder;
@@ -160,6 +165,9 @@ class BackupRun {
 
   async run(source: AsyncIterable<unknown>, meta: BackupMeta): Promise<BackupResult> {
     try {
+      // Packs that vanished or shrank since the index was read: quarantined before anything
+      // deduplicates against them, so this backup stores their chunks again.
+      await isolateDamage(this.#ctx, await findVanishedPacks(this.#ctx));
       for await (const part of source) {
         const buf = asBuffer(part);
         this.#size += buf.length;
@@ -178,6 +186,7 @@ class BackupRun {
       // The last index file and chunk-list part, side by side: the manifest needs both durable.
       const ends = await Promise.allSettled([this.#flushIndex(true), this.#list.finish()]);
       for (const end of ends) if (end.status === 'rejected') throw end.reason;
+      await this.#checkReused();
       const manifest: Manifest = {
         version: MANIFEST_VERSION,
         id: this.#manifestId,
@@ -212,6 +221,27 @@ class BackupRun {
     }
   }
 
+  /**
+   * Before the manifest: every pack this run reused must still be whole, and no chunk it reused may
+   * have been quarantined meanwhile (a verify beside it). Otherwise the run fails, naming the packs,
+   * and the damage is isolated so the next run stores those chunks again.
+   */
+  async #checkReused(): Promise<void> {
+    const ctx = this.#ctx;
+    const vanished = await findVanishedPacks(ctx, this.#reusedPacks);
+    await isolateDamage(ctx, vanished);
+    const suspect = [...this.#reusedPacks].filter((p) => ctx.quarantine.get(p));
+    if (suspect.length === 0) return;
+    let lost = 0;
+    for await (const id of this.#list.ids()) if (!this.#stored.has(id) && !ctx.index.has(id)) lost++;
+    if (lost === 0) return;
+    throw new DpError(
+      'internal',
+      'UserErrorBackupReusedDamagedData',
+      `The backup reused ${lost} chunk(s) of stored data found damaged during the run (${suspect.map((p) => `${packName(p)}: ${ctx.quarantine.get(p)!.problem}`).join('; ')}); it was not kept. Those packs are quarantined: run the backup again and it stores that data anew.`,
+    );
+  }
+
   #check(): void {
     if (this.#failure) throw this.#failure.error;
   }
@@ -223,7 +253,12 @@ class BackupRun {
     this.#lease.noteChunk(id);
     this.#streamHash.add(id);
     const listed = this.#list.add(id);
-    if (this.#stored.has(id) || (ctx.index.has(id) && !ctx.guard.isDoomed(id))) return listed;
+    if (this.#stored.has(id)) return listed;
+    const pack = ctx.index.packOf(id);
+    if (pack !== undefined && !ctx.guard.isDoomed(id)) {
+      this.#reusedPacks.add(pack);
+      return listed;
+    }
     this.#stored.add(id);
     this.#newChunks++;
     const batch = (this.#batch ??= this.#newBatch());

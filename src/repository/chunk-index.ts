@@ -11,6 +11,7 @@ import { decodeEntries, encodeEntries } from './pack.ts';
 import type { PackEntry, PackRecord } from './pack.ts';
 import { listAll, mapLimit } from './io.ts';
 import { IdTable } from './id-table.ts';
+import type { Quarantine } from './quarantine.ts';
 
 const INDEX_AAD = Buffer.from('dpvault-index-v1');
 
@@ -46,6 +47,12 @@ export class ChunkIndex {
     return this.#chunks.has(id);
   }
 
+  /** The id of the pack holding chunk `id`, or undefined; cheaper than `get`. */
+  packOf(id: string): string | undefined {
+    const num = this.#chunks.first(id);
+    return num < 0 ? undefined : this.#packIds[num];
+  }
+
   /**
    * Adds a pack's entries. A chunk already located elsewhere keeps its first location unless
    * `relocate` is set (a writer that stored a chunk again because gc doomed the old copy).
@@ -60,6 +67,14 @@ export class ChunkIndex {
     for (const e of record.entries) {
       if (relocate || !this.#chunks.has(e.id)) this.#chunks.set(e.id, pack.num, e.offset, e.length, e.rawLength);
     }
+  }
+
+  /** Forgets chunk `id` if the index locates it in `packId`; true if it did. */
+  forgetIn(id: string, packId: string): boolean {
+    const pack = this.#packs.get(packId);
+    if (!pack || this.#chunks.get(id)?.[0] !== pack.num) return false;
+    this.#chunks.delete(id);
+    return true;
   }
 
   /** Forgets a pack: every chunk located in it, and the pack itself. */
@@ -129,15 +144,39 @@ export async function writeIndexFile(storage: Storage, dataKey: Buffer, records:
   return indexId;
 }
 
-/** Reads every index file; returns their ids and the pack records they hold (in file order). */
+/**
+ * Reads every index file; returns their ids and the pack records they hold (in file order). A
+ * damaged index file is named in `damaged` and left out, not fatal: the packs it listed are
+ * self-describing, and `vault repair` (or gc, for packs holding live chunks) indexes them again.
+ */
 export async function readIndexFiles(
   storage: Storage,
   dataKey: Buffer,
-): Promise<{ indexIds: string[]; records: PackRecord[] }> {
+): Promise<{ indexIds: string[]; records: PackRecord[]; damaged: { indexId: string; problem: string }[] }> {
   const indexIds = (await listAll(storage, INDEX_PREFIX)).map((o) => indexIdOf(o.name)).filter((id): id is string => id !== null);
   indexIds.sort();
-  const perFile = await mapLimit(indexIds, storage.properties.maxConcurrency, async (id) =>
-    decodeIndexFile(dataKey, id, await storage.get(indexName(id))),
-  );
-  return { indexIds, records: perFile.flat() };
+  const damaged: { indexId: string; problem: string }[] = [];
+  const perFile = await mapLimit(indexIds, storage.properties.maxConcurrency, async (id) => {
+    try {
+      return decodeIndexFile(dataKey, id, await storage.get(indexName(id)));
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'RepositoryDataCorrupt') throw e;
+      damaged.push({ indexId: id, problem: (e as Error).message });
+      return [];
+    }
+  });
+  return { indexIds, records: perFile.flat(), damaged };
+}
+
+/** The in-memory index of `records`, leaving out every copy the quarantine knows is lost. */
+export function buildIndex(records: readonly PackRecord[], quarantine: Quarantine): ChunkIndex {
+  const index = new ChunkIndex();
+  for (const r of records) index.add(withoutLost(r, quarantine));
+  return index;
+}
+
+/** `record` without the entries whose copy in its pack is known lost. */
+export function withoutLost(record: PackRecord, quarantine: Quarantine): PackRecord {
+  if (!quarantine.get(record.packId)) return record;
+  return { ...record, entries: record.entries.filter((e) => !quarantine.isLostIn(e.id, record.packId)) };
 }

@@ -51,6 +51,11 @@ export interface RepositoryConfig extends RepositoryParams {
   id: string;
   /** Base64 of the repository keys sealed under the master key. */
   wrappedKeys: string;
+  /**
+   * HMAC of the parameters under the id key (config-copies.ts), so a changed byte anywhere in the
+   * config is found; absent in configs written before it existed.
+   */
+  paramsTag?: string;
 }
 
 export function resolveParams(opts: Partial<RepositoryParams> = {}): RepositoryParams {
@@ -100,17 +105,22 @@ export async function readConfig(storage: Storage): Promise<RepositoryConfig> {
     if (isNotFound(e)) throw notARepository(storage.displayName);
     throw e;
   }
+  return parseConfig(raw, `'${CONFIG_NAME}' at ${storage.displayName}`);
+}
+
+/** A config object's bytes, checked for form and version; `where` names it in errors. */
+export function parseConfig(raw: Buffer, where: string): RepositoryConfig {
   let config: RepositoryConfig;
   try {
     config = JSON.parse(raw.toString('utf8')) as RepositoryConfig;
   } catch {
-    throw corrupt(`The repository config at ${storage.displayName} is not valid JSON.`);
+    throw corrupt(`The repository config ${where} is not valid JSON.`);
   }
-  if (config.format !== FORMAT || typeof config.id !== 'string' || typeof config.wrappedKeys !== 'string') {
-    throw corrupt(`The object 'config' at ${storage.displayName} is not a dpvault repository config.`);
+  if (config === null || typeof config !== 'object' || config.format !== FORMAT || typeof config.id !== 'string' || typeof config.wrappedKeys !== 'string') {
+    throw corrupt(`The object ${where} is not a dpvault repository config.`);
   }
   if (!READABLE_VERSIONS.includes(config.version)) {
-    throw corrupt(`The repository at ${storage.displayName} has format version ${config.version}; this dpvault reads versions ${READABLE_VERSIONS.join(' and ')}.`);
+    throw corrupt(`The repository config ${where} has format version ${config.version}; this dpvault reads versions ${READABLE_VERSIONS.join(' and ')}.`);
   }
   // Format 1 knew no frames: its writers keep to one chunk per blob.
   if (config.version === 1) config.frameBytes = 0;

@@ -5,6 +5,7 @@ import type { ChunkIndex } from './chunk-index.ts';
 import type { RepositoryConfig } from './config.ts';
 import type { RepositoryKeys } from './crypto.ts';
 import type { ChunkGuard } from './guard.ts';
+import type { Quarantine } from './quarantine.ts';
 
 /** Tuning that is not part of the format and may differ between processes. */
 export interface RuntimeOptions {
@@ -27,6 +28,12 @@ export interface RepoContext {
   keys: RepositoryKeys;
   gear: Uint32Array;
   index: ChunkIndex;
+  /** What is known damaged (quarantine.ts); the index leaves lost copies out. */
+  quarantine: Quarantine;
+  /** Index files found damaged at the last refresh (left out of the index). */
+  damagedIndexFiles: { indexId: string; problem: string }[];
+  /** Config copies that did not read or open when the repository was opened (config-copies.ts). */
+  damagedConfig: { name: string; problem: string }[];
   guard: ChunkGuard;
   clock: Clock;
   compressConcurrency: number;

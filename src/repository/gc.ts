@@ -6,14 +6,14 @@
 // Order of effects, so a crash at any point leaves a readable repository: new packs, then one
 // consolidated index file, then deletion of the old index files, then deletion of packs.
 import type { ObjectInfo } from '../storage/storage.ts';
-import { writeIndexFile, readIndexFiles } from './chunk-index.ts';
+import { readIndexFiles, withoutLost, writeIndexFile } from './chunk-index.ts';
 import type { RepoContext } from './context.ts';
 import { planGc } from './gc-plan.ts';
 import type { RepackItem } from './gc-plan.ts';
 import { listAll, mapLimit } from './io.ts';
 import { CHUNKLIST_PREFIX, chunkListOwner, indexName, PACK_PREFIX, packIdOf, packName } from './layout.ts';
 import { collectChunkIds, listManifestIds, readAllManifests } from './manifest.ts';
-import { blobsOf, openPackBlob, PackBuilder } from './pack.ts';
+import { blobsOf, openPackBlob, PackBuilder, readTrailer } from './pack.ts';
 import type { PackRecord } from './pack.ts';
 
 export const DEFAULT_GRACE_MS = 24 * 60 * 60 * 1000;
@@ -45,8 +45,10 @@ export interface GcReport {
   missingPacks: string[];
   /** Live chunks no stored pack holds: the repository is damaged (see verify). */
   liveChunksMissing: number;
-  /** Packs whose live blobs failed their tags while repacking (kept, not repacked). */
+  /** Packs whose live blobs failed their tags while repacking, or unlisted packs whose trailer fails (kept). */
   damagedPacks: string[];
+  /** Unlisted packs holding live chunks no indexed pack holds, indexed again instead of deleted. */
+  orphanPacksAdopted: number;
 }
 
 export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcReport> {
@@ -55,7 +57,10 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
   const session = await ctx.guard.startGc();
   try {
     for (const id of opts.protect ?? []) session.protectedIds.add(id);
-    const { indexIds, records } = await readIndexFiles(storage, ctx.keys.dataKey);
+    const read = await readIndexFiles(storage, ctx.keys.dataKey);
+    const indexIds = read.indexIds;
+    // Copies known lost do not count as copies: a good copy elsewhere is the one kept.
+    const records = read.records.map((r) => withoutLost(r, ctx.quarantine));
     const stored = new Map<string, ObjectInfo>();
     for (const info of await listAll(storage, PACK_PREFIX)) {
       const id = packIdOf(info.name);
@@ -83,6 +88,11 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
       repackDeadRatio: opts.repackDeadRatio === undefined ? DEFAULT_REPACK_DEAD_RATIO : opts.repackDeadRatio,
     });
     session.decide(plan.doomed);
+    // Quarantined packs stay for repair to salvage what is readable in them.
+    const held = (r: PackRecord): boolean => ctx.quarantine.get(r.packId) !== undefined;
+    plan.keep.push(...plan.remove.filter(held), ...plan.repack.filter((i) => held(i.record)).map((i) => i.record));
+    plan.remove = plan.remove.filter((r) => !held(r));
+    plan.repack = plan.repack.filter((i) => !held(i.record));
 
     const report: GcReport = {
       manifests: marked.size,
@@ -99,13 +109,21 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
       missingPacks: plan.missing.map(packName),
       liveChunksMissing: [...live].filter((id) => !plan.located.has(id)).length,
       damagedPacks: [],
+      orphanPacksAdopted: 0,
     };
+
+    // Old packs no index lists: garbage of failed backups, unless they hold a live chunk no
+    // indexed pack holds (their index file was lost or damaged): those are indexed again.
+    const adopted = await adoptOrphans(ctx, plan.orphans, stored, (id) => isLive(id) && !plan.located.has(id));
+    const orphans = plan.orphans.filter((id) => !adopted.kept.has(id));
+    report.orphanPacksAdopted = adopted.records.length;
+    report.damagedPacks.push(...adopted.unreadable.map(packName));
 
     const { written, repacked, damaged } = await repack(ctx, plan.repack);
     report.packsWritten = written.length;
-    report.damagedPacks = damaged.map(packName);
-    const kept = [...plan.keep, ...plan.repack.filter((r) => damaged.includes(r.record.packId)).map((r) => r.record)];
-    const changed = plan.remove.length + repacked.length + plan.missing.length > 0 || indexIds.length > 1;
+    report.damagedPacks.push(...damaged.map(packName));
+    const kept = [...plan.keep, ...plan.repack.filter((r) => damaged.includes(r.record.packId)).map((r) => r.record), ...adopted.records];
+    const changed = plan.remove.length + repacked.length + plan.missing.length + adopted.records.length > 0 || indexIds.length > 1;
     let newIndexId: string | null = null;
     if (changed) newIndexId = await writeIndexFile(storage, ctx.keys.dataKey, [...kept, ...written]);
 
@@ -113,7 +131,7 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
     const dropped = [...plan.remove, ...repacked, ...records.filter((r) => plan.missing.includes(r.packId))];
     for (const r of dropped) ctx.index.removePack(r.packId, r.entries);
     for (const r of written) ctx.index.add(r, true);
-    for (const r of kept) ctx.index.add(r);
+    for (const r of kept) ctx.index.add(withoutLost(r, ctx.quarantine));
 
     if (newIndexId !== null) {
       const old = indexIds.filter((id) => id !== newIndexId);
@@ -137,7 +155,7 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
       } else report.packsDeferred++;
     }
     const active = ctx.guard.activePacks();
-    for (const id of plan.orphans) {
+    for (const id of orphans) {
       if (active.has(id)) continue;
       toDelete.push(id);
       report.orphanPacksDeleted++;
@@ -150,6 +168,36 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
   } finally {
     ctx.guard.endGc(session);
   }
+}
+
+/**
+ * Reads the trailers of unlisted packs; those holding a chunk `wanted` by a recovery point become
+ * index records again. A pack whose trailer does not read is kept for repair, never deleted.
+ */
+async function adoptOrphans(
+  ctx: RepoContext,
+  orphans: readonly string[],
+  stored: ReadonlyMap<string, ObjectInfo>,
+  wanted: (id: string) => boolean,
+): Promise<{ records: PackRecord[]; kept: Set<string>; unreadable: string[] }> {
+  const records: PackRecord[] = [];
+  const kept = new Set<string>();
+  const unreadable: string[] = [];
+  await mapLimit(orphans, ctx.storage.properties.maxConcurrency, async (packId) => {
+    const size = stored.get(packId)!.size;
+    let entries;
+    try {
+      entries = await readTrailer(ctx.storage, ctx.keys.dataKey, packId, size);
+    } catch {
+      unreadable.push(packId);
+      kept.add(packId);
+      return;
+    }
+    if (!entries.some((e) => wanted(e.id) && !ctx.quarantine.isLostIn(e.id, packId))) return;
+    records.push({ packId, size, entries });
+    kept.add(packId);
+  });
+  return { records, kept, unreadable };
 }
 
 /** Copies the live blobs of `items` into new packs; a pack whose live blobs fail is left out. */

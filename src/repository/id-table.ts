@@ -64,6 +64,12 @@ export class IdTable {
     return [v[s * 4]!, v[s * 4 + 1]!, v[s * 4 + 2]!, v[s * 4 + 3]!];
   }
 
+  /** The first value stored for `id` (no allocation), or -1 when absent. */
+  first(id: string): number {
+    const s = this.#find(this.#key(id));
+    return s < 0 ? -1 : this.#values[s * 4]!;
+  }
+
   /** Sets the values for `id`, adding it if absent. */
   set(id: string, a: number, b: number, c: number, d: number): void {
     if ((this.#size + 1) / this.#cap > MAX_LOAD) this.#grow();

@@ -4,11 +4,13 @@
 //   index/<64 hex>                  index files, named by the SHA-256 of their bytes
 //   manifests/<32 hex>              one per recovery point: the commit object of a backup
 //   chunklists/<32 hex>/<6 digits>  the ordered chunk ids of that backup, in parts
+//   quarantine/<64 hex>             what is known damaged in that pack (quarantine.ts)
 export const CONFIG_NAME = 'config';
 export const PACK_PREFIX = 'packs/';
 export const INDEX_PREFIX = 'index/';
 export const MANIFEST_PREFIX = 'manifests/';
 export const CHUNKLIST_PREFIX = 'chunklists/';
+export const QUARANTINE_PREFIX = 'quarantine/';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX32 = /^[0-9a-f]{32}$/;
@@ -39,6 +41,13 @@ export function manifestIdOf(name: string): string | null {
 export function chunkListOwner(name: string): string | null {
   const m = /^chunklists\/([0-9a-f]{32})\/\d{6}$/.exec(name);
   return m ? m[1]! : null;
+}
+
+export const quarantineName = (packId: string): string => `${QUARANTINE_PREFIX}${packId}`;
+
+export function quarantinePackIdOf(name: string): string | null {
+  const id = name.slice(QUARANTINE_PREFIX.length);
+  return name.startsWith(QUARANTINE_PREFIX) && HEX64.test(id) ? id : null;
 }
 
 export const isManifestId = (id: string): boolean => HEX32.test(id);

@@ -14,13 +14,16 @@ import type { Storage } from '../storage/storage.ts';
 import { isNotFound } from '../storage/storage.ts';
 import { runBackup } from './backup.ts';
 import type { BackupMeta, BackupResult } from './backup.ts';
-import { ChunkIndex, readIndexFiles } from './chunk-index.ts';
-import { newConfig, openKeys, readConfig, resolveParams, writeConfig, writeNewConfig } from './config.ts';
+import { buildIndex, ChunkIndex, readIndexFiles } from './chunk-index.ts';
+import { newConfig, resolveParams, writeNewConfig } from './config.ts';
+import { checkConfigCopies, openConfig, writeConfigs } from './config-copies.ts';
 import type { RepositoryConfig, RepositoryParams } from './config.ts';
 import type { RepoContext, RuntimeOptions } from './context.ts';
 import { checkMasterKey, gearTable, newKeys, wrapKeys } from './crypto.ts';
 import type { RepositoryKeys } from './crypto.ts';
-import { manifestNotFound } from './errors.ts';
+import { corrupt, manifestNotFound } from './errors.ts';
+import { assertRestorable, checkHealth } from './health.ts';
+import type { ManifestHealth } from './health.ts';
 import { runGc } from './gc.ts';
 import type { GcOptions, GcReport } from './gc.ts';
 import { ChunkGuard } from './guard.ts';
@@ -28,10 +31,13 @@ import { listAll, mapLimit } from './io.ts';
 import { CHUNKLIST_PREFIX, INDEX_PREFIX, isManifestId, manifestName } from './layout.ts';
 import { readAllManifests, readChunkList, readManifest } from './manifest.ts';
 import type { Manifest } from './manifest.ts';
+import { Quarantine, readQuarantine } from './quarantine.ts';
 import { rebuildIndex } from './rebuild.ts';
 import type { RebuildReport } from './rebuild.ts';
 import { restoreInto, restoreStream } from './restore.ts';
 import { defaultPoolThreads } from './chunk-pool.ts';
+import { runRepair } from './repair.ts';
+import type { RepairReport } from './repair.ts';
 import { runVerify } from './verify.ts';
 import type { VerifyOptions, VerifyReport } from './verify.ts';
 
@@ -63,13 +69,15 @@ export class Repository {
     const keys = newKeys();
     const config = newConfig(resolveParams(opts), masterKey, keys);
     await writeNewConfig(storage, config);
+    await writeConfigs(storage, config, keys);
     return new Repository(context(storage, config, keys, new ChunkIndex(), opts));
   }
 
   /** Opens an existing repository and loads its index. */
   static async open(storage: Storage, masterKey: Buffer, opts: RuntimeOptions): Promise<Repository> {
-    const config = await readConfig(storage);
-    const keys = openKeys(config, masterKey);
+    const { config, keys, damaged, copyMissing } = await openConfig(storage, masterKey);
+    // A config written before copies existed gets its copy now; a damaged one is left to repair.
+    if (copyMissing && damaged.length === 0) await writeConfigs(storage, config, keys);
     const repo = new Repository(context(storage, config, keys, new ChunkIndex(), opts));
     await repo.refresh();
     return repo;
@@ -80,21 +88,21 @@ export class Repository {
    * index is rebuilt from the packs' trailers and written anew (for `dpvault vault recover`).
    */
   static async recover(storage: Storage, masterKey: Buffer, opts: RuntimeOptions): Promise<{ repository: Repository; report: RebuildReport }> {
-    const config = await readConfig(storage);
-    const keys = openKeys(config, masterKey);
+    const { config, keys, damaged } = await openConfig(storage, masterKey);
+    if (damaged.length > 0) await writeConfigs(storage, config, keys);
     const { records, report } = await rebuildIndex(storage, keys.dataKey);
-    const index = new ChunkIndex();
-    for (const r of records) index.add(r);
-    return { repository: new Repository(context(storage, config, keys, index, opts)), report };
+    const quarantine = await readQuarantine(storage, keys.dataKey);
+    const ctx = context(storage, config, keys, buildIndex(records, quarantine), opts);
+    ctx.quarantine = quarantine;
+    return { repository: new Repository(ctx), report };
   }
 
   /** Re-wraps the repository keys under a new master key; data is not re-encrypted. */
   static async rewrapKeys(storage: Storage, oldMasterKey: Buffer, newMasterKey: Buffer): Promise<void> {
     checkMasterKey(newMasterKey);
-    const config = await readConfig(storage);
-    const keys = openKeys(config, oldMasterKey);
+    const { config, keys } = await openConfig(storage, oldMasterKey);
     const next: RepositoryConfig = { ...config, wrappedKeys: wrapKeys(newMasterKey, config.id, keys).toString('base64') };
-    await writeConfig(storage, next);
+    await writeConfigs(storage, next, keys);
   }
 
   get id(): string {
@@ -108,10 +116,12 @@ export class Repository {
 
   /** Reloads the index from storage (after another process wrote or collected). */
   async refresh(): Promise<void> {
-    const { records } = await readIndexFiles(this.#ctx.storage, this.#ctx.keys.dataKey);
-    const index = new ChunkIndex();
-    for (const r of records) index.add(r);
-    this.#ctx.index = index;
+    const { storage, keys } = this.#ctx;
+    const [{ records, damaged }, quarantine] = await Promise.all([readIndexFiles(storage, keys.dataKey), readQuarantine(storage, keys.dataKey)]);
+    this.#ctx.quarantine = quarantine;
+    this.#ctx.damagedIndexFiles = damaged;
+    this.#ctx.damagedConfig = await checkConfigCopies(storage, this.#ctx.config, keys);
+    this.#ctx.index = buildIndex(records, quarantine);
   }
 
   /**
@@ -127,7 +137,7 @@ export class Repository {
    * damage found while streaming errors the stream (never silent bad data).
    */
   async restore(manifestId: string): Promise<Readable> {
-    const manifest = await readManifest(this.#ctx.storage, this.#ctx.keys.dataKey, manifestId);
+    const manifest = await this.#restorable(manifestId);
     return restoreStream(this.#ctx, manifest);
   }
 
@@ -136,8 +146,24 @@ export class Repository {
    * less garbage (restore.ts). The caller ends or destroys the sink.
    */
   async restoreInto(manifestId: string, sink: Writable, onBytes?: (total: number) => void): Promise<void> {
-    const manifest = await readManifest(this.#ctx.storage, this.#ctx.keys.dataKey, manifestId);
+    const manifest = await this.#restorable(manifestId);
     await restoreInto(this.#ctx, manifest, sink, onBytes);
+  }
+
+  /**
+   * The manifest, once every chunk it needs is located: a recovery point that needs a chunk known
+   * lost fails here, before a byte is written, naming the pack it was lost in.
+   */
+  async #restorable(manifestId: string): Promise<Manifest> {
+    const manifest = await readManifest(this.#ctx.storage, this.#ctx.keys.dataKey, manifestId);
+    const label = manifest.recoveryPointId ? `recovery point ${manifest.recoveryPointId} (manifest ${manifest.id})` : `manifest ${manifest.id}`;
+    await assertRestorable(this.#ctx, manifest, (problem) => corrupt(`Restoring ${label} is not possible: ${problem}.`));
+    return manifest;
+  }
+
+  /** Whether each recovery point can be restored (reads manifests and chunk lists, not data). */
+  health(): Promise<ManifestHealth[]> {
+    return checkHealth(this.#ctx);
   }
 
   getManifest(manifestId: string): Promise<Manifest> {
@@ -178,6 +204,18 @@ export class Repository {
     return runVerify(this.#ctx, opts);
   }
 
+  /** Verifies and quarantines, rebuilds the index from the packs, salvages damaged packs (repair.ts). */
+  async repair(): Promise<RepairReport> {
+    const report = await runRepair(this.#ctx);
+    const { storage, config, keys } = this.#ctx;
+    if (this.#ctx.damagedConfig.length > 0) {
+      await writeConfigs(storage, config, keys);
+      report.configCopiesRewritten = this.#ctx.damagedConfig.map((d) => d.name);
+      this.#ctx.damagedConfig = [];
+    }
+    return report;
+  }
+
   async stats(): Promise<RepositoryStats> {
     const { storage, index } = this.#ctx;
     const manifests = await this.listManifests();
@@ -208,6 +246,9 @@ function context(storage: Storage, config: RepositoryConfig, keys: RepositoryKey
     keys,
     gear: gearTable(keys.idKey),
     index,
+    quarantine: new Quarantine(),
+    damagedIndexFiles: [],
+    damagedConfig: [],
     guard: new ChunkGuard(),
     clock: opts.clock,
     compressConcurrency: opts.compressConcurrency ?? defaultPoolThreads(),

@@ -20,6 +20,7 @@ import { corrupt } from './errors.ts';
 import type { Lease } from './guard.ts';
 import { readRange } from './io.ts';
 import { packName } from './layout.ts';
+import { isolateDamage } from './isolate.ts';
 import { readChunkList } from './manifest.ts';
 import type { Manifest } from './manifest.ts';
 import { openBatch, openedSize, type OpenedBatch } from './chunk-jobs.ts';
@@ -270,11 +271,17 @@ async function fetchSegment(
     }
     return [Buffer.from(opened.data.buffer, opened.data.byteOffset, opened.data.byteLength)];
   } catch (e) {
-    if (isNotFound(e)) throw corrupt(`Restoring ${where} failed: the pack is missing from storage.`);
-    if (e instanceof DpError && e.code === 'RepositoryDataCorrupt' && !e.message.startsWith('Restoring')) {
-      throw corrupt(`Restoring ${label(manifest)} failed: ${e.message}`);
+    let err = e;
+    if (isNotFound(e)) err = corrupt(`Restoring ${where} failed: the pack is missing from storage.`);
+    else if (e instanceof DpError && e.code === 'RepositoryDataCorrupt' && !e.message.startsWith('Restoring')) {
+      err = corrupt(`Restoring ${label(manifest)} failed: ${e.message}`);
     }
-    throw e;
+    // Damage a restore runs into is isolated as verify would: no backup builds on it from now on.
+    if (err instanceof DpError && err.code === 'RepositoryDataCorrupt') {
+      const problem = isNotFound(e) ? 'the index lists it but storage does not hold it' : `found by a restore: ${(e as Error).message}`;
+      await isolateDamage(ctx, [{ packId: seg.packId, problem, lost: seg.items.map((i) => i.id), packGone: isNotFound(e) }]).catch(() => undefined);
+    }
+    throw err;
   }
 }
 

@@ -6,16 +6,26 @@
 import { randomInt } from 'node:crypto';
 import { isNotFound } from '../storage/storage.ts';
 import type { RepoContext } from './context.ts';
+import { checkHealth } from './health.ts';
+import type { ManifestHealth } from './health.ts';
+import { isolateDamage } from './isolate.ts';
+import { removeQuarantineRecord } from './quarantine.ts';
+import type { DamageFinding } from './isolate.ts';
 import { chunkId } from './crypto.ts';
 import { listAll, mapLimit } from './io.ts';
-import { PACK_PREFIX, packIdOf, packName } from './layout.ts';
-import { readAllManifests, readChunkList } from './manifest.ts';
+import { indexName, PACK_PREFIX, packIdOf, packName } from './layout.ts';
+import { listManifestIds, readChunkList, readManifest } from './manifest.ts';
 import { blobsOf, openPackBlob, packMatchesName, parseTrailer } from './pack.ts';
 import type { PackBlob, PackEntry } from './pack.ts';
 
 export interface VerifyOptions {
   /** Share of packs to read back, 0–100 (default 100). At least one pack when above 0. */
   samplePercent?: number;
+  /**
+   * Quarantine what is found damaged (isolate.ts): the lost copies leave the index, so the next
+   * backup stores those chunks again; and release quarantined packs found whole again. Default true.
+   */
+  quarantine?: boolean;
 }
 
 export interface DamagedPack {
@@ -41,8 +51,16 @@ export interface VerifyReport {
   manifestsChecked: number;
   damagedPacks: DamagedPack[];
   damagedChunks: DamagedChunk[];
-  /** Chunks a manifest needs that no index file lists. */
-  missingChunks: { chunk: string; manifests: string[] }[];
+  /** Chunks a manifest needs that no index file lists (with the unlisted pack holding it, if any). */
+  missingChunks: { chunk: string; manifests: string[]; unlistedPack: string | null }[];
+  /** Index files and quarantine records that do not read (left out; `repair` writes them anew). */
+  damagedObjects: { name: string; problem: string }[];
+  /** Manifests or chunk lists that do not read: those recovery points cannot be restored. */
+  damagedManifests: { manifest: string; problem: string }[];
+  /** Packs quarantined by this run (with `quarantine`). */
+  quarantined: string[];
+  /** Whether each recovery point can be restored after this run. */
+  health: ManifestHealth[];
 }
 
 function sample<T>(items: T[], percent: number): T[] {
@@ -87,7 +105,27 @@ export async function runVerify(ctx: RepoContext, opts: VerifyOptions = {}): Pro
     damagedPacks: [],
     damagedChunks: [],
     missingChunks: [],
+    damagedObjects: [
+      ...ctx.damagedIndexFiles.map((d) => ({ name: indexName(d.indexId), problem: d.problem })),
+      ...ctx.quarantine.damaged.map((name) => ({ name, problem: 'the quarantine record does not authenticate' })),
+      ...ctx.damagedConfig,
+    ],
+    damagedManifests: [],
+    quarantined: [],
+    health: [],
   };
+  /** Chunks whose copy in a pack cannot be read, by pack id. */
+  const lostIn = new Map<string, Set<string>>();
+  const lose = (packId: string, id: string): void => {
+    const set = lostIn.get(packId) ?? new Set<string>();
+    set.add(id);
+    lostIn.set(packId, set);
+  };
+  /** Entries of checked packs found whole: chunk list of each (to release a quarantine). */
+  const whole = new Map<string, PackEntry[]>();
+  /** Chunks held by checked packs that no index file lists: chunk → pack. */
+  const unlisted = new Map<string, string>();
+  const indexedPacks = ctx.index.packs();
   const badPacks = new Map<string, DamagedPack>();
   const badChunks = new Map<string, DamagedChunk>();
   const badPack = (packId: string, problem: string): void => {
@@ -103,7 +141,11 @@ export async function runVerify(ctx: RepoContext, opts: VerifyOptions = {}): Pro
     } catch (e) {
       if (!isNotFound(e)) throw e;
       badPack(packId, 'the index lists it but storage does not hold it');
-      for (const e2 of indexed.get(packId) ?? []) badChunks.set(e2.id, { chunk: e2.id, pack: packName(packId), problem: 'pack missing', manifests: [] });
+      const ids = new Set([...(indexed.get(packId) ?? []).map((e2) => e2.id), ...(ctx.quarantine.get(packId)?.lost ?? [])]);
+      for (const id of ids) {
+        badChunks.set(id, { chunk: id, pack: packName(packId), problem: 'pack missing', manifests: [] });
+        lose(packId, id);
+      }
       return;
     }
     report.packsChecked++;
@@ -115,6 +157,9 @@ export async function runVerify(ctx: RepoContext, opts: VerifyOptions = {}): Pro
     } catch (e) {
       badPack(packId, e instanceof Error ? e.message : String(e));
       entries = indexed.get(packId) ?? [];
+      // Restores read a pack's trailer to find its blobs: until repair rewrites the pack, none of
+      // its chunks restores, so all of them count as lost.
+      for (const e2 of entries) lose(packId, e2.id);
     }
     const inTrailer = new Map<string, PackEntry[]>();
     for (const e of entries) inTrailer.set(e.id, [...(inTrailer.get(e.id) ?? []), e]);
@@ -126,36 +171,77 @@ export async function runVerify(ctx: RepoContext, opts: VerifyOptions = {}): Pro
     }
     for (const blob of blobsOf(entries)) {
       report.chunksChecked += blob.entries.length;
-      for (const [id, problem] of checkBlob(ctx, data, blob)) badChunks.set(id, { chunk: id, pack: packName(packId), problem, manifests: [] });
+      const bad = checkBlob(ctx, data, blob);
+      for (const [id, problem] of bad) {
+        badChunks.set(id, { chunk: id, pack: packName(packId), problem, manifests: [] });
+        lose(packId, id);
+      }
+      if (!indexedPacks.has(packId)) for (const e of blob.entries) if (!bad.some(([id]) => id === e.id)) unlisted.set(e.id, packId);
     }
     if ([...badChunks.values()].some((c) => c.pack === packName(packId))) badPack(packId, 'it holds damaged chunks');
+    if (!badPacks.has(packId)) whole.set(packId, entries);
   });
 
   // Walk the manifests: chunks nobody can locate, and who owns each damaged chunk.
   const missing = new Map<string, string[]>();
-  const manifests = await readAllManifests(storage, ctx.keys.dataKey);
-  report.manifestsChecked = manifests.length;
-  const chunkPack = (id: string): string | undefined => ctx.index.get(id)?.packId;
-  for (const m of manifests) {
-    for await (const id of readChunkList(storage, ctx.keys.dataKey, m)) {
-      const bad = badChunks.get(id);
-      if (bad && !bad.manifests.includes(m.id)) bad.manifests.push(m.id);
-      const packId = chunkPack(id);
-      if (packId === undefined) {
-        const list = missing.get(id) ?? [];
-        if (!list.includes(m.id)) list.push(m.id);
-        missing.set(id, list);
-      } else {
-        const bp = badPacks.get(packId);
-        if (bp && !bp.manifests.includes(m.id)) bp.manifests.push(m.id);
+  const manifestIds = await listManifestIds(storage);
+  report.manifestsChecked = manifestIds.length;
+  for (const mid of manifestIds) {
+    try {
+      const m = await readManifest(storage, ctx.keys.dataKey, mid);
+      for await (const id of readChunkList(storage, ctx.keys.dataKey, m)) {
+        const bad = badChunks.get(id);
+        if (bad && !bad.manifests.includes(m.id)) bad.manifests.push(m.id);
+        const packId = ctx.index.get(id)?.packId ?? ctx.quarantine.lostPackOf(id);
+        if (packId === undefined) {
+          const list = missing.get(id) ?? [];
+          if (!list.includes(m.id)) list.push(m.id);
+          missing.set(id, list);
+        } else {
+          const bp = badPacks.get(packId);
+          if (bp && !bp.manifests.includes(m.id)) bp.manifests.push(m.id);
+        }
       }
+    } catch (e) {
+      report.damagedManifests.push({ manifest: mid, problem: e instanceof Error ? e.message : String(e) });
     }
   }
   report.damagedPacks = [...badPacks.values()];
   report.damagedChunks = [...badChunks.values()];
-  report.missingChunks = [...missing].map(([chunk, ms]) => ({ chunk, manifests: ms }));
-  report.ok = report.damagedPacks.length === 0 && report.damagedChunks.length === 0 && report.missingChunks.length === 0;
+  report.missingChunks = [...missing].map(([chunk, ms]) => ({ chunk, manifests: ms, unlistedPack: unlisted.has(chunk) ? packName(unlisted.get(chunk)!) : null }));
+
+  if (opts.quarantine !== false) {
+    await releaseWhole(ctx, whole);
+    const findings: DamageFinding[] = [...badPacks.entries()].map(([packId, p]) => ({
+      packId,
+      problem: p.problem,
+      lost: lostIn.get(packId) ?? [],
+      packGone: p.problem.startsWith('the index lists it but storage does not hold it'),
+    }));
+    report.quarantined = (await isolateDamage(ctx, findings)).map((r) => packName(r.packId));
+  }
+  report.health = await checkHealth(ctx);
+  report.ok =
+    report.damagedPacks.length === 0 &&
+    report.damagedChunks.length === 0 &&
+    report.missingChunks.length === 0 &&
+    report.damagedObjects.length === 0 &&
+    report.damagedManifests.length === 0;
   return report;
+}
+
+/** Quarantined packs read back whole (restored by hand, or a passing fault) return to the index. */
+async function releaseWhole(ctx: RepoContext, whole: ReadonlyMap<string, PackEntry[]>): Promise<void> {
+  for (const [packId, entries] of whole) {
+    const record = ctx.quarantine.get(packId);
+    if (!record || record.packGone) continue;
+    const held = new Set(entries.map((e) => e.id));
+    if (!record.lost.every((id) => held.has(id))) continue;
+    await removeQuarantineRecord(ctx.storage, packId);
+    ctx.quarantine.delete(packId);
+    const size = ctx.index.packSize(packId) ?? (await ctx.storage.stat(packName(packId))).size;
+    ctx.index.add({ packId, size, entries });
+  }
 }
 
 /** The chunks of `blob` inside `pack` that are bad, and why; none when all are good. */

@@ -1,6 +1,7 @@
 // Backup instances: validation before protection, create, read, list, policy changes and the
 // protection state actions (stop, suspend, resume).
 import { DpError, invalid, notFound } from '../domain/errors.ts';
+import { checkTags } from '../domain/tags.ts';
 import {
   type BackupInstanceProperties, type BackupInstanceResource, INSTANCE_TYPE, field, readCredentials, readDatasource,
 } from '../domain/backup-instance.ts';
@@ -8,6 +9,7 @@ import { resourceKey } from '../domain/resource-id.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import { findManifest } from '../datasources/registry.ts';
 import type { ServiceContext } from './context.ts';
+import type { ConnectionReport } from './connection-endpoint.ts';
 import { checkDatabaseForBackup, connectionFor } from './datasource-access.ts';
 import type { PolicyResource } from './policies.ts';
 import { applyPolicyToRecoveryPoints } from './recovery-point-retention.ts';
@@ -64,8 +66,16 @@ export async function policyFor(ctx: ServiceContext, vault: BackupVault, props: 
   return found.body;
 }
 
+/** What a passed validation says: how the database was reached (and from where), and what to look at. */
+export interface ValidationResult {
+  datasourceConnection: ConnectionReport;
+  warnings: string[];
+}
+
 /** Azure's validateForBackup: everything that must hold before a database is protected. */
-export async function validateForBackup(ctx: ServiceContext, vault: BackupVault, props: BackupInstanceProperties, selfId?: string): Promise<void> {
+export async function validateForBackup(
+  ctx: ServiceContext, vault: BackupVault, props: BackupInstanceProperties, selfId?: string,
+): Promise<ValidationResult> {
   const manifest = findManifest(props.dataSourceInfo.datasourceType || props.dataSourceInfo.resourceType);
   if (!manifest) {
     throw invalid('UserErrorUnsupportedDatasourceType', `Datasource type '${props.dataSourceInfo.datasourceType}' is not supported; dpvault protects PostgreSQL databases.`);
@@ -79,7 +89,9 @@ export async function validateForBackup(ctx: ServiceContext, vault: BackupVault,
       'The backup instance has no datasourceAuthCredentials: give --secret-store-type AzureKeyVault and --secret-store-uri to backup-instance initialize.',
     );
   }
-  await checkDatabaseForBackup(await connectionFor(ctx, vault, props.dataSourceInfo.resourceID, uri!));
+  const db = await connectionFor(ctx, vault, props.dataSourceInfo.resourceID, uri!);
+  await checkDatabaseForBackup(db);
+  return { datasourceConnection: db.report, warnings: db.warnings };
 }
 
 async function checkNotProtectedElsewhere(ctx: ServiceContext, datasourceId: string, selfId?: string): Promise<void> {
@@ -134,7 +146,7 @@ export async function putInstance(
   if (!NAME.test(name)) throw invalid('InvalidResourceName', `The backup instance name '${name}' is invalid.`);
   const id = `${vault.id}/backupInstances/${name}`;
   const props = readInstanceProperties(field(body, 'properties'));
-  const tags = (field(body, 'tags') as Record<string, string> | null | undefined) ?? null;
+  const tags = checkTags(field(body, 'tags'), 'UserErrorInvalidRequestParameter') ?? null;
   const existing = (await ctx.catalog.getResource<BackupInstanceResource>(id))?.body;
   if (existing) {
     if (resourceKey(existing.properties.dataSourceInfo.resourceID) !== resourceKey(props.dataSourceInfo.resourceID)) {
@@ -193,7 +205,10 @@ export function checkAction(instance: BackupInstanceResource, action: Protection
 export async function setProtectionState(ctx: ServiceContext, vault: BackupVault, instance: BackupInstanceResource, state: string): Promise<void> {
   const next = structuredClone(instance);
   next.properties.currentProtectionState = state;
-  next.properties.protectionStatus = { status: state === 'BackupsSuspended' ? 'ProtectionStopped' : state, errorDetails: null };
+  // The last backup's error stays shown until a backup completes (protection-health.ts).
+  const error = instance.properties.protectionErrorDetails ?? null;
+  const status = state === 'BackupsSuspended' ? 'ProtectionStopped' : state === 'ProtectionConfigured' && error ? 'ProtectionError' : state;
+  next.properties.protectionStatus = { status, errorDetails: error };
   const resumed = state === 'ProtectionConfigured' && instance.properties.currentProtectionState !== state;
   if (resumed) await startScheduleNow(ctx, instance.id);
   await saveInstance(ctx, vault, next);

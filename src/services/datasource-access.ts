@@ -4,12 +4,13 @@
 import { invalid } from '../domain/errors.ts';
 import { parseDatabaseId } from '../domain/backup-instance.ts';
 import type { BackupVault } from '../domain/vault.ts';
-import { parseConnectionString, type PgConnection } from '../sources/postgres/connection-string.ts';
+import { parseConnectionStringParts, type PgConnection } from '../sources/postgres/connection-string.ts';
 import { findTool } from '../sources/postgres/tools.ts';
 import { probeDatabase, probeServer } from '../sources/postgres/probe.ts';
 import type { ServiceContext } from './context.ts';
 import { resolveSecret } from './key-vaults.ts';
-import { serverConnection, type PostgresServer } from './postgres-servers.ts';
+import { resolveEndpoint, type ConnectionReport } from './connection-endpoint.ts';
+import type { PostgresServer } from './postgres-servers.ts';
 
 export interface ResolvedDatabase {
   /** Connects to the database the datasource id names. */
@@ -19,11 +20,16 @@ export interface ResolvedDatabase {
   serverId: string;
   server: string;
   database: string;
+  /** Which host, port, database, user and TLS mode, and where each came from. */
+  report: ConnectionReport;
+  /** What the caller should show: the secret names another host than the registration. */
+  warnings: string[];
 }
 
 /** The connection to `databaseId` with the credentials of `secretUri`, read as `vault`'s identity. */
 export async function connectionFor(ctx: ServiceContext, vault: BackupVault, databaseId: string, secretUri: string): Promise<ResolvedDatabase> {
   const { serverId, server, database } = parseDatabaseId(databaseId);
+  checkDatasourceSubscription(ctx, databaseId);
   const registered = await ctx.catalog.getResource<PostgresServer>(serverId);
   if (!registered) {
     throw invalid(
@@ -38,10 +44,25 @@ export async function connectionFor(ctx: ServiceContext, vault: BackupVault, dat
     );
   }
   const secret = await resolveSecret(ctx, secretUri, vault.identity.principalId);
-  const fromSecret = parseConnectionString(secret);
-  const conn = serverConnection(registered.body, fromSecret, database);
-  const maintenanceDb = fromSecret.database && fromSecret.database !== database ? fromSecret.database : 'postgres';
-  return { conn, maintenance: { ...conn, database: maintenanceDb }, serverId, server, database };
+  const fromSecret = parseConnectionStringParts(secret);
+  const { conn, report, warnings } = resolveEndpoint(registered.body, fromSecret, secretUri, database);
+  const maintenanceDb = fromSecret.conn.database && fromSecret.conn.database !== database ? fromSecret.conn.database : 'postgres';
+  return { conn, maintenance: { ...conn, database: maintenanceDb }, serverId, server, database, report, warnings };
+}
+
+/**
+ * A datasource id in another subscription than this service's (the seed document's placeholder
+ * `xxxxxxxx-...`, or an Azure subscription) can name no server registered here: say so, with the id to use.
+ */
+function checkDatasourceSubscription(ctx: ServiceContext, databaseId: string): void {
+  const sub = databaseId.split('/')[2] ?? '';
+  if (sub.toLowerCase() === ctx.subscriptionId.toLowerCase()) return;
+  const fixed = databaseId.replace(/^\/subscriptions\/[^/]+/i, `/subscriptions/${ctx.subscriptionId}`);
+  throw invalid(
+    'UserErrorSubscriptionMismatch',
+    `The datasource id names the subscription '${sub}', which is not this dpvault service's: its subscription is '${ctx.subscriptionId}' ` +
+      `(dpvault account show --query id -o tsv). Use '${fixed}'.`,
+  );
 }
 
 /** Everything Azure's validateForBackup checks that concerns the database itself. */

@@ -5,6 +5,8 @@ import type { BackupInstanceResource } from '../domain/backup-instance.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import { newGuid } from '../util/ids.ts';
 import type { ServiceContext } from './context.ts';
+import { jobEndLine, jobStartLine } from './job-log.ts';
+import { recordBackupOutcome } from './protection-health.ts';
 import { getVault } from './vaults.ts';
 
 export interface NewJob {
@@ -73,6 +75,7 @@ export async function createJob(ctx: ServiceContext, j: NewJob): Promise<JobReso
   };
   const job: JobResource = { id: `${j.vault.id}/backupJobs/${id}`, name: id, type: JOB_TYPE, properties: props };
   await saveJob(ctx, job);
+  ctx.log?.(jobStartLine(job));
   return job;
 }
 
@@ -94,12 +97,17 @@ export async function updateJob(ctx: ServiceContext, id: string, change: (p: Job
   return job;
 }
 
-/** Ends a job as Completed or Failed; a job ends once. */
+/**
+ * Ends a job as Completed or Failed; a job ends once. The end is logged, and a backup's outcome is
+ * shown on its backup instance (protection-health.ts).
+ */
 export async function finishJob(
   ctx: ServiceContext, id: string, outcome: { error?: { code: string; message: string; recommendedAction?: string[] } }, change?: (p: JobProperties) => void,
 ): Promise<JobResource> {
-  return updateJob(ctx, id, (p) => {
+  let ended = false;
+  const job = await updateJob(ctx, id, (p) => {
     if (p.status !== 'InProgress') return;
+    ended = true;
     const end = ctx.clock.now().toISOString();
     p.status = outcome.error ? 'Failed' : 'Completed';
     p.endTime = end;
@@ -108,6 +116,11 @@ export async function finishJob(
     for (const t of p.extendedInfo.subTasks) t.taskStatus = p.status;
     change?.(p);
   });
+  if (ended) {
+    ctx.log?.(jobEndLine(job));
+    await recordBackupOutcome(ctx, job);
+  }
+  return job;
 }
 
 export async function getJob(ctx: ServiceContext, sub: string, rg: string, vault: string, jobId: string): Promise<JobResource> {

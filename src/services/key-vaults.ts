@@ -3,6 +3,7 @@
 // through which a backup vault's identity reads a connection string.
 import type { Page } from '../catalog/catalog.ts';
 import { conflict, invalid, notFound } from '../domain/errors.ts';
+import { readTags } from '../domain/tags.ts';
 import { resourceGroupId } from '../domain/resource-id.ts';
 import {
   type AccessPolicyUpdateKind, ACCESS_POLICY_UPDATE_KINDS, type AccessPolicy, grantsSecretPermission, readAccessPolicies, updateAccessPolicies,
@@ -63,7 +64,7 @@ export async function putKeyVault(ctx: ServiceContext, sub: string, rg: string, 
       type: KEY_VAULT_TYPE,
       location: existing?.location ?? location,
       resourceGroup: group.name,
-      tags: readTags(b.tags, 'tags') ?? existing?.tags ?? {},
+      tags: readTags(b.tags, 'BadRequest') ?? existing?.tags ?? {},
       systemData: null,
       properties: readProperties(ctx, existing?.name ?? name, p, existing),
     };
@@ -185,7 +186,7 @@ export async function setSecret(
   if (p.contentType !== undefined && p.contentType !== null && typeof p.contentType !== 'string') {
     throw invalid('BadParameter', 'contentType must be a string.', 'properties.contentType');
   }
-  const input = { value: p.value, contentType: (p.contentType as string | null | undefined) ?? null, tags: readTags(b.tags, 'tags') ?? {} };
+  const input = { value: p.value, contentType: (p.contentType as string | null | undefined) ?? null, tags: readTags(b.tags, 'BadRequest') ?? {} };
   const { secret, version, created } = await store.addSecretVersion(ctx, vault.id, name, input, ctx.clock.now());
   return { bundle: secretBundle(vault, secret, version), created };
 }
@@ -275,11 +276,3 @@ export async function resolveSecret(ctx: ServiceContext, secretUri: string, prin
 
 const isSku = (s: string): s is KeyVault['properties']['sku']['name'] => s === 'standard' || s === 'premium';
 
-function readTags(value: unknown, path: string): Record<string, string> | undefined {
-  if (value === undefined) return undefined;
-  if (value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
-    throw invalid('BadRequest', `${path} must be an object of string values.`, path);
-  }
-  return { ...(value as Record<string, string>) };
-}

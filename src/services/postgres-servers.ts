@@ -2,6 +2,7 @@
 // where a server is (host, port) and how to reach it over TLS. Their databases are not stored:
 // they are listed live, with credentials from a key vault secret the service resolves itself.
 import { conflict, invalid, notFound } from '../domain/errors.ts';
+import { readTags } from '../domain/tags.ts';
 import { INSTANCE_TYPE } from '../domain/backup-instance.ts';
 import { resourceGroupId } from '../domain/resource-id.ts';
 import type { Page } from '../catalog/catalog.ts';
@@ -100,7 +101,7 @@ export async function putPostgresServer(
     type: POSTGRES_SERVER_TYPE,
     location: existing?.location ?? location,
     resourceGroup: group.name,
-    tags: readTags(b.tags) ?? existing?.tags ?? {},
+    tags: readTags(b.tags, 'InvalidRequestParameter') ?? existing?.tags ?? {},
     properties: {
       fullyQualifiedDomainName: host,
       port,
@@ -126,15 +127,6 @@ function readSslMode(value: unknown): SslMode {
     }
   }
   throw invalid('InvalidRequestParameter', `properties.sslMode must be one of ${SSL_MODES.join(', ')}.`, 'properties.sslMode');
-}
-
-function readTags(value: unknown): Record<string, string> | undefined {
-  if (value === undefined) return undefined;
-  if (value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
-    throw invalid('InvalidRequestParameter', 'tags must be an object of string values.', 'tags');
-  }
-  return { ...(value as Record<string, string>) };
 }
 
 export async function listPostgresServers(

@@ -37,7 +37,10 @@ export interface RecoveryPointResource {
     policyName: string | null;
     policyVersion: string | null;
     expiryTime: string | null;
-    recoveryPointState: 'Completed';
+    /** 'Corrupted' (dpvault's) while a verify or repair found data it needs unreadable. */
+    recoveryPointState: 'Completed' | 'Corrupted';
+    /** dpvault's: present while the point cannot be restored, naming what is damaged. */
+    dataIntegrityError?: { code: string; message: string; detectedAt: string };
   };
   internal: {
     /** Where each datastore keeps the bytes. */
@@ -51,6 +54,8 @@ export interface RecoveryPointResource {
     pendingDelete?: StoredDump[];
     /** The temporary VaultStore copy of an archived point made for a restore (rehydration). */
     rehydrated?: RehydrationState | null;
+    /** Datastores whose data a verify or repair found unrestorable: datastore → problem, when. */
+    damage?: Record<string, { problem: string; detectedAt: string }>;
   };
 }
 
@@ -86,8 +91,23 @@ export function storedIn(rp: RecoveryPointResource, dataStoreType: string): Stor
 export type ApiRecoveryPoint = Omit<RecoveryPointResource, 'internal'>;
 
 export function toApi(rp: RecoveryPointResource): ApiRecoveryPoint {
-  const { internal: _internal, ...rest } = rp;
-  return rest;
+  const { internal, ...rest } = rp;
+  const damage = Object.entries(internal.damage ?? {});
+  if (damage.length === 0) return rest;
+  const damaged = (type: string): boolean => damage.some(([store]) => store.toLowerCase() === type.toLowerCase());
+  return {
+    ...rest,
+    properties: {
+      ...rest.properties,
+      recoveryPointState: 'Corrupted',
+      recoveryPointDataStoresDetails: rest.properties.recoveryPointDataStoresDetails.map((d) => (damaged(d.type) && d.rehydrationStatus === null ? { ...d, state: 'CORRUPTED' } : d)),
+      dataIntegrityError: {
+        code: 'UserErrorRecoveryPointDataCorrupt',
+        message: damage.map(([store, d]) => `${store}: ${d.problem}`).join('; '),
+        detectedAt: damage.map(([, d]) => d.detectedAt).sort()[0]!,
+      },
+    },
+  };
 }
 
 export interface NewRecoveryPoint {

@@ -1,5 +1,6 @@
 // Resource groups: the containers every other resource lives in.
 import { conflict, invalid, notFound } from '../domain/errors.ts';
+import { checkTags } from '../domain/tags.ts';
 import { resourceGroupId } from '../domain/resource-id.ts';
 import type { ServiceContext } from './context.ts';
 
@@ -48,7 +49,7 @@ export async function putResourceGroup(ctx: ServiceContext, sub: string, rg: str
     location: existing?.body.location ?? b.location,
     managedBy: typeof b.managedBy === 'string' ? b.managedBy : null,
     properties: { provisioningState: 'Succeeded' },
-    tags: (b.tags as Record<string, string> | undefined) ?? existing?.body.tags ?? null,
+    tags: checkTags(b.tags, 'InvalidRequestContent') ?? existing?.body.tags ?? null,
   };
   await ctx.catalog.putResource({ id: group.id, type: RESOURCE_GROUP_TYPE, parentId: null, body: { ...group } });
   return { group, created: !existing };

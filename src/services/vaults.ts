@@ -1,5 +1,6 @@
 // Backup vaults: create, update, read, list and delete, with Azure's rules.
 import { conflict, invalid, notFound } from '../domain/errors.ts';
+import { checkTags } from '../domain/tags.ts';
 import { resourceGroupId, vaultId } from '../domain/resource-id.ts';
 import {
   type BackupVault, DEFAULT_SETTINGS, VAULT_TYPE, checkVaultName, mergeSettings, normaliseIdentityType, normaliseStorageSettings,
@@ -48,7 +49,7 @@ export async function prepareVaultPut(
     type: VAULT_TYPE,
     location: existing?.location ?? b.location,
     resourceGroup: group.name,
-    tags: (b.tags as Record<string, string> | null | undefined) ?? existing?.tags ?? null,
+    tags: checkTags(b.tags, 'UserErrorInvalidRequestParameter') ?? existing?.tags ?? null,
     eTag: null,
     systemData: null,
     identity: buildIdentity(ctx, id, b.identity, existing),
@@ -76,7 +77,7 @@ export async function prepareVaultPatch(ctx: ServiceContext, sub: string, rg: st
   const vault = structuredClone(current);
   Object.assign(vault.properties, mergeSettings(current.properties, props));
   if (b.identity !== undefined) vault.identity = buildIdentity(ctx, current.id, b.identity, current);
-  if (b.tags !== undefined) vault.tags = (b.tags as Record<string, string> | null) ?? null;
+  if (b.tags !== undefined) vault.tags = checkTags(b.tags, 'UserErrorInvalidRequestParameter') ?? null;
   return vault;
 }
 

@@ -10,6 +10,7 @@ import { shopSql } from '../support/pg-fixtures.ts';
 import { startTestService, type TestService } from '../support/service.ts';
 import { shellSession } from '../support/shell.ts';
 import { scratchDir } from '../support/scratch.ts';
+import { createProtectionResources } from '../support/protection-resources.ts';
 
 const PASSWORD = 'Sup3r-s3cret-pw';
 let svc: TestService;
@@ -45,7 +46,8 @@ async function instanceFile(name: string, db: string, server: string, secret: st
   return `${name}.json`;
 }
 const setSecret = (name: string, value: string) => ok(`dpvault keyvault secret set --vault-name kvfail -n ${name} --value '${value}' -o none`);
-const ado = (db: string, password = PASSWORD, port = pgc.port) => `Server=127.0.0.1;Database=${db};Port=${port};User Id=backupuser;Password=${password};Ssl Mode=Disable;`;
+const ado = (db: string, password = PASSWORD, port: number | null = pgc.port) =>
+  `Server=127.0.0.1;Database=${db};${port === null ? '' : `Port=${port};`}User Id=backupuser;Password=${password};Ssl Mode=Disable;`;
 
 before(async () => {
   pgc = await startCluster();
@@ -53,16 +55,12 @@ before(async () => {
   await pgc.createRole('backupuser', PASSWORD, { login: true, superuser: true });
   svc = await startTestService();
   cwd = scratchDir('dpvault-fail-');
-  sub = (await ok('dpvault account show')).id;
-  await ok('dpvault group create -n rg -l westus');
-  await ok('dpvault backup-vault create -g rg -v vault -l westus --type SystemAssigned --storage-settings datastore-type=VaultStore type=LocallyRedundant');
-  await ok('dpvault backup-policy get-default-policy-template --datasource-type AzureDatabaseForPostgreSQL > policy.json');
-  policyId = (await ok('dpvault backup-policy create -g rg --vault-name vault -n pol --policy policy.json')).id;
-  await ok(`dpvault postgres server create -g rg -n pgsrv --host 127.0.0.1 --port ${pgc.port}`);
+  ({ sub, policyId } = await createProtectionResources(ok, pgc.port, 'kvfail'));
   await ok('dpvault postgres server create -g rg -n nowhere --host 127.0.0.1 --port 9');
-  await ok('dpvault keyvault create -g rg -n kvfail -l westus');
   await setSecret('good', ado('appdb'));
   await setSecret('wrongpw', ado('appdb', 'not-the-password'));
+  // Without a port: the port comes from the registered server (a different one would be refused as a conflict).
+  await setSecret('noport', ado('appdb', PASSWORD, null));
 });
 after(async () => {
   await svc?.close();
@@ -81,7 +79,7 @@ describe('protection refused before anything is stored', () => {
 
   for (const [name, db, server, secret, code] of [
     ['badpw', 'appdb', 'pgsrv', 'wrongpw', 'UserErrorDBUserAuthFailed'],
-    ['unreachable', 'appdb', 'nowhere', 'good', 'UserErrorDBServerUnreachable'],
+    ['unreachable', 'appdb', 'nowhere', 'noport', 'UserErrorDBServerUnreachable'],
     ['nodb', 'nosuchdb', 'pgsrv', 'good', 'UserErrorDBNotFound'],
   ] as const) {
     it(`${name}: ${code}`, async () => {

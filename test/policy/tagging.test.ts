@@ -152,3 +152,11 @@ test('on-demand backups take the override tag, else the default', () => {
     (e: unknown) => e instanceof DpError && e.code === 'UserErrorInvalidRetentionTagOverride' && e.message.includes("'Daily'") && e.message.includes('Yearly'),
   );
 });
+
+test('absolute criteria named like object keys (constructor, toString, __proto__) match nothing', () => {
+  for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+    const odd = [tag('Weekly', 20, absolute(name)), DEFAULT];
+    assert.equal(chooseTag(odd, 'UTC', d('2023-02-05T06:30:00Z'), []), 'Default', name);
+    assert.equal(chooseTag(odd, 'UTC', d('2023-02-05T06:30:00Z'), [d('2023-01-29T06:30:00Z')]), 'Default', name);
+  }
+});

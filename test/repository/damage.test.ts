@@ -17,10 +17,10 @@ import { dumpText, readAll, sha256, SMALL, streamOf, tempRepo } from './helpers.
 import type { RepoFixture } from './helpers.ts';
 
 /** Reads until the stream ends or fails; returns what arrived and the error, if any. */
-async function drain(stream: Readable): Promise<{ data: Buffer; error: Error | null }> {
+async function drain(stream: Readable | Promise<Readable>): Promise<{ data: Buffer; error: Error | null }> {
   const parts: Buffer[] = [];
   try {
-    for await (const p of stream as AsyncIterable<Buffer>) parts.push(p);
+    for await (const p of (await stream) as AsyncIterable<Buffer>) parts.push(p);
     return { data: Buffer.concat(parts), error: null };
   } catch (e) {
     return { data: Buffer.concat(parts), error: e as Error };
@@ -72,7 +72,7 @@ for (const layout of LAYOUTS) describe(`damaged packs (${layout.name})`, () => {
       bad[at]! ^= 0x04;
       await writeFile(path, bad);
       try {
-        const { data: got, error } = await drain(await fx.repo.restore(manifestId));
+        const { data: got, error } = await drain(fx.repo.restore(manifestId));
         assert.ok(error, `restore noticed a flip at the ${where}`);
         assert.equal((error as { code?: string }).code, 'RepositoryDataCorrupt');
         assert.match(error.message, /rp-damage/, `the error names the recovery point (${where})`);
@@ -101,7 +101,7 @@ for (const layout of LAYOUTS) describe(`damaged packs (${layout.name})`, () => {
     const path = join(fx.dir, target);
     await rename(path, `${path}.away`);
     try {
-      const { error } = await drain(await fx.repo.restore(manifestId));
+      const { error } = await drain(fx.repo.restore(manifestId));
       assert.ok(error?.message.includes(target) && error.message.includes('missing'), String(error));
       const report = await fx.repo.verify();
       const damaged = report.damagedPacks.find((p) => p.pack === target);
@@ -119,8 +119,10 @@ for (const layout of LAYOUTS) describe(`damaged packs (${layout.name})`, () => {
     bad[40]! ^= 1;
     await writeFile(partPath, bad);
     try {
-      const { error } = await drain(await fx.repo.restore(manifestId));
+      // Found before a byte is passed on: the chunk list is read whole before the restore starts.
+      const { data: got, error } = await drain(fx.repo.restore(manifestId));
       assert.ok(error?.message.includes(manifestId) && error.message.includes('chunk list'), String(error));
+      assert.equal(got.length, 0);
     } finally {
       await writeFile(partPath, part);
     }
@@ -187,7 +189,7 @@ describe('chunks checked against their ids', () => {
     resealed.copy(bad, blob.offset);
     await writeFile(path, bad);
     try {
-      for (const [how, got] of [['restore', await drain(await fx.repo.restore(manifestId))], ['restoreInto', await restoreIntoBuffer()]] as const) {
+      for (const [how, got] of [['restore', await drain(fx.repo.restore(manifestId))], ['restoreInto', await restoreIntoBuffer()]] as const) {
         assert.ok(got.error, `${how} noticed the chunk that does not match its id`);
         assert.equal((got.error as { code?: string }).code, 'RepositoryDataCorrupt');
         assert.ok(got.error.message.includes(target) && got.error.message.includes('rp-ids'), got.error.message);
@@ -198,6 +200,8 @@ describe('chunks checked against their ids', () => {
     } finally {
       await writeFile(path, original);
     }
+    await assert.rejects(fx.repo.restore(manifestId), /quarantined/, 'the damage found stays isolated until a verify finds the pack whole');
+    assert.equal((await fx.repo.verify()).ok, true);
     assert.ok((await readAll(await fx.repo.restore(manifestId))).equals(data));
   });
 
@@ -211,11 +215,14 @@ describe('chunks checked against their ids', () => {
     const otherHash = sha256(Buffer.from('other'));
     try {
       await writeManifest(fx.storage, keys.dataKey, { ...current, streamHash: otherHash });
-      for (const [how, got] of [['restore', await drain(await fx.repo.restore(manifestId))], ['restoreInto', await restoreIntoBuffer()]] as const) {
+      for (const [how, got] of [['restore', await drain(fx.repo.restore(manifestId))], ['restoreInto', await restoreIntoBuffer()]] as const) {
         assert.match(String(got.error), /stream hash/, how);
         assert.equal((got.error as { code?: string }).code, 'RepositoryDataCorrupt');
       }
-      await assert.rejects(fx.repo.verify(), /does not match its stream hash/, 'verify reads every chunk list whole');
+      const verified = await fx.repo.verify();
+      assert.equal(verified.ok, false, 'verify reads every chunk list whole');
+      assert.match(verified.damagedManifests.map((d) => d.problem).join(), /does not match its stream hash/);
+      assert.equal(verified.health.find((h) => h.manifestId === manifestId)?.restorable, false);
       await writeManifest(fx.storage, keys.dataKey, v2);
       await assert.rejects(fx.repo.restore(manifestId), /unknown form/, 'version 3 needs its stream hash');
       await writeManifest(fx.storage, keys.dataKey, { ...v2, version: 2 });
@@ -223,7 +230,7 @@ describe('chunks checked against their ids', () => {
       await writeManifest(fx.storage, keys.dataKey, { ...v2, version: 1, sha256: sha256(data) });
       assert.ok((await readAll(await fx.repo.restore(manifestId))).equals(data));
       await writeManifest(fx.storage, keys.dataKey, { ...v2, version: 1, sha256: otherHash });
-      const { error } = await drain(await fx.repo.restore(manifestId));
+      const { error } = await drain(fx.repo.restore(manifestId));
       assert.match(String(error), /stream hash/);
       await writeManifest(fx.storage, keys.dataKey, { ...v2, version: 1 });
       await assert.rejects(fx.repo.restore(manifestId), /unknown form/);

@@ -18,9 +18,11 @@ export interface TestService extends RunningService {
  * Test databases are small, so by default every table with a primary key is dumped in key order
  * (keyOrderMinBytes 0), which is the path big tables take in production.
  */
-export async function startTestService(opts: { clock?: Clock; dataDir?: string; keyOrderMinBytes?: number } = {}): Promise<TestService> {
+export async function startTestService(
+  opts: { clock?: Clock; dataDir?: string; keyOrderMinBytes?: number; log?: (line: string) => void } = {},
+): Promise<TestService> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'dpvault-test-'));
-  const svc = await startService({ dataDir, port: 0, clock: opts.clock, keyOrderMinBytes: opts.keyOrderMinBytes ?? 0 });
+  const svc = await startService({ dataDir, port: 0, clock: opts.clock, keyOrderMinBytes: opts.keyOrderMinBytes ?? 0, log: opts.log });
   return {
     ...svc,
     dataDir,

@@ -22,10 +22,8 @@ export function registerBackupInstanceRoutes(router: Router, ctx: ServiceContext
     .add('POST', `${VAULT_PATH}/validateForBackup`, async (req) => {
       const vault = await getVault(ctx, ...v(req));
       const props = readInstanceProperties(field(req.body, 'backupInstance'));
-      const op = await startOperation(ctx, vault.id, async () => {
-        await validateForBackup(ctx, vault, props);
-        return JOB_RESULT;
-      });
+      // Beyond Azure's OperationJobExtendedInfo: how the database was reached, and any warnings.
+      const op = await startOperation(ctx, vault.id, async () => ({ ...JOB_RESULT, ...(await validateForBackup(ctx, vault, props)) }));
       return { status: 202, headers: operationHeaders(req, operationUrls.location(req.params.sub!, vault.location, op.id)) };
     })
     .add('GET', `${VAULT_PATH}/backupInstances`, async (req) => ok({ value: await listInstances(ctx, ...v(req)) }))

@@ -24,12 +24,17 @@ export const operationUrls = {
   }),
 };
 
-/** Headers of a 201/202 answer that started an operation. */
+/**
+ * Headers of a 201/202 answer that started an operation. The paths hold what callers sent (a
+ * location may be any text), so they are percent-encoded: a header must be ASCII.
+ */
 export function operationHeaders(req: ApiRequest, urls: { status: string; result: string }): Record<string, string> {
   const q = `?api-version=${req.apiVersion}`;
+  // (Through a Buffer first: a lone surrogate becomes U+FFFD, which encodeURI accepts.)
+  const url = (path: string) => `${req.baseUrl}${encodeURI(Buffer.from(path).toString())}${q}`;
   return {
-    'Azure-AsyncOperation': `${req.baseUrl}${urls.status}${q}`,
-    Location: `${req.baseUrl}${urls.result}${q}`,
+    'Azure-AsyncOperation': url(urls.status),
+    Location: url(urls.result),
     'Retry-After': '1',
   };
 }

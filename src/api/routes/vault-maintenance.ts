@@ -1,5 +1,6 @@
 // Vault maintenance beyond Azure's API: `POST {vault}/verify` reads back the vault's backup data
-// and reports as a job; `POST {vault}/recover` rebuilds the catalog's records from the storage.
+// and reports as a job; `POST {vault}/repair` rebuilds the index and salvages damaged data, as a
+// job; `POST {vault}/recover` rebuilds the catalog's records from the storage.
 import { invalid } from '../../domain/errors.ts';
 import { field } from '../../domain/backup-instance.ts';
 import type { ServiceContext } from '../../services/context.ts';
@@ -28,6 +29,15 @@ export function registerVaultMaintenanceRoutes(router: Router, ctx: ServiceConte
       vault, instance: null, policy: null, category: 'Management', operation: 'Verify', isUserTriggered: true, taskName: 'Verify backup data',
     });
     await queueTask(ctx, 'verify', { jobId: job.id, samplePercent: sample });
+    const op = await startOperation(ctx, vault.id, async () => ({ jobId: job.id, objectType: 'OperationJobExtendedInfo' }));
+    return { status: 202, headers: operationHeaders(req, operationUrls.location(req.params.sub!, vault.location, op.id)) };
+  });
+  router.add('POST', `${VAULT_PATH}/repair`, async (req) => {
+    const vault = await getVault(ctx, req.params.sub!, req.params.rg!, req.params.vault!);
+    const job = await createJob(ctx, {
+      vault, instance: null, policy: null, category: 'Management', operation: 'Repair', isUserTriggered: true, taskName: 'Repair backup data',
+    });
+    await queueTask(ctx, 'repair', { jobId: job.id });
     const op = await startOperation(ctx, vault.id, async () => ({ jobId: job.id, objectType: 'OperationJobExtendedInfo' }));
     return { status: 202, headers: operationHeaders(req, operationUrls.location(req.params.sub!, vault.location, op.id)) };
   });

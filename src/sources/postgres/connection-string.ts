@@ -6,6 +6,7 @@
 // Errors never quote the input: a misquoted password could sit in any part of it.
 import type { ClientConfig } from 'pg';
 import { invalid, type DpError } from '../../domain/errors.ts';
+import { ownValue } from '../../util/own-key.ts';
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 
@@ -37,15 +38,26 @@ const SSL_MODES: Record<string, SslMode> = {
   disable: 'disable', allow: 'allow', prefer: 'prefer', require: 'require', verifyca: 'verify-ca', verifyfull: 'verify-full',
 };
 
+/** A parsed connection string and whether it named a port (5432 is filled in when it does not). */
+export interface ParsedConnectionString {
+  conn: PgConnection;
+  portGiven: boolean;
+}
+
 /** Parses either form; throws UserErrorSecretValueInUnsupportedFormat with a message that never echoes the input. */
 export function parseConnectionString(text: string): PgConnection {
+  return parseConnectionStringParts(text).conn;
+}
+
+/** As parseConnectionString, also saying whether the string named a port. */
+export function parseConnectionStringParts(text: string): ParsedConnectionString {
   const s = text.trim();
   if (/^postgres(ql)?:\/\//i.test(s)) return parseUrl(s);
   return parseAdoNet(s);
 }
 
 export function parseSslMode(value: string, source: string): SslMode {
-  const mode = SSL_MODES[value.toLowerCase().replace(/[\s_-]/g, '')];
+  const mode = ownValue(SSL_MODES, value.toLowerCase().replace(/[\s_-]/g, ''));
   if (!mode) {
     throw fail(`${source} must be one of Disable, Allow, Prefer, Require, VerifyCA or VerifyFull.`);
   }
@@ -110,19 +122,19 @@ export function splitAdoNet(s: string): [string, string][] {
 
 /** Names a key in an error only when it is one we know: an unknown "key" may be a piece of a password. */
 function describeKey(key: string): string {
-  return ADO_KEYS[key.toLowerCase().replace(/\s/g, '')] ? `'${key}'` : 'a key';
+  return ownValue(ADO_KEYS, key.toLowerCase().replace(/\s/g, '')) ? `'${key}'` : 'a key';
 }
 
-function parseAdoNet(s: string): PgConnection {
+function parseAdoNet(s: string): ParsedConnectionString {
   const fields: Partial<Record<keyof PgConnection, string>> = {};
   for (const [rawKey, value] of splitAdoNet(s)) {
-    const field = ADO_KEYS[rawKey.toLowerCase().replace(/\s/g, '')];
+    const field = ownValue(ADO_KEYS, rawKey.toLowerCase().replace(/\s/g, ''));
     if (field) fields[field] = value; // The last one wins, as in ADO.NET; unknown keys are ignored.
   }
   if (!fields.host) throw fail('The connection string names no server: add Server=<host>.');
   if (/\s/.test(fields.host)) throw fail("The Server value holds spaces; separate the parts of the connection string with ';'.");
   if (!fields.user) throw fail('The connection string names no user: add User Id=<user>.');
-  return {
+  const conn: PgConnection = {
     host: fields.host,
     port: fields.port ? parsePort(fields.port, 'Port') : 5432,
     database: fields.database || 'postgres',
@@ -130,6 +142,7 @@ function parseAdoNet(s: string): PgConnection {
     password: fields.password ? fields.password : null,
     sslMode: fields.sslMode ? parseSslMode(fields.sslMode, 'Ssl Mode') : 'prefer',
   };
+  return { conn, portGiven: Boolean(fields.port) };
 }
 
 function decode(part: string, what: string): string {
@@ -140,7 +153,7 @@ function decode(part: string, what: string): string {
   }
 }
 
-function parseUrl(s: string): PgConnection {
+function parseUrl(s: string): ParsedConnectionString {
   // Parsed by hand: WHATWG URL errors quote the whole input, password included.
   const rest = s.replace(/^postgres(ql)?:\/\//i, '');
   const hashAt = rest.indexOf('#');
@@ -172,6 +185,7 @@ function parseUrl(s: string): PgConnection {
   let database = decode(path, 'database name');
   let sslMode: SslMode = 'prefer';
   let port = portText ? parsePort(portText, 'The port in the postgres:// URL') : 5432;
+  let portGiven = Boolean(portText);
   for (const pair of query.split('&')) {
     if (!pair) continue;
     const eq = pair.indexOf('=');
@@ -179,14 +193,17 @@ function parseUrl(s: string): PgConnection {
     const value = decode(eq < 0 ? '' : pair.slice(eq + 1).replace(/\+/g, ' '), 'query');
     if (key === 'sslmode') sslMode = parseSslMode(value, 'sslmode');
     else if (key === 'host' && value && !host) host = value;
-    else if (key === 'port' && value) port = parsePort(value, 'The port parameter');
+    else if (key === 'port' && value) {
+      port = parsePort(value, 'The port parameter');
+      portGiven = true;
+    }
     else if (key === 'user' && value) user = value;
     else if (key === 'password') password = value;
     else if (key === 'dbname' && value) database = value;
   }
   if (!host) throw fail('The postgres:// URL names no host.');
   if (!user) throw fail('The postgres:// URL names no user: use postgres://<user>:<password>@<host>:<port>/<database>.');
-  return { host, port, database: database || 'postgres', user, password: password || null, sslMode };
+  return { conn: { host, port, database: database || 'postgres', user, password: password || null, sslMode }, portGiven };
 }
 
 /** The libpq environment for a child process, so the password travels by environment and never by argv. */

@@ -100,10 +100,23 @@ WITH objs AS (
 SELECT kind, name, count(*) OVER () AS total FROM objs WHERE NOT ok ORDER BY ord, name LIMIT 5`;
 
 /**
- * Checks that `conn.database` exists and that `conn.user` may dump all of it (CONNECT, USAGE on
- * every schema, SELECT on every table and sequence). Returns its size and the server's major version.
+ * What a dump of the database will roughly hold: the size of its user tables and materialized
+ * views with their TOAST, without indexes (a dump holds their definitions only) and without the
+ * system catalogs, from pg_class's page counts (as of the last VACUUM or ANALYZE). Read from the
+ * catalog, so it takes no lock and never waits behind one (pg_table_size would). 0 when the
+ * statistics know nothing yet. A dump's size is known only at its end; this estimates it.
  */
-export function probeDatabase(conn: PgConnection): Promise<{ sizeBytes: number; majorVersion: number; versionString: string }> {
+const DATA_BYTES_SQL = `
+  SELECT (coalesce(sum(c.relpages::bigint + coalesce(t.relpages, 0)), 0) * current_setting('block_size')::bigint)::text AS bytes
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
+  WHERE c.relkind IN ('r', 'm') AND c.relpersistence <> 't' AND n.nspname NOT IN ('pg_catalog', 'information_schema')`;
+
+/**
+ * Checks that `conn.database` exists and that `conn.user` may dump all of it (CONNECT, USAGE on
+ * every schema, SELECT on every table and sequence). Returns its size (pg_database_size), the size of
+ * the table data a dump copies (DATA_BYTES_SQL) and the server's major version.
+ */
+export function probeDatabase(conn: PgConnection): Promise<{ sizeBytes: number; dataBytes: number; majorVersion: number; versionString: string }> {
   return withClient(conn, async (client) => {
     const unreadable = await client.query<{ kind: string; name: string; total: string }>(UNREADABLE_SQL);
     if (unreadable.rows.length > 0) {
@@ -118,7 +131,8 @@ export function probeDatabase(conn: PgConnection): Promise<{ sizeBytes: number; 
       );
     }
     const size = await client.query<{ size: string }>('SELECT pg_database_size(current_database()) AS size');
-    return { sizeBytes: Number(size.rows[0]?.size), ...(await serverMajor(client)) };
+    const data = await client.query<{ bytes: string }>(DATA_BYTES_SQL);
+    return { sizeBytes: Number(size.rows[0]?.size), dataBytes: Number(data.rows[0]?.bytes), ...(await serverMajor(client)) };
   });
 }
 

@@ -106,3 +106,11 @@ test('toPgConfig maps sslmode to the pg client TLS options', () => {
   assert.equal(ca.rejectUnauthorized, true);
   assert.equal(ca.checkServerIdentity(), undefined);
 });
+
+test('keys and SSL modes named like object keys are unknown, not Object.prototype members', () => {
+  const c = parseConnectionString('Server=h;User Id=u;Password=p;constructor=x;__proto__=y;toString=z');
+  assert.deepEqual(Object.keys(c).sort(), ['database', 'host', 'password', 'port', 'sslMode', 'user']);
+  rejects('Server=h;User Id=u;Password=p;Ssl Mode=constructor', /Ssl Mode must be one of/);
+  rejects('Server=h;User Id=u;Password=p;Ssl Mode=toString', /Ssl Mode must be one of/);
+  rejects(`Server=h;User Id=u;constructor="${SECRET}`, /value of a key /);
+});

@@ -26,6 +26,12 @@ function readInstance(value: unknown): InstanceRequest {
   return v as InstanceRequest;
 }
 
+/** Shows the validation's warnings (the secret names another host than the registration) on stderr. */
+function warnAll(result: unknown, warn: (message: string) => void): void {
+  const warnings = (result as { warnings?: unknown } | undefined)?.warnings;
+  if (Array.isArray(warnings)) for (const w of warnings) if (typeof w === 'string') warn(w);
+}
+
 export const backupInstanceValidateForBackup = defineCommand({
   path: ['backup-instance', 'validate-for-backup'],
   summary: 'Validate whether a backup instance can be configured (credentials, access, tools).',
@@ -34,7 +40,9 @@ export const backupInstanceValidateForBackup = defineCommand({
   async run(a, ctx) {
     const bi = readInstance(a.backupInstance);
     const path = `${vaultPath(await ctx.subscription(), a.resourceGroup as string, a.vaultName as string)}/validateForBackup`;
-    return ctx.client.longRunning('POST', path, { body: { backupInstance: snakeToCamel(bi.properties) }, noWait: a.noWait === true });
+    const result = await ctx.client.longRunning('POST', path, { body: { backupInstance: snakeToCamel(bi.properties) }, noWait: a.noWait === true });
+    warnAll(result, ctx.warn);
+    return result;
   },
 });
 
@@ -52,7 +60,7 @@ export const backupInstanceCreate = defineCommand({
     const vault = vaultPath(await ctx.subscription(), a.resourceGroup as string, a.vaultName as string);
     const body = instanceCreateBody(bi);
     // As az's ValidateAndCreate: validate (waiting for the verdict), then PUT.
-    await ctx.client.longRunning('POST', `${vault}/validateForBackup`, { body: { backupInstance: body.properties } });
+    warnAll(await ctx.client.longRunning('POST', `${vault}/validateForBackup`, { body: { backupInstance: body.properties } }), ctx.warn);
     const path = instancePath(await ctx.subscription(), a.resourceGroup as string, a.vaultName as string, name);
     return ctx.client.longRunning('PUT', path, { body, noWait: a.noWait === true, finalGet: path });
   },

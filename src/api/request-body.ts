@@ -1,0 +1,45 @@
+// A request's JSON body, refused with ARM's 400s rather than thrown at the caller: too large, a
+// media type other than JSON, text that is not JSON, or JSON that is not an object.
+import type { IncomingMessage } from 'node:http';
+import { invalid } from '../domain/errors.ts';
+
+export const MAX_BODY = 4 * 1024 * 1024;
+
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]*\+)?json\s*(?:;|$)/i;
+
+const tooLarge = () => invalid('RequestEntityTooLarge', `The request body is larger than ${MAX_BODY} bytes.`);
+const undeserializable = (why: string) => invalid('InvalidRequestContent', `The request content was invalid and could not be deserialized: ${why}`);
+
+/** The body as a JSON object, or undefined when there is none. */
+export async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw tooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  if (!size) return undefined;
+  return parseJsonObject(req.headers['content-type'], Buffer.concat(chunks).toString('utf8'));
+}
+
+/** Pure: checks the media type (absent is taken as JSON) and that the text is one JSON object. */
+export function parseJsonObject(contentType: string | undefined, text: string): Record<string, unknown> {
+  if (contentType !== undefined && !JSON_MEDIA_TYPE.test(contentType)) {
+    throw invalid('UnsupportedMediaType', `The content media type '${contentType.slice(0, 100)}' is not supported. Only 'application/json' is supported.`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    // V8's message quotes the text, which may hold a secret: only the position is passed on.
+    const at = /at position (\d+)/.exec((e as Error).message);
+    throw undeserializable(`the body is not valid JSON${at ? ` (at position ${at[1]})` : ''}.`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+    throw undeserializable(`the body is ${kind}; a JSON object was expected.`);
+  }
+  return value as Record<string, unknown>;
+}
