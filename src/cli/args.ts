@@ -5,6 +5,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DpError, usage } from '../domain/errors.ts';
 import type { ArgSpec, ArgValues } from './command.ts';
+import { closest } from './suggest.ts';
 
 export interface ParsedArgs {
   values: ArgValues;
@@ -19,6 +20,8 @@ export function parseArgs(specs: Record<string, ArgSpec>, argv: string[]): Parse
   for (const [key, spec] of Object.entries(specs)) for (const n of spec.names) byName.set(n, [key, spec]);
   const raw = new Map<string, string[]>();
   const unrecognized: string[] = [];
+  const unknownOptions: string[] = [];
+  const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     let tok = argv[i]!;
     let inline: string | undefined;
@@ -28,7 +31,12 @@ export function parseArgs(specs: Record<string, ArgSpec>, argv: string[]): Parse
     }
     const hit = tok.startsWith('-') && !/^-\d/.test(tok) ? byName.get(tok) : undefined;
     if (!hit) {
-      unrecognized.push(tok);
+      // An unknown option's values are part of it, not stray positionals.
+      const values: string[] = [];
+      if (tok.startsWith('-') && inline === undefined) while (i + 1 < argv.length && looksLikeValue(argv[i + 1]!)) values.push(argv[++i]!);
+      unrecognized.push(tok, ...values);
+      if (tok.startsWith('-')) unknownOptions.push(tok);
+      else positionals.push(tok);
       continue;
     }
     const [key, spec] = hit;
@@ -44,13 +52,13 @@ export function parseArgs(specs: Record<string, ArgSpec>, argv: string[]): Parse
         if (arity === 'one') break;
       }
     }
-    if (!vals.length) throw usage(`argument ${spec.names.join('/')}: expected ${arity === 'many' ? 'at least one argument' : 'one argument'}`);
+    if (!vals.length) throw usage(`argument ${spec.names.join('/')}: expected ${arity === 'many' ? 'at least one argument' : 'one argument'}`, 'InvalidArgumentValueError');
     // A repeated single-valued option keeps the last value, as argparse does; repeated lists add up.
     raw.set(key, arity === 'many' ? [...(raw.get(key) ?? []), ...vals] : vals);
   }
-  if (unrecognized.length) throw usage(unrecognizedMessage(unrecognized, byName));
+  if (unrecognized.length) throw usage(unrecognizedMessage(unrecognized, unknownOptions, positionals, byName), 'UnrecognizedArgumentError');
   const missing = Object.entries(specs).filter(([k, s]) => s.required && !raw.has(k));
-  if (missing.length) throw usage(`the following arguments are required: ${missing.map(([, s]) => s.names.join('/')).join(', ')}`);
+  if (missing.length) throw usage(`the following arguments are required: ${missing.map(([, s]) => s.names.join('/')).join(', ')}`, 'RequiredArgumentMissingError');
 
   const values: ArgValues = {};
   for (const [key, spec] of Object.entries(specs)) {
@@ -70,16 +78,14 @@ export function parseArgs(specs: Record<string, ArgSpec>, argv: string[]): Parse
   return { values, given: new Set(raw.keys()) };
 }
 
-function unrecognizedMessage(tokens: string[], byName: Map<string, [string, ArgSpec]>): string {
+function unrecognizedMessage(tokens: string[], options: string[], positionals: string[], byName: Map<string, [string, ArgSpec]>): string {
   const hints: string[] = [];
-  for (const t of tokens) {
-    if (!t.startsWith('-')) continue;
-    const bare = t.replace(/^-+/, '');
-    const guess = [...byName.keys()].find((n) => n.replace(/^-+/, '').toLowerCase() === bare.toLowerCase());
-    if (guess) hints.push(`'${t}' is not an option; did you mean '${guess}'?`);
+  const known = [...byName.keys()].filter((n) => n.startsWith('--')).map((n) => n.slice(2));
+  for (const t of options) {
+    const guess = closest(t.replace(/^-+/, ''), known);
+    if (guess) hints.push(`'${t}' is not an option; did you mean '--${guess}'?`);
   }
-  const positional = tokens.filter((t) => !t.startsWith('-'));
-  if (positional.length) hints.push(`this command takes no positional values (${positional.map((p) => `'${p}'`).join(', ')}); every value follows its --option`);
+  if (positionals.length) hints.push(`this command takes no positional values (${positionals.map((p) => `'${p}'`).join(', ')}); every value follows its --option`);
   return `unrecognized arguments: ${tokens.join(' ')}${hints.length ? `\n${hints.join('\n')}` : ''}`;
 }
 
@@ -87,17 +93,17 @@ function convert(spec: ArgSpec, value: string): unknown {
   const name = spec.names[0]!;
   if (spec.enum) {
     const hit = spec.enum.find((e) => e.toLowerCase() === value.toLowerCase());
-    if (!hit) throw usage(`argument ${spec.names.join('/')}: invalid choice: '${value}' (choose from ${spec.enum.map((e) => `'${e}'`).join(', ')})`);
+    if (!hit) throw usage(`argument ${spec.names.join('/')}: invalid choice: '${value}' (choose from ${spec.enum.map((e) => `'${e}'`).join(', ')})`, 'InvalidArgumentValueError');
     return hit;
   }
   switch (spec.type) {
     case 'int': {
-      if (!/^[-+]?\d+$/.test(value.trim())) throw usage(`argument ${spec.names.join('/')}: invalid int value: '${value}'`);
+      if (!/^[-+]?\d+$/.test(value.trim())) throw usage(`argument ${spec.names.join('/')}: invalid int value: '${value}'`, 'InvalidArgumentValueError');
       return Number(value);
     }
     case 'float': {
       const n = Number(value);
-      if (value.trim() === '' || !Number.isFinite(n)) throw usage(`argument ${spec.names.join('/')}: invalid float value: '${value}'`);
+      if (value.trim() === '' || !Number.isFinite(n)) throw usage(`argument ${spec.names.join('/')}: invalid float value: '${value}'`, 'InvalidArgumentValueError');
       return n;
     }
     case 'json':

@@ -3,8 +3,6 @@
 import { DpError } from '../domain/errors.ts';
 import { CLIENT_API_VERSION, CLIENT_RESOURCES_API_VERSION } from '../api/api-version.ts';
 
-export const DEFAULT_ENDPOINT = 'http://127.0.0.1:7480';
-
 export interface SendOptions {
   body?: unknown;
   query?: Record<string, string>;
@@ -20,10 +18,13 @@ export interface SendResult {
 export class ApiClient {
   readonly endpoint: string;
   readonly #pollMs: number;
+  readonly #debug: ((line: string) => void) | undefined;
 
-  constructor(endpoint: string, opts: { pollMs?: number } = {}) {
+  /** `debug` hears one line per request (--debug): method, URL and status. */
+  constructor(endpoint: string, opts: { pollMs?: number; debug?: (line: string) => void } = {}) {
     this.endpoint = endpoint.replace(/\/+$/, '');
     this.#pollMs = opts.pollMs ?? 250;
+    this.#debug = opts.debug;
   }
 
   /** Sends one request; HTTP errors become DpErrors carrying the CloudError's code and message. */
@@ -48,6 +49,7 @@ export class ApiClient {
         `Cannot reach the dpvault service at ${this.endpoint} (${cause}). Start it with 'dpvault server', or point --endpoint or DPVAULT_ENDPOINT at it.`,
       );
     }
+    this.#debug?.(`${method} ${url.href} ${res.status}`);
     const text = await res.text();
     let body: unknown = undefined;
     if (text) {

@@ -24,6 +24,12 @@ export interface CommandContext {
   warn(message: string): void;
   /** Asks "Are you sure you want to perform this operation? (y/n)" unless --yes was given. */
   confirm(message?: string): Promise<boolean>;
+  /**
+   * Reports how far a long wait has come, on stderr: `render(true)` redrawn in place on a terminal;
+   * otherwise `render(false)` as a plain line, each time it changes. `done` ends the line. Silent
+   * with --only-show-errors.
+   */
+  progress(render: (terminal: boolean) => string, done?: boolean): void;
   /** The subscription to act in (from --subscription or the server's default). */
   subscription(): Promise<string>;
 }
@@ -37,6 +43,8 @@ export interface Command {
   supportsNoWait?: boolean;
   /** Whether this command needs a server (false for the offline policy helpers). */
   offline?: boolean;
+  /** What `-o table` shows of the result when no --query is given (az's table transformer); key order is kept. */
+  tableView?: (result: unknown) => unknown;
   /** Returns what to print (undefined prints nothing). */
   run(args: ArgValues, ctx: CommandContext): Promise<unknown>;
 }

@@ -3,28 +3,23 @@
 import { createInterface } from 'node:readline/promises';
 import { DpError, toDpError } from '../domain/errors.ts';
 import { parseArgs } from './args.ts';
-import { ApiClient, DEFAULT_ENDPOINT } from './client.ts';
+import { ApiClient } from './client.ts';
 import type { ArgSpec, Command, CommandContext } from './command.ts';
 import { ALL_COMMANDS } from './commands/index.ts';
-import { applyQuery, formatOutput, OUTPUT_FORMATS, type OutputFormat } from './output.ts';
+import { DEFAULT_ENDPOINT, endpointUrl } from './endpoint.ts';
+import { GLOBAL_ARGS, NO_WAIT } from './global-args.ts';
+import { commandHelp, groupHelp, isCommandPrefix, unknownCommand } from './help.ts';
+import { applyQuery, formatOutput, objectsIn, type OutputFormat } from './output.ts';
 import { isPreformatted } from './preformatted.ts';
-
-const GLOBAL_ARGS: Record<string, ArgSpec> = {
-  output: { names: ['--output', '-o'], enum: OUTPUT_FORMATS, default: 'json', help: 'Output format.' },
-  query: { names: ['--query'], help: 'JMESPath query string.' },
-  subscription: { names: ['--subscription'], help: 'Subscription id (defaults to the service\'s).' },
-  endpoint: { names: ['--endpoint'], help: `The dpvault service (default DPVAULT_ENDPOINT or ${DEFAULT_ENDPOINT}).` },
-  onlyShowErrors: { names: ['--only-show-errors'], arity: 'flag' },
-  debug: { names: ['--debug'], arity: 'flag' },
-  verbose: { names: ['--verbose'], arity: 'flag' },
-};
-const NO_WAIT: ArgSpec = { names: ['--no-wait'], arity: 'flag', help: 'Do not wait for the long-running operation to finish.' };
+import { dpvaultVersion } from './version.ts';
 
 export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: Record<string, string | undefined>;
   isTty: boolean;
+  /** Whether stderr is a terminal (progress bars are drawn there only then). */
+  stderrIsTty?: boolean;
 }
 
 const processIo: Io = {
@@ -32,19 +27,40 @@ const processIo: Io = {
   stderr: (t) => process.stderr.write(t),
   env: process.env,
   isTty: Boolean(process.stdin.isTTY),
+  stderrIsTty: Boolean(process.stderr.isTTY),
 };
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const words = argv[0] === 'dataprotection' || argv[0] === 'az' ? argv.slice(argv[0] === 'az' && argv[1] === 'dataprotection' ? 2 : 1) : argv;
   try {
+    if (words.length === 1 && words[0] === '--version') {
+      io.stdout(`${dpvaultVersion()}\n`);
+      return 0;
+    }
     const { command, rest } = findCommand(words);
-    if (!command) return printHelp(words, io);
-    if (rest.includes('--help') || rest.includes('-h')) return printCommandHelp(command, io);
+    const wantsHelp = (command ? rest : words).some((w) => w === '--help' || w === '-h');
+    if (!command) {
+      const named = words.filter((w) => !w.startsWith('-'));
+      if (!isCommandPrefix(ALL_COMMANDS, named)) throw unknownCommand(ALL_COMMANDS, named);
+      io.stdout(groupHelp(ALL_COMMANDS, named));
+      return named.length === 0 || wantsHelp ? 0 : 2;
+    }
+    if (wantsHelp) {
+      io.stdout(commandHelp(command));
+      return 0;
+    }
     const specs: Record<string, ArgSpec> = { ...GLOBAL_ARGS, ...command.args, ...(command.supportsNoWait ? { noWait: NO_WAIT } : {}) };
     const { values } = parseArgs(specs, rest);
-    const endpoint = (values.endpoint as string | undefined) ?? io.env.DPVAULT_ENDPOINT ?? DEFAULT_ENDPOINT;
-    const client = new ApiClient(endpoint);
+    const given = values.endpoint as string | undefined;
+    const endpoint =
+      given !== undefined
+        ? endpointUrl(given, 'argument --endpoint')
+        : io.env.DPVAULT_ENDPOINT
+          ? endpointUrl(io.env.DPVAULT_ENDPOINT, 'DPVAULT_ENDPOINT')
+          : DEFAULT_ENDPOINT;
+    const client = new ApiClient(endpoint, values.debug === true ? { debug: (line) => io.stderr(`DEBUG: ${line}\n`) } : {});
     let sub: string | undefined = values.subscription as string | undefined;
+    let lastProgress: string | undefined;
     const ctx: CommandContext = {
       client,
       warn: (m) => {
@@ -57,6 +73,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         const answer = await rl.question(`${message} (y/n): `);
         rl.close();
         return /^y(es)?$/i.test(answer.trim());
+      },
+      progress: (render, done) => {
+        if (values.onlyShowErrors) return;
+        const line = render(io.stderrIsTty === true);
+        if (io.stderrIsTty) io.stderr(`\r\x1b[2K${line}${done ? '\n' : ''}`);
+        else if (line !== lastProgress) io.stderr(`${line}\n`);
+        lastProgress = line;
       },
       subscription: async () => {
         if (!sub) {
@@ -73,18 +96,18 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.stdout(result.preformatted);
       return 0;
     }
-    const shaped = applyQuery(result, values.query as string | undefined);
-    io.stdout(formatOutput(shaped, values.output as OutputFormat));
+    const query = values.query as string | undefined;
+    const output = values.output as OutputFormat;
+    // A command's table view applies to its own result only, as az's table transformers do.
+    const shaped = output === 'table' && !query && command.tableView ? command.tableView(result) : applyQuery(result, query);
+    const fromService = objectsIn(result);
+    io.stdout(formatOutput(shaped, output, (obj) => !fromService.has(obj)));
     return 0;
   } catch (e) {
+    // One format for every error, the command line's own included: ERROR: (Code) message.
     const err = toDpError(e);
-    if (err.kind === 'usage') {
-      io.stderr(`ERROR: ${err.message}\n`);
-      return 2;
-    }
     io.stderr(`ERROR: (${err.code}) ${err.message}\n`);
-    if (err.httpStatus !== undefined) io.stderr(`Code: ${err.code}\nMessage: ${err.message}\n`);
-    return 1;
+    return err.kind === 'usage' ? 2 : 1;
   }
 }
 
@@ -94,28 +117,4 @@ function findCommand(words: string[]): { command?: Command; rest: string[] } {
     if (c.path.length <= words.length && c.path.every((w, i) => w === words[i]) && (!best || c.path.length > best.path.length)) best = c;
   }
   return best ? { command: best, rest: words.slice(best.path.length) } : { rest: words };
-}
-
-function printHelp(words: string[], io: Io): number {
-  const prefix = words.filter((w) => !w.startsWith('-'));
-  const matching = ALL_COMMANDS.filter((c) => prefix.every((w, i) => c.path[i] === w));
-  if (!matching.length) {
-    io.stderr(`ERROR: '${prefix.join(' ')}' is misspelled or not recognized by the system. See 'dpvault --help'.\n`);
-    return 2;
-  }
-  const width = Math.max(...matching.map((c) => c.path.join(' ').length));
-  io.stdout(
-    `Usage: dpvault [dataprotection] <command> [options]\n\nCommands:\n${matching
-      .map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`)
-      .join('\n')}\n`,
-  );
-  return prefix.length === 0 || words.includes('--help') || words.includes('-h') ? 0 : 2;
-}
-
-function printCommandHelp(c: Command, io: Io): number {
-  const lines = Object.values(c.args).map(
-    (a) => `  ${a.names.join(' ')}${a.required ? ' [Required]' : ''}${a.enum ? ` {${a.enum.join(', ')}}` : ''}${a.help ? `  ${a.help}` : ''}`,
-  );
-  io.stdout(`dpvault ${c.path.join(' ')}: ${c.summary}\n\nArguments:\n${lines.join('\n')}\n`);
-  return 0;
 }

@@ -1,5 +1,7 @@
 // az's output formats: json (keys sorted, 2-space indent), jsonc, yaml, tsv, table and none,
-// after an optional JMESPath --query.
+// after an optional JMESPath --query. As in az, tsv and table sort an object's keys unless the
+// object was made by the query (a projection such as {b:x, a:y}) or by a command's table view:
+// those keep the order they were written in.
 import { createRequire } from 'node:module';
 import { search } from '@jmespath-community/jmespath';
 import { usage } from '../domain/errors.ts';
@@ -32,8 +34,20 @@ export function sortKeys(value: unknown): unknown {
   return value;
 }
 
+/** Every object and array inside a value: what came from the service rather than from a --query projection. */
+export function objectsIn(value: unknown, into = new WeakSet<object>()): WeakSet<object> {
+  if (value && typeof value === 'object' && !into.has(value)) {
+    into.add(value);
+    for (const v of Object.values(value)) objectsIn(v, into);
+  }
+  return into;
+}
+
+/** Whether an object's keys print in their own order (true) or sorted (false). */
+export type KeepsOrder = (obj: object) => boolean;
+
 /** Renders a result; returns '' when nothing is to be printed. */
-export function formatOutput(value: unknown, format: OutputFormat): string {
+export function formatOutput(value: unknown, format: OutputFormat, keepsOrder: KeepsOrder = () => false): string {
   if (value === undefined || format === 'none') return '';
   switch (format) {
     case 'json':
@@ -43,37 +57,39 @@ export function formatOutput(value: unknown, format: OutputFormat): string {
     case 'yamlc':
       return yamlStringify(sortKeys(value));
     case 'tsv':
-      return formatTsv(value);
+      return formatTsv(value, keepsOrder);
     case 'table':
-      return formatTable(value);
+      return formatTable(value, keepsOrder);
   }
 }
 
 const scalar = (v: unknown) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
 const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 
-function formatTsv(value: unknown): string {
+const keysOf = (obj: object, keepsOrder: KeepsOrder) => (keepsOrder(obj) ? Object.keys(obj) : Object.keys(obj).sort());
+
+function formatTsv(value: unknown, keepsOrder: KeepsOrder): string {
   const rows = Array.isArray(value) ? value : [value];
   const lines = rows.map((row) => {
     if (scalar(row)) return cell(row);
     if (Array.isArray(row)) return row.filter(scalar).map(cell).join('\t');
     const obj = row as Record<string, unknown>;
-    return Object.keys(obj).sort().filter((k) => scalar(obj[k])).map((k) => cell(obj[k])).join('\t');
+    return keysOf(obj, keepsOrder).filter((k) => scalar(obj[k])).map((k) => cell(obj[k])).join('\t');
   });
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
 const HIDDEN = new Set(['id', 'type', 'etag']);
 
-function formatTable(value: unknown): string {
+function formatTable(value: unknown, keepsOrder: KeepsOrder): string {
   const rows: Record<string, unknown>[] = (Array.isArray(value) ? value : [value]).map((r: unknown) =>
     r && typeof r === 'object' && !Array.isArray(r) ? (r as Record<string, unknown>) : { Result: r },
   );
   if (!rows.length) return '';
-  // As az's automatic table: scalar fields only, sorted, without ids, types and all-empty columns.
+  // As az's automatic table: scalar fields only, without ids, types and all-empty columns.
   const columns: string[] = [];
-  for (const r of rows) for (const k of Object.keys(r)) if (scalar(r[k]) && !columns.includes(k) && !HIDDEN.has(k.toLowerCase())) columns.push(k);
-  columns.sort();
+  for (const r of rows) for (const k of keysOf(r, keepsOrder)) if (scalar(r[k]) && !columns.includes(k) && !HIDDEN.has(k.toLowerCase())) columns.push(k);
+  if (!rows.some(keepsOrder)) columns.sort();
   for (let i = columns.length - 1; i >= 0; i--) if (rows.every((r) => r[columns[i]!] === null || r[columns[i]!] === undefined)) columns.splice(i, 1);
   if (!columns.length) return '';
   const header = columns.map((c) => c.charAt(0).toUpperCase() + c.slice(1));

@@ -82,7 +82,8 @@ export const invalid = (code: string, message: string, target?: string): DpError
 export const notFound = (code: string, message: string): DpError => new DpError('notFound', code, message);
 export const conflict = (code: string, message: string): DpError => new DpError('conflict', code, message);
 export const forbidden = (code: string, message: string): DpError => new DpError('forbidden', code, message);
-export const usage = (message: string): DpError => new DpError('usage', 'UsageError', message);
+/** A bad command line (exit 2); `code` as az's error classes name it (UnrecognizedArgumentError, ...). */
+export const usage = (message: string, code = 'UsageError'): DpError => new DpError('usage', code, message);
 /** A client-side argument error, as az's InvalidArgumentValueError. */
 export const badArgument = (message: string): DpError => new DpError('invalid', 'InvalidArgumentValueError', message);
 

@@ -67,14 +67,32 @@ export async function deleteResourceGroup(ctx: ServiceContext, sub: string, rg: 
   const id = resourceGroupId(sub, rg);
   const existing = await ctx.catalog.getResource(id);
   if (!existing) return false;
-  const children = await ctx.catalog.countResources({ idPrefix: `${id}/` });
-  if (children > 0) {
+  const count = await ctx.catalog.countResources({ idPrefix: `${id}/` });
+  if (count > 0) {
+    const held = (await ctx.catalog.listResources({ parentId: existing.id, limit: NAMED_AT_MOST + 1 })).items;
     throw conflict(
       'ResourceGroupNotEmpty',
-      `Resource group '${rg}' still contains ${children} resource(s). Delete them first; dpvault never deletes backup data along with a group.`,
+      `Resource group '${rg}' still holds ${describeHeld(held)} (${count} resource(s) in all, counting what they contain). ` +
+        'Delete them first; dpvault never deletes backup data along with a group.',
     );
   }
   return ctx.catalog.deleteResource(id);
+}
+
+/** Up to this many of a group's resources are named when it cannot be deleted. */
+const NAMED_AT_MOST = 10;
+
+/** What each kind of resource a group can hold is called in a sentence (types compared in lower case). */
+const KIND_NAMES: Record<string, string> = {
+  'microsoft.dataprotection/backupvaults': 'backup vault',
+  'microsoft.keyvault/vaults': 'key vault',
+  'microsoft.dbforpostgresql/servers': 'PostgreSQL server',
+};
+
+/** "backup vault 'v1', key vault 'kv'": what a group holds directly, by kind and name. */
+export function describeHeld(held: { id: string; type: string }[]): string {
+  const named = held.slice(0, NAMED_AT_MOST).map((r) => `${KIND_NAMES[r.type.toLowerCase()] ?? r.type} '${r.id.split('/').pop()}'`);
+  return held.length > NAMED_AT_MOST ? `${named.join(', ')} and more` : named.join(', ');
 }
 
 export function checkSubscription(ctx: ServiceContext, sub: string): void {

@@ -79,7 +79,7 @@ describe('backup-instance create / validate-for-backup', () => {
     writeFileSync(file, (await run(...init, ...secret)).stdout);
     const r = await run('backup-instance', 'create', '--resource-group', 'testBkpVaultRG', '--vault-name', 'TestBkpVault', 'TestBkpvault', '--backup-instance', file);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^ERROR: unrecognized arguments: TestBkpvault\n/);
+    assert.match(r.stderr, /^ERROR: \(UnrecognizedArgumentError\) unrecognized arguments: TestBkpvault\n/);
     assert.equal(r.stdout, '');
   });
 
@@ -111,7 +111,7 @@ describe('restore initialize-*', () => {
   it('checks --point-in-time as an argument type (exit 2) before the restore-mode check (exit 1)', async () => {
     const bad = await run(...files, '--target-blob-container-url', 'file:///srv', '--point-in-time', '2023-12-31T25:60:00');
     assert.equal(bad.code, 2);
-    assert.equal(bad.stderr, "ERROR: Input '2023-12-31T25:60:00' not valid. Valid example:2017-12-31T05:30:00\n");
+    assert.equal(bad.stderr, "ERROR: (UsageError) Input '2023-12-31T25:60:00' not valid. Valid example:2017-12-31T05:30:00\n");
     const mode = await run(...files, '--target-blob-container-url', 'file:///srv', '--point-in-time', '2023-12-31T05:30:00');
     assert.equal(mode.code, 1);
     assert.match(mode.stderr, /PointInTimeBased restore mode is not supported for datasource type AzureDatabaseForPostgreSQL/);

@@ -19,7 +19,7 @@ export const instanceIdArgs = {
   ids: { names: ['--ids'], arity: 'many', help: 'One or more backup instance ids. Give either --ids or the other resource id arguments.' },
 } satisfies Record<string, ArgSpec>;
 
-export const yes: ArgSpec = { names: ['--yes', '-y'], arity: 'flag', help: 'Do not prompt for confirmation.' };
+export { yesArg as yes } from '../../common-args.ts';
 
 /** The path of the instance the required -g/-v/-n name. */
 export async function instanceOf(a: ArgValues, ctx: CommandContext): Promise<string> {

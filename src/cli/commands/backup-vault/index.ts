@@ -4,6 +4,7 @@ import { camelKeys, parseObjectList } from '../../shorthand.ts';
 import { defineCommand } from '../../command.ts';
 import { groupPath, vaultPath } from '../../paths.ts';
 import { applySettings, settingArgs, vaultIdArgs } from './settings.ts';
+import { locationArg, yesArg } from '../../common-args.ts';
 
 export const backupVaultCommands = [
   defineCommand({
@@ -12,12 +13,12 @@ export const backupVaultCommands = [
     supportsNoWait: true,
     args: {
       ...vaultIdArgs,
-      location: { names: ['--location', '-l'], required: true },
+      location: locationArg,
       storageSetting: { names: ['--storage-setting', '--storage-settings'], arity: 'many', required: true, help: 'datastore-type=VaultStore type=LocallyRedundant' },
       ...settingArgs,
       softDeleteState: { ...settingArgs.softDeleteState, default: 'On' },
       softDeleteRetention: { ...settingArgs.softDeleteRetention, default: '14' },
-      eTag: { names: ['--e-tag'] },
+      eTag: { names: ['--e-tag'], help: 'Optional ETag.' },
     },
     async run(a, ctx) {
       const path = vaultPath(await ctx.subscription(), a.resourceGroup as string, a.vaultName as string);
@@ -42,7 +43,7 @@ export const backupVaultCommands = [
   defineCommand({
     path: ['backup-vault', 'list'],
     summary: 'List backup vaults in a resource group or in the subscription.',
-    args: { resourceGroup: { names: ['--resource-group', '-g'] } },
+    args: { resourceGroup: { names: ['--resource-group', '-g'], help: 'Name of resource group; all the subscription\'s vaults when absent.' } },
     async run(a, ctx) {
       const sub = await ctx.subscription();
       const base = a.resourceGroup ? groupPath(sub, a.resourceGroup as string) : `/subscriptions/${sub}`;
@@ -66,7 +67,7 @@ export const backupVaultCommands = [
     path: ['backup-vault', 'delete'],
     summary: 'Delete a backup vault that holds no policies or backup instances.',
     supportsNoWait: true,
-    args: { ...vaultIdArgs, yes: { names: ['--yes', '-y'], arity: 'flag' } },
+    args: { ...vaultIdArgs, yes: yesArg },
     async run(a, ctx) {
       if (!(await ctx.confirm())) return undefined;
       const path = vaultPath(await ctx.subscription(), a.resourceGroup as string, a.vaultName as string);

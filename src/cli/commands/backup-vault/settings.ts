@@ -1,6 +1,7 @@
 // The vault settings options shared by `backup-vault create` and `update`, and how they become
 // the request's properties.
 import type { ArgSpec, ArgValues } from '../../command.ts';
+import { tagsArg } from '../../common-args.ts';
 
 export const vaultIdArgs = {
   resourceGroup: { names: ['--resource-group', '-g'], required: true, help: 'Name of resource group.' },
@@ -9,13 +10,13 @@ export const vaultIdArgs = {
 
 export const settingArgs = {
   type: { names: ['--type'], help: 'The identity type: SystemAssigned or None.' },
-  jobFailureAlerts: { names: ['--job-failure-alerts', '--azure-monitor-alerts-for-job-failures'], enum: ['Disabled', 'Enabled'] },
-  crrState: { names: ['--crr-state', '--cross-region-restore-state'], enum: ['Disabled', 'Enabled'] },
-  csrState: { names: ['--csr-state', '--cross-subscription-restore-state'], enum: ['Disabled', 'Enabled', 'PermanentlyDisabled'] },
-  immutabilityState: { names: ['--immutability-state'], enum: ['Disabled', 'Locked', 'Unlocked'] },
-  softDeleteState: { names: ['--soft-delete-state'], enum: ['AlwaysOn', 'Off', 'On'] },
-  softDeleteRetention: { names: ['--soft-delete-retention', '--retention-duration-in-days'], type: 'float' },
-  tags: { names: ['--tags'], arity: 'many' },
+  jobFailureAlerts: { names: ['--job-failure-alerts', '--azure-monitor-alerts-for-job-failures'], enum: ['Disabled', 'Enabled'], help: 'Whether built-in Azure Monitor alerts are raised for every failed job.' },
+  crrState: { names: ['--crr-state', '--cross-region-restore-state'], enum: ['Disabled', 'Enabled'], help: 'Cross-region restore state; once enabled it cannot be disabled.' },
+  csrState: { names: ['--csr-state', '--cross-subscription-restore-state'], enum: ['Disabled', 'Enabled', 'PermanentlyDisabled'], help: 'Cross-subscription restore state of the vault.' },
+  immutabilityState: { names: ['--immutability-state'], enum: ['Disabled', 'Locked', 'Unlocked'], help: 'Immutability state of the vault.' },
+  softDeleteState: { names: ['--soft-delete-state'], enum: ['AlwaysOn', 'Off', 'On'], help: 'State of soft delete.' },
+  softDeleteRetention: { names: ['--soft-delete-retention', '--retention-duration-in-days'], type: 'float', help: 'Soft delete retention duration in days.' },
+  tags: tagsArg,
 } satisfies Record<string, ArgSpec>;
 
 /** Writes the given settings into a vault document's properties (only what was given). */

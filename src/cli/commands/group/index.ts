@@ -2,6 +2,7 @@
 import { defineCommand } from '../../command.ts';
 import { groupPath } from '../../paths.ts';
 import { parseTags } from '../../tags.ts';
+import { locationArg, tagsArg, yesArg } from '../../common-args.ts';
 
 const name = { names: ['--name', '--resource-group', '-n', '-g'], required: true, help: 'Name of the resource group.' };
 
@@ -11,9 +12,9 @@ export const groupCommands = [
     summary: 'Create a new resource group.',
     args: {
       name,
-      location: { names: ['--location', '-l'], required: true },
-      tags: { names: ['--tags'], arity: 'many' },
-      managedBy: { names: ['--managed-by'] },
+      location: locationArg,
+      tags: tagsArg,
+      managedBy: { names: ['--managed-by'], help: 'The id of the resource that manages this resource group.' },
     },
     async run(a, ctx) {
       const body: Record<string, unknown> = { location: a.location, tags: parseTags(a.tags as string[] | undefined) };
@@ -41,7 +42,7 @@ export const groupCommands = [
     path: ['group', 'delete'],
     summary: 'Delete an empty resource group.',
     supportsNoWait: true,
-    args: { name, yes: { names: ['--yes', '-y'], arity: 'flag' } },
+    args: { name, yes: yesArg },
     async run(a, ctx) {
       if (!(await ctx.confirm())) return undefined;
       await ctx.client.send('DELETE', groupPath(await ctx.subscription(), a.name as string));

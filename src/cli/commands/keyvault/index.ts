@@ -8,12 +8,13 @@ import { groupPath } from '../../paths.ts';
 import { parseTags } from '../../tags.ts';
 import { KV_API, KV_QUERY, keyVaultArgs, keyVaultPath, locateKeyVault } from './target.ts';
 import { secretCommands } from './secret.ts';
+import { tagsArg } from '../../common-args.ts';
 
 const permissionArgs = {
   secretPermissions: { names: ['--secret-permissions'], arity: 'many', enum: SECRET_PERMISSIONS, help: 'Space-separated list of secret permissions to assign.' },
   keyPermissions: { names: ['--key-permissions'], arity: 'many', enum: KEY_PERMISSIONS, help: 'Space-separated list of key permissions to assign.' },
-  certificatePermissions: { names: ['--certificate-permissions'], arity: 'many', enum: CERTIFICATE_PERMISSIONS },
-  storagePermissions: { names: ['--storage-permissions'], arity: 'many', enum: STORAGE_PERMISSIONS },
+  certificatePermissions: { names: ['--certificate-permissions'], arity: 'many', enum: CERTIFICATE_PERMISSIONS, help: 'Space-separated list of certificate permissions to assign.' },
+  storagePermissions: { names: ['--storage-permissions'], arity: 'many', enum: STORAGE_PERMISSIONS, help: 'Space-separated list of storage permissions to assign.' },
 } satisfies Record<string, ArgSpec>;
 const CATEGORY_OF: Record<keyof typeof permissionArgs, PermissionCategory> = {
   secretPermissions: 'secrets', keyPermissions: 'keys', certificatePermissions: 'certificates', storagePermissions: 'storage',
@@ -33,10 +34,10 @@ export const keyVaultCommands = [
       name: keyVaultArgs.name,
       resourceGroup: { ...keyVaultArgs.resourceGroup, required: true },
       location: { names: ['--location', '-l'], help: 'Defaults to the resource group\'s location.' },
-      sku: { names: ['--sku'], enum: ['standard', 'premium'], default: 'standard' },
+      sku: { names: ['--sku'], enum: ['standard', 'premium'], default: 'standard', help: 'SKU of the key vault (no difference here).' },
       retentionDays: { names: ['--retention-days'], type: 'int', default: '90', help: 'Soft delete retention, 7 to 90 days.' },
-      enablePurgeProtection: { names: ['--enable-purge-protection'], enum: ['true', 'false'] },
-      tags: { names: ['--tags'], arity: 'many' },
+      enablePurgeProtection: { names: ['--enable-purge-protection'], enum: ['true', 'false'], help: 'Whether protection against purge is enabled for this vault.' },
+      tags: tagsArg,
     },
     async run(a, ctx) {
       const sub = await ctx.subscription();

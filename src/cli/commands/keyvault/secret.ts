@@ -7,6 +7,7 @@ import { parseKeyVaultUri, parseSecretUri, type SecretUriParts } from '../../../
 import { defineCommand, type ArgSpec, type ArgValues, type CommandContext } from '../../command.ts';
 import { parseTags } from '../../tags.ts';
 import { KV_API, KV_QUERY, locateKeyVault } from './target.ts';
+import { tagsArg } from '../../common-args.ts';
 
 const ENCODINGS = ['ascii', 'base64', 'hex', 'utf-8', 'utf-16be', 'utf-16le'] as const;
 
@@ -77,7 +78,7 @@ export const secretCommands = [
       file: { names: ['--file', '-f'], help: 'Source file for the secret.' },
       encoding: { names: ['--encoding', '-e'], enum: ENCODINGS, default: 'utf-8', help: 'Source file encoding.' },
       contentType: { names: ['--content-type'], help: 'Type of the secret value, such as a password.' },
-      tags: { names: ['--tags'], arity: 'many' },
+      tags: tagsArg,
     },
     async run(a, ctx) {
       if ((a.value === undefined) === (a.file === undefined)) throw usage('usage error: --value VALUE | --file PATH');

@@ -8,6 +8,7 @@ import { secretUri } from '../../../secrets/key-vault.ts';
 import { defineCommand, type ArgSpec, type ArgValues } from '../../command.ts';
 import { groupPath } from '../../paths.ts';
 import { parseTags } from '../../tags.ts';
+import { tagsArg, yesArg } from '../../common-args.ts';
 
 const PG_QUERY = { 'api-version': CLIENT_POSTGRES_API_VERSION };
 const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
@@ -43,11 +44,11 @@ export const postgresCommands = [
     args: {
       ...serverArgs,
       host: { names: ['--host'], required: true, help: 'Host name, IP address or Unix socket directory of the server.' },
-      port: { names: ['--port'], type: 'int', default: '5432' },
+      port: { names: ['--port'], type: 'int', default: '5432', help: 'TCP port the server listens on (default 5432).' },
       sslMode: { names: ['--ssl-mode'], enum: SSL_MODES, help: 'TLS mode (libpq\'s sslmode); the stricter of this and the secret\'s Ssl Mode applies. Default prefer.' },
       version: { names: ['--version'], help: 'PostgreSQL major version, e.g. 16.' },
       location: { names: ['--location', '-l'], help: 'Defaults to the resource group\'s location.' },
-      tags: { names: ['--tags'], arity: 'many' },
+      tags: tagsArg,
     },
     async run(a, ctx) {
       const properties: Record<string, unknown> = { fullyQualifiedDomainName: a.host, port: Number(a.port) };
@@ -81,7 +82,7 @@ export const postgresCommands = [
   defineCommand({
     path: ['postgres', 'server', 'delete'],
     summary: 'Forget a registered server (the server and its data are untouched).',
-    args: { ...serverArgs, yes: { names: ['--yes', '-y'], arity: 'flag' } },
+    args: { ...serverArgs, yes: yesArg },
     async run(a, ctx) {
       if (!(await ctx.confirm())) return undefined;
       const path = serverPath(await ctx.subscription(), a.resourceGroup as string, a.name as string);
