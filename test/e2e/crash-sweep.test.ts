@@ -9,7 +9,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
@@ -22,6 +22,7 @@ import { packIdOf } from '../../src/repository/layout.ts';
 import { blobsOf, readTrailer } from '../../src/repository/pack.ts';
 import { shellSession } from '../support/shell.ts';
 import { scratchDir } from '../support/scratch.ts';
+import { filesUnder } from '../support/files.ts';
 import { ManualClock } from '../../src/util/clock.ts';
 import { Repository } from '../../src/repository/repository.ts';
 import { FsStorage } from '../../src/storage/fs.ts';
@@ -85,15 +86,6 @@ const target = (db: string) => `/subscriptions/${sub}/resourceGroups/rg/provider
 
 async function databases(): Promise<string[]> {
   return (await pgc.query<{ datname: string }>('postgres', 'SELECT datname FROM pg_database ORDER BY datname')).map((r) => r.datname);
-}
-
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) (e.isDirectory() ? walk : (p: string) => out.push(p))(join(d, e.name));
-  };
-  walk(dir);
-  return out;
 }
 
 async function latestPoint(): Promise<string> {
