@@ -46,11 +46,8 @@ export async function openConfig(storage: Storage, master: Buffer): Promise<Open
   let good: { config: RepositoryConfig; keys: RepositoryKeys } | null = null;
   let copyMissing = false;
   for (const name of [CONFIG_NAME, CONFIG_COPY_NAME]) {
-    let raw: Buffer;
-    try {
-      raw = await storage.get(name);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
+    const raw = await getOrNull(storage, name);
+    if (raw === null) {
       if (name === CONFIG_NAME) damaged.push({ name, problem: 'it is missing' });
       else copyMissing = true;
       continue;
@@ -89,11 +86,8 @@ export async function checkConfigCopies(storage: Storage, config: RepositoryConf
   const damaged: { name: string; problem: string }[] = [];
   const expected = JSON.stringify({ ...config, paramsTag: paramsTag(keys, config) });
   for (const name of [CONFIG_NAME, CONFIG_COPY_NAME]) {
-    let raw: Buffer;
-    try {
-      raw = await storage.get(name);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
+    const raw = await getOrNull(storage, name);
+    if (raw === null) {
       damaged.push({ name, problem: 'it is missing' });
       continue;
     }
@@ -107,4 +101,13 @@ export async function checkConfigCopies(storage: Storage, config: RepositoryConf
     }
   }
   return damaged;
+}
+
+async function getOrNull(storage: Storage, name: string): Promise<Buffer | null> {
+  try {
+    return await storage.get(name);
+  } catch (e) {
+    if (isNotFound(e)) return null;
+    throw e;
+  }
 }

@@ -6,7 +6,7 @@
 // Corrupted fails its restore at once, naming the damage.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { compareDatabases } from '../support/pg-compare.ts';
@@ -14,6 +14,7 @@ import { shopSql } from '../support/pg-fixtures.ts';
 import { startTestService, type TestService } from '../support/service.ts';
 import { shellSession } from '../support/shell.ts';
 import { scratchDir } from '../support/scratch.ts';
+import { filesUnder } from '../support/files.ts';
 
 const PASSWORD = 'Fault-inj3ction-pw';
 let svc: TestService;
@@ -26,19 +27,7 @@ const repoDir = (vault: string): string => join(svc.dataDir, 'backup-data', `rg-
 
 /** Files under one vault's VaultStore repository, by kind (the layout of docs/repository-format.md). */
 function files(vault: string, kind: 'packs' | 'index' | 'manifests' | 'chunklists'): string[] {
-  const root = join(repoDir(vault), kind);
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) (e.isDirectory() ? walk : (p: string) => out.push(p))(join(d, e.name));
-  };
-  walk(root);
-  return out.filter((p) => !p.split('/').pop()!.startsWith('.')).sort();
+  return filesUnder(join(repoDir(vault), kind)).filter((p) => !p.split('/').pop()!.startsWith('.')).sort();
 }
 
 function flip(path: string, at: number): void {

@@ -10,6 +10,7 @@ import { shopSql } from '../support/pg-fixtures.ts';
 import { startTestService, type TestService } from '../support/service.ts';
 import { shellSession } from '../support/shell.ts';
 import { scratchDir } from '../support/scratch.ts';
+import { filesUnder } from '../support/files.ts';
 import { createProtectionResources } from '../support/protection-resources.ts';
 
 const PASSWORD = 'Sup3r-s3cret-pw';
@@ -24,18 +25,7 @@ function manifests(): string[] {
   return allFiles().filter((f) => f.includes('/manifests/'));
 }
 function allFiles(): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    let entries;
-    try {
-      entries = readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) (e.isDirectory() ? walk : (p: string) => out.push(p))(join(d, e.name));
-  };
-  walk(join(svc.dataDir, 'backup-data'));
-  return out;
+  return filesUnder(join(svc.dataDir, 'backup-data'));
 }
 async function instanceFile(name: string, db: string, server: string, secret: string): Promise<string> {
   const id = `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/servers/${server}/databases/${db}`;
