@@ -1,13 +1,7 @@
 // A restore job: streams a recovery point's bytes (verified by the store as they are read) into
 // pg_restore of the target server's version, into a new database, or into a dump file in a
-// directory with its SHA-256 beside it. A failure drops the half-restored database or removes
+// directory with its SHA-256 beside it (restore-file.ts). A failure drops the half-restored database or removes
 // the half-written file.
-import { createHash, type Hash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { open, rename, rm, writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { once } from 'node:events';
-import { Writable } from 'node:stream';
 import { toDpError } from '../domain/errors.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import type { DatabaseTarget, RestoreRequest } from '../domain/restore-request.ts';
@@ -18,6 +12,7 @@ import { connectionFor } from '../services/datasource-access.ts';
 import { finishJob, loadJob, updateJob } from '../services/jobs.ts';
 import { storedIn, type RecoveryPointResource } from '../services/recovery-points.ts';
 import { rehydrateForRestore } from './rehydration.ts';
+import { restoreToFile, type Feed } from './restore-file.ts';
 import { throttle } from './throttle.ts';
 
 export interface RestoreTaskPayload {
@@ -70,43 +65,6 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
   } catch (e) {
     const err = toDpError(e);
     await finishJob(ctx, job.id, { error: { code: err.code, message: err.message } });
-  }
-}
-
-/** Writes the recovery point's verified bytes into a sink (counting them for the job's progress). */
-type Feed = (sink: Writable) => Promise<void>;
-
-/**
- * `out`, hashing every buffer written through it. A write completes when `out` has written the
- * buffer, so a feed that reuses buffers after their write callback stays safe.
- */
-function hashingInto(out: Writable, hash: Hash): Writable {
-  return new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      out.write(chunk, done);
-    },
-  });
-}
-
-/** The dump file, written under a temporary name and renamed once durable, then `<file>.sha256`. */
-async function restoreToFile(feed: Feed, file: string): Promise<void> {
-  const partial = `${file}.partial`;
-  const out = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
-  const hash = createHash('sha256');
-  try {
-    await once(out, 'open');
-    await feed(hashingInto(out, hash));
-    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-    const fh = await open(partial, 'r');
-    await fh.sync();
-    await fh.close();
-    await rename(partial, file);
-    await writeFile(`${file}.sha256`, `${hash.digest('hex')}  ${basename(file)}\n`, { flag: 'wx' });
-  } catch (e) {
-    out.destroy();
-    await rm(partial, { force: true });
-    throw e;
   }
 }
 
