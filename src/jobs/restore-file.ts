@@ -6,14 +6,15 @@
 // tools run as `postgres`, and nobody else. Every stream here has an error listener: a failure
 // (a full disk, a sink ended early) rejects this restore and removes what it wrote, and never
 // becomes an uncaught exception.
-import { createHash, type Hash } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { chmod, chown, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { once } from 'node:events';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { DpError } from '../domain/errors.ts';
+import { writeThrough } from '../util/write-through.ts';
 
 /** Read and write for the service's user, read for the directory's group. */
 export const FILE_MODE = 0o640;
@@ -24,35 +25,15 @@ export type Feed = (sink: Writable) => Promise<void>;
 export const partialOf = (file: string): string => `${file}.partial`;
 export const checksumOf = (file: string): string => `${file}.sha256`;
 
-/**
- * `out`, hashing every buffer written through it. A write completes when `out` has written the
- * buffer, so a feed that reuses buffers after their write callback stays safe. Ending it ends
- * `out` and finishes when `out` has written everything; destroying it destroys `out`.
- */
-function hashingInto(out: WriteStream, hash: Hash): Writable {
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      out.write(chunk, done);
-    },
-    final(done) {
-      out.end();
-      finished(out).then(() => done(), done);
-    },
-    destroy(err, done) {
-      out.destroy();
-      done(err);
-    },
-  });
-  out.on('error', (e) => sink.destroy(e));
-  return sink;
-}
-
 export async function restoreToFile(feed: Feed, file: string): Promise<void> {
   const partial = partialOf(file);
   const out = createWriteStream(partial, { flags: 'wx', mode: FILE_MODE });
   const hash = createHash('sha256');
-  const sink = hashingInto(out, hash);
+  // A write completes when the file has the buffer, so a feed that reuses buffers stays safe.
+  const sink = writeThrough(out, (chunk) => {
+    hash.update(chunk);
+    return chunk;
+  });
   const failed = finished(sink);
   failed.catch(() => undefined); // awaited below; until then this is the sink's error listener
   let wrote = false;
