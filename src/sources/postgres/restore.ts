@@ -11,6 +11,7 @@ import type { PgConnection } from './connection-string.ts';
 import { RESTORE_FAILED } from './errors.ts';
 import { dbnameConninfo, runTool } from './tool-process.ts';
 import { fitArchiveToRoles, type RoleReport, type TargetRoles } from './role-mapping.ts';
+import { targetRoles } from './probe.ts';
 import { findTool } from './tools.ts';
 
 export interface RestoreOptions {
@@ -20,7 +21,7 @@ export interface RestoreOptions {
   targetDatabase: string;
   /** Aborting kills pg_restore with SIGTERM; `done` then rejects. */
   signal?: AbortSignal;
-  /** The target's roles, to fit owners and grants to (probe.ts targetRoles); without them the archive goes in as it is. */
+  /** The target's roles, to fit owners and grants to; looked up in the target database (probe.ts targetRoles) when not given. */
   roles?: TargetRoles;
   /** Leave every object owned by the restoring user (pg_restore --no-owner). */
   noOwner?: boolean;
@@ -65,18 +66,18 @@ function rewritingHead(out: Writable, rewrite: (head: ArchiveHead) => ArchiveHea
 export async function startRestore(conn: PgConnection, opts: RestoreOptions): Promise<RestoreHandle> {
   const file = await findTool('pg_restore', opts.major);
   const target: PgConnection = { ...conn, database: opts.targetDatabase };
+  // Not found (no such database, say): the archive goes in as it is and pg_restore says what is wrong.
+  const roles = opts.roles ?? (await targetRoles(target, opts.major).catch(() => null));
   const { child, done } = runTool({
     name: 'pg_restore', file, args: pgRestoreArgs(opts.targetDatabase, opts.noOwner), conn: target, stream: 'stdin', failureCode: RESTORE_FAILED, signal: opts.signal,
   });
   let report: RoleReport | null = null;
-  const roles = opts.roles;
-  const stdin = roles
-    ? rewritingHead(child.stdin as Writable, (head) => {
-        const fitted = fitArchiveToRoles(head, roles, !opts.noOwner);
-        report = fitted.report;
-        return fitted.head;
-      })
-    : (child.stdin as Writable);
+  const stdin = rewritingHead(child.stdin as Writable, (head) => {
+    if (!roles) return head;
+    const fitted = fitArchiveToRoles(head, roles, !opts.noOwner);
+    report = fitted.report;
+    return fitted.head;
+  });
   // A write error reaches the writer's callback and `done` says why; never an uncaught 'error'.
   stdin.on('error', () => {});
   return {
