@@ -36,9 +36,11 @@ export async function restoreToFile(feed: Feed, file: string): Promise<void> {
   });
   const failed = finished(sink);
   failed.catch(() => undefined); // awaited below; until then this is the sink's error listener
+  let opened = false;
   let wrote = false;
   try {
     await once(out, 'open');
+    opened = true;
     await feed(sink);
     if (sink.writableEnded) throw new DpError('internal', 'UserErrorRestoreTargetClosed', `The restore's writer to '${partial}' was ended before it took all the data.`);
     sink.end();
@@ -56,7 +58,7 @@ export async function restoreToFile(feed: Feed, file: string): Promise<void> {
   } catch (e) {
     sink.destroy();
     if (!out.closed) await once(out, 'close').catch(() => undefined);
-    await rm(partial, { force: true });
+    if (opened) await rm(partial, { force: true }); // not another's file that made our open fail
     if (wrote) await rm(checksumOf(file), { force: true });
     throw e;
   }

@@ -5,7 +5,7 @@
 // an uncaught exception.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chownSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Writable } from 'node:stream';
@@ -48,6 +48,32 @@ test('a sink ended early fails the restore and leaves no file', async () => {
   await assert.rejects(restoreToFile(writesAfterEnd, file), { code: 'ERR_STREAM_WRITE_AFTER_END' });
   assert.deepEqual(readdirSync(dir), []);
 });
+
+test('a .partial that is already there is neither overwritten nor removed', async () => {
+  const dir = scratchDir('dpvault-restore-file-');
+  const file = join(dir, 'app.dump');
+  writeFileSync(`${file}.partial`, 'another restore');
+  await assert.rejects(restoreToFile(eager, file), { code: 'EEXIST' });
+  assert.equal(readFileSync(`${file}.partial`, 'utf8'), 'another restore');
+});
+
+test('the files get the directory\'s group, so a directory of group postgres lets postgres read them', { skip: postgresGid() === null && 'needs root and a postgres group' }, async () => {
+  const dir = scratchDir('dpvault-restore-file-');
+  chownSync(dir, -1, postgresGid()!);
+  const file = join(dir, 'app.dump');
+  await restoreToFile(eager, file);
+  for (const f of [file, `${file}.sha256`]) {
+    assert.equal(statSync(f).gid, postgresGid());
+    assert.equal(statSync(f).mode & 0o777, 0o640);
+  }
+});
+
+/** The gid of the postgres group when this runs as root (the test cluster's harness creates it). */
+function postgresGid(): number | null {
+  if (process.getuid?.() !== 0) return null;
+  const line = readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+  return line ? Number(line.split(':')[2]) : null;
+}
 
 test('a feed that fails midway, or a sink destroyed under it, removes the half-written file', async () => {
   const dir = scratchDir('dpvault-restore-file-');
