@@ -61,6 +61,9 @@ export async function runBackupJob(ctx: ServiceContext, payload: BackupTaskPaylo
     const unstored = draft({ ref: '', size: 0 });
     const metadata = { instance, recoveryPoint: { ...unstored, internal: { ...unstored.internal, data: {} } } };
     const dump = await startOrderedDump(db.conn, { major: majorVersion, minTableBytes: ctx.keyOrderMinBytes });
+    // The store's read and `done` report the dump's errors; this listener keeps one from ever
+    // being uncaught (say, from a store that failed before it read).
+    dump.stdout.on('error', () => {});
     const writing = ctx.store.write({ vaultKey: vaultStoreKey(vault.id), datastore: 'VaultStore', recoveryPointId: rpId, metadata, sizeHint: sizeBytes }, dump.stdout, report.call);
     const [w, d] = await Promise.allSettled([writing, dump.done]);
     await report.flush();
