@@ -19,6 +19,7 @@ import { runRestoreJob, type RestoreTaskPayload } from './jobs/restore-job.ts';
 import { Worker } from './jobs/worker.ts';
 import { runVerifyJob, type VerifyTaskPayload } from './jobs/verify-job.ts';
 import { RetentionWorker } from './jobs/retention-job.ts';
+import { MaintenanceScheduler, runMaintenanceJob, type MaintenanceTaskPayload } from './jobs/maintenance-job.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { systemClock, type Clock } from './util/clock.ts';
 import { lockDataDir } from './services/data-dir-lock.ts';
@@ -34,6 +35,8 @@ export interface ServiceOptions {
   schedulerIntervalMs?: number;
   /** How often the retention worker sweeps recovery points (default 10 min). */
   retentionIntervalMs?: number;
+  /** How often every vault's maintenance (garbage collection, repacking) is queued (default 24 h). */
+  maintenanceIntervalMs?: number;
   /** Tables of at least this many bytes with a primary key are dumped in key order (default 8 MiB). */
   keyOrderMinBytes?: number;
 }
@@ -43,6 +46,7 @@ export interface RunningService {
   worker: Worker;
   scheduler: Scheduler;
   retention: RetentionWorker;
+  maintenance: MaintenanceScheduler;
   server: Server;
   url: string;
   close(): Promise<void>;
@@ -90,6 +94,7 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
       backup: (p) => runBackupJob(ctx, p as unknown as BackupTaskPayload),
       restore: (p) => runRestoreJob(ctx, p as unknown as RestoreTaskPayload),
       verify: (p) => runVerifyJob(ctx, p as unknown as VerifyTaskPayload),
+      maintenance: async (p) => void (await runMaintenanceJob(ctx, p as unknown as MaintenanceTaskPayload)),
     },
     { log: opts.log },
   );
@@ -98,10 +103,12 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
   // At start-up: retention catches up, and the scheduler runs the most recent missed occurrence.
   const retention = new RetentionWorker(ctx, { log: opts.log });
   const scheduler = new Scheduler(ctx, { log: opts.log });
+  const maintenance = new MaintenanceScheduler(ctx, { log: opts.log });
   await retention.sweep();
   await scheduler.tick();
   retention.start(opts.retentionIntervalMs ?? 600_000);
   scheduler.start(opts.schedulerIntervalMs ?? 30_000);
+  maintenance.start(opts.maintenanceIntervalMs ?? 86_400_000);
   const server = createApiServer(buildRouter(ctx), { log: opts.log });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -114,6 +121,7 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
     worker,
     scheduler,
     retention,
+    maintenance,
     server,
     url: `http://${host}:${addr.port}`,
     async close() {
@@ -121,6 +129,7 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
       server.closeAllConnections();
       await scheduler.stop();
       await retention.stop();
+      await maintenance.stop();
       await worker.stop();
       await ctx.background.idle();
       await ctx.catalog.close();

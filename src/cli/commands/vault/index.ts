@@ -1,4 +1,4 @@
-// `dpvault vault verify|recover`: dpvault's own commands for a vault's backup data (not in az).
+// `dpvault vault verify|maintain|recover`: dpvault's own commands for a vault's backup data (not in az).
 import { defineCommand } from '../../command.ts';
 import { vaultPath } from '../../paths.ts';
 
@@ -15,6 +15,19 @@ export const vaultCommands = [
     async run(a, ctx) {
       const path = `${vaultPath(await ctx.subscription(), a.resourceGroup as string, a.vaultName as string)}/verify`;
       return ctx.client.longRunning('POST', path, { body: { samplePercent: Number(a.sample) }, noWait: a.noWait === true });
+    },
+  }),
+  defineCommand({
+    path: ['vault', 'maintain'],
+    summary: 'Run the vault\'s maintenance now: free what no recovery point needs and repack; reports as a job.',
+    supportsNoWait: true,
+    args: {
+      resourceGroup: { names: ['--resource-group', '-g'], required: true },
+      vaultName: { names: ['--vault-name', '-v'], required: true },
+    },
+    async run(a, ctx) {
+      const path = `${vaultPath(await ctx.subscription(), a.resourceGroup as string, a.vaultName as string)}/maintain`;
+      return ctx.client.longRunning('POST', path, { noWait: a.noWait === true });
     },
   }),
   defineCommand({
