@@ -20,7 +20,7 @@ async function names(fx: RepoFixture, prefix: string): Promise<string[]> {
 }
 
 /** What storage holds of packs, index files and chunk lists. */
-async function snapshot(fx: RepoFixture): Promise<Record<string, string[]>> {
+async function snapshot(fx: RepoFixture): Promise<{ packs: string[]; index: string[]; chunklists: string[] }> {
   return { packs: await names(fx, 'packs/'), index: await names(fx, 'index/'), chunklists: await names(fx, 'chunklists/') };
 }
 
