@@ -65,7 +65,10 @@ export class FsStorage implements Storage {
         await fh.writeFile(data);
       } else {
         for await (const chunk of data as AsyncIterable<Buffer | string>) {
-          await fh.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+          const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+          // A write may store only part of the buffer (a disk filling up): write the rest, and
+          // the write that cannot store anything fails (ENOSPC) instead of truncating the object.
+          for (let at = 0; at < buf.length; ) at += (await fh.write(buf, at, buf.length - at)).bytesWritten;
         }
       }
       await fh.sync();
