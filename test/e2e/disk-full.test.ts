@@ -5,40 +5,28 @@
 // once space exists, the next backup succeeds and restores equal.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startService, type RunningService } from '../../src/app.ts';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { shellSession } from '../support/shell.ts';
 import { scratchDir } from '../support/scratch.ts';
+import { freeBytes as freeOn, mountTmpfs, unmount } from '../support/tmpfs.ts';
 
 const PASSWORD = 'F1ll-the-d1sk';
 const FS_BYTES = 48 * 1024 * 1024;
 let dataDir: string;
 let mountPoint: string;
 let mounted = false;
-let skipReason: string | false = false;
+let skipReason: string | null = null;
 let pgc: PgCluster;
 let svc: RunningService;
 let cwd: string;
 let sub: string;
 const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url }));
 
-function tryMount(dir: string): string | false {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${FS_BYTES}`, 'tmpfs', dir], { stdio: 'pipe' });
-    return false;
-  } catch (e) {
-    return `a size-limited filesystem cannot be mounted here (${String((e as { stderr?: Buffer }).stderr ?? e).trim() || 'mount failed'}); run as root to test a full disk`;
-  }
-}
-
-const freeBytes = (): number => {
-  const s = statfsSync(mountPoint);
-  return s.bavail * s.bsize;
-};
+const freeBytes = (): number => freeOn(mountPoint);
 function files(under: string): string[] {
   const out: string[] = [];
   const walk = (d: string): void => {
@@ -53,8 +41,8 @@ before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'dpvault-full-'));
   mountPoint = join(dataDir, 'backup-data');
   mkdirSync(mountPoint);
-  skipReason = tryMount(mountPoint);
-  mounted = skipReason === false;
+  skipReason = mountTmpfs(mountPoint, FS_BYTES);
+  mounted = skipReason === null;
   if (skipReason) return;
   pgc = await startCluster();
   // About 33 MB of random bytes as hex in the dump: some 17 MB stored, however it compresses.
@@ -83,7 +71,7 @@ before(async () => {
 after(async () => {
   await svc?.close();
   await pgc?.stop();
-  if (mounted) execFileSync('umount', [mountPoint]);
+  if (mounted) unmount(mountPoint);
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
