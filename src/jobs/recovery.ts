@@ -1,7 +1,8 @@
 // Start-up recovery for the embedded service: work that was running when the server stopped is
 // failed (its job says so, and so does a long-running operation a client may still be polling), and the temporary files of interrupted writes (`.<name>.<hex>.tmp`,
 // see storage/fs.ts) are removed, so nothing half-done survives. Packs an interrupted backup
-// finished stay until garbage collection: no manifest refers to them.
+// finished stay until the vault's maintenance collects them once the grace period has passed
+// (maintenance-job.ts): no manifest refers to them.
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ServiceContext } from '../services/context.ts';
