@@ -2,11 +2,10 @@
 // takes a chunk that another recovery point deduplicated against while it ran.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { Repository } from '../../src/repository/repository.ts';
+import type { BackupResult } from '../../src/repository/backup.ts';
+import { Repository, type RepositoryStats } from '../../src/repository/repository.ts';
 import { gate, readAll, streamOf, tempRepo } from './helpers.ts';
 
 const SMALL_PACKS = { chunker: { min: 4096, avg: 16_384, max: 65_536 }, packSize: 65_536 };
@@ -19,24 +18,33 @@ describe('a failed backup releases its packs', () => {
       const stop = gate();
       async function* failing(): AsyncGenerator<Buffer> {
         for (let o = 0; o < x.length; o += 65_536) yield x.subarray(o, o + 65_536);
+        // More after x, so all of x is sealed, stored and indexed while this backup waits.
+        for (let i = 0; i < 48; i++) yield randomBytes(65_536);
         await stop.wait;
         throw new Error('pg_dump exited with code 1');
       }
       const running = fx.repo.backup(Readable.from(failing()));
       running.catch(() => undefined);
-      // Wait until the failing backup has listed packs in an index file (every 16 packs).
-      const indexDir = join(fx.dir, 'index');
-      for (let i = 0; i < 500 && (await readdir(indexDir).catch(() => [])).length < 1; i++) await new Promise((r) => setTimeout(r, 10));
-      if ((await readdir(indexDir).catch(() => [])).length < 1) {
+      let b: BackupResult;
+      let y: Buffer;
+      let full: RepositoryStats;
+      try {
+        // Wait until the failing backup has listed 32 packs in index files (16 each), some
+        // 3 MiB from the start of x, and the in-memory index has them.
+        const indexed = async (): Promise<boolean> => {
+          const s = await fx.repo.stats();
+          return s.indexFiles >= 2 && s.chunks > 0;
+        };
+        for (let i = 0; i < 1000 && !(await indexed()); i++) await new Promise((r) => setTimeout(r, 10));
+        assert.ok(await indexed(), 'the failing backup indexed the packs of x');
+        // A second backup of the first 768 KiB finds those chunks indexed and reuses them.
+        y = x.subarray(0, 768 * 1024);
+        b = await fx.repo.backup(streamOf(y));
+        assert.ok(b.newBytes < y.length / 4, `b deduplicated against the failing backup: ${b.newBytes} new bytes`);
+        full = await fx.repo.stats();
+      } finally {
         stop.open();
-        assert.fail('the failing backup wrote no index file');
       }
-      // A second backup of the first 768 KiB finds those chunks indexed and reuses them.
-      const y = x.subarray(0, 768 * 1024);
-      const b = await fx.repo.backup(streamOf(y));
-      assert.ok(b.newBytes < y.length / 4, `b deduplicated against the failing backup: ${b.newBytes} new bytes`);
-      const full = await fx.repo.stats();
-      stop.open();
       await assert.rejects(running, /pg_dump exited with code 1/);
 
       const after = await fx.repo.stats();
