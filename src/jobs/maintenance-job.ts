@@ -3,7 +3,8 @@
 // and the packs of backups that never finished once the grace period (24 h by the service's
 // clock) has passed since they were written; it is safe beside backups and restores running in
 // this process (repository/guard.ts), and the store never runs two at once for one vault. It
-// runs as a queued task, on demand (`POST {vault}/maintain`) and for every vault on its own timer.
+// runs as a queued task, on demand (`POST {vault}/maintain`) and for every vault on its own
+// schedule (daily by default).
 import { toDpError } from '../domain/errors.ts';
 import type { StoreMaintenanceReport } from '../domain/recovery-point-store.ts';
 import { vaultStoreKey } from '../domain/recovery-point-store.ts';
@@ -47,32 +48,48 @@ export async function runMaintenanceJob(ctx: ServiceContext, payload: Maintenanc
   }
 }
 
-/** Queues a maintenance job for every vault on a timer; the worker runs them like any task. */
+/** The catalog setting holding when every vault's maintenance was last queued by the timer. */
+const LAST_QUEUED = 'maintenanceQueuedAt';
+/** The timer looks at least this often whether maintenance is due. */
+const CHECK_MS = 3_600_000;
+
+/**
+ * Queues a maintenance job for every vault once `intervalMs` has passed (by the service's clock)
+ * since the last time it did, looking every hour at most; the worker runs them like any task.
+ * The time is kept in the catalog, so a server restarted more often than the interval still
+ * maintains its vaults on time.
+ */
 export class MaintenanceScheduler {
   readonly #ctx: ServiceContext;
-  readonly #runner: SerialRunner<void, string[]>;
+  readonly #runner: SerialRunner<number, string[]>;
 
   constructor(ctx: ServiceContext, opts: { log?: (line: string) => void } = {}) {
     this.#ctx = ctx;
-    this.#runner = new SerialRunner('vault maintenance', () => this.#queueAll(), opts.log ?? (() => undefined));
+    this.#runner = new SerialRunner('vault maintenance', (interval) => this.#run(interval), opts.log ?? (() => undefined));
   }
 
-  /** Queues every vault's maintenance every `intervalMs` until stopped (the timer does not keep the process alive). */
+  /** Looks every min(`intervalMs`, 1 h) whether maintenance is due, until stopped (the timer does not keep the process alive). */
   start(intervalMs: number): void {
-    this.#runner.start(intervalMs, () => undefined);
+    this.#runner.start(Math.min(intervalMs, CHECK_MS), () => intervalMs);
   }
 
   stop(): Promise<void> {
     return this.#runner.stop();
   }
 
-  /** Queues every vault's maintenance now; resolves with the ids of the jobs queued. */
-  queueAll(): Promise<string[]> {
-    return this.#runner.run();
+  /** Queues every vault's maintenance if `intervalMs` has passed since the last time; returns the jobs queued. */
+  tick(intervalMs: number): Promise<string[]> {
+    return this.#runner.run(intervalMs);
   }
 
-  async #queueAll(): Promise<string[]> {
+  async #run(intervalMs: number): Promise<string[]> {
     const ctx = this.#ctx;
+    const now = ctx.clock.now();
+    const last = await ctx.catalog.getSetting(LAST_QUEUED);
+    // The first start counts as a run: a new server does not maintain empty vaults at once.
+    if (last !== undefined && now.getTime() - Date.parse(last) < intervalMs) return [];
+    await ctx.catalog.setSetting(LAST_QUEUED, now.toISOString());
+    if (last === undefined) return [];
     const vaults = await ctx.catalog.listResources<BackupVault>({ type: VAULT_TYPE, idPrefix: `/subscriptions/${ctx.subscriptionId}/` });
     const jobs: string[] = [];
     for (const { body: vault } of vaults.items) jobs.push(await queueMaintenance(ctx, vault, false));

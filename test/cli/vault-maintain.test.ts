@@ -6,9 +6,12 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { main } from '../../src/cli/main.ts';
 import { vaultStoreKey } from '../../src/domain/recovery-point-store.ts';
+import { ManualClock } from '../../src/util/clock.ts';
 import { startTestService, type TestService } from '../support/service.ts';
 
 let svc: TestService;
+const clock = new ManualClock(new Date());
+const HOUR = 3_600_000;
 let sub: string;
 const vaultId = () => `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.DataProtection/backupVaults/vault`;
 
@@ -38,7 +41,7 @@ const maintenanceJobs = async (): Promise<any[]> =>
   ((await svc.http('GET', `${vaultId()}/backupJobs`)).body.value as any[]).filter((j) => j.properties.operation === 'Maintenance');
 
 before(async () => {
-  svc = await startTestService();
+  svc = await startTestService({ clock });
   sub = svc.ctx.subscriptionId;
   await ok('group', 'create', '-n', 'rg', '-l', 'westus');
   await ok('dataprotection', 'backup-vault', 'create', '-g', 'rg', '--vault-name', 'vault', '-l', 'westus', '--type', 'SystemAssigned',
@@ -85,8 +88,14 @@ describe('dpvault vault maintain', () => {
     assert.equal((await maintenanceJobs()).length, before);
   });
 
-  it('the maintenance timer queues the same job for every vault, not user-triggered', async () => {
-    const [jobId] = await svc.maintenance.queueAll();
+  it('its schedule queues the same job for every vault once a day by the service\'s clock, not user-triggered', async () => {
+    assert.deepEqual(await svc.maintenance.tick(24 * HOUR), [], 'a first start only notes the time');
+    clock.advance(23 * HOUR);
+    assert.deepEqual(await svc.maintenance.tick(24 * HOUR), [], 'not due yet');
+    clock.advance(HOUR);
+    const [jobId, ...more] = await svc.maintenance.tick(24 * HOUR);
+    assert.equal(more.length, 0, 'one vault, one job');
+    assert.deepEqual(await svc.maintenance.tick(24 * HOUR), [], 'not again until the next day');
     const job = await finished(jobId!);
     assert.equal(job.properties.status, 'Completed');
     assert.equal(job.properties.isUserTriggered, false);
