@@ -22,6 +22,8 @@ export const serverCommand = defineCommand({
     const keyOrderMinBytes = byteCount('DPVAULT_KEY_ORDER_MIN_BYTES', process.env.DPVAULT_KEY_ORDER_MIN_BYTES);
     const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
     const { startService } = await import('../../app.ts');
+    const { installProcessGuard } = await import('../../jobs/job-guard.ts');
+    installProcessGuard(log);
     const svc = await startService({ dataDir, host: a.host as string, port, log, keyOrderMinBytes });
     log(`dpvault listening on ${svc.url} (data in ${dataDir})`);
     await new Promise<void>((resolve) => {
