@@ -69,6 +69,13 @@ export async function runBackupJob(ctx: ServiceContext, payload: BackupTaskPaylo
     // being uncaught (say, from a store that failed before it read).
     dump.stdout.on('error', () => {});
     const writing = ctx.store.write({ vaultKey: vaultStoreKey(vault.id), datastore: 'VaultStore', recoveryPointId: rpId, metadata, sizeHint: sizeBytes }, dump.stdout, report.call);
+    // A store that fails before (or without) reading everything must not leave the dump waiting
+    // on a reader: its output is closed (which settles `done` even if it was never read) and its
+    // tools are stopped.
+    writing.catch(() => {
+      dump.stdout.destroy();
+      dump.kill();
+    });
     const [w, d] = await Promise.allSettled([writing, dump.done]);
     await report.flush();
     if (w.status === 'fulfilled') stored = w.value;

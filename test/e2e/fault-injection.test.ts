@@ -6,7 +6,7 @@
 // Corrupted fails its restore at once, naming the damage.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { compareDatabases } from '../support/pg-compare.ts';
@@ -67,7 +67,7 @@ before(async () => {
   await pgc.createDatabase('appdb', shopSql(300));
   // Enough incompressible rows for several packs, so damage to one pack leaves others to save.
   await pgc.query('appdb', "CREATE TABLE blobs (id int PRIMARY KEY, body text); INSERT INTO blobs SELECT g, repeat(md5(g::text || random()::text), 8) FROM generate_series(1, 20000) g");
-  for (let i = 0; i < DAMAGE.length; i++) await pgc.query('postgres', `CREATE DATABASE appdb${i} TEMPLATE appdb`);
+  for (let i = 0; i <= DAMAGE.length; i++) await pgc.query('postgres', `CREATE DATABASE appdb${i} TEMPLATE appdb`);
   await pgc.createRole('backupuser', PASSWORD, { login: true, superuser: true });
   svc = await startTestService();
   cwd = scratchDir('dpvault-fault-');
@@ -166,5 +166,19 @@ describe('fault injection: every kind of damage is named, repaired where it can 
       }
       if (damage.firstPointSurvives) assert.equal(again.properties.status, 'Completed', JSON.stringify(again.properties.errorDetails));
     });
+  });
+});
+
+describe('a store that fails before it reads', () => {
+  it('fails the backup at once with the storage error, and does not leave the dump hanging', async () => {
+    const vault = await protect(DAMAGE.length);
+    // Where the vault's repository would go, a plain file: every storage call fails at once.
+    mkdirSync(join(svc.dataDir, 'backup-data', `rg--${vault}`), { recursive: true });
+    writeFileSync(repoDir(vault), 'not a directory');
+    const job = await backup(vault);
+    assert.equal(job.properties.status, 'Failed');
+    assert.match(job.properties.errorDetails[0].message, /VaultStore|not a directory|ENOTDIR|EEXIST/);
+    rmSync(repoDir(vault));
+    assert.equal((await backup(vault)).properties.status, 'Completed', 'once storage works again, so does the backup');
   });
 });
