@@ -82,14 +82,19 @@ export function planWindow(chunks: PlannedChunk[], limits: RangeLimits): WindowP
 }
 
 /**
- * Cuts a stream of chunks into windows of at most `windowBytes` original bytes (a chunk larger
- * than that is a window of its own) and plans each.
+ * Cuts a stream of chunks into windows of about `windowBytes` original bytes and plans each. A
+ * window is not cut between two chunks of one blob (a frame) unless it would grow past
+ * `windowBytes * WINDOW_STRETCH`, so a frame needed in one piece is read and opened once; a chunk
+ * larger than that is a window of its own.
  */
 export async function* planWindows(chunks: AsyncIterable<PlannedChunk>, windowBytes: number, limits: RangeLimits): AsyncGenerator<WindowPlan> {
   let window: PlannedChunk[] = [];
   let raw = 0;
   for await (const chunk of chunks) {
-    if (window.length > 0 && raw + chunk.rawLength > windowBytes) {
+    const last = window[window.length - 1];
+    const sameBlob = last !== undefined && last.packId === chunk.packId && last.offset === chunk.offset;
+    const full = raw + chunk.rawLength > (sameBlob ? windowBytes * WINDOW_STRETCH : windowBytes);
+    if (window.length > 0 && full) {
       yield planWindow(window, limits);
       window = [];
       raw = 0;
@@ -99,3 +104,6 @@ export async function* planWindows(chunks: AsyncIterable<PlannedChunk>, windowBy
   }
   if (window.length > 0) yield planWindow(window, limits);
 }
+
+/** How far past its size a window may grow to keep a frame's chunks together. */
+export const WINDOW_STRETCH = 1.25;

@@ -32,13 +32,13 @@ import type { OpenJob } from './chunk-jobs.ts';
 import { ID_BYTES, type RepositoryKeys } from './crypto.ts';
 import { blobsOf, readTrailer } from './pack.ts';
 import type { PackEntry } from './pack.ts';
-import { planWindows, type PlannedChunk, type RangeRead, type WindowPlan } from './read-plan.ts';
+import { planWindows, WINDOW_STRETCH, type PlannedChunk, type RangeRead, type WindowPlan } from './read-plan.ts';
 
 /** Bytes between two blobs of a pack that are read rather than split into two reads. */
 const RANGE_GAP_MAX = 256 * 1024;
 /** Largest single read. */
 const RANGE_MAX = 4 * 1024 * 1024;
-/** A window's original bytes, as a share of the budget: a few windows fit in it at once. */
+/** Windows filled ahead of the writer; each is at most this share of the budget. */
 const WINDOW_SHARE = 4;
 
 /** A pack's blobs by offset, each with its chunks in order, from its authenticated trailer. */
@@ -159,7 +159,8 @@ async function* restoreWindows(ctx: RepoContext, manifest: Manifest, reuse: bool
   const lease = ctx.guard.lease(async function* () {
     yield* [...inFlight.keys()];
   });
-  const windowBytes = Math.max(1, Math.floor(ctx.restoreBudget / WINDOW_SHARE));
+  // Stretched to keep a frame whole, a window is at most a WINDOW_SHARE-th of the budget.
+  const windowBytes = Math.max(1, Math.floor(ctx.restoreBudget / WINDOW_SHARE / WINDOW_STRETCH));
   const reader: Reader = {
     ctx,
     manifest,
@@ -167,7 +168,7 @@ async function* restoreWindows(ctx: RepoContext, manifest: Manifest, reuse: bool
     reads: new ByteBudget(ctx.readAhead),
     opener: new ChunkPool(1),
     trailers: new Map(),
-    buffers: new WindowBuffers(windowBytes, reuse),
+    buffers: new WindowBuffers(Math.ceil(windowBytes * WINDOW_STRETCH), reuse),
   };
   const plans = planWindows(locatedChunks(ctx, manifest, lease, inFlight), windowBytes, { gapMax: RANGE_GAP_MAX, rangeMax: Math.min(RANGE_MAX, windowBytes) });
   const queue: { plan: WindowPlan; filled: Promise<Buffer> }[] = [];
