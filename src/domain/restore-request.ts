@@ -8,6 +8,11 @@ export interface DatabaseTarget {
   datasourceInfo: DatasourceRef;
   credentials: SecretStoreCredentials | null;
   restoreLocation: string;
+  /**
+   * dpvault only: leave every restored object owned by the restoring user instead of its owner
+   * in the backup (pg_restore --no-owner). Grants are restored either way.
+   */
+  noOwner: boolean;
 }
 
 export interface FilesTarget {
@@ -55,6 +60,7 @@ export function readRestoreRequest(body: unknown): RestoreRequest {
       datasourceInfo: readDatasource(field(info, 'datasourceInfo'), 'restoreTargetInfo.datasourceInfo', 'Datasource'),
       credentials: readCredentials(field(info, 'datasourceAuthCredentials'), 'restoreTargetInfo.datasourceAuthCredentials'),
       restoreLocation,
+      noOwner: readFlag(field(info, 'noOwner'), 'restoreTargetInfo.noOwner'),
     };
   } else if (targetType === 'restorefilestargetinfo') {
     const details = field(info, 'targetDetails');
@@ -82,4 +88,12 @@ export function readRestoreRequest(body: unknown): RestoreRequest {
     rehydrationPriority: typeof priority === 'string' ? priority : null,
     rehydrationRetentionDuration: typeof duration === 'string' ? duration : null,
   };
+}
+
+/** An optional boolean property: absent is false; true/false or "true"/"false" as clients send them. */
+function readFlag(value: unknown, target: string): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw invalid('UserErrorInvalidRequestParameter', `${target} must be true or false; got ${JSON.stringify(value)}.`, target);
 }

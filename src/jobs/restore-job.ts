@@ -1,23 +1,22 @@
 // A restore job: streams a recovery point's bytes (verified by the store as they are read) into
 // pg_restore of the target server's version, into a new database, or into a dump file in a
-// directory with its SHA-256 beside it. A failure drops the half-restored database or removes
-// the half-written file.
-import { createHash, type Hash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { open, rename, rm, writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { once } from 'node:events';
-import { Writable } from 'node:stream';
-import { toDpError } from '../domain/errors.ts';
+// directory with its SHA-256 beside it (restore-file.ts). A database is built under a staging
+// name and renamed to its target at the end (restore-staging.ts). A failure drops the staging
+// database or removes the half-written file; a failure of any stream fails this job only.
+import { DpError, toDpError } from '../domain/errors.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import type { DatabaseTarget, RestoreRequest } from '../domain/restore-request.ts';
-import { createDatabase, dropDatabase, probeServer } from '../sources/postgres/probe.ts';
+import { finished } from 'node:stream/promises';
+import { createDatabase, dropDatabase, probeServer, renameDatabase, targetRoles } from '../sources/postgres/probe.ts';
+import { roleReportDetails } from '../sources/postgres/role-mapping.ts';
 import { startRestore } from '../sources/postgres/restore.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { connectionFor } from '../services/datasource-access.ts';
 import { finishJob, loadJob, updateJob } from '../services/jobs.ts';
 import { storedIn, type RecoveryPointResource } from '../services/recovery-points.ts';
 import { rehydrateForRestore } from './rehydration.ts';
+import { restoreToFile, type Feed } from './restore-file.ts';
+import { stagingDatabaseName } from './restore-staging.ts';
 import { throttle } from './throttle.ts';
 
 export interface RestoreTaskPayload {
@@ -51,11 +50,12 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
         bytes = total;
         report.call(total);
       });
+    let roleDetails: Record<string, string> = {};
     if (payload.request.target.kind === 'files') {
       await restoreToFile(feed, payload.destination);
     } else {
       const vault = (await ctx.catalog.getResource<BackupVault>(job.id.split('/backupJobs/')[0]!))!.body;
-      await restoreToDatabase(ctx, vault, payload.request.target, feed);
+      roleDetails = await restoreToDatabase(ctx, vault, payload.request.target, job.id, feed);
     }
     await report.flush();
     await finishJob(ctx, job.id, {}, (p) => {
@@ -66,6 +66,7 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
         ...(payload.request.target.kind === 'files' ? { RestoredFile: payload.destination } : { RestoredDatabase: payload.destination }),
       };
       if (payload.request.target.kind === 'files') p.extendedInfo.additionalDetails = { 'Restore File Prefix': payload.request.target.filePrefix };
+      else if (Object.keys(roleDetails).length) p.extendedInfo.additionalDetails = { ...p.extendedInfo.additionalDetails, ...roleDetails };
     });
   } catch (e) {
     const err = toDpError(e);
@@ -73,63 +74,42 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
   }
 }
 
-/** Writes the recovery point's verified bytes into a sink (counting them for the job's progress). */
-type Feed = (sink: Writable) => Promise<void>;
-
-/**
- * `out`, hashing every buffer written through it. A write completes when `out` has written the
- * buffer, so a feed that reuses buffers after their write callback stays safe.
- */
-function hashingInto(out: Writable, hash: Hash): Writable {
-  return new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      out.write(chunk, done);
-    },
-  });
-}
-
-/** The dump file, written under a temporary name and renamed once durable, then `<file>.sha256`. */
-async function restoreToFile(feed: Feed, file: string): Promise<void> {
-  const partial = `${file}.partial`;
-  const out = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
-  const hash = createHash('sha256');
-  try {
-    await once(out, 'open');
-    await feed(hashingInto(out, hash));
-    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-    const fh = await open(partial, 'r');
-    await fh.sync();
-    await fh.close();
-    await rename(partial, file);
-    await writeFile(`${file}.sha256`, `${hash.digest('hex')}  ${basename(file)}\n`, { flag: 'wx' });
-  } catch (e) {
-    out.destroy();
-    await rm(partial, { force: true });
-    throw e;
-  }
-}
-
-async function restoreToDatabase(ctx: ServiceContext, vault: BackupVault, target: DatabaseTarget, feed: Feed): Promise<void> {
+/** Restores into a staging database and renames it to the target; returns what the job reports about roles. */
+async function restoreToDatabase(ctx: ServiceContext, vault: BackupVault, target: DatabaseTarget, jobId: string, feed: Feed): Promise<Record<string, string>> {
   const db = await connectionFor(ctx, vault, target.datasourceInfo.resourceID, target.credentials!.secretStoreResource.uri);
   const server = await probeServer(db.maintenance);
-  await createDatabase(db.maintenance, db.database);
+  const roles = await targetRoles(db.maintenance, server.majorVersion);
+  const staging = stagingDatabaseName(db.database, jobId);
+  await createDatabase(db.maintenance, staging);
+  let details: Record<string, string>;
   try {
-    const restore = await startRestore(db.conn, { major: server.majorVersion, targetDatabase: db.database });
+    const restore = await startRestore(db.conn, { major: server.majorVersion, targetDatabase: staging, roles, noOwner: target.noOwner });
     const feeding = feed(restore.stdin).then(
-      () => void restore.stdin.end(),
+      async () => {
+        restore.stdin.end();
+        await finished(restore.stdin, { readable: false });
+      },
       (e: unknown) => {
         restore.kill();
         throw e;
       },
     );
     const [f, d] = await Promise.allSettled([feeding, restore.done]);
-    // A corrupt recovery point is the root cause even when pg_restore also complained.
-    if (f.status === 'rejected' && !(f.reason as NodeJS.ErrnoException).code?.startsWith('EPIPE')) throw f.reason;
+    // A corrupt recovery point is the root cause even when pg_restore also complained; a stream
+    // error (a broken pipe) only means pg_restore stopped, and it says why.
+    if (f.status === 'rejected' && f.reason instanceof DpError) throw f.reason;
     if (d.status === 'rejected') throw d.reason;
     if (f.status === 'rejected') throw f.reason;
+    const report = restore.report();
+    details = report ? roleReportDetails(report, roles, !target.noOwner) : {};
+    await renameDatabase(db.maintenance, staging, db.database);
   } catch (e) {
-    await dropDatabase(db.maintenance, db.database).catch(() => undefined);
-    throw e;
+    const err = toDpError(e);
+    const left = await dropDatabase(db.maintenance, staging).then(
+      () => `The half-restored staging database '${staging}' was dropped; nothing was created under the name '${db.database}'.`,
+      (d: unknown) => `Nothing was created under the name '${db.database}', but the half-restored staging database '${staging}' could not be dropped (${toDpError(d).message}); drop it by hand.`,
+    );
+    throw new DpError(err.kind, err.code, `${err.message}\n${left}`, { target: err.target });
   }
+  return details;
 }

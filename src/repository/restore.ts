@@ -102,41 +102,93 @@ class WindowBuffers {
 /**
  * Writes the original bytes of `manifest` to `sink` (pg_restore's stdin, a file), each buffer
  * used again only after the sink's write callback: unlike a stream's consumer, a sink is known
- * to be done with a buffer then. Rejects, leaving the sink open, on damage or a write error;
- * the caller ends or destroys the sink.
+ * to be done with a buffer then. Resolves only once the sink has taken every buffer (each write's
+ * callback has run), so the caller may end it at once. Rejects, leaving the sink open, on damage
+ * or a write error; the caller ends or destroys the sink. The sink's errors are listened to while
+ * this runs, so none of them goes unhandled.
  */
 export async function restoreInto(ctx: RepoContext, manifest: Manifest, sink: Writable, onBytes?: (total: number) => void): Promise<void> {
-  let failed: Error | null = null;
+  const writes = new PendingWrites(sink);
   let total = 0;
-  for await (const w of restoreWindows(ctx, manifest, true)) {
-    if (failed) {
-      w.done();
-      throw failed;
+  try {
+    for await (const w of restoreWindows(ctx, manifest, true)) {
+      try {
+        writes.check();
+      } catch (e) {
+        w.done();
+        throw e;
+      }
+      const more = writes.write(w.data, w.done);
+      total += w.data.length;
+      onBytes?.(total);
+      if (!more) await writes.drained();
     }
-    const more = sink.write(w.data, (err) => {
-      if (err) failed ??= err;
-      w.done();
-    });
-    total += w.data.length;
-    onBytes?.(total);
-    if (!more) await drained(sink);
+    // Small buffers may still wait in the sink: a caller that ended it now would have them
+    // written after the end (ERR_STREAM_WRITE_AFTER_END).
+    await writes.settled();
+  } finally {
+    writes.close();
   }
-  if (failed) throw failed;
+  writes.check();
 }
 
-/** Resolves when `sink` drains; rejects if it errors or closes first. */
-function drained(sink: Writable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const done = (err?: Error): void => {
-      sink.off('drain', ok).off('error', bad).off('close', closed);
-      if (err) reject(err);
-      else resolve();
-    };
-    const ok = (): void => done();
-    const bad = (e: Error): void => done(e);
-    const closed = (): void => done(new Error('The restore target closed before it took all the data.'));
-    sink.on('drain', ok).on('error', bad).on('close', closed);
-  });
+/** The writes made into a sink that have not completed yet, and the first error any of them had. */
+class PendingWrites {
+  readonly #sink: Writable;
+  #pending = 0;
+  #failed: Error | null = null;
+  #wake: (() => void) | null = null;
+  readonly #onError = (e: Error): void => this.#fail(e);
+  readonly #onEvent = (): void => this.#wake?.();
+
+  constructor(sink: Writable) {
+    this.#sink = sink;
+    sink.on('error', this.#onError).on('close', this.#onEvent).on('drain', this.#onEvent);
+  }
+
+  #fail(e: Error): void {
+    this.#failed ??= e;
+    this.#wake?.();
+  }
+
+  /** Writes `part`; `then` runs when the sink has written it (or failed to). */
+  write(part: Buffer, then: () => void): boolean {
+    this.#pending++;
+    return this.#sink.write(part, (err) => {
+      if (err) this.#fail(err);
+      then();
+      this.#pending--;
+      this.#wake?.();
+    });
+  }
+
+  /** Throws the first error a write had. */
+  check(): void {
+    if (this.#failed) throw this.#failed;
+  }
+
+  /** Resolves when the sink drains; rejects if a write failed or the sink closed first. */
+  drained(): Promise<void> {
+    return this.#until(() => !this.#sink.writableNeedDrain);
+  }
+
+  /** Resolves when every write has completed; rejects if one failed or the sink closed first. */
+  settled(): Promise<void> {
+    return this.#until(() => this.#pending === 0);
+  }
+
+  async #until(done: () => boolean): Promise<void> {
+    while (!done() && !this.#failed && !this.#sink.closed && !this.#sink.destroyed) {
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+      this.#wake = null;
+    }
+    if (!done()) this.#failed ??= new Error('The restore target closed before it took all the data.');
+    this.check();
+  }
+
+  close(): void {
+    this.#sink.off('error', this.#onError).off('close', this.#onEvent).off('drain', this.#onEvent);
+  }
 }
 
 /** One restore's reading machinery: budgets, the opening thread, trailers, window buffers. */

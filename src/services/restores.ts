@@ -1,14 +1,15 @@
 // Restores: the checks before a restore is accepted (shared by validateRestore and restore), and
 // the job that carries it out.
 import { statSync, existsSync, accessSync, constants } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { conflict, invalid } from '../domain/errors.ts';
 import type { BackupInstanceResource } from '../domain/backup-instance.ts';
 import { readRestoreRequest, type RestoreRequest } from '../domain/restore-request.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import { findManifest } from '../datasources/registry.ts';
-import { databaseExists, probeServer } from '../sources/postgres/probe.ts';
+import { checksumOf, partialOf } from '../jobs/restore-file.ts';
+import { databaseExists, probeServer, restoreUserPrivileges } from '../sources/postgres/probe.ts';
 import { findTool } from '../sources/postgres/tools.ts';
 import type { ServiceContext } from './context.ts';
 import { connectionFor } from './datasource-access.ts';
@@ -56,6 +57,13 @@ export async function planRestore(ctx: ServiceContext, vault: BackupVault, insta
     );
   }
   await findTool('pg_restore', server.majorVersion);
+  const user = await restoreUserPrivileges(db.maintenance);
+  if (!user.createdb) {
+    throw invalid(
+      'UserErrorMissingDBPermissions',
+      `User "${user.user}" may not create databases on server '${db.server}', so it cannot restore there: give it the CREATEDB attribute (ALTER ROLE "${user.user}" CREATEDB).`,
+    );
+  }
   if (await databaseExists(db.maintenance, db.database)) {
     throw invalid(
       'UserErrorDatabaseNameAlreadyInUse',
@@ -75,7 +83,14 @@ export function checkFileTarget(url: string, filePrefix: string): string {
       `dpvault restores files to a directory on the server's machine; '${url}' is not a directory path or file:// URL.`,
       'restoreTargetInfo.targetDetails.url',
     );
-  } else dir = isAbsolute(url) ? url : resolve(url);
+  } else if (isAbsolute(url)) dir = url;
+  else {
+    throw invalid(
+      'UserErrorInvalidRequestParameter',
+      `The target directory '${url}' is a relative path, which the server would resolve against its own working directory: give a full path (such as /var/backups/restores) or a file:// URL.`,
+      'restoreTargetInfo.targetDetails.url',
+    );
+  }
   const ok = existsSync(dir) && statSync(dir).isDirectory();
   if (!ok) throw invalid('UserErrorContainerNotAccessible', `The target directory '${dir}' does not exist.`, 'restoreTargetInfo.targetDetails.url');
   try {
@@ -84,8 +99,11 @@ export function checkFileTarget(url: string, filePrefix: string): string {
     throw invalid('UserErrorContainerNotAccessible', `The service cannot write to the target directory '${dir}'.`, 'restoreTargetInfo.targetDetails.url');
   }
   const file = join(dir, `${filePrefix}.dump`);
-  if (existsSync(file)) {
-    throw invalid('UserErrorFileAlreadyExists', `The file '${file}' already exists. A restore never overwrites (FailIfExists): choose another --target-file-name.`);
+  // The restore writes all three; a leftover of another restore is never overwritten either.
+  for (const f of [file, checksumOf(file), partialOf(file)]) {
+    if (existsSync(f)) {
+      throw invalid('UserErrorFileAlreadyExists', `The file '${f}' already exists. A restore never overwrites (FailIfExists): choose another --target-file-name.`);
+    }
   }
   return file;
 }

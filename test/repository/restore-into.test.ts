@@ -45,6 +45,31 @@ test('the bytes written are exact, though the sink keeps each buffer until its w
   assert.equal(reported, data.length);
 });
 
+test('it resolves only once the sink has written every buffer, so the caller may end it at once', async () => {
+  // A sink that takes buffers without pushing back (a large high-water mark) and completes each
+  // write later: the last writes are still pending when the chunks run out.
+  const got: Buffer[] = [];
+  const sink = new Writable({
+    highWaterMark: 64 * 1024 * 1024,
+    write(chunk: Buffer, _enc, cb) {
+      setTimeout(() => {
+        got.push(Buffer.from(chunk));
+        cb();
+      }, 5);
+    },
+  });
+  await fx.repo.restoreInto(manifestId, sink);
+  assert.equal(Buffer.concat(got).length, data.length, 'every write completed before restoreInto resolved');
+  await new Promise<void>((resolve, reject) => sink.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  assert.ok(Buffer.concat(got).equals(data));
+});
+
+test('a sink ended before the restore fails it with the sink\'s error, not an uncaught one', async () => {
+  const sink = new Writable({ write: (_chunk, _enc, cb) => cb() });
+  sink.end();
+  await assert.rejects(fx.repo.restoreInto(manifestId, sink), { code: 'ERR_STREAM_WRITE_AFTER_END' });
+});
+
 test('a sink that fails rejects with its error', async () => {
   let writes = 0;
   const sink = new Writable({

@@ -83,3 +83,43 @@ export async function compareDatabases(a: DbRef, b: DbRef): Promise<DbDifference
   }
   return diffs;
 }
+
+// Owners and privileges: every user relation, schema and function with its owner and ACL (the
+// aclitems sorted, so their order does not matter), and the default privileges. Kept apart from
+// describeDatabase: a restore with --no-owner or into a server without some roles differs here
+// on purpose. Grants to the roles in $1 are left out (a restore into a server without them).
+const aclText = (expr: string): string =>
+  `(SELECT string_agg(a::text, ' ' ORDER BY a::text) FROM unnest(${expr}) a WHERE NOT split_part(a::text, '=', 1) = ANY($1::text[]))`;
+const PRIVILEGES_SQL = `
+SELECT 'relation ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS object,
+       pg_get_userbyid(c.relowner) AS owner, ${aclText('c.relacl')} AS acl,
+       (SELECT string_agg(quote_ident(att.attname) || ':' || ${aclText('att.attacl')}, ' ' ORDER BY att.attname)
+          FROM pg_attribute att WHERE att.attrelid = c.oid AND att.attacl IS NOT NULL) AS column_acl
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE ${USER_OBJECT} AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND ${NOT_EXTENSION('pg_class', 'c.oid')}
+UNION ALL
+SELECT 'schema ' || quote_ident(n.nspname), pg_get_userbyid(n.nspowner), ${aclText('n.nspacl')}, NULL
+FROM pg_namespace n WHERE ${USER_OBJECT} AND ${NOT_EXTENSION('pg_namespace', 'n.oid')}
+UNION ALL
+SELECT 'function ' || p.oid::regprocedure::text, pg_get_userbyid(p.proowner), ${aclText('p.proacl')}, NULL
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE ${USER_OBJECT} AND ${NOT_EXTENSION('pg_proc', 'p.oid')}
+UNION ALL
+SELECT 'default privileges of ' || pg_get_userbyid(d.defaclrole) || ' in ' || coalesce(quote_ident(n.nspname), 'the database') || ' on ' || d.defaclobjtype::text,
+       NULL, ${aclText('d.defaclacl')}, NULL
+FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace`;
+
+/** Every user object's owner and privileges, as `owner=… acl=… columns=…`; grants to `ignoreRoles` left out. */
+export async function describePrivileges(cluster: Queryable, db: string, ignoreRoles: string[] = []): Promise<Map<string, string>> {
+  const rows = await cluster.query<{ object: string; owner: string | null; acl: string | null; column_acl: string | null }>(db, PRIVILEGES_SQL, [ignoreRoles]);
+  return new Map(rows.filter((r) => r.owner !== null || r.acl !== null).map((r) => [r.object, `owner=${r.owner ?? '-'} acl=${r.acl ?? '-'} columns=${r.column_acl ?? '-'}`]));
+}
+
+/** The objects whose owner or privileges differ, sorted by name; empty when they are equal. Grants to `ignoreRoles` are left out. */
+export async function comparePrivileges(a: DbRef, b: DbRef, ignoreRoles: string[] = []): Promise<DbDifference[]> {
+  const [da, dbb] = await Promise.all([describePrivileges(a.cluster, a.db, ignoreRoles), describePrivileges(b.cluster, b.db, ignoreRoles)]);
+  return [...new Set([...da.keys(), ...dbb.keys()])]
+    .sort()
+    .map((object) => ({ object, a: da.get(object) ?? null, b: dbb.get(object) ?? null }))
+    .filter((d) => d.a !== d.b);
+}

@@ -10,8 +10,8 @@ export const serverCommand = defineCommand({
   summary: 'Run the dpvault service (default 127.0.0.1:7480, data in $DPVAULT_HOME or ~/.dpvault).',
   offline: true,
   args: {
-    host: { names: ['--host'], default: '127.0.0.1' },
-    port: { names: ['--port'], type: 'int', default: '7480' },
+    host: { names: ['--host'], default: '127.0.0.1', help: 'Address to listen on (default 127.0.0.1).' },
+    port: { names: ['--port'], type: 'int', default: '7480', help: 'TCP port to listen on (default 7480; 0 picks a free one).' },
     dataDir: { names: ['--data-dir'], help: 'The data directory (default DPVAULT_HOME, else ~/.dpvault).' },
   },
   async run(a) {

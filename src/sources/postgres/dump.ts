@@ -1,6 +1,7 @@
 // Streams a pg_dump of one database out of a child process, with the pg_dump of the server's
-// major version and Azure's arguments: custom format, no ACLs, no owners, no tablespaces,
-// all identifiers quoted, and a serializable deferrable snapshot (a consistent dump that never
+// major version and Azure's arguments (but with owners and grants, which a restore gives back
+// where the target has the roles: role-mapping.ts): custom format, no tablespaces, all
+// identifiers quoted, and a serializable deferrable snapshot (a consistent dump that never
 // fails on a serialization conflict; on an idle or primary server it starts at once).
 // Nothing is staged on disk: the caller reads `stdout`.
 import type { Readable } from 'node:stream';
@@ -37,8 +38,6 @@ export function pgDumpArgs(conn: PgConnection, opts: DumpOptions): string[] {
   if (!Number.isInteger(level) || level < 0 || level > 9) throw badArgument('The dump compression level must be a whole number from 0 to 9.');
   if ((opts.format ?? 'custom') !== 'custom') throw badArgument('Only the custom dump format is supported.');
   return [
-    '--no-acl',
-    '--no-owner',
     '--no-tablespaces',
     ...(opts.serializableDeferrable === false ? [] : ['--serializable-deferrable']),
     '--quote-all-identifiers',

@@ -7,6 +7,7 @@ import { invalid } from '../../domain/errors.ts';
 import { describeConnection, toPgConfig, type PgConnection } from './connection-string.ts';
 import { SlabReads } from './slab-socket.ts';
 import { DB_NAME_IN_USE, MISSING_PERMISSIONS, fromPgError } from './errors.ts';
+import type { TargetRoles } from './role-mapping.ts';
 import { majorFromVersionNum } from './tools.ts';
 
 const CONNECT_TIMEOUT_MS = 5000;
@@ -170,6 +171,57 @@ export async function createDatabase(conn: PgConnection, name: string): Promise<
     }
     if (code === '42501') {
       throw invalid(MISSING_PERMISSIONS, `User "${conn.user}" may not create databases on ${describeConnection(conn)}; it needs the CREATEDB attribute.`);
+    }
+    throw fromPgError(e, conn);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Whether the connecting user may create databases (CREATEDB, or a superuser), and whether it is a superuser. */
+export function restoreUserPrivileges(conn: PgConnection): Promise<{ user: string; superuser: boolean; createdb: boolean }> {
+  return withClient(conn, async (client) => {
+    const r = await client.query<{ user: string; superuser: boolean; createdb: boolean }>(
+      'SELECT rolname AS user, rolsuper AS superuser, rolcreatedb AS createdb FROM pg_roles WHERE rolname = current_user',
+    );
+    const row = r.rows[0]!;
+    return { user: row.user, superuser: row.superuser, createdb: row.superuser || row.createdb };
+  });
+}
+
+/**
+ * The target server's roles, and those the connecting user may make owners of objects: all of
+ * them for a superuser; else the roles it is a member of (from PostgreSQL 16, those it may SET).
+ */
+export function targetRoles(conn: PgConnection, major: number): Promise<TargetRoles> {
+  const may = major >= 16 ? 'SET' : 'MEMBER';
+  return withClient(conn, async (client) => {
+    const r = await client.query<{ name: string; assignable: boolean; user: string }>(
+      `SELECT r.rolname AS name, current_user AS user,
+              (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) OR pg_has_role(current_user, r.oid, '${may}') AS assignable
+       FROM pg_roles r`,
+    );
+    return {
+      user: r.rows[0]?.user ?? conn.user,
+      existing: new Set(r.rows.map((row) => row.name)),
+      assignable: new Set(r.rows.filter((row) => row.assignable).map((row) => row.name)),
+    };
+  });
+}
+
+/**
+ * Renames a database (a restored staging database to its target name); a target name taken in
+ * the meantime fails with UserErrorDatabaseNameAlreadyInUse.
+ */
+export async function renameDatabase(conn: PgConnection, from: string, to: string): Promise<void> {
+  checkDatabaseName(from);
+  checkDatabaseName(to);
+  const client = await connect(conn);
+  try {
+    await client.query(`ALTER DATABASE ${pg.escapeIdentifier(from)} RENAME TO ${pg.escapeIdentifier(to)}`);
+  } catch (e) {
+    if ((e as { code?: string }).code === '42P04') {
+      throw invalid(DB_NAME_IN_USE, `A database named "${to}" was created on server ${conn.host}:${conn.port} while the restore ran; restore into a new name.`);
     }
     throw fromPgError(e, conn);
   } finally {

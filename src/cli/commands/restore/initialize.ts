@@ -43,11 +43,16 @@ export const restoreInitializeForDataRecovery = defineCommand({
     secretStoreType: { names: ['--secret-store-type'], enum: ['AzureKeyVault'], help: 'The secret store type for the target.' },
     secretStoreUri: { names: ['--secret-store-uri'], help: 'The secret store uri for the target.' },
     restoreConfiguration: { names: ['--restore-configuration'], type: 'json', help: 'Restore configuration (AzureKubernetesService only; ignored).' },
+    noOwner: {
+      names: ['--no-owner'],
+      arity: 'flag',
+      help: 'dpvault only: leave every restored object owned by the restoring user instead of its owner in the backup (grants are still restored).',
+    },
   },
   async run(a, ctx) {
     const source = sourceOf(a);
     const manifest = requireManifest(a.datasourceType);
-    return initializeForDataRecovery(
+    const request = await initializeForDataRecovery(
       {
         ...source,
         targetResourceId: a.targetResourceId as string | undefined,
@@ -64,6 +69,8 @@ export const restoreInitializeForDataRecovery = defineCommand({
         return bi.properties?.dataSourceInfo?.resourceID ?? '';
       },
     );
+    if (a.noOwner) (request.restore_target_info as Record<string, unknown>).no_owner = true;
+    return request;
   },
 });
 

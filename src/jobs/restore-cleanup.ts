@@ -1,0 +1,58 @@
+// Start-up recovery for a restore the server was running when it stopped: what it had written
+// is removed, and the job is told exactly what. A restore into a database drops its staging
+// database (restore-staging.ts) on the target server; a restore as files removes the `.partial`
+// dump, and the checksum file when the dump itself never got its name (restore-file.ts writes
+// the checksum just before the rename).
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { toDpError } from '../domain/errors.ts';
+import type { BackupVault } from '../domain/vault.ts';
+import { databaseExists, dropDatabase } from '../sources/postgres/probe.ts';
+import type { ServiceContext } from '../services/context.ts';
+import { connectionFor } from '../services/datasource-access.ts';
+import { checksumOf, partialOf } from './restore-file.ts';
+import type { RestoreTaskPayload } from './restore-job.ts';
+import { stagingDatabaseName } from './restore-staging.ts';
+
+/** Removes what an interrupted restore left; says what it removed, or what is left to remove by hand. */
+export async function cleanUpInterruptedRestore(ctx: ServiceContext, payload: RestoreTaskPayload): Promise<string> {
+  const target = payload.request?.target;
+  if (target?.kind === 'files') return removeFiles(payload.destination);
+  if (target?.kind !== 'database') return 'Nothing it wrote was kept.';
+  let staging = '';
+  let server = target.datasourceInfo.resourceID;
+  try {
+    const vault = (await ctx.catalog.getResource<BackupVault>(payload.jobId.split('/backupJobs/')[0]!))?.body;
+    if (!vault) throw new Error('its vault no longer exists');
+    const db = await connectionFor(ctx, vault, target.datasourceInfo.resourceID, target.credentials!.secretStoreResource.uri);
+    staging = stagingDatabaseName(db.database, payload.jobId);
+    server = `server '${db.server}'`;
+    if (!(await databaseExists(db.maintenance, staging))) {
+      return (await databaseExists(db.maintenance, db.database))
+        ? `Its staging database '${staging}' was not found on ${server}, and '${db.database}' exists: the restore may have finished just before the stop; check '${db.database}'.`
+        : `No database was left on ${server}.`;
+    }
+    await dropDatabase(db.maintenance, staging);
+    return `The half-restored staging database '${staging}' was dropped from ${server}; nothing was created under the name '${db.database}'.`;
+  } catch (e) {
+    const what = `the staging database ${staging ? `'${staging}'` : 'named <target>_dpvault_<job>'} on ${server}`;
+    return `Nothing was created under the target name, but ${what} could not be checked or dropped (${toDpError(e).message}); drop it by hand.`;
+  }
+}
+
+async function removeFiles(file: string): Promise<string> {
+  const removed: string[] = [];
+  const remove = async (f: string): Promise<void> => {
+    if (!existsSync(f)) return;
+    await rm(f, { force: true });
+    removed.push(f);
+  };
+  await remove(partialOf(file));
+  if (existsSync(file)) {
+    return removed.length
+      ? `Removed ${removed.join(', ')}; '${file}' and its checksum were complete and are kept.`
+      : `'${file}' and its checksum were written completely before the stop and are kept.`;
+  }
+  await remove(checksumOf(file));
+  return removed.length ? `Removed the half-written ${removed.join(' and ')}.` : 'It had written no file.';
+}

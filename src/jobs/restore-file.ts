@@ -1,0 +1,78 @@
+// A restore as files: the recovery point's dump written to `<dir>/<prefix>.dump` and its SHA-256
+// to `<prefix>.dump.sha256`. The dump is written to `<file>.partial`, synced, and renamed only
+// once whole; the checksum file is written before the rename, so a `.dump` without its checksum
+// never appears. Both files get FILE_MODE and the target directory's group (as a setgid directory
+// would give them), so a directory of group `postgres` makes the dump readable by PostgreSQL's
+// tools run as `postgres`, and nobody else. Every stream here has an error listener: a failure
+// (a full disk, a sink ended early) rejects this restore and removes what it wrote, and never
+// becomes an uncaught exception.
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { chmod, chown, open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { DpError } from '../domain/errors.ts';
+import { writeThrough } from '../util/write-through.ts';
+
+/** Read and write for the service's user, read for the directory's group. */
+export const FILE_MODE = 0o640;
+
+/** Writes the recovery point's verified bytes into a sink; resolves once the sink has taken them all. */
+export type Feed = (sink: Writable) => Promise<void>;
+
+export const partialOf = (file: string): string => `${file}.partial`;
+export const checksumOf = (file: string): string => `${file}.sha256`;
+
+export async function restoreToFile(feed: Feed, file: string): Promise<void> {
+  const partial = partialOf(file);
+  const out = createWriteStream(partial, { flags: 'wx', mode: FILE_MODE });
+  const hash = createHash('sha256');
+  // A write completes when the file has the buffer, so a feed that reuses buffers stays safe.
+  const sink = writeThrough(out, (chunk) => {
+    hash.update(chunk);
+    return chunk;
+  });
+  const failed = finished(sink);
+  failed.catch(() => undefined); // awaited below; until then this is the sink's error listener
+  let opened = false;
+  let wrote = false;
+  try {
+    await once(out, 'open');
+    opened = true;
+    await feed(sink);
+    if (sink.writableEnded) throw new DpError('internal', 'UserErrorRestoreTargetClosed', `The restore's writer to '${partial}' was ended before it took all the data.`);
+    sink.end();
+    await failed;
+    const fh = await open(partial, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await writeFile(checksumOf(file), `${hash.digest('hex')}  ${basename(file)}\n`, { flag: 'wx', mode: FILE_MODE });
+    wrote = true;
+    await setModeAndGroup([partial, checksumOf(file)], dirname(file));
+    await rename(partial, file);
+  } catch (e) {
+    sink.destroy();
+    if (!out.closed) await once(out, 'close').catch(() => undefined);
+    if (opened) await rm(partial, { force: true }); // not another's file that made our open fail
+    if (wrote) await rm(checksumOf(file), { force: true });
+    throw e;
+  }
+}
+
+/**
+ * FILE_MODE whatever the umask, and the directory's group when it differs from ours and we may
+ * give it (root, or a member of it).
+ */
+async function setModeAndGroup(files: string[], dir: string): Promise<void> {
+  const { gid } = await stat(dir);
+  for (const f of files) {
+    await chmod(f, FILE_MODE);
+    if ((await stat(f)).gid === gid) continue;
+    await chown(f, -1, gid).catch(() => undefined); // not a member: the files keep our group
+  }
+}
