@@ -71,7 +71,9 @@ const discard = (): Writable => new Writable({ highWaterMark: 64 * 1024, write: 
 const dir = await mkdtemp(join(tmpdir(), 'dpv-latest-'));
 try {
   const master = randomBytes(32);
-  const repo = await Repository.init(new FsStorage(dir), master, { clock: systemClock });
+  // DPV_BUDGET=MiB: this build's restore budget (default: the repository's).
+  const budget = process.env.DPV_BUDGET ? { restoreBudget: Number(process.env.DPV_BUDGET) * 1024 * 1024 } : {};
+  const repo = await Repository.init(new FsStorage(dir), master, { clock: systemClock, ...budget });
   const ids: string[] = [];
   for (let w = 1; w <= weeks; w++) {
     if (w > 1) churn(w);
@@ -93,12 +95,15 @@ try {
       await profile.post('Profiler.enable');
       await profile.post('Profiler.start');
     }
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10);
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     await build.restoreInto(id, discard());
     const c = process.cpuUsage(c0);
+    clearInterval(sampler);
     if (profile) writeFileSync(process.env.DPV_PROFILE!, JSON.stringify((await profile.post('Profiler.stop')).profile));
-    console.log(`${name} ${which}: ${((performance.now() - t0) / 1000).toFixed(2)} s, main-thread+workers CPU ${((c.user + c.system) / 1e6).toFixed(2)} s`);
+    console.log(`${name} ${which}: ${((performance.now() - t0) / 1000).toFixed(2)} s, main-thread+workers CPU ${((c.user + c.system) / 1e6).toFixed(2)} s, peak RSS ${(peak / 1048576).toFixed(0)} MiB`);
   };
   for (let i = 0; i < rounds; i++) {
     const order = i % 2 === 0 ? builds : [...builds].reverse();
