@@ -6,6 +6,8 @@
 //   npm run bench                          # scale 10, 12 weeks, every phase (tens of minutes)
 //   npm run bench -- --scale 1 --repeat 1  # a quick check that everything runs
 //   npm run bench -- --only backup,restore
+//   npm run bench -- --only latest --weeks 12 --repeat 3   # restore the latest point vs the first vs pg_restore
+//   npm run bench -- --only scale --scale 100              # full + 4 weekly backups and a restore, peak memory
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,9 +17,11 @@ import { describeMachine } from './lib/machine.ts';
 import { parseOptions, type BenchOptions } from './lib/options.ts';
 import { runBackupPhase, type BackupResult } from './lib/phase-backup.ts';
 import { runRestorePhase, type RestoreResult } from './lib/phase-restore.ts';
-import { CHURN_SCRIPTS, runWeeklyPhase, type WeeklySeries } from './lib/phase-weekly.ts';
+import { runLatestPhase, type LatestResult } from './lib/phase-latest.ts';
+import { CHURN_SCRIPTS, runWeeklyPhase, type SeriesEnd, type WeeklySeries } from './lib/phase-weekly.ts';
 import { BenchCluster } from './lib/postgres.ts';
 import { backupTargets, renderBackup, renderMachine, renderRestore, renderSummary, renderWeekly, restoreTargets, weeklyTargets } from './lib/render.ts';
+import { latestTargets, renderLatest, renderScale, scaleTargets } from './lib/render-latest.ts';
 import { earlierTargets, updateReport, type SectionName, type Target } from './lib/report.ts';
 import { toolVersion } from './lib/dedup.ts';
 
@@ -60,6 +64,7 @@ async function main(): Promise<number> {
   const targets: Target[] = [];
   let failure: unknown = null;
   let restore: RestoreResult | null = null;
+  const restoredFromSeries: LatestResult[] = [];
   const machine = await describeMachine(pg.cluster.bindir);
   try {
     log(`loading dataset.sql at scale ${opts.scale}`);
@@ -84,10 +89,29 @@ async function main(): Promise<number> {
       sections.restore = renderRestore(restore, machine, opts);
       targets.push(...restoreTargets(restore));
     }
+    // The latest-point phase restores from the weekly phase's churn.sql series when both run.
+    let latest: LatestResult | null = null;
     if (opts.only.has('weekly')) {
-      const series: WeeklySeries[] = await runWeeklyPhase(ctx);
+      let series: WeeklySeries[] = [];
+      const weekly = async (atEnd?: (end: SeriesEnd) => Promise<void>): Promise<void> => {
+        series = await runWeeklyPhase(ctx, atEnd);
+      };
+      if (opts.only.has('latest')) latest = await runLatestPhase(ctx, 'latest', weekly);
+      else await weekly();
       sections.weekly = renderWeekly(series, machine, opts);
       for (const s of series) targets.push(...weeklyTargets(s));
+    }
+    if (opts.only.has('latest')) {
+      latest ??= await runLatestPhase(ctx, 'latest');
+      restoredFromSeries.push(latest);
+      sections.latest = renderLatest(latest, machine, opts);
+      targets.push(...latestTargets(latest));
+    }
+    if (opts.only.has('scale')) {
+      const r = await runLatestPhase(ctx, 'scale');
+      restoredFromSeries.push(r);
+      sections.scale = renderScale(r, machine, opts);
+      targets.push(...scaleTargets(r, opts));
     }
   } catch (e) {
     failure = e;
@@ -95,7 +119,7 @@ async function main(): Promise<number> {
   } finally {
     sections.machine = renderMachine(machine, opts);
     const doc = existsSync(opts.out) ? readFileSync(opts.out, 'utf8') : '';
-    const earlier = (['backup', 'restore', 'weekly'] as const)
+    const earlier = (['backup', 'restore', 'weekly', 'latest', 'scale'] as const)
       .filter((phase) => !opts.only.has(phase))
       .flatMap((phase) => {
         const e = earlierTargets(doc, phase);
@@ -110,6 +134,12 @@ async function main(): Promise<number> {
   }
   for (const t of targets) log(`${t.met === null ? 'n/a' : t.met ? 'MET    ' : 'NOT MET'} ${t.what}: ${t.measured}`);
   if (failure) throw failure;
+  for (const r of restoredFromSeries) {
+    if (r.differences.length === 0) continue;
+    console.error(`\nFAILED: the latest point dpvault restored (${r.kind} phase) differs from the churned database in ${r.differences.length} object(s):`);
+    for (const d of r.differences.slice(0, 20)) console.error(`  ${d.object}: source ${d.a ?? 'missing'}, restored ${d.b ?? 'missing'}`);
+    return 1;
+  }
   if (restore && restore.differences.length > 0) {
     console.error(`\nFAILED: the database dpvault restored differs from the source in ${restore.differences.length} object(s):`);
     for (const d of restore.differences.slice(0, 20)) console.error(`  ${d.object}: source ${d.a ?? 'missing'}, restored ${d.b ?? 'missing'}`);

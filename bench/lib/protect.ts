@@ -81,15 +81,30 @@ export class Protection {
     return ensureCompleted('backup', r);
   }
 
-  /** The newest recovery point's name. */
-  async latestRecoveryPoint(): Promise<string> {
+  /** The recovery points' names, oldest first. */
+  async recoveryPoints(): Promise<string[]> {
     const rps = (await this.server.cliJson(['recovery-point', 'list', '--backup-instance-name', this.instance, '-g', RG, '--vault-name', VAULT], this.cwd)) as {
       name: string;
       properties: { recoveryPointTime: string };
     }[];
-    const newest = [...rps].sort((a, b) => Date.parse(b.properties.recoveryPointTime) - Date.parse(a.properties.recoveryPointTime))[0];
-    if (!newest) throw new Error(`no recovery point for ${this.instance}`);
-    return newest.name;
+    if (rps.length === 0) throw new Error(`no recovery point for ${this.instance}`);
+    return [...rps].sort((a, b) => Date.parse(a.properties.recoveryPointTime) - Date.parse(b.properties.recoveryPointTime)).map((rp) => rp.name);
+  }
+
+  /** The newest recovery point's name. */
+  async latestRecoveryPoint(): Promise<string> {
+    return (await this.recoveryPoints()).at(-1)!;
+  }
+
+  /** Whether this dpvault's CLI has `vault maintain` (another branch adds it). */
+  async canMaintain(): Promise<boolean> {
+    return (await this.server.cli(['vault', 'maintain', '--help'], this.cwd)).code === 0;
+  }
+
+  /** `vault maintain` (repack, garbage collection) now, timed to its job's end; throws unless it Completed. */
+  async maintain(): Promise<JobRun> {
+    const r = await this.server.timedJob(['vault', 'maintain', '-g', RG, '-v', VAULT], this.cwd);
+    return ensureCompleted('maintain', r);
   }
 
   /** Restores a recovery point as the new database `targetDb` on the same server; timed from `restore trigger` to the job's end. */

@@ -3,7 +3,7 @@
 // protection issues is met.
 import type { MemoryPeaks } from './context.ts';
 import { loadNow, type Machine } from './machine.ts';
-import type { BenchOptions } from './options.ts';
+import { DEFAULT_PHASES, type BenchOptions } from './options.ts';
 import type { BackupResult } from './phase-backup.ts';
 import type { RestoreResult } from './phase-restore.ts';
 import type { WeeklySeries } from './phase-weekly.ts';
@@ -13,7 +13,7 @@ import { bytesCell, kibAsMib, mib, ratio, secs, table, targetTable, type Target 
 /** Memory limits are in MB of 10^6 bytes, the stricter reading. */
 const MB = 1_000_000;
 
-function runLine(m: Machine, o: BenchOptions): string {
+export function runLine(m: Machine, o: BenchOptions): string {
   return `_Measured ${m.date}, scale ${o.scale}, dpvault ${m.git}._`;
 }
 
@@ -22,7 +22,7 @@ function commandLine(o: BenchOptions): string {
     o.scale !== 10 ? `--scale ${o.scale}` : '',
     o.weeks !== 12 ? `--weeks ${o.weeks}` : '',
     o.repeat !== 3 ? `--repeat ${o.repeat}` : '',
-    o.only.size !== 3 ? `--only ${[...o.only].join(',')}` : '',
+    [...o.only].join() !== DEFAULT_PHASES.join() ? `--only ${[...o.only].join(',')}` : '',
   ].filter(Boolean);
   return `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`;
 }
@@ -47,13 +47,13 @@ ${table(['what', 'value'], [
 ])}`;
 }
 
-function memoryRows(label: string, p: MemoryPeaks): (string | number)[][] {
+export function memoryRows(label: string, p: MemoryPeaks): (string | number)[][] {
   const rows: (string | number)[][] = [[`dpvault server (pid VmHWM), ${label}`, kibAsMib(p.serverKiB)]];
   for (const [name, kib] of Object.entries(p.children).sort()) rows.push([`its child \`${name}\` (highest VmHWM seen)`, kibAsMib(kib)]);
   return rows;
 }
 
-function memoryTarget(what: string, p: MemoryPeaks, limitMb: number): Target {
+export function memoryTarget(what: string, p: MemoryPeaks, limitMb: number): Target {
   return { what, measured: kibAsMib(p.serverKiB), met: p.serverKiB * 1024 < limitMb * MB };
 }
 

@@ -109,10 +109,15 @@ export interface OpenJob {
   rawLengths: Uint32Array;
   /** The chunks to produce, in order, as indexes into those chunks. */
   picks: Uint32Array;
+  /**
+   * Where each pick goes in `into` (which then may be shared memory that several jobs fill at
+   * once); without it the picks are written end to end.
+   */
+  dests?: Uint32Array;
 }
 
 export interface OpenedBatch {
-  /** The picked chunks, end to end, in order; empty when `bad` is set. */
+  /** The picked chunks, end to end, in order; empty when `bad` is set or the job had `dests`. */
   data: Buffer;
   /**
    * The index of the first pick whose blob did not authenticate or decompress to its length, or
@@ -128,10 +133,14 @@ export function openedSize(job: OpenJob): number {
   return total;
 }
 
-/** Opens the blobs of `job` and writes its picks; into `into` when given (it must hold openedSize(job) bytes). */
+/**
+ * Opens the blobs of `job` and writes its picks: into `into` when given (it must hold
+ * openedSize(job) bytes, or with `dests` reach past every destination).
+ */
 export function openBatch(job: OpenJob, into?: Buffer): OpenedBatch {
-  const total = openedSize(job);
-  const out = into ? into.subarray(0, total) : Buffer.allocUnsafeSlow(total);
+  const dests = job.dests;
+  if (dests && !into) throw new Error('An open job with destinations needs a buffer to write into.');
+  const out = dests ? into! : into ? into.subarray(0, openedSize(job)) : Buffer.allocUnsafeSlow(openedSize(job));
   // Each chunk's blob and its place in the blob's original bytes.
   const chunks = job.rawLengths.length;
   const blobOf = new Uint32Array(chunks);
@@ -160,9 +169,12 @@ export function openBatch(job: OpenJob, into?: Buffer): OpenedBatch {
     if (!content) return { data: Buffer.alloc(0), bad: p };
     const chunk = content.subarray(rawOffset[c]!, rawOffset[c]! + job.rawLengths[c]!);
     if (!chunkId(job.idKey, chunk).equals(job.ids.subarray(c * ID_BYTES, (c + 1) * ID_BYTES))) return { data: Buffer.alloc(0), bad: p };
-    put += chunk.copy(out, put);
+    if (dests) {
+      if (dests[p]! + chunk.length > out.length) return { data: Buffer.alloc(0), bad: p };
+      chunk.copy(out, dests[p]!);
+    } else put += chunk.copy(out, put);
   }
-  return { data: out, bad: -1 };
+  return { data: dests ? Buffer.alloc(0) : out, bad: -1 };
 }
 
 /** The original bytes of blob `b`, holding chunks [from, to); null when it is damaged. */

@@ -75,8 +75,12 @@ export class ChunkPool {
    */
   async open(job: OpenJob, into?: Buffer): Promise<OpenedBatch> {
     const transfer: ArrayBuffer[] = [];
-    const owned = (b: ArrayBufferView): boolean => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && !transfer.includes(b.buffer as ArrayBuffer);
-    for (const b of [job.data, job.offsets, job.lengths, job.counts, job.rawLengths, job.ids, job.picks]) if (owned(b)) transfer.push(b.buffer as ArrayBuffer);
+    // Shared memory (a restore's window, which several jobs fill at once) is shared, not moved.
+    const owned = (b: ArrayBufferView): boolean =>
+      !(b.buffer instanceof SharedArrayBuffer) && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && !transfer.includes(b.buffer as ArrayBuffer);
+    for (const b of [job.data, job.offsets, job.lengths, job.counts, job.rawLengths, job.ids, job.picks, ...(job.dests ? [job.dests] : [])]) {
+      if (owned(b)) transfer.push(b.buffer as ArrayBuffer);
+    }
     if (into && owned(into)) transfer.push(into.buffer as ArrayBuffer);
     const out = await this.#send<{ data: Uint8Array; bad: number }>({ seq: this.#seq++, open: job, into: into ?? null }, transfer);
     return { data: Buffer.from(out.data.buffer, out.data.byteOffset, out.data.byteLength), bad: out.bad };

@@ -18,8 +18,13 @@ export interface RuntimeOptions {
    * fsync, not on the CPU: with 2 in flight, a scale-10 backup spent ~0.2 s waiting for them.
    */
   uploadConcurrency?: number;
-  /** Pack segments fetched ahead during a restore (default 3). */
+  /** Reads of pack ranges in flight at once during a restore (default 4). */
   readAhead?: number;
+  /**
+   * Bytes a restore holds at once (default 32 MiB): ranges read and not yet opened, and windows
+   * of the stream opened and not yet written (restore.ts); a window is a quarter of it.
+   */
+  restoreBudget?: number;
 }
 
 export interface RepoContext {
@@ -39,4 +44,5 @@ export interface RepoContext {
   compressConcurrency: number;
   uploadConcurrency: number;
   readAhead: number;
+  restoreBudget: number;
 }

@@ -253,6 +253,7 @@ function context(storage: Storage, config: RepositoryConfig, keys: RepositoryKey
     clock: opts.clock,
     compressConcurrency: opts.compressConcurrency ?? defaultPoolThreads(),
     uploadConcurrency: opts.uploadConcurrency ?? 4,
-    readAhead: opts.readAhead ?? 3,
+    readAhead: opts.readAhead ?? 4,
+    restoreBudget: opts.restoreBudget ?? 32 * 1024 * 1024,
   };
 }

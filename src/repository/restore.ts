@@ -1,11 +1,14 @@
-// Reading one backup back. The chunk list is walked in order; runs of chunks that sit next to
-// each other in a pack are fetched as one range (a segment), a few segments ahead, and each
-// segment's chunks are authenticated and decompressed together (chunk-jobs.ts) before they are
-// passed on. Two ways out: a stream (restoreStream; segments opened on this thread, each into a
-// buffer of its own, for consumers such as a copy into another datastore that may keep them), and
-// restoreInto a sink (pg_restore's stdin, a file), where segments are opened on a worker thread
-// into a few buffers that go back and forth, so this thread keeps the sink fed and no garbage
-// piles up (docs/benchmarks.md). Each pack's trailer is authenticated once and must agree with
+// Reading one backup back, in pack order. The chunk list is cut into windows of a few MiB of the
+// stream (read-plan.ts); each window's blobs are read as a few coalesced ranges, grouped by pack
+// and sorted by offset, several at once, and each range's blobs are opened once on a worker
+// thread (chunk-jobs.ts), which writes every chunk straight to its place in the window (shared
+// memory). Windows are filled ahead of the writer within a budget of bytes (read and not yet
+// opened, and windows not yet written) and of reads in flight, so memory stays flat however
+// scattered the packs of a recovery point are (docs/benchmarks.md: the latest point of a
+// repository that has lived for weeks reads from packs written weeks apart). Two ways out: a
+// stream (restoreStream; a window of its own per piece, for consumers such as a copy into
+// another datastore that may keep them), and restoreInto a sink (pg_restore's stdin, a file),
+// whose window buffers are used again once the sink's write callback says it is done with them. Each pack's trailer is authenticated once and must agree with
 // the index; every chunk's bytes must hash to its id (the chunk list, sealed, fixes their order),
 // and the size of everything produced must be the manifest's, as must the hash of the whole
 // stream (from version 3 the hash of the chunk list, checked as it is read; for version 1 the
@@ -23,38 +26,20 @@ import { packName } from './layout.ts';
 import { isolateDamage } from './isolate.ts';
 import { readChunkList } from './manifest.ts';
 import type { Manifest } from './manifest.ts';
-import { openBatch, openedSize, type OpenedBatch } from './chunk-jobs.ts';
+import { ByteBudget } from './byte-budget.ts';
 import { ChunkPool } from './chunk-pool.ts';
 import type { OpenJob } from './chunk-jobs.ts';
 import { ID_BYTES, type RepositoryKeys } from './crypto.ts';
 import { blobsOf, readTrailer } from './pack.ts';
 import type { PackEntry } from './pack.ts';
+import { planWindows, WINDOW_STRETCH, type PlannedChunk, type RangeRead, type WindowPlan } from './read-plan.ts';
 
-/**
- * Largest stored and original sizes of one fetched segment. With readAhead segments in flight,
- * each read, opened and handed on, these bound most of a restore's memory.
- */
-const SEGMENT_STORED_MAX = 2 * 1024 * 1024;
-const SEGMENT_RAW_MAX = 4 * 1024 * 1024;
-/** Bytes between two chunks of a pack that are read rather than split into two requests. */
-const SEGMENT_GAP_MAX = 256 * 1024;
-
-/** A chunk to produce, where the index says it is: its blob's offset and length, its own length. */
-interface Item {
-  id: string;
-  offset: number;
-  length: number;
-  rawLength: number;
-}
-
-/** A range of a pack to read, and the chunks to take from its blobs, in order. */
-interface Segment {
-  packId: string;
-  start: number;
-  end: number;
-  raw: number;
-  items: Item[];
-}
+/** Bytes between two blobs of a pack that are read rather than split into two reads. */
+const RANGE_GAP_MAX = 256 * 1024;
+/** Largest single read. */
+const RANGE_MAX = 4 * 1024 * 1024;
+/** Windows filled ahead of the writer; each is at most this share of the budget. */
+const WINDOW_SHARE = 4;
 
 /** A pack's blobs by offset, each with its chunks in order, from its authenticated trailer. */
 type Trailer = Map<number, PackEntry[]>;
@@ -63,45 +48,62 @@ function label(m: Manifest): string {
   return m.recoveryPointId ? `recovery point '${m.recoveryPointId}' (manifest '${m.id}')` : `recovery point manifest '${m.id}'`;
 }
 
+/** A filled window and what to call once its bytes are no longer needed. */
+interface Filled {
+  data: Buffer;
+  done: () => void;
+}
+
 /** A stream of the original bytes of `manifest`. */
 export function restoreStream(ctx: RepoContext, manifest: Manifest): Readable {
-  return Readable.from(restoreChunks(ctx, manifest), { objectMode: false, highWaterMark: 1 });
+  async function* pieces(): AsyncGenerator<Buffer> {
+    // The consumer may keep what it is given: each window is a buffer of its own.
+    for await (const w of restoreWindows(ctx, manifest, false)) {
+      // Released when the consumer asks for more, which is when this generator resumes.
+      try {
+        yield w.data;
+      } finally {
+        w.done();
+      }
+    }
+  }
+  return Readable.from(pieces(), { objectMode: false, highWaterMark: 1 });
 }
 
 /**
- * Buffers for opened segments, used again once the sink has written them. A restore that
- * allocated a new multi-MiB buffer per segment spent about a third of its CPU on page faults
- * and garbage collection.
+ * Window buffers, used again once the sink has written them: a restore that allocated a new
+ * multi-MiB buffer per piece spent about a third of its CPU on page faults and garbage
+ * collection. Shared memory, so the worker writes chunks into them in place. Free buffers are
+ * kept for the whole process (a few per size), so one restore after another takes the same
+ * memory again instead of leaving the last one's to a lazy collector: four restores on one
+ * server peaked at 322 MiB with a pool per restore (docs/benchmarks.md).
  */
-class SegmentBuffers {
-  readonly #free: Buffer[] = [];
-  readonly #waiting: ((b: Buffer) => void)[] = [];
-  #made = 0;
-  readonly #max: number;
+class WindowBuffers {
+  static readonly #free = new Map<number, Buffer[]>();
+  /** Free buffers kept per size: the windows of about two restores at once. */
+  static readonly #keep = 2 * (WINDOW_SHARE + 1);
   readonly #size: number;
+  readonly #reuse: boolean;
 
-  constructor(max: number, size: number) {
-    this.#max = max;
+  constructor(size: number, reuse: boolean) {
     this.#size = size;
+    this.#reuse = reuse;
   }
 
-  /** A buffer of at least `bytes`; waits while all are out. A larger one is made for the occasion. */
-  take(bytes: number): Promise<Buffer> {
-    if (bytes > this.#size) return Promise.resolve(Buffer.allocUnsafeSlow(bytes));
-    const free = this.#free.pop();
-    if (free) return Promise.resolve(free);
-    if (this.#made < this.#max) {
-      this.#made++;
-      return Promise.resolve(Buffer.allocUnsafeSlow(this.#size));
+  /** A buffer of at least `bytes` (the budget bounds how many are out at once). */
+  take(bytes: number): Buffer {
+    if (this.#reuse && bytes <= this.#size) {
+      const free = WindowBuffers.#free.get(this.#size)?.pop();
+      if (free) return free;
     }
-    return new Promise((resolve) => this.#waiting.push(resolve));
+    return Buffer.from(new SharedArrayBuffer(Math.max(bytes, this.#size)));
   }
 
   give(buf: Buffer): void {
-    if (buf.length !== this.#size) return;
-    const next = this.#waiting.shift();
-    if (next) next(buf);
-    else this.#free.push(buf);
+    if (!this.#reuse || buf.length !== this.#size) return;
+    let free = WindowBuffers.#free.get(this.#size);
+    if (!free) WindowBuffers.#free.set(this.#size, (free = []));
+    if (free.length < WindowBuffers.#keep) free.push(buf);
   }
 }
 
@@ -114,19 +116,18 @@ class SegmentBuffers {
  * this runs, so none of them goes unhandled.
  */
 export async function restoreInto(ctx: RepoContext, manifest: Manifest, sink: Writable, onBytes?: (total: number) => void): Promise<void> {
-  const pool = new SegmentBuffers(ctx.readAhead + 2, SEGMENT_RAW_MAX);
-  // Segments are opened on a worker thread, so this one is free to keep the sink fed: a pipe
-  // holds 64 KiB, which pg_restore empties long before a 4 MiB segment is opened.
-  const opener = new ChunkPool(1);
-  const open: SegmentOpener = { buffer: (bytes) => pool.take(bytes), open: (job, into) => opener.open(job, into) };
   const writes = new PendingWrites(sink);
   let total = 0;
   try {
-    for await (const part of restoreChunks(ctx, manifest, open)) {
-      writes.check();
-      const whole = Buffer.from(part.buffer);
-      const more = writes.write(part, () => pool.give(whole));
-      total += part.length;
+    for await (const w of restoreWindows(ctx, manifest, true)) {
+      try {
+        writes.check();
+      } catch (e) {
+        w.done();
+        throw e;
+      }
+      const more = writes.write(w.data, w.done);
+      total += w.data.length;
       onBytes?.(total);
       if (!more) await writes.drained();
     }
@@ -135,7 +136,6 @@ export async function restoreInto(ctx: RepoContext, manifest: Manifest, sink: Wr
     await writes.settled();
   } finally {
     writes.close();
-    await opener.close();
   }
   writes.check();
 }
@@ -199,48 +199,83 @@ class PendingWrites {
   }
 }
 
-/** How restoreInto opens segments: into buffers it lends, on a worker thread. */
-interface SegmentOpener {
-  buffer(bytes: number): Promise<Buffer>;
-  open(job: OpenJob, into: Buffer): Promise<OpenedBatch>;
+/** One restore's reading machinery: budgets, the opening thread, trailers, window buffers. */
+interface Reader {
+  ctx: RepoContext;
+  manifest: Manifest;
+  bytes: ByteBudget;
+  reads: ByteBudget;
+  opener: ChunkPool;
+  trailers: Map<string, Promise<Trailer>>;
+  buffers: WindowBuffers;
 }
 
-async function* restoreChunks(ctx: RepoContext, manifest: Manifest, opener?: SegmentOpener): AsyncGenerator<Buffer> {
+/**
+ * The windows of `manifest`, filled, in stream order; each window's `done` must be called once
+ * its bytes are written. Checks size and stream hash at the end.
+ */
+async function* restoreWindows(ctx: RepoContext, manifest: Manifest, reuse: boolean): AsyncGenerator<Filled> {
   const inFlight = new Map<string, number>();
   const lease = ctx.guard.lease(async function* () {
     yield* [...inFlight.keys()];
   });
-  const trailers = new Map<string, Promise<Trailer>>();
-  const queue: { ids: string[]; data: Promise<Buffer[]> }[] = [];
-  const segments = planSegments(ctx, manifest, lease, inFlight)[Symbol.asyncIterator]();
+  // Stretched to keep a frame whole, a window is at most a WINDOW_SHARE-th of the budget.
+  const windowBytes = Math.max(1, Math.floor(ctx.restoreBudget / WINDOW_SHARE / WINDOW_STRETCH));
+  const reader: Reader = {
+    ctx,
+    manifest,
+    bytes: new ByteBudget(ctx.restoreBudget),
+    reads: new ByteBudget(ctx.readAhead),
+    opener: new ChunkPool(1),
+    trailers: new Map(),
+    buffers: new WindowBuffers(Math.ceil(windowBytes * WINDOW_STRETCH), reuse),
+  };
+  const plans = planWindows(locatedChunks(ctx, manifest, lease, inFlight), windowBytes, { gapMax: RANGE_GAP_MAX, rangeMax: Math.min(RANGE_MAX, windowBytes) });
+  const queue: { plan: WindowPlan; filled: Promise<Buffer> }[] = [];
+  // Windows are started one after another: a window asks for its budget only once the one before
+  // it has all of its own, so the head of the queue always gets what it needs.
+  let started: Promise<unknown> = Promise.resolve();
   let planned = false;
   const sha = manifest.sha256 === undefined ? null : createHash('sha256');
   let size = 0;
+  const forget = (plan: WindowPlan): void => {
+    for (const c of plan.chunks) {
+      const n = (inFlight.get(c.id) ?? 1) - 1;
+      if (n > 0) inFlight.set(c.id, n);
+      else inFlight.delete(c.id);
+    }
+  };
   try {
     for (;;) {
-      while (!planned && queue.length < ctx.readAhead) {
-        const next = await segments.next();
+      while (!planned && queue.length < WINDOW_SHARE) {
+        const next = await plans.next();
         if (next.done) {
           planned = true;
           break;
         }
-        const data = fetchSegment(ctx, manifest, next.value, trailers, opener);
+        const plan = next.value;
+        const filled = started.then(() => startWindow(reader, plan));
+        started = filled.then((w) => w.allAsked, () => undefined);
+        const data = filled.then((w) => w.data);
         data.catch(() => undefined); // awaited below, in order
-        queue.push({ ids: next.value.items.map((i) => i.id), data });
+        queue.push({ plan, filled: data });
       }
       const head = queue.shift();
       if (!head) break;
-      const parts = await head.data;
-      for (const id of head.ids) {
-        const n = (inFlight.get(id) ?? 1) - 1;
-        if (n > 0) inFlight.set(id, n);
-        else inFlight.delete(id);
-      }
-      for (const part of parts) {
-        sha?.update(part);
-        size += part.length;
-        yield part;
-      }
+      const data = await head.filled;
+      sha?.update(data);
+      size += data.length;
+      let released = false;
+      yield {
+        data,
+        done: () => {
+          if (released) return;
+          released = true;
+          forget(head.plan);
+          reader.bytes.release(head.plan.raw);
+          reader.buffers.give(Buffer.from(data.buffer, 0, data.buffer.byteLength));
+        },
+      };
     }
     if (size !== manifest.size) {
       throw corrupt(`Restoring ${label(manifest)} produced ${size} bytes, not the backup's ${manifest.size}.`);
@@ -249,18 +284,19 @@ async function* restoreChunks(ctx: RepoContext, manifest: Manifest, opener?: Seg
       throw corrupt(`Restoring ${label(manifest)} produced data whose SHA-256 differs from the backup's stream hash.`);
     }
   } finally {
+    // Stopped early (damage, or the consumer gave up): nothing more starts; reads out finish.
+    const stopped = new Error('The restore stopped.');
+    reader.bytes.close(stopped);
+    reader.reads.close(stopped);
+    await started.catch(() => undefined);
+    await Promise.allSettled(queue.map((q) => q.filled));
+    await reader.opener.close();
     lease.release();
   }
 }
 
-/** Groups the chunk list into segments, leasing each chunk as it is planned. */
-async function* planSegments(
-  ctx: RepoContext,
-  manifest: Manifest,
-  lease: Lease,
-  inFlight: Map<string, number>,
-): AsyncGenerator<Segment> {
-  let seg: Segment | null = null;
+/** The chunk list with each chunk's place, leasing each chunk as it is planned. */
+async function* locatedChunks(ctx: RepoContext, manifest: Manifest, lease: Lease, inFlight: Map<string, number>): AsyncGenerator<PlannedChunk> {
   for await (const id of readChunkList(ctx.storage, ctx.keys.dataKey, manifest)) {
     lease.noteChunk(id);
     inFlight.set(id, (inFlight.get(id) ?? 0) + 1);
@@ -268,55 +304,64 @@ async function* planSegments(
     if (!loc) {
       throw corrupt(`${label(manifest)} needs chunk ${id}, which no index file lists; verify or recover the repository.`);
     }
-    const item: Item = { id, offset: loc.offset, length: loc.length, rawLength: loc.rawLength };
-    const last = seg?.items[seg.items.length - 1];
-    // Another chunk of the segment's last blob (a frame), or a blob further on in the same pack.
-    const fits =
-      seg !== null &&
-      seg.packId === loc.packId &&
-      seg.raw + loc.rawLength <= SEGMENT_RAW_MAX &&
-      ((last!.offset === loc.offset && last!.length === loc.length) ||
-        (loc.offset >= seg.end && loc.offset - seg.end <= SEGMENT_GAP_MAX && loc.offset + loc.length - seg.start <= SEGMENT_STORED_MAX));
-    if (seg && fits) {
-      seg.items.push(item);
-      seg.end = loc.offset + loc.length;
-      seg.raw += loc.rawLength;
-    } else {
-      if (seg) yield seg;
-      seg = { packId: loc.packId, start: loc.offset, end: loc.offset + loc.length, raw: loc.rawLength, items: [item] };
-    }
+    yield { id, packId: loc.packId, offset: loc.offset, length: loc.length, rawLength: loc.rawLength };
   }
-  if (seg) yield seg;
 }
 
-async function fetchSegment(
-  ctx: RepoContext,
-  manifest: Manifest,
-  seg: Segment,
-  trailers: Map<string, Promise<Trailer>>,
-  opener?: SegmentOpener,
-): Promise<Buffer[]> {
-  const name = packName(seg.packId);
+/**
+ * Takes the window's share of the budget and a buffer, then starts its reads, each once the
+ * budget allows. `allAsked` resolves once every read has its budget; `data` once all are opened.
+ */
+async function startWindow(r: Reader, plan: WindowPlan): Promise<{ allAsked: Promise<void>; data: Promise<Buffer> }> {
+  await r.bytes.acquire(plan.raw);
+  const window = r.buffers.take(plan.raw).subarray(0, plan.raw);
+  const reads: Promise<void>[] = [];
+  const allAsked = (async () => {
+    for (const range of plan.ranges) {
+      const stored = range.end - range.start;
+      await r.bytes.acquire(stored);
+      await r.reads.acquire(1);
+      const read = fetchRange(r, range, window).finally(() => r.bytes.release(stored));
+      read.catch(() => undefined); // awaited below
+      reads.push(read);
+    }
+  })();
+  const data = allAsked.then(async () => {
+    await Promise.all(reads);
+    return window;
+  });
+  data.catch(() => r.bytes.release(plan.raw));
+  return { allAsked: allAsked.catch(() => undefined), data };
+}
+
+/** Reads one range and opens its blobs into their places in `window`. */
+async function fetchRange(r: Reader, range: RangeRead, window: Buffer): Promise<void> {
+  const { ctx, manifest } = r;
+  const name = packName(range.packId);
   const where = `${label(manifest)}: pack '${name}'`;
+  let bytes: Buffer;
   try {
-    let trailer = trailers.get(seg.packId);
+    let trailer = r.trailers.get(range.packId);
     if (!trailer) {
-      trailer = packTrailer(ctx, seg.packId);
-      trailers.set(seg.packId, trailer);
+      trailer = packTrailer(ctx, range.packId);
+      r.trailers.set(range.packId, trailer);
     }
     const blobs = await trailer;
-    for (const item of seg.items) {
-      const t = blobs.get(item.offset)?.find((e) => e.id === item.id);
-      if (!t || t.length !== item.length || t.rawLength !== item.rawLength) {
-        throw corrupt(`Restoring ${where} failed: the pack does not hold chunk ${item.id} where the index says.`);
+    for (const { chunk } of range.picks) {
+      const t = blobs.get(chunk.offset)?.find((e) => e.id === chunk.id);
+      if (!t || t.length !== chunk.length || t.rawLength !== chunk.rawLength) {
+        throw corrupt(`Restoring ${where} failed: the pack does not hold chunk ${chunk.id} where the index says.`);
       }
     }
-    const job = openJob(ctx.keys, seg, blobs, await readRange(ctx.storage, name, seg.start, seg.end - seg.start));
-    const opened = opener ? await opener.open(job, await opener.buffer(openedSize(job))) : openBatch(job);
-    if (opened.bad >= 0) {
-      throw corrupt(`Restoring ${where} failed: the pack is damaged (chunk ${seg.items[opened.bad]!.id} does not authenticate or does not match its id).`);
+    try {
+      bytes = await readRange(ctx.storage, name, range.start, range.end - range.start);
+    } finally {
+      r.reads.release(1);
     }
-    return [Buffer.from(opened.data.buffer, opened.data.byteOffset, opened.data.byteLength)];
+    const opened = await r.opener.open(openJob(ctx.keys, range, blobs, bytes), window);
+    if (opened.bad >= 0) {
+      throw corrupt(`Restoring ${where} failed: the pack is damaged (chunk ${range.picks[opened.bad]!.chunk.id} does not authenticate or does not match its id).`);
+    }
   } catch (e) {
     let err = e;
     if (isNotFound(e)) err = corrupt(`Restoring ${where} failed: the pack is missing from storage.`);
@@ -326,22 +371,23 @@ async function fetchSegment(
     // Damage a restore runs into is isolated as verify would: no backup builds on it from now on.
     if (err instanceof DpError && err.code === 'RepositoryDataCorrupt') {
       const problem = isNotFound(e) ? 'the index lists it but storage does not hold it' : `found by a restore: ${(e as Error).message}`;
-      await isolateDamage(ctx, [{ packId: seg.packId, problem, lost: seg.items.map((i) => i.id), packGone: isNotFound(e) }]).catch(() => undefined);
+      const lost = [...new Set(range.picks.map((p) => p.chunk.id))];
+      await isolateDamage(ctx, [{ packId: range.packId, problem, lost, packGone: isNotFound(e) }]).catch(() => undefined);
     }
     throw err;
   }
 }
 
-/** The job of opening a segment's blobs, read from `start` of its pack, and taking its chunks. */
-function openJob(keys: RepositoryKeys, seg: Segment, blobs: Trailer, bytes: Buffer): OpenJob {
-  // The segment's blobs in order, and where each one's chunks start among all their chunks.
+/** The job of opening a range's blobs, read from `start` of its pack, and placing its picks. */
+function openJob(keys: RepositoryKeys, range: RangeRead, blobs: Trailer, bytes: Buffer): OpenJob {
+  // The range's blobs in order, and where each one's chunks start among all their chunks.
   const first = new Map<number, number>();
   const chosen: PackEntry[][] = [];
   let chunks = 0;
-  for (const item of seg.items) {
-    if (first.has(item.offset)) continue;
-    const entries = blobs.get(item.offset)!;
-    first.set(item.offset, chunks);
+  for (const { chunk } of range.picks) {
+    if (first.has(chunk.offset)) continue;
+    const entries = blobs.get(chunk.offset)!;
+    first.set(chunk.offset, chunks);
     chosen.push(entries);
     chunks += entries.length;
   }
@@ -354,11 +400,12 @@ function openJob(keys: RepositoryKeys, seg: Segment, blobs: Trailer, bytes: Buff
     counts: new Uint32Array(chosen.length),
     ids: Buffer.alloc(chunks * ID_BYTES),
     rawLengths: new Uint32Array(chunks),
-    picks: new Uint32Array(seg.items.length),
+    picks: new Uint32Array(range.picks.length),
+    dests: new Uint32Array(range.picks.length),
   };
   let c = 0;
   chosen.forEach((entries, b) => {
-    job.offsets[b] = entries[0]!.offset - seg.start;
+    job.offsets[b] = entries[0]!.offset - range.start;
     job.lengths[b] = entries[0]!.length;
     job.counts[b] = entries.length;
     for (const e of entries) {
@@ -366,8 +413,9 @@ function openJob(keys: RepositoryKeys, seg: Segment, blobs: Trailer, bytes: Buff
       job.rawLengths[c++] = e.rawLength;
     }
   });
-  seg.items.forEach((item, i) => {
-    job.picks[i] = first.get(item.offset)! + blobs.get(item.offset)!.findIndex((e) => e.id === item.id);
+  range.picks.forEach(({ chunk, dest }, i) => {
+    job.picks[i] = first.get(chunk.offset)! + blobs.get(chunk.offset)!.findIndex((e) => e.id === chunk.id);
+    job.dests![i] = dest;
   });
   return job;
 }

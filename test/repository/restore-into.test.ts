@@ -6,14 +6,16 @@ import { readdirSync, statSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { dumpText, streamOf, tempRepo, type RepoFixture } from './helpers.ts';
+import { dumpText, SMALL, streamOf, tempRepo, type RepoFixture } from './helpers.ts';
 
 let fx: RepoFixture;
 let manifestId: string;
 const data = dumpText(12 * 1024 * 1024, 5);
+/** A small budget, so the stream is written in a dozen windows and their buffers are used again. */
+const OPTS = { ...SMALL, restoreBudget: 4 * 1024 * 1024 };
 
 before(async () => {
-  fx = await tempRepo();
+  fx = await tempRepo(OPTS);
   manifestId = (await fx.repo.backup(streamOf(data))).manifestId;
 });
 after(() => fx?.cleanup());
@@ -80,7 +82,7 @@ test('a sink that fails rejects with its error', async () => {
 });
 
 test('damage names the manifest and the pack, and nothing after it is written', async () => {
-  const other = await tempRepo();
+  const other = await tempRepo(OPTS);
   try {
     const id = (await other.repo.backup(streamOf(data))).manifestId;
     const packs = readdirSync(join(other.dir, 'packs'), { recursive: true })
