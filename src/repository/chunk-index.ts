@@ -266,28 +266,54 @@ export async function writeIndexFile(storage: Storage, dataKey: Buffer, records:
   return indexId;
 }
 
+type Damaged = { indexId: string; problem: string }[];
+
 /**
- * Reads every index file; returns their ids and the pack records they hold (in file order). A
+ * Reads every index file in name order, at most the storage's concurrency at once, and hands each
+ * file's pack records to `each` in that order (so memory holds a few files, not all of them). A
  * damaged index file is named in `damaged` and left out, not fatal: the packs it listed are
  * self-describing, and `vault repair` (or gc, for packs holding live chunks) indexes them again.
  */
-export async function readIndexFiles(
-  storage: Storage,
-  dataKey: Buffer,
-): Promise<{ indexIds: string[]; records: PackRecord[]; damaged: { indexId: string; problem: string }[] }> {
+async function forEachIndexFile(storage: Storage, dataKey: Buffer, each: (records: PackRecord[]) => void): Promise<{ indexIds: string[]; damaged: Damaged }> {
   const indexIds = (await listAll(storage, INDEX_PREFIX)).map((o) => indexIdOf(o.name)).filter((id): id is string => id !== null);
   indexIds.sort();
-  const damaged: { indexId: string; problem: string }[] = [];
-  const perFile = await mapLimit(indexIds, storage.properties.maxConcurrency, async (id) => {
-    try {
-      return decodeIndexFile(dataKey, id, await storage.get(indexName(id)));
-    } catch (e) {
-      if ((e as { code?: string }).code !== 'RepositoryDataCorrupt') throw e;
-      damaged.push({ indexId: id, problem: (e as Error).message });
-      return [];
-    }
+  const damaged: Damaged = [];
+  const window = storage.properties.maxConcurrency;
+  for (let at = 0; at < indexIds.length; at += window) {
+    const perFile = await mapLimit(indexIds.slice(at, at + window), window, async (id) => {
+      try {
+        return decodeIndexFile(dataKey, id, await storage.get(indexName(id)));
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'RepositoryDataCorrupt') throw e;
+        damaged.push({ indexId: id, problem: (e as Error).message });
+        return [];
+      }
+    });
+    for (const records of perFile) each(records);
+  }
+  return { indexIds, damaged };
+}
+
+/** Reads every index file; returns their ids and the pack records they hold (in file order). */
+export async function readIndexFiles(storage: Storage, dataKey: Buffer): Promise<{ indexIds: string[]; records: PackRecord[]; damaged: Damaged }> {
+  const records: PackRecord[] = [];
+  const { indexIds, damaged } = await forEachIndexFile(storage, dataKey, (rs) => {
+    for (const r of rs) records.push(r);
   });
-  return { indexIds, records: perFile.flat(), damaged };
+  return { indexIds, records, damaged };
+}
+
+/**
+ * The index of every index file, read file by file (see forEachIndexFile), leaving out every copy
+ * the quarantine knows is lost.
+ */
+export async function loadIndex(storage: Storage, dataKey: Buffer, quarantine: Quarantine, opts: ChunkIndexOptions = {}): Promise<{ index: ChunkIndex; damaged: Damaged }> {
+  const index = new ChunkIndex(opts);
+  const { damaged } = await forEachIndexFile(storage, dataKey, (records) => {
+    for (const r of records) index.add(withoutLost(r, quarantine));
+  });
+  index.compact();
+  return { index, damaged };
 }
 
 /** The index of `records`, leaving out every copy the quarantine knows is lost. */

@@ -14,7 +14,7 @@ import type { Storage } from '../storage/storage.ts';
 import { isNotFound } from '../storage/storage.ts';
 import { runBackup } from './backup.ts';
 import type { BackupMeta, BackupResult } from './backup.ts';
-import { buildIndex, ChunkIndex, readIndexFiles } from './chunk-index.ts';
+import { buildIndex, ChunkIndex, loadIndex } from './chunk-index.ts';
 import { newConfig, resolveParams, writeNewConfig } from './config.ts';
 import { checkConfigCopies, openConfig, writeConfigs } from './config-copies.ts';
 import type { RepositoryConfig, RepositoryParams } from './config.ts';
@@ -117,11 +117,12 @@ export class Repository {
   /** Reloads the index from storage (after another process wrote or collected). */
   async refresh(): Promise<void> {
     const { storage, keys } = this.#ctx;
-    const [{ records, damaged }, quarantine] = await Promise.all([readIndexFiles(storage, keys.dataKey), readQuarantine(storage, keys.dataKey)]);
+    const quarantine = await readQuarantine(storage, keys.dataKey);
+    const { index, damaged } = await loadIndex(storage, keys.dataKey, quarantine);
     this.#ctx.quarantine = quarantine;
     this.#ctx.damagedIndexFiles = damaged;
     this.#ctx.damagedConfig = await checkConfigCopies(storage, this.#ctx.config, keys);
-    this.#ctx.index = buildIndex(records, quarantine);
+    this.#ctx.index = index;
   }
 
   /**

@@ -10,10 +10,11 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { buildIndex, ChunkIndex } from '../../src/repository/chunk-index.ts';
+import { buildIndex, ChunkIndex, loadIndex, writeIndexFile } from '../../src/repository/chunk-index.ts';
 import type { ChunkLocation } from '../../src/repository/chunk-index.ts';
 import type { IndexBenchResult } from '../../bench/index-bench.ts';
-import type { PackEntry } from '../../src/repository/pack.ts';
+import type { PackEntry, PackRecord } from '../../src/repository/pack.ts';
+import { FsStorage } from '../../src/storage/fs.ts';
 import { Quarantine } from '../../src/repository/quarantine.ts';
 
 /** A pseudo-random generator, so a failure repeats. */
@@ -148,6 +149,54 @@ test('an index built from records leaves out the quarantined copies and keeps fi
     assert.equal(index.size, 3);
     assert.equal(index.runCount, 1, 'a loaded index is one run');
   }));
+
+test('an index loaded from index files (as at every open) matches the files: first file wins, lost copies left out, damage named', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'dpvault-index-load-'));
+  try {
+    const storage = new FsStorage(root);
+    const dataKey = randomBytes(32);
+    const model = new ModelIndex();
+    const ids = Array.from({ length: 400 }, () => randomBytes(32).toString('hex'));
+    const next = rng(3);
+    const quarantine = new Quarantine();
+    // Files are read in name order, which is random here: the model adds them in that order.
+    const perFile: PackRecord[][] = [];
+    for (let f = 0; f < 12; f++) {
+      perFile.push(
+        Array.from({ length: 3 }, (_, p) => ({
+          packId: randomBytes(32).toString('hex'),
+          size: f * 10 + p,
+          entries: Array.from({ length: 30 }, (_, i) => ({ id: ids[Math.floor(next() * ids.length)]!, offset: i, length: f, rawLength: p })),
+        })),
+      );
+    }
+    // The lost copies: ids that only this pack holds (so the index must not list them at all).
+    const lostPack = perFile[0]![0]!;
+    const lost = lostPack.entries.slice(0, 5).map((e) => (e.id = randomBytes(32).toString('hex')));
+    ids.push(...lost);
+    const files: { indexId: string; records: PackRecord[] }[] = [];
+    for (const records of perFile) files.push({ indexId: await writeIndexFile(storage, dataKey, records), records });
+    quarantine.set({ version: 1, packId: lostPack.packId, problem: 'test', detectedAt: new Date(0).toISOString(), lost, packGone: false });
+    const damagedFile = files[5]!;
+    await storage.put(`index/${damagedFile.indexId}`, randomBytes(100));
+    files.sort((a, b) => a.indexId.localeCompare(b.indexId));
+    for (const file of files) {
+      if (file === damagedFile) continue;
+      for (const r of file.records) model.add(r.packId, r.size, r.entries.filter((e) => !quarantine.isLostIn(e.id, r.packId)), false);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'dpvault-index-test-'));
+    try {
+      const { index, damaged } = await loadIndex(storage, dataKey, quarantine, { dir, recentLimit: 50 });
+      assert.deepEqual(damaged.map((d) => d.indexId), [damagedFile.indexId]);
+      for (const id of lost) assert.equal(index.has(id), false, 'a lost copy is never located');
+      check(index, model, ids);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
 
 test('memory per chunk: at most 2 bytes (plus a small allowance), as a slope over 1.5 million ids', () => {
   // In a process of its own (the synthetic index bench), so nothing else this runner holds counts.
