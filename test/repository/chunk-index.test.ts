@@ -15,18 +15,8 @@ import type { ChunkLocation } from '../../src/repository/chunk-index.ts';
 import type { IndexBenchResult } from '../../bench/index-bench.ts';
 import type { PackEntry, PackRecord } from '../../src/repository/pack.ts';
 import { FsStorage } from '../../src/storage/fs.ts';
+import { rng } from './helpers.ts';
 import { Quarantine } from '../../src/repository/quarantine.ts';
-
-/** A pseudo-random generator, so a failure repeats. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 /** What the old in-memory index did, in a Map. */
 class ModelIndex {
