@@ -94,6 +94,7 @@ export function runIndexBench(chunks: number, dir: string): IndexBenchResult {
     index.add({ packId: randomBytes(32).toString('hex'), size: 4 << 20, entries });
     added += n;
     if (marks.includes(added)) {
+      index.flush();
       index.compact();
       const t = process.hrtime.bigint();
       samples.push(sample(index, added));

@@ -193,9 +193,11 @@ export class ChunkIndex {
     for (let n = this.#runs.length; n >= 2 && this.#runs[n - 2]!.count <= 2 * this.#runs[n - 1]!.count; n--) this.#merge(n - 2);
   }
 
-  /** Everything in one run (after loading an index). */
+  /**
+   * All runs merged into one (after loading an index). The recent table stays in memory: an index
+   * of fewer than `recentLimit` chunks is never read from disk.
+   */
   compact(): void {
-    this.flush();
     if (this.#runs.length > 1) this.#merge(0);
   }
 

@@ -106,6 +106,7 @@ for (const crowded of [false, true]) {
           index.removePack(packId, []);
           model.removePack(packId);
         } else {
+          if (next() < 0.5) index.flush();
           index.compact();
         }
         if (step % 300 === 0) check(index, model, ids);
