@@ -70,7 +70,7 @@ export class Repository {
     const config = newConfig(resolveParams(opts), masterKey, keys);
     await writeNewConfig(storage, config);
     await writeConfigs(storage, config, keys);
-    return new Repository(context(storage, config, keys, new ChunkIndex(), opts));
+    return new Repository(context(storage, config, keys, new ChunkIndex(opts.index), opts));
   }
 
   /** Opens an existing repository and loads its index. */
@@ -78,7 +78,7 @@ export class Repository {
     const { config, keys, damaged, copyMissing } = await openConfig(storage, masterKey);
     // A config written before copies existed gets its copy now; a damaged one is left to repair.
     if (copyMissing && damaged.length === 0) await writeConfigs(storage, config, keys);
-    const repo = new Repository(context(storage, config, keys, new ChunkIndex(), opts));
+    const repo = new Repository(context(storage, config, keys, new ChunkIndex(opts.index), opts));
     await repo.refresh();
     return repo;
   }
@@ -92,7 +92,7 @@ export class Repository {
     if (damaged.length > 0) await writeConfigs(storage, config, keys);
     const { records, report } = await rebuildIndex(storage, keys.dataKey);
     const quarantine = await readQuarantine(storage, keys.dataKey);
-    const ctx = context(storage, config, keys, buildIndex(records, quarantine), opts);
+    const ctx = context(storage, config, keys, buildIndex(records, quarantine, opts.index), opts);
     ctx.quarantine = quarantine;
     return { repository: new Repository(ctx), report };
   }
@@ -118,7 +118,7 @@ export class Repository {
   async refresh(): Promise<void> {
     const { storage, keys } = this.#ctx;
     const quarantine = await readQuarantine(storage, keys.dataKey);
-    const { index, damaged } = await loadIndex(storage, keys.dataKey, quarantine);
+    const { index, damaged } = await loadIndex(storage, keys.dataKey, quarantine, this.#ctx.indexOptions);
     this.#ctx.quarantine = quarantine;
     this.#ctx.damagedIndexFiles = damaged;
     this.#ctx.damagedConfig = await checkConfigCopies(storage, this.#ctx.config, keys);
@@ -247,6 +247,7 @@ function context(storage: Storage, config: RepositoryConfig, keys: RepositoryKey
     keys,
     gear: gearTable(keys.idKey),
     index,
+    indexOptions: opts.index ?? {},
     quarantine: new Quarantine(),
     damagedIndexFiles: [],
     damagedConfig: [],
