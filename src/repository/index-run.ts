@@ -59,7 +59,7 @@ export class IndexRun {
     this.#bloom = bloom;
     this.#fenceHi = fenceHi;
     this.#fenceLo = fenceLo;
-    orphans.register(this, this.#file);
+    orphans.register(this, this.#file, this);
   }
 
   /**
