@@ -33,6 +33,8 @@ test('a repository with its index on disk deduplicates, restores, collects and q
     assert.equal((await repo.verify()).ok, true);
 
     // Damage a pack: verify quarantines it, the index forgets its chunks, the next backup stores them again.
+    // (The first recovery point is stored again first, so every stored chunk is needed by a point.)
+    const a2 = await repo.backup(streamOf(first), { recoveryPointId: 'rp-a2' });
     const packs: string[] = [];
     for await (const o of fx.storage.list('packs/')) packs.push(o.name);
     const target = packs.sort()[0]!;
@@ -41,10 +43,11 @@ test('a repository with its index on disk deduplicates, restores, collects and q
     await writeFile(join(fx.dir, target), body);
     const report = await repo.verify();
     assert.deepEqual(report.quarantined, [target]);
-    const c = await repo.backup(streamOf(second), { recoveryPointId: 'rp-c' });
+    const data = report.damagedChunks[0]!.manifests.includes(a2.manifestId) ? first : second;
+    const c = await repo.backup(streamOf(data), { recoveryPointId: 'rp-c' });
     assert.ok(c.storedBytes > 0, 'the chunks lost with the pack are stored again');
     repo = await Repository.open(fx.storage, fx.master, { clock: fx.clock, index: ON_DISK });
-    assert.ok((await readAll(await repo.restore(c.manifestId))).equals(second));
+    assert.ok((await readAll(await repo.restore(c.manifestId))).equals(data));
   } finally {
     await fx.cleanup();
   }
