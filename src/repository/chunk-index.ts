@@ -1,8 +1,16 @@
 // The chunk index: where each chunk lives (pack, offset, lengths). In storage it is a set of index
 // files, each a sealed list of pack records, written once and named by the SHA-256 of its bytes;
-// in memory the union of all of them. Only entries whose pack and index file are durable enter
-// the shared in-memory index, so nothing can deduplicate against data that might vanish.
+// in this process the union of all of them. Only entries whose pack and index file are durable
+// enter the shared index, so nothing can deduplicate against data that might vanish.
+//
+// The union need not fit in memory (docs/repository-format.md, "The index in memory"): it is a
+// log-structured merge of immutable sorted runs in local files (index-run.ts; in memory only a
+// Bloom filter and a fence table, under 2 bytes a chunk) and a small table of the entries added
+// since the last run was written (id-table.ts). A lookup asks the table, then each run from the
+// newest: a run's filter rules most runs out without a read; a hit costs one block read. Removals
+// are tombstones in the table (one chunk) or the pack's number marked gone (a whole pack).
 import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import type { Storage } from '../storage/storage.ts';
 import { ID_BYTES, seal, unseal } from './crypto.ts';
 import { corrupt } from './errors.ts';
@@ -11,9 +19,12 @@ import { decodeEntries, encodeEntries } from './pack.ts';
 import type { PackEntry, PackRecord } from './pack.ts';
 import { listAll, mapLimit } from './io.ts';
 import { IdTable } from './id-table.ts';
+import { compareKeys, ENTRY_BYTES, IndexRun, KEY_BYTES, mergeSorted, packNumOf, TOMBSTONE } from './index-run.ts';
 import type { Quarantine } from './quarantine.ts';
 
 const INDEX_AAD = Buffer.from('dpvault-index-v1');
+/** Entries the in-memory table holds before they are written as a run (~13 MB of table). */
+export const RECENT_LIMIT = 1 << 17;
 
 export interface ChunkLocation {
   packId: string;
@@ -22,35 +33,86 @@ export interface ChunkLocation {
   rawLength: number;
 }
 
-/** Where each chunk is: ids in a compact table (id-table.ts), pack ids numbered once. */
+export interface ChunkIndexOptions {
+  /** Where run files are created (and at once unlinked); default the system's temporary directory. */
+  dir?: string;
+  /** Entries added before the table is written as a run (RECENT_LIMIT). */
+  recentLimit?: number;
+}
+
+interface PackInfo {
+  id: string;
+  num: number;
+  size: number;
+  /** Chunks the index locates in this pack. */
+  live: number;
+}
+
+type Values = [packNum: number, offset: number, length: number, rawLength: number];
+
+/** Where each chunk is: recent entries in a compact table, older ones in sorted runs on disk. */
 export class ChunkIndex {
-  readonly #chunks = new IdTable();
-  /** Pack id → its number in the table and its size. */
-  readonly #packs = new Map<string, { num: number; size: number }>();
-  readonly #packIds: string[] = [];
+  readonly #dir: string;
+  readonly #recentLimit: number;
+  #recent = new IdTable();
+  /** Oldest first. */
+  #runs: IndexRun[] = [];
+  readonly #packs = new Map<string, PackInfo>();
+  /** Packs by number; undefined once removed (their entries then count as absent). */
+  readonly #byNum: (PackInfo | undefined)[] = [];
+  #size = 0;
+  readonly #key = Buffer.alloc(KEY_BYTES);
+
+  constructor(opts: ChunkIndexOptions = {}) {
+    this.#dir = opts.dir ?? tmpdir();
+    this.#recentLimit = opts.recentLimit ?? RECENT_LIMIT;
+  }
 
   /** Number of distinct chunks. */
   get size(): number {
-    return this.#chunks.size;
+    return this.#size;
   }
 
-  #location(v: readonly number[]): ChunkLocation {
-    return { packId: this.#packIds[v[0]!]!, offset: v[1]!, length: v[2]!, rawLength: v[3]! };
+  /** Sorted runs on disk. */
+  get runCount(): number {
+    return this.#runs.length;
+  }
+
+  /** The values of the live entry for `id`, or undefined. */
+  #find(id: string): Values | undefined {
+    let v: Values | undefined = this.#recent.get(id);
+    if (!v) {
+      const key = this.#key;
+      if (key.write(id, 'hex') !== KEY_BYTES) throw new Error(`Not a chunk id: '${id}'.`);
+      for (let i = this.#runs.length - 1; i >= 0 && !v; i--) {
+        const e = this.#runs[i]!.find(key);
+        if (e) v = [packNumOf(e), e.readUInt32LE(KEY_BYTES + 4), e.readUInt32LE(KEY_BYTES + 8), e.readUInt32LE(KEY_BYTES + 12)];
+      }
+    }
+    return v && this.#isLive(v[0]) ? v : undefined;
+  }
+
+  #isLive(packNum: number): boolean {
+    return packNum !== TOMBSTONE && this.#byNum[packNum] !== undefined;
+  }
+
+  #location(v: Values): ChunkLocation {
+    return { packId: this.#byNum[v[0]]!.id, offset: v[1], length: v[2], rawLength: v[3] };
   }
 
   get(id: string): ChunkLocation | undefined {
-    const v = this.#chunks.get(id);
+    const v = this.#find(id);
     return v && this.#location(v);
   }
 
   has(id: string): boolean {
-    return this.#chunks.has(id);
+    return this.#find(id) !== undefined;
   }
 
-  /** The id of the pack holding chunk `id`, or undefined; cheaper than `get`. */
+  /** The id of the pack holding chunk `id`, or undefined. */
   packOf(id: string): string | undefined {
-    const num = this.#chunks.first(id);
-    return num < 0 ? undefined : this.#packIds[num];
+    const v = this.#find(id);
+    return v && this.#byNum[v[0]]!.id;
   }
 
   /**
@@ -60,31 +122,43 @@ export class ChunkIndex {
   add(record: PackRecord, relocate = false): void {
     let pack = this.#packs.get(record.packId);
     if (!pack) {
-      pack = { num: this.#packIds.push(record.packId) - 1, size: record.size };
+      pack = { id: record.packId, num: this.#byNum.length, size: record.size, live: 0 };
+      this.#byNum.push(pack);
       this.#packs.set(record.packId, pack);
     }
     pack.size = record.size;
     for (const e of record.entries) {
-      if (relocate || !this.#chunks.has(e.id)) this.#chunks.set(e.id, pack.num, e.offset, e.length, e.rawLength);
+      const now = this.#find(e.id);
+      if (now && !relocate) continue;
+      if (now) this.#byNum[now[0]]!.live--;
+      else this.#size++;
+      pack.live++;
+      this.#set(e.id, pack.num, e.offset, e.length, e.rawLength);
     }
+  }
+
+  #set(id: string, packNum: number, offset: number, length: number, rawLength: number): void {
+    this.#recent.set(id, packNum, offset, length, rawLength);
+    if (this.#recent.size >= this.#recentLimit) this.flush();
   }
 
   /** Forgets chunk `id` if the index locates it in `packId`; true if it did. */
   forgetIn(id: string, packId: string): boolean {
     const pack = this.#packs.get(packId);
-    if (!pack || this.#chunks.get(id)?.[0] !== pack.num) return false;
-    this.#chunks.delete(id);
+    if (!pack || this.#find(id)?.[0] !== pack.num) return false;
+    pack.live--;
+    this.#size--;
+    this.#set(id, TOMBSTONE, 0, 0, 0);
     return true;
   }
 
   /** Forgets a pack: every chunk located in it, and the pack itself. */
-  removePack(packId: string, entries: readonly PackEntry[]): void {
+  removePack(packId: string, _entries?: readonly PackEntry[]): void {
     const pack = this.#packs.get(packId);
     if (!pack) return;
     this.#packs.delete(packId);
-    for (const e of entries) {
-      if (this.#chunks.get(e.id)?.[0] === pack.num) this.#chunks.delete(e.id);
-    }
+    this.#byNum[pack.num] = undefined;
+    this.#size -= pack.live;
   }
 
   /** The size of a pack the index knows, or undefined. */
@@ -97,8 +171,58 @@ export class ChunkIndex {
     return new Map([...this.#packs].map(([id, p]) => [id, p.size]));
   }
 
+  /** Every chunk and its location, in id order. Runs written meanwhile are read to the end. */
   *locations(): IterableIterator<[string, ChunkLocation]> {
-    for (const [id, v] of this.#chunks.entries()) yield [id, this.#location(v)];
+    const sources = [this.#sortedRecent(), ...this.#runs.map((r) => r.entries()).reverse()];
+    for (const e of mergeSorted(sources, (x) => this.#isLive(packNumOf(x)))) {
+      const v: Values = [packNumOf(e), e.readUInt32LE(KEY_BYTES + 4), e.readUInt32LE(KEY_BYTES + 8), e.readUInt32LE(KEY_BYTES + 12)];
+      yield [e.toString('hex', 0, KEY_BYTES), this.#location(v)];
+    }
+  }
+
+  /** Memory the runs hold (filters, fence tables), in bytes. */
+  get runBytes(): number {
+    return this.#runs.reduce((n, r) => n + r.bytes, 0);
+  }
+
+  /** Writes the recent entries as a new run, then merges runs of like size (at most ~log2 runs). */
+  flush(): void {
+    if (this.#recent.size === 0) return;
+    this.#runs.push(IndexRun.write(this.#dir, this.#recent.size, this.#sortedRecent()));
+    this.#recent = new IdTable();
+    for (let n = this.#runs.length; n >= 2 && this.#runs[n - 2]!.count <= 2 * this.#runs[n - 1]!.count; n--) this.#merge(n - 2);
+  }
+
+  /**
+   * All runs merged into one (after loading an index). The recent table stays in memory: an index
+   * of fewer than `recentLimit` chunks is never read from disk.
+   */
+  compact(): void {
+    if (this.#runs.length > 1) this.#merge(0);
+  }
+
+  /** Merges the runs from `from` on into one; the oldest run drops what is absent. */
+  #merge(from: number): void {
+    const parts = this.#runs.slice(from);
+    const capacity = parts.reduce((n, r) => n + r.count, 0);
+    const keep = from === 0 ? (e: Buffer) => this.#isLive(packNumOf(e)) : () => true;
+    const merged = IndexRun.write(this.#dir, capacity, mergeSorted(parts.map((r) => r.entries()).reverse(), keep));
+    this.#runs = [...this.#runs.slice(0, from), merged];
+    for (const r of parts) r.drop();
+  }
+
+  /** The recent table's entries, in key order (views into one buffer). */
+  *#sortedRecent(): IterableIterator<Buffer> {
+    const buf = Buffer.alloc(this.#recent.size * ENTRY_BYTES);
+    let n = 0;
+    for (const [id, v] of this.#recent.entries()) {
+      const at = n++ * ENTRY_BYTES;
+      buf.write(id, at, 'hex');
+      for (let i = 0; i < 4; i++) buf.writeUInt32LE(v[i]!, at + KEY_BYTES + 4 * i);
+    }
+    const order = Array.from({ length: n }, (_, i) => i * ENTRY_BYTES);
+    order.sort((a, b) => compareKeys(buf, a, buf, b));
+    for (const at of order) yield buf.subarray(at, at + ENTRY_BYTES);
   }
 }
 
@@ -144,34 +268,61 @@ export async function writeIndexFile(storage: Storage, dataKey: Buffer, records:
   return indexId;
 }
 
+type Damaged = { indexId: string; problem: string }[];
+
 /**
- * Reads every index file; returns their ids and the pack records they hold (in file order). A
+ * Reads every index file in name order, at most the storage's concurrency at once, and hands each
+ * file's pack records to `each` in that order (so memory holds a few files, not all of them). A
  * damaged index file is named in `damaged` and left out, not fatal: the packs it listed are
  * self-describing, and `vault repair` (or gc, for packs holding live chunks) indexes them again.
  */
-export async function readIndexFiles(
-  storage: Storage,
-  dataKey: Buffer,
-): Promise<{ indexIds: string[]; records: PackRecord[]; damaged: { indexId: string; problem: string }[] }> {
+async function forEachIndexFile(storage: Storage, dataKey: Buffer, each: (records: PackRecord[]) => void): Promise<{ indexIds: string[]; damaged: Damaged }> {
   const indexIds = (await listAll(storage, INDEX_PREFIX)).map((o) => indexIdOf(o.name)).filter((id): id is string => id !== null);
   indexIds.sort();
-  const damaged: { indexId: string; problem: string }[] = [];
-  const perFile = await mapLimit(indexIds, storage.properties.maxConcurrency, async (id) => {
-    try {
-      return decodeIndexFile(dataKey, id, await storage.get(indexName(id)));
-    } catch (e) {
-      if ((e as { code?: string }).code !== 'RepositoryDataCorrupt') throw e;
-      damaged.push({ indexId: id, problem: (e as Error).message });
-      return [];
-    }
-  });
-  return { indexIds, records: perFile.flat(), damaged };
+  const damaged: Damaged = [];
+  const window = storage.properties.maxConcurrency;
+  for (let at = 0; at < indexIds.length; at += window) {
+    const perFile = await mapLimit(indexIds.slice(at, at + window), window, async (id) => {
+      try {
+        return decodeIndexFile(dataKey, id, await storage.get(indexName(id)));
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'RepositoryDataCorrupt') throw e;
+        damaged.push({ indexId: id, problem: (e as Error).message });
+        return [];
+      }
+    });
+    for (const records of perFile) each(records);
+  }
+  return { indexIds, damaged };
 }
 
-/** The in-memory index of `records`, leaving out every copy the quarantine knows is lost. */
-export function buildIndex(records: readonly PackRecord[], quarantine: Quarantine): ChunkIndex {
-  const index = new ChunkIndex();
+/** Reads every index file; returns their ids and the pack records they hold (in file order). */
+export async function readIndexFiles(storage: Storage, dataKey: Buffer): Promise<{ indexIds: string[]; records: PackRecord[]; damaged: Damaged }> {
+  const records: PackRecord[] = [];
+  const { indexIds, damaged } = await forEachIndexFile(storage, dataKey, (rs) => {
+    for (const r of rs) records.push(r);
+  });
+  return { indexIds, records, damaged };
+}
+
+/**
+ * The index of every index file, read file by file (see forEachIndexFile), leaving out every copy
+ * the quarantine knows is lost.
+ */
+export async function loadIndex(storage: Storage, dataKey: Buffer, quarantine: Quarantine, opts: ChunkIndexOptions = {}): Promise<{ index: ChunkIndex; damaged: Damaged }> {
+  const index = new ChunkIndex(opts);
+  const { damaged } = await forEachIndexFile(storage, dataKey, (records) => {
+    for (const r of records) index.add(withoutLost(r, quarantine));
+  });
+  index.compact();
+  return { index, damaged };
+}
+
+/** The index of `records`, leaving out every copy the quarantine knows is lost. */
+export function buildIndex(records: readonly PackRecord[], quarantine: Quarantine, opts: ChunkIndexOptions = {}): ChunkIndex {
+  const index = new ChunkIndex(opts);
   for (const r of records) index.add(withoutLost(r, quarantine));
+  index.compact();
   return index;
 }
 

@@ -1,7 +1,7 @@
 // What the repository's operations share once a repository is open.
 import type { Storage } from '../storage/storage.ts';
 import type { Clock } from '../util/clock.ts';
-import type { ChunkIndex } from './chunk-index.ts';
+import type { ChunkIndex, ChunkIndexOptions } from './chunk-index.ts';
 import type { RepositoryConfig } from './config.ts';
 import type { RepositoryKeys } from './crypto.ts';
 import type { ChunkGuard } from './guard.ts';
@@ -25,6 +25,8 @@ export interface RuntimeOptions {
    * of the stream opened and not yet written (restore.ts); a window is a quarter of it.
    */
   restoreBudget?: number;
+  /** Where the index's run files go and how many entries stay in memory (chunk-index.ts). */
+  index?: ChunkIndexOptions;
 }
 
 export interface RepoContext {
@@ -33,6 +35,7 @@ export interface RepoContext {
   keys: RepositoryKeys;
   gear: Uint32Array;
   index: ChunkIndex;
+  indexOptions: ChunkIndexOptions;
   /** What is known damaged (quarantine.ts); the index leaves lost copies out. */
   quarantine: Quarantine;
   /** Index files found damaged at the last refresh (left out of the index). */

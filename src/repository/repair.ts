@@ -145,7 +145,7 @@ export async function runRepair(ctx: RepoContext): Promise<RepairReport> {
 
     // The in-memory index follows; index files written meanwhile by running backups stay in it.
     ctx.quarantine = new Quarantine(next);
-    const index = buildIndex(records, ctx.quarantine);
+    const index = buildIndex(records, ctx.quarantine, ctx.indexOptions);
     for (const r of (await readIndexFiles(storage, ctx.keys.dataKey)).records) if (index.packSize(r.packId) === undefined) index.add(r);
     ctx.index = index;
     ctx.damagedIndexFiles = [];

@@ -14,7 +14,7 @@ import type { Storage } from '../storage/storage.ts';
 import { isNotFound } from '../storage/storage.ts';
 import { runBackup } from './backup.ts';
 import type { BackupMeta, BackupResult } from './backup.ts';
-import { buildIndex, ChunkIndex, readIndexFiles } from './chunk-index.ts';
+import { buildIndex, ChunkIndex, loadIndex } from './chunk-index.ts';
 import { newConfig, resolveParams, writeNewConfig } from './config.ts';
 import { checkConfigCopies, openConfig, writeConfigs } from './config-copies.ts';
 import type { RepositoryConfig, RepositoryParams } from './config.ts';
@@ -70,7 +70,7 @@ export class Repository {
     const config = newConfig(resolveParams(opts), masterKey, keys);
     await writeNewConfig(storage, config);
     await writeConfigs(storage, config, keys);
-    return new Repository(context(storage, config, keys, new ChunkIndex(), opts));
+    return new Repository(context(storage, config, keys, new ChunkIndex(opts.index), opts));
   }
 
   /** Opens an existing repository and loads its index. */
@@ -78,7 +78,7 @@ export class Repository {
     const { config, keys, damaged, copyMissing } = await openConfig(storage, masterKey);
     // A config written before copies existed gets its copy now; a damaged one is left to repair.
     if (copyMissing && damaged.length === 0) await writeConfigs(storage, config, keys);
-    const repo = new Repository(context(storage, config, keys, new ChunkIndex(), opts));
+    const repo = new Repository(context(storage, config, keys, new ChunkIndex(opts.index), opts));
     await repo.refresh();
     return repo;
   }
@@ -92,7 +92,7 @@ export class Repository {
     if (damaged.length > 0) await writeConfigs(storage, config, keys);
     const { records, report } = await rebuildIndex(storage, keys.dataKey);
     const quarantine = await readQuarantine(storage, keys.dataKey);
-    const ctx = context(storage, config, keys, buildIndex(records, quarantine), opts);
+    const ctx = context(storage, config, keys, buildIndex(records, quarantine, opts.index), opts);
     ctx.quarantine = quarantine;
     return { repository: new Repository(ctx), report };
   }
@@ -117,11 +117,12 @@ export class Repository {
   /** Reloads the index from storage (after another process wrote or collected). */
   async refresh(): Promise<void> {
     const { storage, keys } = this.#ctx;
-    const [{ records, damaged }, quarantine] = await Promise.all([readIndexFiles(storage, keys.dataKey), readQuarantine(storage, keys.dataKey)]);
+    const quarantine = await readQuarantine(storage, keys.dataKey);
+    const { index, damaged } = await loadIndex(storage, keys.dataKey, quarantine, this.#ctx.indexOptions);
     this.#ctx.quarantine = quarantine;
     this.#ctx.damagedIndexFiles = damaged;
     this.#ctx.damagedConfig = await checkConfigCopies(storage, this.#ctx.config, keys);
-    this.#ctx.index = buildIndex(records, quarantine);
+    this.#ctx.index = index;
   }
 
   /**
@@ -246,6 +247,7 @@ function context(storage: Storage, config: RepositoryConfig, keys: RepositoryKey
     keys,
     gear: gearTable(keys.idKey),
     index,
+    indexOptions: opts.index ?? {},
     quarantine: new Quarantine(),
     damagedIndexFiles: [],
     damagedConfig: [],

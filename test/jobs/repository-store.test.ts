@@ -1,6 +1,6 @@
-// The store sizes a new repository's chunks from the first stream's expected size (so the chunk
-// index of any one database stays small), keeps an existing repository's sizes, and a copy to
-// another datastore sizes that one from the recovery point it copies.
+// The store sizes a new repository's chunks from the first stream's expected size (8 KiB for any
+// size since the index keeps under 2 bytes a chunk in memory), keeps an existing repository's
+// sizes, and a copy to another datastore sizes that one from the recovery point it copies.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,20 +9,11 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { RepositoryStore } from '../../src/jobs/repository-store.ts';
-import { chunkerForDataSize, DEFAULT_CHUNKER, DEFAULT_CHUNKER_UP_TO } from '../../src/repository/chunker.ts';
+import { chunkerForDataSize, DEFAULT_CHUNKER } from '../../src/repository/chunker.ts';
 import { ManualClock } from '../../src/util/clock.ts';
 
-test('chunk sizes grow with the data beyond the default range, and stop at 512 KiB', () => {
-  assert.deepEqual(chunkerForDataSize(0), DEFAULT_CHUNKER);
-  assert.deepEqual(chunkerForDataSize(DEFAULT_CHUNKER_UP_TO), DEFAULT_CHUNKER);
-  assert.deepEqual(chunkerForDataSize(DEFAULT_CHUNKER_UP_TO + 1), { min: 4096, avg: 16384, max: 65536 });
-  assert.equal(chunkerForDataSize(DEFAULT_CHUNKER_UP_TO * 16).avg, 128 * 1024);
-  assert.equal(chunkerForDataSize(1024 ** 5).avg, 512 * 1024);
-  for (const gib of [1, 3, 10, 100, 1000]) {
-    const bytes = gib * 1024 ** 3;
-    const chunks = bytes / chunkerForDataSize(bytes).avg;
-    assert.ok(gib > 128 || chunks <= 300_000, `${gib} GiB → ${chunks} chunks`);
-  }
+test('chunk sizes stay 8 KiB on average for any size of data (the index no longer holds chunks in memory)', () => {
+  for (const bytes of [0, 2 * 1024 ** 3 + 1, 128 * 1024 ** 3, 1024 ** 4, 1024 ** 5]) assert.deepEqual(chunkerForDataSize(bytes), DEFAULT_CHUNKER);
 });
 
 test('a new repository gets chunks for its first stream; a copy sizes the other datastore alike', async () => {

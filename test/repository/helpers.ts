@@ -87,3 +87,14 @@ export function gate(): { wait: Promise<void>; open: () => void } {
   const wait = new Promise<void>((r) => (open = r));
   return { wait, open };
 }
+
+/** A pseudo-random generator, so a failure repeats. */
+export function rng(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}

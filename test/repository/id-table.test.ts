@@ -5,17 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { IdTable } from '../../src/repository/id-table.ts';
 import { ChunkIndex } from '../../src/repository/chunk-index.ts';
-
-/** A pseudo-random generator, so a failure repeats. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
+import { rng } from './helpers.ts';
 
 function check(table: IdTable, model: Map<string, number[]>): void {
   assert.equal(table.size, model.size);
