@@ -49,8 +49,7 @@ async function restoreMany(target: string, workers: number, through?: Transform)
   await createDatabase(conn, target);
   const dump = await startOrderedDump(cluster.connection('many'), { major: cluster.version, minTableBytes: 0 });
   const restore = await startParallelRestore(conn, { major: cluster.version, targetDatabase: target, workers, windowBytes: 256 * 1024 });
-  const streams = through ? [dump.stdout, through, restore.stdin] : [dump.stdout, restore.stdin];
-  const fed = pipeline(streams as [NodeJS.ReadableStream, NodeJS.WritableStream]).catch((e: unknown) => e);
+  const fed = (through ? pipeline(dump.stdout, through, restore.stdin) : pipeline(dump.stdout, restore.stdin)).catch((e: unknown) => e);
   const [d, r] = await Promise.allSettled([dump.done, restore.done]);
   await fed;
   return { d, r, restore };
