@@ -3,14 +3,14 @@
 // (restore.ts) and its parallel restore (parallel-restore.ts) with N sessions, both fed dpvault's
 // key-ordered archive from a local file (the repository's read path is measured elsewhere),
 // alternated in one run, several rounds, each into a new database after a checkpoint and sync.
-// Usage: scripts/with-node.sh node bench/pgrestore-ab.ts [--scale 3] [--rounds 3] [--workers 2,4] [--window BYTES]
+// Usage: scripts/with-node.sh node bench/pgrestore-ab.ts [--scale 3] [--rounds 3] [--workers 2,4,2:33554432] [--window BYTES]
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { startOrderedDump } from '../src/sources/postgres/ordered-dump.ts';
-import { startParallelRestore } from '../src/sources/postgres/parallel-restore.ts';
+import { DEFAULT_WINDOW_BYTES, startParallelRestore } from '../src/sources/postgres/parallel-restore.ts';
 import { startRestore } from '../src/sources/postgres/restore.ts';
 import { BenchCluster } from './lib/postgres.ts';
 
@@ -48,11 +48,16 @@ try {
   const variants: { name: string; run(db: string): Promise<void> }[] = [
     { name: 'pg_restore -d (-Fc file)', run: async (db) => void (await pg.restore(fcFile, db)) },
     { name: 'dpvault, one stream', run: async (db) => { await pg.createDatabase(db); await feedInto(await startRestore(conn, { major, targetDatabase: db })); } },
-    ...values.workers!.split(',').map((w) => ({
-      name: `dpvault, parallel ${w}`,
+    // N, or N:WINDOW_BYTES to try another fan-out window.
+    ...values.workers!.split(',').map((spec) => spec.split(':')).map(([w, win]) => ({
+      name: `dpvault, parallel ${w}${win ? ` (window ${Number(win) / 2 ** 20} MiB)` : ''}`,
       run: async (db: string) => {
         await pg.createDatabase(db);
-        await feedInto(await startParallelRestore(conn, { major, targetDatabase: db, workers: Number(w), windowBytes: values.window ? Number(values.window) : undefined }));
+        const t0 = performance.now();
+        const phases: string[] = [];
+        const onPhaseEnd = (p: string): void => void phases.push(`${p} ${((performance.now() - t0) / 1000).toFixed(2)}`);
+        await feedInto(await startParallelRestore(conn, { major, targetDatabase: db, workers: Number(w), windowBytes: Number(win ?? values.window ?? DEFAULT_WINDOW_BYTES), onPhaseEnd }));
+        log(`  phases ended at (s): ${phases.join(', ')}`);
       },
     })),
   ];

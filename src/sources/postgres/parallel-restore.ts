@@ -34,6 +34,8 @@ export interface ParallelRestoreOptions extends RestoreOptions {
   workers: number;
   /** Bytes a data worker may lag behind (default DEFAULT_WINDOW_BYTES). */
   windowBytes?: number;
+  /** Told as each phase ends (for logs and the benchmark). */
+  onPhaseEnd?: (phase: 'pre-data' | 'data' | 'post-data') => void;
 }
 
 export interface ParallelRestoreHandle extends RestoreHandle {
@@ -144,6 +146,7 @@ export async function startParallelRestore(conn: PgConnection, opts: ParallelRes
       const headFile = join(dir, 'head.dump');
       await writeFile(headFile, headBytes, { mode: 0o600 });
       await fromFile('pg_restore (pre-data)', ['--section=pre-data'], headFile);
+      opts.onPhaseEnd?.('pre-data');
 
       const runs: ToolRun[] = [];
       for (const [i, ids] of lists.entries()) {
@@ -156,8 +159,10 @@ export async function startParallelRestore(conn: PgConnection, opts: ParallelRes
       await f.write(got.rest);
       fed.resolve(f);
       await allOrNone(runs.map((r) => r.done));
+      opts.onPhaseEnd?.('data');
 
       await fromFile('pg_restore (post-data)', ['--section=post-data', ...(workers > 1 ? [`--jobs=${workers}`] : [])], headFile);
+      opts.onPhaseEnd?.('post-data');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -173,17 +178,14 @@ export async function startParallelRestore(conn: PgConnection, opts: ParallelRes
   });
   done.catch(() => {});
 
-  return {
-    stdin,
-    report: () => report,
-    plan: () => plan,
-    done,
-    pid: undefined,
-    kill: () => {
-      stopAll();
-      head.reject(new Error('the restore was stopped before the table of contents arrived'));
-    },
+  const kill = (): void => {
+    stopAll();
+    head.reject(new Error('the restore was stopped before the table of contents arrived'));
   };
+  if (opts.signal?.aborted) kill();
+  else opts.signal?.addEventListener('abort', kill, { once: true });
+  void done.finally(() => opts.signal?.removeEventListener('abort', kill)).catch(() => {});
+  return { stdin, report: () => report, plan: () => plan, done, pid: undefined, kill };
 }
 
 /** Resolves when every promise has; rejects with the first rejection, without waiting for the rest (the caller stops them). */

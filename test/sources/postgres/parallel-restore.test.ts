@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { DpError } from '../../../src/domain/errors.ts';
 import { startOrderedDump } from '../../../src/sources/postgres/ordered-dump.ts';
 import { startParallelRestore } from '../../../src/sources/postgres/parallel-restore.ts';
-import { createDatabase } from '../../../src/sources/postgres/probe.ts';
+import { createDatabase, dropDatabase } from '../../../src/sources/postgres/probe.ts';
 import { startCluster, type PgCluster } from '../../support/pg-cluster.ts';
 import { comparePrivileges } from '../../support/pg-compare.ts';
 import { shopSql } from '../../support/pg-fixtures.ts';
@@ -49,14 +49,27 @@ async function restoreMany(target: string, workers: number, through?: Transform)
   await createDatabase(conn, target);
   const dump = await startOrderedDump(cluster.connection('many'), { major: cluster.version, minTableBytes: 0 });
   const restore = await startParallelRestore(conn, { major: cluster.version, targetDatabase: target, workers, windowBytes: 256 * 1024 });
+  // The most pg_restore sessions seen on the target at once, sampled while it runs.
+  let most = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const [row] = await cluster.query<{ n: number }>('postgres', "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'pg_restore'", [target]);
+      most = Math.max(most, row?.n ?? 0);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  })();
   const fed = (through ? pipeline(dump.stdout, through, restore.stdin) : pipeline(dump.stdout, restore.stdin)).catch((e: unknown) => e);
   const [d, r] = await Promise.allSettled([dump.done, restore.done]);
   await fed;
-  return { d, r, restore };
+  sampling = false;
+  await sampler;
+  return { d, r, restore, most };
 }
 
 test('a restore by three workers compares equal, rows and privileges, and uses three', async () => {
-  const { d, r, restore } = await restoreMany('many_par', 3);
+  const { d, r, restore, most } = await restoreMany('many_par', 3);
+  assert.ok(most <= 3, `at most 3 sessions at once, saw ${most}`);
   assert.equal(d.status, 'fulfilled');
   assert.equal(r.status, 'fulfilled', r.status === 'rejected' ? String(r.reason) : '');
   assert.deepEqual(await cluster.compareDatabases('many', 'many_par'), []);
@@ -70,7 +83,8 @@ test('a restore by three workers compares equal, rows and privileges, and uses t
 });
 
 test('the sessions are bounded by the setting: one worker restores alone', async () => {
-  const { r, restore } = await restoreMany('many_one', 1);
+  const { r, restore, most } = await restoreMany('many_one', 1);
+  assert.ok(most <= 1, `one session at a time, saw ${most}`);
   assert.equal(r.status, 'fulfilled', r.status === 'rejected' ? String(r.reason) : '');
   assert.deepEqual(await cluster.compareDatabases('many', 'many_one'), []);
   assert.deepEqual(restore.plan(), { dataWorkers: [restore.plan()!.dataWorkers[0]], postDataJobs: 1 });
@@ -118,4 +132,6 @@ test('a data worker killed midway fails the restore naming it; the other session
   assert.match(err.message, /pg_restore \(data worker 2 of 3\) was killed by signal SIGKILL/);
   assert.deepEqual(pgRestores(''), [], 'no pg_restore is left running');
   assert.equal(readdirSync(tmpdir()).filter((n) => n.startsWith('dpvault-restore-')).length, before, 'the head file is removed');
+  assert.deepEqual(await cluster.query('postgres', "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = 'many_killed'"), [{ n: 0 }]);
+  await dropDatabase(cluster.connection('postgres'), 'many_killed');
 });
