@@ -27,7 +27,7 @@ import { runTool, type ToolRun } from './tool-process.ts';
 import { findTool } from './tools.ts';
 
 /** Bytes each data worker may lag behind the stream before the feed waits for it. */
-export const DEFAULT_WINDOW_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_WINDOW_BYTES = 32 * 1024 * 1024;
 
 export interface ParallelRestoreOptions extends RestoreOptions {
   /** pg_restore sessions for data and for post-data (at least 1); see restore-workers.ts. */
