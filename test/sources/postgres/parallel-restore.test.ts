@@ -1,7 +1,8 @@
 // A key-ordered archive streamed into several pg_restore sessions at once, on a real cluster:
 // a database of many tables (big key-ordered ones, partitions, foreign keys, indexes, sequences,
 // views, a materialized view, grants) compares equal, rows and privileges; the work is split
-// into no more sessions than asked for; a data worker killed midway rejects `done` naming that
+// into no more sessions than asked for (seen on the server, in this process's children and in
+// their --jobs); a data worker killed midway rejects `done` naming that
 // worker, and the other sessions and the temporary head file are gone.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -49,9 +50,17 @@ async function restoreMany(target: string, workers: number, through?: Transform)
   await createDatabase(conn, target);
   const dump = await startOrderedDump(cluster.connection('many'), { major: cluster.version, minTableBytes: 0 });
   const restore = await startParallelRestore(conn, { major: cluster.version, targetDatabase: target, workers, windowBytes: 256 * 1024 });
-  // The most pg_restore sessions seen on the target at once, sampled while it runs.
+  // The most pg_restore sessions seen on the target at once, the most pg_restore processes this
+  // process ran at once and the largest --jobs among them, sampled while it runs.
   let most = 0;
+  let children = 0;
+  let jobs = 0;
   let sampling = true;
+  const procs = setInterval(() => {
+    const args = pgRestoreArgv('');
+    children = Math.max(children, args.length);
+    for (const a of args.flat()) jobs = Math.max(jobs, Number(/^--jobs=(\d+)$/.exec(a)?.[1] ?? 0));
+  }, 2);
   const sampler = (async () => {
     while (sampling) {
       const [row] = await cluster.query<{ n: number }>('postgres', "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'pg_restore'", [target]);
@@ -63,8 +72,9 @@ async function restoreMany(target: string, workers: number, through?: Transform)
   const [d, r] = await Promise.allSettled([dump.done, restore.done]);
   await fed;
   sampling = false;
+  clearInterval(procs);
   await sampler;
-  return { d, r, restore, most };
+  return { d, r, restore, most: Math.max(most, children, jobs) };
 }
 
 test('a restore by three workers compares equal, rows and privileges, and uses three', async () => {
@@ -92,13 +102,22 @@ test('the sessions are bounded by the setting: one worker restores alone', async
 
 /** pids of this process's pg_restore children whose command line contains `needle`. */
 function pgRestores(needle: string): number[] {
-  const out: number[] = [];
+  return pgRestoreProcs(needle).map((p) => p.pid);
+}
+
+/** The argv of each of this process's pg_restore children. */
+function pgRestoreArgv(needle: string): string[][] {
+  return pgRestoreProcs(needle).map((p) => p.argv);
+}
+
+function pgRestoreProcs(needle: string): { pid: number; argv: string[] }[] {
+  const out: { pid: number; argv: string[] }[] = [];
   for (const p of readdirSync('/proc')) {
     if (!/^\d+$/.test(p)) continue;
     try {
       const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
       const ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1]);
-      if (ppid === process.pid && cmd[0]?.endsWith('pg_restore') && cmd.some((a) => a.includes(needle))) out.push(Number(p));
+      if (ppid === process.pid && cmd[0]?.endsWith('pg_restore') && cmd.some((a) => a.includes(needle))) out.push({ pid: Number(p), argv: cmd });
     } catch {
       continue;
     }
