@@ -20,6 +20,7 @@ import { Worker } from './jobs/worker.ts';
 import { runVerifyJob, type VerifyTaskPayload } from './jobs/verify-job.ts';
 import { runRepairJob, type RepairTaskPayload } from './jobs/repair-job.ts';
 import { RetentionWorker } from './jobs/retention-job.ts';
+import { MaintenanceScheduler, runMaintenanceJob, type MaintenanceTaskPayload } from './jobs/maintenance-job.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { systemClock, type Clock } from './util/clock.ts';
 import { lockDataDir } from './services/data-dir-lock.ts';
@@ -36,6 +37,8 @@ export interface ServiceOptions {
   schedulerIntervalMs?: number;
   /** How often the retention worker sweeps recovery points (default 10 min). */
   retentionIntervalMs?: number;
+  /** How often every vault's maintenance (garbage collection, repacking) is queued (default 24 h). */
+  maintenanceIntervalMs?: number;
   /** Tables of at least this many bytes with a primary key are dumped in key order (default 8 MiB). */
   keyOrderMinBytes?: number;
   /** pg_restore sessions a restore into a database opens at once (default min(4, cores); fewer when the target has fewer connections left). */
@@ -47,6 +50,7 @@ export interface RunningService {
   worker: Worker;
   scheduler: Scheduler;
   retention: RetentionWorker;
+  maintenance: MaintenanceScheduler;
   server: Server;
   url: string;
   close(): Promise<void>;
@@ -107,17 +111,20 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
       restore: (p) => runRestoreJob(ctx, p as unknown as RestoreTaskPayload),
       verify: (p) => runVerifyJob(ctx, p as unknown as VerifyTaskPayload),
       repair: (p) => runRepairJob(ctx, p as unknown as RepairTaskPayload),
+      maintenance: async (p) => void (await runMaintenanceJob(ctx, p as unknown as MaintenanceTaskPayload)),
     },
     { log: opts.log },
   );
   ctx.onTaskQueued = () => worker.poke();
   const retention = new RetentionWorker(ctx, { log: opts.log });
   const scheduler = new Scheduler(ctx, { log: opts.log });
+  const maintenance = new MaintenanceScheduler(ctx, { log: opts.log });
   const stop = async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await scheduler.stop();
     await retention.stop();
+    await maintenance.stop();
     await worker.stop();
     await ctx.background.idle();
     await ctx.catalog.close();
@@ -129,6 +136,7 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
     await scheduler.tick();
     retention.start(opts.retentionIntervalMs ?? 600_000);
     scheduler.start(opts.schedulerIntervalMs ?? 30_000);
+    maintenance.start(opts.maintenanceIntervalMs ?? 86_400_000);
   } catch (e) {
     await stop(); // the caller gives the directory back
     throw e;
@@ -140,6 +148,7 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
     worker,
     scheduler,
     retention,
+    maintenance,
     server,
     url: `http://${host}:${addr.port}`,
     async close() {

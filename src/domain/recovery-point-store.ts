@@ -36,6 +36,12 @@ export interface RecoveryPointStore {
   /** Frees space no recovery point needs any more (after deletions); optional. */
   collectGarbage?(): Promise<void>;
   /**
+   * A vault's maintenance, in every datastore it has: deletes what no recovery point needs
+   * (packs of deleted points, and of backups that never finished once `graceMs` has passed since
+   * they were written) and repacks mostly dead packs. Never runs twice at once for one vault.
+   */
+  maintain(vaultKey: string, opts?: { graceMs?: number }): Promise<StoreMaintenanceReport>;
+  /**
    * Everything a vault's storage holds, rebuilt from the storage and the master key alone (the
    * index is rebuilt from the data itself): each stored recovery point with the metadata it was
    * written with.
@@ -78,6 +84,23 @@ export interface RecoveredDump {
   recoveryPointId: string | null;
   createdAt: string;
   metadata: Record<string, unknown>;
+}
+
+export interface StoreMaintenanceReport {
+  datastores: string[];
+  packsDeleted: number;
+  packsRepacked: number;
+  /** Packs of backups that never finished, past the grace period. */
+  unfinishedBackupPacksDeleted: number;
+  /** Packs left alone because they are younger than the grace period or in use by a running backup. */
+  packsKeptYoung: number;
+  indexFilesReplaced: number;
+  chunkListsDeleted: number;
+  bytesFreed: number;
+  /** Bytes of packs left in the vault's storage. */
+  storedBytes: number;
+  /** Damage found on the way (packs the index lists but storage lacks, live chunks no pack holds). */
+  problems: string[];
 }
 
 export interface StoreVerifyReport {

@@ -22,6 +22,7 @@ import { vaultStoreKey } from '../domain/recovery-point-store.ts';
 import type { StoredDump } from '../domain/recovery-point-store.ts';
 import { backupPercent, formatPercent } from './backup-progress.ts';
 import { throttle } from './throttle.ts';
+import { backupStorageFull, isStorageError } from './storage-full.ts';
 
 export interface BackupTaskPayload {
   jobId: string;
@@ -34,9 +35,11 @@ export async function runBackupJob(ctx: ServiceContext, payload: BackupTaskPaylo
   const job = await loadJob(ctx, payload.jobId);
   if (!job || job.properties.status !== 'InProgress') return;
   let stored: StoredDump | undefined;
+  let vault: BackupVault | undefined;
+  let databaseBytes: number | null = null;
   try {
     const instance = await mustGet<BackupInstanceResource>(ctx, job.properties.backupInstanceId, 'backup instance');
-    const vault = await mustGet<BackupVault>(ctx, job.id.split('/backupJobs/')[0]!, 'Backup vault');
+    vault = await mustGet<BackupVault>(ctx, job.id.split('/backupJobs/')[0]!, 'Backup vault');
     const policy = await mustGet<PolicyResource>(ctx, instance.properties.policyInfo.policyId, 'backup policy');
     const uri = instance.properties.datasourceAuthCredentials?.secretStoreResource.uri ?? '';
     const db = await connectionFor(ctx, vault, instance.properties.dataSourceInfo.resourceID, uri);
@@ -45,6 +48,7 @@ export async function runBackupJob(ctx: ServiceContext, payload: BackupTaskPaylo
     const { sizeBytes, majorVersion } = probed;
     // What the dump will roughly weigh: the table data, or the whole database before statistics exist.
     const dataBytes = probed.dataBytes > 0 ? probed.dataBytes : sizeBytes;
+    databaseBytes = sizeBytes;
     await updateJob(ctx, job.id, (p) => {
       p.extendedInfo.subTasks[0]!.additionalDetails = {
         DatasourceSizeInBytes: String(sizeBytes), EstimatedBytes: String(dataBytes), BytesTransferred: '0', ProgressPercentage: '0',
@@ -68,6 +72,9 @@ export async function runBackupJob(ctx: ServiceContext, payload: BackupTaskPaylo
     const [w, d] = await Promise.allSettled([writing, dump.done]);
     await report.flush();
     if (w.status === 'fulfilled') stored = w.value;
+    // The store's own failure (a full disk) stops the dump too, which then reports only that it
+    // was cancelled: the store's error is the cause.
+    if (w.status === 'rejected' && isStorageError(w.reason)) throw w.reason;
     if (d.status === 'rejected') throw d.reason;
     if (w.status === 'rejected') throw w.reason;
     const rp = draft(stored!);
@@ -79,7 +86,7 @@ export async function runBackupJob(ctx: ServiceContext, payload: BackupTaskPaylo
     });
   } catch (e) {
     if (stored) await ctx.store.delete(stored);
-    const err = toDpError(e);
+    const err = toDpError(vault ? backupStorageFull(e, vault, 'VaultStore', databaseBytes) : e);
     await finishJob(ctx, job.id, { error: { code: err.code, message: err.message } });
   }
 }

@@ -3,7 +3,8 @@
 // what an interrupted restore wrote is removed (its staging database, its `.partial` dump:
 // restore-cleanup.ts, and the job says what was removed), and the temporary files of interrupted
 // writes (`.<name>.<hex>.tmp`, see storage/fs.ts) are removed, so nothing half-done survives. Packs an interrupted backup
-// finished stay until garbage collection: no manifest refers to them.
+// finished stay until the vault's maintenance collects them once the grace period has passed
+// (maintenance-job.ts): no manifest refers to them.
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ServiceContext } from '../services/context.ts';

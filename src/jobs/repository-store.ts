@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { DpError, toDpError } from '../domain/errors.ts';
-import type { DumpLocation, RecoveredDump, RecoveryPointStore, StoreRepairReport, StoredHealth, StoreVerifyReport, StoredDump } from '../domain/recovery-point-store.ts';
+import type { DumpLocation, RecoveredDump, RecoveryPointStore, StoreMaintenanceReport, StoreRepairReport, StoredHealth, StoreVerifyReport, StoredDump } from '../domain/recovery-point-store.ts';
 import type { ManifestHealth } from '../repository/health.ts';
 import { chunkerForDataSize } from '../repository/chunker.ts';
 import { Repository } from '../repository/repository.ts';
@@ -20,6 +20,8 @@ export class RepositoryStore implements RecoveryPointStore {
   readonly #masterKey: Buffer;
   readonly #clock: Clock;
   readonly #repos = new Map<string, Promise<Repository>>();
+  /** Per vault, the gc work under way: the next waits for it (never two at once for one vault). */
+  readonly #gcChains = new Map<string, Promise<unknown>>();
 
   constructor(root: string, masterKey: Buffer, clock: Clock) {
     this.root = root;
@@ -215,7 +217,46 @@ export class RepositoryStore implements RecoveryPointStore {
 
   /** Releases chunks that no manifest references, in every repository opened so far. */
   async collectGarbage(): Promise<void> {
-    for (const repo of this.#repos.values()) await (await repo).gc();
+    for (const [key, repo] of [...this.#repos]) {
+      await this.#serialGc(key.split('/')[0]!, async () => (await repo).gc({ wait: true }));
+    }
+  }
+
+  async maintain(vaultKey: string, opts: { graceMs?: number } = {}): Promise<StoreMaintenanceReport> {
+    return this.#serialGc(vaultKey, async () => {
+      const out: StoreMaintenanceReport = {
+        datastores: [], packsDeleted: 0, packsRepacked: 0, unfinishedBackupPacksDeleted: 0, packsKeptYoung: 0,
+        indexFilesReplaced: 0, chunkListsDeleted: 0, bytesFreed: 0, storedBytes: 0, problems: [],
+      };
+      for (const datastore of await this.#datastores(vaultKey)) {
+        const repo = await this.repository(vaultKey, datastore);
+        const r = await repo.gc({ graceMs: opts.graceMs, wait: true });
+        out.datastores.push(datastore);
+        out.packsDeleted += r.packsDeleted;
+        out.packsRepacked += r.packsRepacked;
+        out.unfinishedBackupPacksDeleted += r.orphanPacksDeleted;
+        out.packsKeptYoung += r.packsKeptYoung;
+        out.indexFilesReplaced += r.indexFilesReplaced;
+        out.chunkListsDeleted += r.chunkListsDeleted;
+        out.bytesFreed += r.bytesFreed;
+        out.storedBytes += (await repo.stats()).packBytes;
+        for (const p of [...r.missingPacks, ...r.damagedPacks]) out.problems.push(`${datastore}: pack ${p} is missing or damaged`);
+        if (r.liveChunksMissing > 0) out.problems.push(`${datastore}: ${r.liveChunksMissing} chunks recovery points use are in no stored pack`);
+      }
+      return out;
+    });
+  }
+
+  /** Runs `fn` after the gc work already under way for `vaultKey`. */
+  #serialGc<T>(vaultKey: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.#gcChains.get(vaultKey) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.#gcChains.set(vaultKey, tail);
+    void tail.then(() => {
+      if (this.#gcChains.get(vaultKey) === tail) this.#gcChains.delete(vaultKey);
+    });
+    return next;
   }
 }
 

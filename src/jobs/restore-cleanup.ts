@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { toDpError } from '../domain/errors.ts';
 import type { BackupVault } from '../domain/vault.ts';
-import { databaseExists, dropDatabase } from '../sources/postgres/probe.ts';
+import { databaseExists, dropDatabase, endSessionsOn } from '../sources/postgres/probe.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { connectionFor } from '../services/datasource-access.ts';
 import { checksumOf, partialOf } from './restore-file.ts';
@@ -27,6 +27,7 @@ export async function cleanUpInterruptedRestore(ctx: ServiceContext, payload: Re
     const db = await connectionFor(ctx, vault, target.datasourceInfo.resourceID, target.credentials!.secretStoreResource.uri);
     staging = stagingDatabaseName(db.database, payload.jobId);
     server = `server '${db.server}'`;
+    await endSessionsOn(db.maintenance, staging);
     if (!(await databaseExists(db.maintenance, staging))) {
       return (await databaseExists(db.maintenance, db.database))
         ? `Its staging database '${staging}' was not found on ${server}, and '${db.database}' exists: the restore may have finished just before the stop; check '${db.database}'.`

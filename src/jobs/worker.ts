@@ -4,6 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import type { QueuedTask } from '../catalog/catalog.ts';
 import type { ServiceContext } from '../services/context.ts';
+import { toDpError } from '../domain/errors.ts';
+import { finishJob } from '../services/jobs.ts';
+import { runGuarded } from './job-guard.ts';
 
 export type TaskHandler = (payload: Record<string, unknown>, task: QueuedTask) => Promise<void>;
 
@@ -73,10 +76,16 @@ export class Worker {
 
   async #run(task: QueuedTask): Promise<void> {
     try {
-      await this.#handlers[task.kind]!(task.payload, task);
+      await runGuarded(() => this.#handlers[task.kind]!(task.payload, task));
       await this.#ctx.catalog.completeTask(task.id);
     } catch (e) {
       this.#opts.log(`task ${task.id} (${task.kind}) failed: ${(e as Error).message}`);
+      // A handler that failed without ending its job (an error nothing handled): the job says so.
+      const jobId = task.payload.jobId;
+      if (typeof jobId === 'string') {
+        const err = toDpError(e);
+        await finishJob(this.#ctx, jobId, { error: { code: err.code, message: err.message } }).catch(() => undefined);
+      }
       await this.#ctx.catalog.failTask(task.id, (e as Error).message);
     }
   }

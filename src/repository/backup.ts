@@ -6,8 +6,9 @@
 // core to the workers alone (docs/tuning.md). Batches and uploads in flight are bounded, and
 // reading waits for uploads, so memory stays bounded (about packSize × (uploads + 2) + batch
 // size × batches in flight × 2) whatever the stream's size. Order of durability: packs, then
-// their index files, then the chunk list, then the manifest. A backup that fails leaves only
-// unreferenced packs and index entries, which gc removes.
+// their index files, then the chunk list, then the manifest. A backup that fails gives back at
+// once the packs no one else uses (release.ts); a backup killed leaves unreferenced packs and
+// index entries, which gc removes after its grace period.
 import { randomBytes } from 'node:crypto';
 import { DpError } from '../domain/errors.ts';
 import { isolateDamage } from './isolate.ts';
@@ -25,6 +26,7 @@ import type { PackRecord } from './pack.ts';
 import { sealBatch, sealHeadroom } from './chunk-jobs.ts';
 import type { SealedBatch, SealJob } from './chunk-jobs.ts';
 import { ChunkPool } from './chunk-pool.ts';
+import { releaseFailedBackup } from './release.ts';
 
 /**
  * Packs uploaded before their index entries are written out to an index file, in the background
@@ -143,6 +145,9 @@ class BackupRun {
   #unindexed: PackRecord[] = [];
   /** Packs holding chunks this run reused instead of storing them. */
   readonly #reusedPacks = new Set<string>();
+  /** Every pack this run stored or began to store, with its size, and those handed to an index file. */
+  readonly #packs = new Map<string, number>();
+  readonly #maybeIndexed = new Set<string>();
   /** Buffers of stored packs, for the next packs. */
   readonly #spareBuffers: Buffer[] = [];
   #builder: PackBuilder;
@@ -214,6 +219,10 @@ class BackupRun {
       // the caller has seen the failure. Tracked promises never reject.
       const busy = (): Promise<void>[] => [...this.#sealing, ...this.#uploading, ...this.#indexing];
       while (busy().length) await Promise.all(busy());
+      // Its chunks are no longer this run's to protect; what no one else uses goes now. A release
+      // that fails leaves the packs to gc, and the backup's own error is the one to report.
+      this.#lease.release();
+      await releaseFailedBackup(this.#ctx, { manifestId: this.#manifestId, packs: this.#packs, maybeIndexed: this.#maybeIndexed }).catch(() => undefined);
       throw e;
     } finally {
       this.#lease.release();
@@ -354,6 +363,7 @@ class BackupRun {
     const { record, data } = this.#builder.finish(this.#ctx.keys.dataKey);
     this.#builder = this.#newPack();
     this.#lease.addPack(record.packId);
+    this.#packs.set(record.packId, record.size);
     const put = this.#ctx.storage.put(packName(record.packId), data).then(() => {
       this.#unindexed.push(record);
       // Stored: its buffer can hold a later pack (fewer large allocations, less GC).
@@ -390,6 +400,7 @@ class BackupRun {
     if (this.#unindexed.length === 0) return;
     const records = this.#unindexed;
     this.#unindexed = [];
+    for (const r of records) this.#maybeIndexed.add(r.packId);
     await writeIndexFile(this.#ctx.storage, this.#ctx.keys.dataKey, records);
     for (const r of records) {
       this.#ctx.index.add(r, true);

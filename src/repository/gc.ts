@@ -26,6 +26,8 @@ export interface GcOptions {
   graceMs?: number;
   /** Repack packs whose dead share of bytes reaches this; null never repacks. Default 0.5. */
   repackDeadRatio?: number | null;
+  /** Wait for a gc already running on this repository to end instead of failing with RepositoryGcRunning. */
+  wait?: boolean;
 }
 
 export interface GcReport {
@@ -51,10 +53,27 @@ export interface GcReport {
   orphanPacksAdopted: number;
 }
 
+/**
+ * Every chunk id a manifest names (`live`) and the manifests read (`marked`), listing again until
+ * a listing shows no manifest that was not marked yet.
+ */
+export async function markManifests(ctx: RepoContext): Promise<{ live: Set<string>; marked: Set<string> }> {
+  const { storage } = ctx;
+  const live = new Set<string>();
+  const marked = new Set<string>();
+  for (;;) {
+    const fresh = (await listManifestIds(storage)).filter((id) => !marked.has(id));
+    if (fresh.length === 0) break;
+    await collectChunkIds(storage, ctx.keys.dataKey, await readAllManifests(storage, ctx.keys.dataKey, fresh), live);
+    for (const id of fresh) marked.add(id);
+  }
+  return { live, marked };
+}
+
 export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcReport> {
   const { storage } = ctx;
   const cutoff = ctx.clock.now().getTime() - (opts.graceMs ?? DEFAULT_GRACE_MS);
-  const session = await ctx.guard.startGc();
+  const session = await ctx.guard.startGc({ wait: opts.wait === true });
   try {
     for (const id of opts.protect ?? []) session.protectedIds.add(id);
     const read = await readIndexFiles(storage, ctx.keys.dataKey);
@@ -67,15 +86,7 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
       if (id) stored.set(id, info);
     }
 
-    // Mark, until a listing shows no manifest that was not marked yet.
-    const live = new Set<string>();
-    const marked = new Set<string>();
-    for (;;) {
-      const fresh = (await listManifestIds(storage)).filter((id) => !marked.has(id));
-      if (fresh.length === 0) break;
-      await collectChunkIds(storage, ctx.keys.dataKey, await readAllManifests(storage, ctx.keys.dataKey, fresh), live);
-      for (const id of fresh) marked.add(id);
-    }
+    const { live, marked } = await markManifests(ctx);
 
     // Decide, synchronously, so no writer deduplicates between the decision and the dooming.
     const isLive = (id: string): boolean => live.has(id) || session.protectedIds.has(id);

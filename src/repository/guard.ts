@@ -57,6 +57,9 @@ export class GcSession {
 export class ChunkGuard {
   readonly #leases = new Set<Lease>();
   #session: GcSession | null = null;
+  /** Settles when the current session ends (for `startGc({ wait })`). */
+  #ended: Promise<void> = Promise.resolve();
+  #end: () => void = () => undefined;
 
   /** A lease whose holder can list the ids it references with `referenced`. */
   lease(referenced: () => AsyncIterable<string>): Lease {
@@ -69,21 +72,25 @@ export class ChunkGuard {
    * Starts the one gc session this process may run at a time, and collects the ids every
    * current lease references. Ids referenced from the moment this is called on are noted too.
    */
-  async startGc(): Promise<GcSession> {
+  async startGc(opts: { wait?: boolean } = {}): Promise<GcSession> {
+    while (opts.wait && this.#session) await this.#ended;
     if (this.#session) throw new DpError('conflict', 'RepositoryGcRunning', 'Garbage collection is already running on this repository.');
     const session = new GcSession();
     this.#session = session;
+    this.#ended = new Promise((resolve) => (this.#end = resolve));
     try {
       for (const lease of [...this.#leases]) for await (const id of lease.referenced()) session.protectedIds.add(id);
     } catch (e) {
-      this.#session = null;
+      this.endGc(session);
       throw e;
     }
     return session;
   }
 
   endGc(session: GcSession): void {
-    if (this.#session === session) this.#session = null;
+    if (this.#session !== session) return;
+    this.#session = null;
+    this.#end();
   }
 
   isDoomed(id: string): boolean {

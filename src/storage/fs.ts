@@ -4,15 +4,17 @@
 // leaves a partial file under the final name.
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat, statfs, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { DpError } from '../domain/errors.ts';
 import type { ByteRange, ObjectInfo, Storage, StorageProperties } from './storage.ts';
-import { checkObjectName, checkRange, storageFailure, storageNotFound } from './storage.ts';
+import { checkObjectName, checkRange, storageFailure, storageFull, storageNotFound } from './storage.ts';
 
 const TRANSIENT_CODES = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY', 'EINTR', 'ETIMEDOUT']);
+/** No room left: a full filesystem, or the user's quota on it reached. */
+const FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
 
 function errno(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | null)?.code;
@@ -63,7 +65,10 @@ export class FsStorage implements Storage {
         await fh.writeFile(data);
       } else {
         for await (const chunk of data as AsyncIterable<Buffer | string>) {
-          await fh.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+          const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+          // A write may store only part of the buffer (a disk filling up): write the rest, and
+          // the write that cannot store anything fails (ENOSPC) instead of truncating the object.
+          for (let at = 0; at < buf.length; ) at += (await fh.write(buf, at, buf.length - at)).bytesWritten;
         }
       }
       await fh.sync();
@@ -75,7 +80,20 @@ export class FsStorage implements Storage {
       if (fh) await fh.close().catch(() => undefined);
       await unlink(tmp).catch(() => undefined);
       if (!Buffer.isBuffer(data)) data.destroy();
+      if (FULL_CODES.has(errno(e) ?? '')) {
+        throw storageFull(this.displayName, name, { freeBytes: await this.freeBytes(), neededBytes: Buffer.isBuffer(data) ? data.length : null });
+      }
       throw classify('put', name, e, false);
+    }
+  }
+
+  /** Bytes an unprivileged writer may still use on the filesystem of the root; null if unknown. */
+  async freeBytes(): Promise<number | null> {
+    try {
+      const fs = await statfs(this.root);
+      return fs.bavail * fs.bsize;
+    } catch {
+      return null;
     }
   }
 

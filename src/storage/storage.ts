@@ -96,6 +96,8 @@ export const STORAGE_NOT_FOUND = 'StorageObjectNotFound';
 export const STORAGE_INVALID_RANGE = 'StorageInvalidRange';
 export const STORAGE_INVALID_NAME = 'StorageInvalidName';
 export const STORAGE_FAILURE = 'StorageFailure';
+/** The backend has no room left (a full disk, a quota reached); code the jobs report as is. */
+export const STORAGE_FULL = 'UserErrorStorageFull';
 
 /** The one not-found error every backend returns. */
 export function storageNotFound(name: string): DpError {
@@ -108,6 +110,38 @@ export function storageNotFound(name: string): DpError {
  */
 export function storageFailure(op: string, name: string, detail: string, transient: boolean): DpError {
   return new DpError(transient ? 'unavailable' : 'internal', STORAGE_FAILURE, `Storage ${op} of '${name}' failed: ${detail}`);
+}
+
+/**
+ * The backend is out of space. `freeBytes` is what it still has (null when unknown) and
+ * `neededBytes` the size of the object that did not fit (null when unknown, as for a stream).
+ */
+export function storageFull(displayName: string, name: string, detail: { freeBytes: number | null; neededBytes: number | null }): DpError {
+  const free = detail.freeBytes === null ? 'an unknown amount' : formatBytes(detail.freeBytes);
+  const needed = detail.neededBytes === null ? '' : `, and ${formatBytes(detail.neededBytes)} were needed for it`;
+  return new DpError(
+    'conflict',
+    STORAGE_FULL,
+    `The storage '${displayName}' is full: writing '${name}' failed with ${free} free${needed}. Free space on it (or raise its quota) and run the operation again.`,
+    { additionalInfo: [{ type: 'StorageSpace', info: { freeBytes: detail.freeBytes, neededBytes: detail.neededBytes } }] },
+  );
+}
+
+export function isStorageFull(e: unknown): e is DpError {
+  return e instanceof DpError && e.code === STORAGE_FULL;
+}
+
+/** Bytes in words a reader takes in at a glance: 1536 → "1.5 KiB (1536 bytes)". */
+export function formatBytes(n: number): string {
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let unit = '';
+  for (const u of units) {
+    if (v < 1024) break;
+    v /= 1024;
+    unit = u;
+  }
+  return unit ? `${v.toFixed(1)} ${unit} (${n} bytes)` : `${n} bytes`;
 }
 
 export function isNotFound(e: unknown): boolean {

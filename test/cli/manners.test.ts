@@ -40,10 +40,7 @@ describe('help and version', () => {
   it('describes every argument (postgres server create --port among them)', async () => {
     const r = await cli('postgres', 'server', 'create', '--help');
     assert.match(r.stdout, /^ {2}--port +TCP port the server listens on \(default 5432\)\.$/m);
-    // `server` and `vault` were being reworked elsewhere when this was written (their --host,
-    // --port, -g and -v had no help then); every other command is held to it.
-    const elsewhere = (c: { path: string[] }) => c.path[0] === 'server' || c.path[0] === 'vault';
-    const bare = ALL_COMMANDS.filter((c) => !elsewhere(c)).flatMap((c) => Object.values(c.args).filter((a) => !a.help).map((a) => `${c.path.join(' ')} ${a.names[0]}`));
+    const bare = ALL_COMMANDS.flatMap((c) => Object.values(c.args).filter((a) => !a.help).map((a) => `${c.path.join(' ')} ${a.names[0]}`));
     assert.deepEqual(bare, []);
   });
 });

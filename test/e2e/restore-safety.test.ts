@@ -6,6 +6,7 @@
 // directory for a restore as files is refused.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,6 +179,12 @@ describe('a restore interrupted by a server stop', () => {
     const staging = stagingDatabaseName('shop_stopped', jobId);
     await target.query('postgres', `CREATE DATABASE "${staging}"`);
     await target.query(staging, 'CREATE TABLE customers (id int); INSERT INTO customers VALUES (1)');
+    // A session the stopped server left working on it (a pg_restore outlives its parent), which
+    // would keep DROP DATABASE from succeeding: start-up ends it first.
+    const leftover = new pg.Client({ connectionString: target.connectionString(staging) });
+    await leftover.connect();
+    leftover.on('error', () => undefined);
+    void leftover.query('SELECT pg_sleep(600)').catch(() => undefined);
     await svc.close();
     svc = await start();
     const job = await waitJob(jobId);

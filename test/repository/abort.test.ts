@@ -1,5 +1,6 @@
-// A backup that fails or is killed midway leaves only garbage: no manifest, other recovery points
-// restore, gc clears what it left, and later backups work.
+// A backup that fails or is killed midway leaves no manifest, other recovery points restore, and
+// later backups work. One that fails gives its packs back at once; one killed leaves garbage that
+// gc clears.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -18,15 +19,21 @@ async function names(fx: RepoFixture, prefix: string): Promise<string[]> {
   return out.sort();
 }
 
+/** What storage holds of packs, index files and chunk lists. */
+async function snapshot(fx: RepoFixture): Promise<{ packs: string[]; index: string[]; chunklists: string[] }> {
+  return { packs: await names(fx, 'packs/'), index: await names(fx, 'index/'), chunklists: await names(fx, 'chunklists/') };
+}
+
 /** Restores every listed manifest, runs gc and verify, and checks the kept data. */
-async function assertHealthy(fx: RepoFixture, repo: Repository, keep: { manifestId: string; data: Buffer }): Promise<void> {
+async function assertHealthy(fx: RepoFixture, repo: Repository, keep: { manifestId: string; data: Buffer }, leftovers = true): Promise<void> {
   const manifests = await repo.listManifests();
   assert.deepEqual(manifests.map((m) => m.id), [keep.manifestId], 'only the finished backup has a manifest');
   assert.ok((await readAll(await repo.restore(keep.manifestId))).equals(keep.data));
   fx.catchUp();
   const report = await repo.gc({ graceMs: 0 });
   assert.equal(report.liveChunksMissing, 0);
-  assert.ok(report.packsDeleted + report.orphanPacksDeleted > 0, `gc cleared the leftovers: ${JSON.stringify(report)}`);
+  if (leftovers) assert.ok(report.packsDeleted + report.orphanPacksDeleted > 0, `gc cleared the leftovers: ${JSON.stringify(report)}`);
+  else assert.equal(report.packsDeleted + report.orphanPacksDeleted, 0, `nothing was left for gc: ${JSON.stringify(report)}`);
   assert.ok((await readAll(await repo.restore(keep.manifestId))).equals(keep.data));
   const verify = await repo.verify();
   assert.equal(verify.ok, true);
@@ -37,32 +44,35 @@ async function assertHealthy(fx: RepoFixture, repo: Repository, keep: { manifest
 }
 
 describe('an aborted backup', () => {
-  it('rejects with the source error, writes no manifest, and leaves storage gc and restore handle', async () => {
+  it('rejects with the source error, writes no manifest, and gives back the packs it stored at once', async () => {
     const fx = await tempRepo();
     try {
       const keepData = randomBytes(1024 * 1024);
       const keep = await fx.repo.backup(streamOf(keepData));
-      const packsBefore = (await names(fx, 'packs/')).length;
+      const before = await snapshot(fx);
+      const packsBefore = before.packs.length;
       // Like a child process's stdout: data arrives, then the stream is destroyed with an error.
       const input = new Readable({ read: () => undefined });
       const running = fx.repo.backup(input);
       for (let i = 0; i < 40; i++) input.push(randomBytes(65_536));
       for (let i = 0; i < 100 && (await names(fx, 'packs/')).length <= packsBefore; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok((await names(fx, 'packs/')).length > packsBefore, 'the backup has uploaded packs');
       input.destroy(new Error('pg_dump exited with code 1'));
       await assert.rejects(running, /pg_dump exited with code 1/);
-      assert.ok((await names(fx, 'packs/')).length > packsBefore, 'the aborted backup had uploaded packs');
-      await assertHealthy(fx, fx.repo, { manifestId: keep.manifestId, data: keepData });
+      assert.deepEqual(await snapshot(fx), before, 'its packs and chunk-list parts are gone, with no gc');
+      await assertHealthy(fx, fx.repo, { manifestId: keep.manifestId, data: keepData }, false);
     } finally {
       await fx.cleanup();
     }
   });
 
-  it('an index file that cannot be written midway fails the backup with that error; nothing is left to trip over', async () => {
+  it('an index file that cannot be written midway fails the backup with that error; its packs, indexed or not, are given back', async () => {
     // Index files are written in the background every 16 packs; the second one fails here.
     const fx = await tempRepo({ chunker: { min: 4096, avg: 16_384, max: 65_536 }, packSize: 65_536 });
     try {
       const keepData = randomBytes(1024 * 1024);
       const keep = await fx.repo.backup(streamOf(keepData));
+      const before = await snapshot(fx);
       let indexPuts = 0;
       class FailingIndex extends FsStorage {
         override async put(name: string, data: Parameters<FsStorage['put']>[1]): Promise<void> {
@@ -73,7 +83,8 @@ describe('an aborted backup', () => {
       const repo = await Repository.open(new FailingIndex(fx.dir), fx.master, { clock: fx.clock });
       await assert.rejects(repo.backup(streamOf(randomBytes(6 * 1024 * 1024))), /disk full writing an index file/);
       assert.equal(indexPuts, 2, 'the first index file was written, the second failed');
-      await assertHealthy(fx, await Repository.open(fx.storage, fx.master, { clock: fx.clock }), { manifestId: keep.manifestId, data: keepData });
+      assert.deepEqual(await snapshot(fx), before, 'the packs of both index files, the index file written and the chunk lists are gone');
+      await assertHealthy(fx, await Repository.open(fx.storage, fx.master, { clock: fx.clock }), { manifestId: keep.manifestId, data: keepData }, false);
     } finally {
       await fx.cleanup();
     }

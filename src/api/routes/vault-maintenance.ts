@@ -1,7 +1,10 @@
 // Vault maintenance beyond Azure's API: `POST {vault}/verify` reads back the vault's backup data
 // and reports as a job; `POST {vault}/repair` rebuilds the index and salvages damaged data, as a
-// job; `POST {vault}/recover` rebuilds the catalog's records from the storage.
+// job; `POST {vault}/maintain` collects its garbage and repacks now, as a job; `POST {vault}/recover`
+// rebuilds the catalog's records from the storage.
 import { invalid } from '../../domain/errors.ts';
+import type { BackupVault } from '../../domain/vault.ts';
+import { queueMaintenance } from '../../jobs/maintenance-job.ts';
 import { field } from '../../domain/backup-instance.ts';
 import type { ServiceContext } from '../../services/context.ts';
 import { createJob } from '../../services/jobs.ts';
@@ -9,6 +12,7 @@ import { startOperation } from '../../services/operations.ts';
 import { queueTask } from '../../services/tasks.ts';
 import { getVault } from '../../services/vaults.ts';
 import { recoverVault } from '../../services/vault-recovery.ts';
+import type { ApiRequest, ApiResponse } from '../http.ts';
 import type { Router } from '../router.ts';
 import { operationHeaders, operationUrls } from './operations.ts';
 import { VAULT_PATH } from './vaults.ts';
@@ -29,8 +33,11 @@ export function registerVaultMaintenanceRoutes(router: Router, ctx: ServiceConte
       vault, instance: null, policy: null, category: 'Management', operation: 'Verify', isUserTriggered: true, taskName: 'Verify backup data',
     });
     await queueTask(ctx, 'verify', { jobId: job.id, samplePercent: sample });
-    const op = await startOperation(ctx, vault.id, async () => ({ jobId: job.id, objectType: 'OperationJobExtendedInfo' }));
-    return { status: 202, headers: operationHeaders(req, operationUrls.location(req.params.sub!, vault.location, op.id)) };
+    return jobAccepted(ctx, req, vault, job.id);
+  });
+  router.add('POST', `${VAULT_PATH}/maintain`, async (req) => {
+    const vault = await getVault(ctx, req.params.sub!, req.params.rg!, req.params.vault!);
+    return jobAccepted(ctx, req, vault, await queueMaintenance(ctx, vault, true));
   });
   router.add('POST', `${VAULT_PATH}/repair`, async (req) => {
     const vault = await getVault(ctx, req.params.sub!, req.params.rg!, req.params.vault!);
@@ -41,4 +48,10 @@ export function registerVaultMaintenanceRoutes(router: Router, ctx: ServiceConte
     const op = await startOperation(ctx, vault.id, async () => ({ jobId: job.id, objectType: 'OperationJobExtendedInfo' }));
     return { status: 202, headers: operationHeaders(req, operationUrls.location(req.params.sub!, vault.location, op.id)) };
   });
+}
+
+/** 202 with an operation that answers with the job's id, as Azure's on-demand actions do. */
+async function jobAccepted(ctx: ServiceContext, req: ApiRequest, vault: BackupVault, jobId: string): Promise<ApiResponse> {
+  const op = await startOperation(ctx, vault.id, async () => ({ jobId, objectType: 'OperationJobExtendedInfo' }));
+  return { status: 202, headers: operationHeaders(req, operationUrls.location(req.params.sub!, vault.location, op.id)) };
 }

@@ -10,8 +10,8 @@ export const serverCommand = defineCommand({
   summary: 'Run the dpvault service (default 127.0.0.1:7480, data in $DPVAULT_HOME or ~/.dpvault).',
   offline: true,
   args: {
-    host: { names: ['--host'], default: '127.0.0.1' },
-    port: { names: ['--port'], type: 'int', default: '7480' },
+    host: { names: ['--host'], default: '127.0.0.1', help: 'Address to listen on (default 127.0.0.1).' },
+    port: { names: ['--port'], type: 'int', default: '7480', help: 'TCP port to listen on (default 7480; 0 picks a free one).' },
     dataDir: { names: ['--data-dir'], help: 'The data directory (default DPVAULT_HOME, else ~/.dpvault).' },
   },
   async run(a) {
@@ -23,6 +23,8 @@ export const serverCommand = defineCommand({
     const restoreJobs = workerCount('DPVAULT_RESTORE_JOBS', process.env.DPVAULT_RESTORE_JOBS);
     const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
     const { startService } = await import('../../app.ts');
+    const { installProcessGuard } = await import('../../jobs/job-guard.ts');
+    installProcessGuard(log);
     const svc = await startService({ dataDir, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs });
     log(`dpvault listening on ${svc.url} (data in ${dataDir})`);
     await new Promise<void>((resolve) => {

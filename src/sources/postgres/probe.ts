@@ -230,6 +230,25 @@ export async function renameDatabase(conn: PgConnection, from: string, to: strin
 }
 
 /** Drops a database (for instance a half-restored one); a missing one is not an error. */
+/**
+ * Ends every session of a stopped dpvault process that still works on database `name`: sessions
+ * connected to it (a pg_restore), and one still running its CREATE DATABASE (the server goes on
+ * with a statement after its client died, so a check made meanwhile would miss the database it
+ * then creates). Waits until they are gone, at most `waitMs`.
+ */
+export async function endSessionsOn(conn: PgConnection, name: string, waitMs = 15_000): Promise<void> {
+  checkDatabaseName(name);
+  const sql = `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity
+    WHERE pid <> pg_backend_pid() AND (datname = $1 OR (state = 'active' AND position($1 in query) > 0))`;
+  await withClient(conn, async (client) => {
+    for (let waited = 0; ; waited += 100) {
+      const { rows } = await client.query<{ ended: boolean }>(sql, [name]);
+      if (rows.length === 0 || waited >= waitMs) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+}
+
 export async function dropDatabase(conn: PgConnection, name: string): Promise<void> {
   checkDatabaseName(name);
   await withClient(conn, (client) => client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)}`));

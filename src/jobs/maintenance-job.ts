@@ -1,0 +1,107 @@
+// Vault maintenance: garbage collection and repacking of a vault's backup data in every datastore,
+// recorded as a Management job ('Maintenance'). It gives back what deleted recovery points used,
+// and the packs of backups that never finished once the grace period (24 h by the service's
+// clock) has passed since they were written; it is safe beside backups and restores running in
+// this process (repository/guard.ts), and the store never runs two at once for one vault. It
+// runs as a queued task, on demand (`POST {vault}/maintain`) and for every vault on its own
+// schedule (daily by default).
+import { toDpError } from '../domain/errors.ts';
+import type { StoreMaintenanceReport } from '../domain/recovery-point-store.ts';
+import { vaultStoreKey } from '../domain/recovery-point-store.ts';
+import { VAULT_TYPE, type BackupVault } from '../domain/vault.ts';
+import type { ServiceContext } from '../services/context.ts';
+import { createJob, finishJob, loadJob } from '../services/jobs.ts';
+import { queueTask } from '../services/tasks.ts';
+import { SerialRunner } from '../util/serial-runner.ts';
+
+export interface MaintenanceTaskPayload {
+  jobId: string;
+}
+
+export async function runMaintenanceJob(ctx: ServiceContext, payload: MaintenanceTaskPayload): Promise<StoreMaintenanceReport | null> {
+  const job = await loadJob(ctx, payload.jobId);
+  if (!job || job.properties.status !== 'InProgress') return null;
+  try {
+    const report = await ctx.store.maintain(vaultStoreKey(job.id.split('/backupJobs/')[0]!));
+    const details = {
+      Datastores: report.datastores.join(',') || 'none',
+      PacksDeleted: String(report.packsDeleted),
+      PacksRepacked: String(report.packsRepacked),
+      UnfinishedBackupPacksDeleted: String(report.unfinishedBackupPacksDeleted),
+      PacksKeptWithinGracePeriod: String(report.packsKeptYoung),
+      IndexFilesReplaced: String(report.indexFilesReplaced),
+      ChunkListsDeleted: String(report.chunkListsDeleted),
+      BytesFreed: String(report.bytesFreed),
+      StoredBytes: String(report.storedBytes),
+    };
+    const error = report.problems.length
+      ? { code: 'UserErrorBackupDataDamaged', message: `${report.problems.join('\n')}\nRun 'dpvault vault verify' to see the recovery points affected.` }
+      : undefined;
+    await finishJob(ctx, job.id, error ? { error } : {}, (p) => {
+      p.extendedInfo.additionalDetails = details;
+    });
+    return report;
+  } catch (e) {
+    const err = toDpError(e);
+    await finishJob(ctx, job.id, { error: { code: err.code, message: err.message } });
+    return null;
+  }
+}
+
+/** The catalog setting holding when every vault's maintenance was last queued by the timer. */
+const LAST_QUEUED = 'maintenanceQueuedAt';
+/** The timer looks at least this often whether maintenance is due. */
+const CHECK_MS = 3_600_000;
+
+/**
+ * Queues a maintenance job for every vault once `intervalMs` has passed (by the service's clock)
+ * since the last time it did, looking every hour at most; the worker runs them like any task.
+ * The time is kept in the catalog, so a server restarted more often than the interval still
+ * maintains its vaults on time.
+ */
+export class MaintenanceScheduler {
+  readonly #ctx: ServiceContext;
+  readonly #runner: SerialRunner<number, string[]>;
+
+  constructor(ctx: ServiceContext, opts: { log?: (line: string) => void } = {}) {
+    this.#ctx = ctx;
+    this.#runner = new SerialRunner('vault maintenance', (interval) => this.#run(interval), opts.log ?? (() => undefined));
+  }
+
+  /** Looks every min(`intervalMs`, 1 h) whether maintenance is due, until stopped (the timer does not keep the process alive). */
+  start(intervalMs: number): void {
+    this.#runner.start(Math.min(intervalMs, CHECK_MS), () => intervalMs);
+  }
+
+  stop(): Promise<void> {
+    return this.#runner.stop();
+  }
+
+  /** Queues every vault's maintenance if `intervalMs` has passed since the last time; returns the jobs queued. */
+  tick(intervalMs: number): Promise<string[]> {
+    return this.#runner.run(intervalMs);
+  }
+
+  async #run(intervalMs: number): Promise<string[]> {
+    const ctx = this.#ctx;
+    const now = ctx.clock.now();
+    const last = await ctx.catalog.getSetting(LAST_QUEUED);
+    // The first start counts as a run: a new server does not maintain empty vaults at once.
+    if (last !== undefined && now.getTime() - Date.parse(last) < intervalMs) return [];
+    await ctx.catalog.setSetting(LAST_QUEUED, now.toISOString());
+    if (last === undefined) return [];
+    const vaults = await ctx.catalog.listResources<BackupVault>({ type: VAULT_TYPE, idPrefix: `/subscriptions/${ctx.subscriptionId}/` });
+    const jobs: string[] = [];
+    for (const { body: vault } of vaults.items) jobs.push(await queueMaintenance(ctx, vault, false));
+    return jobs;
+  }
+}
+
+/** Creates a maintenance job for `vault` and queues its task; returns the job id. */
+export async function queueMaintenance(ctx: ServiceContext, vault: BackupVault, isUserTriggered: boolean): Promise<string> {
+  const job = await createJob(ctx, {
+    vault, instance: null, policy: null, category: 'Management', operation: 'Maintenance', isUserTriggered, taskName: 'Maintain backup data',
+  });
+  await queueTask(ctx, 'maintenance', { jobId: job.id });
+  return job.id;
+}
