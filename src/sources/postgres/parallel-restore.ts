@@ -34,6 +34,8 @@ export interface ParallelRestoreOptions extends RestoreOptions {
   workers: number;
   /** Bytes a data worker may lag behind (default DEFAULT_WINDOW_BYTES). */
   windowBytes?: number;
+  /** Where the private directory for the TOC file and the lists is made (default the system's temporary directory). */
+  tempDir?: string;
   /** Told as each phase ends (for logs and the benchmark). */
   onPhaseEnd?: (phase: 'pre-data' | 'data' | 'post-data') => void;
 }
@@ -141,7 +143,7 @@ export async function startParallelRestore(conn: PgConnection, opts: ParallelRes
     const headBytes = writeArchiveHead(fitted);
     const lists = dataWorkerLists(fitted.entries, workers);
     plan = { dataWorkers: lists, postDataJobs: workers };
-    const dir = await mkdtemp(join(tmpdir(), 'dpvault-restore-'));
+    const dir = await mkdtemp(join(opts.tempDir ?? tmpdir(), 'dpvault-restore-'));
     try {
       const headFile = join(dir, 'head.dump');
       await writeFile(headFile, headBytes, { mode: 0o600 });
