@@ -41,6 +41,8 @@ export interface ServiceOptions {
   maintenanceIntervalMs?: number;
   /** Tables of at least this many bytes with a primary key are dumped in key order (default 8 MiB). */
   keyOrderMinBytes?: number;
+  /** pg_restore sessions a restore into a database opens at once (default min(4, cores); fewer when the target has fewer connections left). */
+  restoreJobs?: number;
 }
 
 export interface RunningService {
@@ -71,6 +73,7 @@ export async function openContext(opts: ServiceOptions): Promise<ServiceContext>
     store: new RepositoryStore(dumpRoot(opts.dataDir), masterKey, clock),
     background: new InProcessBackground(opts.log),
     keyOrderMinBytes: opts.keyOrderMinBytes,
+    restoreJobs: opts.restoreJobs,
     log: opts.log,
   };
 }

@@ -9,7 +9,8 @@ import type { DatabaseTarget, RestoreRequest } from '../domain/restore-request.t
 import { finished } from 'node:stream/promises';
 import { createDatabase, dropDatabase, probeServer, renameDatabase, targetRoles } from '../sources/postgres/probe.ts';
 import { roleReportDetails } from '../sources/postgres/role-mapping.ts';
-import { startRestore } from '../sources/postgres/restore.ts';
+import { startParallelRestore } from '../sources/postgres/parallel-restore.ts';
+import { chooseRestoreWorkers, connectionRoom, defaultRestoreWorkers } from '../sources/postgres/restore-workers.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { connectionFor } from '../services/datasource-access.ts';
 import { finishJob, loadJob, updateJob } from '../services/jobs.ts';
@@ -83,7 +84,8 @@ async function restoreToDatabase(ctx: ServiceContext, vault: BackupVault, target
   await createDatabase(db.maintenance, staging);
   let details: Record<string, string>;
   try {
-    const restore = await startRestore(db.conn, { major: server.majorVersion, targetDatabase: staging, roles, noOwner: target.noOwner });
+    const workers = chooseRestoreWorkers(ctx.restoreJobs ?? defaultRestoreWorkers(), await connectionRoom(db.maintenance));
+    const restore = await startParallelRestore(db.conn, { major: server.majorVersion, targetDatabase: staging, roles, noOwner: target.noOwner, workers });
     const feeding = feed(restore.stdin).then(
       async () => {
         restore.stdin.end();

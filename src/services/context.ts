@@ -19,6 +19,8 @@ export interface ServiceContext {
   store: RecoveryPointStore;
   /** Tables of at least this many bytes with a primary key are dumped in key order (default 8 MiB). */
   keyOrderMinBytes?: number;
+  /** pg_restore sessions a restore into a database opens at once (default min(4, cores); fewer when the target has fewer connections left). */
+  restoreJobs?: number;
   /** The server log (ServiceOptions.log): one line per event, never a secret. */
   log?: (line: string) => void;
   /** Tells the workers that a task was queued (set by the composition root). */

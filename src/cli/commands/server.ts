@@ -20,11 +20,12 @@ export const serverCommand = defineCommand({
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage(`argument --port: '${String(a.port)}' is not a TCP port`);
     const dataDir = (a.dataDir as string | undefined) ?? process.env.DPVAULT_HOME ?? join(homedir(), '.dpvault');
     const keyOrderMinBytes = byteCount('DPVAULT_KEY_ORDER_MIN_BYTES', process.env.DPVAULT_KEY_ORDER_MIN_BYTES);
+    const restoreJobs = workerCount('DPVAULT_RESTORE_JOBS', process.env.DPVAULT_RESTORE_JOBS);
     const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
     const { startService } = await import('../../app.ts');
     const { installProcessGuard } = await import('../../jobs/job-guard.ts');
     installProcessGuard(log);
-    const svc = await startService({ dataDir, host: a.host as string, port, log, keyOrderMinBytes });
+    const svc = await startService({ dataDir, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs });
     log(`dpvault listening on ${svc.url} (data in ${dataDir})`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
@@ -75,3 +76,11 @@ export const rotateMasterKeyCommand = defineCommand({
     return rotateMasterKey(dataDir);
   },
 });
+
+/** A number of sessions from the environment (1 to 64), or undefined when unset. */
+function workerCount(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw usage(`${name} must be a whole number from 1 to 64, not '${value}'`);
+  return n;
+}
