@@ -27,6 +27,8 @@ import type { ManifestHealth } from './health.ts';
 import { runGc } from './gc.ts';
 import type { GcOptions, GcReport } from './gc.ts';
 import { ChunkGuard } from './guard.ts';
+import { runLocalityRepack } from './locality.ts';
+import type { LocalityOptions, LocalityReport } from './locality.ts';
 import { listAll, mapLimit } from './io.ts';
 import { CHUNKLIST_PREFIX, INDEX_PREFIX, isManifestId, manifestName } from './layout.ts';
 import { readAllManifests, readChunkList, readManifest } from './manifest.ts';
@@ -198,6 +200,14 @@ export class Repository {
 
   gc(opts: GcOptions = {}): Promise<GcReport> {
     return runGc(this.#ctx, opts);
+  }
+
+  /**
+   * Copies the blobs the newest recovery point of each stream reads scattered into new packs in
+   * its stream order, within a byte budget; the old copies go at the next gc (locality.ts).
+   */
+  repackForLocality(opts: LocalityOptions = {}): Promise<LocalityReport> {
+    return runLocalityRepack(this.#ctx, opts);
   }
 
   verify(opts: VerifyOptions = {}): Promise<VerifyReport> {
