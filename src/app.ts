@@ -41,6 +41,8 @@ export interface ServiceOptions {
   maintenanceIntervalMs?: number;
   /** Tables of at least this many bytes with a primary key are dumped in key order (default 8 MiB). */
   keyOrderMinBytes?: number;
+  /** Bytes one maintenance may write per datastore repacking for locality (default min(10% of its packs, 1 GiB)). */
+  repackBudgetBytes?: number;
 }
 
 export interface RunningService {
@@ -68,7 +70,7 @@ export async function openContext(opts: ServiceOptions): Promise<ServiceContext>
     tenantId,
     dataDir: opts.dataDir,
     masterKey,
-    store: new RepositoryStore(dumpRoot(opts.dataDir), masterKey, clock),
+    store: new RepositoryStore(dumpRoot(opts.dataDir), masterKey, clock, { repackBudgetBytes: opts.repackBudgetBytes }),
     background: new InProcessBackground(opts.log),
     keyOrderMinBytes: opts.keyOrderMinBytes,
     log: opts.log,

@@ -36,6 +36,8 @@ export interface GcReport {
   packsDeleted: number;
   packsRepacked: number;
   packsWritten: number;
+  /** Bytes of the packs the repack wrote. */
+  bytesWritten: number;
   orphanPacksDeleted: number;
   packsKeptYoung: number;
   /** Packs left in place because a backup or restore started using them during gc. */
@@ -111,6 +113,7 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
       packsDeleted: 0,
       packsRepacked: 0,
       packsWritten: 0,
+      bytesWritten: 0,
       orphanPacksDeleted: 0,
       packsKeptYoung: plan.keptYoung,
       packsDeferred: 0,
@@ -132,6 +135,7 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
 
     const { written, repacked, damaged } = await repack(ctx, plan.repack);
     report.packsWritten = written.length;
+    report.bytesWritten = written.reduce((n, r) => n + r.size, 0);
     report.damagedPacks.push(...damaged.map(packName));
     const kept = [...plan.keep, ...plan.repack.filter((r) => damaged.includes(r.record.packId)).map((r) => r.record), ...adopted.records];
     const changed = plan.remove.length + repacked.length + plan.missing.length + adopted.records.length > 0 || indexIds.length > 1;

@@ -10,6 +10,7 @@
 // and new index files side by side (duplicate copies, both good). It runs as a gc session, so it
 // never overlaps gc or a failed backup's release, and backups and restores beside it are safe: no
 // pack any of them may read goes away.
+import type { Storage } from '../storage/storage.ts';
 import { readIndexFiles, withoutLost, writeIndexFile } from './chunk-index.ts';
 import type { RepoContext } from './context.ts';
 import { listAll, mapLimit, readRange } from './io.ts';
@@ -24,11 +25,12 @@ import type { PackEntry, PackRecord } from './pack.ts';
 /** Share of the stored bytes a run may write by default, and the ceiling (docs/repository-format.md). */
 export const DEFAULT_BUDGET_SHARE = 0.1;
 export const DEFAULT_BUDGET_MAX = 1024 ** 3;
+const MIN_WINDOW_BYTES = 64 * 1024;
 /** What a pack adds to its blobs: a sealed trailer (nonce, tag, an entry per chunk) and its tail. */
 const TRAILER_ENTRY_BYTES = 44;
 const SEAL_OVERHEAD = 28;
 /** A window is scattered when it reads less than this per run, on average. */
-export const DEFAULT_MIN_RUN_BYTES = 1024 * 1024;
+export const DEFAULT_MIN_RUN_BYTES = 256 * 1024;
 
 export interface LocalityOptions {
   /** Bytes of new packs a run may write at most; default min(10% of the stored packs, 1 GiB). */
@@ -54,6 +56,12 @@ export interface LocalityReport {
   streams: StreamLocality[];
   /** Packs whose blobs failed their checks on the way (not copied; verify names the damage). */
   damagedPacks: string[];
+}
+
+/** min(10% of the bytes of stored packs, 1 GiB). */
+export async function defaultBudget(storage: Storage): Promise<number> {
+  const stored = (await listAll(storage, PACK_PREFIX)).reduce((n, p) => n + p.size, 0);
+  return Math.min(Math.floor(stored * DEFAULT_BUDGET_SHARE), DEFAULT_BUDGET_MAX);
 }
 
 /** Which stream a recovery point belongs to: its backup instance, as the job layer records it. */
@@ -92,8 +100,7 @@ export async function runLocalityRepack(ctx: RepoContext, opts: LocalityOptions 
       if (blobs.has(r.packId)) continue;
       blobs.set(r.packId, new Map(blobsOf(r.entries).map((b) => [b.offset, b.entries])));
     }
-    const storedBytes = (await listAll(storage, PACK_PREFIX)).reduce((n, p) => n + p.size, 0);
-    const budget = opts.maxBytes ?? Math.min(Math.floor(storedBytes * DEFAULT_BUDGET_SHARE), DEFAULT_BUDGET_MAX);
+    const budget = opts.maxBytes ?? (await defaultBudget(storage));
     const report: LocalityReport = { budget, bytesWritten: 0, packsWritten: 0, blobsCopied: 0, indexFilesReplaced: 0, streams: [], damagedPacks: [] };
     // Quarantined packs stay for repair; packs listed by no file read here are a backup's, written since.
     const eligible = (packId: string): boolean => blobs.has(packId) && ctx.quarantine.get(packId) === undefined;
@@ -109,7 +116,8 @@ export async function runLocalityRepack(ctx: RepoContext, opts: LocalityOptions 
         items,
         eligible,
         budget: budget - chosen.reduce((n, b) => n + b.length, 0),
-        windowBytes: ctx.config.packSize,
+        // A pack's worth, or less when the budget would not hold a few windows.
+        windowBytes: Math.max(MIN_WINDOW_BYTES, Math.min(ctx.config.packSize, Math.floor(budget / 4))),
         minRunBytes: opts.minRunBytes ?? DEFAULT_MIN_RUN_BYTES,
         taken,
       });

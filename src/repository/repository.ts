@@ -27,7 +27,7 @@ import type { ManifestHealth } from './health.ts';
 import { runGc } from './gc.ts';
 import type { GcOptions, GcReport } from './gc.ts';
 import { ChunkGuard } from './guard.ts';
-import { runLocalityRepack } from './locality.ts';
+import { defaultBudget, runLocalityRepack } from './locality.ts';
 import type { LocalityOptions, LocalityReport } from './locality.ts';
 import { listAll, mapLimit } from './io.ts';
 import { CHUNKLIST_PREFIX, INDEX_PREFIX, isManifestId, manifestName } from './layout.ts';
@@ -208,6 +208,11 @@ export class Repository {
    */
   repackForLocality(opts: LocalityOptions = {}): Promise<LocalityReport> {
     return runLocalityRepack(this.#ctx, opts);
+  }
+
+  /** The locality repack's default budget: min(10% of the stored packs, 1 GiB). */
+  async defaultRepackBudget(): Promise<number> {
+    return defaultBudget(this.#ctx.storage);
   }
 
   verify(opts: VerifyOptions = {}): Promise<VerifyReport> {

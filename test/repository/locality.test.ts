@@ -118,7 +118,7 @@ describe('locality repack', () => {
       assert.ok(target, 'a pack both stale and in use');
       const file = join(fx.dir, 'packs', target.packId.slice(0, 2), target.packId);
       const bytes = await readFile(file);
-      bytes[offset] ^= 0xff;
+      bytes[offset] = bytes[offset]! ^ 0xff;
       await writeFile(file, bytes);
       const verify = await fx.repo.verify();
       assert.equal(verify.ok, false);

@@ -20,9 +20,10 @@ export const serverCommand = defineCommand({
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage(`argument --port: '${String(a.port)}' is not a TCP port`);
     const dataDir = (a.dataDir as string | undefined) ?? process.env.DPVAULT_HOME ?? join(homedir(), '.dpvault');
     const keyOrderMinBytes = byteCount('DPVAULT_KEY_ORDER_MIN_BYTES', process.env.DPVAULT_KEY_ORDER_MIN_BYTES);
+    const repackBudgetBytes = byteCount('DPVAULT_REPACK_BUDGET_BYTES', process.env.DPVAULT_REPACK_BUDGET_BYTES);
     const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
     const { startService } = await import('../../app.ts');
-    const svc = await startService({ dataDir, host: a.host as string, port, log, keyOrderMinBytes });
+    const svc = await startService({ dataDir, host: a.host as string, port, log, keyOrderMinBytes, repackBudgetBytes });
     log(`dpvault listening on ${svc.url} (data in ${dataDir})`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
