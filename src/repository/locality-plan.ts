@@ -3,8 +3,9 @@
 // reads long runs of contiguous blobs. A *run* is what a reader fetches in one go: consecutive
 // chunks of the stream in one pack, each in the blob before it (a frame) or in a blob further on
 // at most RUN_GAP bytes after it. The stream is cut into windows of about `windowBytes` of stored
-// blobs; a window whose runs are short on average (below `minRunBytes`) is scattered, and the most
-// scattered windows (runs saved per byte written) are rewritten whole, within the byte budget.
+// blobs; a window whose runs are short on average (below `minRunBytes`) and that a rewrite would
+// read in fewer runs is scattered, and the most scattered windows (runs saved per byte written)
+// are rewritten whole, within the byte budget.
 /** Bytes between two blobs of one pack that a reader reads through rather than starting anew. */
 export const RUN_GAP = 256 * 1024;
 const GIB = 1024 ** 3;
@@ -141,12 +142,32 @@ function windowsOf(input: LocalityPlanInput): Window[] {
   return windows;
 }
 
+/**
+ * The runs of a window once its blobs are rewritten: its copied blobs laid end to end in a new
+ * pack in the order it first reads them, the others where they are. Chunks read twice (data
+ * repeated in the stream) still step back, so a rewrite does not always help: it is chosen only
+ * where this count is lower.
+ */
+function runsAfterRewrite(items: readonly StreamItem[], w: Window): number {
+  const moved = new Map<string, number>();
+  let at = 0;
+  for (const b of w.blobs) {
+    moved.set(blobKey(b), at);
+    at += b.length;
+  }
+  const mapped = items.slice(w.start, w.end).map((it) => {
+    const offset = moved.get(blobKey(it));
+    return offset === undefined ? it : { ...it, packId: '', offset };
+  });
+  return runsOf(mapped).length;
+}
+
 export function planLocality(input: LocalityPlanInput): LocalityPlan {
   const windows = windowsOf(input);
-  // Rewritten, a window reads as about one run per new pack it fills.
-  const after = (w: Window): number => Math.max(1, Math.ceil(w.bytes / input.windowBytes));
-  const scattered = windows.filter((w) => w.bytes > 0 && w.runs > after(w) && w.bytes / w.runs < input.minRunBytes);
-  const gain = (w: Window): number => (w.runs - after(w)) / w.bytes;
+  const after = new Map<Window, number>();
+  for (const w of windows) if (w.bytes > 0 && w.bytes / w.runs < input.minRunBytes) after.set(w, runsAfterRewrite(input.items, w));
+  const scattered = windows.filter((w) => (after.get(w) ?? w.runs) < w.runs);
+  const gain = (w: Window): number => (w.runs - after.get(w)!) / w.bytes;
   const chosen = new Set<Window>();
   let bytes = 0;
   for (const w of [...scattered].sort((a, b) => gain(b) - gain(a) || a.start - b.start)) {

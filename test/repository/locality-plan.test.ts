@@ -46,6 +46,9 @@ describe('locality plan', () => {
     assert.ok(half.bytes <= 2 * 1024 * KB && half.bytes > 0, `within the budget: ${half.bytes}`);
     const none = planLocality({ items: Array.from({ length: 64 }, (_, i) => item(i, 'A', i)), eligible: () => true, budget: 1e9, windowBytes: 1024 * KB, minRunBytes: 512 * KB });
     assert.equal(none.blobs.length, 0, 'a contiguous stream is left alone');
+    // A stream that reads the same blobs again and again (repeated data) gains nothing from a rewrite.
+    const repeated = Array.from({ length: 64 }, (_, i) => item(i % 4, 'A', (i % 4) * 3));
+    assert.equal(planLocality({ items: repeated, eligible: () => true, budget: 1e9, windowBytes: 1024 * KB, minRunBytes: 512 * KB }).blobs.length, 0);
   });
 
   it('takes the most scattered windows first and never a blob of a pack that is not eligible', () => {
@@ -55,7 +58,11 @@ describe('locality plan', () => {
     assert.ok(plan.blobs.length > 0);
     const firstCopied = items.findIndex((i) => i.packId === plan.blobs[0]!.packId && i.offset === plan.blobs[0]!.offset);
     assert.ok(firstCopied >= 32, `the densely edited half goes first (${firstCopied})`);
-    const noB = planLocality({ items, eligible: (p) => p !== 'B', budget: 1e9, windowBytes: 1024 * KB, minRunBytes: 512 * KB });
-    assert.ok(noB.blobs.length > 0 && noB.blobs.every((b) => b.packId !== 'B'));
+    // A chunk of pack Q (quarantined) first: the rest is rewritten around it, Q's blob stays.
+    const withQ = [item(9999, 'Q', 0), ...items];
+    const noQ = planLocality({ items: withQ, eligible: (p) => p !== 'Q', budget: 1e9, windowBytes: 1024 * KB, minRunBytes: 512 * KB });
+    assert.ok(noQ.blobs.length > 0 && noQ.blobs.every((b) => b.packId !== 'Q'));
+    // Where the interruptions are all in a pack that may not be copied, a rewrite would gain nothing.
+    assert.equal(planLocality({ items, eligible: (p) => p !== 'B', budget: 1e9, windowBytes: 1024 * KB, minRunBytes: 512 * KB }).blobs.length, 0);
   });
 });
