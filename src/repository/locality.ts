@@ -19,7 +19,8 @@ import { measureLocality, planLocality } from './locality-plan.ts';
 import type { BlobRef, LocalityMeasure, StreamItem } from './locality-plan.ts';
 import { readAllManifests, readChunkList } from './manifest.ts';
 import type { Manifest } from './manifest.ts';
-import { blobAad, blobsOf, openBlob, PACK_TAIL_BYTES, PackBuilder } from './pack.ts';
+import { blobAad, blobsOf, openBlob, PACK_TAIL_BYTES } from './pack.ts';
+import { PackWriter } from './pack-writer.ts';
 import type { PackEntry, PackRecord } from './pack.ts';
 
 /** Share of the stored bytes a run may write by default, and the ceiling (docs/repository-format.md). */
@@ -158,35 +159,27 @@ async function copyBlobs(
   blobs: ReadonlyMap<string, ReadonlyMap<number, PackEntry[]>>,
   report: LocalityReport,
 ): Promise<PackRecord[]> {
-  const written: PackRecord[] = [];
-  let builder = new PackBuilder(ctx.config.packSize + 64 * 1024);
-  const flush = async (): Promise<void> => {
-    if (builder.count === 0) return;
-    const { record, data } = builder.finish(ctx.keys.dataKey);
-    builder = new PackBuilder(ctx.config.packSize + 64 * 1024);
-    await ctx.storage.put(packName(record.packId), data);
-    written.push(record);
-    report.packsWritten++;
-    report.bytesWritten += record.size;
-  };
+  const writer = new PackWriter(ctx);
   const damaged = new Set<string>();
   for (const b of chosen) {
     const entries = blobs.get(b.packId)?.get(b.offset);
     if (!entries || damaged.has(b.packId)) continue;
     // Trailers count too: the budget bounds every byte of the new packs.
     const trailer = (n: number): number => 4 + n * TRAILER_ENTRY_BYTES + SEAL_OVERHEAD + PACK_TAIL_BYTES;
-    if (report.bytesWritten + builder.size + b.length + trailer(builder.count + entries.length) > report.budget) break;
+    const { size, count } = writer.pending;
+    if (writer.bytesWritten + size + b.length + trailer(count + entries.length) > report.budget) break;
     const data = await readRange(ctx.storage, packName(b.packId), b.offset, b.length).catch(() => null);
     const raw = entries.reduce((n, e) => n + e.rawLength, 0);
     if (!data || data.length !== b.length || !openBlob(ctx.keys.dataKey, data, blobAad(entries), raw)) {
       damaged.add(b.packId);
       continue;
     }
-    builder.addBlob(entries, data);
+    await writer.add(entries, data);
     report.blobsCopied++;
-    if (builder.size >= ctx.config.packSize) await flush();
   }
-  await flush();
+  const written = await writer.finish();
+  report.packsWritten = written.length;
+  report.bytesWritten = writer.bytesWritten;
   report.damagedPacks = [...damaged];
   return written;
 }
