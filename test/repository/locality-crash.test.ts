@@ -16,8 +16,10 @@ import type { RepoFixture } from './helpers.ts';
 import { backupSeries, seriesBase, weeklyStreams } from './locality-series.ts';
 
 const FULL = process.env.DPVAULT_FULL_SWEEPS === '1';
+// An uninterrupted run writes about 8 packs here (chunk boundaries follow each repository's key),
+// so the last kill point leaves room for two more before the index files change.
 type KillPoint = number | 'index';
-const POINTS: KillPoint[] = FULL ? [1, 2, 3, 4, 5, 6, 8, 10, 'index'] : [1, 4, 'index'];
+const POINTS: KillPoint[] = FULL ? [1, 2, 3, 4, 5, 6, 'index'] : [1, 4, 'index'];
 
 async function names(dir: string): Promise<Set<string>> {
   const out = new Set<string>();
