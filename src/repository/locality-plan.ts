@@ -10,9 +10,11 @@
 export const RUN_GAP = 256 * 1024;
 const GIB = 1024 ** 3;
 
-/** One chunk of a stream, in stream order, where the index locates it. */
+/**
+ * One chunk of a stream, in stream order, where the index locates it (its id is not kept: a
+ * stream of 700,000 chunks, 5.7 GB at 8 KiB, is about 45 MB of these).
+ */
 export interface StreamItem {
-  id: string;
   packId: string;
   /** Its blob's offset and stored length in the pack. */
   offset: number;

@@ -85,7 +85,7 @@ async function streamItems(ctx: RepoContext, m: Manifest): Promise<StreamItem[] 
   for await (const id of readChunkList(ctx.storage, ctx.keys.dataKey, m)) {
     const loc = ctx.index.get(id);
     if (!loc) return null;
-    items.push({ id, ...loc });
+    items.push(loc);
   }
   return items;
 }

@@ -7,10 +7,9 @@ import { measureLocality, planLocality, runsOf } from '../../src/repository/loca
 import type { StreamItem } from '../../src/repository/locality-plan.ts';
 
 const KB = 1024;
-const id = (n: number): string => n.toString(16).padStart(64, '0');
 
 /** Chunk n of a stream: in pack `pack` at blob `blob` (64 KiB blobs, one chunk each). */
-const item = (n: number, pack: string, blob: number): StreamItem => ({ id: id(n), packId: pack, offset: blob * 64 * KB, length: 64 * KB, rawLength: 128 * KB });
+const item = (_n: number, pack: string, blob: number): StreamItem => ({ packId: pack, offset: blob * 64 * KB, length: 64 * KB, rawLength: 128 * KB });
 
 /** 64 chunks from pack A in order, every `every`-th one from pack B instead (a week of scattered edits). */
 function scattered(every: number, chunks = 64): StreamItem[] {
@@ -53,7 +52,7 @@ describe('locality plan', () => {
 
   it('takes the most scattered windows first and never a blob of a pack that is not eligible', () => {
     // The first 2 MiB edited every 8th chunk, the next 2 MiB every other chunk.
-    const items = [...scattered(8, 32), ...scattered(2, 32).map((i) => ({ ...i, id: id(5000 + parseInt(i.id, 16)), offset: i.packId === 'A' ? i.offset + 32 * 64 * KB : i.offset + 16 * 64 * KB }))];
+    const items = [...scattered(8, 32), ...scattered(2, 32).map((i) => ({ ...i, offset: i.packId === 'A' ? i.offset + 32 * 64 * KB : i.offset + 16 * 64 * KB }))];
     const plan = planLocality({ items, eligible: () => true, budget: 1024 * KB, windowBytes: 1024 * KB, minRunBytes: 512 * KB });
     assert.ok(plan.blobs.length > 0);
     const firstCopied = items.findIndex((i) => i.packId === plan.blobs[0]!.packId && i.offset === plan.blobs[0]!.offset);
