@@ -168,8 +168,12 @@ export function planLocality(input: LocalityPlanInput): LocalityPlan {
   const windows = windowsOf(input);
   const after = new Map<Window, number>();
   for (const w of windows) if (w.bytes > 0 && w.bytes / w.runs < input.minRunBytes) after.set(w, runsAfterRewrite(input.items, w));
-  const scattered = windows.filter((w) => (after.get(w) ?? w.runs) < w.runs);
-  const gain = (w: Window): number => (w.runs - after.get(w)!) / w.bytes;
+  // A run that went on across a window's edge is cut there once the window moves: one more each.
+  const items = input.items;
+  const joins = (i: number): number => (i > 0 && i < items.length && runsOf(items.slice(i - 1, i + 1)).length === 1 ? 1 : 0);
+  const saved = (w: Window): number => w.runs - after.get(w)! - joins(w.start) - joins(w.end);
+  const scattered = windows.filter((w) => after.has(w) && saved(w) > 0);
+  const gain = (w: Window): number => saved(w) / w.bytes;
   const chosen = new Set<Window>();
   let bytes = 0;
   for (const w of [...scattered].sort((a, b) => gain(b) - gain(a) || a.start - b.start)) {

@@ -45,6 +45,10 @@ describe('locality plan', () => {
     assert.ok(half.bytes <= 2 * 1024 * KB && half.bytes > 0, `within the budget: ${half.bytes}`);
     const none = planLocality({ items: Array.from({ length: 64 }, (_, i) => item(i, 'A', i)), eligible: () => true, budget: 1e9, windowBytes: 1024 * KB, minRunBytes: 512 * KB });
     assert.equal(none.blobs.length, 0, 'a contiguous stream is left alone');
+    // A window inside one long run is not cut out of it (it would add a run at each edge).
+    const long = Array.from({ length: 48 }, (_, i) => item(i, 'A', i));
+    long.splice(20, 0, item(0, 'B', 0), item(0, 'A', 19));
+    assert.equal(planLocality({ items: long, eligible: () => true, budget: 1e9, windowBytes: 512 * KB, minRunBytes: 512 * KB }).blobs.length, 0);
     // A stream that reads the same blobs again and again (repeated data) gains nothing from a rewrite.
     const repeated = Array.from({ length: 64 }, (_, i) => item(i % 4, 'A', (i % 4) * 3));
     assert.equal(planLocality({ items: repeated, eligible: () => true, budget: 1e9, windowBytes: 1024 * KB, minRunBytes: 512 * KB }).blobs.length, 0);
