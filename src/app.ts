@@ -43,6 +43,8 @@ export interface ServiceOptions {
   keyOrderMinBytes?: number;
   /** pg_restore sessions a restore into a database opens at once (default min(4, cores); fewer when the target has fewer connections left). */
   restoreJobs?: number;
+  /** Bytes one maintenance may write per datastore repacking for locality (default min(10% of its packs, 1 GiB)). */
+  repackBudgetBytes?: number;
 }
 
 export interface RunningService {
@@ -70,7 +72,7 @@ export async function openContext(opts: ServiceOptions): Promise<ServiceContext>
     tenantId,
     dataDir: opts.dataDir,
     masterKey,
-    store: new RepositoryStore(dumpRoot(opts.dataDir), masterKey, clock),
+    store: new RepositoryStore(dumpRoot(opts.dataDir), masterKey, clock, { repackBudgetBytes: opts.repackBudgetBytes }),
     background: new InProcessBackground(opts.log),
     keyOrderMinBytes: opts.keyOrderMinBytes,
     restoreJobs: opts.restoreJobs,

@@ -99,6 +99,15 @@ export interface StoreMaintenanceReport {
   bytesFreed: number;
   /** Bytes of packs left in the vault's storage. */
   storedBytes: number;
+  /**
+   * The locality repack of the newest recovery point of each backup instance: bytes of new packs
+   * it wrote, within its budget (per datastore, less what gc's repack wrote), and the runs those
+   * points read in before and after it (docs/repository-format.md, "Locality repack").
+   */
+  localityBytesWritten: number;
+  localityBudgetBytes: number;
+  localityRunsBefore: number;
+  localityRunsAfter: number;
   /** Damage found on the way (packs the index lists but storage lacks, live chunks no pack holds). */
   problems: string[];
 }

@@ -33,6 +33,10 @@ export async function runMaintenanceJob(ctx: ServiceContext, payload: Maintenanc
       ChunkListsDeleted: String(report.chunkListsDeleted),
       BytesFreed: String(report.bytesFreed),
       StoredBytes: String(report.storedBytes),
+      LocalityRepackBytesWritten: String(report.localityBytesWritten),
+      LocalityRepackBudgetBytes: String(report.localityBudgetBytes),
+      LocalityRunsBefore: String(report.localityRunsBefore),
+      LocalityRunsAfter: String(report.localityRunsAfter),
     };
     const error = report.problems.length
       ? { code: 'UserErrorBackupDataDamaged', message: `${report.problems.join('\n')}\nRun 'dpvault vault verify' to see the recovery points affected.` }

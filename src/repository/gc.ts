@@ -13,7 +13,8 @@ import type { RepackItem } from './gc-plan.ts';
 import { listAll, mapLimit } from './io.ts';
 import { CHUNKLIST_PREFIX, chunkListOwner, indexName, PACK_PREFIX, packIdOf, packName } from './layout.ts';
 import { collectChunkIds, listManifestIds, readAllManifests } from './manifest.ts';
-import { blobsOf, openPackBlob, PackBuilder, readTrailer } from './pack.ts';
+import { blobsOf, openPackBlob, readTrailer } from './pack.ts';
+import { PackWriter } from './pack-writer.ts';
 import type { PackRecord } from './pack.ts';
 
 export const DEFAULT_GRACE_MS = 24 * 60 * 60 * 1000;
@@ -36,6 +37,8 @@ export interface GcReport {
   packsDeleted: number;
   packsRepacked: number;
   packsWritten: number;
+  /** Bytes of the packs the repack wrote. */
+  bytesWritten: number;
   orphanPacksDeleted: number;
   packsKeptYoung: number;
   /** Packs left in place because a backup or restore started using them during gc. */
@@ -111,6 +114,7 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
       packsDeleted: 0,
       packsRepacked: 0,
       packsWritten: 0,
+      bytesWritten: 0,
       orphanPacksDeleted: 0,
       packsKeptYoung: plan.keptYoung,
       packsDeferred: 0,
@@ -132,6 +136,7 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
 
     const { written, repacked, damaged } = await repack(ctx, plan.repack);
     report.packsWritten = written.length;
+    report.bytesWritten = written.reduce((n, r) => n + r.size, 0);
     report.damagedPacks.push(...damaged.map(packName));
     const kept = [...plan.keep, ...plan.repack.filter((r) => damaged.includes(r.record.packId)).map((r) => r.record), ...adopted.records];
     const changed = plan.remove.length + repacked.length + plan.missing.length + adopted.records.length > 0 || indexIds.length > 1;
@@ -216,17 +221,9 @@ async function repack(
   ctx: RepoContext,
   items: readonly RepackItem[],
 ): Promise<{ written: PackRecord[]; repacked: PackRecord[]; damaged: string[] }> {
-  const written: PackRecord[] = [];
   const repacked: PackRecord[] = [];
   const damaged: string[] = [];
-  let builder = new PackBuilder();
-  const flush = async (): Promise<void> => {
-    if (builder.count === 0) return;
-    const { record, data } = builder.finish(ctx.keys.dataKey);
-    builder = new PackBuilder();
-    await ctx.storage.put(packName(record.packId), data);
-    written.push(record);
-  };
+  const writer = new PackWriter(ctx);
   for (const item of items) {
     const data = await ctx.storage.get(packName(item.record.packId));
     const blobs = blobsOf(item.live);
@@ -234,13 +231,10 @@ async function repack(
       damaged.push(item.record.packId);
       continue;
     }
-    for (const b of blobs) {
-      builder.addBlob(b.entries, data.subarray(b.offset, b.offset + b.length));
-      if (builder.size >= ctx.config.packSize) await flush();
-    }
+    for (const b of blobs) await writer.add(b.entries, data.subarray(b.offset, b.offset + b.length));
     repacked.push(item.record);
   }
-  await flush();
+  const written = await writer.finish();
   return { written, repacked, damaged };
 }
 

@@ -27,6 +27,8 @@ import type { ManifestHealth } from './health.ts';
 import { runGc } from './gc.ts';
 import type { GcOptions, GcReport } from './gc.ts';
 import { ChunkGuard } from './guard.ts';
+import { defaultBudget, runLocalityRepack } from './locality.ts';
+import type { LocalityOptions, LocalityReport } from './locality.ts';
 import { listAll, mapLimit } from './io.ts';
 import { CHUNKLIST_PREFIX, INDEX_PREFIX, isManifestId, manifestName } from './layout.ts';
 import { readAllManifests, readChunkList, readManifest } from './manifest.ts';
@@ -199,6 +201,19 @@ export class Repository {
 
   gc(opts: GcOptions = {}): Promise<GcReport> {
     return runGc(this.#ctx, opts);
+  }
+
+  /**
+   * Copies the blobs the newest recovery point of each stream reads scattered into new packs in
+   * its stream order, within a byte budget; the old copies go at the next gc (locality.ts).
+   */
+  repackForLocality(opts: LocalityOptions = {}): Promise<LocalityReport> {
+    return runLocalityRepack(this.#ctx, opts);
+  }
+
+  /** The locality repack's default budget: min(10% of the stored packs, 1 GiB). */
+  async defaultRepackBudget(): Promise<number> {
+    return defaultBudget(this.#ctx.storage);
   }
 
   verify(opts: VerifyOptions = {}): Promise<VerifyReport> {
