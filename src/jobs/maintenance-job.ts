@@ -5,24 +5,22 @@
 // this process (repository/guard.ts), and the store never runs two at once for one vault. It
 // runs as a queued task, on demand (`POST {vault}/maintain`) and for every vault on its own
 // schedule (daily by default).
-import { toDpError } from '../domain/errors.ts';
 import type { StoreMaintenanceReport } from '../domain/recovery-point-store.ts';
 import { vaultStoreKey } from '../domain/recovery-point-store.ts';
 import { VAULT_TYPE, type BackupVault } from '../domain/vault.ts';
 import type { ServiceContext } from '../services/context.ts';
-import { createJob, finishJob, loadJob } from '../services/jobs.ts';
+import { createJob } from '../services/jobs.ts';
 import { queueTask } from '../services/tasks.ts';
 import { SerialRunner } from '../util/serial-runner.ts';
+import { runVaultJob } from './vault-job.ts';
 
 export interface MaintenanceTaskPayload {
   jobId: string;
 }
 
 export async function runMaintenanceJob(ctx: ServiceContext, payload: MaintenanceTaskPayload): Promise<StoreMaintenanceReport | null> {
-  const job = await loadJob(ctx, payload.jobId);
-  if (!job || job.properties.status !== 'InProgress') return null;
-  try {
-    const report = await ctx.store.maintain(vaultStoreKey(job.id.split('/backupJobs/')[0]!));
+  return runVaultJob(ctx, payload.jobId, async (vaultId) => {
+    const report = await ctx.store.maintain(vaultStoreKey(vaultId));
     const details = {
       Datastores: report.datastores.join(',') || 'none',
       PacksDeleted: String(report.packsDeleted),
@@ -41,15 +39,8 @@ export async function runMaintenanceJob(ctx: ServiceContext, payload: Maintenanc
     const error = report.problems.length
       ? { code: 'UserErrorBackupDataDamaged', message: `${report.problems.join('\n')}\nRun 'dpvault vault verify' to see the recovery points affected.` }
       : undefined;
-    await finishJob(ctx, job.id, error ? { error } : {}, (p) => {
-      p.extendedInfo.additionalDetails = details;
-    });
-    return report;
-  } catch (e) {
-    const err = toDpError(e);
-    await finishJob(ctx, job.id, { error: { code: err.code, message: err.message } });
-    return null;
-  }
+    return { result: report, details, error };
+  });
 }
 
 /** The catalog setting holding when every vault's maintenance was last queued by the timer. */
