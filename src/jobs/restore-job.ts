@@ -10,6 +10,7 @@ import { finished } from 'node:stream/promises';
 import { createDatabase, dropDatabase, probeServer, renameDatabase, targetRoles } from '../sources/postgres/probe.ts';
 import { roleReportDetails } from '../sources/postgres/role-mapping.ts';
 import { startParallelRestore } from '../sources/postgres/parallel-restore.ts';
+import { startRestore } from '../sources/postgres/restore.ts';
 import { chooseRestoreWorkers, connectionRoom, defaultRestoreWorkers } from '../sources/postgres/restore-workers.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { connectionFor } from '../services/datasource-access.ts';
@@ -85,7 +86,9 @@ async function restoreToDatabase(ctx: ServiceContext, vault: BackupVault, target
   let details: Record<string, string>;
   try {
     const workers = chooseRestoreWorkers(ctx.restoreJobs ?? defaultRestoreWorkers(), await connectionRoom(db.maintenance));
-    const restore = await startParallelRestore(db.conn, { major: server.majorVersion, targetDatabase: staging, roles, noOwner: target.noOwner, workers });
+    const options = { major: server.majorVersion, targetDatabase: staging, roles, noOwner: target.noOwner };
+    // One session is the one stream into one pg_restore; more take the three-phase parallel path.
+    const restore = workers > 1 ? await startParallelRestore(db.conn, { ...options, workers }) : await startRestore(db.conn, options);
     const feeding = feed(restore.stdin).then(
       async () => {
         restore.stdin.end();

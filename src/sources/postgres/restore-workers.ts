@@ -1,15 +1,19 @@
-// How many pg_restore sessions a parallel restore (parallel-restore.ts) opens at once: the
-// setting (DPVAULT_RESTORE_JOBS; default min(4, cores)), but never more than the target server
-// and the restoring role have connections left, and at least one.
-import { availableParallelism } from 'node:os';
+// How many pg_restore sessions a restore into a database opens at once: the setting
+// (DPVAULT_RESTORE_JOBS; default one, the single stream), but never more than the target server
+// and the restoring role have connections left, and at least one. More than one takes the
+// parallel path (parallel-restore.ts).
 import type { PgConnection } from './connection-string.ts';
 import { connect } from './probe.ts';
 
-export const MAX_DEFAULT_WORKERS = 4;
-
-/** min(4, this machine's cores), at least 1. */
-export function defaultRestoreWorkers(cores = availableParallelism()): number {
-  return Math.max(1, Math.min(MAX_DEFAULT_WORKERS, cores));
+/**
+ * The default: one session, the archive streamed into one pg_restore. Measured on this project's
+ * 2-core machines (docs/benchmarks.md, "Parallel restore into PostgreSQL", scale 3, quiet machine):
+ * the parallel path with 2 sessions restored no faster (1.21–1.26x pg_restore -d against 1.19–1.23x
+ * for one stream) and raised the server's peak by 40–75 MiB; on more cores, set
+ * DPVAULT_RESTORE_JOBS to try it.
+ */
+export function defaultRestoreWorkers(): number {
+  return 1;
 }
 
 export interface ConnectionRoom {

@@ -46,7 +46,5 @@ test('the sessions are the setting, within the connections left, at least one', 
   assert.equal(chooseRestoreWorkers(4, { open: 100, used: 10, roleLimit: 2, roleUsed: 1 }), 2);
   assert.equal(chooseRestoreWorkers(4, { open: 10, used: 10, roleLimit: 0, roleUsed: 1 }), 1);
   assert.equal(chooseRestoreWorkers(0, null), 1);
-  assert.equal(defaultRestoreWorkers(2), 2);
-  assert.equal(defaultRestoreWorkers(16), 4);
-  assert.equal(defaultRestoreWorkers(0), 1);
+  assert.equal(defaultRestoreWorkers(), 1, 'one stream unless DPVAULT_RESTORE_JOBS asks for more (measured: no faster on 2 cores, more memory)');
 });
