@@ -276,13 +276,14 @@ type Damaged = { indexId: string; problem: string }[];
  * damaged index file is named in `damaged` and left out, not fatal: the packs it listed are
  * self-describing, and `vault repair` (or gc, for packs holding live chunks) indexes them again.
  */
-async function forEachIndexFile(storage: Storage, dataKey: Buffer, each: (records: PackRecord[]) => void): Promise<{ indexIds: string[]; damaged: Damaged }> {
+export async function forEachIndexFile(storage: Storage, dataKey: Buffer, each: (records: PackRecord[], indexId: string) => void): Promise<{ indexIds: string[]; damaged: Damaged }> {
   const indexIds = (await listAll(storage, INDEX_PREFIX)).map((o) => indexIdOf(o.name)).filter((id): id is string => id !== null);
   indexIds.sort();
   const damaged: Damaged = [];
   const window = storage.properties.maxConcurrency;
   for (let at = 0; at < indexIds.length; at += window) {
-    const perFile = await mapLimit(indexIds.slice(at, at + window), window, async (id) => {
+    const ids = indexIds.slice(at, at + window);
+    const perFile = await mapLimit(ids, window, async (id) => {
       try {
         return decodeIndexFile(dataKey, id, await storage.get(indexName(id)));
       } catch (e) {
@@ -291,7 +292,7 @@ async function forEachIndexFile(storage: Storage, dataKey: Buffer, each: (record
         return [];
       }
     });
-    for (const records of perFile) each(records);
+    perFile.forEach((records, i) => each(records, ids[i]!));
   }
   return { indexIds, damaged };
 }

@@ -7,12 +7,12 @@
 // such chunk go, in gc's order: doom their chunks, write an index file without them, drop them
 // from the in-memory index, delete the index files that listed them, then delete the packs.
 import { isNotFound } from '../storage/storage.ts';
-import { decodeIndexFile, writeIndexFile } from './chunk-index.ts';
+import { forEachIndexFile, writeIndexFile } from './chunk-index.ts';
 import type { RepoContext } from './context.ts';
 import { markManifests } from './gc.ts';
 import type { GcSession } from './guard.ts';
 import { listAll, mapLimit } from './io.ts';
-import { CHUNKLIST_PREFIX, INDEX_PREFIX, indexIdOf, indexName, manifestName, packName } from './layout.ts';
+import { CHUNKLIST_PREFIX, indexName, manifestName, packName } from './layout.ts';
 import type { PackRecord } from './pack.ts';
 
 export interface FailedBackup {
@@ -107,13 +107,9 @@ async function exists(ctx: RepoContext, name: string): Promise<boolean> {
   }
 }
 
-/** Every index file with the records it lists, file by file. */
+/** Every index file with the records it lists, file by file (damaged ones left out). */
 async function readIndexFilesApart(ctx: RepoContext): Promise<{ indexId: string; records: PackRecord[] }[]> {
-  const { storage, keys } = ctx;
-  const ids = (await listAll(storage, INDEX_PREFIX)).map((o) => indexIdOf(o.name)).filter((id): id is string => id !== null);
-  ids.sort();
-  return mapLimit(ids, storage.properties.maxConcurrency, async (indexId) => ({
-    indexId,
-    records: decodeIndexFile(keys.dataKey, indexId, await storage.get(indexName(indexId))),
-  }));
+  const files: { indexId: string; records: PackRecord[] }[] = [];
+  await forEachIndexFile(ctx.storage, ctx.keys.dataKey, (records, indexId) => files.push({ indexId, records }));
+  return files;
 }
