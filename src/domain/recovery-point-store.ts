@@ -52,6 +52,11 @@ export interface RecoveryPointStore {
    * damaged is quarantined, so later backups store that data anew instead of building on it.
    */
   verify(vaultKey: string, samplePercent: number): Promise<StoreVerifyReport>;
+  /**
+   * Whether each stored recovery point can be restored as far as the store knows now (what is
+   * quarantined), without reading data.
+   */
+  health(vaultKey: string): Promise<StoredHealth[]>;
   /** Verifies, rebuilds the index from the data itself and salvages what is readable of damaged data. */
   repair(vaultKey: string): Promise<StoreRepairReport>;
 }

@@ -12,6 +12,7 @@ import { resolveTimeZone } from '../policy/time/zones.ts';
 import { probeDatabase } from '../sources/postgres/probe.ts';
 import { startOrderedDump } from '../sources/postgres/ordered-dump.ts';
 import type { ServiceContext } from '../services/context.ts';
+import { recordHealthAfterDamage } from '../services/recovery-point-health.ts';
 import { connectionFor } from '../services/datasource-access.ts';
 import { finishJob, loadJob, updateJob } from '../services/jobs.ts';
 import type { PolicyResource } from '../services/policies.ts';
@@ -95,6 +96,7 @@ export async function runBackupJob(ctx: ServiceContext, payload: BackupTaskPaylo
     if (stored) await ctx.store.delete(stored);
     const err = toDpError(vault ? backupStorageFull(e, vault, 'VaultStore', databaseBytes) : e);
     await finishJob(ctx, job.id, { error: { code: err.code, message: err.message } });
+    if (vault) await recordHealthAfterDamage(ctx, vault.id, err.code);
   }
 }
 

@@ -161,6 +161,15 @@ export class RepositoryStore implements RecoveryPointStore {
     return (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
   }
 
+  async health(vaultKey: string): Promise<StoredHealth[]> {
+    const out: StoredHealth[] = [];
+    for (const datastore of await this.#datastores(vaultKey)) {
+      const repo = await this.repository(vaultKey, datastore);
+      out.push(...storedHealth(vaultKey, datastore, await repo.health()));
+    }
+    return out;
+  }
+
   async verify(vaultKey: string, samplePercent: number): Promise<StoreVerifyReport> {
     const out: StoreVerifyReport = { ok: true, datastores: [], packsChecked: 0, packsTotal: 0, chunksChecked: 0, bytesRead: 0, problems: [], health: [] };
     for (const datastore of await this.#datastores(vaultKey)) {

@@ -13,6 +13,7 @@ import { startParallelRestore } from '../sources/postgres/parallel-restore.ts';
 import { startRestore } from '../sources/postgres/restore.ts';
 import { chooseRestoreWorkers, connectionRoom, defaultRestoreWorkers } from '../sources/postgres/restore-workers.ts';
 import type { ServiceContext } from '../services/context.ts';
+import { recordHealthAfterDamage } from '../services/recovery-point-health.ts';
 import { connectionFor } from '../services/datasource-access.ts';
 import { finishJob, loadJob, updateJob } from '../services/jobs.ts';
 import { storedIn, type RecoveryPointResource } from '../services/recovery-points.ts';
@@ -73,6 +74,7 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
   } catch (e) {
     const err = toDpError(e);
     await finishJob(ctx, job.id, { error: { code: err.code, message: err.message } });
+    await recordHealthAfterDamage(ctx, job.id.split('/backupJobs/')[0]!, err.code);
   }
 }
 

@@ -2,7 +2,7 @@
 // a point whose data cannot be restored shows `recoveryPointState: 'Corrupted'` and names the
 // damage (recovery-points.ts toApi) until a later verify or repair finds it restorable again (a
 // later backup stored the lost chunks anew, or repair saved them).
-import type { StoredHealth } from '../domain/recovery-point-store.ts';
+import { vaultStoreKey, type StoredHealth } from '../domain/recovery-point-store.ts';
 import { RECOVERY_POINT_TYPE } from '../domain/backup-instance.ts';
 import type { ServiceContext } from './context.ts';
 import { saveRecoveryPoint, type RecoveryPointResource } from './recovery-points.ts';
@@ -40,4 +40,16 @@ export async function recordRecoveryPointHealth(ctx: ServiceContext, vaultId: st
     await saveRecoveryPoint(ctx, next);
   }
   return change;
+}
+
+/** Error codes that mean stored data was found damaged (and quarantined) while a job ran. */
+const DAMAGE_CODES = new Set(['UserErrorRecoveryPointDataCorrupt', 'UserErrorRecoveryPointDataMissing', 'UserErrorBackupReusedDamagedData']);
+
+/**
+ * After a job failed on damaged data, every recovery point of the vault is shown as the store now
+ * knows it (others may share the damaged pack), without waiting for the next verify.
+ */
+export async function recordHealthAfterDamage(ctx: ServiceContext, vaultId: string, errorCode: string): Promise<void> {
+  if (!DAMAGE_CODES.has(errorCode)) return;
+  await recordRecoveryPointHealth(ctx, vaultId, await ctx.store.health(vaultStoreKey(vaultId))).catch(() => undefined);
 }

@@ -67,7 +67,7 @@ before(async () => {
   await pgc.createDatabase('appdb', shopSql(300));
   // Enough incompressible rows for several packs, so damage to one pack leaves others to save.
   await pgc.query('appdb', "CREATE TABLE blobs (id int PRIMARY KEY, body text); INSERT INTO blobs SELECT g, repeat(md5(g::text || random()::text), 8) FROM generate_series(1, 20000) g");
-  for (let i = 0; i <= DAMAGE.length; i++) await pgc.query('postgres', `CREATE DATABASE appdb${i} TEMPLATE appdb`);
+  for (let i = 0; i <= DAMAGE.length + 1; i++) await pgc.query('postgres', `CREATE DATABASE appdb${i} TEMPLATE appdb`);
   await pgc.createRole('backupuser', PASSWORD, { login: true, superuser: true });
   svc = await startTestService();
   cwd = scratchDir('dpvault-fault-');
@@ -180,5 +180,24 @@ describe('a store that fails before it reads', () => {
     assert.match(job.properties.errorDetails[0].message, /VaultStore|not a directory|ENOTDIR|EEXIST/);
     rmSync(repoDir(vault));
     assert.equal((await backup(vault)).properties.status, 'Completed', 'once storage works again, so does the backup');
+  });
+});
+
+describe('damage a restore runs into', () => {
+  it('shows at once on every recovery point that needs it, not only after the next verify', async () => {
+    const vault = await protect(DAMAGE.length + 1);
+    assert.equal((await backup(vault)).properties.status, 'Completed');
+    assert.equal((await backup(vault)).properties.status, 'Completed');
+    const [a, b] = await points(vault);
+    // Both points hold the same unchanged data: every pack serves both.
+    for (const p of files(vault, 'packs')) flip(p, 1000);
+    const failed = await restore(vault, a.name, `f${DAMAGE.length + 1}_a`);
+    assert.equal(failed.properties.status, 'Failed');
+    assert.equal(failed.properties.errorDetails[0].code, 'UserErrorRecoveryPointDataCorrupt');
+    const shown = await points(vault);
+    for (const p of [a, b]) {
+      const now = shown.find((x: any) => x.name === p.name);
+      assert.equal(now.properties.recoveryPointState, 'Corrupted', `${p.name} is shown as damaged without a verify`);
+    }
   });
 });
