@@ -1,5 +1,6 @@
 // The catalog: where the service keeps its state. One interface; the embedded default is SQLite
-// (sqlite.ts), and a PostgreSQL implementation can satisfy the same contract for scale-out.
+// (sqlite.ts), and a PostgreSQL implementation can satisfy the same contract for scale-out
+// (test/catalog/conformance.ts). Queued work lives apart, in the task queue (src/queue/).
 // Every method is async so that a networked implementation fits without changing callers.
 
 /** An ARM resource as the API shows it, plus the bookkeeping the catalog needs. */
@@ -47,15 +48,6 @@ export interface OperationRecord {
   properties?: Record<string, unknown> | null;
 }
 
-export interface QueuedTask {
-  id: number;
-  kind: string;
-  payload: Record<string, unknown>;
-  runAt: string;
-  attempts: number;
-  jobKey: string | null;
-}
-
 export interface Catalog {
   getResource<B = Record<string, unknown>>(id: string): Promise<StoredResource<B> | undefined>;
   /** Inserts or replaces. */
@@ -72,19 +64,6 @@ export interface Catalog {
   /** Settings of the installation (default subscription, tenant, ...). */
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
-
-  /** Queues a task; with a jobKey, a second task with the same key is not queued (returns false). */
-  enqueue(task: { kind: string; payload: Record<string, unknown>; runAt: string; jobKey?: string }): Promise<boolean>;
-  /** Claims the next due task for a worker, leasing it until `leaseUntil`. */
-  claimTask(workerId: string, now: string, leaseUntil: string, kinds?: string[]): Promise<QueuedTask | undefined>;
-  completeTask(id: number): Promise<void>;
-  failTask(id: number, error: string): Promise<void>;
-  /** Puts a task back in the queue (e.g. after a crash) to run at `runAt`. */
-  requeueTask(id: number, runAt: string): Promise<void>;
-  /** Tasks in a state ('queued', 'running', 'done', 'failed'), oldest first. */
-  listTasks(status: string): Promise<QueuedTask[]>;
-  /** Tasks whose lease expired (their worker died) go back to the queue. */
-  releaseExpiredLeases(now: string): Promise<number>;
 
   /** Runs fn with the catalog's writes applied atomically. */
   transaction<T>(fn: () => Promise<T>): Promise<T>;

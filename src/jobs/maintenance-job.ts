@@ -13,10 +13,7 @@ import { createJob } from '../services/jobs.ts';
 import { queueTask } from '../services/tasks.ts';
 import { SerialRunner } from '../util/serial-runner.ts';
 import { runVaultJob } from './vault-job.ts';
-
-export interface MaintenanceTaskPayload {
-  jobId: string;
-}
+import type { MaintenanceTaskPayload } from '../queue/tasks.ts';
 
 export async function runMaintenanceJob(ctx: ServiceContext, payload: MaintenanceTaskPayload): Promise<StoreMaintenanceReport | null> {
   return runVaultJob(ctx, payload.jobId, async (vaultId) => {

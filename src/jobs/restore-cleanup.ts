@@ -11,7 +11,7 @@ import { databaseExists, dropDatabase, endSessionsOn } from '../sources/postgres
 import type { ServiceContext } from '../services/context.ts';
 import { connectionFor } from '../services/datasource-access.ts';
 import { checksumOf, partialOf } from './restore-file.ts';
-import type { RestoreTaskPayload } from './restore-job.ts';
+import type { RestoreTaskPayload } from '../queue/tasks.ts';
 import { stagingDatabaseName } from './restore-staging.ts';
 
 /** Removes what an interrupted restore left; says what it removed, or what is left to remove by hand. */

@@ -21,14 +21,7 @@ import { rehydrateForRestore } from './rehydration.ts';
 import { restoreToFile, type Feed } from './restore-file.ts';
 import { stagingDatabaseName } from './restore-staging.ts';
 import { throttle } from './throttle.ts';
-
-export interface RestoreTaskPayload {
-  jobId: string;
-  recoveryPointId: string;
-  instanceId: string;
-  request: RestoreRequest;
-  destination: string;
-}
+import type { RestoreTaskPayload } from '../queue/tasks.ts';
 
 export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPayload): Promise<void> {
   const job = await loadJob(ctx, payload.jobId);
