@@ -107,8 +107,8 @@ export class Worker<M extends TaskMap<M> = Tasks> {
       clearInterval(heartbeat);
       this.#opts.log(`task ${task.id} (${task.kind}) failed: ${(e as Error).message}`);
       // A handler that failed without ending its job (an error nothing handled): the job says so.
-      const jobId = task.payload.jobId;
-      if (typeof jobId === 'string') {
+      const jobId = jobIdOf(task.payload);
+      if (jobId !== undefined) {
         const err = toDpError(e);
         await finishJob(this.#ctx, jobId, { error: { code: err.code, message: err.message } }).catch(() => undefined);
       }
@@ -139,4 +139,9 @@ export class Worker<M extends TaskMap<M> = Tasks> {
       if (!this.#running.size) return;
     }
   }
+}
+
+/** The job a payload reports to, if it names one (every task of the service's map does). */
+function jobIdOf(payload: object): string | undefined {
+  return 'jobId' in payload && typeof payload.jobId === 'string' ? payload.jobId : undefined;
 }

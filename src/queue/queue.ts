@@ -2,10 +2,10 @@
 // comments are the contract (test/queue/conformance.ts checks it); the embedded implementation is
 // SQLite (sqlite.ts), sharing the catalog's file. Every time is an ISO 8601 instant the caller
 // passes from its clock: the queue never reads a clock of its own.
-import type { TaskPayload, Tasks } from './tasks.ts';
+import type { Tasks } from './tasks.ts';
 
-/** Task kinds and their payloads. `Tasks` is the service's; tests may declare their own. */
-export type TaskMap<M> = Record<keyof M, TaskPayload>;
+/** Task kinds and their payloads (JSON objects). `Tasks` is the service's; tests may declare their own. */
+export type TaskMap<M> = Record<keyof M, object>;
 
 export type TaskStatus = 'queued' | 'running' | 'done' | 'failed';
 

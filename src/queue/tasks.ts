@@ -3,11 +3,6 @@
 // importing the jobs that run it; the composition root wires one handler per kind (src/app.ts).
 import type { RestoreRequest } from '../domain/restore-request.ts';
 
-/** What every payload may carry: the job that reports the work (failed for it when a handler throws). */
-export interface TaskPayload {
-  jobId?: string;
-}
-
 export interface BackupTaskPayload {
   jobId: string;
   /** The retention tag asked for (on-demand backups); scheduled ones are tagged by the policy. */

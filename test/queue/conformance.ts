@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { retryDelayMs, type TaskQueue } from '../../src/queue/queue.ts';
 
 /** The suite's own task map: kinds whose payloads say which task they are. */
-export type ConformanceTasks = { send: { jobId?: string; n: number }; other: { jobId?: string; n: number } };
+export type ConformanceTasks = { send: { jobId?: string; n: number }; other: { n: number } };
 
 export interface QueueUnderTest {
   queue: TaskQueue<ConformanceTasks>;
