@@ -65,7 +65,7 @@ export interface Catalog {
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
 
-  /** Runs fn with the catalog's writes applied atomically. */
+  /** Runs fn with the catalog's writes applied atomically; a transaction opened inside fn joins this one. */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

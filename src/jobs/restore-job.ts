@@ -5,7 +5,7 @@
 // database or removes the half-written file; a failure of any stream fails this job only.
 import { DpError, toDpError } from '../domain/errors.ts';
 import type { BackupVault } from '../domain/vault.ts';
-import type { DatabaseTarget, RestoreRequest } from '../domain/restore-request.ts';
+import type { DatabaseTarget } from '../domain/restore-request.ts';
 import { finished } from 'node:stream/promises';
 import { createDatabase, dropDatabase, probeServer, renameDatabase, targetRoles } from '../sources/postgres/probe.ts';
 import { roleReportDetails } from '../sources/postgres/role-mapping.ts';
