@@ -6,7 +6,7 @@ import { isNotFound } from '../storage/storage.ts';
 import type { Storage } from '../storage/storage.ts';
 import { checkChunkerParams, DEFAULT_CHUNKER } from './chunker.ts';
 import type { ChunkerParams } from './chunker.ts';
-import { unwrapKeys, wrapKeys } from './crypto.ts';
+import { wrapKeys } from './crypto.ts';
 import type { RepositoryKeys } from './crypto.ts';
 import { errors } from '../domain/errors.ts';
 import { CONFIG_NAME } from './layout.ts';
@@ -97,17 +97,6 @@ export async function writeConfig(storage: Storage, config: RepositoryConfig): P
   await storage.put(CONFIG_NAME, Buffer.from(JSON.stringify(config, null, 2)));
 }
 
-export async function readConfig(storage: Storage): Promise<RepositoryConfig> {
-  let raw: Buffer;
-  try {
-    raw = await storage.get(CONFIG_NAME);
-  } catch (e) {
-    if (isNotFound(e)) throw errors.repositoryNotFound(storage.displayName);
-    throw e;
-  }
-  return parseConfig(raw, `'${CONFIG_NAME}' at ${storage.displayName}`);
-}
-
 /** A config object's bytes, checked for form and version; `where` names it in errors. */
 export function parseConfig(raw: Buffer, where: string): RepositoryConfig {
   let config: RepositoryConfig;
@@ -128,9 +117,3 @@ export function parseConfig(raw: Buffer, where: string): RepositoryConfig {
   return config;
 }
 
-/** The repository keys, or a RepositoryKeyMismatch error when `master` does not open them. */
-export function openKeys(config: RepositoryConfig, master: Buffer): RepositoryKeys {
-  const keys = unwrapKeys(master, config.id, Buffer.from(config.wrappedKeys, 'base64'));
-  if (!keys) throw errors.repositoryKeyMismatch();
-  return keys;
-}

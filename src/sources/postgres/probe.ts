@@ -136,14 +136,6 @@ export function probeDatabase(conn: PgConnection): Promise<{ sizeBytes: number; 
   });
 }
 
-/** The databases one can connect to (templates and datallowconn=false left out), by name. */
-export function listDatabases(conn: PgConnection): Promise<string[]> {
-  return withClient(conn, async (client) => {
-    const r = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE NOT datistemplate AND datallowconn ORDER BY datname');
-    return r.rows.map((row) => row.datname);
-  });
-}
-
 export function databaseExists(conn: PgConnection, name: string): Promise<boolean> {
   return withClient(conn, async (client) => {
     const r = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

@@ -98,9 +98,3 @@ export async function findTool(name: PgTool, major: number, opts: FindToolOption
       `Looked in ${versionedDirs(major)[0]}, /usr/pgsql-${major}/bin, /usr/local/pgsql/bin and PATH.`,
   );
 }
-
-/** Forgets every cached answer (after installing tools, or in tests). */
-export function clearToolCache(): void {
-  found.clear();
-  versions.clear();
-}
