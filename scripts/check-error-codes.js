@@ -36,7 +36,10 @@ function withoutComments(src) {
   while (i < src.length) {
     const c = src[i];
     if (c === '/' && src[i + 1] === '/') {
-      while (i < src.length && src[i] !== '\n') (out += ' '), i++;
+      while (i < src.length && src[i] !== '\n') {
+        out += ' ';
+        i++;
+      }
     } else if (c === '/' && src[i + 1] === '*') {
       const end = src.indexOf('*/', i + 2);
       const stop = end < 0 ? src.length : end + 2;
@@ -86,7 +89,10 @@ function argumentsAt(src, open) {
     const c = src[j];
     if (c === "'" || c === '"' || c === '`') j = stringEnd(src, j) - 1;
     else if (c === '(' || c === '[' || c === '{') j = closing(src, j);
-    else if (c === ',') (args.push(src.slice(start, j).trim()), (start = j + 1));
+    else if (c === ',') {
+      args.push(src.slice(start, j).trim());
+      start = j + 1;
+    }
   }
   const last = src.slice(start, end).trim();
   if (last) args.push(last);
