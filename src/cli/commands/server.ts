@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { usage } from '../../domain/errors.ts';
+import { systemClock } from '../../util/clock.ts';
 import { defineCommand } from '../command.ts';
 
 export const serverCommand = defineCommand({
@@ -22,7 +23,7 @@ export const serverCommand = defineCommand({
     const keyOrderMinBytes = byteCount('DPVAULT_KEY_ORDER_MIN_BYTES', process.env.DPVAULT_KEY_ORDER_MIN_BYTES);
     const restoreJobs = workerCount('DPVAULT_RESTORE_JOBS', process.env.DPVAULT_RESTORE_JOBS);
     const repackBudgetBytes = byteCount('DPVAULT_REPACK_BUDGET_BYTES', process.env.DPVAULT_REPACK_BUDGET_BYTES);
-    const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+    const log = (line: string) => process.stderr.write(`${systemClock.now().toISOString()} ${line}\n`);
     const { startService } = await import('../../app.ts');
     const { installProcessGuard } = await import('../../jobs/job-guard.ts');
     installProcessGuard(log);

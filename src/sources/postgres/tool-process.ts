@@ -5,9 +5,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
-import { DpError } from '../../domain/errors.ts';
+import { errors } from '../../domain/errors.ts';
 import { toLibpqEnv, type PgConnection } from './connection-string.ts';
-import { codeForToolStderr, kindForCode, scrub } from './errors.ts';
+import { codeForToolStderr, scrub } from './errors.ts';
 
 const TAIL_LINES = 20;
 const TAIL_CHARS = 16 * 1024;
@@ -130,7 +130,7 @@ export function runTool(opts: RunToolOptions): ToolRun {
       result = await exited;
     } catch (e) {
       const msg = scrub((e as Error).message, [conn.password]);
-      throw new DpError('internal', opts.failureCode, `Could not start ${name} (${opts.file}): ${msg}`);
+      throw errors.toolNotStarted(opts.failureCode, `Could not start ${name} (${opts.file}): ${msg}`);
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
     }
@@ -143,7 +143,7 @@ export function runTool(opts: RunToolOptions): ToolRun {
         ? `${name} was killed by signal ${result.signal}`
         : `${name} exited with status ${result.code}`;
     const code = cancelled || result.signal ? opts.failureCode : codeForToolStderr(excerpt, opts.failureCode);
-    throw new DpError(kindForCode(code), code, excerpt ? `${how}:\n${excerpt}` : `${how}.`);
+    throw errors.toolFailed(code, excerpt ? `${how}:\n${excerpt}` : `${how}.`);
   })();
   done.catch(() => {}); // Handled by whoever awaits it; never an unhandled rejection.
   let stdout: Readable | null = null;
