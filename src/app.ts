@@ -9,6 +9,8 @@ import { SqliteCatalog } from './catalog/sqlite.ts';
 import type { Catalog } from './catalog/catalog.ts';
 import { buildRouter } from './api/routes/index.ts';
 import { createApiServer } from './api/server.ts';
+import { createApp, type App } from './api/app.ts';
+import { localOperator } from './services/caller.ts';
 import { InProcessBackground, type ServiceContext } from './services/context.ts';
 import { loadOrCreateMasterKey } from './secrets/master-key.ts';
 import { RepositoryStore } from './jobs/repository-store.ts';
@@ -54,6 +56,8 @@ export interface RunningService {
   retention: RetentionWorker;
   maintenance: MaintenanceScheduler;
   server: Server;
+  /** The API in-process (`app.request`), the same pipeline the server serves. */
+  app: App;
   url: string;
   close(): Promise<void>;
 }
@@ -95,12 +99,15 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
 async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<RunningService> {
   const ctx = await openContext(opts);
   let server: Server;
+  let app: App;
   try {
     const interrupted = await recoverInterruptedWork(ctx, dumpRoot(ctx.dataDir));
     if (interrupted) opts.log?.(`failed ${interrupted} job(s) interrupted by the last stop`);
     // The address first: a server that cannot listen must not have started any work (a worker's
     // or scheduler's timers kept such a process alive, serving nothing).
-    server = createApiServer(buildRouter(ctx), { log: opts.log });
+    // Every caller is the local operator until the identity issue resolves them from a token.
+    app = createApp(buildRouter(), { context: ctx, log: opts.log, resolveCaller: localOperator });
+    server = createApiServer(app, { log: opts.log });
     await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 7480);
   } catch (e) {
     await ctx.catalog.close();
@@ -152,6 +159,7 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
     retention,
     maintenance,
     server,
+    app,
     url: `http://${host}:${addr.port}`,
     async close() {
       await stop();

@@ -15,15 +15,15 @@ import type { Router } from '../router.ts';
 import { INSTANCE_PATH } from './backup-instances.ts';
 import { operationHeaders, operationUrls } from './operations.ts';
 
-const accepted = (req: ApiRequest, location: string, opId: string): ApiResponse => ({
+const accepted = (req: ApiRequest<'sub'>, location: string, opId: string): ApiResponse => ({
   status: 202,
-  headers: operationHeaders(req, operationUrls.location(req.params.sub!, location, opId)),
+  headers: operationHeaders(req, operationUrls.location(req.params.sub, location, opId)),
 });
 
-export function registerInstanceActionRoutes(router: Router, ctx: ServiceContext): void {
-  const load = async (req: ApiRequest) => {
-    const vault = await getVault(ctx, req.params.sub!, req.params.rg!, req.params.vault!);
-    const instance = await getInstance(ctx, req.params.sub!, req.params.rg!, req.params.vault!, req.params.instance!);
+export function registerInstanceActionRoutes(router: Router): void {
+  const load = async (req: ApiRequest<'sub' | 'rg' | 'vault' | 'instance'>) => {
+    const vault = await getVault(req.ctx, req.params.sub, req.params.rg, req.params.vault);
+    const instance = await getInstance(req.ctx, req.params.sub, req.params.rg, req.params.vault, req.params.instance);
     return { vault, instance };
   };
 
@@ -33,26 +33,26 @@ export function registerInstanceActionRoutes(router: Router, ctx: ServiceContext
     if (state !== 'ProtectionConfigured') {
       throw invalid('UserErrorInvalidOperationForProtectionState', `Backup instance '${instance.name}' is ${state}; resume protection before taking a backup.`);
     }
-    await checkNoRunningBackup(ctx, vault.id, instance);
-    const policy = await policyFor(ctx, vault, instance.properties);
+    await checkNoRunningBackup(req.ctx, vault.id, instance);
+    const policy = await policyFor(req.ctx, vault, instance.properties);
     const options = field(req.body, 'backupRuleOptions');
     const ruleName = String(field(options, 'ruleName') ?? '');
     const override = field(field(options, 'triggerOption'), 'retentionTagOverride') as string | undefined;
     const tag = resolveAdhocTag(policy.properties.policyRules as Record<string, unknown>[], ruleName, override);
-    const job = await createJob(ctx, {
+    const job = await createJob(req.ctx, {
       vault, instance, policy: { id: policy.id, name: policy.name }, category: 'Backup', isUserTriggered: true, taskName: 'Trigger Backup',
       additionalDetails: { RetentionTag: tag },
     });
-    await queueTask(ctx, 'backup', { jobId: job.id, retentionTagOverride: tag });
-    const op = await startOperation(ctx, instance.id, async () => ({ jobId: job.id, objectType: 'OperationJobExtendedInfo' }));
+    await queueTask(req.ctx, 'backup', { jobId: job.id, retentionTagOverride: tag });
+    const op = await startOperation(req.ctx, instance.id, async () => ({ jobId: job.id, objectType: 'OperationJobExtendedInfo' }));
     return accepted(req, vault.location, op.id);
   });
 
   router.add('POST', `${INSTANCE_PATH}/validateRestore`, async (req) => {
     const { vault, instance } = await load(req);
     const body = field(req.body, 'restoreRequestObject') ?? req.body;
-    const op = await startOperation(ctx, instance.id, async () => {
-      await planRestore(ctx, vault, instance, body);
+    const op = await startOperation(req.ctx, instance.id, async () => {
+      await planRestore(req.ctx, vault, instance, body);
       return { objectType: 'OperationJobExtendedInfo' };
     });
     return accepted(req, vault.location, op.id);
@@ -60,17 +60,17 @@ export function registerInstanceActionRoutes(router: Router, ctx: ServiceContext
 
   router.add('POST', `${INSTANCE_PATH}/restore`, async (req) => {
     const { vault, instance } = await load(req);
-    const plan = await planRestore(ctx, vault, instance, req.body);
+    const plan = await planRestore(req.ctx, vault, instance, req.body);
     const rp = plan.recoveryPoint;
-    const job = await createJob(ctx, {
+    const job = await createJob(req.ctx, {
       vault, instance, policy: null, category: 'Restore', isUserTriggered: true, taskName: 'Trigger Restore',
       sourceDataStoreType: plan.request.sourceDataStoreType,
       recoveryDestination: plan.request.target.kind === 'files' ? plan.destination : plan.destination,
       sourceRecoverPoint: { recoveryPointID: rp.name, recoveryPointTime: rp.properties.recoveryPointTime },
       rehydrationPriority: plan.request.rehydrationPriority,
     });
-    await queueTask(ctx, 'restore', { jobId: job.id, recoveryPointId: rp.name, instanceId: instance.id, request: plan.request, destination: plan.destination });
-    const op = await startOperation(ctx, instance.id, async () => ({ jobId: job.id, objectType: 'OperationJobExtendedInfo' }));
+    await queueTask(req.ctx, 'restore', { jobId: job.id, recoveryPointId: rp.name, instanceId: instance.id, request: plan.request, destination: plan.destination });
+    const op = await startOperation(req.ctx, instance.id, async () => ({ jobId: job.id, objectType: 'OperationJobExtendedInfo' }));
     return accepted(req, vault.location, op.id);
   });
 
@@ -78,8 +78,8 @@ export function registerInstanceActionRoutes(router: Router, ctx: ServiceContext
     router.add('POST', `${INSTANCE_PATH}/${action}`, async (req) => {
       const { vault, instance } = await load(req);
       const next = checkAction(instance, action);
-      const op = await startOperation(ctx, instance.id, async () => {
-        await setProtectionState(ctx, vault, instance, next);
+      const op = await startOperation(req.ctx, instance.id, async () => {
+        await setProtectionState(req.ctx, vault, instance, next);
         return null;
       });
       return accepted(req, vault.location, op.id);
