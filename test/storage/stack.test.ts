@@ -14,7 +14,7 @@ import { FsStorage } from '../../src/storage/fs.ts';
 import { stack, type StackOptions } from '../../src/storage/stack.ts';
 import { isNotFound, isTransient, storageFailure, type ObjectInfo, type Storage } from '../../src/storage/storage.ts';
 import { StorageWrapper } from '../../src/storage/wrapper.ts';
-import { storageConformance } from './suite.ts';
+import { names, readAll, storageConformance } from './suite.ts';
 
 const noWait = { attempts: 4, firstDelayMs: 1, sleep: async () => undefined };
 
@@ -32,18 +32,6 @@ storageConformance('fs with retry, limit and faults that never strike', async ()
   const faults = new FaultPlan([{ ops: ['put', 'get', 'getStream', 'stat', 'list', 'delete'], names: /^never$/, effect: 'fail' }]);
   return { storage: stack(new FsStorage(dir), { faults }), cleanup: () => rm(dir, { recursive: true, force: true }) };
 });
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const part of stream as AsyncIterable<Buffer>) parts.push(part);
-  return Buffer.concat(parts);
-}
-
-async function names(storage: Storage, prefix: string): Promise<string[]> {
-  const out: string[] = [];
-  for await (const info of storage.list(prefix)) out.push(info.name);
-  return out.sort();
-}
 
 describe('the storage stack', () => {
   let dir: string;
