@@ -14,7 +14,7 @@ import { localOperator } from './services/caller.ts';
 import { InProcessBackground, type ServiceContext } from './services/context.ts';
 import { loadOrCreateMasterKey } from './secrets/master-key.ts';
 import { RepositoryStore } from './jobs/repository-store.ts';
-import { dumpRoot } from './jobs/paths.ts';
+import { backupDataStorage } from './storage/factory.ts';
 import { recoverInterruptedWork } from './jobs/recovery.ts';
 import { runBackupJob, type BackupTaskPayload } from './jobs/backup-job.ts';
 import { runRestoreJob, type RestoreTaskPayload } from './jobs/restore-job.ts';
@@ -76,7 +76,7 @@ export async function openContext(opts: ServiceOptions): Promise<ServiceContext>
     tenantId,
     dataDir: opts.dataDir,
     masterKey,
-    store: new RepositoryStore(dumpRoot(opts.dataDir), masterKey, clock, { repackBudgetBytes: opts.repackBudgetBytes }),
+    store: new RepositoryStore(backupDataStorage(opts.dataDir), masterKey, clock, { repackBudgetBytes: opts.repackBudgetBytes }),
     background: new InProcessBackground(opts.log),
     keyOrderMinBytes: opts.keyOrderMinBytes,
     restoreJobs: opts.restoreJobs,
@@ -101,7 +101,7 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
   let server: Server;
   let app: App;
   try {
-    const interrupted = await recoverInterruptedWork(ctx, dumpRoot(ctx.dataDir));
+    const interrupted = await recoverInterruptedWork(ctx, backupDataStorage(ctx.dataDir));
     if (interrupted) opts.log?.(`failed ${interrupted} job(s) interrupted by the last stop`);
     // The address first: a server that cannot listen must not have started any work (a worker's
     // or scheduler's timers kept such a process alive, serving nothing).

@@ -90,6 +90,13 @@ export interface Storage {
 
   /** Removes the object. Idempotent: deleting a name that does not exist succeeds. */
   delete(name: string): Promise<void>;
+
+  /**
+   * Removes what puts interrupted by a crash left behind (never a stored object), and returns
+   * how many it removed. Only while no put is under way: start-up recovery calls it before any
+   * work starts. A backend whose puts leave nothing behind need not have it.
+   */
+  removePartials?(): Promise<number>;
 }
 
 // The codes live in the error catalog; re-exported here for the callers that test them.
