@@ -45,6 +45,8 @@ export interface ServiceOptions {
   keyOrderMinBytes?: number;
   /** pg_restore sessions a restore into a database opens at once (default min(4, cores); fewer when the target has fewer connections left). */
   restoreJobs?: number;
+  /** maintenance_work_mem of a restore's pg_restore sessions (default 256MB; `0` leaves the server's). */
+  restoreMaintenanceWorkMem?: string;
   /** Bytes one maintenance may write per datastore repacking for locality (default min(10% of its packs, 1 GiB)). */
   repackBudgetBytes?: number;
 }
@@ -80,6 +82,7 @@ export async function openContext(opts: ServiceOptions): Promise<ServiceContext>
     background: new InProcessBackground(opts.log),
     keyOrderMinBytes: opts.keyOrderMinBytes,
     restoreJobs: opts.restoreJobs,
+    restoreMaintenanceWorkMem: opts.restoreMaintenanceWorkMem,
     log: opts.log,
   };
 }

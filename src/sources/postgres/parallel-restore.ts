@@ -73,7 +73,7 @@ export async function startParallelRestore(conn: PgConnection, opts: ParallelRes
   };
   const start = (name: string, args: string[]): ToolRun => {
     if (stopped) throw errors.restoreFailed('The restore was stopped.');
-    const run = runTool({ name, file, args: [...args, ...baseArgs], conn: target, stream: 'stdin', failureCode: RESTORE_FAILED, signal: opts.signal });
+    const run = runTool({ name, file, args: [...args, ...baseArgs], conn: target, stream: 'stdin', failureCode: RESTORE_FAILED, signal: opts.signal, settings: opts.settings });
     running.add(run);
     run.done.then(() => running.delete(run), () => running.delete(run));
     return run;

@@ -82,6 +82,14 @@ export function probeServer(conn: PgConnection): Promise<{ majorVersion: number;
   return withClient(conn, serverMajor);
 }
 
+/** The maintenance_work_mem a new session of `conn`'s role gets on the server, in bytes. */
+export function maintenanceWorkMemBytes(conn: PgConnection): Promise<number> {
+  return withClient(conn, async (client) => {
+    const r = await client.query<{ bytes: string }>("SELECT pg_size_bytes(current_setting('maintenance_work_mem'))::text AS bytes");
+    return Number(r.rows[0]!.bytes);
+  });
+}
+
 // Objects pg_dump must read: USAGE on each schema, SELECT on each table and sequence, except
 // what belongs to an extension (pg_dump leaves those to CREATE EXTENSION).
 const UNREADABLE_SQL = `

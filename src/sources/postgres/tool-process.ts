@@ -8,6 +8,7 @@ import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { errors } from '../../domain/errors.ts';
 import { toLibpqEnv, type PgConnection } from './connection-string.ts';
 import { codeForToolStderr, scrub } from './errors.ts';
+import { pgOptions } from './restore-settings.ts';
 
 const TAIL_LINES = 20;
 const TAIL_CHARS = 16 * 1024;
@@ -55,6 +56,8 @@ export interface RunToolOptions {
   /** The code used when stderr says nothing more specific. */
   failureCode: string;
   signal?: AbortSignal;
+  /** Settings for every session the tool opens (PGOPTIONS; restore-settings.ts). */
+  settings?: Record<string, string>;
 }
 
 /** Keeps the last TAIL_CHARS characters of a stream of text. */
@@ -99,7 +102,7 @@ export function runTool(opts: RunToolOptions): ToolRun {
   const wrap = opts.stdoutBuffer && opts.stream === 'stdout' ? findStdbuf() : null;
   const [file, args] = wrap ? [wrap, ['-o', String(opts.stdoutBuffer), opts.file, ...opts.args]] : [opts.file, opts.args];
   const child = spawn(file, args, {
-    env: toolEnv(conn),
+    env: opts.settings && Object.keys(opts.settings).length ? { ...toolEnv(conn), PGOPTIONS: pgOptions(opts.settings) } : toolEnv(conn),
     stdio: [opts.stream === 'stdin' ? 'pipe' : 'ignore', opts.stream === 'stdout' ? 'pipe' : 'ignore', 'pipe'],
   });
   // The caller's pipeline reports a broken pipe; `done` reports why. Never crash on it here.
