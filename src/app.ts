@@ -11,10 +11,12 @@ import type { Catalog } from './catalog/catalog.ts';
 import { SqliteTaskQueue } from './queue/sqlite.ts';
 import { buildRouter } from './api/routes/index.ts';
 import { createApiServer } from './api/server.ts';
+import { createApp, type App } from './api/app.ts';
+import { localOperator } from './services/caller.ts';
 import { InProcessBackground, type ServiceContext } from './services/context.ts';
 import { loadOrCreateMasterKey } from './secrets/master-key.ts';
 import { RepositoryStore } from './jobs/repository-store.ts';
-import { dumpRoot } from './jobs/paths.ts';
+import { backupDataStorage } from './storage/factory.ts';
 import { recoverInterruptedWork } from './jobs/recovery.ts';
 import { runBackupJob } from './jobs/backup-job.ts';
 import { runRestoreJob } from './jobs/restore-job.ts';
@@ -45,6 +47,8 @@ export interface ServiceOptions {
   keyOrderMinBytes?: number;
   /** pg_restore sessions a restore into a database opens at once (default min(4, cores); fewer when the target has fewer connections left). */
   restoreJobs?: number;
+  /** maintenance_work_mem of a restore's pg_restore sessions (default 256MB; `0` leaves the server's). */
+  restoreMaintenanceWorkMem?: string;
   /** Bytes one maintenance may write per datastore repacking for locality (default min(10% of its packs, 1 GiB)). */
   repackBudgetBytes?: number;
 }
@@ -56,6 +60,8 @@ export interface RunningService {
   retention: RetentionWorker;
   maintenance: MaintenanceScheduler;
   server: Server;
+  /** The API in-process (`app.request`), the same pipeline the server serves. */
+  app: App;
   url: string;
   close(): Promise<void>;
 }
@@ -77,10 +83,11 @@ export async function openContext(opts: ServiceOptions): Promise<ServiceContext>
     tenantId,
     dataDir: opts.dataDir,
     masterKey,
-    store: new RepositoryStore(dumpRoot(opts.dataDir), masterKey, clock, { repackBudgetBytes: opts.repackBudgetBytes }),
+    store: new RepositoryStore(backupDataStorage(opts.dataDir), masterKey, clock, { repackBudgetBytes: opts.repackBudgetBytes }),
     background: new InProcessBackground(opts.log),
     keyOrderMinBytes: opts.keyOrderMinBytes,
     restoreJobs: opts.restoreJobs,
+    restoreMaintenanceWorkMem: opts.restoreMaintenanceWorkMem,
     log: opts.log,
   };
 }
@@ -103,12 +110,15 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
   // lock, it knows every other lease was held by a previous instance, which start-up ends.
   const instancePrefix = `server-${randomUUID()}/`;
   let server: Server;
+  let app: App;
   try {
-    const interrupted = await recoverInterruptedWork(ctx, dumpRoot(ctx.dataDir), instancePrefix);
+    const interrupted = await recoverInterruptedWork(ctx, backupDataStorage(ctx.dataDir), instancePrefix);
     if (interrupted) opts.log?.(`failed ${interrupted} job(s) interrupted by the last stop`);
     // The address first: a server that cannot listen must not have started any work (a worker's
     // or scheduler's timers kept such a process alive, serving nothing).
-    server = createApiServer(buildRouter(ctx), { log: opts.log });
+    // Every caller is the local operator until the identity issue resolves them from a token.
+    app = createApp(buildRouter(), { context: ctx, log: opts.log, resolveCaller: localOperator });
+    server = createApiServer(app, { log: opts.log });
     await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 7480);
   } catch (e) {
     await ctx.catalog.close();
@@ -161,6 +171,7 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
     retention,
     maintenance,
     server,
+    app,
     url: `http://${host}:${addr.port}`,
     async close() {
       await stop();

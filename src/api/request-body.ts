@@ -24,6 +24,13 @@ export async function readJsonBody(req: IncomingMessage): Promise<Record<string,
   return parseJsonObject(req.headers['content-type'], Buffer.concat(chunks).toString('utf8'));
 }
 
+/** The same rules for a body already in hand (an in-process request): too large, empty, or parsed. */
+export function jsonBodyFromText(contentType: string | string[] | undefined, text: string): Record<string, unknown> | undefined {
+  if (Buffer.byteLength(text) > MAX_BODY) throw tooLarge();
+  if (!text) return undefined;
+  return parseJsonObject(Array.isArray(contentType) ? contentType.join(', ') : contentType, text);
+}
+
 /** Pure: checks the media type (absent is taken as JSON) and that the text is one JSON object. */
 export function parseJsonObject(contentType: string | undefined, text: string): Record<string, unknown> {
   if (contentType !== undefined && !JSON_MEDIA_TYPE.test(contentType)) {

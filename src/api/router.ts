@@ -4,7 +4,17 @@ import type { ApiVersionKind } from './api-version.ts';
 import type { ApiRequest, ApiResponse } from './http.ts';
 import { decodeSegment } from './request-target.ts';
 
-export type Handler = (req: ApiRequest) => Promise<ApiResponse>;
+/**
+ * The parameter names of a route pattern: `ParamsOf<'/a/{x}/b/{y}'>` is `'x' | 'y'`, so a handler's
+ * `req.params.y` type-checks and `req.params.z` does not. A pattern only known as `string` gives `string`.
+ */
+export type ParamsOf<Pattern extends string> = string extends Pattern
+  ? string
+  : Pattern extends `${string}{${infer Name}}${infer Rest}`
+    ? Name | ParamsOf<Rest>
+    : never;
+
+export type Handler<P extends string = string> = (req: ApiRequest<P>) => Promise<ApiResponse>;
 
 interface Route {
   method: string;
@@ -19,12 +29,13 @@ interface Route {
 export class Router {
   readonly #routes: Route[] = [];
 
-  add(method: string, pattern: string, handler: Handler, versions: Route['versions'] = 'dataprotection'): this {
+  add<Pattern extends string>(method: string, pattern: Pattern, handler: Handler<ParamsOf<Pattern>>, versions: Route['versions'] = 'dataprotection'): this {
     const segments = pattern
       .split('/')
       .filter(Boolean)
       .map((s) => (s.startsWith('{') && s.endsWith('}') ? { param: s.slice(1, -1) } : { literal: s.toLowerCase() }));
-    this.#routes.push({ method: method.toUpperCase(), pattern, segments, handler, versions });
+    // The matcher fills exactly the pattern's parameters, which is what the handler's type says.
+    this.#routes.push({ method: method.toUpperCase(), pattern, segments, handler: handler as Handler, versions });
     return this;
   }
 

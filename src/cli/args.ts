@@ -3,7 +3,7 @@
 // as @file or as a file path. Problems with the command line are usage errors (exit 2).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { DpError, usage } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import type { ArgSpec, ArgValues } from './command.ts';
 import { closest } from './suggest.ts';
 
@@ -52,13 +52,13 @@ export function parseArgs(specs: Record<string, ArgSpec>, argv: string[]): Parse
         if (arity === 'one') break;
       }
     }
-    if (!vals.length) throw usage(`argument ${spec.names.join('/')}: expected ${arity === 'many' ? 'at least one argument' : 'one argument'}`, 'InvalidArgumentValueError');
+    if (!vals.length) throw errors.argumentValueInvalid(`argument ${spec.names.join('/')}: expected ${arity === 'many' ? 'at least one argument' : 'one argument'}`);
     // A repeated single-valued option keeps the last value, as argparse does; repeated lists add up.
     raw.set(key, arity === 'many' ? [...(raw.get(key) ?? []), ...vals] : vals);
   }
-  if (unrecognized.length) throw usage(unrecognizedMessage(unrecognized, unknownOptions, positionals, byName), 'UnrecognizedArgumentError');
+  if (unrecognized.length) throw errors.argumentUnrecognized(unrecognizedMessage(unrecognized, unknownOptions, positionals, byName));
   const missing = Object.entries(specs).filter(([k, s]) => s.required && !raw.has(k));
-  if (missing.length) throw usage(`the following arguments are required: ${missing.map(([, s]) => s.names.join('/')).join(', ')}`, 'RequiredArgumentMissingError');
+  if (missing.length) throw errors.argumentRequired(`the following arguments are required: ${missing.map(([, s]) => s.names.join('/')).join(', ')}`);
 
   const values: ArgValues = {};
   for (const [key, spec] of Object.entries(specs)) {
@@ -93,17 +93,17 @@ function convert(spec: ArgSpec, value: string): unknown {
   const name = spec.names[0]!;
   if (spec.enum) {
     const hit = spec.enum.find((e) => e.toLowerCase() === value.toLowerCase());
-    if (!hit) throw usage(`argument ${spec.names.join('/')}: invalid choice: '${value}' (choose from ${spec.enum.map((e) => `'${e}'`).join(', ')})`, 'InvalidArgumentValueError');
+    if (!hit) throw errors.argumentValueInvalid(`argument ${spec.names.join('/')}: invalid choice: '${value}' (choose from ${spec.enum.map((e) => `'${e}'`).join(', ')})`);
     return hit;
   }
   switch (spec.type) {
     case 'int': {
-      if (!/^[-+]?\d+$/.test(value.trim())) throw usage(`argument ${spec.names.join('/')}: invalid int value: '${value}'`, 'InvalidArgumentValueError');
+      if (!/^[-+]?\d+$/.test(value.trim())) throw errors.argumentValueInvalid(`argument ${spec.names.join('/')}: invalid int value: '${value}'`);
       return Number(value);
     }
     case 'float': {
       const n = Number(value);
-      if (value.trim() === '' || !Number.isFinite(n)) throw usage(`argument ${spec.names.join('/')}: invalid float value: '${value}'`, 'InvalidArgumentValueError');
+      if (value.trim() === '' || !Number.isFinite(n)) throw errors.argumentValueInvalid(`argument ${spec.names.join('/')}: invalid float value: '${value}'`);
       return n;
     }
     case 'json':
@@ -123,12 +123,12 @@ export function readJsonArgument(name: string, value: string): unknown {
     try {
       text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
     } catch (e) {
-      throw new DpError('usage', 'InvalidArgumentValueError', `argument ${name}: cannot read file '${path}': ${(e as Error).message}`);
+      throw errors.argumentValueInvalid(`argument ${name}: cannot read file '${path}': ${(e as Error).message}`);
     }
     return parseJson(name, text, `file '${path}'`);
   }
   if (value.startsWith('@') || /[\\/]|\.json$/i.test(value)) {
-    throw new DpError('usage', 'InvalidArgumentValueError', `argument ${name}: the file '${value.replace(/^@/, '')}' does not exist.`);
+    throw errors.argumentValueInvalid(`argument ${name}: the file '${value.replace(/^@/, '')}' does not exist.`);
   }
   return parseJson(name, trimmed, 'string');
 }
@@ -148,10 +148,10 @@ function resolvePath(p: string): string | undefined {
 }
 
 function parseJson(name: string, text: string, source: string): unknown {
-  if (!text.trim()) throw new DpError('usage', 'InvalidArgumentValueError', `argument ${name}: the ${source} is empty; expected JSON.`);
+  if (!text.trim()) throw errors.argumentValueInvalid(`argument ${name}: the ${source} is empty; expected JSON.`);
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new DpError('usage', 'InvalidArgumentValueError', `argument ${name}: failed to parse ${source} as JSON: ${(e as Error).message}`);
+    throw errors.argumentValueInvalid(`argument ${name}: failed to parse ${source} as JSON: ${(e as Error).message}`);
   }
 }

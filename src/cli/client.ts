@@ -1,6 +1,6 @@
 // The CLI's HTTP client: speaks the ARM-shaped API like az speaks to ARM, adds api-version,
 // follows nextLink and polls long-running operations.
-import { DpError } from '../domain/errors.ts';
+import { DpError, errors } from '../domain/errors.ts';
 import { CLIENT_API_VERSION, CLIENT_RESOURCES_API_VERSION } from '../api/api-version.ts';
 
 export interface SendOptions {
@@ -43,11 +43,7 @@ export class ApiClient {
       });
     } catch (e) {
       const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
-      throw new DpError(
-        'unavailable',
-        'ServiceUnreachable',
-        `Cannot reach the dpvault service at ${this.endpoint} (${cause}). Start it with 'dpvault server', or point --endpoint or DPVAULT_ENDPOINT at it.`,
-      );
+      throw errors.serviceUnreachable(this.endpoint, cause);
     }
     this.#debug?.(`${method} ${url.href} ${res.status}`);
     const text = await res.text();
@@ -108,7 +104,7 @@ export class ApiClient {
       };
       if (op.status === 'Succeeded') return op;
       if (op.status === 'Failed' || op.status === 'Canceled') {
-        throw new DpError('invalid', op.error?.code ?? 'OperationFailed', op.error?.message ?? `The operation ended ${op.status}.`);
+        throw errors.operationEnded(op.status, op.error);
       }
       await new Promise((r) => setTimeout(r, this.#pollMs));
     }

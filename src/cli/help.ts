@@ -1,6 +1,6 @@
 // What `--help` prints, and az's answer to a command it does not know: "'x' is misspelled or not
 // recognized by the system." with "Did you mean ... ?" when a command word is close.
-import { DpError } from '../domain/errors.ts';
+import { DpError, errors } from '../domain/errors.ts';
 import type { ArgSpec, Command } from './command.ts';
 import { GLOBAL_ARGS, HELP_ONLY_ARGS, NO_WAIT } from './global-args.ts';
 import { closest } from './suggest.ts';
@@ -40,5 +40,5 @@ export function unknownCommand(commands: Command[], words: string[]): DpError {
   const siblings = new Set(commands.filter((c) => words.slice(0, known).every((w, i) => c.path[i] === w)).map((c) => c.path[known]).filter((w) => w !== undefined));
   const guess = closest(word, siblings);
   const hint = guess ? `\nDid you mean 'dpvault ${[...words.slice(0, known), guess].join(' ')}' ?` : `\nSee 'dpvault ${words.slice(0, known).join(' ')}${known ? ' ' : ''}--help'.`;
-  return new DpError('usage', 'CommandNotFoundError', `'${word}' is misspelled or not recognized by the system.${hint}`);
+  return errors.commandNotFound(word, hint);
 }

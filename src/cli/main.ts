@@ -1,7 +1,7 @@
 // The CLI entry: finds the command, parses its arguments, runs it and prints the result the way az
 // does. Exit codes are decided here and only here: 0 success, 1 error, 2 bad command line.
 import { createInterface } from 'node:readline/promises';
-import { DpError, toDpError } from '../domain/errors.ts';
+import { errors, toDpError } from '../domain/errors.ts';
 import { parseArgs } from './args.ts';
 import { ApiClient } from './client.ts';
 import type { ArgSpec, Command, CommandContext } from './command.ts';
@@ -68,7 +68,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       },
       confirm: async (message = 'Are you sure you want to perform this operation?') => {
         if (values.yes === true) return true;
-        if (!io.isTty) throw new DpError('invalid', 'NoTTYError', 'Unable to prompt for confirmation as no tty available. Use --yes.');
+        if (!io.isTty) throw errors.noTtyForPrompt();
         const rl = createInterface({ input: process.stdin, output: process.stderr });
         const answer = await rl.question(`${message} (y/n): `);
         rl.close();
@@ -85,7 +85,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         if (!sub) {
           const list = (await client.get('/subscriptions')) as { value: { subscriptionId: string }[] };
           sub = list.value[0]?.subscriptionId;
-          if (!sub) throw new DpError('internal', 'SubscriptionNotFound', 'The service has no subscription.');
+          if (!sub) throw errors.serviceHasNoSubscription();
         }
         return sub;
       },

@@ -1,99 +1,29 @@
-// One error type from the bottom of the stack to the top. The API maps it once to a CloudError
-// body; the CLI maps it once to `ERROR: (Code) message` and an exit code.
+// The catalog of dpvault's errors. `DpError` (errors/dp-error.ts) is the one error type from the
+// bottom of the stack to the top; `errors` holds a constructor per condition, each fixing its kind
+// (and so its HTTP status) and its code: Azure's code where Azure has one, else a dpvault code
+// named the same way. Throw sites call `errors.<condition>(...)`; no code is a string literal
+// anywhere else (scripts/check-error-codes.js keeps it so). The constructors live by area in
+// errors/*.ts; the codes callers compare against are exported here too.
+import { cliErrors } from './errors/cli.ts';
+import { postgresErrors } from './errors/postgres.ts';
+import { repositoryErrors } from './errors/repository.ts';
+import { secretErrors } from './errors/secrets.ts';
+import { storageErrors } from './errors/storage.ts';
 
-export interface ErrorDetail {
-  code: string;
-  message: string;
-  target?: string | null;
-  details?: ErrorDetail[] | null;
-  additionalInfo?: { type: string; info: unknown }[] | null;
-}
+export * from './errors/dp-error.ts';
+export {
+  STORAGE_FAILURE, STORAGE_FULL, STORAGE_INVALID_NAME, STORAGE_INVALID_RANGE, STORAGE_LOCATION_INVALID, STORAGE_NOT_FOUND,
+} from './errors/storage.ts';
+export { REPOSITORY_DATA_CORRUPT } from './errors/repository.ts';
+export {
+  AUTH_FAILED, CONNECTION_CLOSED, DB_NAME_IN_USE, DB_NOT_FOUND, DUMP_FAILED, INVALID_REQUEST_PARAMETER, kindForCode, MISSING_PERMISSIONS,
+  RESTORE_FAILED, SECRET_VALUE_UNSUPPORTED_FORMAT, SERVER_UNREACHABLE, TOOL_NOT_FOUND,
+} from './errors/postgres.ts';
 
-export type ErrorKind =
-  | 'invalid' // 400: the request is wrong
-  | 'notFound' // 404
-  | 'conflict' // 409: the request is right but the state forbids it
-  | 'forbidden' // 403
-  | 'internal' // 500
-  | 'unavailable' // 503
-  | 'usage'; // CLI only: bad command line (exit 2)
-
-const STATUS: Record<ErrorKind, number> = {
-  invalid: 400,
-  notFound: 404,
-  conflict: 409,
-  forbidden: 403,
-  internal: 500,
-  unavailable: 503,
-  usage: 400,
-};
-
-export class DpError extends Error {
-  readonly code: string;
-  readonly kind: ErrorKind;
-  readonly target: string | null;
-  readonly details: ErrorDetail[] | null;
-  readonly additionalInfo: ErrorDetail['additionalInfo'];
-  /** Set when the error arrived from the service over HTTP. */
-  httpStatus: number | undefined;
-
-  constructor(
-    kind: ErrorKind,
-    code: string,
-    message: string,
-    opts: { target?: string | null; details?: ErrorDetail[] | null; additionalInfo?: ErrorDetail['additionalInfo'] } = {},
-  ) {
-    super(message);
-    this.name = 'DpError';
-    this.kind = kind;
-    this.code = code;
-    this.target = opts.target ?? null;
-    this.details = opts.details ?? null;
-    this.additionalInfo = opts.additionalInfo ?? null;
-  }
-
-  get status(): number {
-    return this.httpStatus ?? STATUS[this.kind];
-  }
-
-  toCloudError(): { error: ErrorDetail } {
-    const error: ErrorDetail = { code: this.code, message: this.message, target: this.target, details: this.details };
-    if (this.additionalInfo) error.additionalInfo = this.additionalInfo;
-    return { error };
-  }
-
-  static fromCloudError(status: number, body: unknown): DpError {
-    const err = (body as { error?: ErrorDetail } | null)?.error;
-    const kind: ErrorKind =
-      status === 404 ? 'notFound' : status === 409 ? 'conflict' : status === 403 ? 'forbidden' : status >= 500 ? 'internal' : 'invalid';
-    const e = new DpError(kind, err?.code ?? `Http${status}`, err?.message ?? `The service answered HTTP ${status}.`, {
-      target: err?.target ?? null,
-      details: err?.details ?? null,
-      additionalInfo: err?.additionalInfo ?? null,
-    });
-    e.httpStatus = status;
-    return e;
-  }
-}
-
-// Constructors for the errors used in more than one place.
-export const invalid = (code: string, message: string, target?: string): DpError =>
-  new DpError('invalid', code, message, { target: target ?? null });
-export const notFound = (code: string, message: string): DpError => new DpError('notFound', code, message);
-export const conflict = (code: string, message: string): DpError => new DpError('conflict', code, message);
-export const forbidden = (code: string, message: string): DpError => new DpError('forbidden', code, message);
-/** A bad command line (exit 2); `code` as az's error classes name it (UnrecognizedArgumentError, ...). */
-export const usage = (message: string, code = 'UsageError'): DpError => new DpError('usage', code, message);
-/** A client-side argument error, as az's InvalidArgumentValueError. */
-export const badArgument = (message: string): DpError => new DpError('invalid', 'InvalidArgumentValueError', message);
-
-export function isDpError(e: unknown): e is DpError {
-  return e instanceof DpError;
-}
-
-/** Wraps anything thrown into a DpError without leaking internals. */
-export function toDpError(e: unknown): DpError {
-  if (e instanceof DpError) return e;
-  const message = e instanceof Error ? e.message : String(e);
-  return new DpError('internal', 'InternalError', message);
-}
+export const errors = {
+  ...storageErrors,
+  ...repositoryErrors,
+  ...postgresErrors,
+  ...secretErrors,
+  ...cliErrors,
+} as const;

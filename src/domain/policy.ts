@@ -118,5 +118,4 @@ export interface BackupPolicyProperties {
   policyRules: BasePolicyRule[];
 }
 
-export const isBackupRule = (r: BasePolicyRule): r is AzureBackupRule => r.objectType === 'AzureBackupRule';
 export const isRetentionRule = (r: BasePolicyRule): r is AzureRetentionRule => r.objectType === 'AzureRetentionRule';

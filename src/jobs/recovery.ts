@@ -1,15 +1,14 @@
 // Start-up recovery for the embedded service: work that was running when the server stopped (its
-// lease is over) is failed (its job says so, and so does a long-running operation a client may still be polling),
-// what an interrupted restore wrote is removed (its staging database, its `.partial` dump:
-// restore-cleanup.ts, and the job says what was removed), and the temporary files of interrupted
-// writes (`.<name>.<hex>.tmp`, see storage/fs.ts) are removed, so nothing half-done survives. Packs an interrupted backup
-// finished stay until the vault's maintenance collects them once the grace period has passed
-// (maintenance-job.ts): no manifest refers to them.
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+// lease is over) is failed (its job says so, and so does a long-running operation a client may
+// still be polling), what an interrupted restore wrote is removed (its staging database, its
+// `.partial` dump: restore-cleanup.ts, and the job says what was removed), and what interrupted writes of backup
+// data left is removed by the storage (`removePartials`, storage/factory.ts), so nothing half-done
+// survives. Packs an interrupted backup finished stay until the vault's maintenance collects them
+// once the grace period has passed (maintenance-job.ts): no manifest refers to them.
 import type { ServiceContext } from '../services/context.ts';
 import { finishJob, loadJob } from '../services/jobs.ts';
 import { cleanUpInterruptedRestore } from './restore-cleanup.ts';
+import type { StorageFactory } from '../storage/factory.ts';
 
 /**
  * Start-up recovery of the embedded server. It holds the data-dir lock, so no other process runs
@@ -17,7 +16,7 @@ import { cleanUpInterruptedRestore } from './restore-cleanup.ts';
  * workers' ids) belongs to a previous instance that stopped, and is ended now; then the tasks
  * whose lease is over are failed (failExpiredTasks). Returns how many.
  */
-export async function recoverInterruptedWork(ctx: ServiceContext, dataRoot: string, instancePrefix: string): Promise<number> {
+export async function recoverInterruptedWork(ctx: ServiceContext, storage: StorageFactory, instancePrefix: string): Promise<number> {
   const now = ctx.clock.now().toISOString();
   await ctx.queue.expireLeases(now, instancePrefix);
   const failed = await failExpiredTasks(ctx, now);
@@ -29,7 +28,7 @@ export async function recoverInterruptedWork(ctx: ServiceContext, dataRoot: stri
       error: { code: 'OperationInterrupted', message: 'The dpvault server stopped while this operation was running. Check the resource and run the operation again.' },
     });
   }
-  await removePartials(dataRoot);
+  await storage.removePartials();
   return failed;
 }
 
@@ -51,18 +50,4 @@ export async function failExpiredTasks(ctx: ServiceContext, now: string): Promis
     await ctx.queue.fail(task.id, 'interrupted by a server stop');
   }
   return expired.length;
-}
-
-async function removePartials(dir: string): Promise<void> {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) await removePartials(p);
-    else if (/^\..+\.[0-9a-f]{12}\.tmp$/.test(e.name)) await rm(p, { force: true });
-  }
 }

@@ -1,22 +1,20 @@
-// Recovery point data in deduplicating repositories: one repository per vault and datastore under
-// the data directory, each opened (or created) on first use with the server's master key. A
-// recovery point's ref is `<vaultKey>/<datastore>/<manifestId>`. Deleting a recovery point removes
-// its manifest; `collectGarbage` releases the chunks no manifest needs any more.
-import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+// Recovery point data in deduplicating repositories: one repository per vault and datastore, its
+// storage opened through the storage factory (src/storage/factory.ts), each repository opened (or
+// created) on first use with the server's master key. A recovery point's ref is
+// `<vaultKey>/<datastore>/<manifestId>`. Deleting a recovery point removes its manifest;
+// `collectGarbage` releases the chunks no manifest needs any more.
 import { Readable, type Writable } from 'node:stream';
 import { DpError, toDpError } from '../domain/errors.ts';
 import type { DumpLocation, RecoveredDump, RecoveryPointStore, StoreMaintenanceReport, StoreRepairReport, StoredHealth, StoreVerifyReport, StoredDump } from '../domain/recovery-point-store.ts';
 import type { ManifestHealth } from '../repository/health.ts';
 import { chunkerForDataSize } from '../repository/chunker.ts';
 import { Repository } from '../repository/repository.ts';
-import { FsStorage } from '../storage/fs.ts';
+import type { StorageFactory } from '../storage/factory.ts';
 import type { Clock } from '../util/clock.ts';
 import { recyclerOf } from '../util/recycle.ts';
 
 export class RepositoryStore implements RecoveryPointStore {
-  readonly root: string;
+  readonly #storage: StorageFactory;
   readonly #masterKey: Buffer;
   readonly #clock: Clock;
   readonly #repos = new Map<string, Promise<Repository>>();
@@ -26,8 +24,8 @@ export class RepositoryStore implements RecoveryPointStore {
   readonly #repackBudgetBytes: number | undefined;
 
   /** `repackBudgetBytes`: what one maintenance may write per datastore (default: locality.ts). */
-  constructor(root: string, masterKey: Buffer, clock: Clock, opts: { repackBudgetBytes?: number } = {}) {
-    this.root = root;
+  constructor(storage: StorageFactory, masterKey: Buffer, clock: Clock, opts: { repackBudgetBytes?: number } = {}) {
+    this.#storage = storage;
     this.#masterKey = masterKey;
     this.#clock = clock;
     this.#repackBudgetBytes = opts.repackBudgetBytes;
@@ -41,7 +39,7 @@ export class RepositoryStore implements RecoveryPointStore {
     const key = `${vaultKey}/${datastore}`;
     let repo = this.#repos.get(key);
     if (!repo) {
-      const storage = new FsStorage(join(this.root, vaultKey, datastore));
+      const storage = this.#storage.open(vaultKey, datastore);
       const opts = { clock: this.#clock };
       repo = Repository.open(storage, this.#masterKey, opts).catch((e: unknown) => {
         if ((e as DpError).code === 'RepositoryNotFound') return Repository.init(storage, this.#masterKey, { ...opts, chunker: chunkerForDataSize(sizeHint) });
@@ -139,7 +137,7 @@ export class RepositoryStore implements RecoveryPointStore {
   async recover(vaultKey: string): Promise<RecoveredDump[]> {
     const out: RecoveredDump[] = [];
     for (const datastore of await this.#datastores(vaultKey)) {
-      const storage = new FsStorage(join(this.root, vaultKey, datastore));
+      const storage = this.#storage.open(vaultKey, datastore);
       const { repository } = await Repository.recover(storage, this.#masterKey, { clock: this.#clock });
       this.#repos.set(`${vaultKey}/${datastore}`, Promise.resolve(repository));
       for (const m of await repository.listManifests()) {
@@ -155,10 +153,8 @@ export class RepositoryStore implements RecoveryPointStore {
     return out;
   }
 
-  async #datastores(vaultKey: string): Promise<string[]> {
-    const dir = join(this.root, vaultKey);
-    if (!existsSync(dir)) return [];
-    return (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  #datastores(vaultKey: string): Promise<string[]> {
+    return this.#storage.datastores(vaultKey);
   }
 
   async health(vaultKey: string): Promise<StoredHealth[]> {

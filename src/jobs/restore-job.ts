@@ -7,7 +7,8 @@ import { DpError, toDpError } from '../domain/errors.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import type { DatabaseTarget } from '../domain/restore-request.ts';
 import { finished } from 'node:stream/promises';
-import { createDatabase, dropDatabase, probeServer, renameDatabase, targetRoles } from '../sources/postgres/probe.ts';
+import { createDatabase, dropDatabase, maintenanceWorkMemBytes, probeServer, renameDatabase, targetRoles } from '../sources/postgres/probe.ts';
+import { DEFAULT_RESTORE_MAINTENANCE_WORK_MEM, restoreSessionSettings } from '../sources/postgres/restore-settings.ts';
 import { roleReportDetails } from '../sources/postgres/role-mapping.ts';
 import { startParallelRestore } from '../sources/postgres/parallel-restore.ts';
 import { startRestore } from '../sources/postgres/restore.ts';
@@ -81,7 +82,11 @@ async function restoreToDatabase(ctx: ServiceContext, vault: BackupVault, target
   let details: Record<string, string>;
   try {
     const workers = chooseRestoreWorkers(ctx.restoreJobs ?? defaultRestoreWorkers(), await connectionRoom(db.maintenance));
-    const options = { major: server.majorVersion, targetDatabase: staging, roles, noOwner: target.noOwner };
+    const settings = restoreSessionSettings(
+      await maintenanceWorkMemBytes(db.maintenance).catch(() => null),
+      ctx.restoreMaintenanceWorkMem ?? DEFAULT_RESTORE_MAINTENANCE_WORK_MEM,
+    );
+    const options = { major: server.majorVersion, targetDatabase: staging, roles, noOwner: target.noOwner, settings };
     // One session is the one stream into one pg_restore; more take the three-phase parallel path.
     const restore = workers > 1 ? await startParallelRestore(db.conn, { ...options, workers }) : await startRestore(db.conn, options);
     const feeding = feed(restore.stdin).then(

@@ -10,7 +10,7 @@
 // once the packs no one else uses (release.ts); a backup killed leaves unreferenced packs and
 // index entries, which gc removes after its grace period.
 import { randomBytes } from 'node:crypto';
-import { DpError } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import { isolateDamage } from './isolate.ts';
 import { findVanishedPacks } from './pack-presence.ts';
 import { Chunker } from './chunker.ts';
@@ -244,11 +244,7 @@ class BackupRun {
     let lost = 0;
     for await (const id of this.#list.ids()) if (!this.#stored.has(id) && !ctx.index.has(id)) lost++;
     if (lost === 0) return;
-    throw new DpError(
-      'internal',
-      'UserErrorBackupReusedDamagedData',
-      `The backup reused ${lost} chunk(s) of stored data found damaged during the run (${suspect.map((p) => `${packName(p)}: ${ctx.quarantine.get(p)!.problem}`).join('; ')}); it was not kept. Those packs are quarantined: run the backup again and it stores that data anew.`,
-    );
+    throw errors.backupReusedDamagedData(lost, suspect.map((p) => `${packName(p)}: ${ctx.quarantine.get(p)!.problem}`).join('; '));
   }
 
   #check(): void {

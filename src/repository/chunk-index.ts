@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import type { Storage } from '../storage/storage.ts';
 import { ID_BYTES, seal, unseal } from './crypto.ts';
-import { corrupt } from './errors.ts';
+import { errors } from '../domain/errors.ts';
 import { INDEX_PREFIX, indexIdOf, indexName } from './layout.ts';
 import { decodeEntries, encodeEntries } from './pack.ts';
 import type { PackEntry, PackRecord } from './pack.ts';
@@ -241,7 +241,7 @@ export function encodeIndexFile(dataKey: Buffer, records: readonly PackRecord[])
 
 export function decodeIndexFile(dataKey: Buffer, indexId: string, data: Buffer): PackRecord[] {
   const bad = (): Error =>
-    corrupt(`Index file '${indexName(indexId)}' is damaged; recover the repository to rebuild the index from its packs.`);
+    errors.repositoryDataCorrupt(`Index file '${indexName(indexId)}' is damaged; recover the repository to rebuild the index from its packs.`);
   if (createHash('sha256').update(data).digest('hex') !== indexId) throw bad();
   const body = unseal(dataKey, data, INDEX_AAD);
   if (!body || body.length < 4) throw bad();

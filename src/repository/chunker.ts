@@ -4,7 +4,7 @@
 // after, and a forced cut at `max`. Boundaries depend only on nearby content, so an insertion
 // shifts only the chunks around it. The gear table is keyed by the repository, as in borg.
 // The scan is one tight loop over each Buffer: no per-byte calls, no allocation.
-import { invalidOption } from './errors.ts';
+import { errors } from '../domain/errors.ts';
 
 export interface ChunkerParams {
   /** No chunk is smaller (except the last of a stream). */
@@ -37,7 +37,7 @@ export function chunkerForDataSize(_bytes: number): ChunkerParams {
 export function checkChunkerParams(p: ChunkerParams): void {
   const pow2 = Number.isInteger(Math.log2(p.avg));
   if (!pow2 || !(p.min >= 64 && p.min < p.avg && p.avg < p.max && p.max <= 64 * 1024 * 1024)) {
-    throw invalidOption(`Chunk sizes must satisfy 64 <= min < avg < max <= 64 MiB with avg a power of two (got ${p.min}/${p.avg}/${p.max}).`);
+    throw errors.repositoryOptionInvalid(`Chunk sizes must satisfy 64 <= min < avg < max <= 64 MiB with avg a power of two (got ${p.min}/${p.avg}/${p.max}).`);
   }
 }
 

@@ -10,8 +10,7 @@ import { parseConfig } from './config.ts';
 import type { RepositoryConfig } from './config.ts';
 import { checkMasterKey, unwrapKeys } from './crypto.ts';
 import type { RepositoryKeys } from './crypto.ts';
-import { DpError } from '../domain/errors.ts';
-import { notARepository } from './errors.ts';
+import { errors } from '../domain/errors.ts';
 import { CONFIG_NAME } from './layout.ts';
 
 export const CONFIG_COPY_NAME = 'config-copy';
@@ -70,12 +69,12 @@ export async function openConfig(storage: Storage, master: Buffer): Promise<Open
       damaged.push({ name, problem: (e as Error).message });
     }
   }
-  if (found === 0) throw notARepository(storage.displayName);
+  if (found === 0) throw errors.repositoryNotFound(storage.displayName);
   if (good) return { ...good, damaged, copyMissing };
   if (keyMismatch > 0) {
-    throw new DpError('forbidden', 'RepositoryKeyMismatch', `The master key does not open this repository${keyMismatch < found ? ', and its other config copy is damaged' : ''}.`);
+    throw errors.repositoryKeyMismatch(keyMismatch < found);
   }
-  throw new DpError('internal', 'RepositoryDataCorrupt', `Every copy of the repository config at ${storage.displayName} is damaged: ${damaged.map((d) => `${d.name}: ${d.problem}`).join('; ')}.`);
+  throw errors.repositoryConfigDamaged(storage.displayName, damaged);
 }
 
 /**

@@ -6,9 +6,9 @@ import { isNotFound } from '../storage/storage.ts';
 import type { Storage } from '../storage/storage.ts';
 import { checkChunkerParams, DEFAULT_CHUNKER } from './chunker.ts';
 import type { ChunkerParams } from './chunker.ts';
-import { unwrapKeys, wrapKeys } from './crypto.ts';
+import { wrapKeys } from './crypto.ts';
 import type { RepositoryKeys } from './crypto.ts';
-import { alreadyARepository, corrupt, invalidOption, notARepository, wrongMasterKey } from './errors.ts';
+import { errors } from '../domain/errors.ts';
 import { CONFIG_NAME } from './layout.ts';
 import { DEFAULT_COMPRESSION_LEVEL } from './zstd.ts';
 
@@ -67,13 +67,13 @@ export function resolveParams(opts: Partial<RepositoryParams> = {}): RepositoryP
   };
   checkChunkerParams(params.chunker);
   if (!Number.isInteger(params.packSize) || params.packSize < 64 * 1024 || params.packSize > 1024 * 1024 * 1024) {
-    throw invalidOption('The pack size must be between 64 KiB and 1 GiB.');
+    throw errors.repositoryOptionInvalid('The pack size must be between 64 KiB and 1 GiB.');
   }
   if (!Number.isInteger(params.compressionLevel) || params.compressionLevel < 0 || params.compressionLevel > 22) {
-    throw invalidOption('The compression level must be an integer from 0 (off) to 22.');
+    throw errors.repositoryOptionInvalid('The compression level must be an integer from 0 (off) to 22.');
   }
   if (!Number.isInteger(params.frameBytes) || params.frameBytes < 0 || params.frameBytes > 16 * 1024 * 1024) {
-    throw invalidOption('The frame size must be an integer from 0 (one chunk per blob) to 16 MiB.');
+    throw errors.repositoryOptionInvalid('The frame size must be an integer from 0 (one chunk per blob) to 16 MiB.');
   }
   return params;
 }
@@ -86,7 +86,7 @@ export function newConfig(params: RepositoryParams, master: Buffer, keys: Reposi
 export async function writeNewConfig(storage: Storage, config: RepositoryConfig): Promise<void> {
   try {
     await storage.stat(CONFIG_NAME);
-    throw alreadyARepository(storage.displayName);
+    throw errors.repositoryAlreadyExists(storage.displayName);
   } catch (e) {
     if (!isNotFound(e)) throw e;
   }
@@ -97,30 +97,19 @@ export async function writeConfig(storage: Storage, config: RepositoryConfig): P
   await storage.put(CONFIG_NAME, Buffer.from(JSON.stringify(config, null, 2)));
 }
 
-export async function readConfig(storage: Storage): Promise<RepositoryConfig> {
-  let raw: Buffer;
-  try {
-    raw = await storage.get(CONFIG_NAME);
-  } catch (e) {
-    if (isNotFound(e)) throw notARepository(storage.displayName);
-    throw e;
-  }
-  return parseConfig(raw, `'${CONFIG_NAME}' at ${storage.displayName}`);
-}
-
 /** A config object's bytes, checked for form and version; `where` names it in errors. */
 export function parseConfig(raw: Buffer, where: string): RepositoryConfig {
   let config: RepositoryConfig;
   try {
     config = JSON.parse(raw.toString('utf8')) as RepositoryConfig;
   } catch {
-    throw corrupt(`The repository config ${where} is not valid JSON.`);
+    throw errors.repositoryDataCorrupt(`The repository config ${where} is not valid JSON.`);
   }
   if (config === null || typeof config !== 'object' || config.format !== FORMAT || typeof config.id !== 'string' || typeof config.wrappedKeys !== 'string') {
-    throw corrupt(`The object ${where} is not a dpvault repository config.`);
+    throw errors.repositoryDataCorrupt(`The object ${where} is not a dpvault repository config.`);
   }
   if (!READABLE_VERSIONS.includes(config.version)) {
-    throw corrupt(`The repository config ${where} has format version ${config.version}; this dpvault reads versions ${READABLE_VERSIONS.join(' and ')}.`);
+    throw errors.repositoryDataCorrupt(`The repository config ${where} has format version ${config.version}; this dpvault reads versions ${READABLE_VERSIONS.join(' and ')}.`);
   }
   // Format 1 knew no frames: its writers keep to one chunk per blob.
   if (config.version === 1) config.frameBytes = 0;
@@ -128,9 +117,3 @@ export function parseConfig(raw: Buffer, where: string): RepositoryConfig {
   return config;
 }
 
-/** The repository keys, or a RepositoryKeyMismatch error when `master` does not open them. */
-export function openKeys(config: RepositoryConfig, master: Buffer): RepositoryKeys {
-  const keys = unwrapKeys(master, config.id, Buffer.from(config.wrappedKeys, 'base64'));
-  if (!keys) throw wrongMasterKey();
-  return keys;
-}

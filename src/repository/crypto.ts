@@ -6,7 +6,7 @@
 // kept down: key objects are made once per key Buffer, and nonces are cut from a random pool.
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, randomBytes, randomFillSync } from 'node:crypto';
 import type { Hmac, KeyObject } from 'node:crypto';
-import { invalidMasterKey } from './errors.ts';
+import { errors } from '../domain/errors.ts';
 
 export const NONCE_BYTES = 12;
 export const TAG_BYTES = 16;
@@ -24,7 +24,7 @@ export interface RepositoryKeys {
 }
 
 export function checkMasterKey(key: Buffer): void {
-  if (!Buffer.isBuffer(key) || key.length !== KEY_BYTES) throw invalidMasterKey();
+  if (!Buffer.isBuffer(key) || key.length !== KEY_BYTES) throw errors.repositoryKeyInvalid();
 }
 
 const keyObjects = new WeakMap<Buffer, KeyObject>();

@@ -5,7 +5,7 @@
 // every chunk referenced at its start or during its run, and never touches a pack a running
 // backup wrote. Before deleting, gc marks chunks doomed: a writer never deduplicates against a
 // doomed chunk, it stores the chunk again instead.
-import { DpError } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 
 export class Lease {
   readonly #guard: ChunkGuard;
@@ -74,7 +74,7 @@ export class ChunkGuard {
    */
   async startGc(opts: { wait?: boolean } = {}): Promise<GcSession> {
     while (opts.wait && this.#session) await this.#ended;
-    if (this.#session) throw new DpError('conflict', 'RepositoryGcRunning', 'Garbage collection is already running on this repository.');
+    if (this.#session) throw errors.repositoryGcRunning();
     const session = new GcSession();
     this.#session = session;
     this.#ended = new Promise((resolve) => (this.#end = resolve));

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Storage } from '../storage/storage.ts';
 import { isNotFound } from '../storage/storage.ts';
 import { ID_BYTES, seal, unseal } from './crypto.ts';
-import { corrupt, manifestNotFound } from './errors.ts';
+import { errors } from '../domain/errors.ts';
 import { chunkListName, isManifestId, MANIFEST_PREFIX, manifestIdOf, manifestName } from './layout.ts';
 import { listAll, mapLimit } from './io.ts';
 
@@ -75,22 +75,22 @@ export async function writeManifest(storage: Storage, dataKey: Buffer, manifest:
 }
 
 export async function readManifest(storage: Storage, dataKey: Buffer, id: string): Promise<Manifest> {
-  if (!isManifestId(id)) throw manifestNotFound(id);
+  if (!isManifestId(id)) throw errors.repositoryManifestNotFound(id);
   let data: Buffer;
   try {
     data = await storage.get(manifestName(id));
   } catch (e) {
-    if (isNotFound(e)) throw manifestNotFound(id);
+    if (isNotFound(e)) throw errors.repositoryManifestNotFound(id);
     throw e;
   }
   const plain = unseal(dataKey, data, manifestAad(id));
-  if (!plain) throw corrupt(`Recovery point manifest '${id}' is damaged and cannot be read.`);
+  if (!plain) throw errors.repositoryDataCorrupt(`Recovery point manifest '${id}' is damaged and cannot be read.`);
   const manifest = JSON.parse(plain.toString('utf8')) as Manifest;
   const known =
     READABLE_MANIFEST_VERSIONS.includes(manifest.version) &&
     (manifest.version !== 1 || typeof manifest.sha256 === 'string') &&
     (manifest.version < 3 || typeof manifest.streamHash === 'string');
-  if (!known || manifest.id !== id) throw corrupt(`Manifest '${id}' has an unknown form.`);
+  if (!known || manifest.id !== id) throw errors.repositoryDataCorrupt(`Manifest '${id}' has an unknown form.`);
   return manifest;
 }
 
@@ -215,22 +215,22 @@ export async function* readChunkList(storage: Storage, dataKey: Buffer, manifest
     try {
       data = await storage.get(name);
     } catch (e) {
-      if (isNotFound(e)) throw corrupt(`Recovery point manifest '${manifest.id}' is damaged: its chunk list part '${name}' is missing.`);
+      if (isNotFound(e)) throw errors.repositoryDataCorrupt(`Recovery point manifest '${manifest.id}' is damaged: its chunk list part '${name}' is missing.`);
       throw e;
     }
     const plain = unseal(dataKey, data, partAad(manifest.id, part));
     if (!plain || plain.length % ID_BYTES !== 0) {
-      throw corrupt(`Recovery point manifest '${manifest.id}' is damaged: its chunk list part '${name}' does not authenticate.`);
+      throw errors.repositoryDataCorrupt(`Recovery point manifest '${manifest.id}' is damaged: its chunk list part '${name}' does not authenticate.`);
     }
     seen += plain.length / ID_BYTES;
     hash?.addBytes(plain);
     yield* idsIn(plain);
   }
   if (seen !== manifest.chunkCount) {
-    throw corrupt(`Recovery point manifest '${manifest.id}' is damaged: its chunk list holds ${seen} chunks, not ${manifest.chunkCount}.`);
+    throw errors.repositoryDataCorrupt(`Recovery point manifest '${manifest.id}' is damaged: its chunk list holds ${seen} chunks, not ${manifest.chunkCount}.`);
   }
   if (hash && hash.hex() !== manifest.streamHash) {
-    throw corrupt(`Recovery point manifest '${manifest.id}' is damaged: its chunk list does not match its stream hash.`);
+    throw errors.repositoryDataCorrupt(`Recovery point manifest '${manifest.id}' is damaged: its chunk list does not match its stream hash.`);
   }
 }
 

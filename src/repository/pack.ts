@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import type { Storage } from '../storage/storage.ts';
 import { ID_BYTES, seal, sealPieces, unseal } from './crypto.ts';
 import { decompressChunk } from './zstd.ts';
-import { corrupt } from './errors.ts';
+import { errors } from '../domain/errors.ts';
 import { packName } from './layout.ts';
 import { readRange } from './io.ts';
 
@@ -241,7 +241,7 @@ export async function parseTrailer(
   more: (offset: number, length: number) => Promise<Buffer>,
 ): Promise<PackEntry[]> {
   const name = packName(packId);
-  const bad = (why: string): Error => corrupt(`Pack '${name}' is damaged: ${why}.`);
+  const bad = (why: string): Error => errors.repositoryDataCorrupt(`Pack '${name}' is damaged: ${why}.`);
   if (tail.length < PACK_TAIL_BYTES || size < PACK_TAIL_BYTES) throw bad('it is too short to be a pack');
   if (!tail.subarray(tail.length - 4).equals(PACK_MAGIC)) throw bad('its end marker is wrong');
   const trailerLength = tail.readUInt32LE(tail.length - PACK_TAIL_BYTES);

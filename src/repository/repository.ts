@@ -21,7 +21,7 @@ import type { RepositoryConfig, RepositoryParams } from './config.ts';
 import type { RepoContext, RuntimeOptions } from './context.ts';
 import { checkMasterKey, gearTable, newKeys, wrapKeys } from './crypto.ts';
 import type { RepositoryKeys } from './crypto.ts';
-import { corrupt, manifestNotFound } from './errors.ts';
+import { errors } from '../domain/errors.ts';
 import { assertRestorable, checkHealth } from './health.ts';
 import type { ManifestHealth } from './health.ts';
 import { runGc } from './gc.ts';
@@ -160,7 +160,7 @@ export class Repository {
   async #restorable(manifestId: string): Promise<Manifest> {
     const manifest = await readManifest(this.#ctx.storage, this.#ctx.keys.dataKey, manifestId);
     const label = manifest.recoveryPointId ? `recovery point ${manifest.recoveryPointId} (manifest ${manifest.id})` : `manifest ${manifest.id}`;
-    await assertRestorable(this.#ctx, manifest, (problem) => corrupt(`Restoring ${label} is not possible: ${problem}.`));
+    await assertRestorable(this.#ctx, manifest, (problem) => errors.repositoryDataCorrupt(`Restoring ${label} is not possible: ${problem}.`));
     return manifest;
   }
 
@@ -187,11 +187,11 @@ export class Repository {
   /** Deletes a recovery point's manifest and chunk list; its data goes at the next gc. */
   async deleteManifest(manifestId: string): Promise<void> {
     const { storage } = this.#ctx;
-    if (!isManifestId(manifestId)) throw manifestNotFound(manifestId);
+    if (!isManifestId(manifestId)) throw errors.repositoryManifestNotFound(manifestId);
     try {
       await storage.stat(manifestName(manifestId));
     } catch (e) {
-      if (isNotFound(e)) throw manifestNotFound(manifestId);
+      if (isNotFound(e)) throw errors.repositoryManifestNotFound(manifestId);
       throw e;
     }
     await storage.delete(manifestName(manifestId));

@@ -19,7 +19,7 @@ import { Readable, type Writable } from 'node:stream';
 import { DpError } from '../domain/errors.ts';
 import { isNotFound } from '../storage/storage.ts';
 import type { RepoContext } from './context.ts';
-import { corrupt } from './errors.ts';
+import { errors } from '../domain/errors.ts';
 import type { Lease } from './guard.ts';
 import { readRange } from './io.ts';
 import { packName } from './layout.ts';
@@ -278,10 +278,10 @@ async function* restoreWindows(ctx: RepoContext, manifest: Manifest, reuse: bool
       };
     }
     if (size !== manifest.size) {
-      throw corrupt(`Restoring ${label(manifest)} produced ${size} bytes, not the backup's ${manifest.size}.`);
+      throw errors.repositoryDataCorrupt(`Restoring ${label(manifest)} produced ${size} bytes, not the backup's ${manifest.size}.`);
     }
     if (sha && sha.digest('hex') !== manifest.sha256) {
-      throw corrupt(`Restoring ${label(manifest)} produced data whose SHA-256 differs from the backup's stream hash.`);
+      throw errors.repositoryDataCorrupt(`Restoring ${label(manifest)} produced data whose SHA-256 differs from the backup's stream hash.`);
     }
   } finally {
     // Stopped early (damage, or the consumer gave up): nothing more starts; reads out finish.
@@ -302,7 +302,7 @@ async function* locatedChunks(ctx: RepoContext, manifest: Manifest, lease: Lease
     inFlight.set(id, (inFlight.get(id) ?? 0) + 1);
     const loc = ctx.index.get(id);
     if (!loc) {
-      throw corrupt(`${label(manifest)} needs chunk ${id}, which no index file lists; verify or recover the repository.`);
+      throw errors.repositoryDataCorrupt(`${label(manifest)} needs chunk ${id}, which no index file lists; verify or recover the repository.`);
     }
     yield { id, packId: loc.packId, offset: loc.offset, length: loc.length, rawLength: loc.rawLength };
   }
@@ -350,7 +350,7 @@ async function fetchRange(r: Reader, range: RangeRead, window: Buffer): Promise<
     for (const { chunk } of range.picks) {
       const t = blobs.get(chunk.offset)?.find((e) => e.id === chunk.id);
       if (!t || t.length !== chunk.length || t.rawLength !== chunk.rawLength) {
-        throw corrupt(`Restoring ${where} failed: the pack does not hold chunk ${chunk.id} where the index says.`);
+        throw errors.repositoryDataCorrupt(`Restoring ${where} failed: the pack does not hold chunk ${chunk.id} where the index says.`);
       }
     }
     try {
@@ -360,13 +360,13 @@ async function fetchRange(r: Reader, range: RangeRead, window: Buffer): Promise<
     }
     const opened = await r.opener.open(openJob(ctx.keys, range, blobs, bytes), window);
     if (opened.bad >= 0) {
-      throw corrupt(`Restoring ${where} failed: the pack is damaged (chunk ${range.picks[opened.bad]!.chunk.id} does not authenticate or does not match its id).`);
+      throw errors.repositoryDataCorrupt(`Restoring ${where} failed: the pack is damaged (chunk ${range.picks[opened.bad]!.chunk.id} does not authenticate or does not match its id).`);
     }
   } catch (e) {
     let err = e;
-    if (isNotFound(e)) err = corrupt(`Restoring ${where} failed: the pack is missing from storage.`);
+    if (isNotFound(e)) err = errors.repositoryDataCorrupt(`Restoring ${where} failed: the pack is missing from storage.`);
     else if (e instanceof DpError && e.code === 'RepositoryDataCorrupt' && !e.message.startsWith('Restoring')) {
-      err = corrupt(`Restoring ${label(manifest)} failed: ${e.message}`);
+      err = errors.repositoryDataCorrupt(`Restoring ${label(manifest)} failed: ${e.message}`);
     }
     // Damage a restore runs into is isolated as verify would: no backup builds on it from now on.
     if (err instanceof DpError && err.code === 'RepositoryDataCorrupt') {

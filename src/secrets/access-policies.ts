@@ -1,7 +1,7 @@
 // Key vault access policies: Azure's permission names per category, validation of the policies a
 // request carries, the add/replace/remove updates of `vaults/{name}/accessPolicies/{kind}`, and
 // the question the backup worker asks ("may this principal get secrets?"). Pure: no I/O.
-import { invalid } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 
 export const SECRET_PERMISSIONS = ['get', 'list', 'set', 'delete', 'backup', 'restore', 'recover', 'purge', 'all'] as const;
 export const KEY_PERMISSIONS = [
@@ -42,7 +42,7 @@ export const ACCESS_POLICY_UPDATE_KINDS: readonly AccessPolicyUpdateKind[] = ['a
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const badValue = (path: string, value: unknown, hint = ''): never => {
-  throw invalid('BadRequest', `Invalid value found at ${path}: ${typeof value === 'string' ? value : JSON.stringify(value)}.${hint}`, path);
+  throw errors.keyVaultValueInvalid(path, value, hint);
 };
 
 function readPermissions(value: unknown, path: string): Permissions {

@@ -3,7 +3,7 @@
 // copied onto another secret (or version) does not open. The stored form is text:
 // `v1.` + base64(nonce | ciphertext | tag). The AEAD primitive is the repository's (one
 // implementation of AES-GCM in the code base); this module adds the string form and the errors.
-import { DpError } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import { checkMasterKey, seal, unseal } from '../repository/crypto.ts';
 
 const PREFIX = 'v1.';
@@ -25,12 +25,7 @@ export function openSecret(masterKey: Buffer, sealed: string, secretId: string):
   checkMasterKey(masterKey);
   const plain = sealed.startsWith(PREFIX) ? unseal(masterKey, Buffer.from(sealed.slice(PREFIX.length), 'base64'), aadFor(secretId)) : null;
   if (!plain) {
-    throw new DpError(
-      'internal',
-      'SecretDecryptionFailed',
-      `The stored value of secret '${secretId}' could not be decrypted: the server's master key is not the one it was stored with ` +
-        '(check DPVAULT_MASTER_KEY or <data-dir>/master.key), or the stored bytes were altered.',
-    );
+    throw errors.secretDecryptionFailed(secretId);
   }
   return plain.toString('utf8');
 }

@@ -2,7 +2,7 @@
 // stored records of secrets and their versions, Azure's naming rules, secret identifiers
 // (`https://{vault}.vault.azure.net/secrets/{name}[/{version}]`) and the data-plane shapes az
 // prints for secrets. Pure: no I/O, time passed in.
-import { invalid } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import type { AccessPolicy } from './access-policies.ts';
 
 export const KEY_VAULT_TYPE = 'Microsoft.KeyVault/vaults';
@@ -67,17 +67,13 @@ const VERSION = /^[0-9a-f]{32}$/i;
 
 export function checkKeyVaultName(name: string): void {
   if (!KEY_VAULT_NAME.test(name) || name.includes('--')) {
-    throw invalid(
-      'VaultNameNotValid',
-      `The vault name '${name}' is invalid. A vault's name must be between 3-24 alphanumeric characters. ` +
-        'The name must begin with a letter, end with a letter or digit, and not contain consecutive hyphens.',
-    );
+    throw errors.keyVaultNameInvalid(name);
   }
 }
 
 export function checkSecretName(name: string): void {
   if (!SECRET_NAME.test(name)) {
-    throw invalid('BadParameter', `The request URI contains an invalid name: ${name}. A secret name is 1 to 127 letters, digits and hyphens.`);
+    throw errors.secretNameInvalid(name);
   }
 }
 

@@ -4,13 +4,13 @@
 import { existsSync, readFileSync, writeFileSync, chmodSync, renameSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { DpError } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 
 export function decodeMasterKey(text: string): Buffer {
   const t = text.trim();
   const key = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64');
   if (key.length !== 32) {
-    throw new DpError('invalid', 'InvalidMasterKey', 'The master key must be 32 bytes, given as 64 hex characters or in base64.');
+    throw errors.masterKeyInvalid();
   }
   return key;
 }

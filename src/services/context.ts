@@ -24,6 +24,8 @@ export interface ServiceContext {
   keyOrderMinBytes?: number;
   /** pg_restore sessions a restore into a database opens at once (default min(4, cores); fewer when the target has fewer connections left). */
   restoreJobs?: number;
+  /** maintenance_work_mem of a restore's pg_restore sessions, e.g. `256MB`; `0` leaves the server's (restore-settings.ts). */
+  restoreMaintenanceWorkMem?: string;
   /** The server log (ServiceOptions.log): one line per event, never a secret. */
   log?: (line: string) => void;
   /** Tells the workers that a task was queued (set by the composition root). */

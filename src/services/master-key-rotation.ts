@@ -6,15 +6,15 @@
 // (the rotation must be finished by running it again). With DPVAULT_MASTER_KEY the keys stay in
 // the operator's hands: the new one comes from DPVAULT_NEW_MASTER_KEY and no key file is written.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, renameSync, writeFileSync, chmodSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync, chmodSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteCatalog } from '../catalog/sqlite.ts';
 import { DpError } from '../domain/errors.ts';
-import { dumpRoot } from '../jobs/paths.ts';
+import { CONFIG_NAME } from '../repository/layout.ts';
 import { Repository } from '../repository/repository.ts';
 import { decodeMasterKey } from '../secrets/master-key.ts';
 import { resealSecrets } from '../secrets/reseal.ts';
-import { FsStorage } from '../storage/fs.ts';
+import { backupDataStorage, type DatastoreRef, type StorageFactory } from '../storage/factory.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 
 export const NEXT_KEY_FILE = 'master.key.new';
@@ -38,32 +38,18 @@ export function checkNoRotationPending(dataDir: string): void {
   }
 }
 
-/** The repositories under the data directory: backup-data/<vault>/<datastore>. */
-function repositoryDirs(dataDir: string): string[] {
-  const root = dumpRoot(dataDir);
-  if (!existsSync(root)) return [];
-  const dirs: string[] = [];
-  for (const vault of readdirSync(root, { withFileTypes: true })) {
-    if (!vault.isDirectory()) continue;
-    for (const store of readdirSync(join(root, vault.name), { withFileTypes: true })) {
-      if (store.isDirectory() && existsSync(join(root, vault.name, store.name, 'config'))) dirs.push(join(root, vault.name, store.name));
-    }
-  }
-  return dirs.sort();
-}
-
 /** Wraps a repository's keys under `next` unless they already are; true when it did. */
-async function rewrap(dir: string, current: Buffer, next: Buffer): Promise<boolean> {
-  const storage = new FsStorage(dir);
+async function rewrap(storage: StorageFactory, where: DatastoreRef, current: Buffer, next: Buffer): Promise<boolean> {
+  const data = storage.open(where.vaultKey, where.datastore);
   try {
-    await Repository.rewrapKeys(storage, current, next);
+    await Repository.rewrapKeys(data, current, next);
     return true;
   } catch (e) {
     if ((e as DpError).code !== 'RepositoryKeyMismatch') throw e;
     try {
-      await Repository.rewrapKeys(storage, next, next); // already done: proves the new key opens it
+      await Repository.rewrapKeys(data, next, next); // already done: proves the new key opens it
     } catch {
-      throw new DpError('forbidden', 'RepositoryKeyMismatch', `Neither the current nor the new master key opens the repository in '${dir}'.`);
+      throw new DpError('forbidden', 'RepositoryKeyMismatch', `Neither the current nor the new master key opens the repository in '${storage.location(where.vaultKey, where.datastore)}'.`);
     }
     return false;
   }
@@ -100,9 +86,11 @@ export async function rotateMasterKey(dataDir: string, env: Record<string, strin
       next = decodeMasterKey(readFileSync(nextFile, 'utf8'));
     }
     if (current.equals(next)) throw new DpError('invalid', 'SameMasterKey', 'The new master key is the current one.');
-    const dirs = repositoryDirs(dataDir);
+    // The repositories: every vault's datastore with a repository config in it.
+    const storage = backupDataStorage(dataDir);
+    const repositories = await storage.holding(CONFIG_NAME);
     let rewrapped = 0;
-    for (const dir of dirs) if (await rewrap(dir, current, next)) rewrapped++;
+    for (const where of repositories) if (await rewrap(storage, where, current, next)) rewrapped++;
     const catalog = new SqliteCatalog(join(dataDir, 'catalog.sqlite'));
     let resealed: number;
     try {
@@ -111,7 +99,7 @@ export async function rotateMasterKey(dataDir: string, env: Record<string, strin
       await catalog.close();
     }
     if (!env.DPVAULT_MASTER_KEY) renameSync(nextFile, keyFile);
-    return { repositories: dirs.length, repositoriesRewrapped: rewrapped, secretsResealed: resealed, newKey: env.DPVAULT_MASTER_KEY ? 'DPVAULT_NEW_MASTER_KEY' : 'master.key' };
+    return { repositories: repositories.length, repositoriesRewrapped: rewrapped, secretsResealed: resealed, newKey: env.DPVAULT_MASTER_KEY ? 'DPVAULT_NEW_MASTER_KEY' : 'master.key' };
   } finally {
     unlock();
   }

@@ -69,7 +69,9 @@ export async function deleteResourceGroup(ctx: ServiceContext, sub: string, rg: 
   if (!existing) return false;
   const count = await ctx.catalog.countResources({ idPrefix: `${id}/` });
   if (count > 0) {
-    const held = (await ctx.catalog.listResources({ parentId: existing.id, limit: NAMED_AT_MOST + 1 })).items;
+    // What it holds directly; else (left by an older version, say) whatever lies deeper.
+    let held = (await ctx.catalog.listResources({ parentId: existing.id, limit: NAMED_AT_MOST + 1 })).items;
+    if (held.length === 0) held = (await ctx.catalog.listResources({ idPrefix: `${id}/`, limit: NAMED_AT_MOST + 1 })).items;
     throw conflict(
       'ResourceGroupNotEmpty',
       `Resource group '${rg}' still holds ${describeHeld(held)} (${count} resource(s) in all, counting what they contain). ` +

@@ -115,8 +115,17 @@ export async function checkVaultDeletable(ctx: ServiceContext, sub: string, rg: 
   return vault;
 }
 
+/**
+ * Deletes the vault and what it still holds in the catalog (its jobs: checkVaultDeletable has
+ * refused a vault with policies or instances), so a vault made again under the same name starts
+ * empty and its group can be deleted.
+ */
 export async function deleteVault(ctx: ServiceContext, vault: BackupVault): Promise<void> {
-  await ctx.catalog.deleteResource(vault.id);
+  await ctx.catalog.transaction(async () => {
+    const held = await ctx.catalog.listResources({ idPrefix: `${vault.id}/` });
+    for (const r of held.items) await ctx.catalog.deleteResource(r.id);
+    await ctx.catalog.deleteResource(vault.id);
+  });
 }
 
 function buildIdentity(ctx: ServiceContext, id: string, requested: unknown, existing: BackupVault | undefined): BackupVault['identity'] {

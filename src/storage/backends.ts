@@ -2,7 +2,7 @@
 // (Azure Blob, S3) are added to `storageBackends` here, nowhere else: no registration by import.
 import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DpError } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import { FsStorage } from './fs.ts';
 import type { Storage } from './storage.ts';
 
@@ -28,13 +28,13 @@ export function openStorage(location: string): Storage {
   try {
     url = new URL(location);
   } catch {
-    throw new DpError('invalid', 'InvalidStorageLocation', `'${location}' is neither an absolute path nor a storage URL.`);
+    throw errors.storageLocationNotUnderstood(location);
   }
   const scheme = url.protocol.replace(/:$/, '');
   const backend = storageBackends.find((b) => b.scheme === scheme);
   if (!backend) {
     const known = storageBackends.map((b) => b.scheme).join(', ');
-    throw new DpError('invalid', 'InvalidStorageLocation', `No storage backend handles '${scheme}:' locations (known: ${known}).`);
+    throw errors.storageSchemeUnknown(scheme, known);
   }
   return backend.open(url);
 }

@@ -4,13 +4,17 @@
 // leaves a partial file under the final name.
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, stat, statfs, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, statfs, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { DpError } from '../domain/errors.ts';
 import type { ByteRange, ObjectInfo, Storage, StorageProperties } from './storage.ts';
 import { checkObjectName, checkRange, storageFailure, storageFull, storageNotFound } from './storage.ts';
+
+/** The temporary file of a put under way: `.<name>.<12 hex>.tmp`, a name no object can have. */
+const partialName = (name: string): string => `.${name}.${randomBytes(6).toString('hex')}.tmp`;
+const PARTIAL_RE = /^\..+\.[0-9a-f]{12}\.tmp$/;
 
 const TRANSIENT_CODES = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY', 'EINTR', 'ETIMEDOUT']);
 /** No room left: a full filesystem, or the user's quota on it reached. */
@@ -56,7 +60,7 @@ export class FsStorage implements Storage {
   async put(name: string, data: Buffer | Readable): Promise<void> {
     const path = this.#path(name);
     const dir = dirname(path);
-    const tmp = join(dir, `.${name.split('/').pop() ?? 'object'}.${randomBytes(6).toString('hex')}.tmp`);
+    const tmp = join(dir, partialName(name.split('/').pop() ?? 'object'));
     let fh: FileHandle | undefined;
     try {
       await mkdir(dir, { recursive: true });
@@ -169,6 +173,11 @@ export class FsStorage implements Storage {
     }
   }
 
+  /** Removes the temporary files of interrupted puts anywhere under the root. */
+  async removePartials(): Promise<number> {
+    return removePartialsUnder(this.root);
+  }
+
   async delete(name: string): Promise<void> {
     const path = this.#path(name);
     try {
@@ -178,4 +187,23 @@ export class FsStorage implements Storage {
       throw classify('delete', name, e);
     }
   }
+}
+
+async function removePartialsUnder(dir: string): Promise<number> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) removed += await removePartialsUnder(p);
+    else if (PARTIAL_RE.test(e.name)) {
+      await rm(p, { force: true });
+      removed++;
+    }
+  }
+  return removed;
 }

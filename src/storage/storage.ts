@@ -3,7 +3,7 @@
 // Errors are DpErrors classified by kind (see `isNotFound`, `isTransient`), never by backend, so
 // the layers above (repository, retry wrappers) need not know which backend they talk to.
 import type { Readable } from 'node:stream';
-import { DpError } from '../domain/errors.ts';
+import { DpError, errors, STORAGE_FAILURE, STORAGE_FULL, STORAGE_NOT_FOUND } from '../domain/errors.ts';
 
 /** What `stat` and `list` report about one stored object. */
 export interface ObjectInfo {
@@ -90,18 +90,21 @@ export interface Storage {
 
   /** Removes the object. Idempotent: deleting a name that does not exist succeeds. */
   delete(name: string): Promise<void>;
+
+  /**
+   * Removes what puts interrupted by a crash left behind (never a stored object), and returns
+   * how many it removed. Only while no put is under way: start-up recovery calls it before any
+   * work starts. A backend whose puts leave nothing behind need not have it.
+   */
+  removePartials?(): Promise<number>;
 }
 
-export const STORAGE_NOT_FOUND = 'StorageObjectNotFound';
-export const STORAGE_INVALID_RANGE = 'StorageInvalidRange';
-export const STORAGE_INVALID_NAME = 'StorageInvalidName';
-export const STORAGE_FAILURE = 'StorageFailure';
-/** The backend has no room left (a full disk, a quota reached); code the jobs report as is. */
-export const STORAGE_FULL = 'UserErrorStorageFull';
+// The codes live in the error catalog; re-exported here for the callers that test them.
+export { STORAGE_FAILURE, STORAGE_FULL, STORAGE_INVALID_NAME, STORAGE_INVALID_RANGE, STORAGE_NOT_FOUND } from '../domain/errors.ts';
 
 /** The one not-found error every backend returns. */
 export function storageNotFound(name: string): DpError {
-  return new DpError('notFound', STORAGE_NOT_FOUND, `The storage object '${name}' does not exist.`);
+  return errors.storageObjectNotFound(name);
 }
 
 /**
@@ -109,7 +112,7 @@ export function storageNotFound(name: string): DpError {
  * too many open files); they get kind `unavailable`, the rest kind `internal`.
  */
 export function storageFailure(op: string, name: string, detail: string, transient: boolean): DpError {
-  return new DpError(transient ? 'unavailable' : 'internal', STORAGE_FAILURE, `Storage ${op} of '${name}' failed: ${detail}`);
+  return errors.storageFailure(op, name, detail, transient);
 }
 
 /**
@@ -119,11 +122,9 @@ export function storageFailure(op: string, name: string, detail: string, transie
 export function storageFull(displayName: string, name: string, detail: { freeBytes: number | null; neededBytes: number | null }): DpError {
   const free = detail.freeBytes === null ? 'an unknown amount' : formatBytes(detail.freeBytes);
   const needed = detail.neededBytes === null ? '' : `, and ${formatBytes(detail.neededBytes)} were needed for it`;
-  return new DpError(
-    'conflict',
-    STORAGE_FULL,
+  return errors.storageFull(
     `The storage '${displayName}' is full: writing '${name}' failed with ${free} free${needed}. Free space on it (or raise its quota) and run the operation again.`,
-    { additionalInfo: [{ type: 'StorageSpace', info: { freeBytes: detail.freeBytes, neededBytes: detail.neededBytes } }] },
+    detail,
   );
 }
 
@@ -157,7 +158,7 @@ const NAME_RE = /^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$
 /** Throws a DpError unless `name` is a valid object name (see `Storage`). */
 export function checkObjectName(name: string): void {
   if (name.length > 1024 || !NAME_RE.test(name)) {
-    throw new DpError('invalid', STORAGE_INVALID_NAME, `'${name}' is not a valid storage object name.`);
+    throw errors.storageInvalidName(name);
   }
 }
 
@@ -166,11 +167,7 @@ export function checkRange(name: string, size: number, range: ByteRange): { star
   const { offset } = range;
   const length = range.length ?? size - offset;
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
-    throw new DpError(
-      'invalid',
-      STORAGE_INVALID_RANGE,
-      `The range ${offset}+${range.length ?? '*'} does not lie inside '${name}' (${size} bytes).`,
-    );
+    throw errors.storageInvalidRange(name, size, offset, range.length);
   }
   return { start: offset, end: offset + length - 1 };
 }

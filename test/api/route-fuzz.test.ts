@@ -40,7 +40,7 @@ after(async () => {
 
 it(`answers ${REQUESTS} hostile requests over every route with CloudErrors and no state change on refusal`, async (t) => {
   t.diagnostic(`seed ${SEED} (replay with DPVAULT_FUZZ_SEED=${SEED})`);
-  const routes = buildRouter(svc.ctx).list();
+  const routes = buildRouter().list();
   assert.ok(routes.length > 30, `the route table has ${routes.length} routes`);
   const rng = new Rng(SEED);
   const params = paramValues();

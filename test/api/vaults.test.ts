@@ -134,3 +134,43 @@ describe('backup vaults', () => {
     assert.equal(res.body.error.code, 'ResourceGroupNotEmpty');
   });
 });
+
+describe('deleting a vault', () => {
+  const group = () => `/subscriptions/${sub}/resourceGroups/rg-gone`;
+  const vault = () => `${group()}/providers/Microsoft.DataProtection/backupVaults/vgone`;
+
+  it('takes its jobs with it, so the group can go and a vault of the same name starts empty', async () => {
+    assert.equal((await svc.http('PUT', group(), { location: 'westus' }, '2024-11-01')).status, 201);
+    const made = await svc.http('PUT', vault(), vaultBody());
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    await waitOp(made.headers.get('azure-asyncoperation')!);
+    const maintain = await svc.http('POST', `${vault()}/maintain`, {});
+    assert.equal(maintain.status, 202, JSON.stringify(maintain.body));
+    await waitOp(maintain.headers.get('azure-asyncoperation')!);
+    await svc.ctx.background.idle();
+    const jobs = await svc.http('GET', `${vault()}/backupJobs`);
+    assert.equal(jobs.body.value.length, 1, 'the maintenance job is listed');
+    await waitJobsDone(jobs.body.value[0].id as string);
+
+    const del = await svc.http('DELETE', vault());
+    assert.equal(del.status, 202, JSON.stringify(del.body));
+    await waitOp(del.headers.get('azure-asyncoperation')!);
+    const again = await svc.http('PUT', vault(), vaultBody());
+    assert.equal(again.status, 201);
+    await waitOp(again.headers.get('azure-asyncoperation')!);
+    assert.deepEqual((await svc.http('GET', `${vault()}/backupJobs`)).body.value, [], 'no job of the deleted vault');
+    const delAgain = await svc.http('DELETE', vault());
+    await waitOp(delAgain.headers.get('azure-asyncoperation')!);
+    const rg = await svc.http('DELETE', group(), undefined, '2024-11-01');
+    assert.equal(rg.status, 200, JSON.stringify(rg.body));
+  });
+
+  async function waitJobsDone(jobId: string) {
+    for (let i = 0; i < 500; i++) {
+      const job = await svc.http('GET', jobId);
+      if (job.body.properties.status !== 'InProgress') return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error('the job did not finish');
+  }
+});

@@ -222,3 +222,25 @@ it('a relative directory for a restore as files is refused, naming the need for 
   assert.match(r.stderr, /UserErrorInvalidRequestParameter.*relative path.*full path/);
   assert.equal(existsSync(join(cwd, 'restores')), false);
 });
+
+it("a restore's pg_restore sessions build indexes with 256MB of maintenance_work_mem", async () => {
+  // A CHECK constraint's function notes the settings of the session COPY loads each row in.
+  await source.createDatabase('noted', `
+    CREATE TABLE seen (mwm text);
+    CREATE FUNCTION note() RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
+      BEGIN INSERT INTO public.seen VALUES (current_setting('maintenance_work_mem')); RETURN true; END $$;
+    CREATE TABLE t (id int PRIMARY KEY, CHECK (note()));
+    INSERT INTO t VALUES (1);
+    DELETE FROM seen;`);
+  await ok(`dpvault backup-instance initialize --datasource-id ${sameServerId('noted')} --datasource-type AzureDatabaseForPostgreSQL -l westus --policy-id $(dpvault backup-policy show -g rg --vault-name vault -n pol --query id -o tsv) --secret-store-type AzureKeyVault --secret-store-uri https://kvsafe.vault.azure.net/secrets/source > noted.json`);
+  await ok(`python3 -c "import json;b=json.load(open('noted.json'));b['backup_instance_name']='noted';json.dump(b,open('noted.json','w'))"`);
+  await ok('dpvault backup-instance create -g rg -v vault --backup-instance noted.json');
+  const backup = await waitJob((await ok('dpvault backup-instance adhoc-backup -n noted -g rg -v vault --rule-name BackupWeekly')).jobId);
+  assert.equal(backup.properties.status, 'Completed', JSON.stringify(backup.properties.errorDetails));
+  const point = (await sh('dpvault recovery-point list --backup-instance-name noted -g rg -v vault --query "[0].name" -o tsv')).stdout.trim();
+  await ok(`dpvault backup-instance restore initialize-for-data-recovery --datasource-type AzureDatabaseForPostgreSQL --restore-location westus --source-datastore VaultStore --recovery-point-id ${point} --target-resource-id ${targetId('noted_r')} --secret-store-type AzureKeyVault --secret-store-uri https://kvsafe.vault.azure.net/secrets/admin > noted-restore.json`);
+  const job = await waitJob((await ok('dpvault backup-instance restore trigger -g rg -v vault -n noted --restore-request-object noted-restore.json')).jobId);
+  assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
+  assert.deepEqual(await target.query('noted_r', 'SELECT mwm FROM seen'), [{ mwm: '256MB' }]);
+  assert.deepEqual(await target.query('noted_r', "SELECT current_setting('maintenance_work_mem') AS mwm"), [{ mwm: '64MB' }], 'the server keeps its own');
+});

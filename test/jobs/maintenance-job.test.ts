@@ -10,7 +10,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { queueMaintenance, runMaintenanceJob } from '../../src/jobs/maintenance-job.ts';
-import { dumpRoot } from '../../src/jobs/paths.ts';
+import { backupDataStorage } from '../../src/storage/factory.ts';
 import { vaultStoreKey } from '../../src/domain/recovery-point-store.ts';
 import type { BackupVault } from '../../src/domain/vault.ts';
 import { loadJob } from '../../src/services/jobs.ts';
@@ -25,7 +25,7 @@ beforeEach(async () => {
 afterEach(() => fx.close());
 
 const HOUR = 3_600_000;
-const repoDir = (): string => join(dumpRoot(fx.dataDir), vaultStoreKey(fx.vaultId), 'VaultStore');
+const repoDir = (): string => backupDataStorage(fx.dataDir).location(vaultStoreKey(fx.vaultId), 'VaultStore');
 
 /**
  * Bytes of every pack in the vault's VaultStore. (Not the temporary file of the put the kill

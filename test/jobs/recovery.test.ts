@@ -11,6 +11,7 @@ import { after, before, describe, it, test } from 'node:test';
 import { startService } from '../../src/app.ts';
 import type { BackupVault } from '../../src/domain/vault.ts';
 import { failExpiredTasks, recoverInterruptedWork } from '../../src/jobs/recovery.ts';
+import { backupDataStorage } from '../../src/storage/factory.ts';
 import { createJob, loadJob } from '../../src/services/jobs.ts';
 import { protectedFixture, type Fixture } from './protected-fixture.ts';
 
@@ -80,7 +81,7 @@ describe('start-up recovery of queued work, by lease', () => {
   it('in the embedded server, ends the leases of its previous instances (not its own) and fails their tasks', async () => {
     const previous = await claimedJob('server-previous/worker-1', 24 * HOUR);
     const own = await claimedJob('server-current/worker-1', 24 * HOUR);
-    assert.equal(await recoverInterruptedWork(fx.ctx, fx.dataDir, 'server-current/'), 1);
+    assert.equal(await recoverInterruptedWork(fx.ctx, backupDataStorage(fx.dataDir), 'server-current/'), 1);
     assert.equal((await status(previous.jobId))?.errorDetails?.[0]?.code, 'JobInterrupted');
     assert.equal((await status(own.jobId))?.status, 'InProgress');
     assert.deepEqual(await running(), [own.taskId]);

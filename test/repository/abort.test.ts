@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { Repository } from '../../src/repository/repository.ts';
+import { FaultPlan } from '../../src/storage/faults.ts';
 import { FsStorage } from '../../src/storage/fs.ts';
+import { stack } from '../../src/storage/stack.ts';
 import { readAll, streamOf, tempRepo } from './helpers.ts';
 import type { RepoFixture } from './helpers.ts';
 
@@ -73,16 +75,10 @@ describe('an aborted backup', () => {
       const keepData = randomBytes(1024 * 1024);
       const keep = await fx.repo.backup(streamOf(keepData));
       const before = await snapshot(fx);
-      let indexPuts = 0;
-      class FailingIndex extends FsStorage {
-        override async put(name: string, data: Parameters<FsStorage['put']>[1]): Promise<void> {
-          if (name.startsWith('index/') && ++indexPuts === 2) throw new Error('disk full writing an index file');
-          return super.put(name, data);
-        }
-      }
-      const repo = await Repository.open(new FailingIndex(fx.dir), fx.master, { clock: fx.clock });
-      await assert.rejects(repo.backup(streamOf(randomBytes(6 * 1024 * 1024))), /disk full writing an index file/);
-      assert.equal(indexPuts, 2, 'the first index file was written, the second failed');
+      const faults = new FaultPlan([{ ops: ['put'], names: /^index\//, effect: 'fail', skip: 1, times: 1 }]);
+      const repo = await Repository.open(stack(new FsStorage(fx.dir), { faults, retry: false }), fx.master, { clock: fx.clock });
+      await assert.rejects(repo.backup(streamOf(randomBytes(6 * 1024 * 1024))), /Storage put of 'index\/.*' failed: injected failure/);
+      assert.equal(faults.hits.length, 1, 'the first index file was written, the second failed');
       assert.deepEqual(await snapshot(fx), before, 'the packs of both index files, the index file written and the chunk lists are gone');
       await assertHealthy(fx, await Repository.open(fx.storage, fx.master, { clock: fx.clock }), { manifestId: keep.manifestId, data: keepData }, false);
     } finally {

@@ -8,7 +8,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Writable, type Readable } from 'node:stream';
-import { openKeys, readConfig } from '../../src/repository/config.ts';
+import { openConfig } from '../../src/repository/config-copies.ts';
 import type { RepositoryKeys } from '../../src/repository/crypto.ts';
 import { packIdOf } from '../../src/repository/layout.ts';
 import { readManifest, writeManifest } from '../../src/repository/manifest.ts';
@@ -149,7 +149,7 @@ describe('chunks checked against their ids', () => {
     fx = await tempRepo({ chunker: { min: 1024, avg: 4096, max: 16 * 1024 }, packSize: 256 * 1024, frameBytes: 32 * 1024, compressionLevel: 0 });
     data = dumpText(1024 * 1024, 11);
     manifestId = (await fx.repo.backup(streamOf(data), { recoveryPointId: 'rp-ids' })).manifestId;
-    keys = openKeys(await readConfig(fx.storage), fx.master);
+    keys = (await openConfig(fx.storage, fx.master)).keys;
   });
   after(async () => fx.cleanup());
 

@@ -6,7 +6,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Repository } from '../../src/repository/repository.ts';
-import { openKeys, readConfig } from '../../src/repository/config.ts';
+import { openConfig } from '../../src/repository/config-copies.ts';
 import { listAll } from '../../src/repository/io.ts';
 import { PACK_PREFIX, packIdOf } from '../../src/repository/layout.ts';
 import { blobsOf, readTrailer } from '../../src/repository/pack.ts';
@@ -17,7 +17,7 @@ const FRAMED = { chunker: { min: 1024, avg: 4096, max: 16 * 1024 }, packSize: 25
 
 /** Chunks per blob over every pack of the repository, read from the packs' trailers. */
 async function blobSizes(fx: RepoFixture): Promise<number[]> {
-  const { dataKey } = openKeys(await readConfig(fx.storage), fx.master);
+  const { dataKey } = (await openConfig(fx.storage, fx.master)).keys;
   const sizes: number[] = [];
   for (const info of await listAll(fx.storage, PACK_PREFIX)) {
     const entries = await readTrailer(fx.storage, dataKey, packIdOf(info.name)!, info.size);

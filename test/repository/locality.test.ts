@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { openKeys, readConfig } from '../../src/repository/config.ts';
+import { openConfig } from '../../src/repository/config-copies.ts';
 import { packIdOf } from '../../src/repository/layout.ts';
 import { blobsOf, readTrailer } from '../../src/repository/pack.ts';
 import type { PackEntry } from '../../src/repository/pack.ts';
@@ -25,7 +25,7 @@ async function packs(fx: RepoFixture): Promise<Map<string, number>> {
 }
 
 async function trailer(fx: RepoFixture, packId: string, size: number): Promise<PackEntry[]> {
-  const keys = openKeys(await readConfig(fx.storage), fx.master);
+  const keys = (await openConfig(fx.storage, fx.master)).keys;
   return readTrailer(fx.storage, keys.dataKey, packId, size);
 }
 

@@ -29,13 +29,13 @@ export interface ConformanceOptions {
   skip?: Partial<Record<ConformanceCase, string>>;
 }
 
-async function readAll(stream: Readable): Promise<Buffer> {
+export async function readAll(stream: Readable): Promise<Buffer> {
   const parts: Buffer[] = [];
   for await (const part of stream as AsyncIterable<Buffer>) parts.push(part);
   return Buffer.concat(parts);
 }
 
-async function names(storage: Storage, prefix: string): Promise<string[]> {
+export async function names(storage: Storage, prefix: string): Promise<string[]> {
   const out: string[] = [];
   for await (const info of storage.list(prefix)) out.push(info.name);
   return out.sort();

@@ -2,7 +2,6 @@
 import { conflict } from '../../domain/errors.ts';
 import { field } from '../../domain/backup-instance.ts';
 import { getInstance, listAllInstances, listInstances, putInstance, readInstanceProperties, validateForBackup } from '../../services/backup-instances.ts';
-import type { ServiceContext } from '../../services/context.ts';
 import { deleteInstanceData } from '../../services/instance-deletion.ts';
 import { listJobs } from '../../services/jobs.ts';
 import { startOperation } from '../../services/operations.ts';
@@ -13,36 +12,36 @@ import type { Router } from '../router.ts';
 import { operationHeaders, operationUrls } from './operations.ts';
 import { VAULT_PATH } from './vaults.ts';
 
-export const INSTANCE_PATH = `${VAULT_PATH}/backupInstances/{instance}`;
+export const INSTANCE_PATH = `${VAULT_PATH}/backupInstances/{instance}` as const;
 const JOB_RESULT = { objectType: 'OperationJobExtendedInfo' };
 
-export function registerBackupInstanceRoutes(router: Router, ctx: ServiceContext): void {
-  const v = (req: ApiRequest) => [req.params.sub!, req.params.rg!, req.params.vault!] as const;
+export function registerBackupInstanceRoutes(router: Router): void {
+  const v = (req: ApiRequest<'sub' | 'rg' | 'vault'>) => [req.params.sub, req.params.rg, req.params.vault] as const;
   router
     .add('POST', `${VAULT_PATH}/validateForBackup`, async (req) => {
-      const vault = await getVault(ctx, ...v(req));
+      const vault = await getVault(req.ctx, ...v(req));
       const props = readInstanceProperties(field(req.body, 'backupInstance'));
       // Beyond Azure's OperationJobExtendedInfo: how the database was reached, and any warnings.
-      const op = await startOperation(ctx, vault.id, async () => ({ ...JOB_RESULT, ...(await validateForBackup(ctx, vault, props)) }));
-      return { status: 202, headers: operationHeaders(req, operationUrls.location(req.params.sub!, vault.location, op.id)) };
+      const op = await startOperation(req.ctx, vault.id, async () => ({ ...JOB_RESULT, ...(await validateForBackup(req.ctx, vault, props)) }));
+      return { status: 202, headers: operationHeaders(req, operationUrls.location(req.params.sub, vault.location, op.id)) };
     })
-    .add('GET', `${VAULT_PATH}/backupInstances`, async (req) => ok({ value: await listInstances(ctx, ...v(req)) }))
+    .add('GET', `${VAULT_PATH}/backupInstances`, async (req) => ok({ value: await listInstances(req.ctx, ...v(req)) }))
     .add('GET', `/subscriptions/{sub}/providers/Microsoft.DataProtection/backupInstances`, async (req) => {
-      checkSubscription(ctx, req.params.sub!);
-      return ok({ value: await listAllInstances(ctx) });
+      checkSubscription(req.ctx, req.params.sub);
+      return ok({ value: await listAllInstances(req.ctx) });
     })
-    .add('GET', INSTANCE_PATH, async (req) => ok(await getInstance(ctx, ...v(req), req.params.instance!)))
+    .add('GET', INSTANCE_PATH, async (req) => ok(await getInstance(req.ctx, ...v(req), req.params.instance)))
     .add('PUT', INSTANCE_PATH, async (req) => {
-      const { instance, created } = await putInstance(ctx, ...v(req), req.params.instance!, req.body);
-      const op = await startOperation(ctx, instance.id, async () => null);
+      const { instance, created } = await putInstance(req.ctx, ...v(req), req.params.instance, req.body);
+      const op = await startOperation(req.ctx, instance.id, async () => null);
       const vaultId = instance.id.split('/backupInstances/')[0]!;
       return ok(instance, created ? 201 : 200, operationHeaders(req, operationUrls.vault(vaultId, op.id)));
     })
     .add('DELETE', INSTANCE_PATH, async (req) => {
-      const vault = await getVault(ctx, ...v(req));
-      const found = await ctx.catalog.getResource(`${vault.id}/backupInstances/${req.params.instance}`);
+      const vault = await getVault(req.ctx, ...v(req));
+      const found = await req.ctx.catalog.getResource(`${vault.id}/backupInstances/${req.params.instance}`);
       if (!found) return { status: 204 };
-      const running = (await listJobs(ctx, { vaultId: vault.id })).filter(
+      const running = (await listJobs(req.ctx, { vaultId: vault.id })).filter(
         (j) => j.properties.status === 'InProgress' && j.properties.backupInstanceId.toLowerCase() === found.id.toLowerCase(),
       );
       if (running.length) {
@@ -54,10 +53,10 @@ export function registerBackupInstanceRoutes(router: Router, ctx: ServiceContext
           `The Backup vault '${vault.name}' is immutable (${vault.properties.securitySettings.immutabilitySettings.state}): stopping protection and deleting backup data is not allowed. Use stop-protection to keep the data.`,
         );
       }
-      const op = await startOperation(ctx, found.id, async () => {
-        await deleteInstanceData(ctx, found.id);
+      const op = await startOperation(req.ctx, found.id, async () => {
+        await deleteInstanceData(req.ctx, found.id);
         return null;
       });
-      return { status: 202, headers: operationHeaders(req, operationUrls.location(req.params.sub!, vault.location, op.id)) };
+      return { status: 202, headers: operationHeaders(req, operationUrls.location(req.params.sub, vault.location, op.id)) };
     });
 }

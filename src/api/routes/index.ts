@@ -1,5 +1,5 @@
-// The one route table: every route of the API, registered in one place.
-import type { ServiceContext } from '../../services/context.ts';
+// The one route table: every route of the API, registered in one place. Handlers act through the
+// request's own service context (`req.ctx`, which carries the caller), so the table needs none.
 import { Router } from '../router.ts';
 import { registerBackupInstanceRoutes } from './backup-instances.ts';
 import { registerInstanceActionRoutes } from './instance-actions.ts';
@@ -12,17 +12,17 @@ import { registerResourceGroupRoutes } from './resource-groups.ts';
 import { registerVaultRoutes } from './vaults.ts';
 import { registerVaultMaintenanceRoutes } from './vault-maintenance.ts';
 
-export function buildRouter(ctx: ServiceContext): Router {
+export function buildRouter(): Router {
   const router = new Router();
-  registerResourceGroupRoutes(router, ctx);
-  registerVaultRoutes(router, ctx);
-  registerPolicyRoutes(router, ctx);
-  registerBackupInstanceRoutes(router, ctx);
-  registerInstanceActionRoutes(router, ctx);
-  registerJobAndRecoveryPointRoutes(router, ctx);
-  registerKeyVaultRoutes(router, ctx);
-  registerPostgresServerRoutes(router, ctx);
-  registerVaultMaintenanceRoutes(router, ctx);
-  registerOperationRoutes(router, ctx);
+  registerResourceGroupRoutes(router);
+  registerVaultRoutes(router);
+  registerPolicyRoutes(router);
+  registerBackupInstanceRoutes(router);
+  registerInstanceActionRoutes(router);
+  registerJobAndRecoveryPointRoutes(router);
+  registerKeyVaultRoutes(router);
+  registerPostgresServerRoutes(router);
+  registerVaultMaintenanceRoutes(router);
+  registerOperationRoutes(router);
   return router;
 }

@@ -1,9 +1,8 @@
 // Actions on a backup instance: on-demand backup, restore (and its validation), and the
 // protection state changes. Each is a long-running operation; backup and restore return a job id.
 // The routes read the request; the workflows are services (adhoc-backup.ts, restore-trigger.ts).
-import { checkAction, getInstance, setProtectionState, type ProtectionAction } from '../../services/backup-instances.ts';
 import { triggerAdhocBackup } from '../../services/adhoc-backup.ts';
-import type { ServiceContext } from '../../services/context.ts';
+import { checkAction, getInstance, setProtectionState, type ProtectionAction } from '../../services/backup-instances.ts';
 import { startOperation } from '../../services/operations.ts';
 import { triggerRestore, validateRestore } from '../../services/restore-trigger.ts';
 import { getVault } from '../../services/vaults.ts';
@@ -12,33 +11,33 @@ import type { Router } from '../router.ts';
 import { INSTANCE_PATH } from './backup-instances.ts';
 import { operationHeaders, operationUrls } from './operations.ts';
 
-const accepted = (req: ApiRequest, location: string, opId: string): ApiResponse => ({
+const accepted = (req: ApiRequest<'sub'>, location: string, opId: string): ApiResponse => ({
   status: 202,
-  headers: operationHeaders(req, operationUrls.location(req.params.sub!, location, opId)),
+  headers: operationHeaders(req, operationUrls.location(req.params.sub, location, opId)),
 });
 
-export function registerInstanceActionRoutes(router: Router, ctx: ServiceContext): void {
-  const load = async (req: ApiRequest) => {
-    const vault = await getVault(ctx, req.params.sub!, req.params.rg!, req.params.vault!);
-    const instance = await getInstance(ctx, req.params.sub!, req.params.rg!, req.params.vault!, req.params.instance!);
+export function registerInstanceActionRoutes(router: Router): void {
+  const load = async (req: ApiRequest<'sub' | 'rg' | 'vault' | 'instance'>) => {
+    const vault = await getVault(req.ctx, req.params.sub, req.params.rg, req.params.vault);
+    const instance = await getInstance(req.ctx, req.params.sub, req.params.rg, req.params.vault, req.params.instance);
     return { vault, instance };
   };
 
   router.add('POST', `${INSTANCE_PATH}/backup`, async (req) => {
     const { vault, instance } = await load(req);
-    const op = await triggerAdhocBackup(ctx, vault, instance, req.body);
+    const op = await triggerAdhocBackup(req.ctx, vault, instance, req.body);
     return accepted(req, vault.location, op.id);
   });
 
   router.add('POST', `${INSTANCE_PATH}/validateRestore`, async (req) => {
     const { vault, instance } = await load(req);
-    const op = await validateRestore(ctx, vault, instance, req.body);
+    const op = await validateRestore(req.ctx, vault, instance, req.body);
     return accepted(req, vault.location, op.id);
   });
 
   router.add('POST', `${INSTANCE_PATH}/restore`, async (req) => {
     const { vault, instance } = await load(req);
-    const op = await triggerRestore(ctx, vault, instance, req.body);
+    const op = await triggerRestore(req.ctx, vault, instance, req.body);
     return accepted(req, vault.location, op.id);
   });
 
@@ -46,8 +45,8 @@ export function registerInstanceActionRoutes(router: Router, ctx: ServiceContext
     router.add('POST', `${INSTANCE_PATH}/${action}`, async (req) => {
       const { vault, instance } = await load(req);
       const next = checkAction(instance, action);
-      const op = await startOperation(ctx, instance.id, async () => {
-        await setProtectionState(ctx, vault, instance, next);
+      const op = await startOperation(req.ctx, instance.id, async () => {
+        await setProtectionState(req.ctx, vault, instance, next);
         return null;
       });
       return accepted(req, vault.location, op.id);

@@ -1,5 +1,4 @@
 // Jobs and recovery points: read-only views.
-import type { ServiceContext } from '../../services/context.ts';
 import { getJob, listJobs } from '../../services/jobs.ts';
 import { getInstance } from '../../services/backup-instances.ts';
 import { getRecoveryPoint, listRecoveryPoints, toApi } from '../../services/recovery-points.ts';
@@ -10,23 +9,23 @@ import type { Router } from '../router.ts';
 import { INSTANCE_PATH } from './backup-instances.ts';
 import { VAULT_PATH } from './vaults.ts';
 
-export function registerJobAndRecoveryPointRoutes(router: Router, ctx: ServiceContext): void {
-  const v = (req: ApiRequest) => [req.params.sub!, req.params.rg!, req.params.vault!] as const;
+export function registerJobAndRecoveryPointRoutes(router: Router): void {
+  const v = (req: ApiRequest<'sub' | 'rg' | 'vault'>) => [req.params.sub, req.params.rg, req.params.vault] as const;
   router
     .add('GET', `${VAULT_PATH}/backupJobs`, async (req) => {
-      const vault = await getVault(ctx, ...v(req));
-      return ok({ value: newestFirst(await listJobs(ctx, { vaultId: vault.id })) });
+      const vault = await getVault(req.ctx, ...v(req));
+      return ok({ value: newestFirst(await listJobs(req.ctx, { vaultId: vault.id })) });
     })
-    .add('GET', `${VAULT_PATH}/backupJobs/{job}`, async (req) => ok(await getJob(ctx, ...v(req), req.params.job!)))
+    .add('GET', `${VAULT_PATH}/backupJobs/{job}`, async (req) => ok(await getJob(req.ctx, ...v(req), req.params.job)))
     .add('GET', `/subscriptions/{sub}/providers/Microsoft.DataProtection/backupJobs`, async (req) => {
-      checkSubscription(ctx, req.params.sub!);
-      return ok({ value: newestFirst(await listJobs(ctx, {})) });
+      checkSubscription(req.ctx, req.params.sub);
+      return ok({ value: newestFirst(await listJobs(req.ctx, {})) });
     })
     .add('GET', `${INSTANCE_PATH}/recoveryPoints`, async (req) => {
-      const bi = await getInstance(ctx, ...v(req), req.params.instance!);
-      return ok({ value: (await listRecoveryPoints(ctx, bi.id, req.query.get('$filter'))).map(toApi) });
+      const bi = await getInstance(req.ctx, ...v(req), req.params.instance);
+      return ok({ value: (await listRecoveryPoints(req.ctx, bi.id, req.query.get('$filter'))).map(toApi) });
     })
-    .add('GET', `${INSTANCE_PATH}/recoveryPoints/{rp}`, async (req) => ok(toApi(await getRecoveryPoint(ctx, ...v(req), req.params.instance!, req.params.rp!))));
+    .add('GET', `${INSTANCE_PATH}/recoveryPoints/{rp}`, async (req) => ok(toApi(await getRecoveryPoint(req.ctx, ...v(req), req.params.instance, req.params.rp))));
 }
 
 function newestFirst<T extends { properties: { startTime: string } }>(jobs: T[]): T[] {

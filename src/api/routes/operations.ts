@@ -1,12 +1,11 @@
 // Long-running operation status and results, at every scope the service publishes them.
 import { notFound } from '../../domain/errors.ts';
-import type { ServiceContext } from '../../services/context.ts';
 import { NOT_ENDED } from '../../services/operations.ts';
 import { ok, type ApiRequest, type ApiResponse } from '../http.ts';
 import type { Router } from '../router.ts';
 
 const DP = '/providers/Microsoft.DataProtection';
-const VAULT = `/subscriptions/{sub}/resourceGroups/{rg}${DP}/backupVaults/{vault}`;
+const VAULT = `/subscriptions/{sub}/resourceGroups/{rg}${DP}/backupVaults/{vault}` as const;
 
 /** The paths a client polls; `scope` builds the header URLs for a new operation. */
 export const operationUrls = {
@@ -39,9 +38,9 @@ export function operationHeaders(req: ApiRequest, urls: { status: string; result
   };
 }
 
-export function registerOperationRoutes(router: Router, ctx: ServiceContext): void {
-  const status = async (req: ApiRequest): Promise<ApiResponse> => {
-    const op = await ctx.catalog.getOperation(req.params.op!);
+export function registerOperationRoutes(router: Router): void {
+  const status = async (req: ApiRequest<'op'>): Promise<ApiResponse> => {
+    const op = await req.ctx.catalog.getOperation(req.params.op);
     if (!op) throw notFound('OperationNotFound', `The operation '${req.params.op}' was not found.`);
     const body: Record<string, unknown> = {
       id: req.path,
@@ -54,8 +53,8 @@ export function registerOperationRoutes(router: Router, ctx: ServiceContext): vo
     if (op.properties) body.properties = op.properties;
     return ok(body);
   };
-  const result = async (req: ApiRequest): Promise<ApiResponse> => {
-    const op = await ctx.catalog.getOperation(req.params.op!);
+  const result = async (req: ApiRequest<'op'>): Promise<ApiResponse> => {
+    const op = await req.ctx.catalog.getOperation(req.params.op);
     if (!op) throw notFound('OperationNotFound', `The operation '${req.params.op}' was not found.`);
     if (op.status === 'Inprogress') {
       return { status: 202, headers: { 'Retry-After': '1', 'Azure-AsyncOperation': `${req.baseUrl}${req.path.replace(/operationResults/i, 'operationStatus')}?api-version=${req.apiVersion}` } };
@@ -63,7 +62,7 @@ export function registerOperationRoutes(router: Router, ctx: ServiceContext): vo
     if (op.status === 'Failed') return ok({ error: { ...op.error, target: null, details: null } }, 200);
     if (op.properties) return ok(op.properties);
     // A resource's operation result is the resource itself, when it still exists.
-    const resource = /\/locations\//i.test(req.path) ? undefined : await ctx.catalog.getResource(op.resourceId);
+    const resource = /\/locations\//i.test(req.path) ? undefined : await req.ctx.catalog.getResource(op.resourceId);
     if (resource) return ok(resource.body);
     return { status: 204 };
   };

@@ -4,22 +4,22 @@ import type { ServiceContext } from '../../services/context.ts';
 import { ok } from '../http.ts';
 import type { Router } from '../router.ts';
 
-export function registerResourceGroupRoutes(router: Router, ctx: ServiceContext): void {
+export function registerResourceGroupRoutes(router: Router): void {
   const rgPath = '/subscriptions/{sub}/resourcegroups/{rg}';
   router
-    .add('GET', '/subscriptions', async () => ok({ value: [subscriptionBody(ctx)] }), 'resources')
+    .add('GET', '/subscriptions', async (req) => ok({ value: [subscriptionBody(req.ctx)] }), 'resources')
     .add('GET', '/subscriptions/{sub}', async (req) => {
-      checkSubscription(ctx, req.params.sub!);
-      return ok(subscriptionBody(ctx));
+      checkSubscription(req.ctx, req.params.sub);
+      return ok(subscriptionBody(req.ctx));
     }, 'resources')
-    .add('GET', '/subscriptions/{sub}/resourcegroups', async (req) => ok({ value: await listResourceGroups(ctx, req.params.sub!) }), 'resources')
-    .add('GET', rgPath, async (req) => ok(await getResourceGroup(ctx, req.params.sub!, req.params.rg!)), 'resources')
+    .add('GET', '/subscriptions/{sub}/resourcegroups', async (req) => ok({ value: await listResourceGroups(req.ctx, req.params.sub) }), 'resources')
+    .add('GET', rgPath, async (req) => ok(await getResourceGroup(req.ctx, req.params.sub, req.params.rg)), 'resources')
     .add('PUT', rgPath, async (req) => {
-      const { group, created } = await putResourceGroup(ctx, req.params.sub!, req.params.rg!, req.body);
+      const { group, created } = await putResourceGroup(req.ctx, req.params.sub, req.params.rg, req.body);
       return ok(group, created ? 201 : 200);
     }, 'resources')
     .add('DELETE', rgPath, async (req) => {
-      const deleted = await deleteResourceGroup(ctx, req.params.sub!, req.params.rg!);
+      const deleted = await deleteResourceGroup(req.ctx, req.params.sub, req.params.rg);
       return { status: deleted ? 200 : 204 };
     }, 'resources');
 }

@@ -6,7 +6,6 @@ import { invalid } from '../../domain/errors.ts';
 import type { BackupVault } from '../../domain/vault.ts';
 import { queueMaintenance } from '../../jobs/maintenance-job.ts';
 import { field } from '../../domain/backup-instance.ts';
-import type { ServiceContext } from '../../services/context.ts';
 import { createJob } from '../../services/jobs.ts';
 import { startOperation } from '../../services/operations.ts';
 import { queueTask } from '../../services/tasks.ts';
@@ -17,41 +16,41 @@ import type { Router } from '../router.ts';
 import { operationHeaders, operationUrls } from './operations.ts';
 import { VAULT_PATH } from './vaults.ts';
 
-export function registerVaultMaintenanceRoutes(router: Router, ctx: ServiceContext): void {
+export function registerVaultMaintenanceRoutes(router: Router): void {
   router.add('POST', `${VAULT_PATH}/recover`, async (req) => {
-    const vault = await getVault(ctx, req.params.sub!, req.params.rg!, req.params.vault!);
-    const op = await startOperation(ctx, vault.id, async () => ({ ...(await recoverVault(ctx, vault)) }));
-    return { status: 202, headers: operationHeaders(req, operationUrls.location(req.params.sub!, vault.location, op.id)) };
+    const vault = await getVault(req.ctx, req.params.sub, req.params.rg, req.params.vault);
+    const op = await startOperation(req.ctx, vault.id, async () => ({ ...(await recoverVault(req.ctx, vault)) }));
+    return { status: 202, headers: operationHeaders(req, operationUrls.location(req.params.sub, vault.location, op.id)) };
   });
   router.add('POST', `${VAULT_PATH}/verify`, async (req) => {
-    const vault = await getVault(ctx, req.params.sub!, req.params.rg!, req.params.vault!);
+    const vault = await getVault(req.ctx, req.params.sub, req.params.rg, req.params.vault);
     const sample = field(req.body, 'samplePercent') ?? 100;
     if (typeof sample !== 'number' || !(sample > 0 && sample <= 100)) {
       throw invalid('InvalidParameter', `samplePercent must be a number above 0 and at most 100; got ${JSON.stringify(sample)}.`, 'samplePercent');
     }
-    const job = await createJob(ctx, {
+    const job = await createJob(req.ctx, {
       vault, instance: null, policy: null, category: 'Management', operation: 'Verify', isUserTriggered: true, taskName: 'Verify backup data',
     });
-    await queueTask(ctx, 'verify', { jobId: job.id, samplePercent: sample });
-    return jobAccepted(ctx, req, vault, job.id);
+    await queueTask(req.ctx, 'verify', { jobId: job.id, samplePercent: sample });
+    return jobAccepted(req, vault, job.id);
   });
   router.add('POST', `${VAULT_PATH}/maintain`, async (req) => {
-    const vault = await getVault(ctx, req.params.sub!, req.params.rg!, req.params.vault!);
-    return jobAccepted(ctx, req, vault, await queueMaintenance(ctx, vault, true));
+    const vault = await getVault(req.ctx, req.params.sub, req.params.rg, req.params.vault);
+    return jobAccepted(req, vault, await queueMaintenance(req.ctx, vault, true));
   });
   router.add('POST', `${VAULT_PATH}/repair`, async (req) => {
-    const vault = await getVault(ctx, req.params.sub!, req.params.rg!, req.params.vault!);
-    const job = await createJob(ctx, {
+    const vault = await getVault(req.ctx, req.params.sub, req.params.rg, req.params.vault);
+    const job = await createJob(req.ctx, {
       vault, instance: null, policy: null, category: 'Management', operation: 'Repair', isUserTriggered: true, taskName: 'Repair backup data',
     });
-    await queueTask(ctx, 'repair', { jobId: job.id });
-    const op = await startOperation(ctx, vault.id, async () => ({ jobId: job.id, objectType: 'OperationJobExtendedInfo' }));
-    return { status: 202, headers: operationHeaders(req, operationUrls.location(req.params.sub!, vault.location, op.id)) };
+    await queueTask(req.ctx, 'repair', { jobId: job.id });
+    const op = await startOperation(req.ctx, vault.id, async () => ({ jobId: job.id, objectType: 'OperationJobExtendedInfo' }));
+    return { status: 202, headers: operationHeaders(req, operationUrls.location(req.params.sub, vault.location, op.id)) };
   });
 }
 
 /** 202 with an operation that answers with the job's id, as Azure's on-demand actions do. */
-async function jobAccepted(ctx: ServiceContext, req: ApiRequest, vault: BackupVault, jobId: string): Promise<ApiResponse> {
-  const op = await startOperation(ctx, vault.id, async () => ({ jobId, objectType: 'OperationJobExtendedInfo' }));
-  return { status: 202, headers: operationHeaders(req, operationUrls.location(req.params.sub!, vault.location, op.id)) };
+async function jobAccepted(req: ApiRequest<'sub'>, vault: BackupVault, jobId: string): Promise<ApiResponse> {
+  const op = await startOperation(req.ctx, vault.id, async () => ({ jobId, objectType: 'OperationJobExtendedInfo' }));
+  return { status: 202, headers: operationHeaders(req, operationUrls.location(req.params.sub, vault.location, op.id)) };
 }

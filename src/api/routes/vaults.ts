@@ -3,7 +3,6 @@ import {
   checkVaultDeletable, deleteVault, getVault, listVaults, prepareVaultPatch, prepareVaultPut, saveVault,
 } from '../../services/vaults.ts';
 import { startOperation } from '../../services/operations.ts';
-import type { ServiceContext } from '../../services/context.ts';
 import { checkSubscription, getResourceGroup } from '../../services/resource-groups.ts';
 import { ok, type ApiRequest } from '../http.ts';
 import type { Router } from '../router.ts';
@@ -11,37 +10,37 @@ import { operationHeaders, operationUrls } from './operations.ts';
 import { pageParams, pagedBody } from './paging.ts';
 
 const DP = '/providers/Microsoft.DataProtection';
-export const VAULT_PATH = `/subscriptions/{sub}/resourceGroups/{rg}${DP}/backupVaults/{vault}`;
+export const VAULT_PATH = `/subscriptions/{sub}/resourceGroups/{rg}${DP}/backupVaults/{vault}` as const;
 
-export function registerVaultRoutes(router: Router, ctx: ServiceContext): void {
-  const p = (req: ApiRequest) => [req.params.sub!, req.params.rg!, req.params.vault!] as const;
+export function registerVaultRoutes(router: Router): void {
+  const p = (req: ApiRequest<'sub' | 'rg' | 'vault'>) => [req.params.sub, req.params.rg, req.params.vault] as const;
   router
     .add('GET', `/subscriptions/{sub}${DP}/backupVaults`, async (req) => {
-      checkSubscription(ctx, req.params.sub!);
-      return ok(pagedBody(req, await listVaults(ctx, req.params.sub!, undefined, pageParams(req))));
+      checkSubscription(req.ctx, req.params.sub);
+      return ok(pagedBody(req, await listVaults(req.ctx, req.params.sub, undefined, pageParams(req))));
     })
     .add('GET', `/subscriptions/{sub}/resourceGroups/{rg}${DP}/backupVaults`, async (req) =>
-      ok(pagedBody(req, await listVaults(ctx, req.params.sub!, req.params.rg!, pageParams(req)))))
-    .add('GET', VAULT_PATH, async (req) => ok(await getVault(ctx, ...p(req))))
+      ok(pagedBody(req, await listVaults(req.ctx, req.params.sub, req.params.rg, pageParams(req)))))
+    .add('GET', VAULT_PATH, async (req) => ok(await getVault(req.ctx, ...p(req))))
     .add('PUT', VAULT_PATH, async (req) => {
-      const { vault, created } = await prepareVaultPut(ctx, ...p(req), req.body);
-      await saveVault(ctx, vault);
-      const op = await startOperation(ctx, vault.id, async () => null);
+      const { vault, created } = await prepareVaultPut(req.ctx, ...p(req), req.body);
+      await saveVault(req.ctx, vault);
+      const op = await startOperation(req.ctx, vault.id, async () => null);
       return ok(vault, created ? 201 : 200, operationHeaders(req, operationUrls.vault(vault.id, op.id)));
     })
     .add('PATCH', VAULT_PATH, async (req) => {
-      const vault = await prepareVaultPatch(ctx, ...p(req), req.body);
-      await saveVault(ctx, vault);
+      const vault = await prepareVaultPatch(req.ctx, ...p(req), req.body);
+      await saveVault(req.ctx, vault);
       return ok(vault);
     })
     .add('DELETE', VAULT_PATH, async (req) => {
       const [sub, rg, name] = p(req);
-      await getResourceGroup(ctx, sub, rg);
-      const exists = await ctx.catalog.getResource(`/subscriptions/${sub}/resourceGroups/${rg}${DP}/backupVaults/${name}`);
+      await getResourceGroup(req.ctx, sub, rg);
+      const exists = await req.ctx.catalog.getResource(`/subscriptions/${sub}/resourceGroups/${rg}${DP}/backupVaults/${name}`);
       if (!exists) return { status: 204 };
-      const vault = await checkVaultDeletable(ctx, sub, rg, name);
-      const op = await startOperation(ctx, vault.id, async () => {
-        await deleteVault(ctx, vault);
+      const vault = await checkVaultDeletable(req.ctx, sub, rg, name);
+      const op = await startOperation(req.ctx, vault.id, async () => {
+        await deleteVault(req.ctx, vault);
         return null;
       });
       return { status: 202, headers: operationHeaders(req, operationUrls.resourceGroup(sub, rg, vault.id, op.id)) };

@@ -3,6 +3,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { usage } from '../../domain/errors.ts';
+import { memoryBytes } from '../../sources/postgres/restore-settings.ts';
+import { systemClock } from '../../util/clock.ts';
 import { defineCommand } from '../command.ts';
 
 export const serverCommand = defineCommand({
@@ -22,11 +24,12 @@ export const serverCommand = defineCommand({
     const keyOrderMinBytes = byteCount('DPVAULT_KEY_ORDER_MIN_BYTES', process.env.DPVAULT_KEY_ORDER_MIN_BYTES);
     const restoreJobs = workerCount('DPVAULT_RESTORE_JOBS', process.env.DPVAULT_RESTORE_JOBS);
     const repackBudgetBytes = byteCount('DPVAULT_REPACK_BUDGET_BYTES', process.env.DPVAULT_REPACK_BUDGET_BYTES);
-    const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+    const restoreMaintenanceWorkMem = memorySetting('DPVAULT_RESTORE_MAINTENANCE_WORK_MEM', process.env.DPVAULT_RESTORE_MAINTENANCE_WORK_MEM);
+    const log = (line: string) => process.stderr.write(`${systemClock.now().toISOString()} ${line}\n`);
     const { startService } = await import('../../app.ts');
     const { installProcessGuard } = await import('../../jobs/job-guard.ts');
     installProcessGuard(log);
-    const svc = await startService({ dataDir, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes });
+    const svc = await startService({ dataDir, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem });
     log(`dpvault listening on ${svc.url} (data in ${dataDir})`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
@@ -53,6 +56,13 @@ function tuneRuntime(): void {
     const args = [process.execPath, '--max-semi-space-size=2', ...process.execArgv, process.argv[1], ...process.argv.slice(2)];
     execve(process.execPath, args, { ...process.env, DPVAULT_SERVER_REEXEC: '1' });
   }
+}
+
+/** A PostgreSQL memory value (`256MB`, `1GB`, `65536kB`) or `0` from the environment, or undefined when unset. */
+function memorySetting(name: string, value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value.trim() === '0' || memoryBytes(value) !== null) return value.trim();
+  throw usage(`${name}: '${value}' is not a memory size such as 256MB, 1GB or 65536kB (0 leaves the server's setting)`);
 }
 
 /** A whole number of bytes from the environment, or undefined when unset. */

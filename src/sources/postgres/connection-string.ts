@@ -5,7 +5,7 @@
 //
 // Errors never quote the input: a misquoted password could sit in any part of it.
 import type { ClientConfig } from 'pg';
-import { invalid, type DpError } from '../../domain/errors.ts';
+import { errors } from '../../domain/errors.ts';
 import { ownValue } from '../../util/own-key.ts';
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
@@ -21,8 +21,7 @@ export interface PgConnection {
   sslMode: SslMode;
 }
 
-const CODE = 'UserErrorSecretValueInUnsupportedFormat';
-const fail = (message: string): DpError => invalid(CODE, message);
+const fail = errors.connectionStringInvalid;
 
 /** ADO.NET keys, lower-cased with spaces removed, to the field they set (Npgsql's names and aliases). */
 const ADO_KEYS: Record<string, keyof PgConnection> = {

@@ -1,18 +1,13 @@
 // The error codes of the PostgreSQL source, Azure's where Azure has one, and the two mappings
 // into them: from a `pg` client error (probe.ts) and from pg_dump/pg_restore stderr
 // (tool-process.ts). Every message passes through `scrub` so no password survives into it.
-import { DpError } from '../../domain/errors.ts';
+import { AUTH_FAILED, CONNECTION_CLOSED, DB_NOT_FOUND, DpError, errors, MISSING_PERMISSIONS, SERVER_UNREACHABLE } from '../../domain/errors.ts';
 import { describeConnection, type PgConnection } from './connection-string.ts';
 
-export const AUTH_FAILED = 'UserErrorDBUserAuthFailed';
-export const DB_NOT_FOUND = 'UserErrorDBNotFound';
-export const MISSING_PERMISSIONS = 'UserErrorMissingDBPermissions';
-export const CONNECTION_CLOSED = 'UserErrorServerConnectionClosed';
-/** Not an Azure code: Azure folds this into UserErrorDBNotFound ("database or server missing"). */
-export const SERVER_UNREACHABLE = 'UserErrorDBServerUnreachable';
-export const DB_NAME_IN_USE = 'UserErrorDatabaseNameAlreadyInUse';
-export const DUMP_FAILED = 'BackupToolFailed';
-export const RESTORE_FAILED = 'RestoreToolFailed';
+// The codes and their kinds live in the error catalog (src/domain/errors/postgres.ts).
+export {
+  AUTH_FAILED, CONNECTION_CLOSED, DB_NAME_IN_USE, DB_NOT_FOUND, DUMP_FAILED, kindForCode, MISSING_PERMISSIONS, RESTORE_FAILED, SERVER_UNREACHABLE,
+} from '../../domain/errors.ts';
 
 /** Replaces every occurrence of each secret (and its URL-encoded form) with `***`. */
 export function scrub(text: string, secrets: (string | null | undefined)[]): string {
@@ -23,9 +18,6 @@ export function scrub(text: string, secrets: (string | null | undefined)[]): str
   }
   return out;
 }
-
-const retryable = (code: string, message: string): DpError => new DpError('unavailable', code, message);
-const userError = (code: string, message: string): DpError => new DpError('invalid', code, message);
 
 const UNREACHABLE_ERRNO = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EADDRNOTAVAIL']);
 const TLS_ERRNO = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
@@ -41,41 +33,34 @@ export function fromPgError(e: unknown, conn: PgConnection): DpError {
   switch (code) {
     case '28P01':
     case '28000':
-      return userError(AUTH_FAILED, `The server ${server} rejected user "${conn.user}": ${said}. Check the user name and password in the connection string.`);
+      return errors.postgresAuthFailed(`The server ${server} rejected user "${conn.user}": ${said}. Check the user name and password in the connection string.`);
     case '3D000':
-      return userError(DB_NOT_FOUND, `The database "${conn.database}" does not exist on server ${server}.`);
+      return errors.postgresDatabaseNotFound(`The database "${conn.database}" does not exist on server ${server}.`);
     case '42501':
-      return userError(MISSING_PERMISSIONS, `User "${conn.user}" lacks a privilege on ${where}: ${said}.`);
+      return errors.postgresPermissionMissing(`User "${conn.user}" lacks a privilege on ${where}: ${said}.`);
     case '57P01':
     case '57P02':
     case '57P03':
     case '53300':
-      return retryable(CONNECTION_CLOSED, `The server ${server} would not serve the connection: ${said}. Try again later.`);
+      return errors.postgresConnectionClosed(`The server ${server} would not serve the connection: ${said}. Try again later.`);
   }
   if (UNREACHABLE_ERRNO.has(code)) {
     const why = code === 'ECONNREFUSED' ? 'nothing accepts connections on that port' : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'the host name does not resolve' : `network error ${code}`;
-    return retryable(SERVER_UNREACHABLE, `Cannot reach the PostgreSQL server ${server}: ${why}. Check the host, the port and the firewall rules.`);
+    return errors.postgresServerUnreachable(`Cannot reach the PostgreSQL server ${server}: ${why}. Check the host, the port and the firewall rules.`);
   }
   if (/timeout/i.test(said) && /connect/i.test(said)) {
-    return retryable(SERVER_UNREACHABLE, `The PostgreSQL server ${server} did not answer in time. Check the host, the port and the firewall rules.`);
+    return errors.postgresServerUnreachable(`The PostgreSQL server ${server} did not answer in time. Check the host, the port and the firewall rules.`);
   }
   if (/does not support SSL/i.test(said)) {
-    return userError(SERVER_UNREACHABLE, `The server ${server} does not accept TLS connections, but Ssl Mode=${conn.sslMode} requires TLS.`);
+    return errors.postgresTlsRefused(`The server ${server} does not accept TLS connections, but Ssl Mode=${conn.sslMode} requires TLS.`);
   }
   if (TLS_ERRNO.test(code)) {
-    return userError(SERVER_UNREACHABLE, `The TLS certificate of ${server} could not be verified (${code}) under Ssl Mode=${conn.sslMode}.`);
+    return errors.postgresTlsRefused(`The TLS certificate of ${server} could not be verified (${code}) under Ssl Mode=${conn.sslMode}.`);
   }
   if (code === 'ECONNRESET' || code === 'EPIPE' || /terminated unexpectedly|Connection terminated/i.test(said)) {
-    return retryable(CONNECTION_CLOSED, `The server ${server} closed the connection: ${said}. Try again later.`);
+    return errors.postgresConnectionClosed(`The server ${server} closed the connection: ${said}. Try again later.`);
   }
-  return new DpError('internal', 'InternalError', `PostgreSQL error on ${where}${code ? ` (${code})` : ''}: ${said}`);
-}
-
-/** The kind of a DpError with one of these codes: retryable network trouble, a user's error, or ours. */
-export function kindForCode(code: string): DpError['kind'] {
-  if (code === CONNECTION_CLOSED || code === SERVER_UNREACHABLE) return 'unavailable';
-  if (code.startsWith('UserError')) return 'invalid';
-  return 'internal';
+  return errors.postgresError(`PostgreSQL error on ${where}${code ? ` (${code})` : ''}: ${said}`);
 }
 
 /** Picks the code for a failed pg_dump/pg_restore from its (already scrubbed) stderr. */

@@ -8,7 +8,7 @@
 // blocks, then pg_dump's own data blocks: one consistent, pg_restore-ready archive.
 import { Readable } from 'node:stream';
 import type pg from 'pg';
-import { ArchiveHeadReader, copyBlockEnd, dataBlockStart, writeArchiveHead } from './archive-toc.ts';
+import { ArchiveHeadReader, copyBlockEnd, dataBlockStart, writeArchiveHead, type ArchiveHead } from './archive-toc.ts';
 import type { PgConnection } from './connection-string.ts';
 import { rawCopy, type RawCopy } from './copy-out.ts';
 import { CopyServerError } from './copy-protocol.ts';
@@ -16,9 +16,10 @@ import { DUMP_STDOUT_BUFFER, pgDumpArgs, startDump, type DumpHandle, type DumpOp
 import { DUMP_FAILED, fromPgError, scrub } from './errors.ts';
 import { arrangeHead, copySessionSql, copyStatements, exactTablePattern, qualified, type KeyOrderedTable } from './key-order.ts';
 import { connect } from './probe.ts';
-import { runTool } from './tool-process.ts';
+import { blameFor, initialDumpState, isSettled, nextDumpState, type DumpEvent, type DumpState } from './ordered-dump-state.ts';
+import { runTool, type ToolRun } from './tool-process.ts';
 import { findTool } from './tools.ts';
-import { DpError } from '../../domain/errors.ts';
+import { DpError, errors } from '../../domain/errors.ts';
 import { RECYCLE, type Recyclable } from '../../util/recycle.ts';
 
 /** Tables smaller than this stay in pg_dump's heap order: too small to matter, one query less. */
@@ -86,7 +87,7 @@ function copyFailure(e: unknown, conn: PgConnection): DpError {
     if (mapped.code !== 'InternalError') return mapped;
   }
   const said = scrub(e instanceof Error ? e.message : String(e), [conn.password]);
-  return new DpError('internal', DUMP_FAILED, `Copying the tables in key order failed: ${said}`);
+  return errors.dumpFailed(`Copying the tables in key order failed: ${said}`);
 }
 
 export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOptions): Promise<DumpHandle> {
@@ -95,7 +96,6 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
   const tool = findTool('pg_dump', opts.major);
   tool.catch(() => undefined); // awaited below, unless the snapshot fails first
   const exporter = await connect(conn);
-  const endExporter = (): Promise<void> => exporter.end().catch(() => {});
   let snapshot: Snapshot;
   let dumpFile: string;
   try {
@@ -106,7 +106,7 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
     // deferrable start of its own would wait for a safe snapshot a second time.
     dumpFile = await tool;
   } catch (e) {
-    await endExporter();
+    await exporter.end().catch(() => {});
     throw e;
   }
   const args = [
@@ -115,82 +115,142 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
     ...snapshot.tables.map((t) => `--exclude-table-data=${exactTablePattern(t)}`),
   ];
   const dump = runTool({ name: 'pg_dump', file: dumpFile, args, conn, stream: 'stdout', failureCode: DUMP_FAILED, signal: opts.signal, stdoutBuffer: DUMP_STDOUT_BUFFER });
-  /** The copying session, opened while pg_dump reads the catalog; ready for its COPY. */
-  let copier: Promise<pg.Client> | null = null;
-  let copy: RawCopy | null = null;
-  let stopped = false;
-  /** Set while the copy runs: pg_dump then sits blocked on its pipe, and a failure is the copy's. */
-  let copying = false;
-  const killAll = (signal: NodeJS.Signals = 'SIGTERM'): void => {
-    stopped = true;
-    dump.child.kill(signal);
-    copy?.close();
-    if (!copy) endCopier();
-  };
-  // pg_dump stops on the signal by itself (runTool); the copy must stop with it.
-  opts.signal?.addEventListener('abort', () => killAll(), { once: true });
+  return new OrderedDump(conn, exporter, snapshot, dump, opts.signal).handle();
+}
 
-  const cancelled = (): DpError => new DpError('internal', DUMP_FAILED, 'The dump was cancelled before it finished.');
+const cancelled = (): DpError => errors.dumpFailed('The dump was cancelled before it finished.');
+
+/**
+ * One running key-ordered dump: pg_dump in the snapshot, the copying session, the snapshot's
+ * session, and the state (ordered-dump-state.ts) that says which of them a failure is blamed on.
+ */
+class OrderedDump {
+  #state: DumpState = initialDumpState;
+  /** The copying session, opened while pg_dump reads the catalog; ready for its COPY. */
+  #copier: Promise<pg.Client> | null = null;
+  #copy: RawCopy | null = null;
+  /** Set once the archive ended (or was given up): its sessions are being closed. */
+  #closed: Promise<void> | null = null;
+  #settle!: { resolve: () => void; reject: (e: unknown) => void };
+  readonly #done: Promise<void>;
+  readonly #conn: PgConnection;
+  readonly #exporter: pg.Client;
+  readonly #snapshot: Snapshot;
+  readonly #dump: ToolRun;
+
+  constructor(conn: PgConnection, exporter: pg.Client, snapshot: Snapshot, dump: ToolRun, signal: AbortSignal | undefined) {
+    this.#conn = conn;
+    this.#exporter = exporter;
+    this.#snapshot = snapshot;
+    this.#dump = dump;
+    this.#done = new Promise<void>((resolve, reject) => {
+      this.#settle = { resolve, reject };
+    });
+    this.#done.catch(() => {});
+    // pg_dump stops on the signal by itself (runTool); the copy must stop with it.
+    signal?.addEventListener('abort', () => this.kill(), { once: true });
+  }
+
+  handle(): DumpHandle {
+    const stdout: Readable & Recyclable = Readable.from(this.#guarded(), { objectMode: true, highWaterMark: 8 });
+    // The copy's pieces are yielded as they are; its reads' buffers go round when given back.
+    stdout[RECYCLE] = (chunk) => this.#copy?.recycle(chunk);
+    // A reader that gives up before the first read never runs the generator's finally.
+    stdout.once('close', () => void this.#finish());
+    return { stdout, done: this.#done, pid: this.#dump.child.pid, kill: (signal) => this.kill(signal) };
+  }
+
+  #on(event: DumpEvent): void {
+    this.#state = nextDumpState(this.#state, event);
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+    this.#on({ type: 'stop' });
+    this.#dump.child.kill(signal);
+    this.#copy?.close();
+    if (!this.#copy) this.#endCopier();
+  }
+
+  #succeed(): void {
+    this.#on({ type: 'archiveEnded' });
+    this.#settle.resolve();
+  }
+
+  #fail(e: unknown): void {
+    this.#on({ type: 'fail' });
+    this.#settle.reject(e);
+  }
+
   /** Connects the copying session and puts it in the snapshot; rejects (ended) if stopped meanwhile. */
-  const openCopier = async (): Promise<pg.Client> => {
-    const client = await connect(conn, { slabReads: true });
+  async #openCopier(): Promise<pg.Client> {
+    const client = await connect(this.#conn, { slabReads: true });
     try {
-      if (stopped) throw cancelled();
-      await client.query(copySessionSql(snapshot.id, snapshot.encoding));
-      if (stopped) throw cancelled();
+      if (this.#state.stopped) throw cancelled();
+      await client.query(copySessionSql(this.#snapshot.id, this.#snapshot.encoding));
+      if (this.#state.stopped) throw cancelled();
       return client;
     } catch (e) {
       await client.end().catch(() => {});
       throw e;
     }
-  };
-  /** Ends the copying session if it was opened and no copy took it over. */
-  const endCopier = (): void => {
-    void copier?.then((c) => c.end()).catch(() => {});
-  };
+  }
 
-  async function* archive(): AsyncGenerator<Buffer> {
-    // A second session, opened while pg_dump reads the catalog rather than after (tens of ms).
-    if (snapshot.tables.length > 0) {
-      copier = openCopier();
-      copier.catch(() => undefined); // awaited below, once the archive's head is read
-    }
-    const source = dump.stdout![Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  /** Ends the copying session if it was opened and no copy took it over. */
+  #endCopier(): void {
+    void this.#copier?.then((c) => c.end()).catch(() => {});
+  }
+
+  /** pg_dump's header and TOC, read off its stdout, and what came after them in the same read. */
+  async #readHead(source: AsyncIterator<Buffer>): Promise<{ head: ArchiveHead; rest: Buffer }> {
     const reader = new ArchiveHeadReader();
-    let got: ReturnType<ArchiveHeadReader['end']> | null = null;
-    while (!got) {
+    for (;;) {
       const r = await source.next();
       if (r.done) {
-        await dump.done;
-        got = reader.end();
-      } else {
-        got = reader.push(r.value);
+        await this.#dump.done;
+        return reader.end();
       }
+      const got = reader.push(r.value);
+      if (got) return got;
     }
-    const { head, blocks } = arrangeHead(got.head, snapshot.tables);
+  }
+
+  /** The picked tables' data blocks, in key order, off the copying session. */
+  async *#copyBlocks(blocks: readonly { dumpId: number; table: KeyOrderedTable }[], intSize: number): AsyncGenerator<Buffer> {
+    const client = await (this.#copier ??= this.#openCopier());
+    if (this.#state.stopped) throw cancelled();
+    this.#copy = rawCopy(client, copyStatements(blocks.map((b) => b.table)), intSize);
+    let done = 0;
+    yield dataBlockStart(blocks[0]!.dumpId, intSize);
+    for await (const ev of this.#copy.events) {
+      if (ev.kind === 'data') {
+        if (done >= blocks.length) throw errors.dumpFailed('The copy wrote more than the tables asked for.');
+        yield ev.bytes;
+        continue;
+      }
+      yield copyBlockEnd(intSize);
+      done++;
+      if (done < blocks.length) yield dataBlockStart(blocks[done]!.dumpId, intSize);
+    }
+    if (done !== blocks.length) throw errors.dumpFailed(`The copy ended after ${done} of ${blocks.length} tables.`);
+  }
+
+  async *#archive(): AsyncGenerator<Buffer> {
+    // A second session, opened while pg_dump reads the catalog rather than after (tens of ms).
+    if (this.#snapshot.tables.length > 0) {
+      this.#copier = this.#openCopier();
+      this.#copier.catch(() => undefined); // awaited below, once the archive's head is read
+    }
+    const source = this.#dump.stdout![Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    const got = await this.#readHead(source);
+    const { head, blocks } = arrangeHead(got.head, this.#snapshot.tables);
     const intSize = head.header.intSize;
     yield writeArchiveHead(head);
+    this.#on({ type: 'headRead', blocksToCopy: blocks.length });
     if (blocks.length > 0) {
-      copying = true;
-      const client = await (copier ??= openCopier());
-      if (stopped) throw cancelled();
-      copy = rawCopy(client, copyStatements(blocks.map((b) => b.table)), intSize);
-      let done = 0;
-      yield dataBlockStart(blocks[0]!.dumpId, intSize);
-      for await (const ev of copy.events) {
-        if (ev.kind === 'data') {
-          if (done >= blocks.length) throw new DpError('internal', DUMP_FAILED, 'The copy wrote more than the tables asked for.');
-          yield ev.bytes;
-          continue;
-        }
-        yield copyBlockEnd(intSize);
-        done++;
-        if (done < blocks.length) yield dataBlockStart(blocks[done]!.dumpId, intSize);
-      }
-      if (done !== blocks.length) throw new DpError('internal', DUMP_FAILED, `The copy ended after ${done} of ${blocks.length} tables.`);
-      copying = false;
+      yield* this.#copyBlocks(blocks, intSize);
+      this.#on({ type: 'copyEnded' });
     } else {
-      endCopier();
+      this.#endCopier();
     }
     if (got.rest.length > 0) yield got.rest;
     for (;;) {
@@ -198,55 +258,36 @@ export async function startOrderedDump(conn: PgConnection, opts: OrderedDumpOpti
       if (r.done) break;
       yield r.value;
     }
-    await dump.done;
+    await this.#dump.done;
   }
 
-  let settled = false;
-  let settle!: { resolve: () => void; reject: (e: unknown) => void };
-  const done = new Promise<void>((resolve, reject) => {
-    settle = {
-      resolve: () => ((settled = true), resolve()),
-      reject: (e) => ((settled = true), reject(e)),
-    };
-  });
-  done.catch(() => {});
-  let closed: Promise<void> | null = null;
-  /** Ends the snapshot's session once; when the archive did not finish, stops the tools first. */
-  const finish = (): Promise<void> =>
-    (closed ??= (async () => {
-      if (!settled) {
-        killAll();
-        settle.reject(cancelled());
-      }
-      await exporter.query('COMMIT').catch(() => {});
-      await endExporter();
-    })());
-
-  async function* guarded(): AsyncGenerator<Buffer> {
+  async *#guarded(): AsyncGenerator<Buffer> {
     try {
-      yield* archive();
-      settle.resolve();
+      yield* this.#archive();
+      this.#succeed();
     } catch (e) {
-      const wasStopped = stopped;
-      const copyFailed = copying && !wasStopped;
-      killAll();
-      // A tool that failed says why better than a broken pipe does; but while the copy ran,
-      // pg_dump only waited on its pipe, and the signal that stopped it says nothing. Stopped
-      // on purpose (the abort signal), the dump was cancelled, whatever broke after that.
-      const said = await Promise.allSettled([dump.done]);
+      const before = this.#state;
+      this.kill();
+      const said = await Promise.allSettled([this.#dump.done]);
       const failed = said.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      const err = wasStopped ? (failed?.reason ?? cancelled()) : failed && !copyFailed ? failed.reason : copyFailure(e, conn);
-      settle.reject(err);
+      const blame = blameFor(before, failed !== undefined);
+      const err = blame === 'dump' ? failed!.reason : blame === 'cancelled' ? cancelled() : copyFailure(e, this.#conn);
+      this.#fail(err);
       throw err;
     } finally {
-      await finish();
+      await this.#finish();
     }
   }
 
-  const stdout: Readable & Recyclable = Readable.from(guarded(), { objectMode: true, highWaterMark: 8 });
-  // The copy's pieces are yielded as they are; its reads' buffers go round when given back.
-  stdout[RECYCLE] = (chunk) => copy?.recycle(chunk);
-  // A reader that gives up before the first read never runs the generator's finally.
-  stdout.once('close', () => void finish());
-  return { stdout, done, pid: dump.child.pid, kill: killAll };
+  /** Ends the snapshot's session once; when the archive did not finish, stops the tools first. */
+  #finish(): Promise<void> {
+    return (this.#closed ??= (async () => {
+      if (!isSettled(this.#state)) {
+        this.kill();
+        this.#fail(cancelled());
+      }
+      await this.#exporter.query('COMMIT').catch(() => {});
+      await this.#exporter.end().catch(() => {});
+    })());
+  }
 }

@@ -14,11 +14,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { DpError } from '../../domain/errors.ts';
+import { errors } from '../../domain/errors.ts';
 import { FanOut } from '../../util/fan-out.ts';
 import { ArchiveHeadReader, writeArchiveHead, type ArchiveHead } from './archive-toc.ts';
 import type { PgConnection } from './connection-string.ts';
-import { RESTORE_FAILED, kindForCode } from './errors.ts';
+import { RESTORE_FAILED } from './errors.ts';
 import { targetRoles } from './probe.ts';
 import { dataWorkerLists, listFileText } from './restore-plan.ts';
 import { pgRestoreArgs, type RestoreHandle, type RestoreOptions } from './restore.ts';
@@ -72,8 +72,8 @@ export async function startParallelRestore(conn: PgConnection, opts: ParallelRes
     for (const r of running) r.child.kill('SIGTERM');
   };
   const start = (name: string, args: string[]): ToolRun => {
-    if (stopped) throw new DpError(kindForCode(RESTORE_FAILED), RESTORE_FAILED, 'The restore was stopped.');
-    const run = runTool({ name, file, args: [...args, ...baseArgs], conn: target, stream: 'stdin', failureCode: RESTORE_FAILED, signal: opts.signal });
+    if (stopped) throw errors.restoreFailed('The restore was stopped.');
+    const run = runTool({ name, file, args: [...args, ...baseArgs], conn: target, stream: 'stdin', failureCode: RESTORE_FAILED, signal: opts.signal, settings: opts.settings });
     running.add(run);
     run.done.then(() => running.delete(run), () => running.delete(run));
     return run;
@@ -132,7 +132,7 @@ export async function startParallelRestore(conn: PgConnection, opts: ParallelRes
     try {
       got = await head.promise;
     } catch (e) {
-      throw new DpError(kindForCode(RESTORE_FAILED), RESTORE_FAILED, `The recovery point is not an archive pg_restore can read: ${(e as Error).message}`);
+      throw errors.restoreFailed(`The recovery point is not an archive pg_restore can read: ${(e as Error).message}`);
     }
     let fitted = got.head;
     if (roles) {

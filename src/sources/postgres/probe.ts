@@ -3,10 +3,10 @@
 // needs (list, test and create databases). Failures come back as DpErrors with Azure's codes
 // (errors.ts) and messages a DBA can act on. Connections time out after 5 s.
 import pg from 'pg';
-import { invalid } from '../../domain/errors.ts';
+import { errors } from '../../domain/errors.ts';
 import { describeConnection, toPgConfig, type PgConnection } from './connection-string.ts';
 import { SlabReads } from './slab-socket.ts';
-import { DB_NAME_IN_USE, MISSING_PERMISSIONS, fromPgError } from './errors.ts';
+import { fromPgError } from './errors.ts';
 import type { TargetRoles } from './role-mapping.ts';
 import { majorFromVersionNum } from './tools.ts';
 
@@ -82,6 +82,14 @@ export function probeServer(conn: PgConnection): Promise<{ majorVersion: number;
   return withClient(conn, serverMajor);
 }
 
+/** The maintenance_work_mem a new session of `conn`'s role gets on the server, in bytes. */
+export function maintenanceWorkMemBytes(conn: PgConnection): Promise<number> {
+  return withClient(conn, async (client) => {
+    const r = await client.query<{ bytes: string }>("SELECT pg_size_bytes(current_setting('maintenance_work_mem'))::text AS bytes");
+    return Number(r.rows[0]!.bytes);
+  });
+}
+
 // Objects pg_dump must read: USAGE on each schema, SELECT on each table and sequence, except
 // what belongs to an extension (pg_dump leaves those to CREATE EXTENSION).
 const UNREADABLE_SQL = `
@@ -124,8 +132,7 @@ export function probeDatabase(conn: PgConnection): Promise<{ sizeBytes: number; 
       const total = Number(unreadable.rows[0]?.total);
       const listed = unreadable.rows.map((r) => (r.kind === 'schema' ? `USAGE on schema ${r.name}` : `SELECT on ${r.kind} ${r.name}`));
       const more = total > listed.length ? ` and ${total - listed.length} more` : '';
-      throw invalid(
-        MISSING_PERMISSIONS,
+      throw errors.postgresPermissionMissing(
         `User "${conn.user}" cannot back up database "${conn.database}": it lacks ${listed.join(', ')}${more}. ` +
           `Grant them, for example GRANT USAGE ON SCHEMA <schema> TO <user>; GRANT SELECT ON ALL TABLES IN SCHEMA <schema> TO <user>; ` +
           `GRANT SELECT ON ALL SEQUENCES IN SCHEMA <schema> TO <user>; or, on PostgreSQL 14 and later, GRANT pg_read_all_data TO <user>.`,
@@ -134,14 +141,6 @@ export function probeDatabase(conn: PgConnection): Promise<{ sizeBytes: number; 
     const size = await client.query<{ size: string }>('SELECT pg_database_size(current_database()) AS size');
     const data = await client.query<{ bytes: string }>(DATA_BYTES_SQL);
     return { sizeBytes: Number(size.rows[0]?.size), dataBytes: Number(data.rows[0]?.bytes), ...(await serverMajor(client)) };
-  });
-}
-
-/** The databases one can connect to (templates and datallowconn=false left out), by name. */
-export function listDatabases(conn: PgConnection): Promise<string[]> {
-  return withClient(conn, async (client) => {
-    const r = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE NOT datistemplate AND datallowconn ORDER BY datname');
-    return r.rows.map((row) => row.datname);
   });
 }
 
@@ -154,7 +153,7 @@ export function databaseExists(conn: PgConnection, name: string): Promise<boolea
 
 function checkDatabaseName(name: string): void {
   if (!name || Buffer.byteLength(name) > 63 || name.includes('\0')) {
-    throw invalid('UserErrorInvalidRequestParameter', 'A database name must be 1 to 63 bytes long.');
+    throw errors.databaseNameLength();
   }
 }
 
@@ -167,10 +166,10 @@ export async function createDatabase(conn: PgConnection, name: string): Promise<
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === '42P04') {
-      throw invalid(DB_NAME_IN_USE, `A database named "${name}" already exists on server ${conn.host}:${conn.port}; restore into a new name.`);
+      throw errors.databaseNameInUse(`A database named "${name}" already exists on server ${conn.host}:${conn.port}; restore into a new name.`);
     }
     if (code === '42501') {
-      throw invalid(MISSING_PERMISSIONS, `User "${conn.user}" may not create databases on ${describeConnection(conn)}; it needs the CREATEDB attribute.`);
+      throw errors.postgresPermissionMissing(`User "${conn.user}" may not create databases on ${describeConnection(conn)}; it needs the CREATEDB attribute.`);
     }
     throw fromPgError(e, conn);
   } finally {
@@ -221,7 +220,7 @@ export async function renameDatabase(conn: PgConnection, from: string, to: strin
     await client.query(`ALTER DATABASE ${pg.escapeIdentifier(from)} RENAME TO ${pg.escapeIdentifier(to)}`);
   } catch (e) {
     if ((e as { code?: string }).code === '42P04') {
-      throw invalid(DB_NAME_IN_USE, `A database named "${to}" was created on server ${conn.host}:${conn.port} while the restore ran; restore into a new name.`);
+      throw errors.databaseNameInUse(`A database named "${to}" was created on server ${conn.host}:${conn.port} while the restore ran; restore into a new name.`);
     }
     throw fromPgError(e, conn);
   } finally {

@@ -25,6 +25,8 @@ export interface RestoreOptions {
   roles?: TargetRoles;
   /** Leave every object owned by the restoring user (pg_restore --no-owner). */
   noOwner?: boolean;
+  /** Settings of pg_restore's sessions (restore-settings.ts). */
+  settings?: Record<string, string>;
 }
 
 export interface RestoreHandle {
@@ -69,7 +71,7 @@ export async function startRestore(conn: PgConnection, opts: RestoreOptions): Pr
   // Not found (no such database, say): the archive goes in as it is and pg_restore says what is wrong.
   const roles = opts.roles ?? (await targetRoles(target, opts.major).catch(() => null));
   const { child, done } = runTool({
-    name: 'pg_restore', file, args: pgRestoreArgs(opts.targetDatabase, opts.noOwner), conn: target, stream: 'stdin', failureCode: RESTORE_FAILED, signal: opts.signal,
+    name: 'pg_restore', file, args: pgRestoreArgs(opts.targetDatabase, opts.noOwner), conn: target, stream: 'stdin', failureCode: RESTORE_FAILED, signal: opts.signal, settings: opts.settings,
   });
   let report: RoleReport | null = null;
   const stdin = rewritingHead(child.stdin as Writable, (head) => {

@@ -78,16 +78,6 @@ function filterAcl(defn: string, missing: (role: string) => boolean, mayActAs: (
   return { defn: kept.join(''), skipped };
 }
 
-/** Every role the archive names: owners and the roles of its ACL statements. */
-export function rolesOfArchive(head: ArchiveHead): Set<string> {
-  const roles = new Set<string>();
-  for (const e of head.entries) {
-    if (e.owner) roles.add(e.owner);
-    if (e.desc && ACL_DESCS.has(e.desc) && e.defn) for (const r of rolesIn(e.defn).named) roles.add(r);
-  }
-  return roles;
-}
-
 /**
  * The TOC fitted to the target's roles. With `keepOwners` false no owner is looked at (the
  * restore runs with --no-owner); grants are still fitted.

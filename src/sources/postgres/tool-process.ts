@@ -5,9 +5,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
-import { DpError } from '../../domain/errors.ts';
+import { errors } from '../../domain/errors.ts';
 import { toLibpqEnv, type PgConnection } from './connection-string.ts';
-import { codeForToolStderr, kindForCode, scrub } from './errors.ts';
+import { codeForToolStderr, scrub } from './errors.ts';
+import { pgOptions } from './restore-settings.ts';
 
 const TAIL_LINES = 20;
 const TAIL_CHARS = 16 * 1024;
@@ -55,6 +56,8 @@ export interface RunToolOptions {
   /** The code used when stderr says nothing more specific. */
   failureCode: string;
   signal?: AbortSignal;
+  /** Settings for every session the tool opens (PGOPTIONS; restore-settings.ts). */
+  settings?: Record<string, string>;
 }
 
 /** Keeps the last TAIL_CHARS characters of a stream of text. */
@@ -99,7 +102,7 @@ export function runTool(opts: RunToolOptions): ToolRun {
   const wrap = opts.stdoutBuffer && opts.stream === 'stdout' ? findStdbuf() : null;
   const [file, args] = wrap ? [wrap, ['-o', String(opts.stdoutBuffer), opts.file, ...opts.args]] : [opts.file, opts.args];
   const child = spawn(file, args, {
-    env: toolEnv(conn),
+    env: opts.settings && Object.keys(opts.settings).length ? { ...toolEnv(conn), PGOPTIONS: pgOptions(opts.settings) } : toolEnv(conn),
     stdio: [opts.stream === 'stdin' ? 'pipe' : 'ignore', opts.stream === 'stdout' ? 'pipe' : 'ignore', 'pipe'],
   });
   // The caller's pipeline reports a broken pipe; `done` reports why. Never crash on it here.
@@ -130,7 +133,7 @@ export function runTool(opts: RunToolOptions): ToolRun {
       result = await exited;
     } catch (e) {
       const msg = scrub((e as Error).message, [conn.password]);
-      throw new DpError('internal', opts.failureCode, `Could not start ${name} (${opts.file}): ${msg}`);
+      throw errors.toolNotStarted(opts.failureCode, `Could not start ${name} (${opts.file}): ${msg}`);
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
     }
@@ -143,7 +146,7 @@ export function runTool(opts: RunToolOptions): ToolRun {
         ? `${name} was killed by signal ${result.signal}`
         : `${name} exited with status ${result.code}`;
     const code = cancelled || result.signal ? opts.failureCode : codeForToolStderr(excerpt, opts.failureCode);
-    throw new DpError(kindForCode(code), code, excerpt ? `${how}:\n${excerpt}` : `${how}.`);
+    throw errors.toolFailed(code, excerpt ? `${how}:\n${excerpt}` : `${how}.`);
   })();
   done.catch(() => {}); // Handled by whoever awaits it; never an unhandled rejection.
   let stdout: Readable | null = null;

@@ -6,11 +6,11 @@
 import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { invalid } from '../../domain/errors.ts';
+import { errors } from '../../domain/errors.ts';
 
 export type PgTool = 'pg_dump' | 'pg_restore' | 'psql';
 
-export const TOOL_NOT_FOUND = 'UserErrorBackupToolNotFound';
+export { TOOL_NOT_FOUND } from '../../domain/errors.ts';
 
 /** The major version in a `--version` line or a server_version string: "15.13 (Debian…)" → 15, "9.6.24" → 9.6. */
 export function parseMajorVersion(text: string): number | null {
@@ -91,17 +91,10 @@ export async function findTool(name: PgTool, major: number, opts: FindToolOption
       return file;
     }
   }
-  throw invalid(
-    TOOL_NOT_FOUND,
+  throw errors.backupToolNotFound(
     `${name} of PostgreSQL ${major} was not found on this machine; backups and restores use the client tools of the ` +
       `server's own major version. Install them (Debian/Ubuntu: apt-get install postgresql-client-${major}; ` +
       `RHEL: dnf install postgresql${major}; macOS: brew install postgresql@${major}) and try again. ` +
       `Looked in ${versionedDirs(major)[0]}, /usr/pgsql-${major}/bin, /usr/local/pgsql/bin and PATH.`,
   );
-}
-
-/** Forgets every cached answer (after installing tools, or in tests). */
-export function clearToolCache(): void {
-  found.clear();
-  versions.clear();
 }

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { DpError } from '../../../src/domain/errors.ts';
 import { parseConnectionString } from '../../../src/sources/postgres/connection-string.ts';
 import {
-  createDatabase, databaseExists, dropDatabase, listDatabases, probeDatabase, probeServer,
+  createDatabase, databaseExists, dropDatabase, probeDatabase, probeServer,
 } from '../../../src/sources/postgres/probe.ts';
 import { freePort } from '../../support/pg-bin.ts';
 import { startCluster, type PgCluster } from '../../support/pg-cluster.ts';
@@ -102,12 +102,10 @@ test('a user without CONNECT on the database fails with UserErrorMissingDBPermis
   );
 });
 
-test('listDatabases, databaseExists, createDatabase and dropDatabase', async () => {
+test('databaseExists, createDatabase and dropDatabase', async () => {
   const su = cluster.connection('postgres');
   await createDatabase(su, 'Restored "db"');
   assert.equal(await databaseExists(su, 'Restored "db"'), true);
-  assert.ok((await listDatabases(su)).includes('Restored "db"'));
-  assert.equal((await listDatabases(su)).some((d) => d.startsWith('template')), false);
   await assert.rejects(createDatabase(su, 'Restored "db"'), isError('UserErrorDatabaseNameAlreadyInUse', /"Restored "db"" already exists/));
   await assert.rejects(
     createDatabase(cluster.connection('postgres', 'backup', BACKUP_PW), 'other'),

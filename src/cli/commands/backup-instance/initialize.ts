@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { DATASOURCE_TYPE_VALUES, requireManifest } from '../../../datasources/registry.ts';
 import { initializeBackupInstance, uuid1 } from '../../../policy/instance-request.ts';
+import { systemClock } from '../../../util/clock.ts';
 import { defineCommand } from '../../command.ts';
 import { parseTags } from '../../tags.ts';
 
@@ -36,7 +37,7 @@ export const backupInstanceInitialize = defineCommand({
         tags: parseTags(a.tags as string[] | undefined),
       },
       manifest,
-      uuid1(Date.now(), randomBytes(8)),
+      uuid1(systemClock.now().getTime(), randomBytes(8)),
     );
     for (const w of warnings) ctx.warn(w);
     return value;

@@ -1,6 +1,6 @@
 // `backup-instance show|list|delete|wait`.
 import { search } from '@jmespath-community/jmespath';
-import { DpError, usage } from '../../../domain/errors.ts';
+import { DpError, errors, usage } from '../../../domain/errors.ts';
 import { defineCommand } from '../../command.ts';
 import { vaultPath } from '../../paths.ts';
 import { INSTANCE, instanceArgs, instanceIdArgs, instanceOf, resourceGroup, showTargets, targetsOf, vaultName, yes } from './args.ts';
@@ -60,7 +60,7 @@ export const backupInstanceWait = defineCommand({
     const timeout = Number(a.timeout);
     for (let waited = 0; ; waited += interval) {
       if (await conditionMet(path!, a, ctx.client.get.bind(ctx.client))) return undefined;
-      if (waited + interval > timeout) throw new DpError('invalid', 'CLIError', `Wait operation timed-out after ${timeout} seconds`);
+      if (waited + interval > timeout) throw errors.waitTimedOut(timeout);
       await new Promise((r) => setTimeout(r, interval * 1000));
     }
   },

@@ -1,7 +1,7 @@
 // `job wait`: follows jobs to their end, showing their progress on stderr (a bar on a terminal,
 // plain lines otherwise), prints the ended jobs as `job show` would, and fails (exit 1) with the
 // job's own error when one failed.
-import { DpError } from '../../../domain/errors.ts';
+import { errors } from '../../../domain/errors.ts';
 import { defineCommand } from '../../command.ts';
 import { JOB, targetsOf } from '../backup-instance/args.ts';
 import { jobArgs } from './args.ts';
@@ -16,7 +16,7 @@ export const jobWait = defineCommand({
   },
   async run(a, ctx) {
     const interval = Number(a.interval);
-    if (!(interval > 0 && interval <= 3600)) throw new DpError('usage', 'InvalidArgumentValueError', `argument --interval: '${String(a.interval)}' must be more than 0 and at most 3600 seconds.`);
+    if (!(interval > 0 && interval <= 3600)) throw errors.argumentValueInvalid(`argument --interval: '${String(a.interval)}' must be more than 0 and at most 3600 seconds.`);
     const ended: JobView[] = [];
     for (const path of await targetsOf(a, ctx, JOB)) {
       let job = (await ctx.client.get(path)) as JobView;
@@ -29,7 +29,7 @@ export const jobWait = defineCommand({
       ctx.progress((terminal) => progressLine(job, terminal), true);
       if (job.properties?.status === 'Failed') {
         const detail = job.properties.errorDetails?.[0];
-        throw new DpError('invalid', detail?.code ?? 'JobFailed', `Job '${job.name}' failed: ${detail?.message ?? 'the job reports no error detail.'}`);
+        throw errors.jobFailed(job.name, detail);
       }
       ended.push(job);
     }

@@ -2,7 +2,7 @@
 // output shapes. Only `show` asks the service for a value (POST .../listValue); `set` prints the
 // value it just sent, as az does.
 import { readFileSync } from 'node:fs';
-import { DpError, badArgument, usage } from '../../../domain/errors.ts';
+import { badArgument, errors, usage } from '../../../domain/errors.ts';
 import { parseKeyVaultUri, parseSecretUri, type SecretUriParts } from '../../../secrets/key-vault.ts';
 import { defineCommand, type ArgSpec, type ArgValues, type CommandContext } from '../../command.ts';
 import { parseTags } from '../../tags.ts';
@@ -48,7 +48,7 @@ function readValueFile(path: string, encoding: (typeof ENCODINGS)[number]): stri
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new DpError('usage', 'InvalidArgumentValueError', `argument --file: cannot read '${path}': ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw errors.argumentValueInvalid(`argument --file: cannot read '${path}': ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
   }
   switch (encoding) {
     case 'base64':

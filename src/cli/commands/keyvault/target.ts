@@ -1,7 +1,7 @@
 // How the keyvault commands address a key vault: by name alone (names are global, so the vault is
 // found in the subscription's list) or by group and name, and the api-version they speak.
 import { CLIENT_KEYVAULT_API_VERSION } from '../../../api/api-version.ts';
-import { notFound } from '../../../domain/errors.ts';
+import { errors } from '../../../domain/errors.ts';
 import type { ArgSpec, CommandContext } from '../../command.ts';
 import { groupPath } from '../../paths.ts';
 
@@ -21,6 +21,6 @@ export async function locateKeyVault(ctx: CommandContext, name: string, rg?: str
   if (rg) return keyVaultPath(sub, rg, name);
   const all = (await ctx.client.listAll(`/subscriptions/${sub}/providers/Microsoft.KeyVault/vaults`, KV_QUERY)) as { id: string; name: string }[];
   const hit = all.find((v) => v.name.toLowerCase() === name.toLowerCase());
-  if (!hit) throw notFound('ResourceNotFound', `The Resource 'Microsoft.KeyVault/vaults/${name}' was not found within subscription '${sub}'.`);
+  if (!hit) throw errors.resourceNotFound('Microsoft.KeyVault/vaults', name, sub);
   return hit.id;
 }

@@ -1,0 +1,43 @@
+// Storage errors: the codes every backend returns, so callers above test a code, never a backend.
+import { DpError } from './dp-error.ts';
+
+export const STORAGE_NOT_FOUND = 'StorageObjectNotFound';
+export const STORAGE_INVALID_RANGE = 'StorageInvalidRange';
+export const STORAGE_INVALID_NAME = 'StorageInvalidName';
+export const STORAGE_FAILURE = 'StorageFailure';
+/** The backend has no room left (a full disk, a quota reached); code the jobs report as is. */
+export const STORAGE_FULL = 'UserErrorStorageFull';
+export const STORAGE_LOCATION_INVALID = 'InvalidStorageLocation';
+
+export interface StorageSpace {
+  freeBytes: number | null;
+  neededBytes: number | null;
+}
+
+export const storageErrors = {
+  /** The one not-found error every backend returns. */
+  storageObjectNotFound: (name: string): DpError =>
+    new DpError('notFound', STORAGE_NOT_FOUND, `The storage object '${name}' does not exist.`),
+
+  /** Any other storage failure; `transient` ones (a retry may cure them) are kind `unavailable`. */
+  storageFailure: (op: string, name: string, detail: string, transient: boolean): DpError =>
+    new DpError(transient ? 'unavailable' : 'internal', STORAGE_FAILURE, `Storage ${op} of '${name}' failed: ${detail}`),
+
+  /** The backend is out of space; `message` says what did not fit, `space` goes into additionalInfo. */
+  storageFull: (message: string, space: StorageSpace): DpError =>
+    new DpError('conflict', STORAGE_FULL, message, {
+      additionalInfo: [{ type: 'StorageSpace', info: { freeBytes: space.freeBytes, neededBytes: space.neededBytes } }],
+    }),
+
+  storageInvalidName: (name: string): DpError =>
+    new DpError('invalid', STORAGE_INVALID_NAME, `'${name}' is not a valid storage object name.`),
+
+  storageInvalidRange: (name: string, size: number, offset: number, length: number | undefined): DpError =>
+    new DpError('invalid', STORAGE_INVALID_RANGE, `The range ${offset}+${length ?? '*'} does not lie inside '${name}' (${size} bytes).`),
+
+  storageLocationNotUnderstood: (location: string): DpError =>
+    new DpError('invalid', STORAGE_LOCATION_INVALID, `'${location}' is neither an absolute path nor a storage URL.`),
+
+  storageSchemeUnknown: (scheme: string, known: string): DpError =>
+    new DpError('invalid', STORAGE_LOCATION_INVALID, `No storage backend handles '${scheme}:' locations (known: ${known}).`),
+};

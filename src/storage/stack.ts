@@ -1,0 +1,27 @@
+// The one place storage wrappers are stacked on a backend, in the order restic's backend/all
+// stacks them. From the backend up: injected faults (tests only), so what sits above meets them
+// as it would meet the backend's own failures; the concurrency limit; retry outermost, so a
+// retry's backoff waits without holding a slot. Production gets retry and limit; a test asks
+// for faults through the storage factory (factory.ts), never through the service's options.
+import type { FaultPlan } from './faults.ts';
+import { FaultyStorage } from './faults.ts';
+import { LimitedStorage } from './limit.ts';
+import { DEFAULT_RETRY, RetryingStorage, type RetryOptions } from './retry.ts';
+import type { Storage } from './storage.ts';
+
+export interface StackOptions {
+  /** Retry of transient failures (default `DEFAULT_RETRY`); false for none. */
+  retry?: RetryOptions | false;
+  /** At most `properties.maxConcurrency` operations in flight (default true). */
+  limit?: boolean;
+  /** Faults to inject (tests only). */
+  faults?: FaultPlan;
+}
+
+export function stack(backend: Storage, opts: StackOptions = {}): Storage {
+  let storage = backend;
+  if (opts.faults) storage = new FaultyStorage(storage, opts.faults);
+  if (opts.limit !== false) storage = new LimitedStorage(storage);
+  if (opts.retry !== false) storage = new RetryingStorage(storage, opts.retry ?? DEFAULT_RETRY);
+  return storage;
+}

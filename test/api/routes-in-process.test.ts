@@ -1,0 +1,253 @@
+// Every route of the route table, called in-process through `app.request` (no port) against the
+// real service and a real PostgreSQL cluster: one protection's whole life (group, vault, policy,
+// key vault, server, instance, backup, recovery points, restore, state changes, maintenance,
+// operations, deletes). Each call records the pattern it reached; the last test fails when a
+// route of `router.list()` was never reached, so a new route needs an in-process test here.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildRouter } from '../../src/api/routes/index.ts';
+import type { InProcessResponse } from '../../src/api/app.ts';
+import { getDefaultPolicyTemplate } from '../../src/policy/template.ts';
+import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
+import { shopSql } from '../support/pg-fixtures.ts';
+import { startTestService, type TestService } from '../support/service.ts';
+import { API } from '../support/api-resources.ts';
+
+const router = buildRouter();
+const reached = new Set<string>();
+const routeKey = (method: string, pattern: string) => `${method} ${pattern}`;
+
+let svc: TestService;
+let cluster: PgCluster;
+let sub: string;
+
+const DP = '/providers/Microsoft.DataProtection';
+const rg = () => `/subscriptions/${sub}/resourceGroups/inproc`;
+const vault = () => `${rg()}${DP}/backupVaults/vault1`;
+const policy = () => `${vault()}/backupPolicies/pol1`;
+const kv = () => `${rg()}/providers/Microsoft.KeyVault/vaults/inprockv`;
+const secret = () => `${kv()}/secrets/dbkey`;
+const server = () => `${rg()}/providers/Microsoft.DBforPostgreSQL/servers/pgsrv`;
+const instance = () => `${vault()}/backupInstances/pgsrv-shop`;
+const SECRET_URI = 'https://inprockv.vault.azure.net/secrets/dbkey';
+const PASSWORD = 'in-pr0cess-secret';
+
+/**
+ * Calls the app in-process with the route's api-version and records the route it reached. Every
+ * answer must come from the route itself: below 500 and not "no such route".
+ */
+async function call(method: string, target: string, body?: unknown): Promise<InProcessResponse> {
+  const path = target.split('?')[0]!;
+  const found = router.match(method, path);
+  assert.ok('route' in found, `${method} ${path} matches no route`);
+  reached.add(routeKey(method, found.route.pattern));
+  const versions = found.route.versions;
+  const withVersion = versions === 'none' || target.includes('api-version=') ? target : `${target}${target.includes('?') ? '&' : '?'}api-version=${API[versions]}`;
+  const res = await svc.app.request(method, withVersion, body === undefined ? {} : { body });
+  assert.ok(res.status < 500, `${method} ${target}: ${res.status} ${JSON.stringify(res.body)}`);
+  assert.ok(!['InvalidResourceType', 'MethodNotAllowed'].includes(res.body?.error?.code), `${method} ${target}: ${JSON.stringify(res.body)}`);
+  return res;
+}
+
+/** The path and query of an operation header (an absolute URL on the in-process host). */
+const local = (url: string | null) => {
+  assert.ok(url, 'the answer names an operation');
+  const u = new URL(url);
+  return `${u.pathname}${u.search}`;
+};
+
+async function settle(): Promise<void> {
+  await svc.ctx.background.idle();
+  await svc.worker.drain();
+  await svc.ctx.background.idle();
+}
+
+/** Follows a 202's Location to the operation's result, once the work has settled. */
+async function result(res: InProcessResponse): Promise<any> {
+  assert.equal(res.status, 202, JSON.stringify(res.body));
+  await settle();
+  const out = await call('GET', local(res.headers.get('location')));
+  assert.ok(out.status === 200 || out.status === 204, JSON.stringify(out.body));
+  return out.body;
+}
+
+before(async () => {
+  [svc, cluster] = await Promise.all([startTestService(), startCluster()]);
+  await cluster.createDatabase('shop', shopSql(50));
+  await cluster.createRole('backupadmin', PASSWORD, { login: true, superuser: true });
+});
+after(async () => {
+  await svc?.close();
+  await cluster?.stop();
+});
+
+describe('every route, in-process', () => {
+  let principalId: string;
+  let jobId: string;
+  let rpName: string;
+  let vaultOp: string;
+
+  it('serves the subscription and resource groups', async () => {
+    sub = (await call('GET', '/subscriptions')).body.value[0].subscriptionId;
+    assert.equal((await call('GET', `/subscriptions/${sub}`)).body.subscriptionId, sub);
+    assert.equal((await call('PUT', rg(), { location: 'westus' })).status, 201);
+    assert.equal((await call('PUT', `${rg()}-spare`, { location: 'westus' })).status, 201);
+    assert.equal((await call('GET', rg())).body.name, 'inproc');
+    assert.ok((await call('GET', `/subscriptions/${sub}/resourcegroups`)).body.value.some((g: any) => g.name === 'inproc'));
+  });
+
+  it('creates, reads, patches and lists a Backup vault and its policy', async () => {
+    const body = { location: 'westus', identity: { type: 'SystemAssigned' }, properties: { storageSettings: [{ datastoreType: 'VaultStore', type: 'LocallyRedundant' }] } };
+    const created = await call('PUT', vault(), body);
+    assert.equal(created.status, 201);
+    vaultOp = local(created.headers.get('azure-asyncoperation'));
+    principalId = created.body.identity.principalId;
+    assert.equal((await call('GET', vault())).body.name, 'vault1');
+    assert.deepEqual((await call('PATCH', vault(), { tags: { team: 'dba' } })).body.tags, { team: 'dba' });
+    assert.ok((await call('GET', `/subscriptions/${sub}${DP}/backupVaults`)).body.value.some((v: any) => v.name === 'vault1'));
+    assert.equal((await call('GET', `${rg()}${DP}/backupVaults`)).body.value.length, 1);
+    assert.equal((await call('PUT', policy(), { properties: getDefaultPolicyTemplate('AzureDatabaseForPostgreSQL') })).status, 200);
+    assert.equal((await call('GET', policy())).body.name, 'pol1');
+    assert.deepEqual((await call('GET', `${vault()}/backupPolicies`)).body.value.map((p: any) => p.name), ['pol1']);
+  });
+
+  it('serves operation status and results at the vault and resource group scopes', async () => {
+    await settle();
+    assert.equal((await call('GET', vaultOp)).body.status, 'Succeeded');
+    const opId = vaultOp.split('?')[0]!.split('/').at(-1)!;
+    assert.equal((await call('GET', `${rg()}${DP}/operationStatus/${opId}`)).body.status, 'Succeeded');
+    assert.equal((await call('GET', `${vault()}/operationResults/${opId}`)).body.name, 'vault1');
+  });
+
+  it('keeps a key vault, its access policies and a secret whose value only listValue returns', async () => {
+    assert.equal((await call('PUT', kv(), { location: 'westus', properties: { sku: { family: 'A', name: 'standard' } } })).status, 201);
+    assert.equal((await call('GET', kv())).body.name, 'inprockv');
+    assert.equal((await call('GET', `/subscriptions/${sub}/providers/Microsoft.KeyVault/vaults`)).body.value.length, 1);
+    assert.equal((await call('GET', `${rg()}/providers/Microsoft.KeyVault/vaults`)).body.value.length, 1);
+    const policies = await call('PUT', `${kv()}/accessPolicies/add`, {
+      properties: { accessPolicies: [{ tenantId: svc.ctx.tenantId, objectId: principalId, permissions: { secrets: ['get', 'list'] } }] },
+    });
+    assert.ok(policies.body.properties.accessPolicies.some((p: any) => p.objectId === principalId));
+    const value = `postgresql://backupadmin:${PASSWORD}@127.0.0.1:${cluster.port}/postgres?sslmode=disable`;
+    assert.equal((await call('PUT', secret(), { properties: { value } })).status, 201);
+    const shown = await call('GET', secret());
+    assert.equal(shown.body.value, undefined);
+    assert.ok(!JSON.stringify(shown.body).includes(PASSWORD));
+    assert.equal((await call('GET', `${kv()}/secrets`)).body.value.length, 1);
+    const versions = (await call('GET', `${secret()}/versions`)).body.value;
+    assert.equal(versions.length, 1);
+    const version = String(shown.body.id).split('/').at(-1)!;
+    assert.equal((await call('GET', `${secret()}/versions/${version}`)).body.id, shown.body.id);
+    assert.equal((await call('POST', `${secret()}/listValue`)).body.value, value);
+    assert.equal((await call('POST', `${secret()}/versions/${version}/listValue`)).body.value, value);
+  });
+
+  it('registers the PostgreSQL server and lists its databases live', async () => {
+    assert.equal((await call('PUT', server(), { location: 'westus', properties: { fullyQualifiedDomainName: '127.0.0.1', port: cluster.port } })).status, 201);
+    assert.equal((await call('GET', server())).body.properties.port, cluster.port);
+    assert.equal((await call('GET', `/subscriptions/${sub}/providers/Microsoft.DBforPostgreSQL/servers`)).body.value.length, 1);
+    assert.equal((await call('GET', `${rg()}/providers/Microsoft.DBforPostgreSQL/servers`)).body.value.length, 1);
+    const q = `?secretUri=${encodeURIComponent(SECRET_URI)}`;
+    assert.ok((await call('GET', `${server()}/databases${q}`)).body.value.some((d: any) => d.name === 'shop'));
+    assert.equal((await call('GET', `${server()}/databases/shop${q}`)).body.name, 'shop');
+  });
+
+  const instanceProperties = () => ({
+    friendlyName: 'pgsrv/shop',
+    objectType: 'BackupInstance',
+    dataSourceInfo: {
+      datasourceType: 'Microsoft.DBforPostgreSQL/servers/databases', objectType: 'Datasource', resourceID: `${server()}/databases/shop`,
+      resourceLocation: 'westus', resourceName: 'shop', resourceType: 'Microsoft.DBforPostgreSQL/servers/databases', resourceUri: '',
+    },
+    policyInfo: { policyId: policy() },
+    datasourceAuthCredentials: { objectType: 'SecretStoreBasedAuthCredentials', secretStoreResource: { secretStoreType: 'AzureKeyVault', uri: SECRET_URI } },
+  });
+
+  it('validates and protects a database, and lists the instance', async () => {
+    const validated = await result(await call('POST', `${vault()}/validateForBackup`, { backupInstance: instanceProperties() }));
+    assert.equal(validated.objectType, 'OperationJobExtendedInfo');
+    const created = await call('PUT', instance(), { properties: instanceProperties() });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal((await call('GET', instance())).body.properties.currentProtectionState, 'ProtectionConfigured');
+    assert.equal((await call('GET', `${vault()}/backupInstances`)).body.value.length, 1);
+    assert.equal((await call('GET', `/subscriptions/${sub}${DP}/backupInstances`)).body.value.length, 1);
+  });
+
+  it('takes an on-demand backup as a job, with its recovery point', async () => {
+    const accepted = await call('POST', `${instance()}/backup`, { backupRuleOptions: { ruleName: 'BackupWeekly', triggerOption: { retentionTagOverride: 'Default' } } });
+    const opId = local(accepted.headers.get('azure-asyncoperation')).split('?')[0]!.split('/').at(-1)!;
+    jobId = String((await result(accepted)).jobId).split('/').at(-1)!;
+    assert.equal((await call('GET', `${vault()}/backupJobs/${jobId}`)).body.properties.status, 'Completed');
+    assert.ok((await call('GET', `${vault()}/backupJobs`)).body.value.some((j: any) => j.name === jobId));
+    assert.ok((await call('GET', `/subscriptions/${sub}${DP}/backupJobs`)).body.value.some((j: any) => j.name === jobId));
+    const points = (await call('GET', `${instance()}/recoveryPoints`)).body.value;
+    assert.equal(points.length, 1);
+    rpName = points[0].name;
+    assert.equal((await call('GET', `${instance()}/recoveryPoints/${rpName}`)).body.name, rpName);
+    // The same operation, asked at every scope it is published under.
+    assert.equal((await call('GET', `/subscriptions/${sub}${DP}/locations/westus/operationStatus/${opId}`)).body.status, 'Succeeded');
+    assert.equal((await call('GET', `${instance()}/operationStatus/${opId}`)).body.status, 'Succeeded');
+    assert.ok(String((await call('GET', `${instance()}/operationResults/${opId}`)).body.jobId).endsWith(`/backupJobs/${jobId}`));
+  });
+
+  it('validates and runs a restore to a new database with every row', async () => {
+    const request = {
+      objectType: 'AzureBackupRecoveryPointBasedRestoreRequest', sourceDataStoreType: 'VaultStore', recoveryPointId: rpName,
+      restoreTargetInfo: {
+        objectType: 'RestoreTargetInfo', recoveryOption: 'FailIfExists', restoreLocation: 'westus',
+        datasourceInfo: { ...instanceProperties().dataSourceInfo, resourceID: `${server()}/databases/shop_restored`, resourceName: 'shop_restored' },
+        datasourceAuthCredentials: instanceProperties().datasourceAuthCredentials,
+      },
+    };
+    assert.equal((await result(await call('POST', `${instance()}/validateRestore`, { restoreRequestObject: request }))).objectType, 'OperationJobExtendedInfo');
+    const restoreJob = String((await result(await call('POST', `${instance()}/restore`, request))).jobId).split('/').at(-1);
+    const job = await call('GET', `${vault()}/backupJobs/${restoreJob}`);
+    assert.equal(job.body.properties.status, 'Completed', JSON.stringify(job.body.properties.errorDetails));
+    assert.deepEqual(await cluster.compareDatabases('shop', 'shop_restored'), []);
+  });
+
+  it('changes the protection state through each action', async () => {
+    const state = async () => (await call('GET', instance())).body.properties.currentProtectionState;
+    for (const [action, expected] of [
+      ['suspendBackups', 'BackupsSuspended'], ['resumeBackups', 'ProtectionConfigured'], ['stopProtection', 'ProtectionStopped'], ['resumeProtection', 'ProtectionConfigured'],
+    ] as const) {
+      assert.equal((await call('POST', `${instance()}/${action}`)).status, 202);
+      await settle();
+      assert.equal(await state(), expected, action);
+    }
+  });
+
+  it('verifies, maintains, repairs and recovers the vault as jobs and operations', async () => {
+    for (const action of ['verify', 'maintain', 'repair']) {
+      const { jobId: id } = await result(await call('POST', `${vault()}/${action}`, action === 'verify' ? { samplePercent: 100 } : undefined));
+      const job = await call('GET', `${vault()}/backupJobs/${String(id).split('/').at(-1)}`);
+      assert.equal(job.body.properties.status, 'Completed', `${action}: ${JSON.stringify(job.body.properties.errorDetails)}`);
+    }
+    const recovered = await result(await call('POST', `${vault()}/recover`));
+    assert.equal(typeof recovered, 'object');
+  });
+
+  it('deletes what it made, children first', async () => {
+    const deleted = async (path: string) => {
+      const res = await call('DELETE', path);
+      assert.equal(res.status, 200, `${path}: ${JSON.stringify(res.body)}`);
+    };
+    assert.equal(await result(await call('DELETE', instance())), undefined);
+    assert.equal((await call('GET', `${vault()}/backupInstances`)).body.value.length, 0);
+    await deleted(secret());
+    await deleted(kv());
+    await deleted(server());
+    await deleted(policy());
+    const vaultDeleted = await call('DELETE', vault());
+    assert.equal(vaultDeleted.status, 202, JSON.stringify(vaultDeleted.body));
+    await settle();
+    assert.equal((await call('GET', local(vaultDeleted.headers.get('azure-asyncoperation')))).body.status, 'Succeeded');
+    await deleted(`${rg()}-spare`);
+    assert.equal((await call('GET', `/subscriptions/${sub}/resourcegroups`)).body.value.some((g: any) => g.name === 'inproc-spare'), false);
+  });
+
+  it('has reached every route of the route table in-process', () => {
+    const missing = router.list().map((r) => routeKey(r.method, r.pattern)).filter((k) => !reached.has(k));
+    assert.deepEqual(missing, [], 'routes without an in-process test in this file');
+  });
+});

@@ -1,0 +1,101 @@
+// The error catalog pinned: each constructor's code, HTTP status and message, as users saw them
+// before the catalog existed (codes and messages must not change when a throw site moves into
+// it), and every constructor of `errors` is pinned here, so a new one is added with its code.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DpError, errors } from '../../src/domain/errors.ts';
+
+type Pinned = [DpError, string, number, string];
+const space = { freeBytes: 10, neededBytes: null };
+
+const PINNED: Record<keyof typeof errors, Pinned> = {
+  storageObjectNotFound: [errors.storageObjectNotFound('packs/ab'), 'StorageObjectNotFound', 404, "The storage object 'packs/ab' does not exist."],
+  storageFailure: [errors.storageFailure('read', 'x', 'EIO', false), 'StorageFailure', 500, "Storage read of 'x' failed: EIO"],
+  storageFull: [errors.storageFull('full', space), 'UserErrorStorageFull', 409, 'full'],
+  storageInvalidName: [errors.storageInvalidName('../x'), 'StorageInvalidName', 400, "'../x' is not a valid storage object name."],
+  storageInvalidRange: [errors.storageInvalidRange('x', 10, 4, undefined), 'StorageInvalidRange', 400, "The range 4+* does not lie inside 'x' (10 bytes)."],
+  storageLocationNotUnderstood: [errors.storageLocationNotUnderstood('rel/dir'), 'InvalidStorageLocation', 400, "'rel/dir' is neither an absolute path nor a storage URL."],
+  storageSchemeUnknown: [errors.storageSchemeUnknown('s3', 'file'), 'InvalidStorageLocation', 400, "No storage backend handles 's3:' locations (known: file)."],
+  repositoryDataCorrupt: [errors.repositoryDataCorrupt('bad pack'), 'RepositoryDataCorrupt', 500, 'bad pack'],
+  repositoryConfigDamaged: [
+    errors.repositoryConfigDamaged('/r', [{ name: 'config', problem: 'it is missing' }, { name: 'config-copy', problem: 'bad' }]),
+    'RepositoryDataCorrupt', 500, 'Every copy of the repository config at /r is damaged: config: it is missing; config-copy: bad.',
+  ],
+  repositoryKeyMismatch: [errors.repositoryKeyMismatch(true), 'RepositoryKeyMismatch', 403, 'The master key does not open this repository, and its other config copy is damaged.'],
+  repositoryKeyInvalid: [errors.repositoryKeyInvalid(), 'InvalidRepositoryKey', 400, 'A repository master key must be exactly 32 bytes.'],
+  repositoryManifestNotFound: [errors.repositoryManifestNotFound('m1'), 'RepositoryManifestNotFound', 404, "The repository holds no recovery point manifest 'm1'."],
+  repositoryNotFound: [errors.repositoryNotFound('/r'), 'RepositoryNotFound', 404, 'No dpvault repository exists at /r.'],
+  repositoryAlreadyExists: [errors.repositoryAlreadyExists('/r'), 'RepositoryAlreadyExists', 409, 'A dpvault repository already exists at /r.'],
+  repositoryOptionInvalid: [errors.repositoryOptionInvalid('m'), 'InvalidRepositoryOption', 400, 'm'],
+  repositoryGcRunning: [errors.repositoryGcRunning(), 'RepositoryGcRunning', 409, 'Garbage collection is already running on this repository.'],
+  backupReusedDamagedData: [
+    errors.backupReusedDamagedData(2, 'p1: bad'), 'UserErrorBackupReusedDamagedData', 500,
+    'The backup reused 2 chunk(s) of stored data found damaged during the run (p1: bad); it was not kept. Those packs are quarantined: run the backup again and it stores that data anew.',
+  ],
+  postgresAuthFailed: [errors.postgresAuthFailed('m'), 'UserErrorDBUserAuthFailed', 400, 'm'],
+  postgresDatabaseNotFound: [errors.postgresDatabaseNotFound('m'), 'UserErrorDBNotFound', 400, 'm'],
+  postgresPermissionMissing: [errors.postgresPermissionMissing('m'), 'UserErrorMissingDBPermissions', 400, 'm'],
+  postgresConnectionClosed: [errors.postgresConnectionClosed('m'), 'UserErrorServerConnectionClosed', 503, 'm'],
+  postgresServerUnreachable: [errors.postgresServerUnreachable('m'), 'UserErrorDBServerUnreachable', 503, 'm'],
+  postgresTlsRefused: [errors.postgresTlsRefused('m'), 'UserErrorDBServerUnreachable', 400, 'm'],
+  postgresError: [errors.postgresError('m'), 'InternalError', 500, 'm'],
+  databaseNameInUse: [errors.databaseNameInUse('m'), 'UserErrorDatabaseNameAlreadyInUse', 400, 'm'],
+  databaseNameLength: [errors.databaseNameLength(), 'UserErrorInvalidRequestParameter', 400, 'A database name must be 1 to 63 bytes long.'],
+  connectionStringInvalid: [errors.connectionStringInvalid('m'), 'UserErrorSecretValueInUnsupportedFormat', 400, 'm'],
+  backupToolNotFound: [errors.backupToolNotFound('m'), 'UserErrorBackupToolNotFound', 400, 'm'],
+  toolNotStarted: [errors.toolNotStarted('BackupToolFailed', 'm'), 'BackupToolFailed', 500, 'm'],
+  toolFailed: [errors.toolFailed('UserErrorServerConnectionClosed', 'm'), 'UserErrorServerConnectionClosed', 503, 'm'],
+  dumpFailed: [errors.dumpFailed('m'), 'BackupToolFailed', 500, 'm'],
+  restoreFailed: [errors.restoreFailed('m'), 'RestoreToolFailed', 500, 'm'],
+  keyVaultValueInvalid: [errors.keyVaultValueInvalid('p', ['x'], ' Hint.'), 'BadRequest', 400, 'Invalid value found at p: ["x"]. Hint.'],
+  keyVaultNameInvalid: [
+    errors.keyVaultNameInvalid('a'), 'VaultNameNotValid', 400,
+    "The vault name 'a' is invalid. A vault's name must be between 3-24 alphanumeric characters. The name must begin with a letter, end with a letter or digit, and not contain consecutive hyphens.",
+  ],
+  secretNameInvalid: [errors.secretNameInvalid('a_b'), 'BadParameter', 400, 'The request URI contains an invalid name: a_b. A secret name is 1 to 127 letters, digits and hyphens.'],
+  masterKeyInvalid: [errors.masterKeyInvalid(), 'InvalidMasterKey', 400, 'The master key must be 32 bytes, given as 64 hex characters or in base64.'],
+  secretDecryptionFailed: [
+    errors.secretDecryptionFailed('s1'), 'SecretDecryptionFailed', 500,
+    "The stored value of secret 's1' could not be decrypted: the server's master key is not the one it was stored with (check DPVAULT_MASTER_KEY or <data-dir>/master.key), or the stored bytes were altered.",
+  ],
+  argumentValueInvalid: [errors.argumentValueInvalid('m'), 'InvalidArgumentValueError', 400, 'm'],
+  argumentUnrecognized: [errors.argumentUnrecognized('m'), 'UnrecognizedArgumentError', 400, 'm'],
+  argumentRequired: [errors.argumentRequired('m'), 'RequiredArgumentMissingError', 400, 'm'],
+  commandNotFound: [errors.commandNotFound('vualt', ' Hint.'), 'CommandNotFoundError', 400, "'vualt' is misspelled or not recognized by the system. Hint."],
+  noTtyForPrompt: [errors.noTtyForPrompt(), 'NoTTYError', 400, 'Unable to prompt for confirmation as no tty available. Use --yes.'],
+  waitTimedOut: [errors.waitTimedOut(30), 'CLIError', 400, 'Wait operation timed-out after 30 seconds'],
+  serviceUnreachable: [
+    errors.serviceUnreachable('http://h:1', 'ECONNREFUSED'), 'ServiceUnreachable', 503,
+    "Cannot reach the dpvault service at http://h:1 (ECONNREFUSED). Start it with 'dpvault server', or point --endpoint or DPVAULT_ENDPOINT at it.",
+  ],
+  serviceHasNoSubscription: [errors.serviceHasNoSubscription(), 'SubscriptionNotFound', 500, 'The service has no subscription.'],
+  operationEnded: [errors.operationEnded('Canceled', undefined), 'OperationFailed', 400, 'The operation ended Canceled.'],
+  jobFailed: [errors.jobFailed('j1', undefined), 'JobFailed', 400, "Job 'j1' failed: the job reports no error detail."],
+  resourceNotFound: [
+    errors.resourceNotFound('Microsoft.KeyVault/vaults', 'kv', 'sub'), 'ResourceNotFound', 404,
+    "The Resource 'Microsoft.KeyVault/vaults/kv' was not found within subscription 'sub'.",
+  ],
+};
+
+for (const [name, [err, code, status, message]] of Object.entries(PINNED)) {
+  test(`errors.${name}: ${code}, HTTP ${status}`, () => {
+    assert.ok(err instanceof DpError);
+    assert.deepEqual({ code: err.code, status: err.status, message: err.message }, { code, status, message });
+  });
+}
+
+test('the usage errors of the command line are kind usage (exit 2), the rest are not', () => {
+  const usage = Object.entries(PINNED).filter(([, [e]]) => e.kind === 'usage').map(([n]) => n).sort();
+  assert.deepEqual(usage, ['argumentRequired', 'argumentUnrecognized', 'argumentValueInvalid', 'commandNotFound']);
+});
+
+test('errors a service passes on keep its code and message; storage space and a key vault field reach the CloudError', () => {
+  const op = errors.operationEnded('Failed', { code: 'UserErrorDBNotFound', message: 'gone' });
+  assert.deepEqual([op.code, op.message], ['UserErrorDBNotFound', 'gone']);
+  const job = errors.jobFailed('j1', { code: 'BackupToolFailed', message: 'pg_dump exited' });
+  assert.deepEqual([job.code, job.message], ['BackupToolFailed', "Job 'j1' failed: pg_dump exited"]);
+  assert.deepEqual(errors.storageFull('full', space).toCloudError().error.additionalInfo, [{ type: 'StorageSpace', info: { freeBytes: 10, neededBytes: null } }]);
+  assert.equal(errors.keyVaultValueInvalid('properties.x', 1).target, 'properties.x');
+  assert.equal(errors.repositoryKeyMismatch().message, 'The master key does not open this repository.');
+  assert.equal(errors.storageFailure('write', 'x', 'EMFILE', true).status, 503);
+});
