@@ -4,6 +4,7 @@ import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { resourceKey } from '../domain/resource-id.ts';
 import type { Catalog, ListQuery, OperationRecord, Page, StoredResource } from './catalog.ts';
 import { SqliteConnection } from './sqlite-connection.ts';
+import { systemClock, type Clock } from '../util/clock.ts';
 
 interface ResourceRow {
   key: string;
@@ -18,11 +19,14 @@ interface ResourceRow {
 export class SqliteCatalog implements Catalog {
   readonly #conn: SqliteConnection;
   readonly #db: DatabaseSync;
+  /** Stamps resources' creation and update times (bookkeeping, the wall clock by default). */
+  readonly #clock: Clock;
 
   /** Opens the file at `path`, or uses a connection another part (the task queue) shares. */
-  constructor(pathOrConnection: string | SqliteConnection) {
+  constructor(pathOrConnection: string | SqliteConnection, clock: Clock = systemClock) {
     this.#conn = typeof pathOrConnection === 'string' ? new SqliteConnection(pathOrConnection) : pathOrConnection;
     this.#db = this.#conn.db;
+    this.#clock = clock;
   }
 
   async getResource<B>(id: string): Promise<StoredResource<B> | undefined> {
@@ -32,7 +36,7 @@ export class SqliteCatalog implements Catalog {
 
   async putResource(r: StoredResource): Promise<void> {
     return this.#write(() => {
-      const now = new Date().toISOString();
+      const now = this.#clock.now().toISOString();
       this.#db
         .prepare(
           `INSERT INTO resources (key, id, type, parent_key, parent_id, body, created_at, updated_at)

@@ -4,6 +4,7 @@ import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
 import type { SqliteConnection } from '../catalog/sqlite-connection.ts';
 import { retryDelayMs, type AnyTask, type TaskMap, type TaskQueue, type TaskStatus } from './queue.ts';
 import type { Tasks } from './tasks.ts';
+import { systemClock, type Clock } from '../util/clock.ts';
 
 type TaskRow = Record<string, SQLOutputValue> & {
   id: number;
@@ -21,9 +22,12 @@ const COLUMNS = 'id, kind, payload, run_at, attempts, job_key, locked_by, locked
 
 export class SqliteTaskQueue<M extends TaskMap<M> = Tasks> implements TaskQueue<M> {
   readonly #conn: SqliteConnection;
+  /** Stamps a task's creation time (bookkeeping, the wall clock by default); due times come from callers. */
+  readonly #clock: Clock;
 
-  constructor(conn: SqliteConnection) {
+  constructor(conn: SqliteConnection, clock: Clock = systemClock) {
     this.#conn = conn;
+    this.#clock = clock;
   }
 
   async enqueue<K extends keyof M & string>(kind: K, payload: M[K], opts: { runAt: string; jobKey?: string }): Promise<boolean> {
@@ -33,7 +37,7 @@ export class SqliteTaskQueue<M extends TaskMap<M> = Tasks> implements TaskQueue<
           `INSERT INTO tasks (kind, payload, run_at, status, attempts, job_key, created_at)
            VALUES (?, ?, ?, 'queued', 0, ?, ?) ON CONFLICT (job_key) DO NOTHING`,
         )
-        .run(kind, JSON.stringify(payload), opts.runAt, opts.jobKey ?? null, new Date().toISOString());
+        .run(kind, JSON.stringify(payload), opts.runAt, opts.jobKey ?? null, this.#clock.now().toISOString());
       return Number(res.changes) > 0;
     });
   }
