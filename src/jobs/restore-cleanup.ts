@@ -10,7 +10,7 @@ import type { BackupVault } from '../domain/vault.ts';
 import { databaseExists, dropDatabase, endSessionsOn } from '../sources/postgres/probe.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { connectionFor } from '../services/datasource-access.ts';
-import { checksumOf, partialOf } from './restore-file.ts';
+import { checksumOf, partialOf } from '../domain/restore-files.ts';
 import type { RestoreTaskPayload } from '../queue/tasks.ts';
 import { stagingDatabaseName } from './restore-staging.ts';
 
