@@ -9,9 +9,9 @@ import type { DumpLocation, StoredDump } from '../domain/recovery-point-store.ts
 import { listAllInstances } from '../services/backup-instances.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { loadJob } from '../services/jobs.ts';
-import type { RecoveryPointResource } from '../services/recovery-points.ts';
+import type { RecoveryPointResource } from '../domain/recovery-point.ts';
 import { holdsFor, listPointsOf, updateRecoveryPoint } from '../services/recovery-point-retention.ts';
-import { nextRetentionStep, refreshDataStores, type Hold, type RetentionStep } from '../services/retention-plan.ts';
+import { nextRetentionStep, refreshDataStores, type Hold, type RetentionStep } from '../policy/retention-plan.ts';
 import { vaultStoreKey } from '../domain/recovery-point-store.ts';
 
 export interface SweepOptions {

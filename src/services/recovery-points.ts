@@ -6,79 +6,9 @@ import { RECOVERY_POINT_TYPE } from '../domain/backup-instance.ts';
 import type { StoredDump } from '../domain/recovery-point-store.ts';
 import type { Residency } from '../policy/retention.ts';
 import { newGuid } from '../util/ids.ts';
+import type { ApiRecoveryPoint, RecoveryPointResource } from '../domain/recovery-point.ts';
 import type { ServiceContext } from './context.ts';
 import { getInstance } from './backup-instances.ts';
-
-export interface DataStoreDetail {
-  id: string;
-  type: string;
-  creationTime: string;
-  expiryTime: string | null;
-  metaData: string | null;
-  visible: boolean;
-  state: string;
-  rehydrationExpiryTime: string | null;
-  rehydrationStatus: string | null;
-}
-
-export interface RecoveryPointResource {
-  id: string;
-  name: string;
-  type: string;
-  properties: {
-    objectType: 'AzureBackupDiscreteRecoveryPoint';
-    recoveryPointId: string;
-    recoveryPointTime: string;
-    recoveryPointType: 'Full';
-    friendlyName: string;
-    recoveryPointDataStoresDetails: DataStoreDetail[];
-    retentionTagName: string;
-    retentionTagVersion: string;
-    policyName: string | null;
-    policyVersion: string | null;
-    expiryTime: string | null;
-    /** 'Corrupted' (dpvault's) while a verify or repair found data it needs unreadable. */
-    recoveryPointState: 'Completed' | 'Corrupted';
-    /** dpvault's: present while the point cannot be restored, naming what is damaged. */
-    dataIntegrityError?: { code: string; message: string; detectedAt: string };
-  };
-  internal: {
-    /** Where each datastore keeps the bytes. */
-    data: Record<string, StoredDump>;
-    size: number;
-    serverMajorVersion: number;
-    database: string;
-    /** The retention timeline decided at creation, recomputed when the policy changes (ISO instants). */
-    timeline: TimelineEntry[];
-    /** Bytes no longer referenced, deleted by the retention worker's next step (listed first, so a crash leaks nothing). */
-    pendingDelete?: StoredDump[];
-    /** The temporary VaultStore copy of an archived point made for a restore (rehydration). */
-    rehydrated?: RehydrationState | null;
-    /** Datastores whose data a verify or repair found unrestorable: datastore → problem, when. */
-    damage?: Record<string, { problem: string; detectedAt: string }>;
-  };
-}
-
-export interface TimelineEntry {
-  dataStoreType: string;
-  from: string;
-  until: string | null;
-  reason: string;
-}
-
-export type RehydrationStatus = 'CREATE_IN_PROGRESS' | 'COMPLETED' | 'DELETE_IN_PROGRESS' | 'DELETED' | 'FAILED';
-
-export interface RehydrationState {
-  status: RehydrationStatus;
-  /** The rehydrated bytes (VaultStore), once copied. */
-  stored: StoredDump | null;
-  startedAt: string;
-  /** When the rehydrated copy is removed (completion + rehydrationRetentionDuration). */
-  expiresAt: string | null;
-  priority: string;
-  /** The restore job that rehydrates it. */
-  jobId: string;
-}
 
 /** The bytes a restore from `dataStoreType` reads: that datastore's, or a completed rehydrated copy for VaultStore. */
 export function storedIn(rp: RecoveryPointResource, dataStoreType: string): StoredDump | undefined {
@@ -87,8 +17,6 @@ export function storedIn(rp: RecoveryPointResource, dataStoreType: string): Stor
   const h = rp.internal.rehydrated;
   return dataStoreType.toLowerCase() === 'vaultstore' && h?.status === 'COMPLETED' && h.stored ? h.stored : undefined;
 }
-
-export type ApiRecoveryPoint = Omit<RecoveryPointResource, 'internal'>;
 
 export function toApi(rp: RecoveryPointResource): ApiRecoveryPoint {
   const { internal, ...rest } = rp;

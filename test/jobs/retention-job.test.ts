@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { locationOf, sweepRetention } from '../../src/jobs/retention-job.ts';
 import { applyPolicyToRecoveryPoints } from '../../src/services/recovery-point-retention.ts';
 import { setProtectionState } from '../../src/services/backup-instances.ts';
-import { saveRecoveryPoint, type RecoveryPointResource } from '../../src/services/recovery-points.ts';
+import { saveRecoveryPoint } from '../../src/services/recovery-points.ts';
+import type { RecoveryPointResource } from '../../src/domain/recovery-point.ts';
 import type { BackupVault } from '../../src/domain/vault.ts';
 import { protectedFixture, seedPolicy, type Fixture } from './protected-fixture.ts';
 
