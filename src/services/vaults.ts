@@ -1,6 +1,8 @@
 // Backup vaults: create, update, read, list and delete, with Azure's rules.
 import { conflict, invalid, notFound } from '../domain/errors.ts';
 import { checkTags } from '../domain/tags.ts';
+import { INSTANCE_TYPE } from '../domain/backup-instance.ts';
+import { POLICY_TYPE } from '../domain/policy.ts';
 import { resourceGroupId, vaultId } from '../domain/resource-id.ts';
 import {
   type BackupVault, DEFAULT_SETTINGS, VAULT_TYPE, checkVaultName, mergeSettings, normaliseIdentityType, normaliseStorageSettings,
@@ -9,9 +11,6 @@ import type { Page } from '../catalog/catalog.ts';
 import { stableGuid } from '../util/ids.ts';
 import type { ServiceContext } from './context.ts';
 import { getResourceGroup } from './resource-groups.ts';
-
-export const POLICY_TYPE = 'Microsoft.DataProtection/backupVaults/backupPolicies';
-export const INSTANCE_TYPE = 'Microsoft.DataProtection/backupVaults/backupInstances';
 
 export async function getVault(ctx: ServiceContext, sub: string, rg: string, name: string): Promise<BackupVault> {
   await getResourceGroup(ctx, sub, rg);
