@@ -14,7 +14,7 @@ import {
 } from '../secrets/key-vault.ts';
 import * as store from '../secrets/secret-store.ts';
 import type { ServiceContext } from './context.ts';
-import { getResourceGroup } from './resource-groups.ts';
+import { getResourceGroup, listInGroup } from './resource-groups.ts';
 
 export const keyVaultId = (sub: string, rg: string, name: string): string =>
   `${resourceGroupId(sub, rg)}/providers/Microsoft.KeyVault/vaults/${name}`;
@@ -131,11 +131,7 @@ async function saveKeyVault(ctx: ServiceContext, vault: KeyVault): Promise<void>
 export async function listKeyVaults(
   ctx: ServiceContext, sub: string, rg: string | undefined, page: { limit?: number; after?: string },
 ): Promise<Page<KeyVault>> {
-  const q = rg
-    ? { type: KEY_VAULT_TYPE, parentId: resourceGroupId(sub, (await getResourceGroup(ctx, sub, rg)).name) }
-    : { type: KEY_VAULT_TYPE, idPrefix: `/subscriptions/${sub}/` };
-  const res = await ctx.catalog.listResources<KeyVault>({ ...q, ...page });
-  return { items: res.items.map((r) => r.body), next: res.next };
+  return listInGroup<KeyVault>(ctx, KEY_VAULT_TYPE, sub, rg, page);
 }
 
 /** Deletes a key vault and every secret in it; false when there was none. */

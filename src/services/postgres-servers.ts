@@ -10,7 +10,7 @@ import { parseConnectionString, parseSslMode, type PgConnection, type SslMode } 
 import { withClient } from '../sources/postgres/probe.ts';
 import type { ServiceContext } from './context.ts';
 import { resolveSecret } from './key-vaults.ts';
-import { getResourceGroup } from './resource-groups.ts';
+import { getResourceGroup, listInGroup } from './resource-groups.ts';
 
 export const POSTGRES_SERVER_TYPE = 'Microsoft.DBforPostgreSQL/servers';
 export const POSTGRES_DATABASE_TYPE = 'Microsoft.DBforPostgreSQL/servers/databases';
@@ -132,11 +132,7 @@ function readSslMode(value: unknown): SslMode {
 export async function listPostgresServers(
   ctx: ServiceContext, sub: string, rg: string | undefined, page: { limit?: number; after?: string },
 ): Promise<Page<PostgresServer>> {
-  const q = rg
-    ? { type: POSTGRES_SERVER_TYPE, parentId: resourceGroupId(sub, (await getResourceGroup(ctx, sub, rg)).name) }
-    : { type: POSTGRES_SERVER_TYPE, idPrefix: `/subscriptions/${sub}/` };
-  const res = await ctx.catalog.listResources<PostgresServer>({ ...q, ...page });
-  return { items: res.items.map((r) => r.body), next: res.next };
+  return listInGroup<PostgresServer>(ctx, POSTGRES_SERVER_TYPE, sub, rg, page);
 }
 
 /** Forgets a server (its databases and any backups of them are untouched); false when there was none. */

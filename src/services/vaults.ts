@@ -10,7 +10,7 @@ import {
 import type { Page } from '../catalog/catalog.ts';
 import { stableGuid } from '../util/ids.ts';
 import type { ServiceContext } from './context.ts';
-import { getResourceGroup } from './resource-groups.ts';
+import { getResourceGroup, listInGroup } from './resource-groups.ts';
 
 export async function getVault(ctx: ServiceContext, sub: string, rg: string, name: string): Promise<BackupVault> {
   await getResourceGroup(ctx, sub, rg);
@@ -92,11 +92,7 @@ export async function saveVault(ctx: ServiceContext, vault: BackupVault): Promis
 export async function listVaults(
   ctx: ServiceContext, sub: string, rg: string | undefined, page: { limit?: number; after?: string },
 ): Promise<Page<BackupVault>> {
-  const q = rg
-    ? { type: VAULT_TYPE, parentId: resourceGroupId(sub, (await getResourceGroup(ctx, sub, rg)).name) }
-    : { type: VAULT_TYPE, idPrefix: `/subscriptions/${sub}/` };
-  const res = await ctx.catalog.listResources<BackupVault>({ ...q, ...page });
-  return { items: res.items.map((r) => r.body), next: res.next };
+  return listInGroup<BackupVault>(ctx, VAULT_TYPE, sub, rg, page);
 }
 
 /** Refuses to delete a vault that still holds policies or backup instances; returns the vault. */
