@@ -5,11 +5,12 @@ import type { Page } from '../catalog/catalog.ts';
 import { conflict, invalid, notFound } from '../domain/errors.ts';
 import { readTags } from '../domain/tags.ts';
 import { resourceGroupId } from '../domain/resource-id.ts';
+import { KEY_VAULT_TYPE, type AccessPolicy, type KeyVault } from '../domain/key-vault.ts';
 import {
-  type AccessPolicyUpdateKind, ACCESS_POLICY_UPDATE_KINDS, type AccessPolicy, grantsSecretPermission, readAccessPolicies, updateAccessPolicies,
+  type AccessPolicyUpdateKind, ACCESS_POLICY_UPDATE_KINDS, grantsSecretPermission, readAccessPolicies, updateAccessPolicies,
 } from '../secrets/access-policies.ts';
 import {
-  KEY_VAULT_TYPE, MAX_SECRET_BYTES, type KeyVault, type SecretRecord, type SecretVersionRecord, checkKeyVaultName, checkSecretName,
+  MAX_SECRET_BYTES, type SecretRecord, type SecretVersionRecord, checkKeyVaultName, checkSecretName,
   deletedSecretBundle, keyVaultUri, parseSecretUri, secretBundle, secretItem, secretVersionItem,
 } from '../secrets/key-vault.ts';
 import * as store from '../secrets/secret-store.ts';

@@ -2,20 +2,9 @@
 import { conflict, invalid, notFound } from '../domain/errors.ts';
 import { checkTags } from '../domain/tags.ts';
 import { resourceGroupId } from '../domain/resource-id.ts';
+import { RESOURCE_GROUP_TYPE, type ResourceGroup } from '../domain/resource-group.ts';
 import type { Page } from '../catalog/catalog.ts';
 import type { ServiceContext } from './context.ts';
-
-export const RESOURCE_GROUP_TYPE = 'Microsoft.Resources/resourceGroups';
-
-export interface ResourceGroup {
-  id: string;
-  name: string;
-  type: string;
-  location: string;
-  managedBy: string | null;
-  properties: { provisioningState: string };
-  tags: Record<string, string> | null;
-}
 
 const NAME = /^[-\w._()]{1,90}$/u;
 
