@@ -1,5 +1,5 @@
 // The retention worker: sweeps every recovery point and carries out, one recorded step at a time,
-// what its retention timeline says at `now` (services/retention-plan.ts decides): copies into
+// what its retention timeline says at `now` (policy/retention-plan.ts decides): copies into
 // ArchiveStore when a residency there begins, retires a datastore whose residency ended, deletes
 // retired bytes, expires rehydrated copies, and deletes a point when no residency remains.
 // Idempotent: a sweep at the same instant twice does nothing the second time; a crash between
