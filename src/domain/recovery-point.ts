@@ -75,3 +75,31 @@ export interface RehydrationState {
 }
 
 export type ApiRecoveryPoint = Omit<RecoveryPointResource, 'internal'>;
+
+/** The bytes a restore from `dataStoreType` reads: that datastore's, or a completed rehydrated copy for VaultStore. */
+export function storedIn(rp: RecoveryPointResource, dataStoreType: string): StoredDump | undefined {
+  const direct = Object.entries(rp.internal.data).find(([k]) => k.toLowerCase() === dataStoreType.toLowerCase())?.[1];
+  if (direct) return direct;
+  const h = rp.internal.rehydrated;
+  return dataStoreType.toLowerCase() === 'vaultstore' && h?.status === 'COMPLETED' && h.stored ? h.stored : undefined;
+}
+
+export function toApi(rp: RecoveryPointResource): ApiRecoveryPoint {
+  const { internal, ...rest } = rp;
+  const damage = Object.entries(internal.damage ?? {});
+  if (damage.length === 0) return rest;
+  const damaged = (type: string): boolean => damage.some(([store]) => store.toLowerCase() === type.toLowerCase());
+  return {
+    ...rest,
+    properties: {
+      ...rest.properties,
+      recoveryPointState: 'Corrupted',
+      recoveryPointDataStoresDetails: rest.properties.recoveryPointDataStoresDetails.map((d) => (damaged(d.type) && d.rehydrationStatus === null ? { ...d, state: 'CORRUPTED' } : d)),
+      dataIntegrityError: {
+        code: 'UserErrorRecoveryPointDataCorrupt',
+        message: damage.map(([store, d]) => `${store}: ${d.problem}`).join('; '),
+        detectedAt: damage.map(([, d]) => d.detectedAt).sort()[0]!,
+      },
+    },
+  };
+}

@@ -1,42 +1,15 @@
 // Recovery points: what a successful backup leaves, with its retention tag and the datastores it
-// lives in until when. The bookkeeping the API does not show (where the bytes are, their SHA-256,
-// the server version) is kept under `internal` and stripped from every response.
+// lives in until when; built, saved, read and listed (by time) here. The resource, with the
+// bookkeeping the API does not show under `internal`, and what a response shows of it are in
+// src/domain/recovery-point.ts.
 import { invalid, notFound } from '../domain/errors.ts';
 import { RECOVERY_POINT_TYPE } from '../domain/backup-instance.ts';
 import type { StoredDump } from '../domain/recovery-point-store.ts';
 import type { Residency } from '../policy/retention.ts';
 import { newGuid } from '../util/ids.ts';
-import type { ApiRecoveryPoint, RecoveryPointResource } from '../domain/recovery-point.ts';
+import type { RecoveryPointResource } from '../domain/recovery-point.ts';
 import type { ServiceContext } from './context.ts';
 import { getInstance } from './backup-instances.ts';
-
-/** The bytes a restore from `dataStoreType` reads: that datastore's, or a completed rehydrated copy for VaultStore. */
-export function storedIn(rp: RecoveryPointResource, dataStoreType: string): StoredDump | undefined {
-  const direct = Object.entries(rp.internal.data).find(([k]) => k.toLowerCase() === dataStoreType.toLowerCase())?.[1];
-  if (direct) return direct;
-  const h = rp.internal.rehydrated;
-  return dataStoreType.toLowerCase() === 'vaultstore' && h?.status === 'COMPLETED' && h.stored ? h.stored : undefined;
-}
-
-export function toApi(rp: RecoveryPointResource): ApiRecoveryPoint {
-  const { internal, ...rest } = rp;
-  const damage = Object.entries(internal.damage ?? {});
-  if (damage.length === 0) return rest;
-  const damaged = (type: string): boolean => damage.some(([store]) => store.toLowerCase() === type.toLowerCase());
-  return {
-    ...rest,
-    properties: {
-      ...rest.properties,
-      recoveryPointState: 'Corrupted',
-      recoveryPointDataStoresDetails: rest.properties.recoveryPointDataStoresDetails.map((d) => (damaged(d.type) && d.rehydrationStatus === null ? { ...d, state: 'CORRUPTED' } : d)),
-      dataIntegrityError: {
-        code: 'UserErrorRecoveryPointDataCorrupt',
-        message: damage.map(([store, d]) => `${store}: ${d.problem}`).join('; '),
-        detectedAt: damage.map(([, d]) => d.detectedAt).sort()[0]!,
-      },
-    },
-  };
-}
 
 export interface NewRecoveryPoint {
   instanceId: string;
