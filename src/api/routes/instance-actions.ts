@@ -2,7 +2,8 @@
 // protection state changes. Each is a long-running operation; backup and restore return a job id.
 import { conflict, invalid } from '../../domain/errors.ts';
 import { field, type BackupInstanceResource } from '../../domain/backup-instance.ts';
-import { chooseAdhocTag, type TaggingCriterionInput } from '../../policy/tagging.ts';
+import { backupRuleOf, retentionRulesOf, type PolicyLike } from '../../policy/policy-rules.ts';
+import { chooseAdhocTag } from '../../policy/tagging.ts';
 import { checkAction, getInstance, policyFor, setProtectionState, type ProtectionAction } from '../../services/backup-instances.ts';
 import type { ServiceContext } from '../../services/context.ts';
 import { createJob, listJobs } from '../../services/jobs.ts';
@@ -38,7 +39,7 @@ export function registerInstanceActionRoutes(router: Router): void {
     const options = field(req.body, 'backupRuleOptions');
     const ruleName = String(field(options, 'ruleName') ?? '');
     const override = field(field(options, 'triggerOption'), 'retentionTagOverride') as string | undefined;
-    const tag = resolveAdhocTag(policy.properties.policyRules as Record<string, unknown>[], ruleName, override);
+    const tag = resolveAdhocTag(policy, ruleName, override);
     const job = await createJob(req.ctx, {
       vault, instance, policy: { id: policy.id, name: policy.name }, category: 'Backup', isUserTriggered: true, taskName: 'Trigger Backup',
       additionalDetails: { RetentionTag: tag },
@@ -91,9 +92,9 @@ export function registerInstanceActionRoutes(router: Router): void {
  * The tag of an on-demand backup. `ruleName` is the backup rule (as az sends it) or, as the Learn
  * document writes it, a retention rule's name, which then acts as the tag override.
  */
-export function resolveAdhocTag(rules: Record<string, unknown>[], ruleName: string, override: string | undefined): string {
-  const backupRule = rules.find((r) => r.objectType === 'AzureBackupRule') as { name: string; trigger: { taggingCriteria: TaggingCriterionInput[] } };
-  const retention = rules.filter((r) => r.objectType === 'AzureRetentionRule').map((r) => String(r.name));
+export function resolveAdhocTag(policy: PolicyLike, ruleName: string, override: string | undefined): string {
+  const backupRule = backupRuleOf(policy);
+  const retention = retentionRulesOf(policy).map((r) => r.name);
   let tagOverride = override;
   if (ruleName.toLowerCase() !== backupRule.name.toLowerCase()) {
     const asRetention = retention.find((n) => n.toLowerCase() === ruleName.toLowerCase());
