@@ -2,6 +2,7 @@
 // (sqlite.ts), and a PostgreSQL implementation can satisfy the same contract for scale-out
 // (test/catalog/conformance.ts). Queued work lives apart, in the task queue (src/queue/).
 // Every method is async so that a networked implementation fits without changing callers.
+import type { OperationRecord } from '../domain/operation.ts';
 
 /** An ARM resource as the API shows it, plus the bookkeeping the catalog needs. */
 export interface StoredResource<B = Record<string, unknown>> {
@@ -35,18 +36,7 @@ export interface Page<T> {
   next?: string;
 }
 
-/** A long-running operation's status document, as `operationStatus` returns it. */
-export interface OperationRecord {
-  id: string;
-  /** The resource the operation acts on. */
-  resourceId: string;
-  status: 'Inprogress' | 'Succeeded' | 'Failed' | 'Canceled';
-  startTime: string;
-  endTime: string | null;
-  error?: { code: string; message: string } | null;
-  /** What operationResults returns once done (a job reference or a resource). */
-  properties?: Record<string, unknown> | null;
-}
+export type { OperationRecord };
 
 export interface Catalog {
   getResource<B = Record<string, unknown>>(id: string): Promise<StoredResource<B> | undefined>;

@@ -119,3 +119,15 @@ export interface BackupPolicyProperties {
 }
 
 export const isRetentionRule = (r: BasePolicyRule): r is AzureRetentionRule => r.objectType === 'AzureRetentionRule';
+
+export const POLICY_TYPE = 'Microsoft.DataProtection/backupVaults/backupPolicies';
+
+/** A backup policy as the API shows and the catalog stores it: its properties as validated. */
+export interface PolicyResource {
+  id: string;
+  name: string;
+  type: string;
+  resourceGroup: string;
+  systemData: null;
+  properties: BackupPolicyProperties;
+}

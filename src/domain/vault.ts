@@ -96,78 +96,92 @@ export const DEFAULT_SETTINGS: Settings = {
   monitoringSettings: { azureMonitorAlertSettings: { alertsForAllJobFailures: 'Enabled' } },
 };
 
+/** Where a changeable setting lives under `properties`: group, setting, field. */
+type SettingPath = readonly [keyof Settings, string, string];
+type SettingsTree = Record<string, Record<string, Record<string, string | number>>>;
+
+interface SettingRule {
+  path: SettingPath;
+  /** The stored value for a requested one; throws a clear error for a bad one. */
+  read: (value: unknown, field: string) => string | number;
+  /** A state that, once reached, is final: Azure refuses every change away from it. */
+  final?: { state: string; code: string; message: (next: string | number) => string };
+}
+
+const oneOf = (table: Record<string, string>) => (value: unknown, field: string): string => pickEnum(table, value, field);
+
+function retentionDays(value: unknown, field: string): number {
+  const days = Number(value);
+  if (!Number.isFinite(days) || days < 14 || days > 180) {
+    throw invalid('UserErrorInvalidRequestParameter', `Soft delete retention must be between 14 and 180 days; got ${String(value)}.`, field);
+  }
+  return days;
+}
+
+/** The settings a request may change, checked and applied in this order, with their irreversible states. */
+const SETTING_RULES: readonly SettingRule[] = [
+  {
+    path: ['securitySettings', 'softDeleteSettings', 'state'],
+    read: oneOf(SOFT_DELETE),
+    final: {
+      state: 'AlwaysOn',
+      code: 'UserErrorInvalidSoftDeleteStateChange',
+      message: (next) => `Soft delete is AlwaysOn for this vault and cannot be changed to ${next}: the AlwaysOn state is irreversible.`,
+    },
+  },
+  { path: ['securitySettings', 'softDeleteSettings', 'retentionDurationInDays'], read: retentionDays },
+  {
+    path: ['securitySettings', 'immutabilitySettings', 'state'],
+    read: oneOf(IMMUTABILITY),
+    final: {
+      state: 'Locked',
+      code: 'UserErrorUnsupportedVaultImmutabilityStateChange',
+      message: (next) => `Immutability is Locked for this vault and cannot be changed to ${next}: locking is irreversible.`,
+    },
+  },
+  {
+    path: ['featureSettings', 'crossRegionRestoreSettings', 'state'],
+    read: oneOf(CRR),
+    final: {
+      state: 'Enabled',
+      code: 'UserErrorCrossRegionRestoreCannotBeDisabled',
+      message: () => 'Cross region restore is Enabled for this vault and cannot be disabled once enabled.',
+    },
+  },
+  {
+    path: ['featureSettings', 'crossSubscriptionRestoreSettings', 'state'],
+    read: oneOf(CSR),
+    final: {
+      state: 'PermanentlyDisabled',
+      code: 'UserErrorCrossSubscriptionRestoreStateChange',
+      message: () => 'Cross subscription restore is PermanentlyDisabled for this vault; that state is irreversible.',
+    },
+  },
+  { path: ['monitoringSettings', 'azureMonitorAlertSettings', 'alertsForAllJobFailures'], read: oneOf(ALERTS) },
+];
+
+/** The value at `path` in a request's properties, or undefined where any step is not an object. */
+function requested(props: Record<string, unknown>, path: SettingPath): unknown {
+  let v: unknown = props;
+  for (const key of path) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+  return v;
+}
+
 /** Applies the settings a request carries over the current ones, refusing Azure's irreversible transitions. */
 export function mergeSettings(current: Settings, props: Record<string, unknown>): Settings {
   const out: Settings = structuredClone(current);
-  const sec = (props.securitySettings ?? {}) as Record<string, Record<string, unknown> | undefined>;
-  const feat = (props.featureSettings ?? {}) as Record<string, Record<string, unknown> | undefined>;
-  const mon = (props.monitoringSettings ?? {}) as Record<string, Record<string, unknown> | undefined>;
-  const sd = sec.softDeleteSettings;
-  if (sd?.state !== undefined && sd.state !== null) {
-    const next = pickEnum(SOFT_DELETE, sd.state, 'properties.securitySettings.softDeleteSettings.state');
-    if (current.securitySettings.softDeleteSettings.state === 'AlwaysOn' && next !== 'AlwaysOn') {
-      throw invalid(
-        'UserErrorInvalidSoftDeleteStateChange',
-        `Soft delete is AlwaysOn for this vault and cannot be changed to ${next}: the AlwaysOn state is irreversible.`,
-        'properties.securitySettings.softDeleteSettings.state',
-      );
+  const was: SettingsTree = current;
+  const next: SettingsTree = out;
+  for (const rule of SETTING_RULES) {
+    const value = requested(props, rule.path);
+    if (value === undefined || value === null) continue;
+    const [group, setting, key] = rule.path;
+    const field = `properties.${rule.path.join('.')}`;
+    const v = rule.read(value, field);
+    if (rule.final && was[group]![setting]![key] === rule.final.state && v !== rule.final.state) {
+      throw invalid(rule.final.code, rule.final.message(v), field);
     }
-    out.securitySettings.softDeleteSettings.state = next;
-  }
-  if (sd?.retentionDurationInDays !== undefined && sd.retentionDurationInDays !== null) {
-    const days = Number(sd.retentionDurationInDays);
-    if (!Number.isFinite(days) || days < 14 || days > 180) {
-      throw invalid(
-        'UserErrorInvalidRequestParameter',
-        `Soft delete retention must be between 14 and 180 days; got ${String(sd.retentionDurationInDays)}.`,
-        'properties.securitySettings.softDeleteSettings.retentionDurationInDays',
-      );
-    }
-    out.securitySettings.softDeleteSettings.retentionDurationInDays = days;
-  }
-  const im = sec.immutabilitySettings;
-  if (im?.state !== undefined && im.state !== null) {
-    const next = pickEnum(IMMUTABILITY, im.state, 'properties.securitySettings.immutabilitySettings.state');
-    if (current.securitySettings.immutabilitySettings.state === 'Locked' && next !== 'Locked') {
-      throw invalid(
-        'UserErrorUnsupportedVaultImmutabilityStateChange',
-        `Immutability is Locked for this vault and cannot be changed to ${next}: locking is irreversible.`,
-        'properties.securitySettings.immutabilitySettings.state',
-      );
-    }
-    out.securitySettings.immutabilitySettings.state = next;
-  }
-  const crr = feat.crossRegionRestoreSettings;
-  if (crr?.state !== undefined && crr.state !== null) {
-    const next = pickEnum(CRR, crr.state, 'properties.featureSettings.crossRegionRestoreSettings.state');
-    if (current.featureSettings.crossRegionRestoreSettings.state === 'Enabled' && next !== 'Enabled') {
-      throw invalid(
-        'UserErrorCrossRegionRestoreCannotBeDisabled',
-        'Cross region restore is Enabled for this vault and cannot be disabled once enabled.',
-        'properties.featureSettings.crossRegionRestoreSettings.state',
-      );
-    }
-    out.featureSettings.crossRegionRestoreSettings.state = next;
-  }
-  const csr = feat.crossSubscriptionRestoreSettings;
-  if (csr?.state !== undefined && csr.state !== null) {
-    const next = pickEnum(CSR, csr.state, 'properties.featureSettings.crossSubscriptionRestoreSettings.state');
-    if (current.featureSettings.crossSubscriptionRestoreSettings.state === 'PermanentlyDisabled' && next !== 'PermanentlyDisabled') {
-      throw invalid(
-        'UserErrorCrossSubscriptionRestoreStateChange',
-        'Cross subscription restore is PermanentlyDisabled for this vault; that state is irreversible.',
-        'properties.featureSettings.crossSubscriptionRestoreSettings.state',
-      );
-    }
-    out.featureSettings.crossSubscriptionRestoreSettings.state = next;
-  }
-  const alerts = mon.azureMonitorAlertSettings;
-  if (alerts?.alertsForAllJobFailures !== undefined && alerts.alertsForAllJobFailures !== null) {
-    out.monitoringSettings.azureMonitorAlertSettings.alertsForAllJobFailures = pickEnum(
-      ALERTS,
-      alerts.alertsForAllJobFailures,
-      'properties.monitoringSettings.azureMonitorAlertSettings.alertsForAllJobFailures',
-    );
+    next[group]![setting]![key] = v;
   }
   return out;
 }

@@ -6,17 +6,18 @@ import { toDpError } from '../domain/errors.ts';
 import type { BackupInstanceResource } from '../domain/backup-instance.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import type { JobResource } from '../domain/job.ts';
-import { chooseAdhocTag, chooseTag, type TaggingCriterionInput } from '../policy/tagging.ts';
-import { retentionTimeline, type RetentionRuleInput } from '../policy/retention.ts';
-import { resolveTimeZone } from '../policy/time/zones.ts';
+import { backupRuleOf, policyTimeZone, retentionRuleForTag } from '../policy/policy-rules.ts';
+import { chooseAdhocTag, chooseTag } from '../policy/tagging.ts';
+import { retentionTimeline } from '../policy/retention.ts';
 import { probeDatabase } from '../sources/postgres/probe.ts';
 import { startOrderedDump } from '../sources/postgres/ordered-dump.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { recordHealthAfterDamage } from '../services/recovery-point-health.ts';
 import { connectionFor } from '../services/datasource-access.ts';
 import { finishJob, loadJob, updateJob } from '../services/jobs.ts';
-import type { PolicyResource } from '../services/policies.ts';
-import { buildRecoveryPoint, saveRecoveryPoint, type RecoveryPointResource } from '../services/recovery-points.ts';
+import type { PolicyResource } from '../domain/policy.ts';
+import { buildRecoveryPoint, saveRecoveryPoint } from '../services/recovery-points.ts';
+import type { RecoveryPointResource } from '../domain/recovery-point.ts';
 import { RECOVERY_POINT_TYPE } from '../domain/backup-instance.ts';
 import { newHexId } from '../util/ids.ts';
 import { vaultStoreKey } from '../domain/recovery-point-store.ts';
@@ -113,10 +114,8 @@ async function prepareRecoveryPoint(
     payload: BackupTaskPayload; major: number; database: string; sizeBytes: number;
   },
 ): Promise<(stored: StoredDump) => RecoveryPointResource> {
-  const rules = a.policy.properties.policyRules as Record<string, unknown>[];
-  const backupRule = rules.find((r) => r.objectType === 'AzureBackupRule') as { trigger: { schedule: { timeZone?: string }; taggingCriteria: TaggingCriterionInput[] } };
-  const criteria = backupRule.trigger.taggingCriteria;
-  const timeZone = resolveTimeZone(backupRule.trigger.schedule.timeZone ?? 'UTC');
+  const criteria = backupRuleOf(a.policy).trigger.taggingCriteria;
+  const timeZone = policyTimeZone(a.policy);
   let tag: string;
   if (a.payload.scheduled) {
     const history = await ctx.catalog.listResources<RecoveryPointResource>({ type: RECOVERY_POINT_TYPE, parentId: a.instance.id });
@@ -124,9 +123,7 @@ async function prepareRecoveryPoint(
   } else {
     tag = chooseAdhocTag(criteria, a.payload.retentionTagOverride);
   }
-  const retentionRules = rules.filter((r) => r.objectType === 'AzureRetentionRule') as unknown as RetentionRuleInput[];
-  const rule = retentionRules.find((r) => r.name.toLowerCase() === tag.toLowerCase()) ?? retentionRules.find((r) => r.isDefault === true);
-  if (!rule) throw new Error(`Policy '${a.policy.name}' has no retention rule for tag '${tag}'.`);
+  const rule = retentionRuleForTag(a.policy, tag);
   const timeline = retentionTimeline(rule, a.time, timeZone, 'VaultStore');
   return (stored) => buildRecoveryPoint({
     instanceId: a.instance.id,

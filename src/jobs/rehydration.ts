@@ -8,9 +8,9 @@ import type { StoredDump } from '../domain/recovery-point-store.ts';
 import type { RestoreRequest } from '../domain/restore-request.ts';
 import { addDuration, ZERO_DURATION } from '../policy/time/duration.ts';
 import type { ServiceContext } from '../services/context.ts';
-import type { RecoveryPointResource } from '../services/recovery-points.ts';
+import type { RecoveryPointResource } from '../domain/recovery-point.ts';
 import { holdOf, updateRecoveryPoint } from '../services/recovery-point-retention.ts';
-import { refreshDataStores } from '../services/retention-plan.ts';
+import { refreshDataStores } from '../policy/retention-plan.ts';
 import { rehydrationOf } from '../services/restores.ts';
 import { locationOf } from './retention-job.ts';
 

@@ -17,7 +17,7 @@ import type { ServiceContext } from '../services/context.ts';
 import { recordHealthAfterDamage } from '../services/recovery-point-health.ts';
 import { connectionFor } from '../services/datasource-access.ts';
 import { finishJob, loadJob, updateJob } from '../services/jobs.ts';
-import { storedIn, type RecoveryPointResource } from '../services/recovery-points.ts';
+import { storedIn, type RecoveryPointResource } from '../domain/recovery-point.ts';
 import { rehydrateForRestore } from './rehydration.ts';
 import { restoreToFile, type Feed } from './restore-file.ts';
 import { stagingDatabaseName } from './restore-staging.ts';

@@ -1,5 +1,5 @@
 // The retention worker: sweeps every recovery point and carries out, one recorded step at a time,
-// what its retention timeline says at `now` (services/retention-plan.ts decides): copies into
+// what its retention timeline says at `now` (policy/retention-plan.ts decides): copies into
 // ArchiveStore when a residency there begins, retires a datastore whose residency ended, deletes
 // retired bytes, expires rehydrated copies, and deletes a point when no residency remains.
 // Idempotent: a sweep at the same instant twice does nothing the second time; a crash between
@@ -9,9 +9,9 @@ import type { DumpLocation, StoredDump } from '../domain/recovery-point-store.ts
 import { listAllInstances } from '../services/backup-instances.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { loadJob } from '../services/jobs.ts';
-import type { RecoveryPointResource } from '../services/recovery-points.ts';
+import type { RecoveryPointResource } from '../domain/recovery-point.ts';
 import { holdsFor, listPointsOf, updateRecoveryPoint } from '../services/recovery-point-retention.ts';
-import { nextRetentionStep, refreshDataStores, type Hold, type RetentionStep } from '../services/retention-plan.ts';
+import { nextRetentionStep, refreshDataStores, type Hold, type RetentionStep } from '../policy/retention-plan.ts';
 import { vaultStoreKey } from '../domain/recovery-point-store.ts';
 
 export interface SweepOptions {

@@ -14,9 +14,9 @@ import { chooseTag } from '../policy/tagging.ts';
 import { listAllInstances } from '../services/backup-instances.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { createJob } from '../services/jobs.ts';
-import type { PolicyResource } from '../services/policies.ts';
-import { backupScheduleOf, type BackupSchedule } from '../services/policy-rules.ts';
-import type { RecoveryPointResource } from '../services/recovery-points.ts';
+import type { PolicyResource } from '../domain/policy.ts';
+import { backupScheduleOf, type BackupSchedule } from '../policy/policy-rules.ts';
+import type { RecoveryPointResource } from '../domain/recovery-point.ts';
 import { getHandledThrough, setHandledThrough } from '../services/schedule-state.ts';
 import { dueOccurrence, scheduledJobKey } from './due.ts';
 

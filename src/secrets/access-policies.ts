@@ -2,6 +2,7 @@
 // request carries, the add/replace/remove updates of `vaults/{name}/accessPolicies/{kind}`, and
 // the question the backup worker asks ("may this principal get secrets?"). Pure: no I/O.
 import { errors } from '../domain/errors.ts';
+import type { AccessPolicy, PermissionCategory, Permissions } from '../domain/key-vault.ts';
 
 export const SECRET_PERMISSIONS = ['get', 'list', 'set', 'delete', 'backup', 'restore', 'recover', 'purge', 'all'] as const;
 export const KEY_PERMISSIONS = [
@@ -17,8 +18,6 @@ export const STORAGE_PERMISSIONS = [
   'getsas', 'deletesas', 'all',
 ] as const;
 
-export type PermissionCategory = 'keys' | 'secrets' | 'certificates' | 'storage';
-
 const ALLOWED: Record<PermissionCategory, readonly string[]> = {
   keys: KEY_PERMISSIONS,
   secrets: SECRET_PERMISSIONS,
@@ -26,15 +25,6 @@ const ALLOWED: Record<PermissionCategory, readonly string[]> = {
   storage: STORAGE_PERMISSIONS,
 };
 const CATEGORIES = Object.keys(ALLOWED) as PermissionCategory[];
-
-export type Permissions = Record<PermissionCategory, string[]>;
-
-export interface AccessPolicy {
-  tenantId: string;
-  objectId: string;
-  applicationId: string | null;
-  permissions: Permissions;
-}
 
 export type AccessPolicyUpdateKind = 'add' | 'replace' | 'remove';
 export const ACCESS_POLICY_UPDATE_KINDS: readonly AccessPolicyUpdateKind[] = ['add', 'replace', 'remove'];

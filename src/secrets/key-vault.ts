@@ -1,46 +1,14 @@
-// The built-in key vault's model: the Microsoft.KeyVault/vaults resource as ARM shows it, the
-// stored records of secrets and their versions, Azure's naming rules, secret identifiers
+// The built-in key vault's model beyond the resource itself (src/domain/key-vault.ts): the stored
+// records of secrets and their versions, Azure's naming rules, secret identifiers
 // (`https://{vault}.vault.azure.net/secrets/{name}[/{version}]`) and the data-plane shapes az
 // prints for secrets. Pure: no I/O, time passed in.
 import { errors } from '../domain/errors.ts';
-import type { AccessPolicy } from './access-policies.ts';
+import type { KeyVault } from '../domain/key-vault.ts';
 
-export const KEY_VAULT_TYPE = 'Microsoft.KeyVault/vaults';
 export const SECRET_TYPE = 'Microsoft.KeyVault/vaults/secrets';
 export const SECRET_VERSION_TYPE = 'Microsoft.KeyVault/vaults/secrets/versions';
 /** Azure's limit on a secret value. */
 export const MAX_SECRET_BYTES = 25 * 1024;
-
-export interface KeyVaultProperties {
-  sku: { family: 'A'; name: 'standard' | 'premium' };
-  tenantId: string;
-  accessPolicies: AccessPolicy[];
-  vaultUri: string;
-  enabledForDeployment: boolean;
-  enabledForDiskEncryption: boolean;
-  enabledForTemplateDeployment: boolean;
-  enableSoftDelete: boolean;
-  softDeleteRetentionInDays: number;
-  enableRbacAuthorization: boolean;
-  enablePurgeProtection: boolean | null;
-  publicNetworkAccess: string;
-  networkAcls: null;
-  provisioningState: 'Succeeded';
-  createMode: null;
-  hsmPoolResourceId: null;
-  privateEndpointConnections: null;
-}
-
-export interface KeyVault {
-  id: string;
-  name: string;
-  type: typeof KEY_VAULT_TYPE;
-  location: string;
-  resourceGroup: string;
-  tags: Record<string, string>;
-  systemData: null;
-  properties: KeyVaultProperties;
-}
 
 /** A secret: its latest version and the metadata shown for it. The value lives only in versions, sealed. */
 export interface SecretRecord {

@@ -5,7 +5,8 @@ import { conflict, invalid } from '../domain/errors.ts';
 import { field, type BackupInstanceResource } from '../domain/backup-instance.ts';
 import type { OperationRecord } from '../catalog/catalog.ts';
 import type { BackupVault } from '../domain/vault.ts';
-import { chooseAdhocTag, type TaggingCriterionInput } from '../policy/tagging.ts';
+import { backupRuleOf, retentionRulesOf, type PolicyLike } from '../policy/policy-rules.ts';
+import { chooseAdhocTag } from '../policy/tagging.ts';
 import { policyFor } from './backup-instances.ts';
 import type { ServiceContext } from './context.ts';
 import { createJob, listJobs } from './jobs.ts';
@@ -23,7 +24,7 @@ export async function triggerAdhocBackup(ctx: ServiceContext, vault: BackupVault
   const options = field(body, 'backupRuleOptions');
   const ruleName = String(field(options, 'ruleName') ?? '');
   const override = field(field(options, 'triggerOption'), 'retentionTagOverride') as string | undefined;
-  const tag = resolveAdhocTag(policy.properties.policyRules as Record<string, unknown>[], ruleName, override);
+  const tag = resolveAdhocTag(policy, ruleName, override);
   const job = await createJob(ctx, {
     vault, instance, policy: { id: policy.id, name: policy.name }, category: 'Backup', isUserTriggered: true, taskName: 'Trigger Backup',
     additionalDetails: { RetentionTag: tag },
@@ -36,9 +37,9 @@ export async function triggerAdhocBackup(ctx: ServiceContext, vault: BackupVault
  * The tag of an on-demand backup. `ruleName` is the backup rule (as az sends it) or, as the Learn
  * document writes it, a retention rule's name, which then acts as the tag override.
  */
-function resolveAdhocTag(rules: Record<string, unknown>[], ruleName: string, override: string | undefined): string {
-  const backupRule = rules.find((r) => r.objectType === 'AzureBackupRule') as { name: string; trigger: { taggingCriteria: TaggingCriterionInput[] } };
-  const retention = rules.filter((r) => r.objectType === 'AzureRetentionRule').map((r) => String(r.name));
+export function resolveAdhocTag(policy: PolicyLike, ruleName: string, override: string | undefined): string {
+  const backupRule = backupRuleOf(policy);
+  const retention = retentionRulesOf(policy).map((r) => r.name);
   let tagOverride = override;
   if (ruleName.toLowerCase() !== backupRule.name.toLowerCase()) {
     const asRetention = retention.find((n) => n.toLowerCase() === ruleName.toLowerCase());

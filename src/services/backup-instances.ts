@@ -11,7 +11,7 @@ import { findManifest } from '../datasources/registry.ts';
 import type { ServiceContext } from './context.ts';
 import type { ConnectionReport } from './connection-endpoint.ts';
 import { checkDatabaseForBackup, connectionFor } from './datasource-access.ts';
-import type { PolicyResource } from './policies.ts';
+import type { PolicyResource } from '../domain/policy.ts';
 import { applyPolicyToRecoveryPoints } from './recovery-point-retention.ts';
 import { startScheduleNow } from './schedule-state.ts';
 import { getVault } from './vaults.ts';
@@ -55,7 +55,7 @@ export async function policyFor(ctx: ServiceContext, vault: BackupVault, props: 
     );
   }
   const manifest = findManifest(props.dataSourceInfo.datasourceType || props.dataSourceInfo.resourceType);
-  const policyTypes = (found.body.properties.datasourceTypes as string[] | undefined) ?? [];
+  const policyTypes = found.body.properties.datasourceTypes ?? [];
   if (!manifest || !policyTypes.some((t) => findManifest(t) === manifest)) {
     throw invalid(
       'UserErrorDatasourceAndPolicyTypeMismatch',

@@ -5,8 +5,9 @@
 // of the two is wrong), another host is a warning (the same server has many names, and a secret
 // copied from Azure names the Azure host). Pure: no I/O.
 import { invalid } from '../domain/errors.ts';
-import type { ParsedConnectionString, PgConnection, SslMode } from '../sources/postgres/connection-string.ts';
-import { serverConnection, type PostgresServer } from './postgres-servers.ts';
+import type { PostgresServer, SslMode } from '../domain/postgres-server.ts';
+import type { ParsedConnectionString, PgConnection } from '../sources/postgres/connection-string.ts';
+import { serverConnection } from './postgres-servers.ts';
 
 /** What validateForBackup shows: every part of the connection with where it came from (never the password). */
 export interface ConnectionReport {

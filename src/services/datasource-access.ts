@@ -10,7 +10,7 @@ import { probeDatabase, probeServer } from '../sources/postgres/probe.ts';
 import type { ServiceContext } from './context.ts';
 import { resolveSecret } from './key-vaults.ts';
 import { resolveEndpoint, type ConnectionReport } from './connection-endpoint.ts';
-import type { PostgresServer } from './postgres-servers.ts';
+import type { PostgresServer } from '../domain/postgres-server.ts';
 
 export interface ResolvedDatabase {
   /** Connects to the database the datasource id names. */

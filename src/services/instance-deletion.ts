@@ -1,7 +1,7 @@
 // Deleting a backup instance: its recovery points and their data go with it.
 import { RECOVERY_POINT_TYPE } from '../domain/backup-instance.ts';
 import type { ServiceContext } from './context.ts';
-import type { RecoveryPointResource } from './recovery-points.ts';
+import type { RecoveryPointResource } from '../domain/recovery-point.ts';
 
 export async function deleteInstanceData(ctx: ServiceContext, instanceId: string): Promise<void> {
   const rps = await ctx.catalog.listResources<RecoveryPointResource>({ type: RECOVERY_POINT_TYPE, parentId: instanceId });

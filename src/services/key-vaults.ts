@@ -5,16 +5,17 @@ import type { Page } from '../catalog/catalog.ts';
 import { conflict, invalid, notFound } from '../domain/errors.ts';
 import { readTags } from '../domain/tags.ts';
 import { resourceGroupId } from '../domain/resource-id.ts';
+import { KEY_VAULT_TYPE, type AccessPolicy, type KeyVault } from '../domain/key-vault.ts';
 import {
-  type AccessPolicyUpdateKind, ACCESS_POLICY_UPDATE_KINDS, type AccessPolicy, grantsSecretPermission, readAccessPolicies, updateAccessPolicies,
+  type AccessPolicyUpdateKind, ACCESS_POLICY_UPDATE_KINDS, grantsSecretPermission, readAccessPolicies, updateAccessPolicies,
 } from '../secrets/access-policies.ts';
 import {
-  KEY_VAULT_TYPE, MAX_SECRET_BYTES, type KeyVault, type SecretRecord, type SecretVersionRecord, checkKeyVaultName, checkSecretName,
+  MAX_SECRET_BYTES, type SecretRecord, type SecretVersionRecord, checkKeyVaultName, checkSecretName,
   deletedSecretBundle, keyVaultUri, parseSecretUri, secretBundle, secretItem, secretVersionItem,
 } from '../secrets/key-vault.ts';
 import * as store from '../secrets/secret-store.ts';
 import type { ServiceContext } from './context.ts';
-import { getResourceGroup } from './resource-groups.ts';
+import { getResourceGroup, listInGroup } from './resource-groups.ts';
 
 export const keyVaultId = (sub: string, rg: string, name: string): string =>
   `${resourceGroupId(sub, rg)}/providers/Microsoft.KeyVault/vaults/${name}`;
@@ -131,11 +132,7 @@ async function saveKeyVault(ctx: ServiceContext, vault: KeyVault): Promise<void>
 export async function listKeyVaults(
   ctx: ServiceContext, sub: string, rg: string | undefined, page: { limit?: number; after?: string },
 ): Promise<Page<KeyVault>> {
-  const q = rg
-    ? { type: KEY_VAULT_TYPE, parentId: resourceGroupId(sub, (await getResourceGroup(ctx, sub, rg)).name) }
-    : { type: KEY_VAULT_TYPE, idPrefix: `/subscriptions/${sub}/` };
-  const res = await ctx.catalog.listResources<KeyVault>({ ...q, ...page });
-  return { items: res.items.map((r) => r.body), next: res.next };
+  return listInGroup<KeyVault>(ctx, KEY_VAULT_TYPE, sub, rg, page);
 }
 
 /** Deletes a key vault and every secret in it; false when there was none. */

@@ -1,5 +1,5 @@
 // Long-running operations: a status record the client polls, and the work that completes it.
-import type { OperationRecord } from '../catalog/catalog.ts';
+import type { OperationRecord } from '../domain/operation.ts';
 import { toDpError } from '../domain/errors.ts';
 import { newOperationId } from '../util/ids.ts';
 import type { ServiceContext } from './context.ts';

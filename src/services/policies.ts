@@ -1,17 +1,10 @@
 // Backup policies: stored under their vault after the policy engine has validated them.
 import { conflict, invalid, notFound } from '../domain/errors.ts';
 import { validateAndNormalizePolicy } from '../policy/validate.ts';
+import { INSTANCE_TYPE, type BackupInstanceResource } from '../domain/backup-instance.ts';
+import { POLICY_TYPE, type PolicyResource } from '../domain/policy.ts';
 import type { ServiceContext } from './context.ts';
-import { getVault, INSTANCE_TYPE, POLICY_TYPE } from './vaults.ts';
-
-export interface PolicyResource {
-  id: string;
-  name: string;
-  type: string;
-  resourceGroup: string;
-  systemData: null;
-  properties: Record<string, unknown>;
-}
+import { getVault } from './vaults.ts';
 
 const POLICY_NAME = /^[A-Za-z0-9][-A-Za-z0-9_]{0,149}$/;
 
@@ -33,7 +26,7 @@ export async function putPolicy(ctx: ServiceContext, sub: string, rg: string, va
   if (props === undefined || props === null || typeof props !== 'object') {
     throw invalid('UserErrorInvalidPolicy', 'The request body must be {"properties": <backup policy>}.', 'properties');
   }
-  const properties = validateAndNormalizePolicy(props) as unknown as Record<string, unknown>;
+  const properties = validateAndNormalizePolicy(props);
   const id = policyId(v.id, name);
   const existing = await ctx.catalog.getResource<PolicyResource>(id);
   const policy: PolicyResource = {
@@ -60,10 +53,7 @@ export async function deletePolicy(ctx: ServiceContext, sub: string, rg: string,
   const id = policyId(v.id, name);
   const found = await ctx.catalog.getResource<PolicyResource>(id);
   if (!found) return false;
-  const instances = await ctx.catalog.listResources<{ name: string; properties: { policyInfo?: { policyId?: string } } }>({
-    type: INSTANCE_TYPE,
-    parentId: v.id,
-  });
+  const instances = await ctx.catalog.listResources<BackupInstanceResource>({ type: INSTANCE_TYPE, parentId: v.id });
   const users = instances.items.filter((i) => i.body.properties.policyInfo?.policyId?.toLowerCase() === found.id.toLowerCase());
   if (users.length) {
     throw conflict(

@@ -6,48 +6,14 @@ import { readTags } from '../domain/tags.ts';
 import { INSTANCE_TYPE } from '../domain/backup-instance.ts';
 import { resourceGroupId } from '../domain/resource-id.ts';
 import type { Page } from '../catalog/catalog.ts';
-import { parseConnectionString, parseSslMode, type PgConnection, type SslMode } from '../sources/postgres/connection-string.ts';
+import {
+  POSTGRES_DATABASE_TYPE, POSTGRES_SERVER_TYPE, SSL_MODES, postgresServerId, type PostgresDatabase, type PostgresServer, type SslMode,
+} from '../domain/postgres-server.ts';
+import { parseConnectionString, parseSslMode, type PgConnection } from '../sources/postgres/connection-string.ts';
 import { withClient } from '../sources/postgres/probe.ts';
 import type { ServiceContext } from './context.ts';
 import { resolveSecret } from './key-vaults.ts';
-import { getResourceGroup } from './resource-groups.ts';
-
-export const POSTGRES_SERVER_TYPE = 'Microsoft.DBforPostgreSQL/servers';
-export const POSTGRES_DATABASE_TYPE = 'Microsoft.DBforPostgreSQL/servers/databases';
-
-export const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
-
-export interface PostgresServer {
-  id: string;
-  name: string;
-  type: typeof POSTGRES_SERVER_TYPE;
-  location: string;
-  resourceGroup: string;
-  tags: Record<string, string>;
-  properties: {
-    /** The host clients connect to (a DNS name, an IP address or a Unix socket directory). */
-    fullyQualifiedDomainName: string;
-    port: number;
-    sslMode: SslMode;
-    /** Azure's view of sslMode: Enabled when TLS is required. */
-    sslEnforcement: 'Enabled' | 'Disabled';
-    /** The major version when it was given or learned; null until then. */
-    version: string | null;
-    administratorLogin: null;
-    userVisibleState: 'Ready';
-    publicNetworkAccess: 'Enabled';
-  };
-}
-
-export interface PostgresDatabase {
-  id: string;
-  name: string;
-  type: typeof POSTGRES_DATABASE_TYPE;
-  properties: { charset: string; collation: string };
-}
-
-export const postgresServerId = (sub: string, rg: string, name: string): string =>
-  `${resourceGroupId(sub, rg)}/providers/Microsoft.DBforPostgreSQL/servers/${name}`;
+import { getResourceGroup, listInGroup } from './resource-groups.ts';
 
 const SERVER_NAME = /^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/;
 const HOST = /^[^\s,;'"\\]{1,255}$/;
@@ -132,11 +98,7 @@ function readSslMode(value: unknown): SslMode {
 export async function listPostgresServers(
   ctx: ServiceContext, sub: string, rg: string | undefined, page: { limit?: number; after?: string },
 ): Promise<Page<PostgresServer>> {
-  const q = rg
-    ? { type: POSTGRES_SERVER_TYPE, parentId: resourceGroupId(sub, (await getResourceGroup(ctx, sub, rg)).name) }
-    : { type: POSTGRES_SERVER_TYPE, idPrefix: `/subscriptions/${sub}/` };
-  const res = await ctx.catalog.listResources<PostgresServer>({ ...q, ...page });
-  return { items: res.items.map((r) => r.body), next: res.next };
+  return listInGroup<PostgresServer>(ctx, POSTGRES_SERVER_TYPE, sub, rg, page);
 }
 
 /** Forgets a server (its databases and any backups of them are untouched); false when there was none. */

@@ -5,7 +5,8 @@
 import { vaultStoreKey, type StoredHealth } from '../domain/recovery-point-store.ts';
 import { RECOVERY_POINT_TYPE } from '../domain/backup-instance.ts';
 import type { ServiceContext } from './context.ts';
-import { saveRecoveryPoint, type RecoveryPointResource } from './recovery-points.ts';
+import { saveRecoveryPoint } from './recovery-points.ts';
+import type { RecoveryPointResource } from '../domain/recovery-point.ts';
 
 export interface HealthChange {
   damaged: string[];

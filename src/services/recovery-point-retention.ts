@@ -4,9 +4,9 @@
 import { RECOVERY_POINT_TYPE, type BackupInstanceResource } from '../domain/backup-instance.ts';
 import { reapplyTimeline } from '../policy/reapply.ts';
 import type { ServiceContext } from './context.ts';
-import { policyTimeZone, retentionRuleForTag, type PolicyLike } from './policy-rules.ts';
-import type { RecoveryPointResource } from './recovery-points.ts';
-import { currentStores, refreshDataStores, type Hold } from './retention-plan.ts';
+import { policyTimeZone, retentionRuleForTag, type PolicyLike } from '../policy/policy-rules.ts';
+import type { RecoveryPointResource } from '../domain/recovery-point.ts';
+import { currentStores, refreshDataStores, type Hold } from '../policy/retention-plan.ts';
 
 /**
  * Reads, changes and writes one recovery point in a catalog transaction, so the retention worker,

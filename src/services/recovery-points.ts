@@ -1,114 +1,15 @@
 // Recovery points: what a successful backup leaves, with its retention tag and the datastores it
-// lives in until when. The bookkeeping the API does not show (where the bytes are, their SHA-256,
-// the server version) is kept under `internal` and stripped from every response.
+// lives in until when; built, saved, read and listed (by time) here. The resource, with the
+// bookkeeping the API does not show under `internal`, and what a response shows of it are in
+// src/domain/recovery-point.ts.
 import { invalid, notFound } from '../domain/errors.ts';
 import { RECOVERY_POINT_TYPE } from '../domain/backup-instance.ts';
 import type { StoredDump } from '../domain/recovery-point-store.ts';
 import type { Residency } from '../policy/retention.ts';
 import { newGuid } from '../util/ids.ts';
+import type { RecoveryPointResource } from '../domain/recovery-point.ts';
 import type { ServiceContext } from './context.ts';
 import { getInstance } from './backup-instances.ts';
-
-export interface DataStoreDetail {
-  id: string;
-  type: string;
-  creationTime: string;
-  expiryTime: string | null;
-  metaData: string | null;
-  visible: boolean;
-  state: string;
-  rehydrationExpiryTime: string | null;
-  rehydrationStatus: string | null;
-}
-
-export interface RecoveryPointResource {
-  id: string;
-  name: string;
-  type: string;
-  properties: {
-    objectType: 'AzureBackupDiscreteRecoveryPoint';
-    recoveryPointId: string;
-    recoveryPointTime: string;
-    recoveryPointType: 'Full';
-    friendlyName: string;
-    recoveryPointDataStoresDetails: DataStoreDetail[];
-    retentionTagName: string;
-    retentionTagVersion: string;
-    policyName: string | null;
-    policyVersion: string | null;
-    expiryTime: string | null;
-    /** 'Corrupted' (dpvault's) while a verify or repair found data it needs unreadable. */
-    recoveryPointState: 'Completed' | 'Corrupted';
-    /** dpvault's: present while the point cannot be restored, naming what is damaged. */
-    dataIntegrityError?: { code: string; message: string; detectedAt: string };
-  };
-  internal: {
-    /** Where each datastore keeps the bytes. */
-    data: Record<string, StoredDump>;
-    size: number;
-    serverMajorVersion: number;
-    database: string;
-    /** The retention timeline decided at creation, recomputed when the policy changes (ISO instants). */
-    timeline: TimelineEntry[];
-    /** Bytes no longer referenced, deleted by the retention worker's next step (listed first, so a crash leaks nothing). */
-    pendingDelete?: StoredDump[];
-    /** The temporary VaultStore copy of an archived point made for a restore (rehydration). */
-    rehydrated?: RehydrationState | null;
-    /** Datastores whose data a verify or repair found unrestorable: datastore → problem, when. */
-    damage?: Record<string, { problem: string; detectedAt: string }>;
-  };
-}
-
-export interface TimelineEntry {
-  dataStoreType: string;
-  from: string;
-  until: string | null;
-  reason: string;
-}
-
-export type RehydrationStatus = 'CREATE_IN_PROGRESS' | 'COMPLETED' | 'DELETE_IN_PROGRESS' | 'DELETED' | 'FAILED';
-
-export interface RehydrationState {
-  status: RehydrationStatus;
-  /** The rehydrated bytes (VaultStore), once copied. */
-  stored: StoredDump | null;
-  startedAt: string;
-  /** When the rehydrated copy is removed (completion + rehydrationRetentionDuration). */
-  expiresAt: string | null;
-  priority: string;
-  /** The restore job that rehydrates it. */
-  jobId: string;
-}
-
-/** The bytes a restore from `dataStoreType` reads: that datastore's, or a completed rehydrated copy for VaultStore. */
-export function storedIn(rp: RecoveryPointResource, dataStoreType: string): StoredDump | undefined {
-  const direct = Object.entries(rp.internal.data).find(([k]) => k.toLowerCase() === dataStoreType.toLowerCase())?.[1];
-  if (direct) return direct;
-  const h = rp.internal.rehydrated;
-  return dataStoreType.toLowerCase() === 'vaultstore' && h?.status === 'COMPLETED' && h.stored ? h.stored : undefined;
-}
-
-export type ApiRecoveryPoint = Omit<RecoveryPointResource, 'internal'>;
-
-export function toApi(rp: RecoveryPointResource): ApiRecoveryPoint {
-  const { internal, ...rest } = rp;
-  const damage = Object.entries(internal.damage ?? {});
-  if (damage.length === 0) return rest;
-  const damaged = (type: string): boolean => damage.some(([store]) => store.toLowerCase() === type.toLowerCase());
-  return {
-    ...rest,
-    properties: {
-      ...rest.properties,
-      recoveryPointState: 'Corrupted',
-      recoveryPointDataStoresDetails: rest.properties.recoveryPointDataStoresDetails.map((d) => (damaged(d.type) && d.rehydrationStatus === null ? { ...d, state: 'CORRUPTED' } : d)),
-      dataIntegrityError: {
-        code: 'UserErrorRecoveryPointDataCorrupt',
-        message: damage.map(([store, d]) => `${store}: ${d.problem}`).join('; '),
-        detectedAt: damage.map(([, d]) => d.detectedAt).sort()[0]!,
-      },
-    },
-  };
-}
 
 export interface NewRecoveryPoint {
   instanceId: string;

@@ -2,19 +2,9 @@
 import { conflict, invalid, notFound } from '../domain/errors.ts';
 import { checkTags } from '../domain/tags.ts';
 import { resourceGroupId } from '../domain/resource-id.ts';
+import { RESOURCE_GROUP_TYPE, type ResourceGroup } from '../domain/resource-group.ts';
+import type { Page } from '../catalog/catalog.ts';
 import type { ServiceContext } from './context.ts';
-
-export const RESOURCE_GROUP_TYPE = 'Microsoft.Resources/resourceGroups';
-
-export interface ResourceGroup {
-  id: string;
-  name: string;
-  type: string;
-  location: string;
-  managedBy: string | null;
-  properties: { provisioningState: string };
-  tags: Record<string, string> | null;
-}
 
 const NAME = /^[-\w._()]{1,90}$/u;
 
@@ -23,6 +13,18 @@ export async function getResourceGroup(ctx: ServiceContext, sub: string, rg: str
   const found = await ctx.catalog.getResource<ResourceGroup>(resourceGroupId(sub, rg));
   if (!found) throw notFound('ResourceGroupNotFound', `Resource group '${rg}' could not be found.`);
   return found.body;
+}
+
+/**
+ * One page of the resources of `type` in a resource group, or in the whole subscription when no
+ * group is named (the group must exist).
+ */
+export async function listInGroup<T>(
+  ctx: ServiceContext, type: string, sub: string, rg: string | undefined, page: { limit?: number; after?: string },
+): Promise<Page<T>> {
+  const q = rg ? { type, parentId: resourceGroupId(sub, (await getResourceGroup(ctx, sub, rg)).name) } : { type, idPrefix: `/subscriptions/${sub}/` };
+  const res = await ctx.catalog.listResources<T>({ ...q, ...page });
+  return { items: res.items.map((r) => r.body), next: res.next };
 }
 
 export async function putResourceGroup(ctx: ServiceContext, sub: string, rg: string, body: unknown): Promise<{ group: ResourceGroup; created: boolean }> {

@@ -13,7 +13,7 @@ import { databaseExists, probeServer, restoreUserPrivileges } from '../sources/p
 import { findTool } from '../sources/postgres/tools.ts';
 import type { ServiceContext } from './context.ts';
 import { connectionFor } from './datasource-access.ts';
-import { storedIn, type RecoveryPointResource } from './recovery-points.ts';
+import { storedIn, type RecoveryPointResource } from '../domain/recovery-point.ts';
 
 export interface RestorePlan {
   request: RestoreRequest;

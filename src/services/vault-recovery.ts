@@ -6,7 +6,8 @@ import { INSTANCE_TYPE, type BackupInstanceResource } from '../domain/backup-ins
 import { vaultStoreKey } from '../domain/recovery-point-store.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import type { ServiceContext } from './context.ts';
-import { saveRecoveryPoint, type RecoveryPointResource } from './recovery-points.ts';
+import { saveRecoveryPoint } from './recovery-points.ts';
+import type { RecoveryPointResource } from '../domain/recovery-point.ts';
 
 export interface RecoverReport {
   objectType: 'VaultRecoveryReport';

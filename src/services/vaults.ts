@@ -1,6 +1,8 @@
 // Backup vaults: create, update, read, list and delete, with Azure's rules.
 import { conflict, invalid, notFound } from '../domain/errors.ts';
 import { checkTags } from '../domain/tags.ts';
+import { INSTANCE_TYPE } from '../domain/backup-instance.ts';
+import { POLICY_TYPE } from '../domain/policy.ts';
 import { resourceGroupId, vaultId } from '../domain/resource-id.ts';
 import {
   type BackupVault, DEFAULT_SETTINGS, VAULT_TYPE, checkVaultName, mergeSettings, normaliseIdentityType, normaliseStorageSettings,
@@ -8,10 +10,7 @@ import {
 import type { Page } from '../catalog/catalog.ts';
 import { stableGuid } from '../util/ids.ts';
 import type { ServiceContext } from './context.ts';
-import { getResourceGroup } from './resource-groups.ts';
-
-export const POLICY_TYPE = 'Microsoft.DataProtection/backupVaults/backupPolicies';
-export const INSTANCE_TYPE = 'Microsoft.DataProtection/backupVaults/backupInstances';
+import { getResourceGroup, listInGroup } from './resource-groups.ts';
 
 export async function getVault(ctx: ServiceContext, sub: string, rg: string, name: string): Promise<BackupVault> {
   await getResourceGroup(ctx, sub, rg);
@@ -93,11 +92,7 @@ export async function saveVault(ctx: ServiceContext, vault: BackupVault): Promis
 export async function listVaults(
   ctx: ServiceContext, sub: string, rg: string | undefined, page: { limit?: number; after?: string },
 ): Promise<Page<BackupVault>> {
-  const q = rg
-    ? { type: VAULT_TYPE, parentId: resourceGroupId(sub, (await getResourceGroup(ctx, sub, rg)).name) }
-    : { type: VAULT_TYPE, idPrefix: `/subscriptions/${sub}/` };
-  const res = await ctx.catalog.listResources<BackupVault>({ ...q, ...page });
-  return { items: res.items.map((r) => r.body), next: res.next };
+  return listInGroup<BackupVault>(ctx, VAULT_TYPE, sub, rg, page);
 }
 
 /** Refuses to delete a vault that still holds policies or backup instances; returns the vault. */

@@ -5,7 +5,7 @@
 // objects are is the repository's business (src/repository/layout.ts). Each storage it opens has
 // the wrappers of stack.ts.
 import { isAbsolute, join } from 'node:path';
-import { DpError } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import { openStorage } from './backends.ts';
 import { stack, type StackOptions } from './stack.ts';
 import type { Storage } from './storage.ts';
@@ -13,7 +13,7 @@ import type { Storage } from './storage.ts';
 const SEGMENT_RE = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
 
 function checkSegment(what: string, value: string): void {
-  if (!SEGMENT_RE.test(value)) throw new DpError('internal', 'InvalidStorageLocation', `'${value}' cannot name a ${what} in storage.`);
+  if (!SEGMENT_RE.test(value)) throw errors.storageSegmentInvalid(what, value);
 }
 
 /** Where one vault's datastore is, for a place that names where things are. */

@@ -2,7 +2,8 @@
 // throwaway cluster with credentials from a key vault secret.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { serverConnection, type PostgresServer } from '../../src/services/postgres-servers.ts';
+import type { PostgresServer } from '../../src/domain/postgres-server.ts';
+import { serverConnection } from '../../src/services/postgres-servers.ts';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { startTestService, type TestService } from '../support/service.ts';
 

@@ -14,6 +14,7 @@ const PINNED: Record<keyof typeof errors, Pinned> = {
   storageFull: [errors.storageFull('full', space), 'UserErrorStorageFull', 409, 'full'],
   storageInvalidName: [errors.storageInvalidName('../x'), 'StorageInvalidName', 400, "'../x' is not a valid storage object name."],
   storageInvalidRange: [errors.storageInvalidRange('x', 10, 4, undefined), 'StorageInvalidRange', 400, "The range 4+* does not lie inside 'x' (10 bytes)."],
+  storageSegmentInvalid: [errors.storageSegmentInvalid('vault', 'a/b'), 'InvalidStorageLocation', 500, "'a/b' cannot name a vault in storage."],
   storageLocationNotUnderstood: [errors.storageLocationNotUnderstood('rel/dir'), 'InvalidStorageLocation', 400, "'rel/dir' is neither an absolute path nor a storage URL."],
   storageSchemeUnknown: [errors.storageSchemeUnknown('s3', 'file'), 'InvalidStorageLocation', 400, "No storage backend handles 's3:' locations (known: file)."],
   repositoryDataCorrupt: [errors.repositoryDataCorrupt('bad pack'), 'RepositoryDataCorrupt', 500, 'bad pack'],

@@ -8,22 +8,24 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { openContext } from '../../src/app.ts';
 import { INSTANCE_TYPE, RECOVERY_POINT_TYPE, type BackupInstanceResource } from '../../src/domain/backup-instance.ts';
+import type { BackupPolicyProperties, PolicyResource, TargetCopySetting } from '../../src/domain/policy.ts';
 import { retentionTimeline } from '../../src/policy/retention.ts';
 import type { ServiceContext } from '../../src/services/context.ts';
-import { retentionRuleForTag } from '../../src/services/policy-rules.ts';
-import { buildRecoveryPoint, saveRecoveryPoint, type RecoveryPointResource } from '../../src/services/recovery-points.ts';
+import { retentionRuleForTag } from '../../src/policy/policy-rules.ts';
+import { buildRecoveryPoint, saveRecoveryPoint } from '../../src/services/recovery-points.ts';
+import type { RecoveryPointResource } from '../../src/domain/recovery-point.ts';
 import { startScheduleNow } from '../../src/services/schedule-state.ts';
 import { vaultStoreKey, type StoredDump } from '../../src/domain/recovery-point-store.ts';
 import { ManualClock } from '../../src/util/clock.ts';
 import { newHexId } from '../../src/util/ids.ts';
 
-const store = (t: string) => ({ dataStoreType: t, objectType: 'DataStoreInfoBase' });
-const lifecycle = (source: string, duration: string, copies: unknown[] = []) => ({
-  deleteAfter: { objectType: 'AbsoluteDeleteOption', duration }, sourceDataStore: store(source), targetDataStoreCopySettings: copies,
+const store = (t: string) => ({ dataStoreType: t, objectType: 'DataStoreInfoBase' as const });
+const lifecycle = (source: string, duration: string, copies: TargetCopySetting[] = []) => ({
+  deleteAfter: { objectType: 'AbsoluteDeleteOption' as const, duration }, sourceDataStore: store(source), targetDataStoreCopySettings: copies,
 });
 
 /** The seed's final policy: Sun/Wed/Fri 22:00 UTC; Default P3M; Monthly (FirstOfMonth) P6M vault then P24M archive. */
-export function seedPolicy(intervals = ['R/2021-08-15T22:00:00+00:00/P1W', 'R/2021-08-18T22:00:00+00:00/P1W', 'R/2021-08-20T22:00:00+00:00/P1W']): Record<string, unknown> {
+export function seedPolicy(intervals = ['R/2021-08-15T22:00:00+00:00/P1W', 'R/2021-08-18T22:00:00+00:00/P1W', 'R/2021-08-20T22:00:00+00:00/P1W']): BackupPolicyProperties {
   return {
     datasourceTypes: ['Microsoft.DBforPostgreSQL/servers/databases'],
     objectType: 'BackupPolicy',
@@ -56,7 +58,7 @@ export interface Fixture {
   vaultId: string;
   instanceId: string;
   policyId(name?: string): string;
-  putPolicy(name: string, properties: Record<string, unknown>): Promise<void>;
+  putPolicy(name: string, properties: BackupPolicyProperties): Promise<void>;
   instance(): Promise<BackupInstanceResource>;
   setInstance(change: (i: BackupInstanceResource) => void): Promise<void>;
   /** A recovery point made at `time` with `tag`, timeline from the instance's policy, bytes in VaultStore. */
@@ -78,7 +80,7 @@ export async function protectedFixture(start: string, policy = seedPolicy()): Pr
   const vaultId = `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.DataProtection/backupVaults/vault`;
   const instanceId = `${vaultId}/backupInstances/pgsrv-appdb`;
   const policyId = (name = 'pol') => `${vaultId}/backupPolicies/${name}`;
-  const putPolicy = (name: string, properties: Record<string, unknown>) =>
+  const putPolicy = (name: string, properties: BackupPolicyProperties) =>
     f.ctx.catalog.putResource({
       id: policyId(name), type: 'Microsoft.DataProtection/backupVaults/backupPolicies', parentId: vaultId,
       body: { id: policyId(name), name, type: 'Microsoft.DataProtection/backupVaults/backupPolicies', resourceGroup: 'rg', systemData: null, properties },
@@ -126,7 +128,7 @@ export async function protectedFixture(start: string, policy = seedPolicy()): Pr
       await saveInstance(i);
     },
     async addPoint(time, tag, content = `dump of ${time}`) {
-      const pol = (await f.ctx.catalog.getResource<{ name: string; properties: Record<string, unknown> }>((await getInstance()).properties.policyInfo.policyId))!.body;
+      const pol = (await f.ctx.catalog.getResource<PolicyResource>((await getInstance()).properties.policyInfo.policyId))!.body;
       const id = newHexId();
       const stored = await f.ctx.store.write({ vaultKey: vaultStoreKey(vaultId), datastore: 'VaultStore', recoveryPointId: id }, Readable.from([Buffer.from(content)]));
       const rp = buildRecoveryPoint({

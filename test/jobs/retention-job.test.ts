@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { locationOf, sweepRetention } from '../../src/jobs/retention-job.ts';
 import { applyPolicyToRecoveryPoints } from '../../src/services/recovery-point-retention.ts';
 import { setProtectionState } from '../../src/services/backup-instances.ts';
-import { saveRecoveryPoint, type RecoveryPointResource } from '../../src/services/recovery-points.ts';
+import { saveRecoveryPoint } from '../../src/services/recovery-points.ts';
+import type { RecoveryPointResource } from '../../src/domain/recovery-point.ts';
 import type { BackupVault } from '../../src/domain/vault.ts';
 import { protectedFixture, seedPolicy, type Fixture } from './protected-fixture.ts';
 
@@ -149,7 +150,7 @@ describe('protection states', () => {
   it('a tag the new policy no longer has falls back to its default rule', async () => {
     const m = await fx.addPoint('2025-01-01T22:00:00Z', 'Monthly');
     const plain = seedPolicy();
-    plain.policyRules = (plain.policyRules as { name: string }[]).filter((r) => r.name !== 'Monthly');
+    plain.policyRules = plain.policyRules.filter((r) => r.name !== 'Monthly');
     await applyPolicyToRecoveryPoints(fx.ctx, await fx.instance(), { name: 'plain', properties: plain });
     assert.deepEqual(shown(await fx.point(m.name)), [{ type: 'VaultStore', creationTime: '2025-01-01T22:00:00.000Z', expiryTime: '2025-04-01T22:00:00.000Z', rehydrationStatus: null }]);
   });

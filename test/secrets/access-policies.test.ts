@@ -1,7 +1,8 @@
 // Access policies: Azure's permission names, the add/replace/remove updates, and the `get` check.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { grantsSecretPermission, readAccessPolicies, updateAccessPolicies, type AccessPolicy } from '../../src/secrets/access-policies.ts';
+import type { AccessPolicy } from '../../src/domain/key-vault.ts';
+import { grantsSecretPermission, readAccessPolicies, updateAccessPolicies } from '../../src/secrets/access-policies.ts';
 
 const TENANT = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
 const A = '11111111-1111-4111-8111-111111111111';

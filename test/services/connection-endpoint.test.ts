@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { DpError } from '../../src/domain/errors.ts';
 import { parseConnectionStringParts } from '../../src/sources/postgres/connection-string.ts';
 import { resolveEndpoint } from '../../src/services/connection-endpoint.ts';
-import type { PostgresServer } from '../../src/services/postgres-servers.ts';
+import type { PostgresServer } from '../../src/domain/postgres-server.ts';
 
 const server = {
   id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/servers/pgsrv',

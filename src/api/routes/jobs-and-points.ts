@@ -1,7 +1,8 @@
 // Jobs and recovery points: read-only views.
 import { getJob, listJobs } from '../../services/jobs.ts';
 import { getInstance } from '../../services/backup-instances.ts';
-import { getRecoveryPoint, listRecoveryPoints, toApi } from '../../services/recovery-points.ts';
+import { toApi } from '../../domain/recovery-point.ts';
+import { getRecoveryPoint, listRecoveryPoints } from '../../services/recovery-points.ts';
 import { checkSubscription } from '../../services/resource-groups.ts';
 import { getVault } from '../../services/vaults.ts';
 import { ok, type ApiRequest } from '../http.ts';

@@ -35,6 +35,10 @@ export const storageErrors = {
   storageInvalidRange: (name: string, size: number, offset: number, length: number | undefined): DpError =>
     new DpError('invalid', STORAGE_INVALID_RANGE, `The range ${offset}+${length ?? '*'} does not lie inside '${name}' (${size} bytes).`),
 
+  /** A vault or datastore name that cannot be a segment of a storage location (an internal fault: names are checked long before). */
+  storageSegmentInvalid: (what: string, value: string): DpError =>
+    new DpError('internal', STORAGE_LOCATION_INVALID, `'${value}' cannot name a ${what} in storage.`),
+
   storageLocationNotUnderstood: (location: string): DpError =>
     new DpError('invalid', STORAGE_LOCATION_INVALID, `'${location}' is neither an absolute path nor a storage URL.`),
 

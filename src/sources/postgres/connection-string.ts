@@ -6,9 +6,8 @@
 // Errors never quote the input: a misquoted password could sit in any part of it.
 import type { ClientConfig } from 'pg';
 import { errors } from '../../domain/errors.ts';
+import type { SslMode } from '../../domain/postgres-server.ts';
 import { ownValue } from '../../util/own-key.ts';
-
-export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 
 export interface PgConnection {
   host: string;

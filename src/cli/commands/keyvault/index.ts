@@ -1,8 +1,7 @@
 // `dpvault keyvault create|show|list|delete|set-policy|delete-policy`, as `az keyvault`.
 import { usage } from '../../../domain/errors.ts';
-import {
-  CERTIFICATE_PERMISSIONS, KEY_PERMISSIONS, SECRET_PERMISSIONS, STORAGE_PERMISSIONS, type AccessPolicy, type PermissionCategory,
-} from '../../../secrets/access-policies.ts';
+import type { AccessPolicy, PermissionCategory } from '../../../domain/key-vault.ts';
+import { CERTIFICATE_PERMISSIONS, KEY_PERMISSIONS, SECRET_PERMISSIONS, STORAGE_PERMISSIONS } from '../../../secrets/access-policies.ts';
 import { defineCommand, type ArgSpec, type CommandContext } from '../../command.ts';
 import { groupPath } from '../../paths.ts';
 import { parseTags } from '../../tags.ts';

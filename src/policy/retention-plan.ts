@@ -8,7 +8,7 @@
 // expiry); `latestForever` for the latest point of an instance whose backups are suspended (it
 // follows its timeline but its last datastore never expires); `none` otherwise.
 import { stableGuid } from '../util/ids.ts';
-import type { DataStoreDetail, RecoveryPointResource, TimelineEntry } from './recovery-points.ts';
+import type { DataStoreDetail, RecoveryPointResource, TimelineEntry } from '../domain/recovery-point.ts';
 
 export type Hold = 'none' | 'latestForever' | 'frozen';
 

@@ -3,8 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { retentionTimeline, type RetentionRuleInput } from '../../src/policy/retention.ts';
-import { buildRecoveryPoint, type RecoveryPointResource } from '../../src/services/recovery-points.ts';
-import { describeDataStores, effectiveTimeline, nextRetentionStep } from '../../src/services/retention-plan.ts';
+import { buildRecoveryPoint } from '../../src/services/recovery-points.ts';
+import type { RecoveryPointResource } from '../../src/domain/recovery-point.ts';
+import { describeDataStores, effectiveTimeline, nextRetentionStep } from '../../src/policy/retention-plan.ts';
 
 const store = (t: string) => ({ dataStoreType: t });
 const MONTHLY: RetentionRuleInput = {
