@@ -6,7 +6,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { SqliteCatalog } from './catalog/sqlite.ts';
+import { SqliteConnection } from './catalog/sqlite-connection.ts';
 import type { Catalog } from './catalog/catalog.ts';
+import { SqliteTaskQueue } from './queue/sqlite.ts';
 import { buildRouter } from './api/routes/index.ts';
 import { createApiServer } from './api/server.ts';
 import { createApp, type App } from './api/app.ts';
@@ -16,13 +18,13 @@ import { loadOrCreateMasterKey } from './secrets/master-key.ts';
 import { RepositoryStore } from './jobs/repository-store.ts';
 import { backupDataStorage } from './storage/factory.ts';
 import { recoverInterruptedWork } from './jobs/recovery.ts';
-import { runBackupJob, type BackupTaskPayload } from './jobs/backup-job.ts';
-import { runRestoreJob, type RestoreTaskPayload } from './jobs/restore-job.ts';
+import { runBackupJob } from './jobs/backup-job.ts';
+import { runRestoreJob } from './jobs/restore-job.ts';
 import { Worker } from './jobs/worker.ts';
-import { runVerifyJob, type VerifyTaskPayload } from './jobs/verify-job.ts';
-import { runRepairJob, type RepairTaskPayload } from './jobs/repair-job.ts';
+import { runVerifyJob } from './jobs/verify-job.ts';
+import { runRepairJob } from './jobs/repair-job.ts';
 import { RetentionWorker } from './jobs/retention-job.ts';
-import { MaintenanceScheduler, runMaintenanceJob, type MaintenanceTaskPayload } from './jobs/maintenance-job.ts';
+import { MaintenanceScheduler, runMaintenanceJob } from './jobs/maintenance-job.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { systemClock, type Clock } from './util/clock.ts';
 import { lockDataDir } from './services/data-dir-lock.ts';
@@ -66,13 +68,16 @@ export interface RunningService {
 
 export async function openContext(opts: ServiceOptions): Promise<ServiceContext> {
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-  const catalog: Catalog = new SqliteCatalog(join(opts.dataDir, 'catalog.sqlite'));
+  // The catalog and the task queue share one SQLite file, so a transaction can span both.
+  const db = new SqliteConnection(join(opts.dataDir, 'catalog.sqlite'));
+  const catalog: Catalog = new SqliteCatalog(db);
   const subscriptionId = await setting(catalog, 'subscriptionId', randomUUID);
   const tenantId = await setting(catalog, 'tenantId', randomUUID);
   const clock = opts.clock ?? systemClock;
   const masterKey = loadOrCreateMasterKey(opts.dataDir);
   return {
     catalog,
+    queue: new SqliteTaskQueue(db),
     clock,
     subscriptionId,
     tenantId,
@@ -101,10 +106,13 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
 
 async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<RunningService> {
   const ctx = await openContext(opts);
+  // This process instance: its workers' lease holder names start with it. Holding the data-dir
+  // lock, it knows every other lease was held by a previous instance, which start-up ends.
+  const instancePrefix = `server-${randomUUID()}/`;
   let server: Server;
   let app: App;
   try {
-    const interrupted = await recoverInterruptedWork(ctx, backupDataStorage(ctx.dataDir));
+    const interrupted = await recoverInterruptedWork(ctx, backupDataStorage(ctx.dataDir), instancePrefix);
     if (interrupted) opts.log?.(`failed ${interrupted} job(s) interrupted by the last stop`);
     // The address first: a server that cannot listen must not have started any work (a worker's
     // or scheduler's timers kept such a process alive, serving nothing).
@@ -118,14 +126,15 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
   }
   const worker = new Worker(
     ctx,
+    ctx.queue,
     {
-      backup: (p) => runBackupJob(ctx, p as unknown as BackupTaskPayload),
-      restore: (p) => runRestoreJob(ctx, p as unknown as RestoreTaskPayload),
-      verify: (p) => runVerifyJob(ctx, p as unknown as VerifyTaskPayload),
-      repair: (p) => runRepairJob(ctx, p as unknown as RepairTaskPayload),
-      maintenance: async (p) => void (await runMaintenanceJob(ctx, p as unknown as MaintenanceTaskPayload)),
+      backup: (p) => runBackupJob(ctx, p),
+      restore: (p) => runRestoreJob(ctx, p),
+      verify: (p) => runVerifyJob(ctx, p),
+      repair: (p) => runRepairJob(ctx, p),
+      maintenance: async (p) => void (await runMaintenanceJob(ctx, p)),
     },
-    { log: opts.log },
+    { log: opts.log, idPrefix: instancePrefix },
   );
   ctx.onTaskQueued = () => worker.poke();
   const retention = new RetentionWorker(ctx, { log: opts.log });

@@ -1,5 +1,6 @@
 // The catalog: where the service keeps its state. One interface; the embedded default is SQLite
-// (sqlite.ts), and a PostgreSQL implementation can satisfy the same contract for scale-out.
+// (sqlite.ts), and a PostgreSQL implementation can satisfy the same contract for scale-out
+// (test/catalog/conformance.ts). Queued work lives apart, in the task queue (src/queue/).
 // Every method is async so that a networked implementation fits without changing callers.
 import type { OperationRecord } from '../domain/operation.ts';
 
@@ -37,15 +38,6 @@ export interface Page<T> {
 
 export type { OperationRecord };
 
-export interface QueuedTask {
-  id: number;
-  kind: string;
-  payload: Record<string, unknown>;
-  runAt: string;
-  attempts: number;
-  jobKey: string | null;
-}
-
 export interface Catalog {
   getResource<B = Record<string, unknown>>(id: string): Promise<StoredResource<B> | undefined>;
   /** Inserts or replaces. */
@@ -63,20 +55,7 @@ export interface Catalog {
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
 
-  /** Queues a task; with a jobKey, a second task with the same key is not queued (returns false). */
-  enqueue(task: { kind: string; payload: Record<string, unknown>; runAt: string; jobKey?: string }): Promise<boolean>;
-  /** Claims the next due task for a worker, leasing it until `leaseUntil`. */
-  claimTask(workerId: string, now: string, leaseUntil: string, kinds?: string[]): Promise<QueuedTask | undefined>;
-  completeTask(id: number): Promise<void>;
-  failTask(id: number, error: string): Promise<void>;
-  /** Puts a task back in the queue (e.g. after a crash) to run at `runAt`. */
-  requeueTask(id: number, runAt: string): Promise<void>;
-  /** Tasks in a state ('queued', 'running', 'done', 'failed'), oldest first. */
-  listTasks(status: string): Promise<QueuedTask[]>;
-  /** Tasks whose lease expired (their worker died) go back to the queue. */
-  releaseExpiredLeases(now: string): Promise<number>;
-
-  /** Runs fn with the catalog's writes applied atomically. */
+  /** Runs fn with the catalog's writes applied atomically; a transaction opened inside fn joins this one. */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

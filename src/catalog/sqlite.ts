@@ -1,9 +1,10 @@
-// The embedded catalog: one SQLite file in WAL mode, through node:sqlite.
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+// The embedded catalog: one SQLite file in WAL mode (sqlite-connection.ts), which the embedded
+// task queue (queue/sqlite.ts) shares.
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { resourceKey } from '../domain/resource-id.ts';
-import type { Catalog, ListQuery, OperationRecord, Page, QueuedTask, StoredResource } from './catalog.ts';
-import { MIGRATIONS } from './migrations.ts';
+import type { Catalog, ListQuery, OperationRecord, Page, StoredResource } from './catalog.ts';
+import { SqliteConnection } from './sqlite-connection.ts';
+import { systemClock, type Clock } from '../util/clock.ts';
 
 interface ResourceRow {
   key: string;
@@ -16,36 +17,16 @@ interface ResourceRow {
 }
 
 export class SqliteCatalog implements Catalog {
+  readonly #conn: SqliteConnection;
   readonly #db: DatabaseSync;
-  /**
-   * node:sqlite has one connection, so a transaction must not interleave with other writes: every
-   * write runs inside a transaction, and transactions run one after another. `#tx` tells whether
-   * the current async context is already inside one.
-   */
-  #chain: Promise<unknown> = Promise.resolve();
-  readonly #tx = new AsyncLocalStorage<true>();
+  /** Stamps resources' creation and update times (bookkeeping, the wall clock by default). */
+  readonly #clock: Clock;
 
-  constructor(path: string) {
-    this.#db = new DatabaseSync(path);
-    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
-    this.#migrate();
-  }
-
-  #migrate(): void {
-    this.#db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-    const row = this.#db.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number | null };
-    const current = row.v ?? 0;
-    for (let v = current; v < MIGRATIONS.length; v++) {
-      this.#db.exec('BEGIN');
-      try {
-        this.#db.exec(MIGRATIONS[v]!);
-        this.#db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(v + 1);
-        this.#db.exec('COMMIT');
-      } catch (e) {
-        this.#db.exec('ROLLBACK');
-        throw e;
-      }
-    }
+  /** Opens the file at `path`, or uses a connection another part (the task queue) shares. */
+  constructor(pathOrConnection: string | SqliteConnection, clock: Clock = systemClock) {
+    this.#conn = typeof pathOrConnection === 'string' ? new SqliteConnection(pathOrConnection) : pathOrConnection;
+    this.#db = this.#conn.db;
+    this.#clock = clock;
   }
 
   async getResource<B>(id: string): Promise<StoredResource<B> | undefined> {
@@ -55,7 +36,7 @@ export class SqliteCatalog implements Catalog {
 
   async putResource(r: StoredResource): Promise<void> {
     return this.#write(() => {
-      const now = new Date().toISOString();
+      const now = this.#clock.now().toISOString();
       this.#db
         .prepare(
           `INSERT INTO resources (key, id, type, parent_key, parent_id, body, created_at, updated_at)
@@ -154,95 +135,16 @@ export class SqliteCatalog implements Catalog {
     });
   }
 
-  async enqueue(task: { kind: string; payload: Record<string, unknown>; runAt: string; jobKey?: string }): Promise<boolean> {
-    return this.#write(() => {
-      const res = this.#db
-        .prepare(
-          `INSERT INTO tasks (kind, payload, run_at, status, attempts, job_key, created_at)
-           VALUES (?, ?, ?, 'queued', 0, ?, ?) ON CONFLICT (job_key) DO NOTHING`,
-        )
-        .run(task.kind, JSON.stringify(task.payload), task.runAt, task.jobKey ?? null, new Date().toISOString());
-      return Number(res.changes) > 0;
-    });
-  }
-
-  async claimTask(workerId: string, now: string, leaseUntil: string, kinds?: string[]): Promise<QueuedTask | undefined> {
-    return this.#write(() => {
-      const kindFilter = kinds && kinds.length ? `AND kind IN (${kinds.map(() => '?').join(',')})` : '';
-      const row = this.#db
-        .prepare(
-          `UPDATE tasks SET status = 'running', locked_by = ?, locked_until = ?, attempts = attempts + 1
-           WHERE id = (SELECT id FROM tasks WHERE status = 'queued' AND run_at <= ? ${kindFilter} ORDER BY run_at, id LIMIT 1)
-           RETURNING id, kind, payload, run_at, attempts, job_key`,
-        )
-        .get(workerId, leaseUntil, now, ...(kinds ?? [])) as
-        | { id: number; kind: string; payload: string; run_at: string; attempts: number; job_key: string | null }
-        | undefined;
-      if (!row) return undefined;
-      return { id: Number(row.id), kind: row.kind, payload: JSON.parse(row.payload), runAt: row.run_at, attempts: Number(row.attempts), jobKey: row.job_key };
-    });
-  }
-
-  async completeTask(id: number): Promise<void> {
-    return this.#write(() => {
-      this.#db.prepare("UPDATE tasks SET status = 'done', locked_by = NULL, locked_until = NULL WHERE id = ?").run(id);
-    });
-  }
-
-  async failTask(id: number, error: string): Promise<void> {
-    return this.#write(() => {
-      this.#db.prepare("UPDATE tasks SET status = 'failed', last_error = ?, locked_by = NULL, locked_until = NULL WHERE id = ?").run(error, id);
-    });
-  }
-
-  async requeueTask(id: number, runAt: string): Promise<void> {
-    return this.#write(() => {
-      this.#db.prepare("UPDATE tasks SET status = 'queued', run_at = ?, locked_by = NULL, locked_until = NULL WHERE id = ?").run(runAt, id);
-    });
-  }
-
-  async listTasks(status: string): Promise<QueuedTask[]> {
-    const rows = this.#db.prepare('SELECT id, kind, payload, run_at, attempts, job_key FROM tasks WHERE status = ? ORDER BY id').all(status) as unknown as {
-      id: number; kind: string; payload: string; run_at: string; attempts: number; job_key: string | null;
-    }[];
-    return rows.map((r) => ({ id: Number(r.id), kind: r.kind, payload: JSON.parse(r.payload), runAt: r.run_at, attempts: Number(r.attempts), jobKey: r.job_key }));
-  }
-
-  async releaseExpiredLeases(now: string): Promise<number> {
-    return this.#write(() => {
-      const res = this.#db
-        .prepare("UPDATE tasks SET status = 'queued', locked_by = NULL, locked_until = NULL WHERE status = 'running' AND locked_until < ?")
-        .run(now);
-      return Number(res.changes);
-    });
-  }
-
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#tx.getStore()) return fn();
-    const run = (): Promise<T> =>
-      this.#tx.run(true, async () => {
-        this.#db.exec('BEGIN IMMEDIATE');
-        try {
-          const out = await fn();
-          this.#db.exec('COMMIT');
-          return out;
-        } catch (e) {
-          this.#db.exec('ROLLBACK');
-          throw e;
-        }
-      });
-    const p = this.#chain.then(run, run);
-    this.#chain = p.catch(() => undefined);
-    return p;
+    return this.#conn.transaction(fn);
   }
 
-  /** Runs a write in a transaction of its own unless one is open in this async context. */
   #write<T>(fn: () => T): Promise<T> {
-    return this.transaction(async () => fn());
+    return this.#conn.write(fn);
   }
 
   async close(): Promise<void> {
-    this.#db.close();
+    this.#conn.close();
   }
 }
 

@@ -25,13 +25,7 @@ import type { StoredDump } from '../domain/recovery-point-store.ts';
 import { backupPercent, formatPercent } from './backup-progress.ts';
 import { throttle } from './throttle.ts';
 import { backupStorageFull, isStorageError } from './storage-full.ts';
-
-export interface BackupTaskPayload {
-  jobId: string;
-  /** The retention tag asked for (on-demand backups); scheduled ones are tagged by the policy. */
-  retentionTagOverride?: string | null;
-  scheduled?: boolean;
-}
+import type { BackupTaskPayload } from '../queue/tasks.ts';
 
 export async function runBackupJob(ctx: ServiceContext, payload: BackupTaskPayload): Promise<void> {
   const job = await loadJob(ctx, payload.jobId);

@@ -9,14 +9,10 @@ import type { StoreMaintenanceReport } from '../domain/recovery-point-store.ts';
 import { vaultStoreKey } from '../domain/recovery-point-store.ts';
 import { VAULT_TYPE, type BackupVault } from '../domain/vault.ts';
 import type { ServiceContext } from '../services/context.ts';
-import { createJob } from '../services/jobs.ts';
-import { queueTask } from '../services/tasks.ts';
+import { queueMaintenance } from '../services/vault-maintenance.ts';
 import { SerialRunner } from '../util/serial-runner.ts';
 import { runVaultJob } from './vault-job.ts';
-
-export interface MaintenanceTaskPayload {
-  jobId: string;
-}
+import type { MaintenanceTaskPayload } from '../queue/tasks.ts';
 
 export async function runMaintenanceJob(ctx: ServiceContext, payload: MaintenanceTaskPayload): Promise<StoreMaintenanceReport | null> {
   return runVaultJob(ctx, payload.jobId, async (vaultId) => {
@@ -90,13 +86,4 @@ export class MaintenanceScheduler {
     for (const { body: vault } of vaults.items) jobs.push(await queueMaintenance(ctx, vault, false));
     return jobs;
   }
-}
-
-/** Creates a maintenance job for `vault` and queues its task; returns the job id. */
-export async function queueMaintenance(ctx: ServiceContext, vault: BackupVault, isUserTriggered: boolean): Promise<string> {
-  const job = await createJob(ctx, {
-    vault, instance: null, policy: null, category: 'Management', operation: 'Maintenance', isUserTriggered, taskName: 'Maintain backup data',
-  });
-  await queueTask(ctx, 'maintenance', { jobId: job.id });
-  return job.id;
 }

@@ -1,28 +1,25 @@
-// Start-up recovery for the embedded service: work that was running when the server stopped is
-// failed (its job says so, and so does a long-running operation a client may still be polling),
-// what an interrupted restore wrote is removed (its staging database, its `.partial` dump:
-// restore-cleanup.ts, and the job says what was removed), and what interrupted writes of backup
+// Start-up recovery for the embedded service: work that was running when the server stopped (its
+// lease is over) is failed (its job says so, and so does a long-running operation a client may
+// still be polling), what an interrupted restore wrote is removed (its staging database, its
+// `.partial` dump: restore-cleanup.ts, and the job says what was removed), and what interrupted writes of backup
 // data left is removed by the storage (`removePartials`, storage/factory.ts), so nothing half-done
 // survives. Packs an interrupted backup finished stay until the vault's maintenance collects them
 // once the grace period has passed (maintenance-job.ts): no manifest refers to them.
 import type { ServiceContext } from '../services/context.ts';
 import { finishJob, loadJob } from '../services/jobs.ts';
 import { cleanUpInterruptedRestore } from './restore-cleanup.ts';
-import type { RestoreTaskPayload } from './restore-job.ts';
 import type { StorageFactory } from '../storage/factory.ts';
 
-export async function recoverInterruptedWork(ctx: ServiceContext, storage: StorageFactory): Promise<number> {
-  const running = await ctx.catalog.listTasks('running');
-  for (const task of running) {
-    const jobId = task.payload.jobId;
-    if (typeof jobId === 'string' && (await loadJob(ctx, jobId).catch(() => undefined))?.properties.status === 'InProgress') {
-      const kept = task.kind === 'restore' ? await cleanUpInterruptedRestore(ctx, task.payload as unknown as RestoreTaskPayload) : 'Nothing it wrote was kept.';
-      await finishJob(ctx, jobId, {
-        error: { code: 'JobInterrupted', message: `The dpvault server stopped while this job was running. ${kept} Run it again.` },
-      }).catch(() => undefined);
-    }
-    await ctx.catalog.failTask(task.id, 'interrupted by a server stop');
-  }
+/**
+ * Start-up recovery of the embedded server. It holds the data-dir lock, so no other process runs
+ * tasks: every lease not held by this process instance (`instancePrefix`, which starts its
+ * workers' ids) belongs to a previous instance that stopped, and is ended now; then the tasks
+ * whose lease is over are failed (failExpiredTasks). Returns how many.
+ */
+export async function recoverInterruptedWork(ctx: ServiceContext, storage: StorageFactory, instancePrefix: string): Promise<number> {
+  const now = ctx.clock.now().toISOString();
+  await ctx.queue.expireLeases(now, instancePrefix);
+  const failed = await failExpiredTasks(ctx, now);
   for (const op of await ctx.catalog.listOperations('Inprogress')) {
     await ctx.catalog.putOperation({
       ...op,
@@ -32,5 +29,25 @@ export async function recoverInterruptedWork(ctx: ServiceContext, storage: Stora
     });
   }
   await storage.removePartials();
-  return running.length;
+  return failed;
+}
+
+/**
+ * Fails the tasks whose lease is over at `now` (their worker is gone; tasks whose lease still
+ * holds may be running in another process and are left alone). A job still InProgress fails with
+ * JobInterrupted, saying what of an interrupted restore was removed. Returns how many.
+ */
+export async function failExpiredTasks(ctx: ServiceContext, now: string): Promise<number> {
+  const expired = await ctx.queue.listExpired(now);
+  for (const task of expired) {
+    const jobId = task.payload.jobId;
+    if ((await loadJob(ctx, jobId).catch(() => undefined))?.properties.status === 'InProgress') {
+      const kept = task.kind === 'restore' ? await cleanUpInterruptedRestore(ctx, task.payload) : 'Nothing it wrote was kept.';
+      await finishJob(ctx, jobId, {
+        error: { code: 'JobInterrupted', message: `The dpvault server stopped while this job was running. ${kept} Run it again.` },
+      }).catch(() => undefined);
+    }
+    await ctx.queue.fail(task.id, 'interrupted by a server stop');
+  }
+  return expired.length;
 }

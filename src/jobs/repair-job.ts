@@ -5,10 +5,7 @@
 import { vaultStoreKey } from '../domain/recovery-point-store.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { healthDetails, runVaultJob } from './vault-job.ts';
-
-export interface RepairTaskPayload {
-  jobId: string;
-}
+import type { RepairTaskPayload } from '../queue/tasks.ts';
 
 export async function runRepairJob(ctx: ServiceContext, payload: RepairTaskPayload): Promise<void> {
   await runVaultJob(ctx, payload.jobId, async (vaultId) => {

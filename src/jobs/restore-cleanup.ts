@@ -10,8 +10,8 @@ import type { BackupVault } from '../domain/vault.ts';
 import { databaseExists, dropDatabase, endSessionsOn } from '../sources/postgres/probe.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { connectionFor } from '../services/datasource-access.ts';
-import { checksumOf, partialOf } from './restore-file.ts';
-import type { RestoreTaskPayload } from './restore-job.ts';
+import { checksumOf, partialOf } from '../domain/restore-files.ts';
+import type { RestoreTaskPayload } from '../queue/tasks.ts';
 import { stagingDatabaseName } from './restore-staging.ts';
 
 /** Removes what an interrupted restore left; says what it removed, or what is left to remove by hand. */

@@ -14,6 +14,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { DpError } from '../domain/errors.ts';
+import { checksumOf, partialOf } from '../domain/restore-files.ts';
 import { writeThrough } from '../util/write-through.ts';
 
 /** Read and write for the service's user, read for the directory's group. */
@@ -21,9 +22,6 @@ export const FILE_MODE = 0o640;
 
 /** Writes the recovery point's verified bytes into a sink; resolves once the sink has taken them all. */
 export type Feed = (sink: Writable) => Promise<void>;
-
-export const partialOf = (file: string): string => `${file}.partial`;
-export const checksumOf = (file: string): string => `${file}.sha256`;
 
 export async function restoreToFile(feed: Feed, file: string): Promise<void> {
   const partial = partialOf(file);

@@ -5,7 +5,7 @@
 // database or removes the half-written file; a failure of any stream fails this job only.
 import { DpError, toDpError } from '../domain/errors.ts';
 import type { BackupVault } from '../domain/vault.ts';
-import type { DatabaseTarget, RestoreRequest } from '../domain/restore-request.ts';
+import type { DatabaseTarget } from '../domain/restore-request.ts';
 import { finished } from 'node:stream/promises';
 import { createDatabase, dropDatabase, maintenanceWorkMemBytes, probeServer, renameDatabase, targetRoles } from '../sources/postgres/probe.ts';
 import { DEFAULT_RESTORE_MAINTENANCE_WORK_MEM, restoreSessionSettings } from '../sources/postgres/restore-settings.ts';
@@ -22,14 +22,7 @@ import { rehydrateForRestore } from './rehydration.ts';
 import { restoreToFile, type Feed } from './restore-file.ts';
 import { stagingDatabaseName } from './restore-staging.ts';
 import { throttle } from './throttle.ts';
-
-export interface RestoreTaskPayload {
-  jobId: string;
-  recoveryPointId: string;
-  instanceId: string;
-  request: RestoreRequest;
-  destination: string;
-}
+import type { RestoreTaskPayload } from '../queue/tasks.ts';
 
 export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPayload): Promise<void> {
   const job = await loadJob(ctx, payload.jobId);

@@ -4,11 +4,7 @@
 import type { ServiceContext } from '../services/context.ts';
 import { vaultStoreKey } from '../domain/recovery-point-store.ts';
 import { healthDetails, runVaultJob } from './vault-job.ts';
-
-export interface VerifyTaskPayload {
-  jobId: string;
-  samplePercent: number;
-}
+import type { VerifyTaskPayload } from '../queue/tasks.ts';
 
 export async function runVerifyJob(ctx: ServiceContext, payload: VerifyTaskPayload): Promise<void> {
   await runVaultJob(ctx, payload.jobId, async (vaultId) => {

@@ -1,38 +1,52 @@
-// The worker: claims queued tasks from the catalog and runs them, a few at a time. In the embedded
-// service it runs inside `dpvault server`; the same loop can run in separate worker processes
-// against a shared catalog.
+// The worker: claims queued tasks from the task queue and runs them, a few at a time, keeping each
+// task's lease alive with a heartbeat while it runs. In the embedded service it runs inside
+// `dpvault server`; the same loop can run in separate worker processes against a shared queue.
 import { randomUUID } from 'node:crypto';
-import type { QueuedTask } from '../catalog/catalog.ts';
+import type { AnyTask, QueuedTask, TaskMap, TaskQueue } from '../queue/queue.ts';
+import type { Tasks } from '../queue/tasks.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { toDpError } from '../domain/errors.ts';
 import { finishJob } from '../services/jobs.ts';
 import { runGuarded } from './job-guard.ts';
 
-export type TaskHandler = (payload: Record<string, unknown>, task: QueuedTask) => Promise<void>;
+/** One handler per task kind, each given its kind's payload. */
+export type TaskHandlers<M extends TaskMap<M> = Tasks> = {
+  [K in keyof M & string]: (payload: M[K], task: QueuedTask<M, K>) => Promise<void>;
+};
 
 export interface WorkerOptions {
   concurrency?: number;
   pollMs?: number;
-  /** How long a claimed task stays leased to this worker. */
+  /** How long a claimed task stays leased to this worker without a heartbeat (default 5 min). */
   leaseMs?: number;
+  /** How often a running task's lease is extended (default a fifth of leaseMs). */
+  heartbeatMs?: number;
+  /** Starts this worker's id (its lease holder name): the process instance it belongs to. */
+  idPrefix?: string;
   log?: (line: string) => void;
 }
 
-export class Worker {
-  readonly id = `worker-${randomUUID()}`;
+export class Worker<M extends TaskMap<M> = Tasks> {
+  readonly id: string;
   readonly #ctx: ServiceContext;
-  readonly #handlers: Record<string, TaskHandler>;
-  readonly #opts: Required<Omit<WorkerOptions, 'log'>> & { log: (line: string) => void };
+  readonly #queue: TaskQueue<M>;
+  readonly #handlers: TaskHandlers<M>;
+  readonly #opts: Required<Omit<WorkerOptions, 'log' | 'idPrefix'>> & { log: (line: string) => void };
   readonly #running = new Set<Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
   #stopped = true;
   /** The poll under way, if any: a second caller waits for it instead of returning early. */
   #polling: Promise<void> | undefined;
 
-  constructor(ctx: ServiceContext, handlers: Record<string, TaskHandler>, opts: WorkerOptions = {}) {
+  constructor(ctx: ServiceContext, queue: TaskQueue<M>, handlers: TaskHandlers<M>, opts: WorkerOptions = {}) {
     this.#ctx = ctx;
+    this.#queue = queue;
     this.#handlers = handlers;
-    this.#opts = { concurrency: opts.concurrency ?? 2, pollMs: opts.pollMs ?? 500, leaseMs: opts.leaseMs ?? 24 * 3_600_000, log: opts.log ?? (() => undefined) };
+    this.id = `${opts.idPrefix ?? ''}worker-${randomUUID()}`;
+    const leaseMs = opts.leaseMs ?? 300_000;
+    this.#opts = {
+      concurrency: opts.concurrency ?? 2, pollMs: opts.pollMs ?? 500, leaseMs, heartbeatMs: opts.heartbeatMs ?? leaseMs / 5, log: opts.log ?? (() => undefined),
+    };
   }
 
   start(): void {
@@ -56,12 +70,16 @@ export class Worker {
     return this.#polling;
   }
 
+  #leaseUntil(): string {
+    return new Date(this.#ctx.clock.now().getTime() + this.#opts.leaseMs).toISOString();
+  }
+
   async #claimWork(): Promise<void> {
     clearTimeout(this.#timer);
     try {
+      const kinds = Object.keys(this.#handlers) as (keyof M & string)[];
       while (!this.#stopped && this.#running.size < this.#opts.concurrency) {
-        const now = this.#ctx.clock.now();
-        const task = await this.#ctx.catalog.claimTask(this.id, now.toISOString(), new Date(now.getTime() + this.#opts.leaseMs).toISOString(), Object.keys(this.#handlers));
+        const task = await this.#queue.claim(this.id, { now: this.#ctx.clock.now().toISOString(), leaseUntil: this.#leaseUntil(), kinds });
         if (!task) break;
         const run = this.#run(task).finally(() => {
           this.#running.delete(run);
@@ -74,19 +92,35 @@ export class Worker {
     }
   }
 
-  async #run(task: QueuedTask): Promise<void> {
+  #handle<K extends keyof M & string>(task: QueuedTask<M, K>): Promise<void> {
+    return this.#handlers[task.kind](task.payload, task);
+  }
+
+  async #run(task: AnyTask<M>): Promise<void> {
+    const heartbeat = setInterval(() => void this.#heartbeat(task), this.#opts.heartbeatMs);
+    heartbeat.unref();
     try {
-      await runGuarded(() => this.#handlers[task.kind]!(task.payload, task));
-      await this.#ctx.catalog.completeTask(task.id);
+      await runGuarded(() => this.#handle(task));
+      clearInterval(heartbeat);
+      await this.#queue.complete(task.id);
     } catch (e) {
+      clearInterval(heartbeat);
       this.#opts.log(`task ${task.id} (${task.kind}) failed: ${(e as Error).message}`);
       // A handler that failed without ending its job (an error nothing handled): the job says so.
-      const jobId = task.payload.jobId;
-      if (typeof jobId === 'string') {
+      const jobId = jobIdOf(task.payload);
+      if (jobId !== undefined) {
         const err = toDpError(e);
         await finishJob(this.#ctx, jobId, { error: { code: err.code, message: err.message } }).catch(() => undefined);
       }
-      await this.#ctx.catalog.failTask(task.id, (e as Error).message);
+      await this.#queue.fail(task.id, (e as Error).message);
+    }
+  }
+
+  async #heartbeat(task: AnyTask<M>): Promise<void> {
+    try {
+      if (!(await this.#queue.heartbeat(task.id, this.id, this.#leaseUntil()))) this.#opts.log(`task ${task.id} (${task.kind}): its lease is no longer this worker's`);
+    } catch (e) {
+      this.#opts.log(`task ${task.id} (${task.kind}): heartbeat failed: ${(e as Error).message}`);
     }
   }
 
@@ -105,4 +139,9 @@ export class Worker {
       if (!this.#running.size) return;
     }
   }
+}
+
+/** The job a payload reports to, if it names one (every task of the service's map does). */
+function jobIdOf(payload: object): string | undefined {
+  return 'jobId' in payload && typeof payload.jobId === 'string' ? payload.jobId : undefined;
 }

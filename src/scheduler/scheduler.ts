@@ -1,10 +1,11 @@
 // The scheduler: on each tick, for every protected backup instance, asks the policy engine which
 // occurrence of its backup schedule is due and queues exactly one scheduled backup job for it.
 // The task's job key (`scheduled:{instance}:{occurrence}`) is unique in the queue, and the queueing,
-// the job resource and the "handled through" mark are written in one catalog transaction, so a
-// restart around the due time never makes two jobs. A server that was down runs only the most
-// recent missed occurrence at its first tick (start-up), never a backlog. Instances whose backups
-// are suspended or whose protection is stopped are skipped.
+// the job resource and the "handled through" mark are written in one catalog transaction (the
+// embedded queue shares the catalog's file), so a restart around the due time never makes two
+// jobs. A server that was down runs only the most recent missed occurrence at its first tick
+// (start-up), never a backlog. Instances whose backups are suspended or whose protection is
+// stopped are skipped.
 import { SerialRunner } from '../util/serial-runner.ts';
 import type { BackupInstanceResource } from '../domain/backup-instance.ts';
 import { RECOVERY_POINT_TYPE } from '../domain/backup-instance.ts';
@@ -100,12 +101,11 @@ export class Scheduler {
         vault, instance, policy: { id: policy.id, name: policy.name }, category: 'Backup', isUserTriggered: false, taskName: 'Trigger Backup',
         additionalDetails: { PolicyRuleName: schedule.ruleName, RetentionTag: tag },
       });
-      const queued = await ctx.catalog.enqueue({
-        kind: 'backup',
-        payload: { jobId: job.id, scheduled: true, occurrence: run.toISOString() },
-        runAt: run.toISOString(),
-        jobKey: scheduledJobKey(instance.id, run),
-      });
+      const queued = await ctx.queue.enqueue(
+        'backup',
+        { jobId: job.id, scheduled: true, occurrence: run.toISOString() },
+        { runAt: run.toISOString(), jobKey: scheduledJobKey(instance.id, run) },
+      );
       if (!queued) await ctx.catalog.deleteResource(job.id);
       await setHandledThrough(ctx, instance.id, run);
       return queued ? job.id : null;

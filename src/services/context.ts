@@ -1,10 +1,13 @@
 // What every service function receives: the catalog, the clock and the installation's identity.
 import type { Catalog } from '../catalog/catalog.ts';
+import type { TaskQueue } from '../queue/queue.ts';
 import type { Clock } from '../util/clock.ts';
 import type { RecoveryPointStore } from '../domain/recovery-point-store.ts';
 
 export interface ServiceContext {
   catalog: Catalog;
+  /** Work waiting for a worker (backups, restores, verify, repair, maintenance). */
+  queue: TaskQueue;
   clock: Clock;
   /** The installation's subscription and tenant (created at first start). */
   subscriptionId: string;

@@ -8,7 +8,7 @@ import type { BackupInstanceResource } from '../domain/backup-instance.ts';
 import { readRestoreRequest, type RestoreRequest } from '../domain/restore-request.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import { findManifest } from '../datasources/registry.ts';
-import { checksumOf, partialOf } from '../jobs/restore-file.ts';
+import { checksumOf, partialOf } from '../domain/restore-files.ts';
 import { databaseExists, probeServer, restoreUserPrivileges } from '../sources/postgres/probe.ts';
 import { findTool } from '../sources/postgres/tools.ts';
 import type { ServiceContext } from './context.ts';

@@ -168,7 +168,7 @@ describe('a restore interrupted by a server stop', () => {
     await svc.worker.stop();
     const jobId = await trigger(file);
     const now = svc.ctx.clock.now();
-    const task = await svc.ctx.catalog.claimTask('worker-that-died', now.toISOString(), new Date(now.getTime() + 3_600_000).toISOString(), ['restore']);
+    const task = await svc.ctx.queue.claim('worker-that-died', { now: now.toISOString(), leaseUntil: new Date(now.getTime() + 3_600_000).toISOString(), kinds: ['restore'] });
     assert.ok(task);
     return jobId;
   }

@@ -57,8 +57,8 @@ async function settle(): Promise<void> {
   for (;;) {
     await svc.worker.drain();
     const now = clock.now().toISOString();
-    const due = (await svc.ctx.catalog.listTasks('queued')).filter((t) => t.runAt <= now);
-    if (!due.length && !(await svc.ctx.catalog.listTasks('running')).length) return;
+    const due = (await svc.ctx.queue.list('queued')).filter((t) => t.runAt <= now);
+    if (!due.length && !(await svc.ctx.queue.list('running')).length) return;
     await new Promise((r) => setTimeout(r, 5));
   }
 }

@@ -3,7 +3,7 @@
 // job, the on-demand backup's tag and the retention worker).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveAdhocTag } from '../../src/api/routes/instance-actions.ts';
+import { resolveAdhocTag } from '../../src/services/adhoc-backup.ts';
 import type { BackupPolicyProperties } from '../../src/domain/policy.ts';
 import { DpError } from '../../src/domain/errors.ts';
 import { backupRuleOf, backupScheduleOf, policyTimeZone, retentionRuleForTag, retentionRulesOf } from '../../src/policy/policy-rules.ts';

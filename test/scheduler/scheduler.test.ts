@@ -17,7 +17,7 @@ beforeEach(async () => {
 afterEach(() => fx.close());
 
 const jobs = async () => (await listJobs(fx.ctx, { vaultId: fx.vaultId })).sort((a, b) => a.properties.startTime.localeCompare(b.properties.startTime));
-const queued = async () => (await fx.ctx.catalog.listTasks('queued')).filter((t) => t.kind === 'backup');
+const queued = async () => (await fx.ctx.queue.list('queued')).filter((t) => t.kind === 'backup');
 const tickAt = (iso: string, s = new Scheduler(fx.ctx)) => {
   fx.clock.set(iso);
   return s.tick();

@@ -4,13 +4,13 @@
 // rebuilds the catalog's records from the storage.
 import { invalid } from '../../domain/errors.ts';
 import type { BackupVault } from '../../domain/vault.ts';
-import { queueMaintenance } from '../../jobs/maintenance-job.ts';
 import { field } from '../../domain/backup-instance.ts';
 import { createJob } from '../../services/jobs.ts';
 import { startOperation } from '../../services/operations.ts';
 import { queueTask } from '../../services/tasks.ts';
 import { getVault } from '../../services/vaults.ts';
 import { recoverVault } from '../../services/vault-recovery.ts';
+import { queueMaintenance } from '../../services/vault-maintenance.ts';
 import type { ApiRequest, ApiResponse } from '../http.ts';
 import type { Router } from '../router.ts';
 import { operationHeaders, operationUrls } from './operations.ts';

@@ -1,0 +1,155 @@
+// The catalog's contract (src/catalog/catalog.ts), as a suite any implementation must pass: the
+// embedded SQLite one (sqlite.test.ts) and a PostgreSQL one next. It asserts only what the
+// interface promises (no file, no SQL), on ids of its own under a fresh subscription per run.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { Catalog, OperationRecord } from '../../src/catalog/catalog.ts';
+
+export interface CatalogUnderTest {
+  catalog: Catalog;
+  /** Ends the catalog and removes what the factory made. */
+  dispose(): Promise<void>;
+}
+
+export function catalogConformance(name: string, open: () => Promise<CatalogUnderTest>): void {
+  describe(`catalog conformance: ${name}`, () => {
+    let subject: CatalogUnderTest;
+    let catalog: Catalog;
+    const sub = `/subscriptions/${randomUUID()}`;
+    const res = (id: string, parentId: string | null = sub, type = 'T/things') => ({ id, type, parentId, body: { id, n: 1 } });
+    before(async () => {
+      subject = await open();
+      catalog = subject.catalog;
+    });
+    after(() => subject.dispose());
+
+    describe('resources', () => {
+      it('are found case-insensitively and keep the casing first written', async () => {
+        await catalog.putResource(res(`${sub}/P/Casing`));
+        const found = await catalog.getResource(`${sub.toUpperCase()}/p/CASING`);
+        assert.equal(found?.id, `${sub}/P/Casing`);
+        assert.deepEqual(found?.body, { id: `${sub}/P/Casing`, n: 1 });
+        assert.equal(await catalog.getResource(`${sub}/P/absent`), undefined);
+      });
+
+      it('are replaced by a second put, keeping their creation time', async () => {
+        const id = `${sub}/P/replaced`;
+        await catalog.putResource(res(id));
+        const first = await catalog.getResource(id);
+        await catalog.putResource({ ...res(id), body: { id, n: 2 } });
+        const second = await catalog.getResource<{ n: number }>(id);
+        assert.equal(second?.body.n, 2);
+        assert.equal(second?.createdAt, first?.createdAt);
+      });
+
+      it('are deleted once', async () => {
+        const id = `${sub}/P/deleted`;
+        await catalog.putResource(res(id));
+        assert.equal(await catalog.deleteResource(id.toUpperCase()), true);
+        assert.equal(await catalog.deleteResource(id), false);
+        assert.equal(await catalog.getResource(id), undefined);
+      });
+    });
+
+    describe('paging', () => {
+      const parent = `${sub}/resourceGroups/paged`;
+      before(async () => {
+        for (const n of ['a', 'b', 'c', 'd', 'e']) await catalog.putResource(res(`${parent}/P/${n}`, parent));
+        await catalog.putResource(res(`${parent}/Other/x`, parent, 'T/others'));
+      });
+
+      it('lists by type and parent in the order written, a page at a time', async () => {
+        const seen: string[] = [];
+        let after: string | undefined;
+        let pages = 0;
+        do {
+          const page = await catalog.listResources({ type: 't/THINGS', parentId: parent.toUpperCase(), limit: 2, after });
+          assert.ok(page.items.length <= 2);
+          seen.push(...page.items.map((r) => r.id.slice(-1)));
+          after = page.next;
+          pages++;
+        } while (after !== undefined);
+        assert.deepEqual(seen, ['a', 'b', 'c', 'd', 'e']);
+        assert.equal(pages, 3);
+      });
+
+      it('lists everything without a limit, by id prefix and counts', async () => {
+        assert.equal((await catalog.listResources({ parentId: parent })).items.length, 6);
+        assert.equal((await catalog.listResources({ idPrefix: `${parent}/p/`.toUpperCase() })).next, undefined);
+        assert.equal(await catalog.countResources({ idPrefix: `${parent}/p/` }), 5);
+        assert.equal(await catalog.countResources({ type: 'T/others', parentId: parent }), 1);
+      });
+    });
+
+    describe('operations', () => {
+      it('are stored, replaced and listed by status', async () => {
+        const base = { resourceId: `${sub}/P/a`, startTime: '2026-11-24T00:00:00.000Z', endTime: null };
+        const running: OperationRecord = { ...base, id: `op-${randomUUID()}`, status: 'Inprogress' };
+        const done: OperationRecord = { ...base, id: `op-${randomUUID()}`, status: 'Inprogress' };
+        await catalog.putOperation(running);
+        await catalog.putOperation(done);
+        const finished: OperationRecord = { ...done, status: 'Succeeded', endTime: '2026-11-24T00:00:01.000Z', properties: { jobId: 'j' } };
+        await catalog.putOperation(finished);
+        assert.deepEqual(await catalog.getOperation(done.id), finished);
+        assert.equal(await catalog.getOperation('op-absent'), undefined);
+        const inProgress = (await catalog.listOperations('Inprogress')).map((o) => o.id);
+        assert.ok(inProgress.includes(running.id) && !inProgress.includes(done.id));
+        assert.ok((await catalog.listOperations('Succeeded')).some((o) => o.id === done.id));
+      });
+    });
+
+    describe('settings', () => {
+      it('are absent until set, then replaced', async () => {
+        const key = `setting-${randomUUID()}`;
+        assert.equal(await catalog.getSetting(key), undefined);
+        await catalog.setSetting(key, 'one');
+        await catalog.setSetting(key, 'two');
+        assert.equal(await catalog.getSetting(key), 'two');
+      });
+    });
+
+    describe('transactions', () => {
+      it('apply their writes together and return what fn returns', async () => {
+        const out = await catalog.transaction(async () => {
+          await catalog.putResource(res(`${sub}/tx/one`));
+          await catalog.setSetting(`tx-${sub}`, 'set');
+          return 42;
+        });
+        assert.equal(out, 42);
+        assert.ok(await catalog.getResource(`${sub}/tx/one`));
+        assert.equal(await catalog.getSetting(`tx-${sub}`), 'set');
+      });
+
+      it('roll back their own writes only; a concurrent write outside waits and survives', async () => {
+        let release!: () => void;
+        const gate = new Promise<void>((r) => (release = r));
+        const tx = catalog
+          .transaction(async () => {
+            await catalog.putResource(res(`${sub}/tx/inside`));
+            await catalog.putOperation({ id: `op-tx-${sub}`, resourceId: sub, status: 'Inprogress', startTime: '2026-11-24T00:00:00.000Z', endTime: null });
+            await gate;
+            throw new Error('abort');
+          })
+          .catch((e: Error) => e.message);
+        const outside = catalog.putResource(res(`${sub}/tx/outside`));
+        release();
+        assert.equal(await tx, 'abort');
+        await outside;
+        assert.equal(await catalog.getResource(`${sub}/tx/inside`), undefined);
+        assert.equal(await catalog.getOperation(`op-tx-${sub}`), undefined);
+        assert.ok(await catalog.getResource(`${sub}/tx/outside`));
+      });
+
+      it('nest: an inner transaction joins the outer one and rolls back with it', async () => {
+        await catalog
+          .transaction(async () => {
+            await catalog.transaction(() => catalog.putResource(res(`${sub}/tx/nested`)));
+            throw new Error('abort');
+          })
+          .catch(() => undefined);
+        assert.equal(await catalog.getResource(`${sub}/tx/nested`), undefined);
+      });
+    });
+  });
+}
