@@ -4,11 +4,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DpError, errors } from '../../src/domain/errors.ts';
+import { UPPER_PINS } from './error-catalog-upper-pins.ts';
 
 type Pinned = [DpError, string, number, string];
 const space = { freeBytes: 10, neededBytes: null };
 
 const PINNED: Record<keyof typeof errors, Pinned> = {
+  ...UPPER_PINS,
   storageObjectNotFound: [errors.storageObjectNotFound('packs/ab'), 'StorageObjectNotFound', 404, "The storage object 'packs/ab' does not exist."],
   storageFailure: [errors.storageFailure('read', 'x', 'EIO', false), 'StorageFailure', 500, "Storage read of 'x' failed: EIO"],
   storageFull: [errors.storageFull('full', space), 'UserErrorStorageFull', 409, 'full'],
