@@ -48,7 +48,7 @@ const layersRule = {
     docs: { description: 'A folder of src/ imports only the folders below it (docs/architecture.md).' },
     schema: [],
     messages: {
-      upward: "src/{{from}} may not import src/{{to}} ('{{spec}}'): {{from}} may import only {{allowed}} (docs/architecture.md, \"Layers\").",
+      upward: "src/{{from}} may not import src/{{to}} ('{{spec}}'): {{from}} may import only {{allowed}} (docs/architecture.md, \"Layers, bottom up\").",
       unknown: "src/{{from}} is not a known layer: add it to LAYERS in eslint/house-rules.js and to docs/architecture.md.",
     },
   },

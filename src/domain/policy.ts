@@ -118,8 +118,6 @@ export interface BackupPolicyProperties {
   policyRules: BasePolicyRule[];
 }
 
-export const isRetentionRule = (r: BasePolicyRule): r is AzureRetentionRule => r.objectType === 'AzureRetentionRule';
-
 export const POLICY_TYPE = 'Microsoft.DataProtection/backupVaults/backupPolicies';
 
 /** A backup policy as the API shows and the catalog stores it: its properties as validated. */
