@@ -1,5 +1,5 @@
 // The api-versions the service accepts, and Azure's errors for the others.
-import { invalid } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 
 /** Stable Microsoft.DataProtection versions (oldest first). */
 export const DATAPROTECTION_API_VERSIONS = [
@@ -31,15 +31,14 @@ export const CLIENT_POSTGRES_API_VERSION = '2017-12-01';
 
 export function checkApiVersion(given: string | null, kind: ApiVersionKind, resourceType: string): string {
   if (!given) {
-    throw invalid('MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
+    throw errors.apiVersionMissing();
   }
   const supported = SUPPORTED[kind];
   if (supported.includes(given)) return given;
   if (!/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(given)) {
-    throw invalid('InvalidApiVersionParameter', `The api-version '${given}' is invalid. The supported versions are '${supported.join(',')}'.`);
+    throw errors.apiVersionInvalid(`The api-version '${given}' is invalid. The supported versions are '${supported.join(',')}'.`);
   }
-  throw invalid(
-    'NoRegisteredProviderFound',
+  throw errors.apiVersionNotSupported(
     `No registered resource provider found for API version '${given}' and type '${resourceType}'. The supported api-versions are '${supported.join(', ')}'.`,
   );
 }

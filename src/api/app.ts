@@ -7,7 +7,7 @@
 //   errors      any exception below becomes a CloudError answer, once
 //   caller      who the request acts for, resolved once (the composition root's resolver)
 //   dispatch    route, api-version, body, handler
-import { DpError, toDpError } from '../domain/errors.ts';
+import { errors, toDpError } from '../domain/errors.ts';
 import { localOperator, type CallerResolver } from '../services/caller.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { ApiResponse } from './http.ts';
@@ -107,5 +107,5 @@ function inProcessAnswer(res: ApiResponse, log: (line: string) => void): Seriali
 }
 
 export function internalWriteError(): ApiResponse {
-  return { status: 500, body: new DpError('internal', 'InternalError', 'The response could not be written.').toCloudError(), headers: { Connection: 'close' } };
+  return { status: 500, body: errors.responseNotWritten().toCloudError(), headers: { Connection: 'close' } };
 }

@@ -1,14 +1,14 @@
 // A request's JSON body, refused with ARM's 400s rather than thrown at the caller: too large, a
 // media type other than JSON, text that is not JSON, or JSON that is not an object.
 import type { IncomingMessage } from 'node:http';
-import { invalid } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 
 export const MAX_BODY = 4 * 1024 * 1024;
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]*\+)?json\s*(?:;|$)/i;
 
-const tooLarge = () => invalid('RequestEntityTooLarge', `The request body is larger than ${MAX_BODY} bytes.`);
-const undeserializable = (why: string) => invalid('InvalidRequestContent', `The request content was invalid and could not be deserialized: ${why}`);
+const tooLarge = () => errors.requestBodyTooLarge(`The request body is larger than ${MAX_BODY} bytes.`);
+const undeserializable = (why: string) => errors.requestContentInvalid(`The request content was invalid and could not be deserialized: ${why}`);
 
 /** The body as a JSON object, or undefined when there is none. */
 export async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
@@ -34,7 +34,7 @@ export function jsonBodyFromText(contentType: string | string[] | undefined, tex
 /** Pure: checks the media type (absent is taken as JSON) and that the text is one JSON object. */
 export function parseJsonObject(contentType: string | undefined, text: string): Record<string, unknown> {
   if (contentType !== undefined && !JSON_MEDIA_TYPE.test(contentType)) {
-    throw invalid('UnsupportedMediaType', `The content media type '${contentType.slice(0, 100)}' is not supported. Only 'application/json' is supported.`);
+    throw errors.mediaTypeUnsupported(`The content media type '${contentType.slice(0, 100)}' is not supported. Only 'application/json' is supported.`);
   }
   let value: unknown;
   try {

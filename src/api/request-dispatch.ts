@@ -1,6 +1,6 @@
 // The pipeline's last step: finds the route, checks the api-version, reads the body and calls the
 // handler with the request it was promised (typed params, the caller, the request id).
-import { DpError, notFound } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import { forCaller } from '../services/caller.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { checkApiVersion } from './api-version.ts';
@@ -15,9 +15,9 @@ export function dispatchTo(router: Router, ctx: ServiceContext): Middleware {
     const found = router.match(method, path);
     if (!('route' in found)) {
       if (found.methodMismatch) {
-        throw new DpError('invalid', 'MethodNotAllowed', `The HTTP method '${method}' is not supported for '${path}'.`);
+        throw errors.methodNotAllowed(`The HTTP method '${method}' is not supported for '${path}'.`);
       }
-      throw notFound('InvalidResourceType', `No resource type is served at '${path}'.`);
+      throw errors.resourceTypeNotServed(`No resource type is served at '${path}'.`);
     }
     const { route, params } = found;
     const apiVersion = route.versions === 'none' ? '' : checkApiVersion(query.get('api-version'), route.versions, typeFromPath(path));

@@ -1,7 +1,7 @@
 // The request target (`req.url`) read without trusting it: the path and query as the router wants
 // them, and a 400 InvalidRequestUri, never an exception from URL parsing or decoding, for a target
 // that is not a well-formed path with valid percent-encoding.
-import { invalid } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 
 export interface RequestTarget {
   /** The path as sent (percent-encoded), without trailing slashes; `/` for the root. */
@@ -13,7 +13,7 @@ const SHOWN = 200;
 
 function malformed(what: string, raw: string): never {
   const shown = raw.length > SHOWN ? `${raw.slice(0, SHOWN)}...` : raw;
-  throw invalid('InvalidRequestUri', `The request URI is malformed: ${what} '${shown}' is not valid percent-encoded UTF-8.`);
+  throw errors.requestUriMalformed(`The request URI is malformed: ${what} '${shown}' is not valid percent-encoded UTF-8.`);
 }
 
 /** Reads `req.url`: origin-form (`/a/b?q`), with repeated leading slashes collapsed, or absolute-form (`http://host/a/b?q`). */

@@ -5,6 +5,7 @@
 // a CloudError here, as they never reach the pipeline).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { errors } from '../domain/errors.ts';
 import { internalWriteError, type App } from './app.ts';
 import type { ApiResponse } from './http.ts';
 import { readJsonBody } from './request-body.ts';
@@ -67,12 +68,8 @@ function refuseUnparsable(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, s
   const headersTooLarge = err.code === 'HPE_HEADER_OVERFLOW';
   const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
   const status = headersTooLarge ? 431 : timedOut ? 408 : 400;
-  const error = headersTooLarge
-    ? { code: 'RequestHeadersTooLarge', message: 'The request headers are too large.' }
-    : timedOut
-      ? { code: 'RequestTimeout', message: 'The request was not received in time.' }
-      : { code: 'BadRequest', message: `The request could not be parsed as HTTP (${err.code ?? 'malformed request'}).` };
-  const payload = JSON.stringify({ error: { ...error, target: null, details: null } });
+  const error = headersTooLarge ? errors.requestHeadersTooLarge() : timedOut ? errors.requestTimedOut() : errors.requestUnparsable(err.code);
+  const payload = JSON.stringify(error.toCloudError());
   // The answer to a HEAD has no body: a client would read one as the start of the next answer.
   const head = err.rawPacket?.toString('latin1', 0, 5) === 'HEAD ';
   const reason = headersTooLarge ? 'Request Header Fields Too Large' : timedOut ? 'Request Timeout' : 'Bad Request';

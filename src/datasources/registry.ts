@@ -54,7 +54,7 @@ export function unsupportedDatasourceMessage(value: string): string {
 
 /**
  * The manifest for `value`, or the error `fail` builds from a clear message (by default az's
- * client-side InvalidArgumentValueError; the service passes its own `invalid(...)`).
+ * client-side InvalidArgumentValueError; the service passes its own catalog constructor).
  */
 export function requireManifest(value: unknown, fail: (message: string) => DpError = badArgument): DatasourceManifest {
   const found = typeof value === 'string' ? findManifest(value) : undefined;

@@ -1,6 +1,6 @@
 // Backup instances as the REST API shows them, and the lenient reading of what clients send
 // (az sends camelCase with `resourceID` on create and `resourceId` on validate; docs send other casings).
-import { invalid } from './errors.ts';
+import { errors } from './errors.ts';
 
 export const INSTANCE_TYPE = 'Microsoft.DataProtection/backupVaults/backupInstances';
 export const RECOVERY_POINT_TYPE = 'Microsoft.DataProtection/backupVaults/backupInstances/recoveryPoints';
@@ -53,9 +53,9 @@ export function field(obj: unknown, name: string): unknown {
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 export function readDatasource(value: unknown, path: string, objectType: 'Datasource' | 'DatasourceSet'): DatasourceRef {
-  if (!value || typeof value !== 'object') throw invalid('UserErrorInvalidRequestParameter', `${path} is required.`, path);
+  if (!value || typeof value !== 'object') throw errors.requestParameterInvalid(`${path} is required.`, path);
   const resourceID = str(field(value, 'resourceID'));
-  if (!resourceID) throw invalid('UserErrorInvalidRequestParameter', `${path}.resourceID is required.`, `${path}.resourceID`);
+  if (!resourceID) throw errors.requestParameterInvalid(`${path}.resourceID is required.`, `${path}.resourceID`);
   return {
     datasourceType: str(field(value, 'datasourceType')),
     objectType,
@@ -72,9 +72,9 @@ export function readCredentials(value: unknown, path: string): SecretStoreCreden
   const store = field(value, 'secretStoreResource');
   const uri = str(field(store, 'uri'));
   const type = str(field(store, 'secretStoreType')) || 'AzureKeyVault';
-  if (!uri) throw invalid('UserErrorInvalidRequestParameter', `${path}.secretStoreResource.uri is required.`, `${path}.secretStoreResource.uri`);
+  if (!uri) throw errors.requestParameterInvalid(`${path}.secretStoreResource.uri is required.`, `${path}.secretStoreResource.uri`);
   if (type.toLowerCase() !== 'azurekeyvault') {
-    throw invalid('UserErrorInvalidRequestParameter', `Secret store type '${type}' is not supported; use AzureKeyVault.`, `${path}.secretStoreResource.secretStoreType`);
+    throw errors.requestParameterInvalid(`Secret store type '${type}' is not supported; use AzureKeyVault.`, `${path}.secretStoreResource.secretStoreType`);
   }
   return { objectType: 'SecretStoreBasedAuthCredentials', secretStoreResource: { secretStoreType: 'AzureKeyVault', uri, value: null } };
 }
@@ -83,8 +83,7 @@ export function readCredentials(value: unknown, path: string): SecretStoreCreden
 export function parseDatabaseId(id: string): { serverId: string; server: string; database: string } {
   const m = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.DBforPostgreSQL\/servers\/([^/]+))\/databases\/([^/]+)$/i.exec(id);
   if (!m) {
-    throw invalid(
-      'UserErrorInvalidDataSourceId',
+    throw errors.datasourceIdInvalid(
       `'${id}' is not a PostgreSQL database id; expected /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.DBforPostgreSQL/servers/{server}/databases/{database}.`,
     );
   }

@@ -1,6 +1,7 @@
 // A recovery point as the REST API shows it (Microsoft.DataProtection `AzureBackupDiscreteRecoveryPoint`),
 // with the bookkeeping the API does not show (where the bytes are, the retention timeline, a
 // rehydrated copy, damage found by verify) under `internal`, stripped from every response.
+import { RECOVERY_POINT_DATA_CORRUPT } from './errors.ts';
 import type { StoredDump } from './recovery-point-store.ts';
 
 export interface DataStoreDetail {
@@ -96,7 +97,7 @@ export function toApi(rp: RecoveryPointResource): ApiRecoveryPoint {
       recoveryPointState: 'Corrupted',
       recoveryPointDataStoresDetails: rest.properties.recoveryPointDataStoresDetails.map((d) => (damaged(d.type) && d.rehydrationStatus === null ? { ...d, state: 'CORRUPTED' } : d)),
       dataIntegrityError: {
-        code: 'UserErrorRecoveryPointDataCorrupt',
+        code: RECOVERY_POINT_DATA_CORRUPT,
         message: damage.map(([store, d]) => `${store}: ${d.problem}`).join('; '),
         detectedAt: damage.map(([, d]) => d.detectedAt).sort()[0]!,
       },

@@ -1,6 +1,6 @@
 // Restore requests (AzureBackupRecoveryPointBasedRestoreRequest and the rehydration variant),
 // read leniently: camelCase, PascalCase or snake_case keys, as clients send them.
-import { invalid } from './errors.ts';
+import { errors } from './errors.ts';
 import { field, readCredentials, readDatasource, type DatasourceRef, type SecretStoreCredentials } from './backup-instance.ts';
 
 export interface DatabaseTarget {
@@ -34,23 +34,22 @@ export interface RestoreRequest {
 const REQUEST_TYPES = ['AzureBackupRecoveryPointBasedRestoreRequest', 'AzureBackupRestoreWithRehydrationRequest'];
 
 export function readRestoreRequest(body: unknown): RestoreRequest {
-  if (!body || typeof body !== 'object') throw invalid('UserErrorInvalidRequestParameter', 'The restore request is empty.');
+  if (!body || typeof body !== 'object') throw errors.requestParameterInvalid('The restore request is empty.');
   const objectType = REQUEST_TYPES.find((t) => t.toLowerCase() === String(field(body, 'objectType') ?? '').toLowerCase());
   if (!objectType) {
-    throw invalid(
-      'UserErrorInvalidRequestParameter',
+    throw errors.requestParameterInvalid(
       `objectType must be one of ${REQUEST_TYPES.join(', ')}; got '${String(field(body, 'objectType'))}'. Point-in-time restores are not supported for PostgreSQL.`,
       'objectType',
     );
   }
   const recoveryPointId = field(body, 'recoveryPointId');
-  if (typeof recoveryPointId !== 'string' || !recoveryPointId) throw invalid('UserErrorInvalidRequestParameter', 'recoveryPointId is required.', 'recoveryPointId');
+  if (typeof recoveryPointId !== 'string' || !recoveryPointId) throw errors.requestParameterInvalid('recoveryPointId is required.', 'recoveryPointId');
   const sourceDataStoreType = String(field(body, 'sourceDataStoreType') ?? 'VaultStore');
   const info = field(body, 'restoreTargetInfo');
   const targetType = String(field(info, 'objectType') ?? '').toLowerCase();
   const recoveryOption = String(field(info, 'recoveryOption') ?? 'FailIfExists');
   if (recoveryOption.toLowerCase() !== 'failifexists') {
-    throw invalid('UserErrorInvalidRequestParameter', `recoveryOption must be FailIfExists; a PostgreSQL restore never overwrites.`, 'restoreTargetInfo.recoveryOption');
+    throw errors.requestParameterInvalid(`recoveryOption must be FailIfExists; a PostgreSQL restore never overwrites.`, 'restoreTargetInfo.recoveryOption');
   }
   const restoreLocation = String(field(info, 'restoreLocation') ?? '');
   let target: DatabaseTarget | FilesTarget;
@@ -66,14 +65,13 @@ export function readRestoreRequest(body: unknown): RestoreRequest {
     const details = field(info, 'targetDetails');
     const url = field(details, 'url');
     const filePrefix = field(details, 'filePrefix');
-    if (typeof url !== 'string' || !url) throw invalid('UserErrorInvalidRequestParameter', 'restoreTargetInfo.targetDetails.url is required.', 'restoreTargetInfo.targetDetails.url');
+    if (typeof url !== 'string' || !url) throw errors.requestParameterInvalid('restoreTargetInfo.targetDetails.url is required.', 'restoreTargetInfo.targetDetails.url');
     if (typeof filePrefix !== 'string' || !filePrefix || /[/\\]/.test(filePrefix) || filePrefix.startsWith('.')) {
-      throw invalid('UserErrorInvalidRequestParameter', 'restoreTargetInfo.targetDetails.filePrefix must be a plain file name.', 'restoreTargetInfo.targetDetails.filePrefix');
+      throw errors.requestParameterInvalid('restoreTargetInfo.targetDetails.filePrefix must be a plain file name.', 'restoreTargetInfo.targetDetails.filePrefix');
     }
     target = { kind: 'files', url, filePrefix, restoreLocation };
   } else {
-    throw invalid(
-      'UserErrorInvalidRequestParameter',
+    throw errors.requestParameterInvalid(
       `restoreTargetInfo.objectType must be RestoreTargetInfo (a new database) or RestoreFilesTargetInfo (a directory).`,
       'restoreTargetInfo.objectType',
     );
@@ -95,5 +93,5 @@ function readFlag(value: unknown, target: string): boolean {
   if (value === undefined || value === null) return false;
   if (typeof value === 'boolean') return value;
   if (value === 'true' || value === 'false') return value === 'true';
-  throw invalid('UserErrorInvalidRequestParameter', `${target} must be true or false; got ${JSON.stringify(value)}.`, target);
+  throw errors.requestParameterInvalid(`${target} must be true or false; got ${JSON.stringify(value)}.`, target);
 }

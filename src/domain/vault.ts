@@ -1,5 +1,5 @@
 // The backup vault resource as the REST API shows it, and the pure rules of its settings.
-import { invalid } from './errors.ts';
+import { type DpError, errors } from './errors.ts';
 import { ownValue } from '../util/own-key.ts';
 
 export const VAULT_TYPE = 'Microsoft.DataProtection/backupVaults';
@@ -55,8 +55,7 @@ export const VAULT_NAME = /^[A-Za-z][-A-Za-z0-9]*[A-Za-z0-9]$/;
 
 export function checkVaultName(name: string): void {
   if (name.length < 2 || name.length > 50 || !VAULT_NAME.test(name)) {
-    throw invalid(
-      'InvalidResourceName',
+    throw errors.resourceNameInvalid(
       `The vault name '${name}' is invalid: use 2 to 50 letters, digits and hyphens, starting with a letter and ending with a letter or digit.`,
     );
   }
@@ -66,14 +65,14 @@ export function pickEnum(table: Record<string, string>, value: unknown, field: s
   const v = typeof value === 'string' ? ownValue(table, value.toLowerCase()) : undefined;
   if (!v) {
     const allowed = [...new Set(Object.values(table))].join(', ');
-    throw invalid('UserErrorInvalidRequestParameter', `'${String(value)}' is not a valid value for ${field}. Allowed values: ${allowed}.`, field);
+    throw errors.requestParameterInvalid(`'${String(value)}' is not a valid value for ${field}. Allowed values: ${allowed}.`, field);
   }
   return v;
 }
 
 export function normaliseStorageSettings(value: unknown): StorageSetting[] {
   if (!Array.isArray(value) || value.length === 0) {
-    throw invalid('UserErrorInvalidRequestParameter', 'properties.storageSettings must list at least one datastore and its redundancy.', 'properties.storageSettings');
+    throw errors.requestParameterInvalid('properties.storageSettings must list at least one datastore and its redundancy.', 'properties.storageSettings');
   }
   const seen = new Set<string>();
   return value.map((s, i) => {
@@ -81,7 +80,7 @@ export function normaliseStorageSettings(value: unknown): StorageSetting[] {
     const datastoreType = pickEnum(Object.fromEntries(DATASTORE_TYPES.map((d) => [d.toLowerCase(), d])), o.datastoreType, `properties.storageSettings[${i}].datastoreType`);
     const type = pickEnum(Object.fromEntries(REDUNDANCY.map((d) => [d.toLowerCase(), d])), o.type, `properties.storageSettings[${i}].type`);
     if (seen.has(datastoreType)) {
-      throw invalid('UserErrorInvalidRequestParameter', `properties.storageSettings lists ${datastoreType} twice.`, 'properties.storageSettings');
+      throw errors.requestParameterInvalid(`properties.storageSettings lists ${datastoreType} twice.`, 'properties.storageSettings');
     }
     seen.add(datastoreType);
     return { datastoreType, type };
@@ -105,7 +104,7 @@ interface SettingRule {
   /** The stored value for a requested one; throws a clear error for a bad one. */
   read: (value: unknown, field: string) => string | number;
   /** A state that, once reached, is final: Azure refuses every change away from it. */
-  final?: { state: string; code: string; message: (next: string | number) => string };
+  final?: { state: string; refused: (next: string | number, field: string) => DpError };
 }
 
 const oneOf = (table: Record<string, string>) => (value: unknown, field: string): string => pickEnum(table, value, field);
@@ -113,7 +112,7 @@ const oneOf = (table: Record<string, string>) => (value: unknown, field: string)
 function retentionDays(value: unknown, field: string): number {
   const days = Number(value);
   if (!Number.isFinite(days) || days < 14 || days > 180) {
-    throw invalid('UserErrorInvalidRequestParameter', `Soft delete retention must be between 14 and 180 days; got ${String(value)}.`, field);
+    throw errors.requestParameterInvalid(`Soft delete retention must be between 14 and 180 days; got ${String(value)}.`, field);
   }
   return days;
 }
@@ -125,8 +124,7 @@ const SETTING_RULES: readonly SettingRule[] = [
     read: oneOf(SOFT_DELETE),
     final: {
       state: 'AlwaysOn',
-      code: 'UserErrorInvalidSoftDeleteStateChange',
-      message: (next) => `Soft delete is AlwaysOn for this vault and cannot be changed to ${next}: the AlwaysOn state is irreversible.`,
+      refused: errors.softDeleteAlwaysOn,
     },
   },
   { path: ['securitySettings', 'softDeleteSettings', 'retentionDurationInDays'], read: retentionDays },
@@ -135,8 +133,7 @@ const SETTING_RULES: readonly SettingRule[] = [
     read: oneOf(IMMUTABILITY),
     final: {
       state: 'Locked',
-      code: 'UserErrorUnsupportedVaultImmutabilityStateChange',
-      message: (next) => `Immutability is Locked for this vault and cannot be changed to ${next}: locking is irreversible.`,
+      refused: errors.immutabilityLocked,
     },
   },
   {
@@ -144,8 +141,7 @@ const SETTING_RULES: readonly SettingRule[] = [
     read: oneOf(CRR),
     final: {
       state: 'Enabled',
-      code: 'UserErrorCrossRegionRestoreCannotBeDisabled',
-      message: () => 'Cross region restore is Enabled for this vault and cannot be disabled once enabled.',
+      refused: (_next, field) => errors.crossRegionRestoreEnabled(field),
     },
   },
   {
@@ -153,8 +149,7 @@ const SETTING_RULES: readonly SettingRule[] = [
     read: oneOf(CSR),
     final: {
       state: 'PermanentlyDisabled',
-      code: 'UserErrorCrossSubscriptionRestoreStateChange',
-      message: () => 'Cross subscription restore is PermanentlyDisabled for this vault; that state is irreversible.',
+      refused: (_next, field) => errors.crossSubscriptionRestoreDisabled(field),
     },
   },
   { path: ['monitoringSettings', 'azureMonitorAlertSettings', 'alertsForAllJobFailures'], read: oneOf(ALERTS) },
@@ -179,7 +174,7 @@ export function mergeSettings(current: Settings, props: Record<string, unknown>)
     const field = `properties.${rule.path.join('.')}`;
     const v = rule.read(value, field);
     if (rule.final && was[group]![setting]![key] === rule.final.state && v !== rule.final.state) {
-      throw invalid(rule.final.code, rule.final.message(v), field);
+      throw rule.final.refused(v, field);
     }
     next[group]![setting]![key] = v;
   }

@@ -5,6 +5,7 @@
 // this process (repository/guard.ts), and the store never runs two at once for one vault. It
 // runs as a queued task, on demand (`POST {vault}/maintain`) and for every vault on its own
 // schedule (daily by default).
+import { BACKUP_DATA_DAMAGED } from '../domain/errors.ts';
 import type { StoreMaintenanceReport } from '../domain/recovery-point-store.ts';
 import { vaultStoreKey } from '../domain/recovery-point-store.ts';
 import { VAULT_TYPE, type BackupVault } from '../domain/vault.ts';
@@ -33,7 +34,7 @@ export async function runMaintenanceJob(ctx: ServiceContext, payload: Maintenanc
       LocalityRunsAfter: String(report.localityRunsAfter),
     };
     const error = report.problems.length
-      ? { code: 'UserErrorBackupDataDamaged', message: `${report.problems.join('\n')}\nRun 'dpvault vault verify' to see the recovery points affected.` }
+      ? { code: BACKUP_DATA_DAMAGED, message: `${report.problems.join('\n')}\nRun 'dpvault vault verify' to see the recovery points affected.` }
       : undefined;
     return { result: report, details, error };
   });

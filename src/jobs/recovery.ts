@@ -5,6 +5,7 @@
 // data left is removed by the storage (`removePartials`, storage/factory.ts), so nothing half-done
 // survives. Packs an interrupted backup finished stay until the vault's maintenance collects them
 // once the grace period has passed (maintenance-job.ts): no manifest refers to them.
+import { errors } from '../domain/errors.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { finishJob, loadJob } from '../services/jobs.ts';
 import { cleanUpInterruptedRestore } from './restore-cleanup.ts';
@@ -20,12 +21,13 @@ export async function recoverInterruptedWork(ctx: ServiceContext, storage: Stora
   const now = ctx.clock.now().toISOString();
   await ctx.queue.expireLeases(now, instancePrefix);
   const failed = await failExpiredTasks(ctx, now);
+  const interrupted = errors.operationInterrupted();
   for (const op of await ctx.catalog.listOperations('Inprogress')) {
     await ctx.catalog.putOperation({
       ...op,
       status: 'Failed',
       endTime: ctx.clock.now().toISOString(),
-      error: { code: 'OperationInterrupted', message: 'The dpvault server stopped while this operation was running. Check the resource and run the operation again.' },
+      error: { code: interrupted.code, message: interrupted.message },
     });
   }
   await storage.removePartials();
@@ -43,9 +45,8 @@ export async function failExpiredTasks(ctx: ServiceContext, now: string): Promis
     const jobId = task.payload.jobId;
     if ((await loadJob(ctx, jobId).catch(() => undefined))?.properties.status === 'InProgress') {
       const kept = task.kind === 'restore' ? await cleanUpInterruptedRestore(ctx, task.payload) : 'Nothing it wrote was kept.';
-      await finishJob(ctx, jobId, {
-        error: { code: 'JobInterrupted', message: `The dpvault server stopped while this job was running. ${kept} Run it again.` },
-      }).catch(() => undefined);
+      const err = errors.jobInterrupted(kept);
+      await finishJob(ctx, jobId, { error: { code: err.code, message: err.message } }).catch(() => undefined);
     }
     await ctx.queue.fail(task.id, 'interrupted by a server stop');
   }

@@ -3,7 +3,7 @@
 // VaultStore entry with rehydrationStatus CREATE_IN_PROGRESS, then COMPLETED with
 // rehydrationExpiryTime = completion + the requested days. The retention worker deletes the copy at
 // that time (DELETE_IN_PROGRESS, then DELETED). A copy still valid is reused and kept longer.
-import { conflict } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import type { StoredDump } from '../domain/recovery-point-store.ts';
 import type { RestoreRequest } from '../domain/restore-request.ts';
 import { addDuration, ZERO_DURATION } from '../policy/time/duration.ts';
@@ -32,16 +32,16 @@ export async function rehydrateForRestore(ctx: ServiceContext, jobId: string, rp
       return { use: h.stored };
     }
     if ((h?.status === 'CREATE_IN_PROGRESS' && h.jobId !== jobId) || h?.status === 'DELETE_IN_PROGRESS') {
-      throw conflict('UserErrorRehydrationInProgress', `Recovery point ${rp.name} is being rehydrated or its rehydrated copy deleted by other work; run the restore again when it has finished.`);
+      throw errors.rehydrationInProgress(`Recovery point ${rp.name} is being rehydrated or its rehydrated copy deleted by other work; run the restore again when it has finished.`);
     }
     const archived = rp.internal.data.ArchiveStore;
-    if (!archived) throw conflict('UserErrorRecoveryPointNotInDatastore', `Recovery point ${rp.name} is no longer in ArchiveStore.`);
+    if (!archived) throw errors.recoveryPointLeftDatastore(`Recovery point ${rp.name} is no longer in ArchiveStore.`);
     if (h?.stored) (rp.internal.pendingDelete ??= []).push(h.stored);
     rp.internal.rehydrated = { status: 'CREATE_IN_PROGRESS', stored: null, startedAt: start.toISOString(), expiresAt: null, priority, jobId };
     refreshDataStores(rp, start, hold);
     return { copyFrom: archived, rp };
   });
-  if (!claimed) throw conflict('UserErrorRecoveryPointNotFound', `Recovery point ${rpId.split('/').pop()} no longer exists.`);
+  if (!claimed) throw errors.recoveryPointGone(`Recovery point ${rpId.split('/').pop()} no longer exists.`);
   const claim = claimed.result;
   if ('use' in claim) return claim.use;
   const to = locationOf(claim.rp, 'VaultStore', `${claim.rp.name}-rehydrated-${jobId.split('/').pop()}`);
@@ -66,7 +66,7 @@ export async function rehydrateForRestore(ctx: ServiceContext, jobId: string, rp
   });
   if (!done || done.result?.ref !== copied.ref) {
     await ctx.store.delete(copied);
-    throw conflict('UserErrorRecoveryPointNotFound', `Recovery point ${claim.rp.name} changed while it was being rehydrated; run the restore again.`);
+    throw errors.recoveryPointGone(`Recovery point ${claim.rp.name} changed while it was being rehydrated; run the restore again.`);
   }
   return copied;
 }

@@ -2,6 +2,7 @@
 // index from its packs and salvages what is readable of damaged packs; then records on every
 // recovery point whether it can be restored. The job fails, naming what it could not save, when
 // anything stays lost.
+import { BACKUP_DATA_NOT_REPAIRABLE } from '../domain/errors.ts';
 import { vaultStoreKey } from '../domain/recovery-point-store.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { healthDetails, runVaultJob } from './vault-job.ts';
@@ -19,7 +20,7 @@ export async function runRepairJob(ctx: ServiceContext, payload: RepairTaskPaylo
       ChunksLost: String(report.chunksLost),
       ...(await healthDetails(ctx, vaultId, report.health)),
     };
-    const error = report.unsaved.length === 0 ? undefined : { code: 'UserErrorBackupDataNotRepairable', message: `The repair could not save everything:\n${report.unsaved.join('\n')}` };
+    const error = report.unsaved.length === 0 ? undefined : { code: BACKUP_DATA_NOT_REPAIRABLE, message: `The repair could not save everything:\n${report.unsaved.join('\n')}` };
     return { result: undefined, details, error };
   });
 }

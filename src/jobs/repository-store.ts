@@ -4,7 +4,7 @@
 // `<vaultKey>/<datastore>/<manifestId>`. Deleting a recovery point removes its manifest;
 // `collectGarbage` releases the chunks no manifest needs any more.
 import { Readable, type Writable } from 'node:stream';
-import { DpError, toDpError } from '../domain/errors.ts';
+import { DpError, errors, REPOSITORY_DATA_CORRUPT, REPOSITORY_MANIFEST_NOT_FOUND, REPOSITORY_NOT_FOUND, toDpError } from '../domain/errors.ts';
 import type { DumpLocation, RecoveredDump, RecoveryPointStore, StoreMaintenanceReport, StoreRepairReport, StoredHealth, StoreVerifyReport, StoredDump } from '../domain/recovery-point-store.ts';
 import type { ManifestHealth } from '../repository/health.ts';
 import { chunkerForDataSize } from '../repository/chunker.ts';
@@ -42,7 +42,7 @@ export class RepositoryStore implements RecoveryPointStore {
       const storage = this.#storage.open(vaultKey, datastore);
       const opts = { clock: this.#clock };
       repo = Repository.open(storage, this.#masterKey, opts).catch((e: unknown) => {
-        if ((e as DpError).code === 'RepositoryNotFound') return Repository.init(storage, this.#masterKey, { ...opts, chunker: chunkerForDataSize(sizeHint) });
+        if ((e as DpError).code === REPOSITORY_NOT_FOUND) return Repository.init(storage, this.#masterKey, { ...opts, chunker: chunkerForDataSize(sizeHint) });
         throw e;
       });
       repo.catch(() => this.#repos.delete(key));
@@ -122,7 +122,7 @@ export class RepositoryStore implements RecoveryPointStore {
     try {
       await repo.deleteManifest(manifestId);
     } catch (e) {
-      if ((e as DpError).code !== 'RepositoryManifestNotFound') throw e;
+      if ((e as DpError).code !== REPOSITORY_MANIFEST_NOT_FOUND) throw e;
     }
   }
 
@@ -288,15 +288,14 @@ function storedHealth(vaultKey: string, datastore: string, health: readonly Mani
 
 function parseRef(ref: string): { vaultKey: string; datastore: string; manifestId: string } {
   const [vaultKey, datastore, manifestId] = ref.split('/');
-  if (!vaultKey || !datastore || !manifestId) throw new DpError('internal', 'InvalidRecoveryPointRef', `'${ref}' is not a repository reference.`);
+  if (!vaultKey || !datastore || !manifestId) throw errors.recoveryPointRefInvalid(`'${ref}' is not a repository reference.`);
   return { vaultKey, datastore, manifestId };
 }
 
 /** Damage found while reading becomes the recovery point's error, naming it. */
 function asRecoveryPointError(e: unknown, recoveryPointId: string): DpError {
   const err = toDpError(e);
-  if (err.code === 'RepositoryDataCorrupt' || err.code === 'RepositoryManifestNotFound') {
-    return new DpError('internal', err.code === 'RepositoryDataCorrupt' ? 'UserErrorRecoveryPointDataCorrupt' : 'UserErrorRecoveryPointDataMissing', `Recovery point ${recoveryPointId}: ${err.message}`);
-  }
+  if (err.code === REPOSITORY_DATA_CORRUPT) return errors.recoveryPointDataCorrupt(recoveryPointId, err.message);
+  if (err.code === REPOSITORY_MANIFEST_NOT_FOUND) return errors.recoveryPointDataMissing(recoveryPointId, err.message);
   return err;
 }

@@ -13,7 +13,7 @@ import { basename, dirname } from 'node:path';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { DpError } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import { checksumOf, partialOf } from '../domain/restore-files.ts';
 import { writeThrough } from '../util/write-through.ts';
 
@@ -40,7 +40,7 @@ export async function restoreToFile(feed: Feed, file: string): Promise<void> {
     await once(out, 'open');
     opened = true;
     await feed(sink);
-    if (sink.writableEnded) throw new DpError('internal', 'UserErrorRestoreTargetClosed', `The restore's writer to '${partial}' was ended before it took all the data.`);
+    if (sink.writableEnded) throw errors.restoreWriterClosed(`The restore's writer to '${partial}' was ended before it took all the data.`);
     sink.end();
     await failed;
     const fh = await open(partial, 'r');

@@ -1,6 +1,6 @@
 // The words a job uses when a vault's storage ran out of space: which vault and datastore, how much
 // was free and how much was needed, and that the failed work's own data is gone again.
-import { DpError } from '../domain/errors.ts';
+import { DpError, errors } from '../domain/errors.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import { formatBytes, isStorageFull, STORAGE_FAILURE, STORAGE_FULL } from '../storage/storage.ts';
 
@@ -29,11 +29,9 @@ export function backupStorageFull(e: unknown, vault: BackupVault, datastore: str
   const free = freeBytes === null ? 'an unknown amount of space was free' : `${formatBytes(freeBytes)} was free`;
   const needed = neededBytes === null ? '' : ` and it needed ${formatBytes(neededBytes)} more for its next pack`;
   const size = sizeBytes === null ? '' : ` The database is ${formatBytes(sizeBytes)}: a first backup of it may need up to that much, later ones about what changed.`;
-  return new DpError(
-    'conflict',
-    e.code,
+  return errors.storageFull(
     `The ${datastore} of Backup vault '${vault.name}' has no space left: when the backup stopped ${free}${needed}.${size} ` +
       'What the failed backup had stored was removed. Free space on the vault\'s storage (or raise its quota) and run the backup again.',
-    { additionalInfo: e.additionalInfo },
+    { freeBytes, neededBytes },
   );
 }

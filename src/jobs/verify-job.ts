@@ -1,6 +1,7 @@
 // A verify job: reads back a vault's stored data (all of it, or a sample of its packs) and checks
 // every chunk; what is damaged is quarantined, each recovery point's health is recorded, and the
 // job fails naming each damaged pack and the recovery points it affects.
+import { BACKUP_DATA_DAMAGED } from '../domain/errors.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { vaultStoreKey } from '../domain/recovery-point-store.ts';
 import { healthDetails, runVaultJob } from './vault-job.ts';
@@ -20,7 +21,7 @@ export async function runVerifyJob(ctx: ServiceContext, payload: VerifyTaskPaylo
     const error = report.ok
       ? undefined
       : {
-          code: 'UserErrorBackupDataDamaged',
+          code: BACKUP_DATA_DAMAGED,
           message: report.problems
             .map((p) => `${p.datastore} pack ${p.pack}: ${p.problem}; recovery points affected: ${p.recoveryPoints.join(', ') || 'none'}`)
             .join('\n'),

@@ -3,13 +3,13 @@
 // failing with az's messages in az's order; the snake->camel key conversion az applies before
 // sending them; and the date-time argument formats of those commands. Pure: the instance GUID is
 // passed in, and the one lookup a restore may need (a backup instance's datasource) is injected.
-import { badArgument, DpError, usage } from '../domain/errors.ts';
+import { badArgument, errors, usage } from '../domain/errors.ts';
 import type { DatasourceManifest } from '../datasources/manifest.ts';
 
 type Obj = Record<string, unknown>;
 
-const missing = (message: string) => new DpError('invalid', 'RequiredArgumentMissingError', message);
-const exclusive = (message: string) => new DpError('invalid', 'MutuallyExclusiveArgumentError', message);
+const missing = (message: string) => errors.requestArgumentMissing(message);
+const exclusive = (message: string) => errors.argumentsMutuallyExclusive(message);
 
 /** az's convert_dict_keys_snake_to_camel: every key, at every depth, with `_x` -> `X` (so `resource_id` -> `resourceId`). */
 export function snakeToCamel(value: unknown): unknown {
@@ -185,7 +185,7 @@ export async function initializeForDataRecovery(args: DataRecoveryArgs, manifest
   }
   let datasourceId = args.targetResourceId;
   if (datasourceId === undefined) {
-    if (!lookup) throw new DpError('internal', 'InternalError', 'No way to look up the backup instance given by --backup-instance-id.');
+    if (!lookup) throw errors.instanceLookupMissing();
     datasourceId = await lookup(args.backupInstanceId!);
   }
   target.datasource_info = datasourceInfo(manifest, datasourceId, args.restoreLocation);

@@ -4,7 +4,7 @@
 // retention worker (the rule of a point's tag, the policy's time zone). Rules are told apart by
 // `objectType` and joined by name without regard to case, as Azure does. Pure: the policy is an
 // argument.
-import { invalid } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import type { AzureBackupRule, AzureRetentionRule, BasePolicyRule, PolicyResource } from '../domain/policy.ts';
 import { parseRepeatingInterval, type RepeatingInterval } from './time/interval.ts';
 import { resolveTimeZone } from './time/zones.ts';
@@ -34,7 +34,7 @@ const findBackupRule = (policy: PolicyLike): AzureBackupRule | undefined => rule
 export function backupRuleOf(policy: PolicyLike): AzureBackupRule {
   const rule = findBackupRule(policy);
   if (!rule || !Array.isArray(rule.trigger?.schedule?.repeatingTimeIntervals)) {
-    throw invalid('UserErrorInvalidPolicy', `The backup policy '${policy.name}' has no AzureBackupRule with a schedule.`);
+    throw errors.policyInvalid(`The backup policy '${policy.name}' has no AzureBackupRule with a schedule.`);
   }
   return rule;
 }
@@ -68,6 +68,6 @@ export function policyTimeZone(policy: PolicyLike): string {
 export function retentionRuleForTag(policy: PolicyLike, tag: string): AzureRetentionRule {
   const retention = retentionRulesOf(policy);
   const rule = retention.find((r) => same(r.name, tag)) ?? retention.find((r) => r.isDefault === true);
-  if (!rule) throw invalid('UserErrorInvalidPolicy', `The backup policy '${policy.name}' has no retention rule for tag '${tag}' and no default rule.`);
+  if (!rule) throw errors.policyInvalid(`The backup policy '${policy.name}' has no retention rule for tag '${tag}' and no default rule.`);
   return rule;
 }

@@ -8,7 +8,7 @@
 // for the lifecycle whose sourceDataStore is that target, counted from its arrival (6 months in the
 // vault then 24 months in the archive is 30 months in all). Pure: time is an argument.
 
-import { invalid } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import { addDuration, durationProblem, formatDuration, parseDuration } from './time/duration.ts';
 
 export type DataStoreType = 'VaultStore' | 'ArchiveStore' | 'OperationalStore';
@@ -66,7 +66,7 @@ function lifecycleFor(rule: RetentionRuleInput, store: string): LifecycleInput |
  */
 export function checkRetentionRule(rule: RetentionRuleInput): void {
   function bad(message: string): never {
-    throw invalid('UserErrorInvalidRetentionRule', `Retention rule '${rule.name}': ${message}`, rule.name);
+    throw errors.retentionRuleInvalid(`Retention rule '${rule.name}': ${message}`, rule.name);
   }
   const lifecycles = Array.isArray(rule.lifecycles) ? rule.lifecycles : [];
   if (lifecycles.length === 0) bad('it needs at least one lifecycle.');

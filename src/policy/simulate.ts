@@ -3,7 +3,7 @@
 // (unless listed as failed), each successful one is tagged and given its retention timeline, and
 // the recovery points alive in each datastore are counted at chosen instants. Pure.
 
-import { invalid } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import { chooseTag } from './tagging.ts';
 import type { TaggingCriterionInput } from './tagging.ts';
 import { holdsAt, retentionTimeline } from './retention.ts';
@@ -61,14 +61,14 @@ const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCas
 
 function rulesOf(policy: PolicyInput): RuleInput[] {
   const rules = policy.properties?.policyRules ?? policy.policyRules;
-  if (!Array.isArray(rules)) throw invalid('UserErrorInvalidPolicy', 'The policy has no policyRules.', 'policyRules');
+  if (!Array.isArray(rules)) throw errors.policyInvalid('The policy has no policyRules.', 'policyRules');
   return rules;
 }
 
 function retentionRuleFor(rules: RuleInput[], tag: string): RetentionRuleInput {
   const retention = rules.filter((r): r is RetentionRuleInput & { objectType: string } => same(r.objectType, 'AzureRetentionRule'));
   const rule = retention.find((r) => r.name === tag) ?? retention.find((r) => same(r.name, tag));
-  if (!rule) throw invalid('UserErrorInvalidPolicy', `The tag '${tag}' has no AzureRetentionRule with the same name.`, 'policyRules');
+  if (!rule) throw errors.policyInvalid(`The tag '${tag}' has no AzureRetentionRule with the same name.`, 'policyRules');
   return rule;
 }
 
@@ -84,7 +84,7 @@ export function simulate(policy: PolicyInput, options: SimulationOptions): Simul
   const backupRule = rules.find((r): r is BackupRuleInput => same(r.objectType, 'AzureBackupRule'));
   const schedule = backupRule?.trigger?.schedule;
   if (!backupRule || !schedule) {
-    throw invalid('UserErrorInvalidPolicy', 'The policy has no AzureBackupRule with a schedule to simulate.', 'policyRules');
+    throw errors.policyInvalid('The policy has no AzureBackupRule with a schedule to simulate.', 'policyRules');
   }
   const timeZone = resolveTimeZone(schedule.timeZone ?? 'UTC');
   const criteria = backupRule.trigger?.taggingCriteria ?? [];

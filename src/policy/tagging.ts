@@ -8,7 +8,7 @@
 // daysOfMonth, scheduleTimes) match when every field a criterion object sets matches; the objects
 // of one tag are OR-ed. camelCase and az's snake_case keys are both read. Pure.
 
-import { invalid } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import { daysInMonth, fromLocal, toLocal } from './time/local-time.ts';
 import { ownValue } from '../util/own-key.ts';
 import type { LocalParts } from './time/local-time.ts';
@@ -155,7 +155,7 @@ export function criterionMatches(c: BackupCriterionInput, ctx: BackupContext): b
 function defaultTag(taggingCriteria: TaggingCriterionInput[]): string {
   const d = taggingCriteria.find((t) => t.isDefault);
   if (!d) {
-    throw invalid('UserErrorInvalidPolicy', 'The backup rule has no default tagging criterion (isDefault: true), so some backups would have no retention tag.');
+    throw errors.policyInvalid('The backup rule has no default tagging criterion (isDefault: true), so some backups would have no retention tag.');
   }
   return d.tagInfo.tagName;
 }
@@ -199,8 +199,7 @@ export function chooseAdhocTag(taggingCriteria: TaggingCriterionInput[], retenti
   const found = taggingCriteria.find((t) => lower(t.tagInfo.tagName) === lower(retentionTagOverride));
   if (!found) {
     const names = taggingCriteria.map((t) => t.tagInfo.tagName).join(', ');
-    throw invalid(
-      'UserErrorInvalidRetentionTagOverride',
+    throw errors.retentionTagOverrideInvalid(
       `The retention tag override '${retentionTagOverride}' is not a tag of the backup rule; use one of: ${names}.`,
       'backupRuleOptions.triggerOption.retentionTagOverride',
     );

@@ -2,12 +2,12 @@
 // copy the caller may edit.
 import type { DefaultPolicyTemplate } from '../datasources/manifest.ts';
 import { requireManifest } from '../datasources/registry.ts';
-import { DpError } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 
 export function getDefaultPolicyTemplate(datasourceType: string): DefaultPolicyTemplate {
   const manifest = requireManifest(datasourceType);
   const template = manifest.policySettings.defaultPolicy as DefaultPolicyTemplate | undefined;
   // az raises CLIInternalError with this text when a manifest has no default policy.
-  if (!template) throw new DpError('internal', 'CLIInternalError', 'Unable to get default policy template.');
+  if (!template) throw errors.defaultPolicyTemplateMissing();
   return structuredClone(template);
 }

@@ -1,24 +1,14 @@
 // Server-side validation of a backup policy PUT: the checks Azure Backup applies to a policy for its
 // datasource type (from the datasource manifest), and the normalisation it does before storing and
 // echoing it (`tagInfo.id` filled, copy settings as lists, camelCase criteria, the client-side `name`
-// dropped). Pure; errors are DpError `invalid(code, message, target)` with a JSON path as target.
+// dropped). Pure; errors are `errors.policyRejected(code, message, target)` with a JSON path as target.
 import { requireManifest } from '../datasources/registry.ts';
+import { POLICY_CODES } from '../domain/errors.ts';
 import type { AzureBackupRule, AzureRetentionRule, BackupPolicyProperties, BasePolicyRule } from '../domain/policy.ts';
 import { array, choice, fail, INVALID_POLICY, object, prop, string } from './validate/read.ts';
 import { backupRule, retentionRule } from './validate/rules.ts';
 
 export { FREQUENCY_NOT_SUPPORTED } from './validate/rules.ts';
-
-export const POLICY_CODES = {
-  invalid: INVALID_POLICY,
-  unsupportedDatasource: 'UserErrorUnsupportedDatasourceType',
-  backupRuleCount: 'UserErrorInvalidBackupRuleCount',
-  defaultRule: 'UserErrorDefaultRetentionRuleRequired',
-  defaultTag: 'UserErrorDefaultTagRequired',
-  duplicateName: 'UserErrorDuplicateRuleName',
-  tagWithoutRule: 'UserErrorRetentionRuleNotFoundForTag',
-  ruleWithoutTag: 'UserErrorTagNotFoundForRetentionRule',
-} as const;
 
 type Located<T> = { rule: T; path: string };
 

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import type { Storage } from '../storage/storage.ts';
 import { ID_BYTES, seal, unseal } from './crypto.ts';
-import { errors } from '../domain/errors.ts';
+import { errors, REPOSITORY_DATA_CORRUPT } from '../domain/errors.ts';
 import { INDEX_PREFIX, indexIdOf, indexName } from './layout.ts';
 import { decodeEntries, encodeEntries } from './pack.ts';
 import type { PackEntry, PackRecord } from './pack.ts';
@@ -287,7 +287,7 @@ export async function forEachIndexFile(storage: Storage, dataKey: Buffer, each: 
       try {
         return decodeIndexFile(dataKey, id, await storage.get(indexName(id)));
       } catch (e) {
-        if ((e as { code?: string }).code !== 'RepositoryDataCorrupt') throw e;
+        if ((e as { code?: string }).code !== REPOSITORY_DATA_CORRUPT) throw e;
         damaged.push({ indexId: id, problem: (e as Error).message });
         return [];
       }

@@ -16,7 +16,7 @@
 // passed on.
 import { createHash } from 'node:crypto';
 import { Readable, type Writable } from 'node:stream';
-import { DpError } from '../domain/errors.ts';
+import { DpError, REPOSITORY_DATA_CORRUPT } from '../domain/errors.ts';
 import { isNotFound } from '../storage/storage.ts';
 import type { RepoContext } from './context.ts';
 import { errors } from '../domain/errors.ts';
@@ -365,11 +365,11 @@ async function fetchRange(r: Reader, range: RangeRead, window: Buffer): Promise<
   } catch (e) {
     let err = e;
     if (isNotFound(e)) err = errors.repositoryDataCorrupt(`Restoring ${where} failed: the pack is missing from storage.`);
-    else if (e instanceof DpError && e.code === 'RepositoryDataCorrupt' && !e.message.startsWith('Restoring')) {
+    else if (e instanceof DpError && e.code === REPOSITORY_DATA_CORRUPT && !e.message.startsWith('Restoring')) {
       err = errors.repositoryDataCorrupt(`Restoring ${label(manifest)} failed: ${e.message}`);
     }
     // Damage a restore runs into is isolated as verify would: no backup builds on it from now on.
-    if (err instanceof DpError && err.code === 'RepositoryDataCorrupt') {
+    if (err instanceof DpError && err.code === REPOSITORY_DATA_CORRUPT) {
       const problem = isNotFound(e) ? 'the index lists it but storage does not hold it' : `found by a restore: ${(e as Error).message}`;
       const lost = [...new Set(range.picks.map((p) => p.chunk.id))];
       await isolateDamage(ctx, [{ packId: range.packId, problem, lost, packGone: isNotFound(e) }]).catch(() => undefined);

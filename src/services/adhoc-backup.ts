@@ -1,7 +1,7 @@
 // An on-demand backup of a backup instance (`POST {instance}/backup`): checked against the
 // instance's protection state, a backup already running and the policy's rules, recorded as a
 // Backup job, queued for a worker, and answered with a long-running operation that names the job.
-import { conflict, invalid } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import { field, type BackupInstanceResource } from '../domain/backup-instance.ts';
 import type { OperationRecord } from '../catalog/catalog.ts';
 import type { BackupVault } from '../domain/vault.ts';
@@ -17,7 +17,7 @@ import { queueTask } from './tasks.ts';
 export async function triggerAdhocBackup(ctx: ServiceContext, vault: BackupVault, instance: BackupInstanceResource, body: unknown): Promise<OperationRecord> {
   const state = instance.properties.currentProtectionState;
   if (state !== 'ProtectionConfigured') {
-    throw invalid('UserErrorInvalidOperationForProtectionState', `Backup instance '${instance.name}' is ${state}; resume protection before taking a backup.`);
+    throw errors.protectionStateForbids(`Backup instance '${instance.name}' is ${state}; resume protection before taking a backup.`);
   }
   await checkNoRunningBackup(ctx, vault.id, instance);
   const policy = await policyFor(ctx, vault, instance.properties);
@@ -44,21 +44,20 @@ export function resolveAdhocTag(policy: PolicyLike, ruleName: string, override: 
   if (ruleName.toLowerCase() !== backupRule.name.toLowerCase()) {
     const asRetention = retention.find((n) => n.toLowerCase() === ruleName.toLowerCase());
     if (!asRetention) {
-      throw invalid(
-        'UserErrorInvalidBackupRuleName',
+      throw errors.backupRuleNameInvalid(
         `The policy has no rule named '${ruleName}'. Give --rule-name ${backupRule.name} (the backup rule), optionally with --retention-tag-override ${retention.join('|')}; a retention rule's name is also accepted.`,
         'backupRuleOptions.ruleName',
       );
     }
     if (tagOverride && tagOverride.toLowerCase() !== asRetention.toLowerCase()) {
-      throw invalid('UserErrorInvalidBackupRuleName', `--rule-name ${ruleName} names a retention rule, which conflicts with --retention-tag-override ${tagOverride}.`);
+      throw errors.backupRuleNameInvalid(`--rule-name ${ruleName} names a retention rule, which conflicts with --retention-tag-override ${tagOverride}.`);
     }
     tagOverride = asRetention;
   }
   try {
     return chooseAdhocTag(backupRule.trigger.taggingCriteria, tagOverride);
   } catch (e) {
-    throw invalid('UserErrorInvalidRetentionTag', (e as Error).message, 'backupRuleOptions.triggerOption.retentionTagOverride');
+    throw errors.retentionTagInvalid((e as Error).message, 'backupRuleOptions.triggerOption.retentionTagOverride');
   }
 }
 
@@ -67,6 +66,6 @@ async function checkNoRunningBackup(ctx: ServiceContext, vaultId: string, instan
     (j) => j.properties.status === 'InProgress' && j.properties.operationCategory === 'Backup' && j.properties.backupInstanceId.toLowerCase() === instance.id.toLowerCase(),
   );
   if (running) {
-    throw conflict('UserErrorAnotherBackupInProgress', `A backup of '${instance.name}' is already running (job ${running.name}); wait for it to end.`);
+    throw errors.backupAlreadyRunning(`A backup of '${instance.name}' is already running (job ${running.name}); wait for it to end.`);
   }
 }

@@ -1,6 +1,6 @@
 // Backup instances: validation before protection, create, read, list, policy changes and the
 // protection state actions (stop, suspend, resume).
-import { DpError, invalid, notFound } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import { checkTags } from '../domain/tags.ts';
 import {
   type BackupInstanceProperties, type BackupInstanceResource, INSTANCE_TYPE, field, readCredentials, readDatasource,
@@ -20,13 +20,13 @@ const NAME = /^[A-Za-z0-9][-A-Za-z0-9_.]{0,199}$/;
 
 /** Reads a client's backup instance properties leniently and fills what the service fills. */
 export function readInstanceProperties(value: unknown): BackupInstanceProperties {
-  if (!value || typeof value !== 'object') throw invalid('UserErrorInvalidRequestParameter', 'The backup instance has no properties.', 'properties');
+  if (!value || typeof value !== 'object') throw errors.requestParameterInvalid('The backup instance has no properties.', 'properties');
   const dataSourceInfo = readDatasource(field(value, 'dataSourceInfo'), 'properties.dataSourceInfo', 'Datasource');
   const setInfo = field(value, 'dataSourceSetInfo');
   const policyInfo = field(value, 'policyInfo');
   const policyId = field(policyInfo, 'policyId');
   if (typeof policyId !== 'string' || !policyId) {
-    throw invalid('UserErrorInvalidRequestParameter', 'properties.policyInfo.policyId is required.', 'properties.policyInfo.policyId');
+    throw errors.requestParameterInvalid('properties.policyInfo.policyId is required.', 'properties.policyInfo.policyId');
   }
   const friendly = field(value, 'friendlyName');
   return {
@@ -48,8 +48,7 @@ export function readInstanceProperties(value: unknown): BackupInstanceProperties
 export async function policyFor(ctx: ServiceContext, vault: BackupVault, props: BackupInstanceProperties): Promise<PolicyResource> {
   const found = await ctx.catalog.getResource<PolicyResource>(props.policyInfo.policyId);
   if (!found || !resourceKey(found.id).startsWith(`${resourceKey(vault.id)}/`)) {
-    throw invalid(
-      'UserErrorPolicyNotFound',
+    throw errors.instancePolicyNotFound(
       `The backup policy '${props.policyInfo.policyId}' does not exist in the Backup vault '${vault.name}'.`,
       'properties.policyInfo.policyId',
     );
@@ -57,8 +56,7 @@ export async function policyFor(ctx: ServiceContext, vault: BackupVault, props: 
   const manifest = findManifest(props.dataSourceInfo.datasourceType || props.dataSourceInfo.resourceType);
   const policyTypes = found.body.properties.datasourceTypes ?? [];
   if (!manifest || !policyTypes.some((t) => findManifest(t) === manifest)) {
-    throw invalid(
-      'UserErrorDatasourceAndPolicyTypeMismatch',
+    throw errors.datasourcePolicyTypeMismatch(
       `The backup policy '${found.body.name}' is for ${policyTypes.join(', ')}, not for the datasource type '${props.dataSourceInfo.datasourceType}'.`,
       'properties.policyInfo.policyId',
     );
@@ -78,14 +76,13 @@ export async function validateForBackup(
 ): Promise<ValidationResult> {
   const manifest = findManifest(props.dataSourceInfo.datasourceType || props.dataSourceInfo.resourceType);
   if (!manifest) {
-    throw invalid('UserErrorUnsupportedDatasourceType', `Datasource type '${props.dataSourceInfo.datasourceType}' is not supported; dpvault protects PostgreSQL databases.`);
+    throw errors.datasourceTypeUnsupported(`Datasource type '${props.dataSourceInfo.datasourceType}' is not supported; dpvault protects PostgreSQL databases.`);
   }
   await policyFor(ctx, vault, props);
   await checkNotProtectedElsewhere(ctx, props.dataSourceInfo.resourceID, selfId);
   const uri = props.datasourceAuthCredentials?.secretStoreResource.uri;
   if (manifest.supportSecretStoreAuthentication && !uri) {
-    throw invalid(
-      'UserErrorMissingSecretStoreCredentials',
+    throw errors.secretStoreCredentialsMissing(
       'The backup instance has no datasourceAuthCredentials: give --secret-store-type AzureKeyVault and --secret-store-uri to backup-instance initialize.',
     );
   }
@@ -101,27 +98,13 @@ async function checkNotProtectedElsewhere(ctx: ServiceContext, datasourceId: str
   );
   if (!other) return;
   const vaultOfOther = other.id.split('/backupInstances/')[0]!;
-  const message = `Datasource is already protected under the Backup vault ${vaultOfOther}.`;
-  throw new DpError('invalid', 'UserErrorDppDatasourceAlreadyProtected', message, {
-    additionalInfo: [
-      {
-        type: 'UserFacingError',
-        info: {
-          code: 'UserErrorDppDatasourceAlreadyProtected',
-          message,
-          recommendedAction: [`Delete the backup instance ${other.body.name} from the Backup vault ${vaultOfOther} to re-protect the datasource in any other vault.`],
-          isRetryable: false,
-          isUserError: true,
-        },
-      },
-    ],
-  });
+  throw errors.datasourceAlreadyProtected(vaultOfOther, other.body.name);
 }
 
 export async function getInstance(ctx: ServiceContext, sub: string, rg: string, vault: string, name: string): Promise<BackupInstanceResource> {
   const v = await getVault(ctx, sub, rg, vault);
   const found = await ctx.catalog.getResource<BackupInstanceResource>(`${v.id}/backupInstances/${name}`);
-  if (!found) throw notFound('UserErrorBackupInstanceNotFound', `The backup instance '${name}' was not found in the Backup vault '${v.name}'.`);
+  if (!found) throw errors.backupInstanceNotFound(name, v.name);
   return found.body;
 }
 
@@ -143,14 +126,14 @@ export async function putInstance(
   ctx: ServiceContext, sub: string, rg: string, vaultName: string, name: string, body: unknown,
 ): Promise<{ instance: BackupInstanceResource; created: boolean }> {
   const vault = await getVault(ctx, sub, rg, vaultName);
-  if (!NAME.test(name)) throw invalid('InvalidResourceName', `The backup instance name '${name}' is invalid.`);
+  if (!NAME.test(name)) throw errors.resourceNameInvalid(`The backup instance name '${name}' is invalid.`);
   const id = `${vault.id}/backupInstances/${name}`;
   const props = readInstanceProperties(field(body, 'properties'));
-  const tags = checkTags(field(body, 'tags'), 'UserErrorInvalidRequestParameter') ?? null;
+  const tags = checkTags(field(body, 'tags'), errors.requestParameterInvalid) ?? null;
   const existing = (await ctx.catalog.getResource<BackupInstanceResource>(id))?.body;
   if (existing) {
     if (resourceKey(existing.properties.dataSourceInfo.resourceID) !== resourceKey(props.dataSourceInfo.resourceID)) {
-      throw invalid('UserErrorInvalidRequestParameter', 'The datasource of an existing backup instance cannot change.', 'properties.dataSourceInfo.resourceID');
+      throw errors.requestParameterInvalid('The datasource of an existing backup instance cannot change.', 'properties.dataSourceInfo.resourceID');
     }
     const policy = await policyFor(ctx, vault, props);
     const instance: BackupInstanceResource = structuredClone(existing);
@@ -191,7 +174,7 @@ export function checkAction(instance: BackupInstanceResource, action: Protection
   const state = instance.properties.currentProtectionState;
   if (state === rule.to) return rule.to;
   if (!(rule.from as readonly string[]).includes(state)) {
-    throw invalid('UserErrorInvalidOperationForProtectionState', `'${action}' cannot be applied to backup instance '${instance.name}' while it is ${state}.`);
+    throw errors.protectionStateForbids(`'${action}' cannot be applied to backup instance '${instance.name}' while it is ${state}.`);
   }
   return rule.to;
 }

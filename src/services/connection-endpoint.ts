@@ -4,7 +4,7 @@
 // registration, never silently dropped: the registered host with another port is a conflict (one
 // of the two is wrong), another host is a warning (the same server has many names, and a secret
 // copied from Azure names the Azure host). Pure: no I/O.
-import { invalid } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import type { PostgresServer, SslMode } from '../domain/postgres-server.ts';
 import type { ParsedConnectionString, PgConnection } from '../sources/postgres/connection-string.ts';
 import { serverConnection } from './postgres-servers.ts';
@@ -40,8 +40,7 @@ export function resolveEndpoint(server: PostgresServer, secret: ParsedConnection
   const sameHost = secret.conn.host.toLowerCase() === conn.host.toLowerCase();
   const portDiffers = secret.portGiven && secret.conn.port !== conn.port;
   if (sameHost && portDiffers) {
-    throw invalid(
-      'UserErrorConnectionStringConflict',
+    throw errors.connectionStringConflict(
       `The key vault secret ${secretUri} says Server=${secret.conn.host};Port=${secret.conn.port}, but the PostgreSQL server '${server.name}' ` +
         `is registered at ${conn.host}:${conn.port}. dpvault connects where the server named by the datasource id is registered, so one of the two is wrong: ` +
         `correct the Port in the secret (or leave it out), or register the server again with ` +

@@ -4,7 +4,7 @@
 // process that is gone (a crash, a kill -9) is taken over.
 import { openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DpError } from '../domain/errors.ts';
+import { type DpError, errors } from '../domain/errors.ts';
 
 const FILE = 'server.pid';
 /** Directories this process holds (a pid in the file equal to ours is stale unless listed here). */
@@ -42,7 +42,7 @@ function dataDirHolder(dataDir: string): number | null {
 }
 
 function inUse(dataDir: string, pid: number): DpError {
-  return new DpError('conflict', 'DataDirectoryInUse', `The data directory '${dataDir}' is in use by the dpvault server with pid ${pid}; stop it first.`);
+  return errors.dataDirInUse(dataDir, pid);
 }
 
 /** Takes the directory for this process; returns how to give it back. */

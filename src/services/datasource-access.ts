@@ -1,7 +1,7 @@
 // How the service reaches a protected database: the registered server gives host and port, the
 // key vault secret (read through the backup vault's identity) gives the credentials, and the
 // datasource id names the database. Also the checks that must pass before a database is protected.
-import { invalid } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import { parseDatabaseId } from '../domain/backup-instance.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import { parseConnectionStringParts, type PgConnection } from '../sources/postgres/connection-string.ts';
@@ -32,14 +32,12 @@ export async function connectionFor(ctx: ServiceContext, vault: BackupVault, dat
   checkDatasourceSubscription(ctx, databaseId);
   const registered = await ctx.catalog.getResource<PostgresServer>(serverId);
   if (!registered) {
-    throw invalid(
-      'UserErrorDBNotFound',
+    throw errors.postgresServerNotRegistered(
       `The PostgreSQL server '${server}' (${serverId}) is not registered with dpvault. Register it with 'dpvault postgres server create -g <group> -n ${server} --host <host> [--port <port>]'.`,
     );
   }
   if (!vault.identity?.principalId) {
-    throw invalid(
-      'UserErrorMissingPermissionsOnSecretStore',
+    throw errors.secretStorePermissionMissing(
       `The Backup vault '${vault.name}' has no system-assigned identity, so it cannot read key vault secrets. Give it one with 'dpvault backup-vault update -g ${vault.resourceGroup} -v ${vault.name} --type SystemAssigned'.`,
     );
   }
@@ -58,8 +56,7 @@ function checkDatasourceSubscription(ctx: ServiceContext, databaseId: string): v
   const sub = databaseId.split('/')[2] ?? '';
   if (sub.toLowerCase() === ctx.subscriptionId.toLowerCase()) return;
   const fixed = databaseId.replace(/^\/subscriptions\/[^/]+/i, `/subscriptions/${ctx.subscriptionId}`);
-  throw invalid(
-    'UserErrorSubscriptionMismatch',
+  throw errors.subscriptionMismatch(
     `The datasource id names the subscription '${sub}', which is not this dpvault service's: its subscription is '${ctx.subscriptionId}' ` +
       `(dpvault account show --query id -o tsv). Use '${fixed}'.`,
   );

@@ -1,5 +1,5 @@
 // Jobs: created when work is accepted, updated as it runs, finished exactly once.
-import { notFound } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import { type JobProperties, type JobResource, JOB_TYPE, isoSpan, jobEtag } from '../domain/job.ts';
 import type { BackupInstanceResource } from '../domain/backup-instance.ts';
 import type { BackupVault } from '../domain/vault.ts';
@@ -90,7 +90,7 @@ export async function loadJob(ctx: ServiceContext, id: string): Promise<JobResou
 /** Applies `change` to the stored job (progress, results). */
 export async function updateJob(ctx: ServiceContext, id: string, change: (p: JobProperties) => void): Promise<JobResource> {
   const job = await loadJob(ctx, id);
-  if (!job) throw notFound('UserErrorJobNotFound', `Job '${id}' was not found.`);
+  if (!job) throw errors.jobNotFound(`Job '${id}' was not found.`);
   change(job.properties);
   job.properties.etag = jobEtag(ctx.clock.now().toISOString());
   await saveJob(ctx, job);
@@ -126,7 +126,7 @@ export async function finishJob(
 export async function getJob(ctx: ServiceContext, sub: string, rg: string, vault: string, jobId: string): Promise<JobResource> {
   const v = await getVault(ctx, sub, rg, vault);
   const job = await loadJob(ctx, `${v.id}/backupJobs/${jobId}`);
-  if (!job) throw notFound('UserErrorJobNotFound', `The job '${jobId}' was not found in the Backup vault '${v.name}'.`);
+  if (!job) throw errors.jobNotFound(`The job '${jobId}' was not found in the Backup vault '${v.name}'.`);
   return job;
 }
 

@@ -2,7 +2,7 @@
 // policies), its secrets (each set is a new version, values sealed at rest), and resolveSecret,
 // through which a backup vault's identity reads a connection string.
 import type { Page } from '../catalog/catalog.ts';
-import { conflict, invalid, notFound } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import { readTags } from '../domain/tags.ts';
 import { resourceGroupId } from '../domain/resource-id.ts';
 import { KEY_VAULT_TYPE, type AccessPolicy, type KeyVault } from '../domain/key-vault.ts';
@@ -25,7 +25,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function getKeyVault(ctx: ServiceContext, sub: string, rg: string, name: string): Promise<KeyVault> {
   await getResourceGroup(ctx, sub, rg);
   const found = await ctx.catalog.getResource<KeyVault>(keyVaultId(sub, rg, name));
-  if (!found) throw notFound('ResourceNotFound', `The Resource '${KEY_VAULT_TYPE}/${name}' under resource group '${rg}' was not found.`);
+  if (!found) throw errors.resourceNotFoundInGroup(KEY_VAULT_TYPE, name, rg);
   return found.body;
 }
 
@@ -41,7 +41,7 @@ export async function putKeyVault(ctx: ServiceContext, sub: string, rg: string, 
   checkKeyVaultName(name);
   const b = (body ?? {}) as Record<string, unknown>;
   if (typeof b.location !== 'string' || !b.location) {
-    throw invalid('LocationRequired', 'The location property is required for this definition.', 'location');
+    throw errors.locationRequired('location');
   }
   const location = b.location;
   const p = (b.properties && typeof b.properties === 'object' ? b.properties : {}) as Record<string, unknown>;
@@ -50,14 +50,13 @@ export async function putKeyVault(ctx: ServiceContext, sub: string, rg: string, 
     const existing = (await ctx.catalog.getResource<KeyVault>(id))?.body;
     const namesake = existing ? undefined : await findKeyVaultByName(ctx, name);
     if (namesake) {
-      throw conflict(
-        'VaultAlreadyExists',
+      throw errors.keyVaultNameTaken(
         `The vault name '${name}' is already in use. Vault names are globally unique (they form the vault's DNS name ${keyVaultUri(name)}), ` +
           `and '${namesake.name}' exists in resource group '${namesake.resourceGroup}'. Choose another name, or delete that vault first.`,
       );
     }
     if (existing && existing.location.toLowerCase() !== location.toLowerCase()) {
-      throw invalid('BadRequest', `The key vault exists in location '${existing.location}'; its location cannot change.`, 'location');
+      throw errors.keyVaultRequestInvalid(`The key vault exists in location '${existing.location}'; its location cannot change.`, 'location');
     }
     const vault: KeyVault = {
       id: existing?.id ?? id,
@@ -65,7 +64,7 @@ export async function putKeyVault(ctx: ServiceContext, sub: string, rg: string, 
       type: KEY_VAULT_TYPE,
       location: existing?.location ?? location,
       resourceGroup: group.name,
-      tags: readTags(b.tags, 'BadRequest') ?? existing?.tags ?? {},
+      tags: readTags(b.tags, errors.keyVaultRequestInvalid) ?? existing?.tags ?? {},
       systemData: null,
       properties: readProperties(ctx, existing?.name ?? name, p, existing),
     };
@@ -79,29 +78,28 @@ function readProperties(ctx: ServiceContext, name: string, p: Record<string, unk
   const bool = (key: string, fallback: boolean): boolean => {
     const v = p[key];
     if (v === undefined || v === null) return fallback;
-    if (typeof v !== 'boolean') throw invalid('BadRequest', `Invalid value found at properties.${key}: expected true or false.`, `properties.${key}`);
+    if (typeof v !== 'boolean') throw errors.keyVaultRequestInvalid(`Invalid value found at properties.${key}: expected true or false.`, `properties.${key}`);
     return v;
   };
   const skuName = String((p.sku as { name?: unknown } | undefined)?.name ?? before?.sku.name ?? 'standard').toLowerCase();
   if (!isSku(skuName)) {
-    throw invalid('BadRequest', `Invalid value found at properties.sku.name: ${skuName}. The SKUs are standard and premium.`, 'properties.sku.name');
+    throw errors.keyVaultRequestInvalid(`Invalid value found at properties.sku.name: ${skuName}. The SKUs are standard and premium.`, 'properties.sku.name');
   }
   const tenantId = p.tenantId ?? before?.tenantId ?? ctx.tenantId;
-  if (typeof tenantId !== 'string' || !GUID.test(tenantId)) throw invalid('BadRequest', 'Invalid value found at properties.tenantId: expected a GUID.', 'properties.tenantId');
+  if (typeof tenantId !== 'string' || !GUID.test(tenantId)) throw errors.keyVaultRequestInvalid('Invalid value found at properties.tenantId: expected a GUID.', 'properties.tenantId');
   if (bool('enableRbacAuthorization', false)) {
-    throw invalid(
-      'BadRequest',
+    throw errors.keyVaultRequestInvalid(
       "dpvault's key vaults authorize with access policies only: leave enableRbacAuthorization false and grant access with 'dpvault keyvault set-policy'.",
       'properties.enableRbacAuthorization',
     );
   }
   const days = p.softDeleteRetentionInDays ?? before?.softDeleteRetentionInDays ?? 90;
   if (typeof days !== 'number' || !Number.isInteger(days) || days < 7 || days > 90) {
-    throw invalid('BadRequest', 'properties.softDeleteRetentionInDays must be a whole number of days from 7 to 90.', 'properties.softDeleteRetentionInDays');
+    throw errors.keyVaultRequestInvalid('properties.softDeleteRetentionInDays must be a whole number of days from 7 to 90.', 'properties.softDeleteRetentionInDays');
   }
   const purgeProtection = bool('enablePurgeProtection', before?.enablePurgeProtection ?? false);
   if (before?.enablePurgeProtection && !purgeProtection) {
-    throw invalid('BadRequest', 'Purge protection cannot be disabled once it is enabled on a key vault.', 'properties.enablePurgeProtection');
+    throw errors.keyVaultRequestInvalid('Purge protection cannot be disabled once it is enabled on a key vault.', 'properties.enablePurgeProtection');
   }
   return {
     sku: { family: 'A', name: skuName },
@@ -151,12 +149,12 @@ export async function updateKeyVaultAccessPolicies(
   ctx: ServiceContext, sub: string, rg: string, name: string, kind: string, body: unknown,
 ): Promise<{ kind: AccessPolicyUpdateKind; vault: KeyVault }> {
   const op = ACCESS_POLICY_UPDATE_KINDS.find((k) => k === kind.toLowerCase());
-  if (!op) throw invalid('BadRequest', `'${kind}' is not an access policy update; use add, replace or remove.`, 'operationKind');
+  if (!op) throw errors.keyVaultRequestInvalid(`'${kind}' is not an access policy update; use add, replace or remove.`, 'operationKind');
   return ctx.catalog.transaction(async () => {
     const vault = await getKeyVault(ctx, sub, rg, name);
     const props = ((body ?? {}) as { properties?: { accessPolicies?: unknown } }).properties;
     if (!props || !Array.isArray(props.accessPolicies)) {
-      throw invalid('BadRequest', 'The request needs properties.accessPolicies, a list of access policies.', 'properties.accessPolicies');
+      throw errors.keyVaultRequestInvalid('The request needs properties.accessPolicies, a list of access policies.', 'properties.accessPolicies');
     }
     const changes: AccessPolicy[] = readAccessPolicies(props.accessPolicies, vault.properties.tenantId, 'properties.accessPolicies');
     vault.properties.accessPolicies = updateAccessPolicies(vault.properties.accessPolicies, op, changes);
@@ -176,14 +174,14 @@ export async function setSecret(
   const b = (body ?? {}) as Record<string, unknown>;
   const p = (b.properties && typeof b.properties === 'object' ? b.properties : b) as Record<string, unknown>;
   // Never quote the value in an error.
-  if (typeof p.value !== 'string') throw invalid('BadParameter', 'The secret value is required and must be a string (properties.value).', 'properties.value');
+  if (typeof p.value !== 'string') throw errors.secretParameterInvalid('The secret value is required and must be a string (properties.value).', 'properties.value');
   if (Buffer.byteLength(p.value) > MAX_SECRET_BYTES) {
-    throw invalid('BadParameter', `The secret value is ${Buffer.byteLength(p.value)} bytes; a secret value may hold at most ${MAX_SECRET_BYTES} bytes.`, 'properties.value');
+    throw errors.secretParameterInvalid(`The secret value is ${Buffer.byteLength(p.value)} bytes; a secret value may hold at most ${MAX_SECRET_BYTES} bytes.`, 'properties.value');
   }
   if (p.contentType !== undefined && p.contentType !== null && typeof p.contentType !== 'string') {
-    throw invalid('BadParameter', 'contentType must be a string.', 'properties.contentType');
+    throw errors.secretParameterInvalid('contentType must be a string.', 'properties.contentType');
   }
-  const input = { value: p.value, contentType: (p.contentType as string | null | undefined) ?? null, tags: readTags(b.tags, 'BadRequest') ?? {} };
+  const input = { value: p.value, contentType: (p.contentType as string | null | undefined) ?? null, tags: readTags(b.tags, errors.keyVaultRequestInvalid) ?? {} };
   const { secret, version, created } = await store.addSecretVersion(ctx, vault.id, name, input, ctx.clock.now());
   return { bundle: secretBundle(vault, secret, version), created };
 }
@@ -193,7 +191,7 @@ async function findSecret(ctx: ServiceContext, vault: KeyVault, name: string, ve
   const secret = await store.getSecretRecord(ctx, vault.id, name);
   const found = secret && (await store.getSecretVersion(ctx, vault.id, secret.name, version ?? secret.currentVersion));
   if (!secret || !found) {
-    throw notFound('SecretNotFound', `A secret with (name/id) ${name}${version ? `/${version}` : ''} was not found in key vault '${vault.name}'.`);
+    throw errors.secretNotFound(`A secret with (name/id) ${name}${version ? `/${version}` : ''} was not found in key vault '${vault.name}'.`);
   }
   return { secret, version: found };
 }
@@ -239,22 +237,19 @@ export async function resolveSecret(ctx: ServiceContext, secretUri: string, prin
   if (!parts) {
     // Quote the input only when it is URL-like: a connection string pasted here by mistake holds a password.
     const shown = /^https?:\/\/[^\s;@'"]{0,300}$/i.test(secretUri) ? ` '${secretUri}'` : '';
-    throw invalid(
-      'UserErrorInvalidSecretStore',
+    throw errors.secretStoreInvalid(
       `The secret store URI${shown} is not a key vault secret identifier. Expected https://<key-vault>.vault.azure.net/secrets/<secret-name>, optionally followed by /<version>.`,
     );
   }
   const vault = await findKeyVaultByName(ctx, parts.vaultName);
   if (!vault) {
-    throw invalid(
-      'UserErrorInvalidSecretStore',
+    throw errors.secretStoreInvalid(
       `The key vault '${parts.vaultName}' does not exist. Create it with 'dpvault keyvault create -g <resource-group> -n ${parts.vaultName}' ` +
         `and store the secret with 'dpvault keyvault secret set --vault-name ${parts.vaultName} -n ${parts.name} --value <connection-string>'.`,
     );
   }
   if (principalId !== undefined && !grantsSecretPermission(vault.properties.accessPolicies, principalId, 'get')) {
-    throw invalid(
-      'UserErrorMissingPermissionsOnSecretStore',
+    throw errors.secretStorePermissionMissing(
       `The principal '${principalId}' has no access policy on key vault '${vault.name}' that grants 'get' on secrets. ` +
         `Grant it with 'dpvault keyvault set-policy -n ${vault.name} -g ${vault.resourceGroup} --object-id ${principalId} --secret-permissions get list'.`,
     );
@@ -263,8 +258,7 @@ export async function resolveSecret(ctx: ServiceContext, secretUri: string, prin
   const version = secret && (await store.getSecretVersion(ctx, vault.id, secret.name, parts.version ?? secret.currentVersion));
   if (!secret || !version) {
     const what = parts.version ? `Version '${parts.version}' of secret '${parts.name}'` : `The secret '${parts.name}'`;
-    throw invalid(
-      'UserErrorInvalidSecret',
+    throw errors.secretInvalid(
       `${what} does not exist in key vault '${vault.name}'. Store it with 'dpvault keyvault secret set --vault-name ${vault.name} -n ${parts.name} --value <connection-string>'.`,
     );
   }

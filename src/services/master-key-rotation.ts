@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, renameSync, writeFileSync, chmodSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteCatalog } from '../catalog/sqlite.ts';
-import { DpError } from '../domain/errors.ts';
+import { type DpError, errors, REPOSITORY_KEY_MISMATCH } from '../domain/errors.ts';
 import { CONFIG_NAME } from '../repository/layout.ts';
 import { Repository } from '../repository/repository.ts';
 import { decodeMasterKey } from '../secrets/master-key.ts';
@@ -30,11 +30,7 @@ export interface RotationReport {
 /** Refuses to start a server over an unfinished rotation. */
 export function checkNoRotationPending(dataDir: string): void {
   if (existsSync(join(dataDir, NEXT_KEY_FILE))) {
-    throw new DpError(
-      'conflict',
-      'MasterKeyRotationInterrupted',
-      `A master key rotation of '${dataDir}' did not finish; run 'dpvault server rotate-master-key' again to complete it before starting the server.`,
-    );
+    throw errors.masterKeyRotationInterrupted(dataDir);
   }
 }
 
@@ -45,11 +41,11 @@ async function rewrap(storage: StorageFactory, where: DatastoreRef, current: Buf
     await Repository.rewrapKeys(data, current, next);
     return true;
   } catch (e) {
-    if ((e as DpError).code !== 'RepositoryKeyMismatch') throw e;
+    if ((e as DpError).code !== REPOSITORY_KEY_MISMATCH) throw e;
     try {
       await Repository.rewrapKeys(data, next, next); // already done: proves the new key opens it
     } catch {
-      throw new DpError('forbidden', 'RepositoryKeyMismatch', `Neither the current nor the new master key opens the repository in '${storage.location(where.vaultKey, where.datastore)}'.`);
+      throw errors.noMasterKeyOpensRepository(storage.location(where.vaultKey, where.datastore));
     }
     return false;
   }
@@ -65,7 +61,7 @@ function writeKeyFile(path: string, key: Buffer): void {
 
 export async function rotateMasterKey(dataDir: string, env: Record<string, string | undefined> = process.env): Promise<RotationReport> {
   if (!existsSync(join(dataDir, 'catalog.sqlite'))) {
-    throw new DpError('notFound', 'DataDirectoryNotFound', `'${dataDir}' is not a dpvault data directory (it has no catalog): nothing to rotate.`);
+    throw errors.dataDirNotFound(dataDir);
   }
   const unlock = lockDataDir(dataDir);
   try {
@@ -75,17 +71,17 @@ export async function rotateMasterKey(dataDir: string, env: Record<string, strin
     let next: Buffer;
     if (env.DPVAULT_MASTER_KEY) {
       if (!env.DPVAULT_NEW_MASTER_KEY) {
-        throw new DpError('invalid', 'NewMasterKeyRequired', 'The master key comes from DPVAULT_MASTER_KEY: give the new one in DPVAULT_NEW_MASTER_KEY (64 hex characters or base64 of 32 bytes).');
+        throw errors.newMasterKeyRequired();
       }
       current = decodeMasterKey(env.DPVAULT_MASTER_KEY);
       next = decodeMasterKey(env.DPVAULT_NEW_MASTER_KEY);
     } else {
-      if (!existsSync(keyFile)) throw new DpError('notFound', 'MasterKeyNotFound', `There is no master key in '${keyFile}': nothing to rotate.`);
+      if (!existsSync(keyFile)) throw errors.masterKeyNotFound(keyFile);
       current = decodeMasterKey(readFileSync(keyFile, 'utf8'));
       if (!existsSync(nextFile)) writeKeyFile(nextFile, randomBytes(32));
       next = decodeMasterKey(readFileSync(nextFile, 'utf8'));
     }
-    if (current.equals(next)) throw new DpError('invalid', 'SameMasterKey', 'The new master key is the current one.');
+    if (current.equals(next)) throw errors.sameMasterKey();
     // The repositories: every vault's datastore with a repository config in it.
     const storage = backupDataStorage(dataDir);
     const repositories = await storage.holding(CONFIG_NAME);

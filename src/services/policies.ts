@@ -1,5 +1,5 @@
 // Backup policies: stored under their vault after the policy engine has validated them.
-import { conflict, invalid, notFound } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import { validateAndNormalizePolicy } from '../policy/validate.ts';
 import { INSTANCE_TYPE, type BackupInstanceResource } from '../domain/backup-instance.ts';
 import { POLICY_TYPE, type PolicyResource } from '../domain/policy.ts';
@@ -13,18 +13,18 @@ const policyId = (vaultId: string, name: string) => `${vaultId}/backupPolicies/$
 export async function getPolicy(ctx: ServiceContext, sub: string, rg: string, vault: string, name: string): Promise<PolicyResource> {
   const v = await getVault(ctx, sub, rg, vault);
   const found = await ctx.catalog.getResource<PolicyResource>(policyId(v.id, name));
-  if (!found) throw notFound('UserErrorPolicyNotFound', `The backup policy '${name}' was not found in the Backup vault '${v.name}'.`);
+  if (!found) throw errors.policyNotFound(name, v.name);
   return found.body;
 }
 
 export async function putPolicy(ctx: ServiceContext, sub: string, rg: string, vault: string, name: string, body: unknown): Promise<PolicyResource> {
   const v = await getVault(ctx, sub, rg, vault);
   if (!POLICY_NAME.test(name)) {
-    throw invalid('InvalidResourceName', `The policy name '${name}' is invalid: use letters, digits, '-' and '_', starting with a letter or digit.`);
+    throw errors.resourceNameInvalid(`The policy name '${name}' is invalid: use letters, digits, '-' and '_', starting with a letter or digit.`);
   }
   const props = (body as { properties?: unknown } | null)?.properties;
   if (props === undefined || props === null || typeof props !== 'object') {
-    throw invalid('UserErrorInvalidPolicy', 'The request body must be {"properties": <backup policy>}.', 'properties');
+    throw errors.policyInvalid('The request body must be {"properties": <backup policy>}.', 'properties');
   }
   const properties = validateAndNormalizePolicy(props);
   const id = policyId(v.id, name);
@@ -56,8 +56,7 @@ export async function deletePolicy(ctx: ServiceContext, sub: string, rg: string,
   const instances = await ctx.catalog.listResources<BackupInstanceResource>({ type: INSTANCE_TYPE, parentId: v.id });
   const users = instances.items.filter((i) => i.body.properties.policyInfo?.policyId?.toLowerCase() === found.id.toLowerCase());
   if (users.length) {
-    throw conflict(
-      'UserErrorBackupPolicyInUse',
+    throw errors.policyInUse(
       `The backup policy '${found.body.name}' is used by backup instance(s) ${users.map((u) => `'${u.body.name}'`).join(', ')}. ` +
         'Assign them another policy or delete them first.',
     );

@@ -1,7 +1,7 @@
 // PostgreSQL servers registered with dpvault, as Microsoft.DBforPostgreSQL/servers resources:
 // where a server is (host, port) and how to reach it over TLS. Their databases are not stored:
 // they are listed live, with credentials from a key vault secret the service resolves itself.
-import { conflict, invalid, notFound } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import { readTags } from '../domain/tags.ts';
 import { INSTANCE_TYPE } from '../domain/backup-instance.ts';
 import { resourceGroupId } from '../domain/resource-id.ts';
@@ -21,7 +21,7 @@ const HOST = /^[^\s,;'"\\]{1,255}$/;
 export async function getPostgresServer(ctx: ServiceContext, sub: string, rg: string, name: string): Promise<PostgresServer> {
   await getResourceGroup(ctx, sub, rg);
   const found = await ctx.catalog.getResource<PostgresServer>(postgresServerId(sub, rg, name));
-  if (!found) throw notFound('ResourceNotFound', `The Resource '${POSTGRES_SERVER_TYPE}/${name}' under resource group '${rg}' was not found.`);
+  if (!found) throw errors.resourceNotFoundInGroup(POSTGRES_SERVER_TYPE, name, rg);
   return found.body;
 }
 
@@ -31,8 +31,7 @@ export async function putPostgresServer(
 ): Promise<{ server: PostgresServer; created: boolean }> {
   const group = await getResourceGroup(ctx, sub, rg);
   if (!SERVER_NAME.test(name)) {
-    throw invalid(
-      'InvalidResourceName',
+    throw errors.resourceNameInvalid(
       `The server name '${name}' is invalid: use 3 to 63 lower-case letters, digits and hyphens, not starting or ending with a hyphen.`,
     );
   }
@@ -42,24 +41,23 @@ export async function putPostgresServer(
   const existing = (await ctx.catalog.getResource<PostgresServer>(id))?.body;
   const location = typeof b.location === 'string' && b.location ? b.location : existing?.location ?? group.location;
   if (existing && existing.location.toLowerCase() !== location.toLowerCase()) {
-    throw invalid('InvalidRequestParameter', `The server exists in location '${existing.location}'; its location cannot change.`, 'location');
+    throw errors.postgresServerParameterInvalid(`The server exists in location '${existing.location}'; its location cannot change.`, 'location');
   }
   const host = p.fullyQualifiedDomainName;
   if (typeof host !== 'string' || !HOST.test(host)) {
-    throw invalid(
-      'InvalidRequestParameter',
+    throw errors.postgresServerParameterInvalid(
       'properties.fullyQualifiedDomainName must name the host of the server: a DNS name, an IP address or a Unix socket directory, without spaces.',
       'properties.fullyQualifiedDomainName',
     );
   }
   const port = p.port ?? 5432;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw invalid('InvalidRequestParameter', 'properties.port must be a whole number from 1 to 65535.', 'properties.port');
+    throw errors.postgresServerParameterInvalid('properties.port must be a whole number from 1 to 65535.', 'properties.port');
   }
   const sslMode = readSslMode(p.sslMode);
   const version = p.version ?? existing?.properties.version ?? null;
   if (version !== null && (typeof version !== 'string' || !/^\d+(\.\d+)?$/.test(version))) {
-    throw invalid('InvalidRequestParameter', "properties.version must be a PostgreSQL major version such as '16'.", 'properties.version');
+    throw errors.postgresServerParameterInvalid("properties.version must be a PostgreSQL major version such as '16'.", 'properties.version');
   }
   const server: PostgresServer = {
     id: existing?.id ?? id,
@@ -67,7 +65,7 @@ export async function putPostgresServer(
     type: POSTGRES_SERVER_TYPE,
     location: existing?.location ?? location,
     resourceGroup: group.name,
-    tags: readTags(b.tags, 'InvalidRequestParameter') ?? existing?.tags ?? {},
+    tags: readTags(b.tags, errors.postgresServerParameterInvalid) ?? existing?.tags ?? {},
     properties: {
       fullyQualifiedDomainName: host,
       port,
@@ -92,7 +90,7 @@ function readSslMode(value: unknown): SslMode {
       // Fall through to this API's own error code.
     }
   }
-  throw invalid('InvalidRequestParameter', `properties.sslMode must be one of ${SSL_MODES.join(', ')}.`, 'properties.sslMode');
+  throw errors.postgresServerParameterInvalid(`properties.sslMode must be one of ${SSL_MODES.join(', ')}.`, 'properties.sslMode');
 }
 
 export async function listPostgresServers(
@@ -112,8 +110,7 @@ export async function deletePostgresServer(ctx: ServiceContext, sub: string, rg:
   });
   const users = instances.items.filter((i) => i.body.properties.dataSourceInfo.resourceID.toLowerCase().startsWith(prefix));
   if (users.length) {
-    throw conflict(
-      'UserErrorServerInUse',
+    throw errors.postgresServerInUse(
       `Server '${name}' is protected by backup instance(s) ${users.map((u) => `'${u.body.name}'`).join(', ')}; delete them first, or their backups could not run.`,
     );
   }
@@ -145,8 +142,7 @@ export async function listPostgresDatabases(
 ): Promise<PostgresDatabase[]> {
   const server = await getPostgresServer(ctx, sub, rg, serverName);
   if (!secretUri) {
-    throw invalid(
-      'InvalidRequestParameter',
+    throw errors.postgresServerParameterInvalid(
       `Listing the databases of server '${server.name}' logs in to it: give the key vault secret holding its connection string as ` +
         `?secretUri=https://<key-vault>.vault.azure.net/secrets/<name> (dpvault postgres db list --secret-uri <uri>).`,
       'secretUri',
@@ -163,7 +159,7 @@ export async function listPostgresDatabases(
     return r.rows;
   });
   if (only !== undefined && rows.length === 0) {
-    throw notFound('ResourceNotFound', `The Resource '${POSTGRES_DATABASE_TYPE}/${only}' was not found on server '${server.name}'.`);
+    throw errors.resourceNotFoundOnServer(POSTGRES_DATABASE_TYPE, only, server.name);
   }
   return rows.map((row) => ({
     id: `${server.id}/databases/${row.name}`,

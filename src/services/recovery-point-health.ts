@@ -2,6 +2,7 @@
 // a point whose data cannot be restored shows `recoveryPointState: 'Corrupted'` and names the
 // damage (recovery-points.ts toApi) until a later verify or repair finds it restorable again (a
 // later backup stored the lost chunks anew, or repair saved them).
+import { BACKUP_REUSED_DAMAGED_DATA, RECOVERY_POINT_DATA_CORRUPT, RECOVERY_POINT_DATA_MISSING } from '../domain/errors.ts';
 import { vaultStoreKey, type StoredHealth } from '../domain/recovery-point-store.ts';
 import { RECOVERY_POINT_TYPE } from '../domain/backup-instance.ts';
 import type { ServiceContext } from './context.ts';
@@ -44,7 +45,7 @@ export async function recordRecoveryPointHealth(ctx: ServiceContext, vaultId: st
 }
 
 /** Error codes that mean stored data was found damaged (and quarantined) while a job ran. */
-const DAMAGE_CODES = new Set(['UserErrorRecoveryPointDataCorrupt', 'UserErrorRecoveryPointDataMissing', 'UserErrorBackupReusedDamagedData']);
+const DAMAGE_CODES = new Set([RECOVERY_POINT_DATA_CORRUPT, RECOVERY_POINT_DATA_MISSING, BACKUP_REUSED_DAMAGED_DATA]);
 
 /**
  * After a job failed on damaged data, every recovery point of the vault is shown as the store now

@@ -2,7 +2,7 @@
 // lives in until when; built, saved, read and listed (by time) here. The resource, with the
 // bookkeeping the API does not show under `internal`, and what a response shows of it are in
 // src/domain/recovery-point.ts.
-import { invalid, notFound } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import { RECOVERY_POINT_TYPE } from '../domain/backup-instance.ts';
 import type { StoredDump } from '../domain/recovery-point-store.ts';
 import type { Residency } from '../policy/retention.ts';
@@ -75,7 +75,7 @@ export async function saveRecoveryPoint(ctx: ServiceContext, rp: RecoveryPointRe
 export async function getRecoveryPoint(ctx: ServiceContext, sub: string, rg: string, vault: string, instance: string, rpId: string): Promise<RecoveryPointResource> {
   const bi = await getInstance(ctx, sub, rg, vault, instance);
   const found = await ctx.catalog.getResource<RecoveryPointResource>(`${bi.id}/recoveryPoints/${rpId}`);
-  if (!found) throw notFound('UserErrorRecoveryPointNotFound', `The recovery point '${rpId}' was not found in backup instance '${bi.name}'.`);
+  if (!found) throw errors.recoveryPointNotFound(rpId, bi.name);
   return found.body;
 }
 
@@ -98,7 +98,7 @@ export function parseFilter(filter: string | null): { start: number | null; end:
   for (const part of filter.split(/\s+and\s+/i)) {
     const m = /^\s*(startDate|endDate)\s+eq\s+'([^']+)'\s*$/i.exec(part);
     const t = m ? Date.parse(m[2]!.replace(/(\.\d{3})\d+/, '$1')) : NaN;
-    if (!m || Number.isNaN(t)) throw invalid('InvalidFilter', `Cannot read the filter '${filter}'; use startDate eq '<ISO time>' and endDate eq '<ISO time>'.`, '$filter');
+    if (!m || Number.isNaN(t)) throw errors.filterInvalid(`Cannot read the filter '${filter}'; use startDate eq '<ISO time>' and endDate eq '<ISO time>'.`, '$filter');
     if (m[1]!.toLowerCase() === 'startdate') out.start = t;
     else out.end = t;
   }

@@ -1,5 +1,5 @@
 // Resource groups: the containers every other resource lives in.
-import { conflict, invalid, notFound } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import { checkTags } from '../domain/tags.ts';
 import { resourceGroupId } from '../domain/resource-id.ts';
 import { RESOURCE_GROUP_TYPE, type ResourceGroup } from '../domain/resource-group.ts';
@@ -11,7 +11,7 @@ const NAME = /^[-\w._()]{1,90}$/u;
 export async function getResourceGroup(ctx: ServiceContext, sub: string, rg: string): Promise<ResourceGroup> {
   checkSubscription(ctx, sub);
   const found = await ctx.catalog.getResource<ResourceGroup>(resourceGroupId(sub, rg));
-  if (!found) throw notFound('ResourceGroupNotFound', `Resource group '${rg}' could not be found.`);
+  if (!found) throw errors.resourceGroupNotFound(rg);
   return found.body;
 }
 
@@ -30,17 +30,16 @@ export async function listInGroup<T>(
 export async function putResourceGroup(ctx: ServiceContext, sub: string, rg: string, body: unknown): Promise<{ group: ResourceGroup; created: boolean }> {
   checkSubscription(ctx, sub);
   if (!NAME.test(rg) || rg.endsWith('.')) {
-    throw invalid('InvalidResourceGroup', `The provided resource group name '${rg}' has these invalid characters or is too long.`);
+    throw errors.resourceGroupNameInvalid(`The provided resource group name '${rg}' has these invalid characters or is too long.`);
   }
   const b = (body ?? {}) as { location?: unknown; tags?: unknown; managedBy?: unknown };
   if (typeof b.location !== 'string' || !b.location) {
-    throw invalid('LocationRequired', 'The location property is required for this definition.');
+    throw errors.locationRequired();
   }
   const id = resourceGroupId(sub, rg);
   const existing = await ctx.catalog.getResource<ResourceGroup>(id);
   if (existing && existing.body.location.toLowerCase() !== b.location.toLowerCase()) {
-    throw invalid(
-      'InvalidResourceGroupLocation',
+    throw errors.resourceGroupLocationChanged(
       `Invalid resource group location '${b.location}'. The Resource group already exists in location '${existing.body.location}'.`,
     );
   }
@@ -51,7 +50,7 @@ export async function putResourceGroup(ctx: ServiceContext, sub: string, rg: str
     location: existing?.body.location ?? b.location,
     managedBy: typeof b.managedBy === 'string' ? b.managedBy : null,
     properties: { provisioningState: 'Succeeded' },
-    tags: checkTags(b.tags, 'InvalidRequestContent') ?? existing?.body.tags ?? null,
+    tags: checkTags(b.tags, errors.requestContentInvalid) ?? existing?.body.tags ?? null,
   };
   await ctx.catalog.putResource({ id: group.id, type: RESOURCE_GROUP_TYPE, parentId: null, body: { ...group } });
   return { group, created: !existing };
@@ -74,8 +73,7 @@ export async function deleteResourceGroup(ctx: ServiceContext, sub: string, rg: 
     // What it holds directly; else (left by an older version, say) whatever lies deeper.
     let held = (await ctx.catalog.listResources({ parentId: existing.id, limit: NAMED_AT_MOST + 1 })).items;
     if (held.length === 0) held = (await ctx.catalog.listResources({ idPrefix: `${id}/`, limit: NAMED_AT_MOST + 1 })).items;
-    throw conflict(
-      'ResourceGroupNotEmpty',
+    throw errors.resourceGroupNotEmpty(
       `Resource group '${rg}' still holds ${describeHeld(held)} (${count} resource(s) in all, counting what they contain). ` +
         'Delete them first; dpvault never deletes backup data along with a group.',
     );
@@ -101,6 +99,6 @@ export function describeHeld(held: { id: string; type: string }[]): string {
 
 export function checkSubscription(ctx: ServiceContext, sub: string): void {
   if (sub.toLowerCase() !== ctx.subscriptionId.toLowerCase()) {
-    throw notFound('SubscriptionNotFound', `The subscription '${sub}' could not be found.`);
+    throw errors.subscriptionNotFound(sub);
   }
 }

@@ -3,7 +3,7 @@
 import { statSync, existsSync, accessSync, constants } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { conflict, invalid } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import type { BackupInstanceResource } from '../domain/backup-instance.ts';
 import { readRestoreRequest, type RestoreRequest } from '../domain/restore-request.ts';
 import type { BackupVault } from '../domain/vault.ts';
@@ -27,46 +27,42 @@ export async function planRestore(ctx: ServiceContext, vault: BackupVault, insta
   const request = readRestoreRequest(body);
   const rp = await ctx.catalog.getResource<RecoveryPointResource>(`${instance.id}/recoveryPoints/${request.recoveryPointId}`);
   if (!rp) {
-    throw invalid('UserErrorRecoveryPointNotFound', `The recovery point '${request.recoveryPointId}' does not exist in backup instance '${instance.name}'.`, 'recoveryPointId');
+    throw errors.restorePointNotFound(`The recovery point '${request.recoveryPointId}' does not exist in backup instance '${instance.name}'.`, 'recoveryPointId');
   }
   checkSourceDataStore(rp.body, request);
   const manifest = findManifest(instance.properties.dataSourceInfo.datasourceType);
   if (request.target.kind === 'files') {
     if (manifest && !manifest.allowedRestoreTargetTypes.includes('RestoreAsFiles')) {
-      throw invalid('UserErrorRestoreTargetNotSupported', `Datasource type ${manifest.name} cannot be restored as files.`);
+      throw errors.restoreTargetNotSupported(`Datasource type ${manifest.name} cannot be restored as files.`);
     }
     return { request, recoveryPoint: rp.body, destination: checkFileTarget(request.target.url, request.target.filePrefix) };
   }
   if (manifest && !manifest.allowedRestoreTargetTypes.includes('AlternateLocation')) {
-    throw invalid('UserErrorRestoreTargetNotSupported', `Datasource type ${manifest.name} can only be restored as files.`);
+    throw errors.restoreTargetNotSupported(`Datasource type ${manifest.name} can only be restored as files.`);
   }
   const target = request.target;
   const uri = target.credentials?.secretStoreResource.uri;
   if (!uri) {
-    throw invalid(
-      'UserErrorMissingSecretStoreCredentials',
+    throw errors.secretStoreCredentialsMissing(
       'The restore target has no datasourceAuthCredentials: give --secret-store-type AzureKeyVault and --secret-store-uri for the target server.',
     );
   }
   const db = await connectionFor(ctx, vault, target.datasourceInfo.resourceID, uri);
   const server = await probeServer(db.maintenance);
   if (server.majorVersion < rp.body.internal.serverMajorVersion) {
-    throw invalid(
-      'UserErrorRestoreToLowerVersion',
+    throw errors.restoreToLowerVersion(
       `Recovery point ${rp.body.name} was taken from PostgreSQL ${rp.body.internal.serverMajorVersion}; the target server runs PostgreSQL ${server.majorVersion}. Restore to a server of version ${rp.body.internal.serverMajorVersion} or newer.`,
     );
   }
   await findTool('pg_restore', server.majorVersion);
   const user = await restoreUserPrivileges(db.maintenance);
   if (!user.createdb) {
-    throw invalid(
-      'UserErrorMissingDBPermissions',
+    throw errors.postgresPermissionMissing(
       `User "${user.user}" may not create databases on server '${db.server}', so it cannot restore there: give it the CREATEDB attribute (ALTER ROLE "${user.user}" CREATEDB).`,
     );
   }
   if (await databaseExists(db.maintenance, db.database)) {
-    throw invalid(
-      'UserErrorDatabaseNameAlreadyInUse',
+    throw errors.databaseNameInUse(
       `A database named '${db.database}' already exists on server '${db.server}'. A restore never overwrites (FailIfExists): choose a new database name.`,
     );
   }
@@ -78,31 +74,29 @@ export function checkFileTarget(url: string, filePrefix: string): string {
   let dir: string;
   if (/^file:/i.test(url)) dir = fileURLToPath(url);
   else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
-    throw invalid(
-      'UserErrorContainerNotAccessible',
+    throw errors.restoreDirectoryNotAccessible(
       `dpvault restores files to a directory on the server's machine; '${url}' is not a directory path or file:// URL.`,
       'restoreTargetInfo.targetDetails.url',
     );
   } else if (isAbsolute(url)) dir = url;
   else {
-    throw invalid(
-      'UserErrorInvalidRequestParameter',
+    throw errors.requestParameterInvalid(
       `The target directory '${url}' is a relative path, which the server would resolve against its own working directory: give a full path (such as /var/backups/restores) or a file:// URL.`,
       'restoreTargetInfo.targetDetails.url',
     );
   }
   const ok = existsSync(dir) && statSync(dir).isDirectory();
-  if (!ok) throw invalid('UserErrorContainerNotAccessible', `The target directory '${dir}' does not exist.`, 'restoreTargetInfo.targetDetails.url');
+  if (!ok) throw errors.restoreDirectoryNotAccessible(`The target directory '${dir}' does not exist.`, 'restoreTargetInfo.targetDetails.url');
   try {
     accessSync(dir, constants.W_OK);
   } catch {
-    throw invalid('UserErrorContainerNotAccessible', `The service cannot write to the target directory '${dir}'.`, 'restoreTargetInfo.targetDetails.url');
+    throw errors.restoreDirectoryNotAccessible(`The service cannot write to the target directory '${dir}'.`, 'restoreTargetInfo.targetDetails.url');
   }
   const file = join(dir, `${filePrefix}.dump`);
   // The restore writes all three; a leftover of another restore is never overwritten either.
   for (const f of [file, checksumOf(file), partialOf(file)]) {
     if (existsSync(f)) {
-      throw invalid('UserErrorFileAlreadyExists', `The file '${f}' already exists. A restore never overwrites (FailIfExists): choose another --target-file-name.`);
+      throw errors.restoreFileExists(`The file '${f}' already exists. A restore never overwrites (FailIfExists): choose another --target-file-name.`);
     }
   }
   return file;
@@ -123,8 +117,7 @@ function checkSourceDataStore(rp: RecoveryPointResource, request: RestoreRequest
   const where = Object.keys(rp.internal.data);
   if (store.toLowerCase() === 'archivestore' && where.includes('ArchiveStore')) {
     if (request.objectType !== REHYDRATION_REQUEST) {
-      throw invalid(
-        'UserErrorRecoveryPointRehydrationRequired',
+      throw errors.rehydrationRequired(
         `Recovery point ${rp.name} is in ArchiveStore, which cannot be read directly: it must be rehydrated to VaultStore first. ` +
           'Send an AzureBackupRestoreWithRehydrationRequest with rehydrationPriority (Standard or High) and rehydrationRetentionDuration (P10D to P30D); ' +
           'with the CLI, add --rehydration-priority Standard --rehydration-duration 15 to restore initialize-for-data-recovery.',
@@ -134,7 +127,7 @@ function checkSourceDataStore(rp: RecoveryPointResource, request: RestoreRequest
     const h = rp.internal.rehydrated;
     if (h?.status === 'CREATE_IN_PROGRESS' || h?.status === 'DELETE_IN_PROGRESS') {
       const what = h.status === 'CREATE_IN_PROGRESS' ? `is being rehydrated (job ${h.jobId})` : 'has a rehydrated copy being deleted';
-      throw conflict('UserErrorRehydrationInProgress', `Recovery point ${rp.name} ${what}; try again when that has finished.`);
+      throw errors.rehydrationInProgress(`Recovery point ${rp.name} ${what}; try again when that has finished.`);
     }
     return;
   }
@@ -142,8 +135,7 @@ function checkSourceDataStore(rp: RecoveryPointResource, request: RestoreRequest
   const hint = where.includes('ArchiveStore')
     ? ' Restore it with --source-datastore ArchiveStore --rehydration-priority Standard --rehydration-duration <10 to 30 days>.'
     : ' Set --source-datastore to where it is.';
-  throw invalid(
-    'UserErrorRecoveryPointNotInDatastore',
+  throw errors.recoveryPointNotInDatastore(
     `Recovery point ${rp.name} is not in ${store}; it is in ${where.join(', ') || 'no datastore'}.${hint}`,
     'sourceDataStoreType',
   );
@@ -153,8 +145,7 @@ function checkSourceDataStore(rp: RecoveryPointResource, request: RestoreRequest
 export function rehydrationOf(request: RestoreRequest): { priority: string; days: number } {
   const priority = REHYDRATION_PRIORITIES.find((p) => p.toLowerCase() === (request.rehydrationPriority ?? '').toLowerCase());
   if (!priority) {
-    throw invalid(
-      'UserErrorInvalidRequestParameter',
+    throw errors.requestParameterInvalid(
       `rehydrationPriority must be ${REHYDRATION_PRIORITIES.join(' or ')}; got '${request.rehydrationPriority ?? ''}'.`,
       'rehydrationPriority',
     );
@@ -166,15 +157,14 @@ export function rehydrationOf(request: RestoreRequest): { priority: string; days
 export function rehydrationDays(text: string | null): number {
   const m = /^P?(\d{1,4})D$/i.exec((text ?? '').trim());
   if (!m) {
-    throw invalid(
-      'UserErrorInvalidRequestParameter',
+    throw errors.requestParameterInvalid(
       `rehydrationRetentionDuration must be a number of days such as P15D; got '${text ?? ''}'. The allowed range of rehydration duration is 10 to 30 days.`,
       'rehydrationRetentionDuration',
     );
   }
   const days = Number(m[1]);
   if (days < 10 || days > 30) {
-    throw invalid('UserErrorInvalidRequestParameter', 'The allowed range of rehydration duration is 10 to 30 days.', 'rehydrationRetentionDuration');
+    throw errors.requestParameterInvalid('The allowed range of rehydration duration is 10 to 30 days.', 'rehydrationRetentionDuration');
   }
   return days;
 }

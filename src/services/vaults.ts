@@ -1,5 +1,5 @@
 // Backup vaults: create, update, read, list and delete, with Azure's rules.
-import { conflict, invalid, notFound } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import { checkTags } from '../domain/tags.ts';
 import { INSTANCE_TYPE } from '../domain/backup-instance.ts';
 import { POLICY_TYPE } from '../domain/policy.ts';
@@ -16,7 +16,7 @@ export async function getVault(ctx: ServiceContext, sub: string, rg: string, nam
   await getResourceGroup(ctx, sub, rg);
   const found = await ctx.catalog.getResource<BackupVault>(vaultId(sub, rg, name));
   if (!found) {
-    throw notFound('ResourceNotFound', `The Resource 'Microsoft.DataProtection/backupVaults/${name}' under resource group '${rg}' was not found.`);
+    throw errors.resourceNotFoundInGroup(VAULT_TYPE, name, rg);
   }
   return found.body;
 }
@@ -29,16 +29,16 @@ export async function prepareVaultPut(
   checkVaultName(name);
   const b = (body ?? {}) as Record<string, unknown>;
   if (typeof b.location !== 'string' || !b.location) {
-    throw invalid('LocationRequired', 'The location property is required for this definition.', 'location');
+    throw errors.locationRequired('location');
   }
   const props = (b.properties ?? null) as Record<string, unknown> | null;
   if (!props || typeof props !== 'object') {
-    throw invalid('UserErrorInvalidRequestParameter', 'The request has no properties; a backup vault needs properties.storageSettings.', 'properties');
+    throw errors.requestParameterInvalid('The request has no properties; a backup vault needs properties.storageSettings.', 'properties');
   }
   const id = vaultId(sub, group.name, name);
   const existing = (await ctx.catalog.getResource<BackupVault>(id))?.body;
   if (existing && existing.location.toLowerCase() !== b.location.toLowerCase()) {
-    throw invalid('UserErrorInvalidRequestParameter', `The vault exists in location '${existing.location}'; its location cannot change.`, 'location');
+    throw errors.requestParameterInvalid(`The vault exists in location '${existing.location}'; its location cannot change.`, 'location');
   }
   const storageSettings = normaliseStorageSettings(props.storageSettings);
   const settings = mergeSettings(existing?.properties ?? DEFAULT_SETTINGS, props);
@@ -48,7 +48,7 @@ export async function prepareVaultPut(
     type: VAULT_TYPE,
     location: existing?.location ?? b.location,
     resourceGroup: group.name,
-    tags: checkTags(b.tags, 'UserErrorInvalidRequestParameter') ?? existing?.tags ?? null,
+    tags: checkTags(b.tags, errors.requestParameterInvalid) ?? existing?.tags ?? null,
     eTag: null,
     systemData: null,
     identity: buildIdentity(ctx, id, b.identity, existing),
@@ -71,12 +71,12 @@ export async function prepareVaultPatch(ctx: ServiceContext, sub: string, rg: st
   const b = (body ?? {}) as Record<string, unknown>;
   const props = (b.properties ?? {}) as Record<string, unknown>;
   if (props.storageSettings !== undefined) {
-    throw invalid('UserErrorInvalidRequestParameter', 'properties.storageSettings cannot be changed with PATCH.', 'properties.storageSettings');
+    throw errors.requestParameterInvalid('properties.storageSettings cannot be changed with PATCH.', 'properties.storageSettings');
   }
   const vault = structuredClone(current);
   Object.assign(vault.properties, mergeSettings(current.properties, props));
   if (b.identity !== undefined) vault.identity = buildIdentity(ctx, current.id, b.identity, current);
-  if (b.tags !== undefined) vault.tags = checkTags(b.tags, 'UserErrorInvalidRequestParameter') ?? null;
+  if (b.tags !== undefined) vault.tags = checkTags(b.tags, errors.requestParameterInvalid) ?? null;
   return vault;
 }
 
@@ -101,11 +101,7 @@ export async function checkVaultDeletable(ctx: ServiceContext, sub: string, rg: 
   const policies = await ctx.catalog.countResources({ type: POLICY_TYPE, parentId: vault.id });
   const instances = await ctx.catalog.countResources({ type: INSTANCE_TYPE, parentId: vault.id });
   if (policies + instances > 0) {
-    throw conflict(
-      'UserErrorBackupVaultNotEmpty',
-      'Cannot delete the Backup vault as there are existing backup instances or backup policies in the vault. ' +
-        'Delete all backup instances and backup policies that are present in the vault and then try deleting the vault.',
-    );
+    throw errors.backupVaultNotEmpty();
   }
   return vault;
 }

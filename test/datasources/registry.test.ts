@@ -2,7 +2,7 @@
 // ARM datasource type or alias, whatever the casing, and explains the types it does not support.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DpError, invalid } from '../../src/domain/errors.ts';
+import { DpError, errors, POLICY_CODES } from '../../src/domain/errors.ts';
 import { DATASOURCE_TYPE_VALUES, findManifest, MANIFESTS, requireManifest } from '../../src/datasources/registry.ts';
 
 const POLICY_SETTINGS_WITHOUT_DEFAULT = {
@@ -151,7 +151,7 @@ describe('manifest lookup', () => {
   });
 
   it('explains an unknown type with the error the caller chooses', () => {
-    const e = errorOf(() => requireManifest('Microsoft.Compute/disks', (m) => invalid('UserErrorUnsupportedDatasourceType', m, 'datasourceTypes[0]')));
+    const e = errorOf(() => requireManifest('Microsoft.Compute/disks', (m) => errors.policyRejected(POLICY_CODES.unsupportedDatasource, m, 'datasourceTypes[0]')));
     assert.equal(e.code, 'UserErrorUnsupportedDatasourceType');
     assert.equal(e.target, 'datasourceTypes[0]');
     assert.equal(e.message, `'Microsoft.Compute/disks' is not a known datasource type. ${SUPPORTED}`);

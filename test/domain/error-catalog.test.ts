@@ -3,12 +3,14 @@
 // it), and every constructor of `errors` is pinned here, so a new one is added with its code.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DpError, errors } from '../../src/domain/errors.ts';
+import { DpError, errors, POLICY_CODES } from '../../src/domain/errors.ts';
+import { UPPER_PINS } from './error-catalog-upper-pins.ts';
 
 type Pinned = [DpError, string, number, string];
 const space = { freeBytes: 10, neededBytes: null };
 
 const PINNED: Record<keyof typeof errors, Pinned> = {
+  ...UPPER_PINS,
   storageObjectNotFound: [errors.storageObjectNotFound('packs/ab'), 'StorageObjectNotFound', 404, "The storage object 'packs/ab' does not exist."],
   storageFailure: [errors.storageFailure('read', 'x', 'EIO', false), 'StorageFailure', 500, "Storage read of 'x' failed: EIO"],
   storageFull: [errors.storageFull('full', space), 'UserErrorStorageFull', 409, 'full'],
@@ -99,4 +101,27 @@ test('errors a service passes on keep its code and message; storage space and a 
   assert.equal(errors.keyVaultValueInvalid('properties.x', 1).target, 'properties.x');
   assert.equal(errors.repositoryKeyMismatch().message, 'The master key does not open this repository.');
   assert.equal(errors.storageFailure('write', 'x', 'EMFILE', true).status, 503);
+});
+
+test("the service's constructors keep the target a throw site gives, and the already-protected error its UserFacingError", () => {
+  assert.equal(errors.requestParameterInvalid('m', 'properties').target, 'properties');
+  assert.equal(errors.requestParameterInvalid('m').target, null);
+  assert.equal(errors.locationRequired('location').target, 'location');
+  assert.equal(errors.softDeleteAlwaysOn('On', 'properties.securitySettings.softDeleteSettings.state').target, 'properties.securitySettings.softDeleteSettings.state');
+  const part = errors.policyPartRejected(errors.durationInvalid('bad', 'duration'), 'policyRules[1].lifecycles[0]');
+  assert.deepEqual([part.code, part.message, part.target, part.status], ['InvalidDuration', 'bad', 'policyRules[1].lifecycles[0]', 400]);
+  const rejected = errors.policyRejected(POLICY_CODES.duplicateName, 'm', 'policyRules[2].name');
+  assert.deepEqual([rejected.code, rejected.target], ['UserErrorDuplicateRuleName', 'policyRules[2].name']);
+  assert.deepEqual(errors.datasourceAlreadyProtected('/v/1', 'bi1').toCloudError().error.additionalInfo, [
+    {
+      type: 'UserFacingError',
+      info: {
+        code: 'UserErrorDppDatasourceAlreadyProtected',
+        message: 'Datasource is already protected under the Backup vault /v/1.',
+        recommendedAction: ['Delete the backup instance bi1 from the Backup vault /v/1 to re-protect the datasource in any other vault.'],
+        isRetryable: false,
+        isUserError: true,
+      },
+    },
+  ]);
 });

@@ -1,5 +1,5 @@
 // Backup instances: validateForBackup, PUT (validated before anything is stored), GET, list, DELETE.
-import { conflict } from '../../domain/errors.ts';
+import { errors } from '../../domain/errors.ts';
 import { field } from '../../domain/backup-instance.ts';
 import { getInstance, listAllInstances, listInstances, putInstance, readInstanceProperties, validateForBackup } from '../../services/backup-instances.ts';
 import { deleteInstanceData } from '../../services/instance-deletion.ts';
@@ -45,11 +45,10 @@ export function registerBackupInstanceRoutes(router: Router): void {
         (j) => j.properties.status === 'InProgress' && j.properties.backupInstanceId.toLowerCase() === found.id.toLowerCase(),
       );
       if (running.length) {
-        throw conflict('UserErrorAnotherOperationInProgress', `Backup instance '${req.params.instance}' has a running job (${running[0]!.name}); delete it when the job has ended.`);
+        throw errors.instanceHasRunningJob(`Backup instance '${req.params.instance}' has a running job (${running[0]!.name}); delete it when the job has ended.`);
       }
       if (vault.properties.securitySettings.immutabilitySettings.state !== 'Disabled') {
-        throw conflict(
-          'UserErrorOperationDeniedOnImmutableItem',
+        throw errors.immutableVaultDeniesDelete(
           `The Backup vault '${vault.name}' is immutable (${vault.properties.securitySettings.immutabilitySettings.state}): stopping protection and deleting backup data is not allowed. Use stop-protection to keep the data.`,
         );
       }

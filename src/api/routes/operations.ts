@@ -1,5 +1,5 @@
 // Long-running operation status and results, at every scope the service publishes them.
-import { notFound } from '../../domain/errors.ts';
+import { errors } from '../../domain/errors.ts';
 import { NOT_ENDED } from '../../services/operations.ts';
 import { ok, type ApiRequest, type ApiResponse } from '../http.ts';
 import type { Router } from '../router.ts';
@@ -41,7 +41,7 @@ export function operationHeaders(req: ApiRequest, urls: { status: string; result
 export function registerOperationRoutes(router: Router): void {
   const status = async (req: ApiRequest<'op'>): Promise<ApiResponse> => {
     const op = await req.ctx.catalog.getOperation(req.params.op);
-    if (!op) throw notFound('OperationNotFound', `The operation '${req.params.op}' was not found.`);
+    if (!op) throw errors.operationNotFound(req.params.op);
     const body: Record<string, unknown> = {
       id: req.path,
       name: op.id,
@@ -55,7 +55,7 @@ export function registerOperationRoutes(router: Router): void {
   };
   const result = async (req: ApiRequest<'op'>): Promise<ApiResponse> => {
     const op = await req.ctx.catalog.getOperation(req.params.op);
-    if (!op) throw notFound('OperationNotFound', `The operation '${req.params.op}' was not found.`);
+    if (!op) throw errors.operationNotFound(req.params.op);
     if (op.status === 'Inprogress') {
       return { status: 202, headers: { 'Retry-After': '1', 'Azure-AsyncOperation': `${req.baseUrl}${req.path.replace(/operationResults/i, 'operationStatus')}?api-version=${req.apiVersion}` } };
     }

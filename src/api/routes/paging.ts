@@ -1,6 +1,6 @@
 // nextLink paging: `$top` (or the default page size) and an opaque `$skipToken`.
 import type { Page } from '../../catalog/catalog.ts';
-import { invalid } from '../../domain/errors.ts';
+import { errors } from '../../domain/errors.ts';
 import type { ApiRequest } from '../http.ts';
 
 export const DEFAULT_PAGE_SIZE = 200;
@@ -10,10 +10,10 @@ export function pageParams(req: ApiRequest): { limit: number; after?: string } {
   let limit = DEFAULT_PAGE_SIZE;
   if (top !== null) {
     limit = Number(top);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw invalid('InvalidParameter', `$top must be an integer from 1 to 1000; got '${top}'.`, '$top');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw errors.parameterInvalid(`$top must be an integer from 1 to 1000; got '${top}'.`, '$top');
   }
   const skip = req.query.get('$skipToken');
-  if (skip !== null && !/^\d+$/.test(skip)) throw invalid('InvalidParameter', `'${skip}' is not a valid $skipToken.`, '$skipToken');
+  if (skip !== null && !/^\d+$/.test(skip)) throw errors.parameterInvalid(`'${skip}' is not a valid $skipToken.`, '$skipToken');
   return skip !== null ? { limit, after: skip } : { limit };
 }
 

@@ -2,7 +2,7 @@
 // and reports as a job; `POST {vault}/repair` rebuilds the index and salvages damaged data, as a
 // job; `POST {vault}/maintain` collects its garbage and repacks now, as a job; `POST {vault}/recover`
 // rebuilds the catalog's records from the storage.
-import { invalid } from '../../domain/errors.ts';
+import { errors } from '../../domain/errors.ts';
 import type { BackupVault } from '../../domain/vault.ts';
 import { field } from '../../domain/backup-instance.ts';
 import { createJob } from '../../services/jobs.ts';
@@ -26,7 +26,7 @@ export function registerVaultMaintenanceRoutes(router: Router): void {
     const vault = await getVault(req.ctx, req.params.sub, req.params.rg, req.params.vault);
     const sample = field(req.body, 'samplePercent') ?? 100;
     if (typeof sample !== 'number' || !(sample > 0 && sample <= 100)) {
-      throw invalid('InvalidParameter', `samplePercent must be a number above 0 and at most 100; got ${JSON.stringify(sample)}.`, 'samplePercent');
+      throw errors.parameterInvalid(`samplePercent must be a number above 0 and at most 100; got ${JSON.stringify(sample)}.`, 'samplePercent');
     }
     const job = await createJob(req.ctx, {
       vault, instance: null, policy: null, category: 'Management', operation: 'Verify', isUserTriggered: true, taskName: 'Verify backup data',

@@ -78,11 +78,6 @@ export class DpError extends Error {
 }
 
 // Constructors for the errors used in more than one place.
-export const invalid = (code: string, message: string, target?: string): DpError =>
-  new DpError('invalid', code, message, { target: target ?? null });
-export const notFound = (code: string, message: string): DpError => new DpError('notFound', code, message);
-export const conflict = (code: string, message: string): DpError => new DpError('conflict', code, message);
-export const forbidden = (code: string, message: string): DpError => new DpError('forbidden', code, message);
 /** A bad command line (exit 2); `code` as az's error classes name it (UnrecognizedArgumentError, ...). */
 export const usage = (message: string, code = 'UsageError'): DpError => new DpError('usage', code, message);
 /** A client-side argument error, as az's InvalidArgumentValueError. */
@@ -92,9 +87,12 @@ export function isDpError(e: unknown): e is DpError {
   return e instanceof DpError;
 }
 
+/** The code of an error dpvault has no better name for (a bug, or a failure it did not foresee). */
+export const INTERNAL_ERROR = 'InternalError';
+
 /** Wraps anything thrown into a DpError without leaking internals. */
 export function toDpError(e: unknown): DpError {
   if (e instanceof DpError) return e;
   const message = e instanceof Error ? e.message : String(e);
-  return new DpError('internal', 'InternalError', message);
+  return new DpError('internal', INTERNAL_ERROR, message);
 }

@@ -3,6 +3,10 @@
 import { DpError } from './dp-error.ts';
 
 export const REPOSITORY_DATA_CORRUPT = 'RepositoryDataCorrupt';
+export const REPOSITORY_NOT_FOUND = 'RepositoryNotFound';
+export const REPOSITORY_MANIFEST_NOT_FOUND = 'RepositoryManifestNotFound';
+export const REPOSITORY_KEY_MISMATCH = 'RepositoryKeyMismatch';
+export const BACKUP_REUSED_DAMAGED_DATA = 'UserErrorBackupReusedDamagedData';
 
 export const repositoryErrors = {
   /** Data read back does not authenticate or does not match what the repository recorded. */
@@ -20,16 +24,16 @@ export const repositoryErrors = {
   repositoryKeyMismatch: (otherCopyDamaged = false): DpError =>
     new DpError(
       'forbidden',
-      'RepositoryKeyMismatch',
+      REPOSITORY_KEY_MISMATCH,
       `The master key does not open this repository${otherCopyDamaged ? ', and its other config copy is damaged' : ''}.`,
     ),
 
   repositoryKeyInvalid: (): DpError => new DpError('invalid', 'InvalidRepositoryKey', 'A repository master key must be exactly 32 bytes.'),
 
   repositoryManifestNotFound: (id: string): DpError =>
-    new DpError('notFound', 'RepositoryManifestNotFound', `The repository holds no recovery point manifest '${id}'.`),
+    new DpError('notFound', REPOSITORY_MANIFEST_NOT_FOUND, `The repository holds no recovery point manifest '${id}'.`),
 
-  repositoryNotFound: (where: string): DpError => new DpError('notFound', 'RepositoryNotFound', `No dpvault repository exists at ${where}.`),
+  repositoryNotFound: (where: string): DpError => new DpError('notFound', REPOSITORY_NOT_FOUND, `No dpvault repository exists at ${where}.`),
 
   repositoryAlreadyExists: (where: string): DpError =>
     new DpError('conflict', 'RepositoryAlreadyExists', `A dpvault repository already exists at ${where}.`),
@@ -43,7 +47,7 @@ export const repositoryErrors = {
   backupReusedDamagedData: (lost: number, packs: string): DpError =>
     new DpError(
       'internal',
-      'UserErrorBackupReusedDamagedData',
+      BACKUP_REUSED_DAMAGED_DATA,
       `The backup reused ${lost} chunk(s) of stored data found damaged during the run (${packs}); it was not kept. ` +
         'Those packs are quarantined: run the backup again and it stores that data anew.',
     ),

@@ -1,5 +1,5 @@
 // `backup-policy retention-rule create-lifecycle`, `set` and `remove`: the retention rules of a policy.
-import { badArgument, forbidden } from '../../domain/errors.ts';
+import { badArgument, errors } from '../../domain/errors.ts';
 import { DEFAULT_RULE_NAME } from '../../domain/policy.ts';
 import { copyPolicy, manifestOfPolicy, type JsonObject, type PolicyDocument } from './document.ts';
 
@@ -69,7 +69,7 @@ export function setRetentionRule(policy: unknown, name: string, lifecycles: read
 /** `retention-rule remove`: drop the first retention rule named `name` (nothing if absent); never Default. */
 export function removeRetentionRule(policy: unknown, name: string): PolicyDocument {
   if (name === DEFAULT_RULE_NAME) {
-    throw forbidden('ForbiddenError', 'Removing Default Retention Rule is not allowed. Please try again with different rule name.');
+    throw errors.defaultRetentionRuleRemoval();
   }
   const doc = copyPolicy(policy);
   const index = findRetentionRule(doc, name);

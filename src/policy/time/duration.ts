@@ -2,7 +2,7 @@
 // parsing with clear errors, canonical formatting, and calendar arithmetic in a time zone.
 // Pure: the instant to add to is always an argument.
 
-import { invalid } from '../../domain/errors.ts';
+import { errors } from '../../domain/errors.ts';
 import { addLocalDays, addMonthsClamped, fromLocal, toLocal } from './local-time.ts';
 
 export interface IsoDuration {
@@ -49,8 +49,7 @@ export function durationProblem(text: string): string | null {
 export function parseDuration(text: string, field?: string): IsoDuration {
   const problem = durationProblem(text);
   if (problem !== null) {
-    throw invalid(
-      'InvalidDuration',
+    throw errors.durationInvalid(
       `'${String(text)}' is not a valid ISO 8601 duration: ${problem} Use a form such as P7D, P12W, P6M, P10Y or PT6H.`,
       field,
     );

@@ -7,7 +7,7 @@
 // start + k × period with the calendar rules of addDuration, computed from the start each time so
 // that month-end clamping does not drift.
 
-import { invalid } from '../../domain/errors.ts';
+import { errors } from '../../domain/errors.ts';
 import { addDuration, durationProblem, isZeroDuration, nominalMs, parseDuration, scaleDuration } from './duration.ts';
 import type { IsoDuration } from './duration.ts';
 import { daysInMonth, localAsUtcMs } from './local-time.ts';
@@ -26,7 +26,7 @@ export interface RepeatingInterval {
 const EXAMPLE = "Use a form such as 'R/2021-08-15T22:00:00+00:00/P1W'.";
 
 function fail(text: string, why: string, field?: string): never {
-  throw invalid('InvalidRepeatingInterval', `'${text}' is not a valid repeating time interval: ${why} ${EXAMPLE}`, field);
+  throw errors.repeatingIntervalInvalid(`'${text}' is not a valid repeating time interval: ${why} ${EXAMPLE}`, field);
 }
 
 const DATE_TIME =

@@ -2,7 +2,7 @@
 // Azure uses in `schedule.timeZone` ("Pacific Standard Time", "W. Europe Standard Time", ...).
 // Windows names map to the IANA zone CLDR lists for the "001" territory.
 
-import { invalid } from '../../domain/errors.ts';
+import { errors } from '../../domain/errors.ts';
 
 const WINDOWS_TO_IANA: Record<string, string> = {
   'UTC': 'UTC',
@@ -124,8 +124,7 @@ export function resolveTimeZone(name: string, field?: string): string {
   if (windows) return windows;
   const iana = trimmed ? ianaZone(trimmed) : null;
   if (iana) return iana;
-  throw invalid(
-    'InvalidTimeZone',
+  throw errors.timeZoneInvalid(
     `The time zone '${String(name)}' is not recognised. Use a Windows time zone name such as 'UTC' or ` +
       `'Pacific Standard Time', or an IANA name such as 'Europe/Berlin'.`,
     field,

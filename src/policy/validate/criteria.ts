@@ -2,14 +2,15 @@
 // it, and each ScheduleBasedBackupCriteria in camelCase (az's create-generic-criteria writes
 // snake_case, which is read here too).
 import type { DatasourceManifest } from '../../datasources/manifest.ts';
+import { POLICY_CODES } from '../../domain/errors.ts';
 import {
   ABSOLUTE_CRITERIA, type BackupCriteria, DAYS_OF_WEEK, DEFAULT_RULE_NAME, type Day, MONTHS_OF_YEAR, TAGGING_PRIORITY,
   type TaggingCriteria, WEEKS_OF_MONTH,
 } from '../../domain/policy.ts';
 import { array, choice, fail, INVALID_POLICY, isAbsent, object, objectType, prop, string } from './read.ts';
 
-export const UNSUPPORTED_TAG = 'UserErrorUnsupportedRetentionTag';
-const INVALID_CRITERIA = 'UserErrorInvalidBackupCriteria';
+export const UNSUPPORTED_TAG = POLICY_CODES.unsupportedTag;
+const INVALID_CRITERIA = POLICY_CODES.invalidCriteria;
 
 function enumList(v: unknown, choices: readonly string[], path: string): string[] | undefined {
   if (isAbsent(v)) return undefined;

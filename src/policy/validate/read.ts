@@ -2,16 +2,16 @@
 // with or without underscores (so az's snake_case `days_of_the_week` reads as `daysOfTheWeek`),
 // enum values matched case-insensitively and returned in their canonical casing, and every problem
 // reported with the JSON path of the offending value.
-import { invalid, type DpError } from '../../domain/errors.ts';
+import { type DpError, errors, POLICY_CODES, type PolicyCode } from '../../domain/errors.ts';
 
 export type JsonObject = Record<string, unknown>;
 
 /** The generic code for a policy that is malformed in a way Azure has no specific code for. */
-export const INVALID_POLICY = 'UserErrorInvalidPolicy';
+export const INVALID_POLICY = POLICY_CODES.invalid;
 
 export const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export const fail = (code: string, message: string, target: string): DpError => invalid(code, message, target);
+export const fail = (code: PolicyCode, message: string, target: string): DpError => errors.policyRejected(code, message, target);
 
 const keyOf = (k: string): string => k.replace(/_/g, '').toLowerCase();
 
@@ -45,7 +45,7 @@ export function string(v: unknown, path: string, what: string): string {
 }
 
 /** `v` in the casing of the matching choice; `code` and the message name the allowed values otherwise. */
-export function choice(v: unknown, choices: readonly string[], path: string, code = INVALID_POLICY): string {
+export function choice(v: unknown, choices: readonly string[], path: string, code: PolicyCode = INVALID_POLICY): string {
   const found = typeof v === 'string' ? choices.find((c) => c.toLowerCase() === v.trim().toLowerCase()) : undefined;
   if (found === undefined) {
     const shown = v === undefined ? 'missing' : typeof v === 'string' ? `'${v}'` : JSON.stringify(v);

@@ -1,7 +1,7 @@
 // Normalising the two kinds of policy rule: the AzureBackupRule (datastore, schedule, time zone,
 // tagging criteria) and each AzureRetentionRule (lifecycles and their copy settings).
 import type { DatasourceManifest } from '../../datasources/manifest.ts';
-import { DpError } from '../../domain/errors.ts';
+import { DpError, errors, POLICY_CODES } from '../../domain/errors.ts';
 import {
   type AzureBackupRule, type AzureRetentionRule, COPY_OPTION_TYPES, type CopyOption, type DataStoreInfoBase, DEFAULT_RULE_NAME,
   type SourceLifeCycle, type TargetCopySetting,
@@ -13,8 +13,8 @@ import { resolveTimeZone } from '../time/zones.ts';
 import { taggingCriterion, UNSUPPORTED_TAG } from './criteria.ts';
 import { array, choice, fail, INVALID_POLICY, isAbsent, object, objectType, prop, string } from './read.ts';
 
-export const FREQUENCY_NOT_SUPPORTED = 'BMSUserErrorDPPBackupPolicyBackupFrequencyNotMatchingRule';
-const UNSUPPORTED_DATASTORE = 'UserErrorUnsupportedDatastoreType';
+export const FREQUENCY_NOT_SUPPORTED = POLICY_CODES.frequencyNotSupported;
+const UNSUPPORTED_DATASTORE = POLICY_CODES.unsupportedDatastore;
 const HOURLY_COUNTS = [4, 6, 8, 12];
 const PERIODS: Record<string, string> = { Weekly: 'P1W', Daily: 'P1D', Hourly: 'PT4H, PT6H, PT8H or PT12H' };
 
@@ -111,11 +111,11 @@ export function backupRule(o: Record<string, unknown>, path: string, manifest: D
 
 function copyOption(v: unknown, path: string): CopyOption {
   const o = object(v, path, 'a copy option such as {"objectType": "CopyOnExpiryOption"}');
-  const type = choice(prop(o, 'objectType'), COPY_OPTION_TYPES, `${path}.objectType`, 'UserErrorInvalidCopyOption');
+  const type = choice(prop(o, 'objectType'), COPY_OPTION_TYPES, `${path}.objectType`, POLICY_CODES.invalidCopyOption);
   if (type !== 'CustomCopyOption') return { objectType: type } as CopyOption;
   const duration = prop(o, 'duration');
   if (isAbsent(duration)) {
-    throw fail('UserErrorInvalidCopyOption', 'A CustomCopyOption needs a duration after which to copy, such as P7D.', `${path}.duration`);
+    throw fail(POLICY_CODES.invalidCopyOption, 'A CustomCopyOption needs a duration after which to copy, such as P7D.', `${path}.duration`);
   }
   parseDuration(duration as string, `${path}.duration`);
   return { objectType: 'CustomCopyOption', duration: duration as string };
@@ -168,7 +168,7 @@ export function retentionRule(o: Record<string, unknown>, path: string, manifest
   try {
     checkRetentionRule(rule);
   } catch (e) {
-    if (e instanceof DpError) throw fail(e.code, e.message, path);
+    if (e instanceof DpError) throw errors.policyPartRejected(e, path);
     throw e;
   }
   return rule;

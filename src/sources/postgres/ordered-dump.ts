@@ -19,7 +19,7 @@ import { connect } from './probe.ts';
 import { blameFor, initialDumpState, isSettled, nextDumpState, type DumpEvent, type DumpState } from './ordered-dump-state.ts';
 import { runTool, type ToolRun } from './tool-process.ts';
 import { findTool } from './tools.ts';
-import { DpError, errors } from '../../domain/errors.ts';
+import { DpError, errors, INTERNAL_ERROR } from '../../domain/errors.ts';
 import { RECYCLE, type Recyclable } from '../../util/recycle.ts';
 
 /** Tables smaller than this stay in pg_dump's heap order: too small to matter, one query less. */
@@ -84,7 +84,7 @@ function copyFailure(e: unknown, conn: PgConnection): DpError {
   if (e instanceof DpError) return e;
   if (e instanceof CopyServerError || (e as { code?: unknown })?.code !== undefined) {
     const mapped = fromPgError(e, conn);
-    if (mapped.code !== 'InternalError') return mapped;
+    if (mapped.code !== INTERNAL_ERROR) return mapped;
   }
   const said = scrub(e instanceof Error ? e.message : String(e), [conn.password]);
   return errors.dumpFailed(`Copying the tables in key order failed: ${said}`);
