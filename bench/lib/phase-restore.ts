@@ -9,9 +9,12 @@ import type { DbDifference } from '../../test/support/pg-compare.ts';
 import { freshProtection, log, peaksOf, type MemoryPeaks, type RunContext } from './context.ts';
 import { rotated } from './proc.ts';
 import { DpvaultServer, serverLog } from './server.ts';
+import { DEFAULT_RESTORE_MAINTENANCE_WORK_MEM, pgOptions, restoreSessionSettings } from '../../src/sources/postgres/restore-settings.ts';
 
 export interface RestoreResult {
   pgRestoreSeconds: number[];
+  /** `pg_restore -d` with the session settings dpvault's restores use (restore-settings.ts), for comparison only. */
+  pgRestoreTunedSeconds: number[];
   createDbSeconds: number[];
   dpvaultSeconds: number[];
   dpvaultJobSeconds: number[];
@@ -38,7 +41,7 @@ export async function runRestorePhase(ctx: RunContext): Promise<RestoreResult> {
     ctx.backedUp = made;
   }
   const server = await DpvaultServer.start(ctx.build.entry, ctx.backedUp.dataDir, serverLog(ctx.workDir, 'restore'));
-  const r: RestoreResult = { pgRestoreSeconds: [], createDbSeconds: [], dpvaultSeconds: [], dpvaultJobSeconds: [], differences: [], compareSeconds: 0, memory: { serverKiB: 0, children: {} } };
+  const r: RestoreResult = { pgRestoreSeconds: [], pgRestoreTunedSeconds: [], createDbSeconds: [], dpvaultSeconds: [], dpvaultJobSeconds: [], differences: [], compareSeconds: 0, memory: { serverKiB: 0, children: {} } };
   try {
     const protection = ctx.backedUp.protection.on(server);
     const rp = await protection.latestRecoveryPoint();
@@ -49,6 +52,15 @@ export async function runRestorePhase(ctx: RunContext): Promise<RestoreResult> {
       r.pgRestoreSeconds.push(times.createSeconds + times.restoreSeconds);
       await pg.dropDatabase(base);
       log(`restore ${i}/${opts.repeat}: CREATE DATABASE + pg_restore -d ${r.pgRestoreSeconds.at(-1)!.toFixed(2)} s`);
+    };
+    // The same with the settings dpvault's own pg_restore sessions get: what of dpvault's time
+    // is those settings, which anyone can give pg_restore, rather than dpvault.
+    const pgRestoreTuned = async (i: number): Promise<void> => {
+      const base = `pgrestoredtuned${i}`;
+      const times = await pg.restore(ctx.fcDump!, base, pgOptions(restoreSessionSettings(64 * 1024 ** 2, DEFAULT_RESTORE_MAINTENANCE_WORK_MEM)));
+      r.pgRestoreTunedSeconds.push(times.createSeconds + times.restoreSeconds);
+      await pg.dropDatabase(base);
+      log(`restore ${i}/${opts.repeat}: CREATE DATABASE + pg_restore -d with dpvault's session settings ${r.pgRestoreTunedSeconds.at(-1)!.toFixed(2)} s`);
     };
     const dpvault = async (i: number): Promise<void> => {
       const target = `dpvrestored${i}`;
@@ -66,7 +78,7 @@ export async function runRestorePhase(ctx: RunContext): Promise<RestoreResult> {
     };
     // Each round starts with the other contender, so neither always runs right after the other.
     for (let i = 1; i <= opts.repeat; i++) {
-      for (const contender of rotated([pgRestore, dpvault], i - 1)) {
+      for (const contender of rotated([pgRestore, dpvault, pgRestoreTuned], i - 1)) {
         await pg.settle();
         await contender(i);
       }

@@ -69,13 +69,17 @@ export class BenchCluster {
     return (await must(this.tool('pg_dump'), [...flags, '-f', file, ...c.args], { env: c.env })).seconds;
   }
 
-  /** CREATE DATABASE target, then `pg_restore -d target file`; returns both wall times. */
-  async restore(file: string, target: string): Promise<{ createSeconds: number; restoreSeconds: number }> {
+  /**
+   * CREATE DATABASE target, then `pg_restore -d target file`; returns both wall times. With
+   * `pgOptions`, pg_restore's sessions run with those settings (PGOPTIONS), as dpvault's do.
+   */
+  async restore(file: string, target: string, pgOptions?: string): Promise<{ createSeconds: number; restoreSeconds: number }> {
     const t0 = performance.now();
     await this.createDatabase(target);
     const createSeconds = (performance.now() - t0) / 1000;
     const c = this.#conn(target);
-    const restoreSeconds = (await must(this.tool('pg_restore'), [...c.args, file], { env: c.env })).seconds;
+    const env = pgOptions ? { ...c.env, PGOPTIONS: pgOptions } : c.env;
+    const restoreSeconds = (await must(this.tool('pg_restore'), [...c.args, file], { env })).seconds;
     return { createSeconds, restoreSeconds };
   }
 

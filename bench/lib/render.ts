@@ -111,6 +111,7 @@ ${table(['what', 'runs (s)', 'median (s)', '÷ pg_restore'], [
   row('  of which `CREATE DATABASE`', r.createDbSeconds, false),
   row('**dpvault**: `restore trigger` → job Completed', r.dpvaultSeconds),
   row('dpvault: the job\'s own startTime → endTime', r.dpvaultJobSeconds),
+  row('`CREATE DATABASE` + `pg_restore -d` with dpvault\'s session settings (`maintenance_work_mem`, `synchronous_commit`), for comparison', r.pgRestoreTunedSeconds),
 ], ['l', 'r', 'r', 'r'])}
 
 The first dpvault restore compared with the source by \`compareDatabases\` (row counts and content
