@@ -49,6 +49,8 @@ export interface ServiceOptions {
   restoreJobs?: number;
   /** maintenance_work_mem of a restore's pg_restore sessions (default 256MB; `0` leaves the server's). */
   restoreMaintenanceWorkMem?: string;
+  /** Directories a restore as files may write below (--restore-files-root); none refuses every directory target. */
+  restoreFilesRoots?: readonly string[];
   /** Bytes one maintenance may write per datastore repacking for locality (default min(10% of its packs, 1 GiB)). */
   repackBudgetBytes?: number;
 }
@@ -88,6 +90,7 @@ export async function openContext(opts: ServiceOptions): Promise<ServiceContext>
     keyOrderMinBytes: opts.keyOrderMinBytes,
     restoreJobs: opts.restoreJobs,
     restoreMaintenanceWorkMem: opts.restoreMaintenanceWorkMem,
+    restoreFilesRoots: opts.restoreFilesRoots,
     log: opts.log,
   };
 }

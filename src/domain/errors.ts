@@ -8,6 +8,7 @@ import { cliErrors } from './errors/cli.ts';
 import { postgresErrors } from './errors/postgres.ts';
 import { repositoryErrors } from './errors/repository.ts';
 import { secretErrors } from './errors/secrets.ts';
+import { serverErrors } from './errors/server.ts';
 import { storageErrors } from './errors/storage.ts';
 
 export * from './errors/dp-error.ts';
@@ -26,4 +27,5 @@ export const errors = {
   ...postgresErrors,
   ...secretErrors,
   ...cliErrors,
+  ...serverErrors,
 } as const;

@@ -1,8 +1,9 @@
 // `dpvault server`: runs the service (API, scheduler and workers) on its embedded defaults. The
 // service's modules are loaded only when a server command runs, not on every CLI start.
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { usage } from '../../domain/errors.ts';
+import { rootsFromPathList } from '../../domain/restore-files.ts';
 import { memoryBytes } from '../../sources/postgres/restore-settings.ts';
 import { systemClock } from '../../util/clock.ts';
 import { defineCommand } from '../command.ts';
@@ -15,6 +16,11 @@ export const serverCommand = defineCommand({
     host: { names: ['--host'], default: '127.0.0.1', help: 'Address to listen on (default 127.0.0.1).' },
     port: { names: ['--port'], type: 'int', default: '7480', help: 'TCP port to listen on (default 7480; 0 picks a free one).' },
     dataDir: { names: ['--data-dir'], help: 'The data directory (default DPVAULT_HOME, else ~/.dpvault).' },
+    restoreFilesRoot: {
+      names: ['--restore-files-root'],
+      arity: 'many',
+      help: 'A directory restores as files may write below (repeatable; also DPVAULT_RESTORE_FILES_ROOT, a :-separated list). None: directory targets are refused.',
+    },
   },
   async run(a) {
     tuneRuntime();
@@ -25,11 +31,12 @@ export const serverCommand = defineCommand({
     const restoreJobs = workerCount('DPVAULT_RESTORE_JOBS', process.env.DPVAULT_RESTORE_JOBS);
     const repackBudgetBytes = byteCount('DPVAULT_REPACK_BUDGET_BYTES', process.env.DPVAULT_REPACK_BUDGET_BYTES);
     const restoreMaintenanceWorkMem = memorySetting('DPVAULT_RESTORE_MAINTENANCE_WORK_MEM', process.env.DPVAULT_RESTORE_MAINTENANCE_WORK_MEM);
+    const restoreFilesRoots = [...((a.restoreFilesRoot as string[] | undefined) ?? []), ...rootsFromPathList(process.env.DPVAULT_RESTORE_FILES_ROOT)].map((p) => resolve(p));
     const log = (line: string) => process.stderr.write(`${systemClock.now().toISOString()} ${line}\n`);
     const { startService } = await import('../../app.ts');
     const { installProcessGuard } = await import('../../jobs/job-guard.ts');
     installProcessGuard(log);
-    const svc = await startService({ dataDir, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem });
+    const svc = await startService({ dataDir, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem, restoreFilesRoots });
     log(`dpvault listening on ${svc.url} (data in ${dataDir})`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
