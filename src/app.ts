@@ -2,7 +2,6 @@
 // wires the API. `dpvault server` and the test fixture both start the service through here.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { SqliteCatalog } from './catalog/sqlite.ts';
@@ -10,7 +9,7 @@ import { SqliteConnection } from './catalog/sqlite-connection.ts';
 import type { Catalog } from './catalog/catalog.ts';
 import { SqliteTaskQueue } from './queue/sqlite.ts';
 import { buildRouter } from './api/routes/index.ts';
-import { createApiServer } from './api/server.ts';
+import { createApiServer, type ApiServer } from './api/server.ts';
 import { createApp, type App } from './api/app.ts';
 import { localOperator } from './services/caller.ts';
 import { InProcessBackground, type ServiceContext } from './services/context.ts';
@@ -30,6 +29,7 @@ import { systemClock, type Clock } from './util/clock.ts';
 import { lockDataDir } from './services/data-dir-lock.ts';
 import { checkNoRotationPending } from './services/master-key-rotation.ts';
 import { listenError } from './services/listen-error.ts';
+import { checkListenPolicy } from './services/listen-policy.ts';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -49,6 +49,14 @@ export interface ServiceOptions {
   restoreJobs?: number;
   /** maintenance_work_mem of a restore's pg_restore sessions (default 256MB; `0` leaves the server's). */
   restoreMaintenanceWorkMem?: string;
+  /** Directories a restore as files may write below (--restore-files-root); none refuses every directory target. */
+  restoreFilesRoots?: readonly string[];
+  /** Serve HTTPS with this certificate and key (PEM). */
+  tls?: { cert: string; key: string };
+  /** Serve plain HTTP on a non-loopback address (refused without it). */
+  insecureHttp?: boolean;
+  /** Absolute URLs in answers follow X-Forwarded-Proto/-Host (a reverse proxy in front). */
+  trustProxy?: boolean;
   /** Bytes one maintenance may write per datastore repacking for locality (default min(10% of its packs, 1 GiB)). */
   repackBudgetBytes?: number;
 }
@@ -59,9 +67,10 @@ export interface RunningService {
   scheduler: Scheduler;
   retention: RetentionWorker;
   maintenance: MaintenanceScheduler;
-  server: Server;
+  server: ApiServer;
   /** The API in-process (`app.request`), the same pipeline the server serves. */
   app: App;
+  /** `http://` or `https://` and the address listened on. */
   url: string;
   close(): Promise<void>;
 }
@@ -88,11 +97,13 @@ export async function openContext(opts: ServiceOptions): Promise<ServiceContext>
     keyOrderMinBytes: opts.keyOrderMinBytes,
     restoreJobs: opts.restoreJobs,
     restoreMaintenanceWorkMem: opts.restoreMaintenanceWorkMem,
+    restoreFilesRoots: opts.restoreFilesRoots,
     log: opts.log,
   };
 }
 
 export async function startService(opts: ServiceOptions): Promise<RunningService> {
+  checkListenPolicy(opts.host ?? '127.0.0.1', opts.tls !== undefined, opts.insecureHttp === true);
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   checkNoRotationPending(opts.dataDir);
   const unlock = lockDataDir(opts.dataDir);
@@ -109,7 +120,7 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
   // This process instance: its workers' lease holder names start with it. Holding the data-dir
   // lock, it knows every other lease was held by a previous instance, which start-up ends.
   const instancePrefix = `server-${randomUUID()}/`;
-  let server: Server;
+  let server: ApiServer;
   let app: App;
   try {
     const interrupted = await recoverInterruptedWork(ctx, backupDataStorage(ctx.dataDir), instancePrefix);
@@ -117,8 +128,8 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
     // The address first: a server that cannot listen must not have started any work (a worker's
     // or scheduler's timers kept such a process alive, serving nothing).
     // Every caller is the local operator until the identity issue resolves them from a token.
-    app = createApp(buildRouter(), { context: ctx, log: opts.log, resolveCaller: localOperator });
-    server = createApiServer(app, { log: opts.log });
+    app = createApp(buildRouter(), { context: ctx, log: opts.log, resolveCaller: localOperator, trustProxy: opts.trustProxy });
+    server = createApiServer(app, { log: opts.log, tls: opts.tls });
     await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 7480);
   } catch (e) {
     await ctx.catalog.close();
@@ -172,7 +183,7 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
     maintenance,
     server,
     app,
-    url: `http://${host}:${addr.port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${host}:${addr.port}`,
     async close() {
       await stop();
       unlock();
@@ -181,7 +192,7 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
 }
 
 /** Listens on host:port, or fails with an error that names the address and what to do. */
-async function listen(server: Server, host: string, port: number): Promise<void> {
+async function listen(server: ApiServer, host: string, port: number): Promise<void> {
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

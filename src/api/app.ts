@@ -24,6 +24,8 @@ export interface AppOptions {
   /** Finds each request's caller (default: the local operator). */
   resolveCaller?: CallerResolver;
   log?: (line: string) => void;
+  /** Absolute URLs in answers follow X-Forwarded-Proto/-Host (--trust-proxy; default: ignored). */
+  trustProxy?: boolean;
 }
 
 /** Writes an answer and returns the status that went out (another one when writing it failed). */
@@ -69,7 +71,7 @@ export function createApp(router: Router, opts: AppOptions): App {
     x.caller = await resolveCaller(x.req.headers);
     await next();
   };
-  const inner = [requestIds, errors, caller, dispatchTo(router, opts.context)];
+  const inner = [requestIds, errors, caller, dispatchTo(router, opts.context, opts.trustProxy)];
 
   const app: App = {
     handle(req, send) {

@@ -8,6 +8,8 @@ export interface IncomingRequest {
   method: string;
   /** The request target as sent: `/path?query` (or absolute-form). */
   target: string;
+  /** How it arrived: over TLS or not (in-process requests: http). */
+  scheme?: 'http' | 'https';
   /** Header names in lower case. */
   headers: Record<string, string | string[] | undefined>;
   /** The body as a JSON object (undefined when there is none), refused as request-body.ts says. */

@@ -4,11 +4,13 @@ import { errors } from '../domain/errors.ts';
 import { forCaller } from '../services/caller.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { checkApiVersion } from './api-version.ts';
+import { requestBaseUrl } from './base-url.ts';
 import type { Middleware } from './pipeline.ts';
 import { parseRequestTarget } from './request-target.ts';
 import type { Router } from './router.ts';
 
-export function dispatchTo(router: Router, ctx: ServiceContext): Middleware {
+/** `trustProxy`: absolute URLs follow X-Forwarded-Proto/-Host (base-url.ts). */
+export function dispatchTo(router: Router, ctx: ServiceContext, trustProxy = false): Middleware {
   return async (x) => {
     const { path, query } = parseRequestTarget(x.req.target);
     const method = x.req.method;
@@ -22,7 +24,6 @@ export function dispatchTo(router: Router, ctx: ServiceContext): Middleware {
     const { route, params } = found;
     const apiVersion = route.versions === 'none' ? '' : checkApiVersion(query.get('api-version'), route.versions, typeFromPath(path));
     const body = await x.req.body();
-    const host = x.req.headers.host;
     if (!x.caller) throw new Error('the pipeline resolved no caller');
     x.res = await route.handler({
       method,
@@ -32,7 +33,7 @@ export function dispatchTo(router: Router, ctx: ServiceContext): Middleware {
       headers: x.req.headers,
       body,
       apiVersion,
-      baseUrl: `http://${typeof host === 'string' ? host : 'localhost'}`,
+      baseUrl: requestBaseUrl(x.req, trustProxy),
       caller: x.caller,
       ctx: forCaller(ctx, x.caller),
       requestId: x.requestId,

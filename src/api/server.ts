@@ -1,9 +1,11 @@
-// The HTTP face of the service: a thin adapter that hands each request to the app's pipeline
+// The HTTP(S) face of the service: a thin adapter that hands each request to the app's pipeline
 // (app.ts: api-version, body, dispatch, one mapping of every error to a CloudError) and writes its
 // answer. Nothing a request does gets past that mapping: not a handler's exception, not a malformed
 // target or body, not an unwritable answer, and not a request Node's HTTP parser refuses (those get
 // a CloudError here, as they never reach the pipeline).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { errors } from '../domain/errors.ts';
 import { internalWriteError, type App } from './app.ts';
@@ -13,18 +15,24 @@ import { serializeResponse } from './response-body.ts';
 
 export interface ApiServerOptions {
   log?: (line: string) => void;
+  /** Serve HTTPS with this certificate and key (PEM); plain HTTP without. */
+  tls?: { cert: string; key: string };
 }
 
-/** An HTTP server over the app (`createApp`). */
-export function createApiServer(app: App, opts: ApiServerOptions = {}): Server {
+export type ApiServer = Server | TlsServer;
+
+/** An HTTP or HTTPS server over the app (`createApp`). */
+export function createApiServer(app: App, opts: ApiServerOptions = {}): ApiServer {
   const log = opts.log ?? (() => undefined);
-  const server = createServer((req, res) => void respond(app, req, res, log));
+  const handler = (req: IncomingMessage, res: ServerResponse) => void respond(app, req, res, log);
+  const server = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }, handler) : createServer(handler);
   server.on('clientError', refuseUnparsable);
   return server;
 }
 
 function respond(app: App, req: IncomingMessage, res: ServerResponse, log: (line: string) => void): Promise<void> {
-  const incoming = { method: req.method ?? 'GET', target: req.url ?? '/', headers: req.headers, body: () => readJsonBody(req) };
+  const scheme = (req.socket as TLSSocket).encrypted ? ('https' as const) : ('http' as const);
+  const incoming = { method: req.method ?? 'GET', target: req.url ?? '/', scheme, headers: req.headers, body: () => readJsonBody(req) };
   return app.handle(incoming, (out) => {
     // A refusal before the whole body was read: the rest is not waited for, so the connection ends.
     if (!req.complete) out.headers = { ...out.headers, Connection: 'close' };

@@ -1,6 +1,8 @@
 // The CLI's HTTP client: speaks the ARM-shaped API like az speaks to ARM, adds api-version,
 // follows nextLink and polls long-running operations.
 import { DpError, errors } from '../domain/errors.ts';
+import { exchange, type HttpAnswer } from './transport.ts';
+import type { TlsTrust } from './tls-trust.ts';
 import { CLIENT_API_VERSION, CLIENT_RESOURCES_API_VERSION } from '../api/api-version.ts';
 
 export interface SendOptions {
@@ -19,12 +21,18 @@ export class ApiClient {
   readonly endpoint: string;
   readonly #pollMs: number;
   readonly #debug: ((line: string) => void) | undefined;
+  readonly #trust: () => TlsTrust;
+  #trusted: TlsTrust | undefined;
 
-  /** `debug` hears one line per request (--debug): method, URL and status. */
-  constructor(endpoint: string, opts: { pollMs?: number; debug?: (line: string) => void } = {}) {
+  /**
+   * `debug` hears one line per request (--debug): method, URL and status. `trust` says which
+   * certificates HTTPS accepts; it is asked once, at the first HTTPS request.
+   */
+  constructor(endpoint: string, opts: { pollMs?: number; debug?: (line: string) => void; trust?: () => TlsTrust } = {}) {
     this.endpoint = endpoint.replace(/\/+$/, '');
     this.#pollMs = opts.pollMs ?? 250;
     this.#debug = opts.debug;
+    this.#trust = opts.trust ?? (() => ({}));
   }
 
   /** Sends one request; HTTP errors become DpErrors carrying the CloudError's code and message. */
@@ -34,19 +42,24 @@ export class ApiClient {
       url.searchParams.set('api-version', opts.apiVersion ?? (/\/providers\//i.test(url.pathname) ? CLIENT_API_VERSION : CLIENT_RESOURCES_API_VERSION));
     }
     for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
-    let res: Response;
+    let res: HttpAnswer;
     try {
-      res = await fetch(url, {
-        method,
-        headers: opts.body !== undefined ? { 'Content-Type': 'application/json' } : {},
-        body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
-      });
+      res = await exchange(
+        url,
+        {
+          method,
+          headers: opts.body !== undefined ? { 'Content-Type': 'application/json' } : {},
+          body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+        },
+        () => (this.#trusted ??= this.#trust()),
+        this.endpoint,
+      );
     } catch (e) {
-      const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
-      throw errors.serviceUnreachable(this.endpoint, cause);
+      if (e instanceof DpError) throw e;
+      throw errors.serviceUnreachable(this.endpoint, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
     }
     this.#debug?.(`${method} ${url.href} ${res.status}`);
-    const text = await res.text();
+    const text = res.text;
     let body: unknown = undefined;
     if (text) {
       try {

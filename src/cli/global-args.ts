@@ -12,6 +12,10 @@ export const GLOBAL_ARGS: Record<string, ArgSpec> = {
     names: ['--endpoint'],
     help: `The dpvault service: a URL, or HOST:PORT for http://HOST:PORT (default DPVAULT_ENDPOINT, else ${DEFAULT_ENDPOINT}).`,
   },
+  caBundle: {
+    names: ['--ca-bundle'],
+    help: "CA certificates (PEM file) to verify an https endpoint's certificate with, instead of the system's (default REQUESTS_CA_BUNDLE); DPVAULT_TLS_FINGERPRINT=sha256:<hex> pins one certificate instead.",
+  },
   onlyShowErrors: { names: ['--only-show-errors'], arity: 'flag', help: 'Only show errors, suppressing warnings.' },
   debug: { names: ['--debug'], arity: 'flag', help: 'Show each request to the service on stderr.' },
   verbose: { names: ['--verbose'], arity: 'flag', help: 'Increase logging verbosity (accepted for az compatibility).' },

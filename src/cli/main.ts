@@ -11,6 +11,7 @@ import { GLOBAL_ARGS, NO_WAIT } from './global-args.ts';
 import { commandHelp, groupHelp, isCommandPrefix, unknownCommand } from './help.ts';
 import { applyQuery, formatOutput, objectsIn, type OutputFormat } from './output.ts';
 import { isPreformatted } from './preformatted.ts';
+import { tlsTrustFrom } from './tls-trust.ts';
 import { dpvaultVersion } from './version.ts';
 
 export interface Io {
@@ -58,7 +59,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         : io.env.DPVAULT_ENDPOINT
           ? endpointUrl(io.env.DPVAULT_ENDPOINT, 'DPVAULT_ENDPOINT')
           : DEFAULT_ENDPOINT;
-    const client = new ApiClient(endpoint, values.debug === true ? { debug: (line) => io.stderr(`DEBUG: ${line}\n`) } : {});
+    const trust = () => tlsTrustFrom(values.caBundle as string | undefined, io.env);
+    const client = new ApiClient(endpoint, { trust, ...(values.debug === true ? { debug: (line: string) => io.stderr(`DEBUG: ${line}\n`) } : {}) });
     let sub: string | undefined = values.subscription as string | undefined;
     let lastProgress: string | undefined;
     const ctx: CommandContext = {

@@ -17,6 +17,7 @@ import { requestErrors } from './errors/requests.ts';
 import { resourceErrors } from './errors/resources.ts';
 import { restoreErrors } from './errors/restores.ts';
 import { secretErrors } from './errors/secrets.ts';
+import { serverErrors } from './errors/server.ts';
 import { storageErrors } from './errors/storage.ts';
 
 export * from './errors/dp-error.ts';
@@ -48,4 +49,5 @@ export const errors = {
   ...policyErrors,
   ...jobErrors,
   ...hostErrors,
+  ...serverErrors,
 } as const;

@@ -4,3 +4,15 @@
 
 export const partialOf = (file: string): string => `${file}.partial`;
 export const checksumOf = (file: string): string => `${file}.sha256`;
+
+/** Whether `path` is `dir` or lies below it (both absolute and normalised). */
+export function isWithin(path: string, dir: string): boolean {
+  if (path === dir) return true;
+  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+  return path.startsWith(prefix);
+}
+
+/** The restore-files roots of a path list (`DPVAULT_RESTORE_FILES_ROOT`, `:`-separated as PATH is); empty entries are skipped. */
+export function rootsFromPathList(list: string | undefined): string[] {
+  return (list ?? '').split(':').filter((p) => p !== '');
+}

@@ -1,14 +1,14 @@
 // A restore as files: the recovery point's dump written to `<dir>/<prefix>.dump` and its SHA-256
-// to `<prefix>.dump.sha256`. The dump is written to `<file>.partial`, synced, and renamed only
-// once whole; the checksum file is written before the rename, so a `.dump` without its checksum
-// never appears. Both files get FILE_MODE and the target directory's group (as a setgid directory
+// to `<prefix>.dump.sha256`. The dump is written to `<file>.partial`, synced, and named only
+// once whole (by a hard link, which never replaces an existing file); the checksum file is written
+// before that, so a `.dump` without its checksum never appears. Both files get FILE_MODE and the target directory's group (as a setgid directory
 // would give them), so a directory of group `postgres` makes the dump readable by PostgreSQL's
 // tools run as `postgres`, and nobody else. Every stream here has an error listener: a failure
 // (a full disk, a sink ended early) rejects this restore and removes what it wrote, and never
 // becomes an uncaught exception.
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { chmod, chown, open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, link, open, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
@@ -52,7 +52,7 @@ export async function restoreToFile(feed: Feed, file: string): Promise<void> {
     await writeFile(checksumOf(file), `${hash.digest('hex')}  ${basename(file)}\n`, { flag: 'wx', mode: FILE_MODE });
     wrote = true;
     await setModeAndGroup([partial, checksumOf(file)], dirname(file));
-    await rename(partial, file);
+    await nameExclusively(partial, file);
   } catch (e) {
     sink.destroy();
     if (!out.closed) await once(out, 'close').catch(() => undefined);
@@ -60,6 +60,20 @@ export async function restoreToFile(feed: Feed, file: string): Promise<void> {
     if (wrote) await rm(checksumOf(file), { force: true });
     throw e;
   }
+}
+
+/**
+ * Gives the whole dump its name without ever replacing a file of that name (a rename would): a
+ * hard link fails when the name exists, then the `.partial` name is dropped.
+ */
+async function nameExclusively(partial: string, file: string): Promise<void> {
+  try {
+    await link(partial, file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw errors.restoreFileExists(file);
+    throw e;
+  }
+  await unlink(partial);
 }
 
 /**

@@ -3,7 +3,8 @@
 // directory with its SHA-256 beside it (restore-file.ts). A database is built under a staging
 // name and renamed to its target at the end (restore-staging.ts). A failure drops the staging
 // database or removes the half-written file; a failure of any stream fails this job only.
-import { DpError, toDpError } from '../domain/errors.ts';
+import { dirname } from 'node:path';
+import { DpError, errors, toDpError } from '../domain/errors.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import type { DatabaseTarget } from '../domain/restore-request.ts';
 import { finished } from 'node:stream/promises';
@@ -16,6 +17,8 @@ import { chooseRestoreWorkers, connectionRoom, defaultRestoreWorkers } from '../
 import type { ServiceContext } from '../services/context.ts';
 import { recordHealthAfterDamage } from '../services/recovery-point-health.ts';
 import { connectionFor } from '../services/datasource-access.ts';
+import { confineTargetDirectory } from '../services/restore-files-root.ts';
+import { filesTargetPolicy } from '../services/restores.ts';
 import { finishJob, loadJob, updateJob } from '../services/jobs.ts';
 import { storedIn, type RecoveryPointResource } from '../domain/recovery-point.ts';
 import { rehydrateForRestore } from './rehydration.ts';
@@ -49,6 +52,7 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
       });
     let roleDetails: Record<string, string> = {};
     if (payload.request.target.kind === 'files') {
+      checkStillConfined(ctx, payload.destination);
       await restoreToFile(feed, payload.destination);
     } else {
       const vault = (await ctx.catalog.getResource<BackupVault>(job.id.split('/backupJobs/')[0]!))!.body;
@@ -70,6 +74,16 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
     await finishJob(ctx, job.id, { error: { code: err.code, message: err.message } });
     await recordHealthAfterDamage(ctx, job.id.split('/backupJobs/')[0]!, err.code);
   }
+}
+
+/**
+ * The request's check again, just before writing: the directory must still resolve to itself (no
+ * component replaced by a link since) under an allowed root, outside the data directory.
+ */
+function checkStillConfined(ctx: ServiceContext, file: string): void {
+  const dir = dirname(file);
+  const real = confineTargetDirectory(dir, filesTargetPolicy(ctx));
+  if (real !== dir) throw errors.restoreTargetMoved(dir, real);
 }
 
 /** Restores into a staging database and renames it to the target; returns what the job reports about roles. */

@@ -26,6 +26,8 @@ export interface ServiceContext {
   restoreJobs?: number;
   /** maintenance_work_mem of a restore's pg_restore sessions, e.g. `256MB`; `0` leaves the server's (restore-settings.ts). */
   restoreMaintenanceWorkMem?: string;
+  /** Directories a restore as files may write below (--restore-files-root); none refuses every directory target. */
+  restoreFilesRoots?: readonly string[];
   /** The server log (ServiceOptions.log): one line per event, never a secret. */
   log?: (line: string) => void;
   /** Tells the workers that a task was queued (set by the composition root). */

@@ -7,12 +7,13 @@ import type { BackupVault } from '../domain/vault.ts';
 import type { ServiceContext } from './context.ts';
 import { createJob } from './jobs.ts';
 import { startOperation } from './operations.ts';
-import { planRestore } from './restores.ts';
+import { planRestore, refuseUnconfinedFilesTarget } from './restores.ts';
 import { queueTask } from './tasks.ts';
 
 /** Checks a restore request (body or its `restoreRequestObject`) in an operation, restoring nothing. */
 export async function validateRestore(ctx: ServiceContext, vault: BackupVault, instance: BackupInstanceResource, body: unknown): Promise<OperationRecord> {
   const request = field(body, 'restoreRequestObject') ?? body;
+  refuseUnconfinedFilesTarget(ctx, request);
   return startOperation(ctx, instance.id, async () => {
     await planRestore(ctx, vault, instance, request);
     return { objectType: 'OperationJobExtendedInfo' };

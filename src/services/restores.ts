@@ -13,6 +13,7 @@ import { databaseExists, probeServer, restoreUserPrivileges } from '../sources/p
 import { findTool } from '../sources/postgres/tools.ts';
 import type { ServiceContext } from './context.ts';
 import { connectionFor } from './datasource-access.ts';
+import { confineTargetDirectory, type FilesTargetPolicy } from './restore-files-root.ts';
 import { storedIn, type RecoveryPointResource } from '../domain/recovery-point.ts';
 
 export interface RestorePlan {
@@ -35,7 +36,7 @@ export async function planRestore(ctx: ServiceContext, vault: BackupVault, insta
     if (manifest && !manifest.allowedRestoreTargetTypes.includes('RestoreAsFiles')) {
       throw errors.restoreTargetNotSupported(`Datasource type ${manifest.name} cannot be restored as files.`);
     }
-    return { request, recoveryPoint: rp.body, destination: checkFileTarget(request.target.url, request.target.filePrefix) };
+    return { request, recoveryPoint: rp.body, destination: checkFileTarget(request.target.url, request.target.filePrefix, filesTargetPolicy(ctx)) };
   }
   if (manifest && !manifest.allowedRestoreTargetTypes.includes('AlternateLocation')) {
     throw errors.restoreTargetNotSupported(`Datasource type ${manifest.name} can only be restored as files.`);
@@ -69,8 +70,28 @@ export async function planRestore(ctx: ServiceContext, vault: BackupVault, insta
   return { request, recoveryPoint: rp.body, destination: target.datasourceInfo.resourceID };
 }
 
-/** The directory of a files restore, given as a path or a file:// URL; returns the dump file's path. */
-export function checkFileTarget(url: string, filePrefix: string): string {
+/** The directory of a files restore, given as a path or a file:// URL; returns the dump file's path in the resolved directory. */
+export function checkFileTarget(url: string, filePrefix: string, policy: FilesTargetPolicy): string {
+  const dir = confineTargetDirectory(targetDirectory(url), policy);
+  const ok = existsSync(dir) && statSync(dir).isDirectory();
+  if (!ok) throw errors.restoreDirectoryNotAccessible(`The target directory '${dir}' does not exist.`, 'restoreTargetInfo.targetDetails.url');
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw errors.restoreDirectoryNotAccessible(`The service cannot write to the target directory '${dir}'.`, 'restoreTargetInfo.targetDetails.url');
+  }
+  const file = join(dir, `${filePrefix}.dump`);
+  // The restore writes all three; a leftover of another restore is never overwritten either.
+  for (const f of [file, checksumOf(file), partialOf(file)]) {
+    if (existsSync(f)) {
+      throw errors.restoreFileExists(f);
+    }
+  }
+  return file;
+}
+
+/** The absolute directory a files target's url names (a path or a file:// URL). */
+function targetDirectory(url: string): string {
   let dir: string;
   if (/^file:/i.test(url)) dir = fileURLToPath(url);
   else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
@@ -85,21 +106,27 @@ export function checkFileTarget(url: string, filePrefix: string): string {
       'restoreTargetInfo.targetDetails.url',
     );
   }
-  const ok = existsSync(dir) && statSync(dir).isDirectory();
-  if (!ok) throw errors.restoreDirectoryNotAccessible(`The target directory '${dir}' does not exist.`, 'restoreTargetInfo.targetDetails.url');
+  return dir;
+}
+
+/**
+ * A dry run's first check, made before its operation starts so that it is refused with a 400: a
+ * files target must lie where this installation lets restores write. A request that cannot be
+ * read is left to the operation, which reports why.
+ */
+export function refuseUnconfinedFilesTarget(ctx: ServiceContext, body: unknown): void {
+  let request: RestoreRequest;
   try {
-    accessSync(dir, constants.W_OK);
+    request = readRestoreRequest(body);
   } catch {
-    throw errors.restoreDirectoryNotAccessible(`The service cannot write to the target directory '${dir}'.`, 'restoreTargetInfo.targetDetails.url');
+    return;
   }
-  const file = join(dir, `${filePrefix}.dump`);
-  // The restore writes all three; a leftover of another restore is never overwritten either.
-  for (const f of [file, checksumOf(file), partialOf(file)]) {
-    if (existsSync(f)) {
-      throw errors.restoreFileExists(`The file '${f}' already exists. A restore never overwrites (FailIfExists): choose another --target-file-name.`);
-    }
-  }
-  return file;
+  if (request.target.kind === 'files') confineTargetDirectory(targetDirectory(request.target.url), filesTargetPolicy(ctx));
+}
+
+/** Where this installation lets restores as files write. */
+export function filesTargetPolicy(ctx: ServiceContext): FilesTargetPolicy {
+  return { roots: ctx.restoreFilesRoots ?? [], dataDir: ctx.dataDir };
 }
 
 const REHYDRATION_REQUEST = 'AzureBackupRestoreWithRehydrationRequest';

@@ -60,7 +60,7 @@ test('with its port taken, `dpvault server` exits non-zero, names the address an
 test('an address no interface has is refused the same way', async () => {
   const data = mkdtempSync(join(tmpdir(), 'dpvault-listen-'));
   dirs.push(data);
-  const r = await runServer(['--host', '192.0.2.1', '--port', String(port), '--data-dir', data]);
+  const r = await runServer(['--host', '192.0.2.1', '--insecure-http', '--port', String(port), '--data-dir', data]);
   assert.equal(r.killed, false, `the server kept running: ${r.stderr}`);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, new RegExp(`ERROR: \\(AddressNotAvailable\\) Cannot listen on 192\\.0\\.2\\.1:${port}`));

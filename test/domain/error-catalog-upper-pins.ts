@@ -89,7 +89,6 @@ export const UPPER_PINS: Record<keyof Upper, [DpError, string, number, string]> 
   rehydrationInProgress: [errors.rehydrationInProgress('m'), 'UserErrorRehydrationInProgress', 409, 'm'],
   rehydrationRequired: [errors.rehydrationRequired('m', 't'), 'UserErrorRecoveryPointRehydrationRequired', 400, 'm'],
   restoreDirectoryNotAccessible: [errors.restoreDirectoryNotAccessible('m', 't'), 'UserErrorContainerNotAccessible', 400, 'm'],
-  restoreFileExists: [errors.restoreFileExists('m'), 'UserErrorFileAlreadyExists', 400, 'm'],
   restorePointNotFound: [errors.restorePointNotFound('m', 't'), 'UserErrorRecoveryPointNotFound', 400, 'm'],
   restoreTargetNotSupported: [errors.restoreTargetNotSupported('m'), 'UserErrorRestoreTargetNotSupported', 400, 'm'],
   restoreToLowerVersion: [errors.restoreToLowerVersion('m'), 'UserErrorRestoreToLowerVersion', 400, 'm'],

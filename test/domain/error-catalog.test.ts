@@ -77,6 +77,49 @@ const PINNED: Record<keyof typeof errors, Pinned> = {
   resourceNotFound: [
     errors.resourceNotFound('Microsoft.KeyVault/vaults', 'kv', 'sub'), 'ResourceNotFound', 404,
     "The Resource 'Microsoft.KeyVault/vaults/kv' was not found within subscription 'sub'.",
+  ],  restoreFilesRootNotSet: [
+    errors.restoreFilesRootNotSet(), 'UserErrorRestoreTargetNotAllowed', 400,
+    "This server allows no directory for restores as files: start it with --restore-files-root DIR (or DPVAULT_RESTORE_FILES_ROOT) naming the directories restores may write to.",
+  ],
+  restoreTargetOutsideRoots: [
+    errors.restoreTargetOutsideRoots('/r/../etc', '/etc', ['/r']), 'UserErrorRestoreTargetNotAllowed', 400,
+    "The target directory '/r/../etc' (resolved to '/etc') is not under a directory this server lets restores write to (--restore-files-root DIR (or DPVAULT_RESTORE_FILES_ROOT): /r). Choose a directory under one of them.",
+  ],
+  restoreTargetInDataDir: [
+    errors.restoreTargetInDataDir('/d'), 'UserErrorRestoreTargetNotAllowed', 400,
+    "The target directory '/d' lies inside the server's data directory, where a restore never writes. Choose a directory under --restore-files-root DIR (or DPVAULT_RESTORE_FILES_ROOT) outside it.",
+  ],
+  restoreTargetMoved: [
+    errors.restoreTargetMoved('/r/x', '/etc'), 'UserErrorRestoreTargetNotAllowed', 400,
+    "The target directory '/r/x' now resolves to '/etc', not where it was when the restore was accepted; nothing was written.",
+  ],
+  restoreFileExists: [
+    errors.restoreFileExists('/r/a.dump'), 'UserErrorFileAlreadyExists', 400,
+    "The file '/r/a.dump' already exists. A restore never overwrites (FailIfExists): choose another --target-file-name.",
+  ],
+  insecureListenRefused: [
+    errors.insecureListenRefused('0.0.0.0'), 'InsecureListenRefused', 400,
+    "Refusing to listen on 0.0.0.0 without TLS: anyone who reaches it could read and change everything. Give --tls-cert FILE --tls-key FILE (or --tls-generate), or --insecure-http to serve plain HTTP on purpose.",
+  ],
+  tlsFileUnreadable: [
+    errors.tlsFileUnreadable('key', '/k.pem', 'ENOENT'), 'InvalidArgumentValueError', 400,
+    "The TLS key '/k.pem' cannot be used: ENOENT.",
+  ],
+  certificateUntrusted: [
+    errors.certificateUntrusted('https://h:1', 'self-signed certificate', 'sha256:ab'), 'CertificateVerificationFailed', 503,
+    "The certificate of https://h:1 could not be verified (self-signed certificate). Its SHA-256 fingerprint is sha256:ab. To trust it, give its CA with --ca-bundle FILE or REQUESTS_CA_BUNDLE, or pin the fingerprint the server printed at start with DPVAULT_TLS_FINGERPRINT=sha256:<hex> (compare it with the server's own, never with one read over the network).",
+  ],
+  fingerprintMismatch: [
+    errors.fingerprintMismatch('https://h:1', 'sha256:aa', 'sha256:bb'), 'CertificateVerificationFailed', 503,
+    "The certificate of https://h:1 has the SHA-256 fingerprint sha256:bb, not the pinned sha256:aa (DPVAULT_TLS_FINGERPRINT): the connection was refused. If the server's certificate was replaced, pin the fingerprint it prints at start.",
+  ],
+  fingerprintInvalid: [
+    errors.fingerprintInvalid('x'), 'InvalidArgumentValueError', 400,
+    "DPVAULT_TLS_FINGERPRINT: 'x' is not a SHA-256 fingerprint; give sha256: followed by 64 hex digits (colons allowed).",
+  ],
+  caBundleUnreadable: [
+    errors.caBundleUnreadable('/ca.pem', 'ENOENT'), 'InvalidArgumentValueError', 400,
+    "The CA bundle '/ca.pem' cannot be read: ENOENT.",
   ],
 };
 
@@ -89,7 +132,10 @@ for (const [name, [err, code, status, message]] of Object.entries(PINNED)) {
 
 test('the usage errors of the command line are kind usage (exit 2), the rest are not', () => {
   const usage = Object.entries(PINNED).filter(([, [e]]) => e.kind === 'usage').map(([n]) => n).sort();
-  assert.deepEqual(usage, ['argumentRequired', 'argumentUnrecognized', 'argumentValueInvalid', 'commandNotFound']);
+  assert.deepEqual(usage, [
+    'argumentRequired', 'argumentUnrecognized', 'argumentValueInvalid', 'caBundleUnreadable', 'commandNotFound', 'fingerprintInvalid', 'insecureListenRefused',
+    'tlsFileUnreadable',
+  ]);
 });
 
 test('errors a service passes on keep its code and message; storage space and a key vault field reach the CloudError', () => {

@@ -57,7 +57,7 @@ function prng(seed: number): () => number {
 }
 
 async function startServer(): Promise<void> {
-  const proc = spawn(process.execPath, [CLI_BIN, 'server', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DPVAULT_SERVER_REEXEC: '1' } });
+  const proc = spawn(process.execPath, [CLI_BIN, 'server', '--port', '0', '--data-dir', dataDir, '--restore-files-root', filesDir], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DPVAULT_SERVER_REEXEC: '1' } });
   let said = '';
   proc.stderr!.on('data', (d: Buffer) => (said += d.toString()));
   for (let i = 0; i < 1500 && proc.exitCode === null; i++) {

@@ -27,7 +27,7 @@ let sub: string;
 let rp: string;
 const dataDir = mkdtempSync(join(tmpdir(), 'dpvault-restore-safety-'));
 const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url }));
-const start = () => startService({ dataDir, port: 0, keyOrderMinBytes: 0 });
+const start = () => startService({ dataDir, port: 0, keyOrderMinBytes: 0, restoreFilesRoots: [tmpdir()] });
 
 // Owners other than the restoring user, grants to several roles (table, column, schema, sequence,
 // function, default privileges), and an event trigger, which only a superuser may create: a

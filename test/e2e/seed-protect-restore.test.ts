@@ -24,7 +24,7 @@ before(async () => {
   await source.createDatabase('empdb11', shopSql(300));
   await source.createRole('backupadmin', 'b4ckup-secret', { login: true, superuser: true });
   await target.createRole('restoreadmin', 'r3store-secret', { login: true, createdb: true, superuser: true });
-  svc = await startTestService();
+  svc = await startTestService({ restoreFilesRoots: [tmpdir()] });
   cwd = scratchDir('dpvault-e2e-');
   sub = (await ok('dpvault account show')).id;
 });
@@ -139,7 +139,7 @@ describe('the seed, end to end', () => {
     cpSync(join(svc.dataDir, 'backup-data'), join(dataDir, 'backup-data'), { recursive: true });
     cpSync(join(svc.dataDir, 'master.key'), join(dataDir, 'master.key'));
     await svc.close();
-    svc = await startTestService({ dataDir });
+    svc = await startTestService({ dataDir, restoreFilesRoots: [tmpdir()] });
     sub = (await ok('dpvault account show')).id;
     await ok('dpvault group create -n testBkpVaultRG -l westus');
     await ok('dpvault group create -n ossrg -l westus');

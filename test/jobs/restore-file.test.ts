@@ -92,3 +92,15 @@ test('a feed that fails midway, or a sink destroyed under it, removes the half-w
   await assert.rejects(restoreToFile(destroys, file), /disk gone|destroyed/);
   assert.deepEqual(readdirSync(dir), []);
 });
+
+test('a file that takes the dump\'s name while it is written is never replaced: the restore fails and keeps it', async () => {
+  const dir = scratchDir('dpvault-restore-file-');
+  const file = join(dir, 'app.dump');
+  const racing = async (sink: Writable): Promise<void> => {
+    await eager(sink);
+    writeFileSync(file, 'not yours');
+  };
+  await assert.rejects(restoreToFile(racing, file), { code: 'UserErrorFileAlreadyExists' });
+  assert.equal(readFileSync(file, 'utf8'), 'not yours');
+  assert.deepEqual(readdirSync(dir), ['app.dump']);
+});

@@ -19,6 +19,7 @@ describe('triggerRestore and validateRestore', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dpvault-restore-to-'));
   before(async () => {
     fx = await protectedFixture('2026-11-24T00:00:00.000Z');
+    fx.ctx.restoreFilesRoots = [dir];
     vault = (await fx.ctx.catalog.getResource<BackupVault>(fx.vaultId))!.body;
     pointName = (await fx.addPoint('2026-11-23T22:00:00.000Z', 'Default')).name;
   });

@@ -19,10 +19,12 @@ export interface TestService extends RunningService {
  * (keyOrderMinBytes 0), which is the path big tables take in production.
  */
 export async function startTestService(
-  opts: { clock?: Clock; dataDir?: string; keyOrderMinBytes?: number; log?: (line: string) => void } = {},
+  opts: { clock?: Clock; dataDir?: string; keyOrderMinBytes?: number; log?: (line: string) => void; restoreFilesRoots?: string[] } = {},
 ): Promise<TestService> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'dpvault-test-'));
-  const svc = await startService({ dataDir, port: 0, clock: opts.clock, keyOrderMinBytes: opts.keyOrderMinBytes ?? 0, log: opts.log });
+  const svc = await startService({
+    dataDir, port: 0, clock: opts.clock, keyOrderMinBytes: opts.keyOrderMinBytes ?? 0, log: opts.log, restoreFilesRoots: opts.restoreFilesRoots,
+  });
   return {
     ...svc,
     dataDir,

@@ -1,10 +1,13 @@
 // `dpvault server`: runs the service (API, scheduler and workers) on its embedded defaults. The
 // service's modules are loaded only when a server command runs, not on every CLI start.
 import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { usage } from '../../domain/errors.ts';
+import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { errors, usage } from '../../domain/errors.ts';
+import { rootsFromPathList } from '../../domain/restore-files.ts';
 import { memoryBytes } from '../../sources/postgres/restore-settings.ts';
 import { systemClock } from '../../util/clock.ts';
+import type { TlsMaterial } from '../../services/tls-certificate.ts';
 import { defineCommand } from '../command.ts';
 
 export const serverCommand = defineCommand({
@@ -15,6 +18,20 @@ export const serverCommand = defineCommand({
     host: { names: ['--host'], default: '127.0.0.1', help: 'Address to listen on (default 127.0.0.1).' },
     port: { names: ['--port'], type: 'int', default: '7480', help: 'TCP port to listen on (default 7480; 0 picks a free one).' },
     dataDir: { names: ['--data-dir'], help: 'The data directory (default DPVAULT_HOME, else ~/.dpvault).' },
+    restoreFilesRoot: {
+      names: ['--restore-files-root'],
+      arity: 'many',
+      help: 'A directory restores as files may write below (repeatable; also DPVAULT_RESTORE_FILES_ROOT, a :-separated list). None: directory targets are refused.',
+    },
+    tlsCert: { names: ['--tls-cert'], help: 'Serve HTTPS with this certificate (PEM file; with --tls-key).' },
+    tlsKey: { names: ['--tls-key'], help: 'The private key of --tls-cert (PEM file).' },
+    tlsGenerate: {
+      names: ['--tls-generate'],
+      arity: 'flag',
+      help: 'Serve HTTPS with a self-signed certificate kept in the data directory (made on first start, then reused); its fingerprint is printed at start.',
+    },
+    insecureHttp: { names: ['--insecure-http'], arity: 'flag', help: 'Serve plain HTTP on a non-loopback address (refused without it).' },
+    trustProxy: { names: ['--trust-proxy'], arity: 'flag', help: 'Build answer URLs from X-Forwarded-Proto/X-Forwarded-Host (only behind a reverse proxy you run).' },
   },
   async run(a) {
     tuneRuntime();
@@ -25,12 +42,17 @@ export const serverCommand = defineCommand({
     const restoreJobs = workerCount('DPVAULT_RESTORE_JOBS', process.env.DPVAULT_RESTORE_JOBS);
     const repackBudgetBytes = byteCount('DPVAULT_REPACK_BUDGET_BYTES', process.env.DPVAULT_REPACK_BUDGET_BYTES);
     const restoreMaintenanceWorkMem = memorySetting('DPVAULT_RESTORE_MAINTENANCE_WORK_MEM', process.env.DPVAULT_RESTORE_MAINTENANCE_WORK_MEM);
+    const restoreFilesRoots = [...((a.restoreFilesRoot as string[] | undefined) ?? []), ...rootsFromPathList(process.env.DPVAULT_RESTORE_FILES_ROOT)].map((p) => resolve(p));
     const log = (line: string) => process.stderr.write(`${systemClock.now().toISOString()} ${line}\n`);
+    const tls = await tlsMaterial(a, dataDir, log);
     const { startService } = await import('../../app.ts');
     const { installProcessGuard } = await import('../../jobs/job-guard.ts');
     installProcessGuard(log);
-    const svc = await startService({ dataDir, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem });
+    const svc = await startService({ dataDir, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem, restoreFilesRoots,
+      tls, insecureHttp: a.insecureHttp === true, trustProxy: a.trustProxy === true,
+    });
     log(`dpvault listening on ${svc.url} (data in ${dataDir})`);
+    if (tls) log(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint} (a client trusts it with DPVAULT_TLS_FINGERPRINT=${tls.fingerprint})`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
@@ -41,6 +63,23 @@ export const serverCommand = defineCommand({
     return undefined;
   },
 });
+
+/** The certificate and key to serve HTTPS with (--tls-cert/--tls-key or --tls-generate), or undefined for plain HTTP. */
+async function tlsMaterial(a: Record<string, unknown>, dataDir: string, log: (line: string) => void): Promise<TlsMaterial | undefined> {
+  const cert = a.tlsCert as string | undefined;
+  const key = a.tlsKey as string | undefined;
+  const generate = a.tlsGenerate === true;
+  if ((cert === undefined) !== (key === undefined)) throw errors.argumentValueInvalid('--tls-cert and --tls-key go together: give both, or --tls-generate.');
+  if (generate && cert !== undefined) throw errors.argumentValueInvalid('Give either --tls-cert and --tls-key or --tls-generate, not both.');
+  if ((generate || cert !== undefined) && a.insecureHttp === true) throw errors.argumentValueInvalid('--insecure-http serves plain HTTP; it does not go with --tls-cert or --tls-generate.');
+  const { GENERATED_CERT, GENERATED_KEY, loadOrCreateSelfSigned, readTlsFiles } = await import('../../services/tls-certificate.ts');
+  if (cert !== undefined) return readTlsFiles(cert, key!);
+  if (!generate) return undefined;
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const made = await loadOrCreateSelfSigned(dataDir, systemClock);
+  log(`${made.created ? 'made a self-signed TLS certificate' : 'using the self-signed TLS certificate'} in ${dataDir} (${GENERATED_CERT}; key ${GENERATED_KEY}, mode 0600)`);
+  return made;
+}
 
 /**
  * The Node setting the server is measured with (docs/benchmarks.md): a young generation of 2 MB

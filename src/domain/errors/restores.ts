@@ -10,7 +10,6 @@ export const restoreErrors = {
   rehydrationInProgress: (message: string): DpError => new DpError('conflict', 'UserErrorRehydrationInProgress', message),
   rehydrationRequired: (message: string, target?: string): DpError => new DpError('invalid', 'UserErrorRecoveryPointRehydrationRequired', message, { target: target ?? null }),
   restoreDirectoryNotAccessible: (message: string, target?: string): DpError => new DpError('invalid', 'UserErrorContainerNotAccessible', message, { target: target ?? null }),
-  restoreFileExists: (message: string): DpError => new DpError('invalid', 'UserErrorFileAlreadyExists', message),
   restorePointNotFound: (message: string, target?: string): DpError => new DpError('invalid', 'UserErrorRecoveryPointNotFound', message, { target: target ?? null }),
   restoreTargetNotSupported: (message: string): DpError => new DpError('invalid', 'UserErrorRestoreTargetNotSupported', message),
   restoreToLowerVersion: (message: string): DpError => new DpError('invalid', 'UserErrorRestoreToLowerVersion', message),
