@@ -8,6 +8,10 @@ export const STORAGE_FAILURE = 'StorageFailure';
 /** The backend has no room left (a full disk, a quota reached); code the jobs report as is. */
 export const STORAGE_FULL = 'UserErrorStorageFull';
 export const STORAGE_LOCATION_INVALID = 'InvalidStorageLocation';
+/** The object sits in an archive tier and must be rehydrated before it can be read. */
+export const STORAGE_OBJECT_ARCHIVED = 'StorageObjectArchived';
+/** An object store's credentials are not in its SDK's standard environment variables. */
+export const STORAGE_CREDENTIALS_MISSING = 'StorageCredentialsMissing';
 
 export interface StorageSpace {
   freeBytes: number | null;
@@ -44,4 +48,14 @@ export const storageErrors = {
 
   storageSchemeUnknown: (scheme: string, known: string): DpError =>
     new DpError('invalid', STORAGE_LOCATION_INVALID, `No storage backend handles '${scheme}:' locations (known: ${known}).`),
+
+  /** A storage URL of a known scheme that is wrong in itself; `location` must already be free of secrets. */
+  storageUrlInvalid: (location: string, problem: string): DpError =>
+    new DpError('invalid', STORAGE_LOCATION_INVALID, `The storage location '${location}' is not valid: ${problem}`),
+
+  storageObjectArchived: (name: string): DpError =>
+    new DpError('conflict', STORAGE_OBJECT_ARCHIVED, `The storage object '${name}' is in the archive tier; rehydrate it before reading it.`),
+
+  storageCredentialsMissing: (location: string, variables: string): DpError =>
+    new DpError('invalid', STORAGE_CREDENTIALS_MISSING, `No credentials for the storage '${location}': set ${variables}.`),
 };
