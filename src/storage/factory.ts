@@ -42,8 +42,10 @@ export class StorageFactory {
     checkSegment('vault', vaultKey);
     checkSegment('datastore', datastore);
     if (isAbsolute(this.#root)) return join(this.#root, vaultKey, datastore);
-    const base = this.#root.endsWith('/') ? this.#root : `${this.#root}/`;
-    return new URL(`${vaultKey}/${datastore}`, base).href;
+    // Appended to the path, so a query (an object store's endpoint) stays with the location.
+    const url = new URL(this.#root);
+    url.pathname = `${url.pathname.replace(/\/$/, '')}/${vaultKey}/${datastore}`;
+    return url.href;
   }
 
   /** The storage of one vault's datastore (nothing is created until the first put). */
