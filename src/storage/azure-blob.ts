@@ -10,7 +10,7 @@ import {
   AnonymousCredential, BlobServiceClient, StorageSharedKeyCredential, type BlobItem, type ContainerClient,
 } from '@azure/storage-blob';
 import { errors } from '../domain/errors.ts';
-import { classifyObjectError, sdkFailure } from './object-errors.ts';
+import { classifyObjectError, isMissingContainer, sdkFailure } from './object-errors.ts';
 import { describe, type ObjectStoreLocation } from './object-url.ts';
 import type { AccessTier, ByteRange, ObjectInfo, Storage, StorageProperties, TierSupport } from './storage.ts';
 import { checkObjectName, checkRange, isNotFound } from './storage.ts';
@@ -185,9 +185,8 @@ export class AzureBlobStorage implements Storage {
       try {
         page = await pages.next();
       } catch (e) {
-        const err = classifyObjectError('list', prefix, this.displayName, sdkFailure(e));
-        if (isNotFound(err)) return; // no container yet: nothing stored
-        throw err;
+        if (isMissingContainer(sdkFailure(e))) return; // nothing stored yet
+        throw classifyObjectError('list', prefix, this.displayName, sdkFailure(e));
       }
       if (page.done) return;
       for (const b of page.value.segment.blobItems) {

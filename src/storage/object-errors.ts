@@ -15,6 +15,8 @@ export interface SdkFailure {
   message: string;
 }
 
+/** The bucket or container itself does not exist (a 404 of any other kind may be a proxy's). */
+const MISSING_CONTAINER = new Set(['NoSuchBucket', 'ContainerNotFound']);
 const ARCHIVED = new Set(['BlobArchived', 'InvalidObjectState']);
 const FULL = new Set(['XMinioStorageFull', 'QuotaExceeded', 'AccountQuotaExceeded', 'InsufficientAccountStorage']);
 const MISSING_CREDENTIALS = new Set(['CredentialsProviderError']);
@@ -59,9 +61,18 @@ export function redact(text: string, env: NodeJS.ProcessEnv = process.env): stri
     .replace(/(\bsig=)[^&\s]*/gi, '$1***');
 }
 
-/** The storage error for a failed SDK call `op` on object `name` of the storage `displayName`. */
+/** Whether `f` says the bucket or container does not exist: a listing of it then holds nothing. */
+export function isMissingContainer(f: SdkFailure): boolean {
+  return f.status === 404 && f.code !== undefined && MISSING_CONTAINER.has(f.code);
+}
+
+/**
+ * The storage error for a failed SDK call `op` on object `name` of the storage `displayName`. A
+ * 404 is not-found for the operations on one object; of a listing it is a failure (a missing
+ * bucket or container is told apart before, with `isMissingContainer`).
+ */
 export function classifyObjectError(op: string, name: string, displayName: string, f: SdkFailure, neededBytes: number | null = null): DpError {
-  if (f.status === 404) return storageNotFound(name);
+  if (f.status === 404 && op !== 'list') return storageNotFound(name);
   if (f.code && ARCHIVED.has(f.code)) return errors.storageObjectArchived(name);
   if (f.status === 507 || (f.code && FULL.has(f.code))) return storageFull(displayName, name, { freeBytes: null, neededBytes });
   if (f.code && MISSING_CREDENTIALS.has(f.code)) {
@@ -69,6 +80,8 @@ export function classifyObjectError(op: string, name: string, displayName: strin
   }
   const transient = (f.status !== undefined && TRANSIENT_STATUS.has(f.status)) || (f.code !== undefined && TRANSIENT_CODES.has(f.code));
   const firstLine = redact(f.message).split('\n')[0] ?? '';
-  const detail = [f.code ?? (f.status === undefined ? undefined : `HTTP ${f.status}`), firstLine].filter(Boolean).join(': ');
+  const status = f.status === undefined ? undefined : `HTTP ${f.status}`;
+  const what = f.code && status ? `${f.code} (${status})` : (f.code ?? status);
+  const detail = [what, firstLine].filter(Boolean).join(': ');
   return storageFailure(op, name, `${detail} (${displayName})`, transient);
 }

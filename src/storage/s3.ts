@@ -13,7 +13,7 @@ import {
   PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { classifyObjectError, sdkFailure } from './object-errors.ts';
+import { classifyObjectError, isMissingContainer, sdkFailure } from './object-errors.ts';
 import { describe, type ObjectStoreLocation } from './object-url.ts';
 import type { ByteRange, ObjectInfo, Storage, StorageProperties } from './storage.ts';
 import { checkObjectName, checkRange, isNotFound } from './storage.ts';
@@ -161,9 +161,8 @@ export class S3Storage implements Storage {
           Bucket: this.#bucket, Prefix: this.#loc.prefix + prefix, ContinuationToken: token, MaxKeys: this.#pageSize,
         }));
       } catch (e) {
-        const err = this.#fail('list', prefix, e);
-        if (isNotFound(err)) return; // no bucket yet: nothing stored
-        throw err;
+        if (isMissingContainer(sdkFailure(e))) return; // nothing stored yet
+        throw this.#fail('list', prefix, e);
       }
       for (const o of page.Contents ?? []) {
         if (!o.Key) continue;
