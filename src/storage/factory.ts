@@ -75,6 +75,11 @@ export class StorageFactory {
     return found.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   }
 
+  /** Reads the first object listed under the root: fails when the storage cannot be reached or read. */
+  async probe(): Promise<void> {
+    for await (const _ of this.#all().list('')) break;
+  }
+
   /** Removes what writes interrupted by a crash left anywhere under the root (start-up only). */
   async removePartials(): Promise<number> {
     return (await this.#all().removePartials?.()) ?? 0;

@@ -71,6 +71,22 @@ export async function runCli(args: string[], opts: { endpoint?: string; cwd?: st
   return { ...r, json };
 }
 
+/**
+ * Runs `dpvault server ARGS` expecting it to exit; a run that outlives `limitMs` is killed and
+ * reported as such (`killed`).
+ */
+export async function runServer(args: string[], opts: { env?: Record<string, string | undefined>; limitMs?: number } = {}): Promise<{ code: number; stderr: string; killed: boolean }> {
+  const child = spawn(process.execPath, [CLI_BIN, 'server', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+  let killed = false;
+  const limit = setTimeout(() => {
+    killed = true;
+    child.kill('SIGKILL');
+  }, opts.limitMs ?? 30_000);
+  const r = await captureChild(child);
+  clearTimeout(limit);
+  return { code: r.code, stderr: r.stderr, killed };
+}
+
 /** Collects a child's output and exit code. */
 export function captureChild(child: ChildProcessByStdio<null, Readable, Readable>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {

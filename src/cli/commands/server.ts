@@ -15,6 +15,10 @@ export const serverCommand = defineCommand({
     host: { names: ['--host'], default: '127.0.0.1', help: 'Address to listen on (default 127.0.0.1).' },
     port: { names: ['--port'], type: 'int', default: '7480', help: 'TCP port to listen on (default 7480; 0 picks a free one).' },
     dataDir: { names: ['--data-dir'], help: 'The data directory (default DPVAULT_HOME, else ~/.dpvault).' },
+    storage: {
+      names: ['--storage'],
+      help: "Where every vault's backup data lives: s3://BUCKET[/PREFIX]?endpoint=URL&region=R, azblob://CONTAINER[/PREFIX]?endpoint=URL or file:///abs/path (default DPVAULT_STORAGE, else backup-data in the data directory). Credentials come from the SDKs' environment variables.",
+    },
   },
   async run(a) {
     tuneRuntime();
@@ -29,8 +33,9 @@ export const serverCommand = defineCommand({
     const { startService } = await import('../../app.ts');
     const { installProcessGuard } = await import('../../jobs/job-guard.ts');
     installProcessGuard(log);
-    const svc = await startService({ dataDir, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem });
-    log(`dpvault listening on ${svc.url} (data in ${dataDir})`);
+    const storage = storageSetting(a.storage as string | undefined, process.env.DPVAULT_STORAGE);
+    const svc = await startService({ dataDir, storage, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem });
+    log(`dpvault listening on ${svc.url} (data in ${dataDir}${storage ? `, backup data in ${storage.location}` : ''})`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
@@ -56,6 +61,16 @@ function tuneRuntime(): void {
     const args = [process.execPath, '--max-semi-space-size=2', ...process.execArgv, process.argv[1], ...process.argv.slice(2)];
     execve(process.execPath, args, { ...process.env, DPVAULT_SERVER_REEXEC: '1' });
   }
+}
+
+/** The storage setting: `--storage` wins over DPVAULT_STORAGE; neither means the data directory. */
+function storageSetting(flag: string | undefined, env: string | undefined): { location: string; setting: string } | undefined {
+  if (flag !== undefined) {
+    if (flag.trim() === '') throw usage('argument --storage: expected a storage URL or an absolute path');
+    return { location: flag.trim(), setting: '--storage' };
+  }
+  if (env !== undefined && env.trim() !== '') return { location: env.trim(), setting: 'DPVAULT_STORAGE' };
+  return undefined;
 }
 
 /** A PostgreSQL memory value (`256MB`, `1GB`, `65536kB`) or `0` from the environment, or undefined when unset. */
