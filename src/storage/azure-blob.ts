@@ -11,6 +11,7 @@ import {
 } from '@azure/storage-blob';
 import { errors } from '../domain/errors.ts';
 import { classifyObjectError, isMissingContainer, sdkFailure } from './object-errors.ts';
+import { failureOf, OBJECT_STORE_PROPERTIES, onceUntilFailed } from './object-store.ts';
 import { describe, type ObjectStoreLocation } from './object-url.ts';
 import type { AccessTier, ByteRange, ObjectInfo, Storage, StorageProperties, TierSupport } from './storage.ts';
 import { checkObjectName, checkRange, isNotFound } from './storage.ts';
@@ -92,12 +93,13 @@ export interface AzureBlobOptions {
 
 export class AzureBlobStorage implements Storage {
   readonly displayName: string;
-  readonly properties: StorageProperties = { maxConcurrency: 8 };
+  readonly properties: StorageProperties = OBJECT_STORE_PROPERTIES;
   readonly tiers: TierSupport;
   readonly #loc: ObjectStoreLocation;
   readonly #container: ContainerClient;
   readonly #pageSize: number;
-  #containerReady: Promise<unknown> | undefined;
+  /** Creates the container on the first put if it does not exist. */
+  readonly #ensureContainer = onceUntilFailed(() => this.#container.createIfNotExists());
 
   constructor(loc: ObjectStoreLocation, opts: AzureBlobOptions = {}) {
     this.#loc = loc;
@@ -139,18 +141,11 @@ export class AzureBlobStorage implements Storage {
     const stream = Buffer.isBuffer(data) ? undefined : data;
     try {
       await this.#call('put', name, async () => {
-        this.#containerReady ??= this.#container.createIfNotExists().catch((e: unknown) => {
-          this.#containerReady = undefined;
-          throw e;
-        });
-        await this.#containerReady;
+        await this.#ensureContainer();
         if (!stream) return blob.uploadData(data as Buffer);
         const { head, rest } = await firstBlock(stream);
         if (!rest) return blob.uploadData(head);
-        // A failing source must fail the put: the SDK may end the stream's read short instead.
-        const failed = new Promise<never>((_, reject) => rest.once('error', reject));
-        failed.catch(() => undefined);
-        return Promise.race([blob.uploadStream(rest, BLOCK_SIZE, BLOCKS_IN_FLIGHT), failed]);
+        return Promise.race([blob.uploadStream(rest, BLOCK_SIZE, BLOCKS_IN_FLIGHT), failureOf(rest)]);
       }, stream ? null : (data as Buffer).length);
     } catch (e) {
       stream?.destroy();

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { classifyObjectError, isMissingContainer, sdkFailure } from './object-errors.ts';
+import { failureOf, OBJECT_STORE_PROPERTIES, onceUntilFailed } from './object-store.ts';
 import { describe, type ObjectStoreLocation } from './object-url.ts';
 import type { ByteRange, ObjectInfo, Storage, StorageProperties } from './storage.ts';
 import { checkObjectName, checkRange, isNotFound } from './storage.ts';
@@ -52,11 +53,19 @@ export function clientFor(loc: ObjectStoreLocation): S3Client {
 
 export class S3Storage implements Storage {
   readonly displayName: string;
-  readonly properties: StorageProperties = { maxConcurrency: 8 };
+  readonly properties: StorageProperties = OBJECT_STORE_PROPERTIES;
   readonly #loc: ObjectStoreLocation;
   readonly #client: S3Client;
   readonly #pageSize: number;
-  #bucketReady: Promise<void> | undefined;
+  /** Creates the bucket on the first put if it does not exist (as `restic init` does). */
+  readonly #ensureBucket = onceUntilFailed(async () => {
+    try {
+      await this.#client.send(new HeadBucketCommand({ Bucket: this.#bucket }));
+    } catch (e) {
+      if (sdkFailure(e).status !== 404) throw e;
+      await this.#client.send(new CreateBucketCommand({ Bucket: this.#bucket }));
+    }
+  });
 
   constructor(loc: ObjectStoreLocation, opts: S3Options = {}) {
     this.#loc = loc;
@@ -78,22 +87,6 @@ export class S3Storage implements Storage {
     return classifyObjectError(op, name, this.displayName, sdkFailure(e), neededBytes);
   }
 
-  /** Creates the bucket on the first put if it does not exist (as `restic init` does). */
-  #ensureBucket(): Promise<void> {
-    this.#bucketReady ??= (async () => {
-      try {
-        await this.#client.send(new HeadBucketCommand({ Bucket: this.#bucket }));
-      } catch (e) {
-        if (sdkFailure(e).status !== 404) throw e;
-        await this.#client.send(new CreateBucketCommand({ Bucket: this.#bucket }));
-      }
-    })().catch((e: unknown) => {
-      this.#bucketReady = undefined;
-      throw e;
-    });
-    return this.#bucketReady;
-  }
-
   async put(name: string, data: Buffer | Readable): Promise<void> {
     const key = this.#key(name);
     try {
@@ -108,10 +101,7 @@ export class S3Storage implements Storage {
           queueSize: PARTS_IN_FLIGHT,
           leavePartsOnError: false,
         });
-        // A failing source must fail the put; lib-storage may not notice a stream's error event.
-        const failed = new Promise<never>((_, reject) => data.once('error', reject));
-        failed.catch(() => undefined);
-        await Promise.race([upload.done(), failed.finally(() => upload.abort().catch(() => undefined))]);
+        await Promise.race([upload.done(), failureOf(data).finally(() => upload.abort().catch(() => undefined))]);
       }
     } catch (e) {
       if (!Buffer.isBuffer(data)) data.destroy();

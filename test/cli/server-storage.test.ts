@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { startService } from '../../src/app.ts';
 import type { StoredDump } from '../../src/domain/recovery-point-store.ts';
 import { rotateMasterKey } from '../../src/services/master-key-rotation.ts';
 import { openStorage } from '../../src/storage/backends.ts';
-import { freePort, startAzurite, startS3rver, type ObjectStorePeer } from '../support/object-stores.ts';
+import { freePort, startAzurite, startS3rver, usePeer } from '../support/object-stores.ts';
 import { runServer } from '../support/service.ts';
 import { scratchDir } from '../support/scratch.ts';
 import { dumpText, readAll, streamOf } from '../repository/helpers.ts';
@@ -21,11 +21,7 @@ const MINUTE = 60_000;
 const SECRET = `s3cr3t-${randomBytes(8).toString('hex')}`;
 const env = { AWS_ACCESS_KEY_ID: 'AKIDNOTREAL', AWS_SECRET_ACCESS_KEY: SECRET, AZURE_STORAGE_ACCOUNT: undefined, AZURE_STORAGE_KEY: undefined, AZURE_STORAGE_CONNECTION_STRING: undefined };
 
-let s3: ObjectStorePeer;
-before(async () => {
-  s3 = await startS3rver();
-});
-after(async () => s3?.stop());
+const s3 = usePeer(startS3rver);
 
 async function refused(args: string[], extraEnv: Record<string, string | undefined>, setting: string, why: RegExp): Promise<void> {
   const r = await runServer(['--port', '0', '--data-dir', scratchDir('dpvault-storage-'), ...args], { env: { ...env, ...extraEnv }, limitMs: MINUTE });
@@ -70,20 +66,15 @@ describe('dpvault server --storage refuses a storage it cannot use', () => {
   });
 
   it('an S3 store that refuses the credentials', async () => {
-    await refused(['--storage', s3.url('bkt')], {}, '--storage', /InvalidAccessKeyId|SignatureDoesNotMatch|AccessDenied/);
+    await refused(['--storage', s3().url('bkt')], {}, '--storage', /InvalidAccessKeyId|SignatureDoesNotMatch|AccessDenied/);
   });
 });
 
 describe('a server on object storage', () => {
-  let az: ObjectStorePeer;
-  before(async () => {
-    az = await startAzurite();
-  });
-  after(async () => az?.stop());
+  const az = usePeer(startAzurite);
 
-  for (const [label, peer] of [['S3', () => s3], ['Azure Blob', () => az]] as const) {
+  for (const [label, peer] of [['S3', s3], ['Azure Blob', az]] as const) {
     it(`keeps backup data in ${label}; its data directory keeps that storage, and a key rotation finds it`, async () => {
-      Object.assign(process.env, peer().env);
       const dataDir = scratchDir('dpvault-on-object-store-');
       const storage = { location: peer().url('server-data', 'dpvault'), setting: '--storage' };
       const svc = await startService({ dataDir, port: 0, storage });

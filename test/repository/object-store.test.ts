@@ -4,11 +4,11 @@
 // restores and verifies, and the repository opens again from the bucket alone.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Repository } from '../../src/repository/repository.ts';
 import { StorageFactory } from '../../src/storage/factory.ts';
 import { ManualClock } from '../../src/util/clock.ts';
-import { startAzurite, startS3rver, type ObjectStorePeer } from '../support/object-stores.ts';
+import { startAzurite, startS3rver, usePeer, type ObjectStorePeer } from '../support/object-stores.ts';
 import { dumpText, readAll, SMALL, streamOf } from './helpers.ts';
 
 const peers: [string, () => Promise<ObjectStorePeer>, string][] = [
@@ -18,15 +18,10 @@ const peers: [string, () => Promise<ObjectStorePeer>, string][] = [
 
 for (const [label, start, container] of peers) {
   describe(`a repository on ${label}`, () => {
-    let peer: ObjectStorePeer;
-    before(async () => {
-      peer = await start();
-      Object.assign(process.env, peer.env);
-    });
-    after(async () => peer?.stop());
+    const peer = usePeer(start);
 
     it('backs up, restores byte for byte, verifies, collects garbage and reopens from the bucket alone', async () => {
-      const factory = new StorageFactory(peer.url(container, 'vaults'));
+      const factory = new StorageFactory(peer().url(container, 'vaults'));
       const storage = factory.open('rg--vault1', 'VaultStore');
       const master = randomBytes(32);
       const clock = new ManualClock(new Date());

@@ -2,38 +2,33 @@
 // conformance suite (listing in small pages), access tiers read back from the emulator, and
 // credentials that never show in errors.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { openStorage } from '../../src/storage/backends.ts';
 import { AzureBlobStorage, azureCredentials } from '../../src/storage/azure-blob.ts';
 import { parseObjectStoreUrl } from '../../src/storage/object-url.ts';
 import { isNotFound, isTransient, STORAGE_CREDENTIALS_MISSING, STORAGE_OBJECT_ARCHIVED } from '../../src/storage/storage.ts';
-import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type ObjectStorePeer } from '../support/object-stores.ts';
+import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, usePeer } from '../support/object-stores.ts';
 import { storageConformance } from './suite.ts';
 
-let peer: ObjectStorePeer;
+const azurite = usePeer(startAzurite);
 let containers = 0;
-before(async () => {
-  peer = await startAzurite();
-  Object.assign(process.env, peer.env);
-});
-after(async () => peer?.stop());
 
 storageConformance('azure blob (Azurite)', async () => {
-  const storage = new AzureBlobStorage(parseObjectStoreUrl(new URL(peer.url(`conformance-${++containers}`, 'some/prefix'))), { listPageSize: 250 });
+  const storage = new AzureBlobStorage(parseObjectStoreUrl(new URL(azurite().url(`conformance-${++containers}`, 'some/prefix'))), { listPageSize: 250 });
   return { storage, cleanup: async () => undefined };
 });
 
 /** The emulator's own view of a blob, through the SDK directly (not through the backend). */
 async function blobTier(container: string, blob: string): Promise<{ tier: string | undefined; archiveStatus: string | undefined }> {
-  const service = new BlobServiceClient(peer.endpoint, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY));
+  const service = new BlobServiceClient(azurite().endpoint, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY));
   const p = await service.getContainerClient(container).getBlobClient(blob).getProperties();
   return { tier: p.accessTier, archiveStatus: p.archiveStatus };
 }
 
 describe('azure blob backend against Azurite', () => {
   it('moves blobs between tiers, refuses to read archived ones, and rehydrates them', async () => {
-    const s = openStorage(peer.url('tiers', 'vault'));
+    const s = openStorage(azurite().url('tiers', 'vault'));
     assert.ok(s.tiers, 'the backend has tiers');
     await s.put('packs/aa/p1', Buffer.from('pack one'));
     assert.equal((await blobTier('tiers', 'vault/packs/aa/p1')).tier, 'Hot');
@@ -54,7 +49,7 @@ describe('azure blob backend against Azurite', () => {
   });
 
   it('a container that does not exist yet lists nothing, reads not-found and is created on the first put', async () => {
-    const s = openStorage(peer.url('created-on-put'));
+    const s = openStorage(azurite().url('created-on-put'));
     for await (const info of s.list('')) assert.fail(`listed ${info.name}`);
     await assert.rejects(s.get('x'), (e: unknown) => isNotFound(e));
     await assert.rejects(s.stat('x'), (e: unknown) => isNotFound(e));
@@ -80,7 +75,7 @@ describe('azure blob backend against Azurite', () => {
 
   it('a wrong key is a permanent failure whose message holds no secret; an unreachable endpoint a transient one', async () => {
     const wrongKey = Buffer.from('not the key of this account, at all!').toString('base64');
-    const loc = parseObjectStoreUrl(new URL(peer.url('creds')));
+    const loc = parseObjectStoreUrl(new URL(azurite().url('creds')));
     const s = new AzureBlobStorage(loc, { env: { AZURE_STORAGE_ACCOUNT: AZURITE_ACCOUNT, AZURE_STORAGE_KEY: wrongKey } });
     await assert.rejects(s.put('x', Buffer.from('y')), (e: unknown) => {
       assert.equal(isTransient(e), false, String(e));

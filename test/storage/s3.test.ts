@@ -8,25 +8,20 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { openStorage } from '../../src/storage/backends.ts';
 import { parseObjectStoreUrl } from '../../src/storage/object-url.ts';
 import { clientFor, S3Storage } from '../../src/storage/s3.ts';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { isNotFound, isTransient } from '../../src/storage/storage.ts';
-import { startS3rver, type ObjectStorePeer } from '../support/object-stores.ts';
+import { startS3rver, usePeer } from '../support/object-stores.ts';
 import { digest, generated, storageConformance } from './suite.ts';
 
-let peer: ObjectStorePeer;
+const s3rver = usePeer(startS3rver);
 let buckets = 0;
-before(async () => {
-  peer = await startS3rver();
-  Object.assign(process.env, peer.env);
-});
-after(async () => peer?.stop());
 
 storageConformance('s3 (s3rver)', async () => {
-  const storage = new S3Storage(parseObjectStoreUrl(new URL(peer.url(`conformance-${++buckets}`, 'some/prefix'))), { listPageSize: 250 });
+  const storage = new S3Storage(parseObjectStoreUrl(new URL(s3rver().url(`conformance-${++buckets}`, 'some/prefix'))), { listPageSize: 250 });
   return { storage, cleanup: async () => undefined };
 }, {
   skip: {
@@ -35,11 +30,11 @@ storageConformance('s3 (s3rver)', async () => {
 });
 
 /** The bytes s3rver keeps on its disk for an object. */
-const stored = (bucket: string, key: string): string => join(peer.dir, bucket, `${key}._S3rver_object`);
+const stored = (bucket: string, key: string): string => join(s3rver().dir, bucket, `${key}._S3rver_object`);
 
 describe('s3 backend against s3rver', () => {
   it('a streamed put of 100,000 bytes stores exactly those bytes', async () => {
-    const s = openStorage(peer.url('checksums', 'p'));
+    const s = openStorage(s3rver().url('checksums', 'p'));
     const data = randomBytes(100_000);
     await s.put('streamed', Readable.from([data.subarray(0, 30_000), data.subarray(30_000)]));
     assert.equal((await readFile(stored('checksums', 'p/streamed'))).length, 100_000);
@@ -48,8 +43,8 @@ describe('s3 backend against s3rver', () => {
   });
 
   it('the client of a custom endpoint stores a streamed PutObject without adding checksum bytes', async () => {
-    const loc = parseObjectStoreUrl(new URL(peer.url('raw-put')));
-    await openStorage(peer.url('raw-put')).put('made', Buffer.from('bucket'));
+    const loc = parseObjectStoreUrl(new URL(s3rver().url('raw-put')));
+    await openStorage(s3rver().url('raw-put')).put('made', Buffer.from('bucket'));
     const data = randomBytes(100_000);
     await clientFor(loc).send(new PutObjectCommand({
       Bucket: 'raw-put', Key: 'streamed', Body: Readable.from([data.subarray(0, 40_000), data.subarray(40_000)]), ContentLength: data.length,
@@ -60,7 +55,7 @@ describe('s3 backend against s3rver', () => {
   });
 
   it('a streamed multipart upload is stored byte for byte', async () => {
-    const s = openStorage(peer.url('multipart'));
+    const s = openStorage(s3rver().url('multipart'));
     const size = 21 * 1024 * 1024 + 12_345; // three parts
     await s.put('parts/obj', generated(size, 7));
     const expected = await digest(generated(size, 7));
@@ -69,7 +64,7 @@ describe('s3 backend against s3rver', () => {
   });
 
   it('a storage under a bucket that does not exist yet lists nothing, reads not-found and creates it on the first put', async () => {
-    const s = openStorage(peer.url('created-on-put'));
+    const s = openStorage(s3rver().url('created-on-put'));
     for await (const info of s.list('')) assert.fail(`listed ${info.name}`);
     await assert.rejects(s.get('x'), (e: unknown) => isNotFound(e));
     await s.delete('x');
@@ -93,7 +88,7 @@ describe('s3 backend against s3rver', () => {
     process.env.AWS_SECRET_ACCESS_KEY = 'secretsecretsecret';
     try {
       // `localhost` rather than 127.0.0.1: a client of its own, which reads the changed variables.
-      const s = new S3Storage(parseObjectStoreUrl(new URL(peer.url('creds-bucket').replace('127.0.0.1', 'localhost'))));
+      const s = new S3Storage(parseObjectStoreUrl(new URL(s3rver().url('creds-bucket').replace('127.0.0.1', 'localhost'))));
       await assert.rejects(s.put('x', Buffer.from('y')), (e: unknown) => {
         assert.equal(isTransient(e), false, String(e));
         assert.doesNotMatch((e as Error).message, /AKIDWRONGWRONG|secretsecretsecret/);

@@ -4,6 +4,7 @@
 // exit, and setpriv's parent-death signal when the machine has it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { scratchDir } from './scratch.ts';
 
@@ -108,5 +109,22 @@ export async function startAzurite(): Promise<ObjectStorePeer> {
     dir,
     url: (container, prefix) => `azblob://${container}${prefix ? `/${prefix}` : ''}?${new URLSearchParams({ endpoint })}`,
     stop: peer.stop,
+  };
+}
+
+/**
+ * A peer for the tests of the enclosing suite (or file): started before them with its credentials
+ * put in the environment, stopped after them. Call the result inside the tests.
+ */
+export function usePeer(start: () => Promise<ObjectStorePeer>): () => ObjectStorePeer {
+  let peer: ObjectStorePeer | undefined;
+  before(async () => {
+    peer = await start();
+    Object.assign(process.env, peer.env);
+  });
+  after(async () => peer?.stop());
+  return () => {
+    if (!peer) throw new Error('the peer has not started');
+    return peer;
   };
 }
