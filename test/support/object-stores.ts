@@ -60,6 +60,9 @@ async function startPeer(what: string, argv: string[], port: number): Promise<{ 
   const [file, ...rest] = setpriv ? ['setpriv', '--pdeathsig', 'SIGKILL', '--', ...argv] : argv;
   const child = spawn(file as string, rest, { stdio: ['ignore', 'ignore', 'pipe'] });
   running.add(child);
+  // A peer shared by a whole test process (`testStorage`) must not keep it alive: it is killed on exit.
+  child.unref();
+  (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();
@@ -127,4 +130,29 @@ export function usePeer(start: () => Promise<ObjectStorePeer>): () => ObjectStor
     if (!peer) throw new Error('the peer has not started');
     return peer;
   };
+}
+
+const shared = new Map<string, Promise<ObjectStorePeer>>();
+let services = 0;
+
+/**
+ * The storage DPVAULT_TEST_STORAGE selects for the services the tests start (support/service.ts):
+ * `s3` (an s3rver) or `azblob` (an Azurite), one peer per test process, each service under a
+ * prefix of its own; unset or `fs`, the data directory as in production. Tests that read the
+ * files of `<data-dir>/backup-data` themselves (the seed's `vault recover` step copies them) need
+ * the filesystem.
+ */
+export async function testStorage(): Promise<{ location: string; setting: string } | undefined> {
+  const kind = process.env.DPVAULT_TEST_STORAGE ?? 'fs';
+  if (kind === 'fs' || kind === '') return undefined;
+  const start = { s3: startS3rver, azblob: startAzurite }[kind];
+  if (!start) throw new Error(`DPVAULT_TEST_STORAGE must be fs, s3 or azblob, not '${kind}'`);
+  let peer = shared.get(kind);
+  if (!peer) {
+    peer = start();
+    shared.set(kind, peer);
+  }
+  const started = await peer;
+  Object.assign(process.env, started.env);
+  return { location: started.url('dpvault-tests', `svc-${process.pid}-${++services}`), setting: 'DPVAULT_TEST_STORAGE' };
 }

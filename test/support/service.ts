@@ -7,6 +7,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { startService, type RunningService } from '../../src/app.ts';
 import type { Clock } from '../../src/util/clock.ts';
+import { testStorage } from './object-stores.ts';
 
 export interface TestService extends RunningService {
   dataDir: string;
@@ -15,6 +16,7 @@ export interface TestService extends RunningService {
 }
 
 /**
+ * Backup data goes where DPVAULT_TEST_STORAGE says (support/object-stores.ts `testStorage`).
  * Test databases are small, so by default every table with a primary key is dumped in key order
  * (keyOrderMinBytes 0), which is the path big tables take in production.
  */
@@ -22,7 +24,8 @@ export async function startTestService(
   opts: { clock?: Clock; dataDir?: string; keyOrderMinBytes?: number; log?: (line: string) => void } = {},
 ): Promise<TestService> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'dpvault-test-'));
-  const svc = await startService({ dataDir, port: 0, clock: opts.clock, keyOrderMinBytes: opts.keyOrderMinBytes ?? 0, log: opts.log });
+  const storage = await testStorage();
+  const svc = await startService({ dataDir, storage, port: 0, clock: opts.clock, keyOrderMinBytes: opts.keyOrderMinBytes ?? 0, log: opts.log });
   return {
     ...svc,
     dataDir,
