@@ -15,7 +15,7 @@ import { localOperator } from './services/caller.ts';
 import { InProcessBackground, type ServiceContext } from './services/context.ts';
 import { loadOrCreateMasterKey } from './secrets/master-key.ts';
 import { RepositoryStore } from './jobs/repository-store.ts';
-import { backupDataStorage } from './storage/factory.ts';
+import { checkStorageReachable, recordedStorage, STORAGE_SETTING_KEY, storageFactoryFor, type StorageSetting } from './storage/configured.ts';
 import { recoverInterruptedWork } from './jobs/recovery.ts';
 import { runBackupJob } from './jobs/backup-job.ts';
 import { runRestoreJob } from './jobs/restore-job.ts';
@@ -30,9 +30,12 @@ import { lockDataDir } from './services/data-dir-lock.ts';
 import { checkNoRotationPending } from './services/master-key-rotation.ts';
 import { listenError } from './services/listen-error.ts';
 import { checkListenPolicy } from './services/listen-policy.ts';
+import { errors } from './domain/errors.ts';
 
 export interface ServiceOptions {
   dataDir: string;
+  /** Where every vault's backup data lives (default: `backup-data` under the data directory). */
+  storage?: StorageSetting;
   host?: string;
   port?: number;
   clock?: Clock;
@@ -77,6 +80,7 @@ export interface RunningService {
 
 export async function openContext(opts: ServiceOptions): Promise<ServiceContext> {
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const backupData = storageFactoryFor(opts.dataDir, opts.storage); // a bad setting fails before anything is opened
   // The catalog and the task queue share one SQLite file, so a transaction can span both.
   const db = new SqliteConnection(join(opts.dataDir, 'catalog.sqlite'));
   const catalog: Catalog = new SqliteCatalog(db);
@@ -92,7 +96,7 @@ export async function openContext(opts: ServiceOptions): Promise<ServiceContext>
     tenantId,
     dataDir: opts.dataDir,
     masterKey,
-    store: new RepositoryStore(backupDataStorage(opts.dataDir), masterKey, clock, { repackBudgetBytes: opts.repackBudgetBytes }),
+    store: new RepositoryStore(backupData, masterKey, clock, { repackBudgetBytes: opts.repackBudgetBytes }),
     background: new InProcessBackground(opts.log),
     keyOrderMinBytes: opts.keyOrderMinBytes,
     restoreJobs: opts.restoreJobs,
@@ -123,7 +127,10 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
   let server: ApiServer;
   let app: App;
   try {
-    const interrupted = await recoverInterruptedWork(ctx, backupDataStorage(ctx.dataDir), instancePrefix);
+    const backupData = storageFactoryFor(ctx.dataDir, opts.storage);
+    await checkStorageReachable(backupData, opts.storage);
+    await checkStorageUnchanged(ctx.catalog, opts.storage);
+    const interrupted = await recoverInterruptedWork(ctx, backupData, instancePrefix);
     if (interrupted) opts.log?.(`failed ${interrupted} job(s) interrupted by the last stop`);
     // The address first: a server that cannot listen must not have started any work (a worker's
     // or scheduler's timers kept such a process alive, serving nothing).
@@ -204,6 +211,17 @@ async function listen(server: ApiServer, host: string, port: number): Promise<vo
   } catch (e) {
     throw listenError(e as NodeJS.ErrnoException, host, port);
   }
+}
+
+/**
+ * The vaults of a data directory keep the storage they were created with: the first start
+ * records it, and a later start with another storage setting is refused instead of finding every
+ * recovery point gone.
+ */
+async function checkStorageUnchanged(catalog: Catalog, storage: StorageSetting | undefined): Promise<void> {
+  const given = recordedStorage(storage);
+  const recorded = await setting(catalog, STORAGE_SETTING_KEY, () => given);
+  if (recorded !== given) throw errors.storageSettingChanged(storage?.setting ?? 'the default (no --storage or DPVAULT_STORAGE)', recorded, given);
 }
 
 async function setting(catalog: Catalog, key: string, make: () => string): Promise<string> {

@@ -14,7 +14,8 @@ import { CONFIG_NAME } from '../repository/layout.ts';
 import { Repository } from '../repository/repository.ts';
 import { decodeMasterKey } from '../secrets/master-key.ts';
 import { resealSecrets } from '../secrets/reseal.ts';
-import { backupDataStorage, type DatastoreRef, type StorageFactory } from '../storage/factory.ts';
+import { recordedSetting, STORAGE_SETTING_KEY, storageFactoryFor } from '../storage/configured.ts';
+import type { DatastoreRef, StorageFactory } from '../storage/factory.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 
 export const NEXT_KEY_FILE = 'master.key.new';
@@ -82,14 +83,16 @@ export async function rotateMasterKey(dataDir: string, env: Record<string, strin
       next = decodeMasterKey(readFileSync(nextFile, 'utf8'));
     }
     if (current.equals(next)) throw errors.sameMasterKey();
-    // The repositories: every vault's datastore with a repository config in it.
-    const storage = backupDataStorage(dataDir);
-    const repositories = await storage.holding(CONFIG_NAME);
-    let rewrapped = 0;
-    for (const where of repositories) if (await rewrap(storage, where, current, next)) rewrapped++;
     const catalog = new SqliteCatalog(join(dataDir, 'catalog.sqlite'));
     let resealed: number;
+    let repositories: DatastoreRef[];
+    let rewrapped = 0;
     try {
+      // The repositories: every vault's datastore with a repository config in it, in the
+      // storage the server recorded at its first start (the data directory before that).
+      const storage = storageFactoryFor(dataDir, recordedSetting(await catalog.getSetting(STORAGE_SETTING_KEY)));
+      repositories = await storage.holding(CONFIG_NAME);
+      for (const where of repositories) if (await rewrap(storage, where, current, next)) rewrapped++;
       resealed = await resealSecrets(catalog, current, next);
     } finally {
       await catalog.close();

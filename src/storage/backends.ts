@@ -1,9 +1,12 @@
-// The one list of storage backends, and opening a storage from a location string. New backends
-// (Azure Blob, S3) are added to `storageBackends` here, nowhere else: no registration by import.
+// The one list of storage backends, and opening a storage from a location string. A new backend
+// is added to `storageBackends` here, nowhere else: no registration by import.
 import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errors } from '../domain/errors.ts';
+import { AzureBlobStorage } from './azure-blob.ts';
 import { FsStorage } from './fs.ts';
+import { parseObjectStoreUrl } from './object-url.ts';
+import { S3Storage } from './s3.ts';
 import type { Storage } from './storage.ts';
 
 export interface StorageBackend {
@@ -18,6 +21,16 @@ export const storageBackends: readonly StorageBackend[] = [
     scheme: 'file',
     description: 'a directory on a local or mounted filesystem',
     open: (location) => new FsStorage(fileURLToPath(location)),
+  },
+  {
+    scheme: 's3',
+    description: 'a bucket of Amazon S3 or an S3-compatible store: s3://BUCKET[/PREFIX]?endpoint=URL&region=R&forcePathStyle=true',
+    open: (location) => new S3Storage(parseObjectStoreUrl(location)),
+  },
+  {
+    scheme: 'azblob',
+    description: 'a container of Azure Blob storage: azblob://CONTAINER[/PREFIX]?endpoint=URL',
+    open: (location) => new AzureBlobStorage(parseObjectStoreUrl(location)),
   },
 ];
 

@@ -42,8 +42,10 @@ export class StorageFactory {
     checkSegment('vault', vaultKey);
     checkSegment('datastore', datastore);
     if (isAbsolute(this.#root)) return join(this.#root, vaultKey, datastore);
-    const base = this.#root.endsWith('/') ? this.#root : `${this.#root}/`;
-    return new URL(`${vaultKey}/${datastore}`, base).href;
+    // Appended to the path, so a query (an object store's endpoint) stays with the location.
+    const url = new URL(this.#root);
+    url.pathname = `${url.pathname.replace(/\/$/, '')}/${vaultKey}/${datastore}`;
+    return url.href;
   }
 
   /** The storage of one vault's datastore (nothing is created until the first put). */
@@ -71,6 +73,11 @@ export class StorageFactory {
     }
     const key = (r: DatastoreRef): string => `${r.vaultKey}/${r.datastore}`;
     return found.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  }
+
+  /** Reads the first object listed under the root: fails when the storage cannot be reached or read. */
+  async probe(): Promise<void> {
+    for await (const _ of this.#all().list('')) break;
   }
 
   /** Removes what writes interrupted by a crash left anywhere under the root (start-up only). */

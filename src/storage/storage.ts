@@ -100,7 +100,9 @@ export interface Storage {
 }
 
 // The codes live in the error catalog; re-exported here for the callers that test them.
-export { STORAGE_FAILURE, STORAGE_FULL, STORAGE_INVALID_NAME, STORAGE_INVALID_RANGE, STORAGE_NOT_FOUND } from '../domain/errors.ts';
+export {
+  STORAGE_CREDENTIALS_MISSING, STORAGE_FAILURE, STORAGE_FULL, STORAGE_INVALID_NAME, STORAGE_INVALID_RANGE, STORAGE_NOT_FOUND, STORAGE_OBJECT_ARCHIVED,
+} from '../domain/errors.ts';
 
 /** The one not-found error every backend returns. */
 export function storageNotFound(name: string): DpError {

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { CLI_BIN, captureChild } from '../support/service.ts';
+import { CLI_BIN, runServer } from '../support/service.ts';
 
 let holder: Server;
 let port: number;
@@ -22,19 +22,6 @@ after(() => {
   holder.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-/** Runs the server; a run that outlives the limit is killed and reported as such. */
-async function runServer(args: string[]): Promise<{ code: number; stderr: string; killed: boolean }> {
-  const child = spawn(process.execPath, [CLI_BIN, 'server', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let killed = false;
-  const limit = setTimeout(() => {
-    killed = true;
-    child.kill('SIGKILL');
-  }, 30_000);
-  const r = await captureChild(child);
-  clearTimeout(limit);
-  return { code: r.code, stderr: r.stderr, killed };
-}
 
 test('with its port taken, `dpvault server` exits non-zero, names the address and releases the data directory', async () => {
   const data = mkdtempSync(join(tmpdir(), 'dpvault-listen-'));

@@ -19,6 +19,19 @@ const PINNED: Record<keyof typeof errors, Pinned> = {
   storageSegmentInvalid: [errors.storageSegmentInvalid('vault', 'a/b'), 'InvalidStorageLocation', 500, "'a/b' cannot name a vault in storage."],
   storageLocationNotUnderstood: [errors.storageLocationNotUnderstood('rel/dir'), 'InvalidStorageLocation', 400, "'rel/dir' is neither an absolute path nor a storage URL."],
   storageSchemeUnknown: [errors.storageSchemeUnknown('s3', 'file'), 'InvalidStorageLocation', 400, "No storage backend handles 's3:' locations (known: file)."],
+  storageUrlInvalid: [errors.storageUrlInvalid('s3://', 'it names no bucket.'), 'InvalidStorageLocation', 400, "The storage location 's3://' is not valid: it names no bucket."],
+  storageObjectArchived: [errors.storageObjectArchived('packs/ab'), 'StorageObjectArchived', 409, "The storage object 'packs/ab' is in the archive tier; rehydrate it before reading it."],
+  storageSettingRefused: [
+    errors.storageSettingRefused('--storage', 'it is unreachable.'), 'InvalidStorageSetting', 400, 'The storage given by --storage cannot be used: it is unreachable.',
+  ],
+  storageSettingChanged: [
+    errors.storageSettingChanged('DPVAULT_STORAGE', 'the data directory', 's3://b'), 'StorageSettingChanged', 409,
+    "This data directory's vaults keep their backup data in 'the data directory', but DPVAULT_STORAGE now says 's3://b'. Start the server with the storage its vaults were created with; moving backup data to another storage is not supported yet.",
+  ],
+  storageCredentialsMissing: [
+    errors.storageCredentialsMissing('azblob://c', 'AZURE_STORAGE_CONNECTION_STRING'), 'StorageCredentialsMissing', 400,
+    "No credentials for the storage 'azblob://c': set AZURE_STORAGE_CONNECTION_STRING.",
+  ],
   repositoryDataCorrupt: [errors.repositoryDataCorrupt('bad pack'), 'RepositoryDataCorrupt', 500, 'bad pack'],
   repositoryConfigDamaged: [
     errors.repositoryConfigDamaged('/r', [{ name: 'config', problem: 'it is missing' }, { name: 'config-copy', problem: 'bad' }]),

@@ -28,6 +28,12 @@ describe('the storage factory', () => {
     assert.equal((await byUrl.open('rg--v', 'VaultStore').get('packs/ab/abc')).toString(), 'pack');
   });
 
+  it("keeps an object store URL's parameters on every datastore's location", () => {
+    const f = new StorageFactory('s3://bkt/root?endpoint=http%3A%2F%2F127.0.0.1%3A9000&region=eu-west-1');
+    assert.equal(f.location('rg--v', 'VaultStore'), 's3://bkt/root/rg--v/VaultStore?endpoint=http%3A%2F%2F127.0.0.1%3A9000&region=eu-west-1');
+    assert.equal(new StorageFactory('s3://bkt').location('rg--v', 'ArchiveStore'), 's3://bkt/rg--v/ArchiveStore');
+  });
+
   it('the embedded service keeps backup data in backup-data under its data directory', () => {
     assert.equal(backupDataStorage(root).location('rg--v', 'VaultStore'), join(root, 'backup-data', 'rg--v', 'VaultStore'));
   });

@@ -1,8 +1,10 @@
 // The storage conformance suite: every backend's test file calls `storageConformance` with a
 // factory for a fresh, empty storage. It checks the contract written in src/storage/storage.ts.
-// A backend may skip a case only by giving the reason, which shows in the test output.
+// A backend may skip a case only by giving the reason, which shows in the test output. The heavy
+// cases (many thousands of objects, an object of several hundred MB) run a sample by default and
+// in full with DPVAULT_FULL_SWEEPS=1.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { Storage } from '../../src/storage/storage.ts';
@@ -22,7 +24,16 @@ export type ConformanceCase =
   | 'list'
   | 'delete'
   | 'names'
-  | 'concurrentPuts';
+  | 'concurrentPuts'
+  | 'concurrentWriters'
+  | 'manyObjects'
+  | 'bigObject';
+
+const FULL = process.env.DPVAULT_FULL_SWEEPS === '1';
+/** Objects the listing case stores: more than a page of every backend in full, a sample by default. */
+export const MANY_OBJECTS = FULL ? 12_000 : 1_200;
+/** The big object's size: several hundred MB in full, a sample that stays well under 20 s by default. */
+export const BIG_OBJECT_BYTES = FULL ? 400 * 1024 * 1024 : 40 * 1024 * 1024;
 
 export interface ConformanceOptions {
   /** Cases this backend cannot run, each with the reason shown in the output. */
@@ -39,6 +50,48 @@ export async function names(storage: Storage, prefix: string): Promise<string[]>
   const out: string[] = [];
   for await (const info of storage.list(prefix)) out.push(info.name);
   return out.sort();
+}
+
+/** `total` bytes of a pseudo-random sequence in 1 MiB chunks, generated as read (never held whole). */
+export function generated(total: number, seed = 1): Readable {
+  async function* gen(): AsyncGenerator<Buffer> {
+    let x = seed >>> 0 || 1;
+    for (let at = 0; at < total; ) {
+      const n = Math.min(1024 * 1024, total - at);
+      const chunk = Buffer.allocUnsafe(n);
+      for (let i = 0; i + 4 <= n; i += 4) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        chunk.writeUInt32LE(x >>> 0, i);
+      }
+      chunk.fill(7, n - (n % 4));
+      at += n;
+      yield chunk;
+    }
+  }
+  return Readable.from(gen());
+}
+
+/** SHA-256, length and last 1000 bytes of everything `stream` yields. */
+export async function digest(stream: Readable): Promise<{ sha256: string; bytes: number; tail: Buffer }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let tail = Buffer.alloc(0);
+  for await (const part of stream as AsyncIterable<Buffer>) {
+    hash.update(part);
+    bytes += part.length;
+    tail = Buffer.concat([tail, part.subarray(-1000)]).subarray(-1000);
+  }
+  return { sha256: hash.digest('hex'), bytes, tail };
+}
+
+/** Runs `fn` over `items`, `width` at a time. */
+async function inParallel<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  }));
 }
 
 /** A readable that yields `parts` slowly and then fails with `error` (when given). */
@@ -169,6 +222,38 @@ export function storageConformance(label: string, create: () => Promise<StorageF
       const got = await s.get('conc/same');
       assert.ok(values.some((v) => v.equals(got)), 'the stored value is one of the values put');
       assert.deepEqual(await names(s, 'conc/'), ['conc/same']);
+    });
+
+    test('concurrentWriters', 'many writers putting different objects at once each store theirs whole', async () => {
+      const writers = Array.from({ length: 8 }, (_, w) => Array.from({ length: 6 }, (_, i) => ({ name: `writers/w${w}/o${i}`, data: randomBytes(1000 + w * 7919 + i * 104_729) })));
+      await Promise.all(writers.map(async (objects, w) => {
+        for (const o of objects) await s.put(o.name, w % 2 ? o.data : sourceOf([o.data.subarray(0, 500), o.data.subarray(500)]));
+      }));
+      const all = writers.flat();
+      assert.deepEqual(await names(s, 'writers/'), all.map((o) => o.name).sort());
+      for (const o of all) assert.ok((await s.get(o.name)).equals(o.data), `${o.name} is whole`);
+    });
+
+    test('manyObjects', `listing ${MANY_OBJECTS} objects pages through all of them, each once`, async () => {
+      const all = Array.from({ length: MANY_OBJECTS }, (_, i) => `many/${(i % 16).toString(16)}/${i.toString().padStart(6, '0')}`);
+      await inParallel(all, 16, (n) => s.put(n, Buffer.from(n)));
+      const listed = await names(s, 'many/');
+      assert.equal(listed.length, all.length);
+      assert.deepEqual(listed, [...all].sort());
+      const sub = await names(s, 'many/a/');
+      assert.deepEqual(sub, all.filter((n) => n.startsWith('many/a/')).sort());
+      let bytes = 0;
+      for await (const info of s.list('many/3/')) bytes += info.size;
+      assert.equal(bytes, all.filter((n) => n.startsWith('many/3/')).reduce((sum, n) => sum + n.length, 0));
+    });
+
+    test('bigObject', `an object of ${BIG_OBJECT_BYTES / 1024 / 1024} MiB written from a stream in parts reads back byte for byte`, async () => {
+      const expected = await digest(generated(BIG_OBJECT_BYTES, 42));
+      await s.put('big/object', generated(BIG_OBJECT_BYTES, 42));
+      assert.equal((await s.stat('big/object')).size, BIG_OBJECT_BYTES);
+      assert.deepEqual(await digest(await s.getStream('big/object')), expected);
+      const tail = await readAll(await s.getStream('big/object', { offset: BIG_OBJECT_BYTES - 1000 }));
+      assert.ok(tail.equals(expected.tail), 'a range at the end reads the last bytes');
     });
   });
 }

@@ -7,6 +7,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { startService, type RunningService } from '../../src/app.ts';
 import type { Clock } from '../../src/util/clock.ts';
+import { testStorage } from './object-stores.ts';
 
 export interface TestService extends RunningService {
   dataDir: string;
@@ -15,6 +16,7 @@ export interface TestService extends RunningService {
 }
 
 /**
+ * Backup data goes where DPVAULT_TEST_STORAGE says (support/object-stores.ts `testStorage`).
  * Test databases are small, so by default every table with a primary key is dumped in key order
  * (keyOrderMinBytes 0), which is the path big tables take in production.
  */
@@ -22,8 +24,9 @@ export async function startTestService(
   opts: { clock?: Clock; dataDir?: string; keyOrderMinBytes?: number; log?: (line: string) => void; restoreFilesRoots?: string[] } = {},
 ): Promise<TestService> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'dpvault-test-'));
+  const storage = await testStorage();
   const svc = await startService({
-    dataDir, port: 0, clock: opts.clock, keyOrderMinBytes: opts.keyOrderMinBytes ?? 0, log: opts.log, restoreFilesRoots: opts.restoreFilesRoots,
+    dataDir, storage, port: 0, clock: opts.clock, keyOrderMinBytes: opts.keyOrderMinBytes ?? 0, log: opts.log, restoreFilesRoots: opts.restoreFilesRoots,
   });
   return {
     ...svc,
@@ -71,6 +74,22 @@ export async function runCli(args: string[], opts: { endpoint?: string; cwd?: st
     json = undefined;
   }
   return { ...r, json };
+}
+
+/**
+ * Runs `dpvault server ARGS` expecting it to exit; a run that outlives `limitMs` is killed and
+ * reported as such (`killed`).
+ */
+export async function runServer(args: string[], opts: { env?: Record<string, string | undefined>; limitMs?: number } = {}): Promise<{ code: number; stderr: string; killed: boolean }> {
+  const child = spawn(process.execPath, [CLI_BIN, 'server', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+  let killed = false;
+  const limit = setTimeout(() => {
+    killed = true;
+    child.kill('SIGKILL');
+  }, opts.limitMs ?? 30_000);
+  const r = await captureChild(child);
+  clearTimeout(limit);
+  return { code: r.code, stderr: r.stderr, killed };
 }
 
 /** Collects a child's output and exit code. */

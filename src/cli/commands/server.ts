@@ -32,6 +32,10 @@ export const serverCommand = defineCommand({
     },
     insecureHttp: { names: ['--insecure-http'], arity: 'flag', help: 'Serve plain HTTP on a non-loopback address (refused without it).' },
     trustProxy: { names: ['--trust-proxy'], arity: 'flag', help: 'Build answer URLs from X-Forwarded-Proto/X-Forwarded-Host (only behind a reverse proxy you run).' },
+    storage: {
+      names: ['--storage'],
+      help: "Where every vault's backup data lives: s3://BUCKET[/PREFIX]?endpoint=URL&region=R, azblob://CONTAINER[/PREFIX]?endpoint=URL or file:///abs/path (default DPVAULT_STORAGE, else backup-data in the data directory). Credentials come from the SDKs' environment variables.",
+    },
   },
   async run(a) {
     tuneRuntime();
@@ -48,10 +52,11 @@ export const serverCommand = defineCommand({
     const { startService } = await import('../../app.ts');
     const { installProcessGuard } = await import('../../jobs/job-guard.ts');
     installProcessGuard(log);
-    const svc = await startService({ dataDir, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem, restoreFilesRoots,
+    const storage = storageSetting(a.storage as string | undefined, process.env.DPVAULT_STORAGE);
+    const svc = await startService({ dataDir, storage, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem, restoreFilesRoots,
       tls, insecureHttp: a.insecureHttp === true, trustProxy: a.trustProxy === true,
     });
-    log(`dpvault listening on ${svc.url} (data in ${dataDir})`);
+    log(`dpvault listening on ${svc.url} (data in ${dataDir}${storage ? `, backup data in ${storage.location}` : ''})`);
     if (tls) log(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint} (a client trusts it with DPVAULT_TLS_FINGERPRINT=${tls.fingerprint})`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
@@ -95,6 +100,16 @@ function tuneRuntime(): void {
     const args = [process.execPath, '--max-semi-space-size=2', ...process.execArgv, process.argv[1], ...process.argv.slice(2)];
     execve(process.execPath, args, { ...process.env, DPVAULT_SERVER_REEXEC: '1' });
   }
+}
+
+/** The storage setting: `--storage` wins over DPVAULT_STORAGE; neither means the data directory. */
+function storageSetting(flag: string | undefined, env: string | undefined): { location: string; setting: string } | undefined {
+  if (flag !== undefined) {
+    if (flag.trim() === '') throw usage('argument --storage: expected a storage URL or an absolute path');
+    return { location: flag.trim(), setting: '--storage' };
+  }
+  if (env !== undefined && env.trim() !== '') return { location: env.trim(), setting: 'DPVAULT_STORAGE' };
+  return undefined;
 }
 
 /** A PostgreSQL memory value (`256MB`, `1GB`, `65536kB`) or `0` from the environment, or undefined when unset. */

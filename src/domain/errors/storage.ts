@@ -8,6 +8,14 @@ export const STORAGE_FAILURE = 'StorageFailure';
 /** The backend has no room left (a full disk, a quota reached); code the jobs report as is. */
 export const STORAGE_FULL = 'UserErrorStorageFull';
 export const STORAGE_LOCATION_INVALID = 'InvalidStorageLocation';
+/** The object sits in an archive tier and must be rehydrated before it can be read. */
+export const STORAGE_OBJECT_ARCHIVED = 'StorageObjectArchived';
+/** The server's storage setting (`--storage`, DPVAULT_STORAGE) names a storage it cannot use. */
+export const STORAGE_SETTING_INVALID = 'InvalidStorageSetting';
+/** The storage setting differs from the one the data directory's vaults were created with. */
+export const STORAGE_SETTING_CHANGED = 'StorageSettingChanged';
+/** An object store's credentials are not in its SDK's standard environment variables. */
+export const STORAGE_CREDENTIALS_MISSING = 'StorageCredentialsMissing';
 
 export interface StorageSpace {
   freeBytes: number | null;
@@ -44,4 +52,25 @@ export const storageErrors = {
 
   storageSchemeUnknown: (scheme: string, known: string): DpError =>
     new DpError('invalid', STORAGE_LOCATION_INVALID, `No storage backend handles '${scheme}:' locations (known: ${known}).`),
+
+  /** A storage URL of a known scheme that is wrong in itself; `location` must already be free of secrets. */
+  storageUrlInvalid: (location: string, problem: string): DpError =>
+    new DpError('invalid', STORAGE_LOCATION_INVALID, `The storage location '${location}' is not valid: ${problem}`),
+
+  storageObjectArchived: (name: string): DpError =>
+    new DpError('conflict', STORAGE_OBJECT_ARCHIVED, `The storage object '${name}' is in the archive tier; rehydrate it before reading it.`),
+
+  /** `problem` must already be free of secrets (object-errors.ts `redact`). */
+  storageSettingRefused: (setting: string, problem: string): DpError =>
+    new DpError('invalid', STORAGE_SETTING_INVALID, `The storage given by ${setting} cannot be used: ${problem}`),
+
+  storageSettingChanged: (setting: string, recorded: string, given: string): DpError =>
+    new DpError(
+      'conflict',
+      STORAGE_SETTING_CHANGED,
+      `This data directory's vaults keep their backup data in '${recorded}', but ${setting} now says '${given}'. Start the server with the storage its vaults were created with; moving backup data to another storage is not supported yet.`,
+    ),
+
+  storageCredentialsMissing: (location: string, variables: string): DpError =>
+    new DpError('invalid', STORAGE_CREDENTIALS_MISSING, `No credentials for the storage '${location}': set ${variables}.`),
 };
