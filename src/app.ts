@@ -60,7 +60,7 @@ export interface ServiceOptions {
   insecureHttp?: boolean;
   /** Absolute URLs in answers follow X-Forwarded-Proto/-Host (a reverse proxy in front). */
   trustProxy?: boolean;
-  /** Bytes one maintenance may write per datastore repacking for locality (default min(10% of its packs, 1 GiB)). */
+  /** Bytes one maintenance may write per datastore repacking for locality (default 0: off; docs/benchmarks.md). */
   repackBudgetBytes?: number;
 }
 

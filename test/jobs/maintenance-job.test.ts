@@ -135,7 +135,23 @@ describe('vault maintenance', () => {
     assert.ok(Buffer.concat(back).equals(data), 'the backup that ran beside maintenance restores whole');
   });
 
+  it('repacks for locality only when given a budget', async () => {
+    const streams = weeklyStreams(seriesBase(2 * 1024 * 1024), 4, 12).map((b) => b.toString('latin1'));
+    for (const [w, content] of streams.entries()) {
+      fx.clock.advance(60_000);
+      await fx.addPoint(`2025-01-${String(5 + w).padStart(2, '0')}T22:00:00Z`, 'Default', content);
+    }
+    fx.clock.advance(48 * HOUR);
+    const job = await maintain();
+    assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
+    const d = job.properties.extendedInfo.additionalDetails;
+    assert.equal(Number(d.LocalityRepackBytesWritten), 0, JSON.stringify(d));
+    assert.equal(Number(d.LocalityRepackBudgetBytes), 0, JSON.stringify(d));
+  });
+
   it('repacks the newest point of a weekly series for locality within its budget, and the next run goes on from there', async () => {
+    await fx.close();
+    fx = await protectedFixture(new Date().toISOString(), undefined, { repackBudgetBytes: 4 * 1024 * 1024 });
     const streams = weeklyStreams(seriesBase(6 * 1024 * 1024), 6, 12).map((b) => b.toString('latin1'));
     const points = [];
     for (const [w, content] of streams.entries()) {

@@ -72,10 +72,11 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function protectedFixture(start: string, policy = seedPolicy()): Promise<Fixture> {
+/** `service`: options of the service the fixture opens (a repack budget, say). */
+export async function protectedFixture(start: string, policy = seedPolicy(), service: { repackBudgetBytes?: number } = {}): Promise<Fixture> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dpvault-fixture-'));
   const clock = new ManualClock(start);
-  const f = { ctx: await openContext({ dataDir, clock }) } as { ctx: ServiceContext };
+  const f = { ctx: await openContext({ dataDir, clock, ...service }) } as { ctx: ServiceContext };
   const sub = f.ctx.subscriptionId;
   const vaultId = `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.DataProtection/backupVaults/vault`;
   const instanceId = `${vaultId}/backupInstances/pgsrv-appdb`;
@@ -157,7 +158,7 @@ export async function protectedFixture(start: string, policy = seedPolicy()): Pr
     },
     async reopen() {
       await f.ctx.catalog.close();
-      f.ctx = await openContext({ dataDir, clock });
+      f.ctx = await openContext({ dataDir, clock, ...service });
     },
     async close() {
       await f.ctx.catalog.close();
