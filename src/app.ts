@@ -1,7 +1,7 @@
 // The composition root: opens the catalog, creates the installation's identity on first start and
 // wires the API. `dpvault server` and the test fixture both start the service through here.
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { SqliteCatalog } from './catalog/sqlite.ts';
@@ -78,7 +78,8 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-export async function openContext(opts: ServiceOptions): Promise<ServiceContext> {
+export async function openContext(given: ServiceOptions): Promise<ServiceContext> {
+  const opts = absoluteDataDir(given);
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const backupData = storageFactoryFor(opts.dataDir, opts.storage); // a bad setting fails before anything is opened
   // The catalog and the task queue share one SQLite file, so a transaction can span both.
@@ -106,7 +107,8 @@ export async function openContext(opts: ServiceOptions): Promise<ServiceContext>
   };
 }
 
-export async function startService(opts: ServiceOptions): Promise<RunningService> {
+export async function startService(given: ServiceOptions): Promise<RunningService> {
+  const opts = absoluteDataDir(given);
   checkListenPolicy(opts.host ?? '127.0.0.1', opts.tls !== undefined, opts.insecureHttp === true);
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   checkNoRotationPending(opts.dataDir);
@@ -230,4 +232,9 @@ async function setting(catalog: Catalog, key: string, make: () => string): Promi
   const value = make();
   await catalog.setSetting(key, value);
   return value;
+}
+
+/** The options with the data directory made absolute: what lies inside it is compared by path (restores as files never write there). */
+function absoluteDataDir(opts: ServiceOptions): ServiceOptions {
+  return isAbsolute(opts.dataDir) ? opts : { ...opts, dataDir: resolve(opts.dataDir) };
 }

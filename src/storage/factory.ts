@@ -4,7 +4,7 @@
 // directory. The layout under the root location is `<vaultKey>/<datastore>/<object>`; what the
 // objects are is the repository's business (src/repository/layout.ts). Each storage it opens has
 // the wrappers of stack.ts.
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { errors } from '../domain/errors.ts';
 import { openStorage } from './backends.ts';
 import { stack, type StackOptions } from './stack.ts';
@@ -94,5 +94,5 @@ export class StorageFactory {
 
 /** The embedded service's backup data: `backup-data` under its data directory. */
 export function backupDataStorage(dataDir: string, stackOptions: StackOptions = {}): StorageFactory {
-  return new StorageFactory(join(dataDir, 'backup-data'), stackOptions);
+  return new StorageFactory(resolve(dataDir, 'backup-data'), stackOptions);
 }

@@ -53,3 +53,19 @@ test('an address no interface has is refused the same way', async () => {
   assert.match(r.stderr, new RegExp(`ERROR: \\(AddressNotAvailable\\) Cannot listen on 192\\.0\\.2\\.1:${port}`));
   assert.equal(existsSync(join(data, 'server.pid')), false, 'server.pid is removed');
 });
+
+test('a relative --data-dir is the working directory\'s, and the server starts on it', async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'dpvault-listen-'));
+  dirs.push(cwd);
+  const server = spawn(process.execPath, [CLI_BIN, 'server', '--port', '0', '--data-dir', 'data'], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    let said = '';
+    server.stderr.on('data', (d: Buffer) => (said += d.toString()));
+    for (let i = 0; i < 500 && !said.includes('listening') && server.exitCode === null; i++) await new Promise((res) => setTimeout(res, 20));
+    assert.match(said, new RegExp(`dpvault listening on .*\\(data in ${join(cwd, 'data').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`), said);
+    assert.ok(existsSync(join(cwd, 'data', 'catalog.sqlite')));
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((res) => (server.exitCode !== null ? res(undefined) : server.once('exit', res)));
+  }
+});

@@ -41,7 +41,7 @@ export const serverCommand = defineCommand({
     tuneRuntime();
     const port = Number(a.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage(`argument --port: '${String(a.port)}' is not a TCP port`);
-    const dataDir = (a.dataDir as string | undefined) ?? process.env.DPVAULT_HOME ?? join(homedir(), '.dpvault');
+    const dataDir = dataDirOf(a.dataDir as string | undefined);
     const keyOrderMinBytes = byteCount('DPVAULT_KEY_ORDER_MIN_BYTES', process.env.DPVAULT_KEY_ORDER_MIN_BYTES);
     const restoreJobs = workerCount('DPVAULT_RESTORE_JOBS', process.env.DPVAULT_RESTORE_JOBS);
     const repackBudgetBytes = byteCount('DPVAULT_REPACK_BUDGET_BYTES', process.env.DPVAULT_REPACK_BUDGET_BYTES);
@@ -136,11 +136,16 @@ export const rotateMasterKeyCommand = defineCommand({
     dataDir: { names: ['--data-dir'], help: 'The data directory (default DPVAULT_HOME, else ~/.dpvault).' },
   },
   async run(a) {
-    const dataDir = (a.dataDir as string | undefined) ?? process.env.DPVAULT_HOME ?? join(homedir(), '.dpvault');
+    const dataDir = dataDirOf(a.dataDir as string | undefined);
     const { rotateMasterKey } = await import('../../services/master-key-rotation.ts');
     return rotateMasterKey(dataDir);
   },
 });
+
+/** The data directory, absolute (a relative --data-dir or DPVAULT_HOME is the working directory's). */
+function dataDirOf(given: string | undefined): string {
+  return resolve(given ?? process.env.DPVAULT_HOME ?? join(homedir(), '.dpvault'));
+}
 
 /** A number of sessions from the environment (1 to 64), or undefined when unset. */
 function workerCount(name: string, value: string | undefined): number | undefined {
