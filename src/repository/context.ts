@@ -21,7 +21,7 @@ export interface RuntimeOptions {
   /** Reads of pack ranges in flight at once during a restore (default 4). */
   readAhead?: number;
   /**
-   * Bytes a restore holds at once (default 32 MiB): ranges read and not yet opened, and windows
+   * Bytes a restore holds at once (default 16 MiB; 32 MiB bought no speed and cost 21–35 MiB of peak: docs/benchmarks.md): ranges read and not yet opened, and windows
    * of the stream opened and not yet written (restore.ts); a window is a quarter of it.
    */
   restoreBudget?: number;

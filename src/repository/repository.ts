@@ -271,6 +271,6 @@ function context(storage: Storage, config: RepositoryConfig, keys: RepositoryKey
     compressConcurrency: opts.compressConcurrency ?? defaultPoolThreads(),
     uploadConcurrency: opts.uploadConcurrency ?? 4,
     readAhead: opts.readAhead ?? 4,
-    restoreBudget: opts.restoreBudget ?? 32 * 1024 * 1024,
+    restoreBudget: opts.restoreBudget ?? 16 * 1024 * 1024,
   };
 }
