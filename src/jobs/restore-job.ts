@@ -8,7 +8,7 @@ import { DpError, errors, toDpError } from '../domain/errors.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import type { DatabaseTarget } from '../domain/restore-request.ts';
 import { finished } from 'node:stream/promises';
-import { createDatabase, dropDatabase, maintenanceWorkMemBytes, probeServer, renameDatabase, targetRoles } from '../sources/postgres/probe.ts';
+import { createDatabase, dropDatabase, probeServer, renameDatabase, targetRoles } from '../sources/postgres/probe.ts';
 import { DEFAULT_RESTORE_MAINTENANCE_WORK_MEM, restoreSessionSettings } from '../sources/postgres/restore-settings.ts';
 import { roleReportDetails } from '../sources/postgres/role-mapping.ts';
 import { startParallelRestore } from '../sources/postgres/parallel-restore.ts';
@@ -97,7 +97,7 @@ async function restoreToDatabase(ctx: ServiceContext, vault: BackupVault, target
   try {
     const workers = chooseRestoreWorkers(ctx.restoreJobs ?? defaultRestoreWorkers(), await connectionRoom(db.maintenance));
     const settings = restoreSessionSettings(
-      await maintenanceWorkMemBytes(db.maintenance).catch(() => null),
+      server.maintenanceWorkMemBytes,
       ctx.restoreMaintenanceWorkMem ?? DEFAULT_RESTORE_MAINTENANCE_WORK_MEM,
     );
     const options = { major: server.majorVersion, targetDatabase: staging, roles, noOwner: target.noOwner, settings };

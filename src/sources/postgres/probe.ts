@@ -71,23 +71,24 @@ export async function withClient<T>(conn: PgConnection, fn: (client: pg.Client) 
   }
 }
 
-async function serverMajor(client: pg.Client): Promise<{ majorVersion: number; versionString: string }> {
-  const r = await client.query<{ num: string; version: string }>("SELECT current_setting('server_version_num') AS num, version() AS version");
-  const row = r.rows[0] as { num: string; version: string };
-  return { majorVersion: majorFromVersionNum(Number(row.num)), versionString: row.version };
+export interface ServerFacts {
+  majorVersion: number;
+  versionString: string;
+  /** The maintenance_work_mem a new session of the connection's role gets, in bytes (pg_settings counts it in kB). */
+  maintenanceWorkMemBytes: number;
 }
 
-/** Connects to `conn.database` and reports the server's major version. */
-export function probeServer(conn: PgConnection): Promise<{ majorVersion: number; versionString: string }> {
-  return withClient(conn, serverMajor);
+async function serverFacts(client: pg.Client): Promise<ServerFacts> {
+  const r = await client.query<{ num: string; version: string; mwm_kb: string }>(
+    "SELECT current_setting('server_version_num') AS num, version() AS version, (SELECT setting FROM pg_settings WHERE name = 'maintenance_work_mem') AS mwm_kb",
+  );
+  const row = r.rows[0]!;
+  return { majorVersion: majorFromVersionNum(Number(row.num)), versionString: row.version, maintenanceWorkMemBytes: Number(row.mwm_kb) * 1024 };
 }
 
-/** The maintenance_work_mem a new session of `conn`'s role gets on the server, in bytes. */
-export function maintenanceWorkMemBytes(conn: PgConnection): Promise<number> {
-  return withClient(conn, async (client) => {
-    const r = await client.query<{ bytes: string }>("SELECT pg_size_bytes(current_setting('maintenance_work_mem'))::text AS bytes");
-    return Number(r.rows[0]!.bytes);
-  });
+/** Connects to `conn.database` and reports the server's major version and the settings a restore fits itself to, in one round trip. */
+export function probeServer(conn: PgConnection): Promise<ServerFacts> {
+  return withClient(conn, serverFacts);
 }
 
 // Objects pg_dump must read: USAGE on each schema, SELECT on each table and sequence, except
@@ -125,7 +126,7 @@ const DATA_BYTES_SQL = `
  * every schema, SELECT on every table and sequence). Returns its size (pg_database_size), the size of
  * the table data a dump copies (DATA_BYTES_SQL) and the server's major version.
  */
-export function probeDatabase(conn: PgConnection): Promise<{ sizeBytes: number; dataBytes: number; majorVersion: number; versionString: string }> {
+export function probeDatabase(conn: PgConnection): Promise<{ sizeBytes: number; dataBytes: number } & ServerFacts> {
   return withClient(conn, async (client) => {
     const unreadable = await client.query<{ kind: string; name: string; total: string }>(UNREADABLE_SQL);
     if (unreadable.rows.length > 0) {
@@ -140,7 +141,7 @@ export function probeDatabase(conn: PgConnection): Promise<{ sizeBytes: number; 
     }
     const size = await client.query<{ size: string }>('SELECT pg_database_size(current_database()) AS size');
     const data = await client.query<{ bytes: string }>(DATA_BYTES_SQL);
-    return { sizeBytes: Number(size.rows[0]?.size), dataBytes: Number(data.rows[0]?.bytes), ...(await serverMajor(client)) };
+    return { sizeBytes: Number(size.rows[0]?.size), dataBytes: Number(data.rows[0]?.bytes), ...(await serverFacts(client)) };
   });
 }
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { pipeline } from 'node:stream/promises';
 import { after, before, test } from 'node:test';
 import { startDump } from '../../../src/sources/postgres/dump.ts';
-import { createDatabase, maintenanceWorkMemBytes } from '../../../src/sources/postgres/probe.ts';
+import { createDatabase, probeServer } from '../../../src/sources/postgres/probe.ts';
 import { startRestore } from '../../../src/sources/postgres/restore.ts';
 import { memoryBytes, pgOptions, restoreSessionSettings } from '../../../src/sources/postgres/restore-settings.ts';
 import { startCluster, type PgCluster } from '../../support/pg-cluster.ts';
@@ -57,7 +57,7 @@ async function restoreAndRead(target: string, settings?: Record<string, string>)
 }
 
 test("pg_restore's sessions run with the settings given, and with the server's without them", async () => {
-  const server = await maintenanceWorkMemBytes(cluster.connection('postgres'));
+  const server = (await probeServer(cluster.connection('postgres'))).maintenanceWorkMemBytes;
   assert.equal(server, 64 * 1024 ** 2, "the test cluster keeps PostgreSQL's default");
   assert.deepEqual(await restoreAndRead('plain'), [{ mwm: '64MB', sync: 'on' }]);
   assert.deepEqual(await restoreAndRead('tuned', restoreSessionSettings(server, '256MB')), [{ mwm: '256MB', sync: 'off' }]);
