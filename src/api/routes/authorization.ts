@@ -1,0 +1,78 @@
+// Microsoft.Authorization: role assignments (`{scope}/providers/Microsoft.Authorization/
+// roleAssignments[/{name}]`) and the built-in role definitions (`.../roleDefinitions[/{id}]`), at
+// every scope a role can be assigned over, with the `$filter`s az sends.
+import { errors } from '../../domain/errors.ts';
+import type { RoleAssignment } from '../../domain/role-assignment.ts';
+import {
+  createAssignment, deleteAssignment, getAssignment, listAssignments, type AssignmentFilter,
+} from '../../identity/role-assignments.ts';
+import { BUILT_IN_ROLES, findRole, roleDefinitionBody } from '../../identity/roles.ts';
+import { normalizeScope, subscriptionOf } from '../../identity/scopes.ts';
+import { ok, type ApiRequest } from '../http.ts';
+import { AUTHORIZATION_SCOPES } from '../route-actions.ts';
+import type { Router } from '../router.ts';
+
+const AUTHZ = '/providers/Microsoft.Authorization';
+
+/** The scope a request names: its path before `/providers/Microsoft.Authorization/...`. */
+function scopeOfRequest(req: ApiRequest<string>): string {
+  const parts = req.path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  const at = parts.findLastIndex((p, i) => p.toLowerCase() === 'providers' && parts[i + 1]?.toLowerCase() === 'microsoft.authorization');
+  return normalizeScope(parts.slice(0, at).join('/'));
+}
+
+/** An assignment as Azure shows it: its role definition's id under the subscription it lies in. */
+function present(a: RoleAssignment): RoleAssignment {
+  const sub = subscriptionOf(a.properties.scope);
+  const roleDefinitionId = sub ? `/subscriptions/${sub}${a.properties.roleDefinitionId}` : a.properties.roleDefinitionId;
+  return { ...a, properties: { ...a.properties, roleDefinitionId } };
+}
+
+/** `atScope()`, `principalId eq '{id}'`, `assignedTo('{id}')`, joined by `and`. */
+export function readAssignmentFilter(filter: string | null): AssignmentFilter {
+  const out: AssignmentFilter = {};
+  if (!filter?.trim()) return out;
+  for (const term of filter.split(/\s+and\s+/i)) {
+    const principal = /^\s*(?:principalId\s+eq\s+'([^']+)'|assignedTo\('([^']+)'\))\s*$/i.exec(term);
+    if (/^\s*atScope\(\)\s*$/i.test(term)) out.atScope = true;
+    else if (principal) out.principalId = principal[1] ?? principal[2];
+    else throw errors.filterInvalid(`The filter '${filter}' is not supported: use atScope(), principalId eq '{objectId}' or assignedTo('{objectId}').`, '$filter');
+  }
+  return out;
+}
+
+function readRoleNameFilter(filter: string | null): string | undefined {
+  if (!filter?.trim()) return undefined;
+  const m = /^\s*roleName\s+eq\s+'([^']*)'\s*$/i.exec(filter);
+  if (m) return m[1];
+  if (/^\s*type\s+eq\s+'BuiltInRole'\s*$/i.test(filter)) return undefined;
+  throw errors.filterInvalid(`The filter '${filter}' is not supported: use roleName eq '{name}'.`, '$filter');
+}
+
+export function registerAuthorizationRoutes(router: Router): void {
+  for (const s of AUTHORIZATION_SCOPES) {
+    router
+      .add('GET', `${s}${AUTHZ}/roleAssignments`, async (req) =>
+        ok({ value: (await listAssignments(req.ctx, scopeOfRequest(req), readAssignmentFilter(req.query.get('$filter')))).map(present) }), 'authorization')
+      .add('GET', `${s}${AUTHZ}/roleAssignments/{assignment}`, async (req) =>
+        ok(present(await getAssignment(req.ctx, scopeOfRequest(req), req.params.assignment))), 'authorization')
+      .add('PUT', `${s}${AUTHZ}/roleAssignments/{assignment}`, async (req) => {
+        const { assignment, created } = await createAssignment(req.ctx, scopeOfRequest(req), req.params.assignment, req.body);
+        return ok(present(assignment), created ? 201 : 200);
+      }, 'authorization')
+      .add('DELETE', `${s}${AUTHZ}/roleAssignments/{assignment}`, async (req) => {
+        const gone = await deleteAssignment(req.ctx, scopeOfRequest(req), req.params.assignment);
+        return gone ? ok(present(gone)) : { status: 204 };
+      }, 'authorization')
+      .add('GET', `${s}${AUTHZ}/roleDefinitions`, async (req) => {
+        const name = readRoleNameFilter(req.query.get('$filter'));
+        const roles = BUILT_IN_ROLES.filter((r) => name === undefined || r.name.toLowerCase() === name.toLowerCase());
+        return ok({ value: roles.map((r) => roleDefinitionBody(r, scopeOfRequest(req))) });
+      }, 'authorization')
+      .add('GET', `${s}${AUTHZ}/roleDefinitions/{definition}`, async (req) => {
+        const role = findRole(req.params.definition);
+        if (!role || role.id !== req.params.definition.toLowerCase()) throw errors.roleDefinitionNotFound(req.params.definition);
+        return ok(roleDefinitionBody(role, scopeOfRequest(req)));
+      }, 'authorization');
+  }
+}
