@@ -4,7 +4,7 @@
 // question the authorization step asks: which assignments does this principal hold?
 import { errors } from '../domain/errors.ts';
 import {
-  ROLE_ASSIGNMENT_TYPE, roleAssignmentId, roleAssignmentRecord, type RoleAssignment,
+  ROLE_ASSIGNMENT_TYPE, roleAssignmentId, roleAssignmentRecord, type BuiltInRoleName, type RoleAssignment,
 } from '../domain/role-assignment.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { findRole, type RoleDefinition } from './roles.ts';
@@ -94,10 +94,15 @@ export async function createAssignment(ctx: ServiceContext, rawScope: string, na
       }
       return { assignment: existing.body, created: false };
     }
-    const record = roleAssignmentRecord({ scope, principalId: principal.id, role: role.name, name, createdOn: ctx.clock.now().toISOString() });
-    await ctx.catalog.putResource({ ...record, body: { ...record.body } });
-    return { assignment: record.body, created: true };
+    return { assignment: await assignRole(ctx, { scope, principalId: principal.id, role: role.name, name }), created: true };
   });
+}
+
+/** Stores an assignment as given (no checks: for the first Owner, and for tests that set the stage). */
+export async function assignRole(ctx: ServiceContext, a: { scope: string; principalId: string; role: BuiltInRoleName; name: string }): Promise<RoleAssignment> {
+  const record = roleAssignmentRecord({ ...a, createdOn: ctx.clock.now().toISOString() });
+  await ctx.catalog.putResource({ ...record, body: { ...record.body } });
+  return record.body;
 }
 
 /** Deletes an assignment; the last Owner at `/` stays, so the installation cannot lock itself out. */

@@ -14,7 +14,8 @@ import { after, before, describe, it } from 'node:test';
 import type { App } from '../../src/api/app.ts';
 import { ROUTES_WITH_ACTIONS, routeAction } from '../../src/api/route-actions.ts';
 import { buildRouter } from '../../src/api/routes/index.ts';
-import { BUILT_IN_ROLE_IDS, roleAssignmentRecord, type BuiltInRoleName } from '../../src/domain/role-assignment.ts';
+import { BUILT_IN_ROLE_IDS, type BuiltInRoleName } from '../../src/domain/role-assignment.ts';
+import { assignRole } from '../../src/identity/role-assignments.ts';
 import { BUILT_IN_ROLES, roleAllows } from '../../src/identity/roles.ts';
 import type { PrincipalCaller } from '../../src/services/caller.ts';
 import { API, createResources, subscriptionOf } from '../support/api-resources.ts';
@@ -81,7 +82,7 @@ describe('authorization matrix: every route x every built-in role x scope', () =
       for (const level of levels) {
         const principal = await addPrincipal(svc.ctx, `${r.name} at ${level}`);
         const scope = scopeFor(level);
-        await svc.ctx.catalog.putResource(roleAssignmentRecord({ scope, principalId: principal.objectId, role: r.name, name: randomUUID(), createdOn: new Date(0).toISOString() }));
+        await assignRole(svc.ctx, { scope, principalId: principal.objectId, role: r.name, name: randomUUID() });
         grants.push({ role: r.name, level, scope, principal });
       }
     }
