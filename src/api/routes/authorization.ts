@@ -4,8 +4,9 @@
 import { errors } from '../../domain/errors.ts';
 import type { RoleAssignment } from '../../domain/role-assignment.ts';
 import {
-  createAssignment, deleteAssignment, getAssignment, listAssignments, type AssignmentFilter,
+  createAssignment, deleteAssignment, getAssignment, listAssignments, listPrincipals, type AssignmentFilter,
 } from '../../identity/role-assignments.ts';
+import type { ServiceContext } from '../../services/context.ts';
 import { BUILT_IN_ROLES, findRole, roleDefinitionBody } from '../../identity/roles.ts';
 import { normalizeScope, subscriptionOf } from '../../identity/scopes.ts';
 import { ok, type ApiRequest } from '../http.ts';
@@ -21,11 +22,26 @@ function scopeOfRequest(req: ApiRequest<string>): string {
   return normalizeScope(parts.slice(0, at).join('/'));
 }
 
-/** An assignment as Azure shows it: its role definition's id under the subscription it lies in. */
-function present(a: RoleAssignment): RoleAssignment {
-  const sub = subscriptionOf(a.properties.scope);
-  const roleDefinitionId = sub ? `/subscriptions/${sub}${a.properties.roleDefinitionId}` : a.properties.roleDefinitionId;
-  return { ...a, properties: { ...a.properties, roleDefinitionId } };
+/**
+ * Assignments as Azure shows them (each role definition's id under the subscription the assignment
+ * lies in), plus `principalName`, the principal's application id, which az looks up in Microsoft
+ * Graph and dpvault's CLI shows from here.
+ */
+async function present(ctx: ServiceContext, list: RoleAssignment[]): Promise<RoleAssignment[]> {
+  const names = new Map((await listPrincipals(ctx)).map((p) => [p.id.toLowerCase(), p.appId]));
+  return list.map((a) => {
+    const sub = subscriptionOf(a.properties.scope);
+    const roleDefinitionId = sub ? `/subscriptions/${sub}${a.properties.roleDefinitionId}` : a.properties.roleDefinitionId;
+    return { ...a, properties: { ...a.properties, roleDefinitionId, principalName: names.get(a.properties.principalId.toLowerCase()) ?? null } };
+  });
+}
+const presentOne = async (ctx: ServiceContext, a: RoleAssignment) => (await present(ctx, [a]))[0]!;
+
+/** A principal filter names the principal by object id or application id (az's --assignee takes either). */
+async function resolvePrincipalFilter(ctx: ServiceContext, filter: AssignmentFilter): Promise<AssignmentFilter> {
+  if (!filter.principalId) return filter;
+  const known = (await listPrincipals(ctx)).find((p) => [p.id, p.appId].some((x) => x.toLowerCase() === filter.principalId!.toLowerCase()));
+  return known ? { ...filter, principalId: known.id } : filter;
 }
 
 /** `atScope()`, `principalId eq '{id}'`, `assignedTo('{id}')`, joined by `and`. */
@@ -52,17 +68,19 @@ function readRoleNameFilter(filter: string | null): string | undefined {
 export function registerAuthorizationRoutes(router: Router): void {
   for (const s of AUTHORIZATION_SCOPES) {
     router
-      .add('GET', `${s}${AUTHZ}/roleAssignments`, async (req) =>
-        ok({ value: (await listAssignments(req.ctx, scopeOfRequest(req), readAssignmentFilter(req.query.get('$filter')))).map(present) }), 'authorization')
+      .add('GET', `${s}${AUTHZ}/roleAssignments`, async (req) => {
+        const filter = await resolvePrincipalFilter(req.ctx, readAssignmentFilter(req.query.get('$filter')));
+        return ok({ value: await present(req.ctx, await listAssignments(req.ctx, scopeOfRequest(req), filter)) });
+      }, 'authorization')
       .add('GET', `${s}${AUTHZ}/roleAssignments/{assignment}`, async (req) =>
-        ok(present(await getAssignment(req.ctx, scopeOfRequest(req), req.params.assignment))), 'authorization')
+        ok(await presentOne(req.ctx, await getAssignment(req.ctx, scopeOfRequest(req), req.params.assignment))), 'authorization')
       .add('PUT', `${s}${AUTHZ}/roleAssignments/{assignment}`, async (req) => {
         const { assignment, created } = await createAssignment(req.ctx, scopeOfRequest(req), req.params.assignment, req.body);
-        return ok(present(assignment), created ? 201 : 200);
+        return ok(await presentOne(req.ctx, assignment), created ? 201 : 200);
       }, 'authorization')
       .add('DELETE', `${s}${AUTHZ}/roleAssignments/{assignment}`, async (req) => {
         const gone = await deleteAssignment(req.ctx, scopeOfRequest(req), req.params.assignment);
-        return gone ? ok(present(gone)) : { status: 204 };
+        return gone ? ok(await presentOne(req.ctx, gone)) : { status: 204 };
       }, 'authorization')
       .add('GET', `${s}${AUTHZ}/roleDefinitions`, async (req) => {
         const name = readRoleNameFilter(req.query.get('$filter'));
