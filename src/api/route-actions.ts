@@ -15,6 +15,12 @@ export interface RouteAction {
    * with access policies; roles do not grant them.
    */
   secretPermission?: SecretPermission;
+  /**
+   * Operation routes outside the resource's own path (at the resource group or a location, as
+   * Azure's): the scope is the resource the operation is about, so whoever may act on a vault may
+   * follow the operations it starts there. An operation that does not exist keeps the path's scope.
+   */
+  scopeFromOperation?: true;
 }
 
 /**
@@ -84,11 +90,11 @@ const TABLE: [string, string | RouteAction][] = [
 
   [`GET ${VAULT}/operationStatus/{op}`, `${DP}/backupVaults/operationStatus/read`],
   [`GET ${VAULT}/backupInstances/{bi}/operationStatus/{op}`, `${DP}/backupVaults/operationStatus/read`],
-  [`GET /subscriptions/{sub}/resourceGroups/{rg}/providers/${DP}/operationStatus/{op}`, `${DP}/operationStatus/read`],
-  [`GET /subscriptions/{sub}/providers/${DP}/locations/{loc}/operationStatus/{op}`, `${DP}/locations/operationStatus/read`],
+  [`GET /subscriptions/{sub}/resourceGroups/{rg}/providers/${DP}/operationStatus/{op}`, { action: `${DP}/operationStatus/read`, scopeFromOperation: true }],
+  [`GET /subscriptions/{sub}/providers/${DP}/locations/{loc}/operationStatus/{op}`, { action: `${DP}/locations/operationStatus/read`, scopeFromOperation: true }],
   [`GET ${VAULT}/operationResults/{op}`, `${DP}/backupVaults/operationResults/read`],
   [`GET ${VAULT}/backupInstances/{bi}/operationResults/{op}`, `${DP}/backupVaults/backupInstances/operationResults/read`],
-  [`GET /subscriptions/{sub}/providers/${DP}/locations/{loc}/operationResults/{op}`, `${DP}/locations/operationResults/read`],
+  [`GET /subscriptions/{sub}/providers/${DP}/locations/{loc}/operationResults/{op}`, { action: `${DP}/locations/operationResults/read`, scopeFromOperation: true }],
 
   ['GET /subscriptions/{sub}/providers/Microsoft.KeyVault/vaults', 'Microsoft.KeyVault/vaults/read'],
   ['GET /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.KeyVault/vaults', 'Microsoft.KeyVault/vaults/read'],

@@ -1,7 +1,8 @@
 // The pipeline's authorization step, run once the route is matched and before anything of the
 // request runs (api-version, body, handler): the caller must be allowed the route's action over
 // the request's scope (route-actions.ts), or, on a secret route, hold the key vault access policy
-// it needs. A denied request changes nothing.
+// it needs. A denied request changes nothing. Operations polled at a resource group or a location
+// are authorized over the resource they are about.
 import { errors } from '../domain/errors.ts';
 import { demand } from '../identity/access.ts';
 import { demandSecretPermission } from '../identity/key-vault-access.ts';
@@ -19,9 +20,10 @@ export function authorizeRoutes(ctx: ServiceContext): Authorize {
     if (caller.kind === 'operator') return;
     const found = routeAction(route.method, route.pattern);
     if (found === 'none') return;
-    const scope = scopeOf(route.pattern, path);
+    const pathScope = scopeOf(route.pattern, path);
     // A route the table misses is refused, never silently allowed.
-    if (!found) throw errors.authorizationFailed(caller.appId, caller.objectId, `${route.method} ${route.pattern}`, scope);
+    if (!found) throw errors.authorizationFailed(caller.appId, caller.objectId, `${route.method} ${route.pattern}`, pathScope);
+    const scope = found.scopeFromOperation ? ((await ctx.catalog.getOperation(pathScope.split('/').pop()!))?.resourceId ?? pathScope) : pathScope;
     if (found.secretPermission) return demandSecretPermission(ctx, caller, keyVaultIdOf(scope), found.secretPermission);
     return demand(ctx, caller, found.action, scope);
   };

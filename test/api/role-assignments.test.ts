@@ -115,6 +115,32 @@ describe('role assignments and definitions', () => {
     assert.equal((await app.request('GET', `${sub()}${AUTHZ}/roleDefinitions/${randomUUID()}${v}`, as(owner))).status, 404);
   });
 
+  it('lets whoever may act on a vault follow the operations it starts there, at the location and resource group scopes, and no one else', async () => {
+    const [a, b] = [await addPrincipal(svc.ctx, 'operator of team-a'), await addPrincipal(svc.ctx, 'contributor of team-b')];
+    principals.push(a, b);
+    await assignRole(svc.ctx, { scope: vault('team-a'), principalId: a.objectId, role: 'Backup Contributor', name: randomUUID() });
+    // Over the group: an assignment over the vault itself goes with the vault when it is deleted.
+    await assignRole(svc.ctx, { scope: rg('team-b'), principalId: b.objectId, role: 'Contributor', name: randomUUID() });
+    const local = (url: string | null) => new URL(url!).pathname + new URL(url!).search;
+    const started = await app.request('POST', `${vault('team-a')}/verify?api-version=${API.dataprotection}`, { ...as(a), body: { samplePercent: 100 } });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    const status = local(started.headers.get('azure-asyncoperation'));
+    assert.match(status, /\/locations\/westus\/operationStatus\//);
+    await svc.ctx.background.idle();
+    assert.equal((await app.request('GET', status, as(a))).status, 200);
+    const other = await app.request('GET', status, as(b));
+    assert.equal(other.status, 403);
+    assert.match(other.body.error.message, new RegExp(`over scope '${vault('team-a')}'`), 'the scope is the vault the operation is about');
+    const deleting = await app.request('DELETE', `${vault('team-b')}?api-version=${API.dataprotection}`, as(b));
+    assert.equal(deleting.status, 202, JSON.stringify(deleting.body));
+    await svc.ctx.background.idle();
+    const rgStatus = local(deleting.headers.get('azure-asyncoperation'));
+    assert.match(rgStatus, /\/resourceGroups\/team-b\/providers\/Microsoft.DataProtection\/operationStatus\//);
+    const followed = await app.request('GET', rgStatus, as(b));
+    assert.equal(followed.body.status, 'Succeeded', JSON.stringify(followed.body));
+    assert.equal((await app.request('GET', rgStatus, as(a))).status, 403);
+  });
+
   it('never deletes the last Owner at /, so the installation cannot lock itself out', async () => {
     const path = `${AUTHZ}/roleAssignments/${ownerAssignment}${v}`;
     const refused = await app.request('DELETE', path, as(owner));

@@ -10,6 +10,7 @@ import type { ServiceContext } from '../../services/context.ts';
 import { BUILT_IN_ROLES, findRole, roleDefinitionBody } from '../../identity/roles.ts';
 import { normalizeScope, subscriptionOf } from '../../identity/scopes.ts';
 import { ok, type ApiRequest } from '../http.ts';
+import { decodeSegment } from '../request-target.ts';
 import { AUTHORIZATION_SCOPES } from '../route-actions.ts';
 import type { Router } from '../router.ts';
 
@@ -17,7 +18,7 @@ const AUTHZ = '/providers/Microsoft.Authorization';
 
 /** The scope a request names: its path before `/providers/Microsoft.Authorization/...`. */
 function scopeOfRequest(req: ApiRequest<string>): string {
-  const parts = req.path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  const parts = req.path.split('/').filter(Boolean).map(decodeSegment);
   const at = parts.findLastIndex((p, i) => p.toLowerCase() === 'providers' && parts[i + 1]?.toLowerCase() === 'microsoft.authorization');
   return normalizeScope(parts.slice(0, at).join('/'));
 }
