@@ -27,7 +27,7 @@ export function dispatchTo(router: Router, ctx: ServiceContext, trustProxy = fal
     }
     const { route, params } = found;
     if (!x.caller) throw new Error('the pipeline resolved no caller');
-    await authorize?.(x.caller, route, path);
+    const filterAnswer = await authorize?.(x.caller, route, path);
     const apiVersion = route.versions === 'none' ? '' : checkApiVersion(query.get('api-version'), route.versions, typeFromPath(path));
     const body = await x.req.body();
     x.res = await route.handler({
@@ -43,6 +43,7 @@ export function dispatchTo(router: Router, ctx: ServiceContext, trustProxy = fal
       ctx: forCaller(ctx, x.caller),
       requestId: x.requestId,
     });
+    if (filterAnswer) x.res = filterAnswer(x.res);
   };
 }
 

@@ -21,6 +21,12 @@ export interface RouteAction {
    * follow the operations it starts there. An operation that does not exist keeps the path's scope.
    */
   scopeFromOperation?: true;
+  /**
+   * Lists that span scopes a principal may hold roles on one by one (a subscription's vaults, a
+   * group's key vaults...): as Azure's, a principal with the action over some scope under the
+   * list's, but not over the list's own, gets the list with only the items it may read.
+   */
+  filtersList?: true;
 }
 
 /**
@@ -48,17 +54,18 @@ export const AUTHORIZATION_SCOPES = [
   '/subscriptions/{sub}/resourceGroups/{rg}/providers/{namespace}/{type}/{name}/{childType}/{childName}',
 ] as const;
 
+const list = (action: string): RouteAction => ({ action, filtersList: true });
 const secret = (action: string, secretPermission: SecretPermission): RouteAction => ({ action: `Microsoft.KeyVault/vaults/secrets/${action}`, secretPermission });
 
 const TABLE: [string, string | RouteAction][] = [
   ['GET /subscriptions/{sub}', 'Microsoft.Resources/subscriptions/read'],
-  ['GET /subscriptions/{sub}/resourcegroups', 'Microsoft.Resources/subscriptions/resourceGroups/read'],
+  ['GET /subscriptions/{sub}/resourcegroups', list('Microsoft.Resources/subscriptions/resourceGroups/read')],
   ['GET /subscriptions/{sub}/resourcegroups/{rg}', 'Microsoft.Resources/subscriptions/resourceGroups/read'],
   ['PUT /subscriptions/{sub}/resourcegroups/{rg}', 'Microsoft.Resources/subscriptions/resourceGroups/write'],
   ['DELETE /subscriptions/{sub}/resourcegroups/{rg}', 'Microsoft.Resources/subscriptions/resourceGroups/delete'],
 
-  [`GET /subscriptions/{sub}/providers/${DP}/backupVaults`, `${DP}/backupVaults/read`],
-  [`GET ${VAULTS}`, `${DP}/backupVaults/read`],
+  [`GET /subscriptions/{sub}/providers/${DP}/backupVaults`, list(`${DP}/backupVaults/read`)],
+  [`GET ${VAULTS}`, list(`${DP}/backupVaults/read`)],
   [`GET ${VAULT}`, `${DP}/backupVaults/read`],
   [`PUT ${VAULT}`, `${DP}/backupVaults/write`],
   [`PATCH ${VAULT}`, `${DP}/backupVaults/write`],
@@ -75,7 +82,7 @@ const TABLE: [string, string | RouteAction][] = [
   [`DELETE ${VAULT}/backupPolicies/{policy}`, `${DP}/backupVaults/backupPolicies/delete`],
 
   [`GET ${VAULT}/backupInstances`, `${DP}/backupVaults/backupInstances/read`],
-  [`GET /subscriptions/{sub}/providers/${DP}/backupInstances`, `${DP}/backupInstances/read`],
+  [`GET /subscriptions/{sub}/providers/${DP}/backupInstances`, list(`${DP}/backupInstances/read`)],
   [`GET ${BI}`, `${DP}/backupVaults/backupInstances/read`],
   [`PUT ${BI}`, `${DP}/backupVaults/backupInstances/write`],
   [`DELETE ${BI}`, `${DP}/backupVaults/backupInstances/delete`],
@@ -86,7 +93,7 @@ const TABLE: [string, string | RouteAction][] = [
   [`GET ${BI}/recoveryPoints/{rp}`, `${DP}/backupVaults/backupInstances/recoveryPoints/read`],
   [`GET ${VAULT}/backupJobs`, `${DP}/backupVaults/backupJobs/read`],
   [`GET ${VAULT}/backupJobs/{job}`, `${DP}/backupVaults/backupJobs/read`],
-  [`GET /subscriptions/{sub}/providers/${DP}/backupJobs`, `${DP}/backupJobs/read`],
+  [`GET /subscriptions/{sub}/providers/${DP}/backupJobs`, list(`${DP}/backupJobs/read`)],
 
   [`GET ${VAULT}/operationStatus/{op}`, `${DP}/backupVaults/operationStatus/read`],
   [`GET ${VAULT}/backupInstances/{bi}/operationStatus/{op}`, `${DP}/backupVaults/operationStatus/read`],
@@ -96,8 +103,8 @@ const TABLE: [string, string | RouteAction][] = [
   [`GET ${VAULT}/backupInstances/{bi}/operationResults/{op}`, `${DP}/backupVaults/backupInstances/operationResults/read`],
   [`GET /subscriptions/{sub}/providers/${DP}/locations/{loc}/operationResults/{op}`, { action: `${DP}/locations/operationResults/read`, scopeFromOperation: true }],
 
-  ['GET /subscriptions/{sub}/providers/Microsoft.KeyVault/vaults', 'Microsoft.KeyVault/vaults/read'],
-  ['GET /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.KeyVault/vaults', 'Microsoft.KeyVault/vaults/read'],
+  ['GET /subscriptions/{sub}/providers/Microsoft.KeyVault/vaults', list('Microsoft.KeyVault/vaults/read')],
+  ['GET /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.KeyVault/vaults', list('Microsoft.KeyVault/vaults/read')],
   [`GET ${KV}`, 'Microsoft.KeyVault/vaults/read'],
   [`PUT ${KV}`, 'Microsoft.KeyVault/vaults/write'],
   [`DELETE ${KV}`, 'Microsoft.KeyVault/vaults/delete'],
@@ -111,8 +118,8 @@ const TABLE: [string, string | RouteAction][] = [
   [`POST ${SECRET}/listValue`, secret('getSecret/action', 'get')],
   [`POST ${SECRET}/versions/{version}/listValue`, secret('getSecret/action', 'get')],
 
-  ['GET /subscriptions/{sub}/providers/Microsoft.DBforPostgreSQL/servers', 'Microsoft.DBforPostgreSQL/servers/read'],
-  [`GET ${PG}`, 'Microsoft.DBforPostgreSQL/servers/read'],
+  ['GET /subscriptions/{sub}/providers/Microsoft.DBforPostgreSQL/servers', list('Microsoft.DBforPostgreSQL/servers/read')],
+  [`GET ${PG}`, list('Microsoft.DBforPostgreSQL/servers/read')],
   [`GET ${PG}/{server}`, 'Microsoft.DBforPostgreSQL/servers/read'],
   [`PUT ${PG}/{server}`, 'Microsoft.DBforPostgreSQL/servers/write'],
   [`DELETE ${PG}/{server}`, 'Microsoft.DBforPostgreSQL/servers/delete'],

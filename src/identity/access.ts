@@ -10,10 +10,27 @@ import { scopeCovers, subscriptionOf } from './scopes.ts';
 
 export async function mayPerform(ctx: ServiceContext, caller: Caller, action: string, scope: string): Promise<boolean> {
   if (caller.kind === 'operator') return true;
-  return (await assignmentsOf(ctx, caller.objectId)).some((a) => {
+  return (await grantsOf(ctx, caller, action)).some((s) => scopeCovers(s, scope));
+}
+
+/** The scopes over which a principal holds a role allowing `action`. */
+async function grantsOf(ctx: ServiceContext, caller: Caller & { kind: 'principal' }, action: string): Promise<string[]> {
+  return (await assignmentsOf(ctx, caller.objectId)).filter((a) => {
     const role = roleOf(a);
-    return role !== undefined && scopeCovers(a.properties.scope, scope) && roleAllows(role, action);
-  });
+    return role !== undefined && roleAllows(role, action);
+  }).map((a) => a.properties.scope);
+}
+
+/**
+ * For a list over `scope` (Azure filters lists by what the caller may read): undefined when the
+ * caller may perform the action over all of it; else the scopes under it where it may, which the
+ * list is cut down to; an empty list means none (refused).
+ */
+export async function partialGrants(ctx: ServiceContext, caller: Caller, action: string, scope: string): Promise<string[] | undefined> {
+  if (caller.kind === 'operator') return undefined;
+  const grants = await grantsOf(ctx, caller, action);
+  if (grants.some((s) => scopeCovers(s, scope))) return undefined;
+  return grants.filter((s) => scopeCovers(scope, s));
 }
 
 /** Throws Azure's 403 AuthorizationFailed unless the caller may perform the action over the scope. */

@@ -2,7 +2,8 @@
 // x every built-in role x an assignment over the subscription, the resource group or the Backup
 // vault the requests are about. The expected outcome is computed from the role table's actions
 // and from where the request's path lies (under the assignment's scope or not), never written per
-// row; the real answer must be a 403 exactly when the outcome is "denied", and never a 5xx.
+// row; the real answer must be a 403 exactly when the outcome is "denied", and never a 5xx; a
+// list answered to a principal with a role over part of it holds nothing outside that part.
 // Requests run in-process (`app.request`) against real catalog state made by the operator first
 // (a resource group, a Backup vault with a policy, a key vault with a secret, a PostgreSQL server
 // record; the instance, jobs and recovery points named in paths do not exist, which does not
@@ -126,8 +127,16 @@ describe('authorization matrix: every route x every built-in role x scope', () =
           assert.ok(found !== undefined);
           const { path, res } = await call(g.principal, r.method, r.pattern, r.versions);
           // Secrets answer to the key vault's access policies, and no role grants one.
-          const expected = found === 'none' || (!found.secretPermission && under(path, g.scope) && roleAllows(role, found.action));
+          const mayAct = found !== 'none' && !found.secretPermission && roleAllows(role, found.action);
+          // A list spanning scopes answers one with the action over part of it with that part only.
+          const listScope = path.replace(/(\/providers\/[^/]+)?\/[^/]+$/, ''); // the collection's parent
+          const partly = found !== 'none' && found.filtersList === true && mayAct && !under(path, g.scope) && under(g.scope, listScope);
+          const expected = found === 'none' || (mayAct && under(path, g.scope)) || partly;
           const allowed = res.status !== 403;
+          if (partly && res.status === 200) {
+            const outside = res.body.value.filter((item: { id: string }) => !under(item.id, g.scope)).map((item: { id: string }) => item.id);
+            if (outside.length) wrong.push(`${g.role} over ${level}: ${r.method} ${r.pattern} lists ${outside.join(', ')}, outside its scope`);
+          }
           if (allowed !== expected) wrong.push(`${g.role} over ${level}: ${r.method} ${r.pattern} -> ${res.status} ${JSON.stringify(res.body?.error?.code ?? '')}, expected ${expected ? 'allowed' : 'denied'}`);
           if (!allowed && found !== 'none' && !found.secretPermission) {
             assert.equal(res.body.error.code, 'AuthorizationFailed');

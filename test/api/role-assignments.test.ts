@@ -115,6 +115,18 @@ describe('role assignments and definitions', () => {
     assert.equal((await app.request('GET', `${sub()}${AUTHZ}/roleDefinitions/${randomUUID()}${v}`, as(owner))).status, 404);
   });
 
+  it('cuts a subscription\'s list down to what a principal with a role over part of it may read, as Azure filters lists', async () => {
+    const reader = await addPrincipal(svc.ctx, 'reader of team-a');
+    principals.push(reader);
+    const list = async () => app.request('GET', `${sub()}/providers/Microsoft.DataProtection/backupVaults?api-version=${API.dataprotection}`, as(reader));
+    assert.equal((await list()).status, 403, 'no role anywhere under it');
+    await assignRole(svc.ctx, { scope: vault('team-a'), principalId: reader.objectId, role: 'Backup Reader', name: randomUUID() });
+    const seen = await list();
+    assert.equal(seen.status, 200);
+    assert.deepEqual(seen.body.value.map((v: { id: string }) => v.id.toLowerCase()), [vault('team-a').toLowerCase()]);
+    assert.equal((await app.request('GET', `${sub()}/providers/Microsoft.DataProtection/backupVaults?api-version=${API.dataprotection}`, as(owner))).body.value.length, 2);
+  });
+
   it('lets whoever may act on a vault follow the operations it starts there, at the location and resource group scopes, and no one else', async () => {
     const [a, b] = [await addPrincipal(svc.ctx, 'operator of team-a'), await addPrincipal(svc.ctx, 'contributor of team-b')];
     principals.push(a, b);
