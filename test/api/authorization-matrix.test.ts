@@ -117,6 +117,14 @@ describe('authorization matrix: every route x every built-in role x scope', () =
     assert.deepEqual(after, before);
   });
 
+  it('refuses before it reads the api-version or the body', async () => {
+    const res = await app.request('PUT', concrete(`/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.DataProtection/backupVaults/{vault}`), {
+      headers: { ...as(nobody).headers, 'content-type': 'application/json' }, body: '{"not json',
+    });
+    assert.equal(res.status, 403, JSON.stringify(res.body));
+    assert.equal(res.body.error.code, 'AuthorizationFailed');
+  });
+
   for (const level of ['subscription', 'resourceGroup', 'vault'] as const) {
     it(`allows exactly what each role's actions allow, assigned over the ${level}`, async () => {
       const wrong: string[] = [];
