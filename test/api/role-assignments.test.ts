@@ -151,6 +151,10 @@ describe('role assignments and definitions', () => {
     const followed = await app.request('GET', rgStatus, as(b));
     assert.equal(followed.body.status, 'Succeeded', JSON.stringify(followed.body));
     assert.equal((await app.request('GET', rgStatus, as(a))).status, 403);
+    // The emptied group can go, and the assignments over it go with it.
+    const gone = await app.request('DELETE', `${rg('team-b')}?api-version=${API.resources}`, as(owner));
+    assert.equal(gone.status, 200, JSON.stringify(gone.body));
+    assert.deepEqual((await allAssignments(svc.ctx)).filter((x) => x.properties.scope.toLowerCase().startsWith(rg('team-b').toLowerCase())), []);
   });
 
   it('never deletes the last Owner at /, so the installation cannot lock itself out', async () => {
