@@ -6,7 +6,7 @@
 //   requestIds  x-ms-request-id / x-ms-correlation-request-id, echoed or made, put on the answer
 //   errors      any exception below becomes a CloudError answer, once
 //   caller      who the request acts for, resolved once (the composition root's resolver)
-//   dispatch    route, api-version, body, handler
+//   dispatch    route, authorization (route-authorization.ts), api-version, body, handler
 import { errors, toDpError } from '../domain/errors.ts';
 import { localOperator, type CallerResolver } from '../services/caller.ts';
 import type { ServiceContext } from '../services/context.ts';
@@ -14,6 +14,7 @@ import type { ApiResponse } from './http.ts';
 import { compose, type Exchange, type IncomingRequest, type Middleware } from './pipeline.ts';
 import { jsonBodyFromText } from './request-body.ts';
 import { dispatchTo } from './request-dispatch.ts';
+import { authorizeRoutes } from './route-authorization.ts';
 import { requestIds } from './request-id.ts';
 import { serializeResponse, type SerializedResponse } from './response-body.ts';
 import type { Router } from './router.ts';
@@ -71,7 +72,7 @@ export function createApp(router: Router, opts: AppOptions): App {
     x.caller = await resolveCaller(x.req.headers);
     await next();
   };
-  const inner = [requestIds, errors, caller, dispatchTo(router, opts.context, opts.trustProxy)];
+  const inner = [requestIds, errors, caller, dispatchTo(router, opts.context, opts.trustProxy, authorizeRoutes(opts.context))];
 
   const app: App = {
     handle(req, send) {

@@ -10,9 +10,10 @@ import { keyVaultCommands } from './keyvault/index.ts';
 import { postgresCommands } from './postgres/index.ts';
 import { recoveryPointCommands } from './recovery-point/index.ts';
 import { restoreCommands } from './restore/index.ts';
+import { roleCommands } from './role/index.ts';
 import { rotateMasterKeyCommand, serverCommand } from './server.ts';
 import { vaultCommands } from './vault/index.ts';
 
 export const ALL_COMMANDS: Command[] = [serverCommand, rotateMasterKeyCommand, accountShow, ...groupCommands, ...backupVaultCommands, ...backupPolicyCommands,
   ...backupInstanceCommands, ...restoreCommands, ...recoveryPointCommands, ...jobCommands,
-  ...keyVaultCommands, ...postgresCommands, ...vaultCommands];
+  ...keyVaultCommands, ...postgresCommands, ...vaultCommands, ...roleCommands];
