@@ -232,8 +232,19 @@ describe('every route, in-process', () => {
       const res = await call('DELETE', path);
       assert.equal(res.status, 200, `${path}: ${JSON.stringify(res.body)}`);
     };
+    // Soft delete (the vault's default On): the instance moves to deletedBackupInstances and back.
     assert.equal(await result(await call('DELETE', instance())), undefined);
     assert.equal((await call('GET', `${vault()}/backupInstances`)).body.value.length, 0);
+    const softDeleted = `${vault()}/deletedBackupInstances/${instance().split('/').at(-1)}`;
+    assert.equal((await call('GET', `${vault()}/deletedBackupInstances`)).body.value.length, 1);
+    assert.equal((await call('GET', softDeleted)).body.properties.currentProtectionState, 'SoftDeleted');
+    assert.equal(await result(await call('POST', `${softDeleted}/undelete`)), undefined);
+    assert.equal((await call('GET', instance())).body.properties.currentProtectionState, 'ProtectionStopped');
+    // Soft delete Off: the instance and its data go at once.
+    assert.equal((await call('PATCH', vault(), { properties: { securitySettings: { softDeleteSettings: { state: 'Off' } } } })).status, 200);
+    assert.equal(await result(await call('DELETE', instance())), undefined);
+    assert.equal((await call('GET', `${vault()}/backupInstances`)).body.value.length, 0);
+    assert.equal((await call('GET', `${vault()}/deletedBackupInstances`)).body.value.length, 0);
     await deleted(secret());
     await deleted(kv());
     await deleted(server());

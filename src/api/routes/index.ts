@@ -2,6 +2,7 @@
 // request's own service context (`req.ctx`, which carries the caller), so the table needs none.
 import { Router } from '../router.ts';
 import { registerBackupInstanceRoutes } from './backup-instances.ts';
+import { registerDeletedInstanceRoutes } from './deleted-instances.ts';
 import { registerInstanceActionRoutes } from './instance-actions.ts';
 import { registerJobAndRecoveryPointRoutes } from './jobs-and-points.ts';
 import { registerKeyVaultRoutes } from './key-vaults.ts';
@@ -18,6 +19,7 @@ export function buildRouter(): Router {
   registerVaultRoutes(router);
   registerPolicyRoutes(router);
   registerBackupInstanceRoutes(router);
+  registerDeletedInstanceRoutes(router);
   registerInstanceActionRoutes(router);
   registerJobAndRecoveryPointRoutes(router);
   registerKeyVaultRoutes(router);
