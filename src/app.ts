@@ -46,6 +46,8 @@ export interface ServiceOptions {
   retentionIntervalMs?: number;
   /** How often every vault's maintenance (garbage collection, repacking) is queued (default 24 h). */
   maintenanceIntervalMs?: number;
+  /** Audit log entries older than this many days are removed by the maintenance worker (default 90). */
+  auditRetentionDays?: number;
   /** Tables of at least this many bytes with a primary key are dumped in key order (default 8 MiB). */
   keyOrderMinBytes?: number;
   /** pg_restore sessions a restore into a database opens at once (default min(4, cores); fewer when the target has fewer connections left). */
@@ -159,7 +161,7 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
   ctx.onTaskQueued = () => worker.poke();
   const retention = new RetentionWorker(ctx, { log: opts.log });
   const scheduler = new Scheduler(ctx, { log: opts.log });
-  const maintenance = new MaintenanceScheduler(ctx, { log: opts.log });
+  const maintenance = new MaintenanceScheduler(ctx, { log: opts.log, auditRetentionDays: opts.auditRetentionDays });
   const stop = async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();

@@ -14,13 +14,17 @@ export const KEYVAULT_API_VERSIONS = ['2019-09-01', '2021-10-01', '2022-07-01', 
 /** Stable Microsoft.DBforPostgreSQL versions (servers and their databases). */
 export const POSTGRES_API_VERSIONS = ['2017-12-01', '2021-06-01', '2022-12-01', '2024-08-01'];
 
-export type ApiVersionKind = 'dataprotection' | 'resources' | 'keyvault' | 'postgres';
+/** Microsoft.Insights activity log (eventtypes/management/values), as az monitor activity-log sends. */
+export const INSIGHTS_API_VERSIONS = ['2015-04-01'];
+
+export type ApiVersionKind = 'dataprotection' | 'resources' | 'keyvault' | 'postgres' | 'insights';
 
 const SUPPORTED: Record<ApiVersionKind, string[]> = {
   dataprotection: DATAPROTECTION_API_VERSIONS,
   resources: RESOURCES_API_VERSIONS,
   keyvault: KEYVAULT_API_VERSIONS,
   postgres: POSTGRES_API_VERSIONS,
+  insights: INSIGHTS_API_VERSIONS,
 };
 
 /** What the CLI sends. */

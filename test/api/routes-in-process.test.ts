@@ -257,6 +257,17 @@ describe('every route, in-process', () => {
     assert.equal((await call('GET', `/subscriptions/${sub}/resourcegroups`)).body.value.some((g: any) => g.name === 'inproc-spare'), false);
   });
 
+  it('lists the mutating calls it made in the activity log, refused ones included', async () => {
+    const res = await call('GET', `/subscriptions/${sub}/providers/microsoft.insights/eventtypes/management/values?$filter=${encodeURIComponent("resourceGroupName eq 'inproc'")}`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const ops = new Set(res.body.value.map((e: any) => `${e.operationName.value} ${e.status.value}`));
+    assert.ok(ops.has('Microsoft.DataProtection/backupVaults/backupInstances/delete Succeeded'), [...ops].join('\n'));
+    assert.ok(ops.has('Microsoft.DataProtection/backupVaults/deletedBackupInstances/undelete/action Succeeded'), [...ops].join('\n'));
+    const bad = await call('GET', `/subscriptions/${sub}/providers/microsoft.insights/eventtypes/management/values?$filter=${encodeURIComponent("level eq 'Error'")}`);
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.code, 'InvalidFilter');
+  });
+
   it('has reached every route of the route table in-process', () => {
     const missing = router.list().map((r) => routeKey(r.method, r.pattern)).filter((k) => !reached.has(k));
     assert.deepEqual(missing, [], 'routes without an in-process test in this file');

@@ -199,3 +199,49 @@ describe('an immutable (Locked) vault', () => {
     assert.equal(await readable(point!), false);
   });
 });
+
+describe('the audit log', () => {
+  const window = '--start-time 2026-01-01T00:00:00Z --end-time 2030-01-01T00:00:00Z';
+  it('lists every mutating call with who, what, scope, result and request id, refused ones included', async () => {
+    const events: any[] = await ok(`dpvault monitor activity-log list -g rg ${window} --max-events 1000`);
+    const of = (op: string, status: string) => events.filter((e) => e.operationName.value === op && e.status.value === status);
+    const deletes = 'Microsoft.DataProtection/backupVaults/backupInstances/delete';
+    const refused = of(deletes, 'Failed');
+    assert.ok(refused.length >= 1, 'the refused delete under the Locked vault');
+    assert.equal(refused[0].subStatus.value, 'UserErrorOperationDeniedOnImmutableItem');
+    assert.equal(refused[0].resourceId, instanceId('locked'));
+    assert.equal(refused[0].caller, 'local');
+    assert.match(refused[0].correlationId, /^[0-9a-f-]{36}$/);
+    assert.ok(of(deletes, 'Succeeded').length >= 4);
+    assert.ok(of('Microsoft.DataProtection/backupVaults/deletedBackupInstances/undelete/action', 'Succeeded').length >= 2);
+    assert.equal(of('Microsoft.DataProtection/backupVaults/write', 'Failed')[0]?.subStatus.value, 'UserErrorUnsupportedVaultImmutabilityStateChange');
+    assert.ok(of('Microsoft.DataProtection/backupVaults/backupInstances/write', 'Failed').some((e) => e.subStatus.value === 'UserErrorOperationDeniedOnImmutableItem'));
+    assert.ok(of('Microsoft.Resources/subscriptions/resourceGroups/delete', 'Failed').length >= 1, 'the refused group delete');
+    assert.ok(events.every((e) => e.resourceGroup.toLowerCase() === 'rg' && Date.parse(e.eventTimestamp) > 0));
+    // Newest first; no GET is recorded.
+    assert.deepEqual([...events].sort((a, b) => Date.parse(b.eventTimestamp) - Date.parse(a.eventTimestamp)).map((e) => e.eventTimestamp), events.map((e) => e.eventTimestamp));
+    assert.equal(events.some((e) => /\/read$/.test(e.operationName.value)), false);
+    // The secret's value never shows.
+    assert.doesNotMatch(JSON.stringify(events), /S0ft-delete-pw/);
+  });
+
+  it('cannot be changed through the API, and the maintenance worker removes what is past the retention', async () => {
+    const path = `/subscriptions/${sub}/providers/microsoft.insights/eventtypes/management/values`;
+    const before = await svc.ctx.catalog.queryAudit({ scopePrefix: `/subscriptions/${sub}` });
+    for (const method of ['PUT', 'PATCH', 'DELETE', 'POST']) {
+      const res = await svc.app.request(method, `${path}?api-version=2015-04-01`, { body: {} });
+      assert.ok(res.status >= 400 && res.status < 500, `${method}: ${res.status}`);
+    }
+    const after = await svc.ctx.catalog.queryAudit({ scopePrefix: `/subscriptions/${sub}` });
+    assert.deepEqual(after.slice(-before.length), before, 'the entries there were are unchanged (the refusals were added)');
+    const newest = Date.parse(after[0]!.entry.eventTimestamp);
+    const oldest = Date.parse(after.at(-1)!.entry.eventTimestamp);
+    clock.set(new Date(oldest + 90 * DAY - 1000));
+    await svc.maintenance.tick(3_600_000);
+    assert.equal((await svc.ctx.catalog.queryAudit({ scopePrefix: `/subscriptions/${sub}` })).length, after.length, 'nothing is removed before 90 days');
+    assert.ok(newest > oldest);
+    clock.set(new Date(newest + 90 * DAY + 1000));
+    await svc.maintenance.tick(3_600_000);
+    assert.deepEqual(await svc.ctx.catalog.queryAudit({ scopePrefix: `/subscriptions/${sub}` }), []);
+  });
+});

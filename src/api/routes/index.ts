@@ -1,6 +1,7 @@
 // The one route table: every route of the API, registered in one place. Handlers act through the
 // request's own service context (`req.ctx`, which carries the caller), so the table needs none.
 import { Router } from '../router.ts';
+import { registerActivityLogRoutes } from './activity-log.ts';
 import { registerBackupInstanceRoutes } from './backup-instances.ts';
 import { registerDeletedInstanceRoutes } from './deleted-instances.ts';
 import { registerInstanceActionRoutes } from './instance-actions.ts';
@@ -26,5 +27,6 @@ export function buildRouter(): Router {
   registerPostgresServerRoutes(router);
   registerVaultMaintenanceRoutes(router);
   registerOperationRoutes(router);
+  registerActivityLogRoutes(router);
   return router;
 }
