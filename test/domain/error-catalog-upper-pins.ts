@@ -123,6 +123,10 @@ export const UPPER_PINS: Record<keyof Upper, [DpError, string, number, string]> 
   recoveryPointDataCorrupt: [errors.recoveryPointDataCorrupt('recoveryPointId1', 'cause1'), 'UserErrorRecoveryPointDataCorrupt', 500, 'Recovery point recoveryPointId1: cause1'],
   recoveryPointDataMissing: [errors.recoveryPointDataMissing('recoveryPointId1', 'cause1'), 'UserErrorRecoveryPointDataMissing', 500, 'Recovery point recoveryPointId1: cause1'],
   // errors/host.ts
+  dataDirNotPrivate: [
+    errors.dataDirNotPrivate('/d/catalog.sqlite', 'it is owned by user 7'), 'DataDirectoryNotPrivate', 403,
+    "'/d/catalog.sqlite' in the data directory must be readable only by the service's user, but it is owned by user 7. Make the service's user its owner (chown), or start the service as its owner.",
+  ],
   dataDirInUse: [errors.dataDirInUse('dataDir1', 42), 'DataDirectoryInUse', 409, "The data directory 'dataDir1' is in use by the dpvault server with pid 42; stop it first."],
   dataDirNotFound: [errors.dataDirNotFound('dataDir1'), 'DataDirectoryNotFound', 404, "'dataDir1' is not a dpvault data directory (it has no catalog): nothing to rotate."],
   listenAccessDenied: [errors.listenAccessDenied('address1'), 'AddressAccessDenied', 503, 'Cannot listen on address1: permission denied (EACCES). Choose a port above 1023.'],
