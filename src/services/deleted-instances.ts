@@ -12,20 +12,32 @@ import { deletableNow } from '../domain/immutability.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import { VAULT_TYPE } from '../domain/vault.ts';
 import { newGuid } from '../util/ids.ts';
+import { vaultStoreKey } from '../domain/recovery-point-store.ts';
 import type { ServiceContext } from './context.ts';
 import { deletePoint } from './point-deletion.ts';
 import { listPointsOf } from './recovery-point-retention.ts';
 import { getVault } from './vaults.ts';
 
-/** Moves a live instance to deletedBackupInstances, atomically (a no-op when it is already gone). */
+/** The key of a soft-deleted instance's note in its vault's storage (vault-recovery.ts reads them). */
+export function deletionNoteKey(name: string): string {
+  return `deletedBackupInstance:${name.toLowerCase()}`;
+}
+
+/**
+ * Moves a live instance to deletedBackupInstances, atomically (a no-op when it is already gone).
+ * Its deletion state is first noted in the vault's storage, so `vault recover` after the catalog is
+ * lost finds it soft-deleted, not live.
+ */
 export async function softDeleteInstance(ctx: ServiceContext, vault: BackupVault, instanceId: string): Promise<DeletedBackupInstanceResource | undefined> {
+  const current = await ctx.catalog.getResource<BackupInstanceResource>(instanceId);
+  if (!current) return undefined;
+  const days = vault.properties.securitySettings.softDeleteSettings.retentionDurationInDays;
+  const deleted = softDeleted(current.body, ctx.clock.now(), days, newGuid());
+  await ctx.store.setNote(vaultStoreKey(vault.id), deletionNoteKey(deleted.name), { ...deleted });
   return ctx.catalog.transaction(async () => {
-    const found = await ctx.catalog.getResource<BackupInstanceResource>(instanceId);
-    if (!found) return undefined;
-    const days = vault.properties.securitySettings.softDeleteSettings.retentionDurationInDays;
-    const deleted = softDeleted(found.body, ctx.clock.now(), days, newGuid());
+    if (!(await ctx.catalog.getResource(instanceId))) return undefined;
     await ctx.catalog.putResource({ id: deleted.id, type: DELETED_INSTANCE_TYPE, parentId: vault.id, body: { ...deleted } });
-    await ctx.catalog.deleteResource(found.id);
+    await ctx.catalog.deleteResource(instanceId);
     return deleted;
   });
 }
@@ -50,14 +62,17 @@ export async function checkNameNotSoftDeleted(ctx: ServiceContext, vault: Backup
 
 /** Undelete: the instance back as ProtectionStopped with the recovery points not yet purged. */
 export async function undeleteInstance(ctx: ServiceContext, vault: BackupVault, name: string): Promise<BackupInstanceResource> {
-  return ctx.catalog.transaction(async () => {
+  const instance = await ctx.catalog.transaction(async () => {
     const found = await ctx.catalog.getResource<DeletedBackupInstanceResource>(`${vault.id}/deletedBackupInstances/${name}`);
     if (!found) throw errors.deletedInstanceNotFound(name, vault.name);
-    const instance = undeleted(found.body);
-    await ctx.catalog.putResource({ id: instance.id, type: INSTANCE_TYPE, parentId: vault.id, body: { ...instance } });
+    const back = undeleted(found.body);
+    await ctx.catalog.putResource({ id: back.id, type: INSTANCE_TYPE, parentId: vault.id, body: { ...back } });
     await ctx.catalog.deleteResource(found.id);
-    return instance;
+    return back;
   });
+  // A crash before this leaves the note: a recovery from storage would find it deleted (the safe side).
+  await ctx.store.setNote(vaultStoreKey(vault.id), deletionNoteKey(instance.name), null);
+  return instance;
 }
 
 export interface PurgeReport {
@@ -99,7 +114,10 @@ export async function purgeDeletedInstances(ctx: ServiceContext, now: Date): Pro
       if (await ctx.catalog.countResources({ parentId: liveInstanceId(deleted.id) })) return false;
       return ctx.catalog.deleteResource(deleted.id);
     });
-    if (gone) report.purged.push(deleted.name);
+    if (gone) {
+      await ctx.store.setNote(vaultStoreKey(vault.id), deletionNoteKey(deleted.name), null);
+      report.purged.push(deleted.name);
+    }
   }
   return report;
 }

@@ -5,7 +5,7 @@
 // point before its expiry while the data stays restorable.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startService, type RunningService } from '../../src/app.ts';
@@ -243,5 +243,33 @@ describe('the audit log', () => {
     clock.set(new Date(newest + 90 * DAY + 1000));
     await svc.maintenance.tick(3_600_000);
     assert.deepEqual(await svc.ctx.catalog.queryAudit({ scopePrefix: `/subscriptions/${sub}` }), []);
+  });
+});
+
+describe('vault recover after the catalog is lost', () => {
+  it('finds a soft-deleted instance soft-deleted, with its purge time, beside a live one', async () => {
+    const goneRp = await protectAndBackUp('gone');
+    await ok(`dpvault backup-instance delete -n gone ${G} --yes`);
+    const deleted = await ok(`dpvault backup-instance deleted-backup-instance show -n gone ${G}`);
+    await protectAndBackUp('live');
+    // A new installation: an empty catalog, with the old backup data and master key copied in.
+    const fresh = mkdtempSync(join(tmpdir(), 'dpvault-softdelete-recover-'));
+    cpSync(join(dataDir, 'backup-data'), join(fresh, 'backup-data'), { recursive: true });
+    cpSync(join(dataDir, 'master.key'), join(fresh, 'master.key'));
+    await svc.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    dataDir = fresh;
+    svc = await startService({ dataDir, port: 0, clock, schedulerIntervalMs: 3_600_000, retentionIntervalMs: 3_600_000 });
+    await ok('dpvault group create -n rg -l westus');
+    await ok('dpvault backup-vault create -g rg -v vault -l westus --type SystemAssigned --storage-settings datastore-type=VaultStore type=LocallyRedundant');
+    const report = await ok(`dpvault vault recover ${G}`);
+    assert.deepEqual(report.softDeletedInstancesRecreated, ['gone']);
+    assert.deepEqual(report.instancesRecreated, ['live']);
+    assert.deepEqual((await ok(`dpvault backup-instance list ${G}`)).map((i: any) => i.name), ['live']);
+    const found = await ok(`dpvault backup-instance deleted-backup-instance show -n gone ${G}`);
+    assert.deepEqual(found.properties.deletionInfo, deleted.properties.deletionInfo);
+    assert.equal(found.properties.currentProtectionState, 'SoftDeleted');
+    await ok(`dpvault backup-instance deleted-backup-instance undelete -n gone ${G}`);
+    assert.equal((await sh(`dpvault recovery-point list --backup-instance-name gone ${G} --query "[0].name" -o tsv`)).stdout.trim(), goneRp);
   });
 });
