@@ -32,21 +32,25 @@ export function deletedInstanceId(instanceId: string): string {
   return instanceId.replace(/\/backupInstances\//i, '/deletedBackupInstances/');
 }
 
+/** The properties in a protection state (its status the same, without error). */
+function inState(props: BackupInstanceProperties, state: string): BackupInstanceProperties {
+  props.currentProtectionState = state;
+  props.protectionStatus = { status: state, errorDetails: null };
+  return props;
+}
+
 /**
  * The instance soft-deleted at `now` for `retentionDays` (the vault's setting at deletion time:
  * a later change of the setting does not move the purge).
  */
 export function softDeleted(instance: BackupInstanceResource, now: Date, retentionDays: number, activityId: string): DeletedBackupInstanceResource {
-  const props = structuredClone(instance.properties);
-  props.currentProtectionState = 'SoftDeleted';
-  props.protectionStatus = { status: 'SoftDeleted', errorDetails: null };
   return {
     id: deletedInstanceId(instance.id),
     name: instance.name,
     type: DELETED_INSTANCE_TYPE,
     tags: instance.tags ?? null,
     properties: {
-      ...props,
+      ...inState(structuredClone(instance.properties), 'SoftDeleted'),
       deletionInfo: {
         deletionTime: now.toISOString(),
         // Nothing is billed here; Azure stops billing at deletion plus a short grace.
@@ -61,15 +65,7 @@ export function softDeleted(instance: BackupInstanceResource, now: Date, retenti
 /** Undelete: the instance back as "stop protection and retain data" (ProtectionStopped), as Azure does. */
 export function undeleted(deleted: DeletedBackupInstanceResource): BackupInstanceResource {
   const { deletionInfo: _gone, ...props } = structuredClone(deleted.properties);
-  props.currentProtectionState = 'ProtectionStopped';
-  props.protectionStatus = { status: 'ProtectionStopped', errorDetails: null };
-  return {
-    id: liveInstanceId(deleted.id),
-    name: deleted.name,
-    type: INSTANCE_TYPE,
-    tags: deleted.tags,
-    properties: props,
-  };
+  return { id: liveInstanceId(deleted.id), name: deleted.name, type: INSTANCE_TYPE, tags: deleted.tags, properties: inState(props, 'ProtectionStopped') };
 }
 
 export function purgeDue(deleted: DeletedBackupInstanceResource, now: Date): boolean {
