@@ -1,6 +1,7 @@
 // The composition root: opens the catalog, creates the installation's identity on first start and
 // wires the API. `dpvault server` and the test fixture both start the service through here.
 import { mkdirSync } from 'node:fs';
+import { secureDataDir } from './services/data-dir-modes.ts';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -46,6 +47,8 @@ export interface ServiceOptions {
   retentionIntervalMs?: number;
   /** How often every vault's maintenance (garbage collection, repacking) is queued (default 24 h). */
   maintenanceIntervalMs?: number;
+  /** Audit log entries older than this many days are removed by the maintenance worker (default 90). */
+  auditRetentionDays?: number;
   /** Tables of at least this many bytes with a primary key are dumped in key order (default 8 MiB). */
   keyOrderMinBytes?: number;
   /** pg_restore sessions a restore into a database opens at once (default min(4, cores); fewer when the target has fewer connections left). */
@@ -81,6 +84,7 @@ export interface RunningService {
 export async function openContext(given: ServiceOptions): Promise<ServiceContext> {
   const opts = absoluteDataDir(given);
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  secureDataDir(opts.dataDir, opts.log);
   const backupData = storageFactoryFor(opts.dataDir, opts.storage); // a bad setting fails before anything is opened
   // The catalog and the task queue share one SQLite file, so a transaction can span both.
   const db = new SqliteConnection(join(opts.dataDir, 'catalog.sqlite'));
@@ -89,6 +93,7 @@ export async function openContext(given: ServiceOptions): Promise<ServiceContext
   const tenantId = await setting(catalog, 'tenantId', randomUUID);
   const clock = opts.clock ?? systemClock;
   const masterKey = loadOrCreateMasterKey(opts.dataDir);
+  secureDataDir(opts.dataDir); // what was just made (the catalog's files follow the umask)
   return {
     catalog,
     queue: new SqliteTaskQueue(db),
@@ -159,7 +164,7 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
   ctx.onTaskQueued = () => worker.poke();
   const retention = new RetentionWorker(ctx, { log: opts.log });
   const scheduler = new Scheduler(ctx, { log: opts.log });
-  const maintenance = new MaintenanceScheduler(ctx, { log: opts.log });
+  const maintenance = new MaintenanceScheduler(ctx, { log: opts.log, auditRetentionDays: opts.auditRetentionDays });
   const stop = async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();

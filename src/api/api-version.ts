@@ -17,7 +17,10 @@ export const POSTGRES_API_VERSIONS = ['2017-12-01', '2021-06-01', '2022-12-01', 
 /** Microsoft.Authorization versions of role assignments and definitions (az 2.45's `az role` sends 2022-04-01). */
 export const AUTHORIZATION_API_VERSIONS = ['2015-07-01', '2018-01-01-preview', '2018-09-01-preview', '2020-04-01-preview', '2020-10-01-preview', '2022-04-01'];
 
-export type ApiVersionKind = 'dataprotection' | 'resources' | 'keyvault' | 'postgres' | 'authorization';
+/** Microsoft.Insights activity log (eventtypes/management/values), as az monitor activity-log sends. */
+export const INSIGHTS_API_VERSIONS = ['2015-04-01'];
+
+export type ApiVersionKind = 'dataprotection' | 'resources' | 'keyvault' | 'postgres' | 'authorization' | 'insights';
 
 const SUPPORTED: Record<ApiVersionKind, string[]> = {
   dataprotection: DATAPROTECTION_API_VERSIONS,
@@ -25,6 +28,7 @@ const SUPPORTED: Record<ApiVersionKind, string[]> = {
   keyvault: KEYVAULT_API_VERSIONS,
   postgres: POSTGRES_API_VERSIONS,
   authorization: AUTHORIZATION_API_VERSIONS,
+  insights: INSIGHTS_API_VERSIONS,
 };
 
 /** What the CLI sends. */

@@ -6,11 +6,13 @@
 //   requestIds  x-ms-request-id / x-ms-correlation-request-id, echoed or made, put on the answer
 //   errors      any exception below becomes a CloudError answer, once
 //   caller      who the request acts for, resolved once (the composition root's resolver)
+//   audit       every mutating call, refused ones included, appended to the audit log (audit-trail.ts)
 //   dispatch    route, authorization (route-authorization.ts), api-version, body, handler
 import { errors, toDpError } from '../domain/errors.ts';
 import { localOperator, type CallerResolver } from '../services/caller.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { ApiResponse } from './http.ts';
+import { auditTrail } from './audit-trail.ts';
 import { compose, type Exchange, type IncomingRequest, type Middleware } from './pipeline.ts';
 import { jsonBodyFromText } from './request-body.ts';
 import { dispatchTo } from './request-dispatch.ts';
@@ -72,7 +74,7 @@ export function createApp(router: Router, opts: AppOptions): App {
     x.caller = await resolveCaller(x.req.headers);
     await next();
   };
-  const inner = [requestIds, errors, caller, dispatchTo(router, opts.context, opts.trustProxy, authorizeRoutes(opts.context))];
+  const inner = [requestIds, errors, caller, auditTrail(opts.context), dispatchTo(router, opts.context, opts.trustProxy, authorizeRoutes(opts.context))];
 
   const app: App = {
     handle(req, send) {

@@ -89,6 +89,9 @@ const TABLE: [string, string | RouteAction][] = [
   ...['backup', 'validateRestore', 'restore', 'stopProtection', 'suspendBackups', 'resumeProtection', 'resumeBackups'].map(
     (a): [string, string] => [`POST ${BI}/${a}`, `${DP}/backupVaults/backupInstances/${a}/action`],
   ),
+  [`GET ${VAULT}/deletedBackupInstances`, `${DP}/backupVaults/deletedBackupInstances/read`],
+  [`GET ${VAULT}/deletedBackupInstances/{instance}`, `${DP}/backupVaults/deletedBackupInstances/read`],
+  [`POST ${VAULT}/deletedBackupInstances/{instance}/undelete`, `${DP}/backupVaults/deletedBackupInstances/undelete/action`],
   [`GET ${BI}/recoveryPoints`, `${DP}/backupVaults/backupInstances/recoveryPoints/read`],
   [`GET ${BI}/recoveryPoints/{rp}`, `${DP}/backupVaults/backupInstances/recoveryPoints/read`],
   [`GET ${VAULT}/backupJobs`, `${DP}/backupVaults/backupJobs/read`],
@@ -125,6 +128,8 @@ const TABLE: [string, string | RouteAction][] = [
   [`DELETE ${PG}/{server}`, 'Microsoft.DBforPostgreSQL/servers/delete'],
   [`GET ${PG}/{server}/databases`, 'Microsoft.DBforPostgreSQL/servers/databases/read'],
   [`GET ${PG}/{server}/databases/{db}`, 'Microsoft.DBforPostgreSQL/servers/databases/read'],
+
+  ['GET /subscriptions/{sub}/providers/microsoft.insights/eventtypes/management/values', 'Microsoft.Insights/eventtypes/values/read'],
 
   ...AUTHORIZATION_SCOPES.flatMap((s): [string, string][] => [
     [`GET ${s}${AUTHZ}/roleAssignments`, 'Microsoft.Authorization/roleAssignments/read'],

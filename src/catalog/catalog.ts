@@ -2,6 +2,7 @@
 // (sqlite.ts), and a PostgreSQL implementation can satisfy the same contract for scale-out
 // (test/catalog/conformance.ts). Queued work lives apart, in the task queue (src/queue/).
 // Every method is async so that a networked implementation fits without changing callers.
+import type { AuditEntry, AuditQuery } from '../domain/audit.ts';
 import type { OperationRecord } from '../domain/operation.ts';
 
 /** An ARM resource as the API shows it, plus the bookkeeping the catalog needs. */
@@ -36,7 +37,13 @@ export interface Page<T> {
   next?: string;
 }
 
-export type { OperationRecord };
+export type { AuditEntry, AuditQuery, OperationRecord };
+
+/** An audit entry as stored: its place in the log (ascending) and the entry. */
+export interface StoredAuditEntry {
+  seq: number;
+  entry: AuditEntry;
+}
 
 export interface Catalog {
   getResource<B = Record<string, unknown>>(id: string): Promise<StoredResource<B> | undefined>;
@@ -50,6 +57,13 @@ export interface Catalog {
   putOperation(op: OperationRecord): Promise<void>;
   /** Operations in one status (start-up recovery looks for those left Inprogress). */
   listOperations(status: OperationRecord['status']): Promise<OperationRecord[]>;
+
+  /** Appends one entry to the audit log; entries are never changed. */
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** Audit entries matching `q`, newest first. */
+  queryAudit(q: AuditQuery): Promise<StoredAuditEntry[]>;
+  /** Removes the entries older than `before` (retention; nothing else removes entries); returns how many. */
+  pruneAudit(before: string): Promise<number>;
 
   /** Settings of the installation (default subscription, tenant, ...). */
   getSetting(key: string): Promise<string | undefined>;

@@ -29,4 +29,15 @@ export const MIGRATIONS: string[] = [
      created_at TEXT NOT NULL
    );
    CREATE INDEX tasks_due ON tasks (status, run_at);`,
+  // The audit log (issue 19): append-only; only the maintenance worker removes entries past retention.
+  `CREATE TABLE audit_log (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     event_timestamp TEXT NOT NULL,
+     scope_key TEXT NOT NULL,
+     caller_key TEXT NOT NULL,
+     caller_name_key TEXT NOT NULL,
+     body TEXT NOT NULL
+   );
+   CREATE INDEX audit_log_time ON audit_log (event_timestamp);
+   CREATE TRIGGER audit_log_append_only BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;`,
 ];

@@ -2,7 +2,7 @@
 // task queue (queue/sqlite.ts) shares.
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { resourceKey } from '../domain/resource-id.ts';
-import type { Catalog, ListQuery, OperationRecord, Page, StoredResource } from './catalog.ts';
+import type { AuditEntry, AuditQuery, Catalog, ListQuery, OperationRecord, Page, StoredAuditEntry, StoredResource } from './catalog.ts';
 import { SqliteConnection } from './sqlite-connection.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 
@@ -133,6 +133,45 @@ export class SqliteCatalog implements Catalog {
     return this.#write(() => {
       this.#db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
     });
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    return this.#write(() => {
+      this.#db
+        .prepare('INSERT INTO audit_log (event_timestamp, scope_key, caller_key, caller_name_key, body) VALUES (?, ?, ?, ?, ?)')
+        .run(entry.eventTimestamp, resourceKey(entry.resourceId), entry.caller.toLowerCase(), entry.callerName.toLowerCase(), JSON.stringify(entry));
+    });
+  }
+
+  async queryAudit(q: AuditQuery): Promise<StoredAuditEntry[]> {
+    const where: string[] = [];
+    const args: SQLInputValue[] = [];
+    if (q.scopePrefix) {
+      // A prefix of whole segments: the group 'rg' does not take in 'rg2'.
+      const key = resourceKey(q.scopePrefix).replace(/\/+$/, '');
+      where.push("(scope_key = ? OR substr(scope_key, 1, ?) = ?)");
+      args.push(key, key.length + 1, `${key}/`);
+    }
+    if (q.from) {
+      where.push('event_timestamp >= ?');
+      args.push(q.from);
+    }
+    if (q.to) {
+      where.push('event_timestamp <= ?');
+      args.push(q.to);
+    }
+    if (q.caller) {
+      where.push('(caller_key = ? OR caller_name_key = ?)');
+      args.push(q.caller.toLowerCase(), q.caller.toLowerCase());
+    }
+    const sql = `SELECT seq, body FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC${q.limit !== undefined ? ' LIMIT ?' : ''}`;
+    if (q.limit !== undefined) args.push(q.limit);
+    const rows = this.#db.prepare(sql).all(...args) as { seq: number; body: string }[];
+    return rows.map((r) => ({ seq: r.seq, entry: JSON.parse(r.body) as AuditEntry }));
+  }
+
+  async pruneAudit(before: string): Promise<number> {
+    return this.#write(() => Number(this.#db.prepare('DELETE FROM audit_log WHERE event_timestamp < ?').run(before).changes));
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {

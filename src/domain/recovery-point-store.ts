@@ -33,6 +33,13 @@ export interface RecoveryPointStore {
   delete(stored: StoredDump): Promise<void>;
   /** Puts a copy of stored bytes at another location (another datastore); verifies them on the way. */
   copy(stored: StoredDump, to: DumpLocation): Promise<StoredDump>;
+  /**
+   * Keeps a small note about a vault's data with the data (sealed, in VaultStore), so `recover`
+   * from storage alone finds it; `value` null removes it. A soft-deleted instance's state is one.
+   */
+  setNote(vaultKey: string, key: string, value: Record<string, unknown> | null): Promise<void>;
+  /** Every note of a vault (after `recover`, or of a vault in use). */
+  notes(vaultKey: string): Promise<Record<string, unknown>[]>;
   /** Frees space no recovery point needs any more (after deletions); optional. */
   collectGarbage?(): Promise<void>;
   /**

@@ -14,6 +14,7 @@ import { queueMaintenance } from '../services/vault-maintenance.ts';
 import { SerialRunner } from '../util/serial-runner.ts';
 import { runVaultJob } from './vault-job.ts';
 import type { MaintenanceTaskPayload } from '../queue/tasks.ts';
+import { DEFAULT_AUDIT_RETENTION_DAYS, pruneAuditLog } from '../services/audit.ts';
 
 export async function runMaintenanceJob(ctx: ServiceContext, payload: MaintenanceTaskPayload): Promise<StoreMaintenanceReport | null> {
   return runVaultJob(ctx, payload.jobId, async (vaultId) => {
@@ -54,9 +55,12 @@ const CHECK_MS = 3_600_000;
 export class MaintenanceScheduler {
   readonly #ctx: ServiceContext;
   readonly #runner: SerialRunner<number, string[]>;
+  readonly #auditRetentionDays: number;
 
-  constructor(ctx: ServiceContext, opts: { log?: (line: string) => void } = {}) {
+  /** `auditRetentionDays`: audit log entries older than this are removed at each look (default 90). */
+  constructor(ctx: ServiceContext, opts: { log?: (line: string) => void; auditRetentionDays?: number } = {}) {
     this.#ctx = ctx;
+    this.#auditRetentionDays = opts.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
     this.#runner = new SerialRunner('vault maintenance', (interval) => this.#run(interval), opts.log ?? (() => undefined));
   }
 
@@ -69,7 +73,7 @@ export class MaintenanceScheduler {
     return this.#runner.stop();
   }
 
-  /** Queues every vault's maintenance if `intervalMs` has passed since the last time; returns the jobs queued. */
+  /** Removes audit entries past their retention; queues every vault's maintenance if `intervalMs` has passed since the last time; returns the jobs queued. */
   tick(intervalMs: number): Promise<string[]> {
     return this.#runner.run(intervalMs);
   }
@@ -77,6 +81,7 @@ export class MaintenanceScheduler {
   async #run(intervalMs: number): Promise<string[]> {
     const ctx = this.#ctx;
     const now = ctx.clock.now();
+    await pruneAuditLog(ctx, this.#auditRetentionDays);
     const last = await ctx.catalog.getSetting(LAST_QUEUED);
     // The first start counts as a run: a new server does not maintain empty vaults at once.
     if (last !== undefined && now.getTime() - Date.parse(last) < intervalMs) return [];

@@ -13,6 +13,9 @@ import type { StorageFactory } from '../storage/factory.ts';
 import type { Clock } from '../util/clock.ts';
 import { recyclerOf } from '../util/recycle.ts';
 
+/** Where a vault's notes live: the datastore every backup writes first. */
+const NOTES_DATASTORE = 'VaultStore';
+
 export class RepositoryStore implements RecoveryPointStore {
   readonly #storage: StorageFactory;
   readonly #masterKey: Buffer;
@@ -151,6 +154,18 @@ export class RepositoryStore implements RecoveryPointStore {
       }
     }
     return out;
+  }
+
+  async setNote(vaultKey: string, key: string, value: Record<string, unknown> | null): Promise<void> {
+    const repo = await this.repository(vaultKey, NOTES_DATASTORE);
+    if (value === null) await repo.deleteNote(key);
+    else await repo.putNote(key, Buffer.from(JSON.stringify(value)));
+  }
+
+  async notes(vaultKey: string): Promise<Record<string, unknown>[]> {
+    if (!(await this.#datastores(vaultKey)).includes(NOTES_DATASTORE)) return [];
+    const repo = await this.repository(vaultKey, NOTES_DATASTORE);
+    return (await repo.notes()).map((b) => JSON.parse(b.toString('utf8')) as Record<string, unknown>);
   }
 
   #datastores(vaultKey: string): Promise<string[]> {

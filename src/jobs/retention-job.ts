@@ -13,6 +13,7 @@ import type { RecoveryPointResource } from '../domain/recovery-point.ts';
 import { holdsFor, listPointsOf, updateRecoveryPoint } from '../services/recovery-point-retention.ts';
 import { nextRetentionStep, refreshDataStores, type Hold, type RetentionStep } from '../policy/retention-plan.ts';
 import { vaultStoreKey } from '../domain/recovery-point-store.ts';
+import { purgeDeletedInstances, type PurgeReport } from '../services/deleted-instances.ts';
 
 export interface SweepOptions {
   /** The instant to sweep at (default: the clock's now). */
@@ -29,6 +30,8 @@ export interface SweepReport {
   errors: { recoveryPointId: string; message: string }[];
   /** False when the step budget ran out before every point was in line. */
   complete: boolean;
+  /** Soft-deleted instances whose purge time had passed: purged, and their points deleted. */
+  purge?: PurgeReport;
 }
 
 /** The location of a recovery point's bytes in a datastore of its vault. */
@@ -71,6 +74,7 @@ export async function sweepRetention(ctx: ServiceContext, opts: SweepOptions = {
       }
     }
   }
+  report.purge = await purgeDeletedInstances(ctx, now);
   return report;
 }
 
@@ -181,7 +185,7 @@ export class RetentionWorker {
     const report = await sweepRetention(this.#ctx, opts);
     for (const e of report.errors) this.#log(`retention: recovery point ${e.recoveryPointId}: ${e.message}`);
     // Deleted recovery points free their space only when no other point shares their chunks.
-    if (report.steps.purge || report.steps.delete) {
+    if (report.steps.purge || report.steps.delete || report.purge?.deletedPoints) {
       await this.#ctx.store.collectGarbage?.().catch((e: unknown) => this.#log(`retention: garbage collection failed: ${(e as Error).message}`));
     }
     return report;

@@ -39,6 +39,7 @@ import type { RebuildReport } from './rebuild.ts';
 import { restoreInto, restoreStream } from './restore.ts';
 import { defaultPoolThreads } from './chunk-pool.ts';
 import { runRepair } from './repair.ts';
+import { deleteNote, putNote, readNotes } from './notes.ts';
 import type { RepairReport } from './repair.ts';
 import { runVerify } from './verify.ts';
 import type { VerifyOptions, VerifyReport } from './verify.ts';
@@ -182,6 +183,20 @@ export class Repository {
   /** Every manifest, oldest first. */
   listManifests(): Promise<Manifest[]> {
     return readAllManifests(this.#ctx.storage, this.#ctx.keys.dataKey);
+  }
+
+  /** Keeps a small sealed note under `key` beside the data (replacing one of the same key); notes.ts. */
+  putNote(key: string, value: Buffer): Promise<void> {
+    return putNote(this.#ctx.storage, this.#ctx.keys.dataKey, key, value);
+  }
+
+  deleteNote(key: string): Promise<void> {
+    return deleteNote(this.#ctx.storage, key);
+  }
+
+  /** Every note's value. */
+  notes(): Promise<Buffer[]> {
+    return readNotes(this.#ctx.storage, this.#ctx.keys.dataKey);
   }
 
   /** Deletes a recovery point's manifest and chunk list; its data goes at the next gc. */

@@ -12,9 +12,11 @@ import type { ServiceContext } from './context.ts';
 import type { ConnectionReport } from './connection-endpoint.ts';
 import { checkDatabaseForBackup, connectionFor } from './datasource-access.ts';
 import type { PolicyResource } from '../domain/policy.ts';
-import { applyPolicyToRecoveryPoints } from './recovery-point-retention.ts';
+import { applyPolicyToRecoveryPoints, listPointsOf, withPolicy } from './recovery-point-retention.ts';
 import { startScheduleNow } from './schedule-state.ts';
 import { getVault } from './vaults.ts';
+import { checkNameNotSoftDeleted } from './deleted-instances.ts';
+import { checkNoShortening } from '../domain/immutability.ts';
 
 const NAME = /^[A-Za-z0-9][-A-Za-z0-9_.]{0,199}$/;
 
@@ -140,14 +142,20 @@ export async function putInstance(
     instance.properties.policyInfo = { policyId: props.policyInfo.policyId };
     if (props.datasourceAuthCredentials) instance.properties.datasourceAuthCredentials = props.datasourceAuthCredentials;
     instance.tags = tags ?? existing.tags;
-    await saveInstance(ctx, vault, instance);
-    if (resourceKey(existing.properties.policyInfo.policyId) !== resourceKey(policy.id)) {
+    const policyChanges = resourceKey(existing.properties.policyInfo.policyId) !== resourceKey(policy.id);
+    if (policyChanges) {
+      const before = await listPointsOf(ctx, instance.id);
+      checkNoShortening(vault, before, before.map((p) => withPolicy(p, policy)), `changing the policy of backup instance '${name}' to '${policy.name}'`);
+    }
+    await saveExistingInstance(ctx, vault, instance);
+    if (policyChanges) {
       // update-policy: the new schedule starts now and the new retention applies to existing points.
       await startScheduleNow(ctx, instance.id);
       await applyPolicyToRecoveryPoints(ctx, instance, policy);
     }
     return { instance, created: false };
   }
+  await checkNameNotSoftDeleted(ctx, vault, id);
   await validateForBackup(ctx, vault, props);
   const instance: BackupInstanceResource = { id, name, type: INSTANCE_TYPE, tags, properties: props };
   await startScheduleNow(ctx, id);
@@ -157,6 +165,20 @@ export async function putInstance(
 
 export async function saveInstance(ctx: ServiceContext, vault: BackupVault, instance: BackupInstanceResource): Promise<void> {
   await ctx.catalog.putResource({ id: instance.id, type: INSTANCE_TYPE, parentId: vault.id, body: { ...instance } });
+}
+
+/** Saves a change of an existing instance, unless it was deleted meanwhile (it is not brought back). */
+async function saveExistingInstance(ctx: ServiceContext, vault: BackupVault, instance: BackupInstanceResource): Promise<void> {
+  await ctx.catalog.transaction(async () => {
+    if (!(await ctx.catalog.getResource(instance.id))) throw errors.backupInstanceNotFound(instance.name, vault.name);
+    await saveInstance(ctx, vault, instance);
+  });
+}
+
+/** After undelete: the points' shown expiry follows the stopped state (kept), when the policy still exists. */
+export async function refreshAfterUndelete(ctx: ServiceContext, vault: BackupVault, instance: BackupInstanceResource): Promise<void> {
+  const policy = await policyFor(ctx, vault, instance.properties).catch(() => undefined);
+  if (policy) await applyPolicyToRecoveryPoints(ctx, instance, policy);
 }
 
 const STATES = {
@@ -194,7 +216,7 @@ export async function setProtectionState(ctx: ServiceContext, vault: BackupVault
   next.properties.protectionStatus = { status, errorDetails: error };
   const resumed = state === 'ProtectionConfigured' && instance.properties.currentProtectionState !== state;
   if (resumed) await startScheduleNow(ctx, instance.id);
-  await saveInstance(ctx, vault, next);
+  await saveExistingInstance(ctx, vault, next);
   // Re-applied on every change, so the expiry times shown follow the state at once.
   await applyPolicyToRecoveryPoints(ctx, next, await policyFor(ctx, vault, next.properties));
 }

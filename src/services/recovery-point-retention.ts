@@ -53,20 +53,28 @@ export function holdsFor(instance: BackupInstanceResource, points: RecoveryPoint
  * when the tag is gone), from where the point lives now. The retention worker then moves and
  * deletes by the new timelines; the shown expiry times change at once.
  */
+/** The point with its timeline recomputed under `policy` (a copy; the stored one is unchanged). */
+export function withPolicy(point: RecoveryPointResource, policy: PolicyLike): RecoveryPointResource {
+  const rp = structuredClone(point);
+  const rule = retentionRuleForTag(policy, rp.properties.retentionTagName);
+  const created = new Date(rp.properties.recoveryPointTime);
+  const current = currentStores(rp).map((c) => ({ store: c.store, since: new Date(c.since) }));
+  rp.internal.timeline = reapplyTimeline(rule, created, policyTimeZone(policy), current).map((r) => ({
+    dataStoreType: r.dataStoreType, from: r.from.toISOString(), until: r.until?.toISOString() ?? null, reason: r.reason,
+  }));
+  rp.properties.policyName = policy.name;
+  return rp;
+}
+
 export async function applyPolicyToRecoveryPoints(ctx: ServiceContext, instance: BackupInstanceResource, policy: PolicyLike): Promise<number> {
-  const timeZone = policyTimeZone(policy);
   const now = ctx.clock.now();
   const points = await listPointsOf(ctx, instance.id);
   const holds = holdsFor(instance, points);
   for (const p of points) {
     await updateRecoveryPoint(ctx, p.id, (rp) => {
-      const rule = retentionRuleForTag(policy, rp.properties.retentionTagName);
-      const created = new Date(rp.properties.recoveryPointTime);
-      const current = currentStores(rp).map((c) => ({ store: c.store, since: new Date(c.since) }));
-      rp.internal.timeline = reapplyTimeline(rule, created, timeZone, current).map((r) => ({
-        dataStoreType: r.dataStoreType, from: r.from.toISOString(), until: r.until?.toISOString() ?? null, reason: r.reason,
-      }));
-      rp.properties.policyName = policy.name;
+      const next = withPolicy(rp, policy);
+      rp.internal.timeline = next.internal.timeline;
+      rp.properties.policyName = next.properties.policyName;
       refreshDataStores(rp, now, holds.get(p.id) ?? 'none');
     });
   }

@@ -2,6 +2,7 @@
 import { errors } from '../domain/errors.ts';
 import { checkTags } from '../domain/tags.ts';
 import { INSTANCE_TYPE } from '../domain/backup-instance.ts';
+import { DELETED_INSTANCE_TYPE } from '../domain/deleted-instance.ts';
 import { POLICY_TYPE } from '../domain/policy.ts';
 import { resourceGroupId, vaultId } from '../domain/resource-id.ts';
 import {
@@ -95,7 +96,7 @@ export async function listVaults(
   return listInGroup<BackupVault>(ctx, VAULT_TYPE, sub, rg, page);
 }
 
-/** Refuses to delete a vault that still holds policies or backup instances; returns the vault. */
+/** Refuses to delete a vault that still holds policies or backup instances, live or soft-deleted; returns the vault. */
 export async function checkVaultDeletable(ctx: ServiceContext, sub: string, rg: string, name: string): Promise<BackupVault> {
   const vault = await getVault(ctx, sub, rg, name);
   const policies = await ctx.catalog.countResources({ type: POLICY_TYPE, parentId: vault.id });
@@ -103,6 +104,9 @@ export async function checkVaultDeletable(ctx: ServiceContext, sub: string, rg: 
   if (policies + instances > 0) {
     throw errors.backupVaultNotEmpty();
   }
+  // As Azure: a vault holding soft-deleted instances cannot go, or deleting it would purge them early.
+  const softDeleted = await ctx.catalog.countResources({ type: DELETED_INSTANCE_TYPE, parentId: vault.id });
+  if (softDeleted > 0) throw errors.backupVaultHoldsSoftDeleted(softDeleted);
   return vault;
 }
 

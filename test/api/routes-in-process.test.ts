@@ -252,8 +252,19 @@ describe('every route, in-process', () => {
       const res = await call('DELETE', path);
       assert.equal(res.status, 200, `${path}: ${JSON.stringify(res.body)}`);
     };
+    // Soft delete (the vault's default On): the instance moves to deletedBackupInstances and back.
     assert.equal(await result(await call('DELETE', instance())), undefined);
     assert.equal((await call('GET', `${vault()}/backupInstances`)).body.value.length, 0);
+    const softDeleted = `${vault()}/deletedBackupInstances/${instance().split('/').at(-1)}`;
+    assert.equal((await call('GET', `${vault()}/deletedBackupInstances`)).body.value.length, 1);
+    assert.equal((await call('GET', softDeleted)).body.properties.currentProtectionState, 'SoftDeleted');
+    assert.equal(await result(await call('POST', `${softDeleted}/undelete`)), undefined);
+    assert.equal((await call('GET', instance())).body.properties.currentProtectionState, 'ProtectionStopped');
+    // Soft delete Off: the instance and its data go at once.
+    assert.equal((await call('PATCH', vault(), { properties: { securitySettings: { softDeleteSettings: { state: 'Off' } } } })).status, 200);
+    assert.equal(await result(await call('DELETE', instance())), undefined);
+    assert.equal((await call('GET', `${vault()}/backupInstances`)).body.value.length, 0);
+    assert.equal((await call('GET', `${vault()}/deletedBackupInstances`)).body.value.length, 0);
     await deleted(secret());
     await deleted(kv());
     await deleted(server());
@@ -264,6 +275,17 @@ describe('every route, in-process', () => {
     assert.equal((await call('GET', local(vaultDeleted.headers.get('azure-asyncoperation')))).body.status, 'Succeeded');
     await deleted(`${rg()}-spare`);
     assert.equal((await call('GET', `/subscriptions/${sub}/resourcegroups`)).body.value.some((g: any) => g.name === 'inproc-spare'), false);
+  });
+
+  it('lists the mutating calls it made in the activity log, refused ones included', async () => {
+    const res = await call('GET', `/subscriptions/${sub}/providers/microsoft.insights/eventtypes/management/values?$filter=${encodeURIComponent("resourceGroupName eq 'inproc'")}`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const ops = new Set(res.body.value.map((e: any) => `${e.operationName.value} ${e.status.value}`));
+    assert.ok(ops.has('Microsoft.DataProtection/backupVaults/backupInstances/delete Succeeded'), [...ops].join('\n'));
+    assert.ok(ops.has('Microsoft.DataProtection/backupVaults/deletedBackupInstances/undelete/action Succeeded'), [...ops].join('\n'));
+    const bad = await call('GET', `/subscriptions/${sub}/providers/microsoft.insights/eventtypes/management/values?$filter=${encodeURIComponent("level eq 'Error'")}`);
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.code, 'InvalidFilter');
   });
 
   it('has reached every route of the route table in-process', () => {

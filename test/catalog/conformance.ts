@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { Catalog, OperationRecord } from '../../src/catalog/catalog.ts';
+import type { AuditEntry, Catalog, OperationRecord } from '../../src/catalog/catalog.ts';
 
 export interface CatalogUnderTest {
   catalog: Catalog;
@@ -96,6 +96,36 @@ export function catalogConformance(name: string, open: () => Promise<CatalogUnde
         const inProgress = (await catalog.listOperations('Inprogress')).map((o) => o.id);
         assert.ok(inProgress.includes(running.id) && !inProgress.includes(done.id));
         assert.ok((await catalog.listOperations('Succeeded')).some((o) => o.id === done.id));
+      });
+    });
+
+    describe('audit log', () => {
+      const entry = (resourceId: string, at: string, caller = 'oid-1', callerName = 'Alice'): AuditEntry => ({
+        eventTimestamp: at, caller, callerName, operationName: 'Microsoft.DataProtection/backupVaults/write', resourceId,
+        status: 'Succeeded', httpStatus: 200, subStatus: null, requestId: randomUUID(), correlationId: randomUUID(), method: 'PUT',
+      });
+      const rg = `${sub}/resourceGroups/Audit`;
+      it('appends entries and reads them back newest first, by scope, time and caller', async () => {
+        const a = entry(`${rg}/providers/Microsoft.DataProtection/backupVaults/v`, '2026-01-01T00:00:00.000Z');
+        const b = entry(`${rg}2/providers/Microsoft.DataProtection/backupVaults/v`, '2026-01-02T00:00:00.000Z', 'oid-2', 'Bob');
+        const c = entry(rg, '2026-01-03T00:00:00.000Z');
+        for (const e of [a, b, c]) await catalog.appendAudit(e);
+        const all = await catalog.queryAudit({ scopePrefix: sub });
+        assert.deepEqual(all.map((r) => r.entry), [c, b, a]);
+        assert.ok(all[0]!.seq > all[1]!.seq && all[1]!.seq > all[2]!.seq);
+        assert.deepEqual((await catalog.queryAudit({ scopePrefix: rg.toUpperCase() })).map((r) => r.entry), [c, a], 'a group does not take in another group it prefixes');
+        assert.deepEqual((await catalog.queryAudit({ scopePrefix: sub, from: '2026-01-02T00:00:00.000Z', to: '2026-01-02T00:00:00.000Z' })).map((r) => r.entry), [b]);
+        assert.deepEqual((await catalog.queryAudit({ scopePrefix: sub, caller: 'BOB' })).map((r) => r.entry), [b]);
+        assert.deepEqual((await catalog.queryAudit({ scopePrefix: sub, caller: 'oid-1', limit: 1 })).map((r) => r.entry), [c]);
+      });
+
+      it('removes only the entries older than the retention bound', async () => {
+        const scope = `${sub}/resourceGroups/Pruned`;
+        await catalog.appendAudit(entry(scope, '2000-01-01T00:00:00.000Z'));
+        const kept = entry(scope, '2999-01-01T00:00:00.000Z');
+        await catalog.appendAudit(kept);
+        assert.ok((await catalog.pruneAudit('2001-01-01T00:00:00.000Z')) >= 1);
+        assert.deepEqual((await catalog.queryAudit({ scopePrefix: scope })).map((r) => r.entry), [kept]);
       });
     });
 

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { SqliteCatalog } from '../../src/catalog/sqlite.ts';
 import { catalogConformance } from './conformance.ts';
 
@@ -33,6 +34,24 @@ describe('the SQLite catalog file', () => {
       assert.deepEqual((await reopened.getResource('/x/kept'))?.body, { n: 1 });
       assert.equal(await reopened.getSetting('s'), 'v');
       await reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to change an audit entry even through SQL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dpvault-catalog-'));
+    try {
+      const path = join(dir, 'catalog.sqlite');
+      const catalog = new SqliteCatalog(path);
+      await catalog.appendAudit({
+        eventTimestamp: '2026-01-01T00:00:00.000Z', caller: 'oid', callerName: 'n', operationName: 'x/delete', resourceId: '/subscriptions/s',
+        status: 'Failed', httpStatus: 409, subStatus: 'C', requestId: 'r', correlationId: 'r', method: 'DELETE',
+      });
+      await catalog.close();
+      const db = new DatabaseSync(path);
+      assert.throws(() => db.exec("UPDATE audit_log SET body = '{}'"), /append-only/);
+      db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

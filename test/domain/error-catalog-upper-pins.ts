@@ -46,6 +46,10 @@ export const UPPER_PINS: Record<keyof Upper, [DpError, string, number, string]> 
   immutabilityLocked: [errors.immutabilityLocked('Disabled', 't'), 'UserErrorUnsupportedVaultImmutabilityStateChange', 400, 'Immutability is Locked for this vault and cannot be changed to Disabled: locking is irreversible.'],
   crossRegionRestoreEnabled: [errors.crossRegionRestoreEnabled('t'), 'UserErrorCrossRegionRestoreCannotBeDisabled', 400, 'Cross region restore is Enabled for this vault and cannot be disabled once enabled.'],
   crossSubscriptionRestoreDisabled: [errors.crossSubscriptionRestoreDisabled('t'), 'UserErrorCrossSubscriptionRestoreStateChange', 400, 'Cross subscription restore is PermanentlyDisabled for this vault; that state is irreversible.'],
+  backupVaultHoldsSoftDeleted: [
+    errors.backupVaultHoldsSoftDeleted(2), 'UserErrorBackupVaultNotEmpty', 409,
+    'Cannot delete the Backup vault as it holds 2 soft-deleted backup instance(s). Undelete and delete them with soft delete off, or wait until they are purged, and then try deleting the vault.',
+  ],
   backupVaultNotEmpty: [errors.backupVaultNotEmpty(), 'UserErrorBackupVaultNotEmpty', 409, 'Cannot delete the Backup vault as there are existing backup instances or backup policies in the vault. Delete all backup instances and backup policies that are present in the vault and then try deleting the vault.'],
   postgresServerInUse: [errors.postgresServerInUse('m'), 'UserErrorServerInUse', 409, 'm'],
   postgresServerParameterInvalid: [errors.postgresServerParameterInvalid('m', 't'), 'InvalidRequestParameter', 400, 'm'],
@@ -73,6 +77,11 @@ export const UPPER_PINS: Record<keyof Upper, [DpError, string, number, string]> 
   datasourceIdInvalid: [errors.datasourceIdInvalid('m'), 'UserErrorInvalidDataSourceId', 400, 'm'],
   datasourcePolicyTypeMismatch: [errors.datasourcePolicyTypeMismatch('m', 't'), 'UserErrorDatasourceAndPolicyTypeMismatch', 400, 'm'],
   datasourceTypeUnsupported: [errors.datasourceTypeUnsupported('m'), 'UserErrorUnsupportedDatasourceType', 400, 'm'],
+  deletedInstanceNotFound: [errors.deletedInstanceNotFound('bi', 'v'), 'UserErrorBackupInstanceNotFound', 404, "The deleted backup instance 'bi' was not found in the Backup vault 'v'."],
+  instanceNameSoftDeleted: [
+    errors.instanceNameSoftDeleted('bi', 'v'), 'UserErrorSoftDeletedBackupInstanceExists', 409,
+    "A backup instance named 'bi' is soft-deleted in the Backup vault 'v': undelete it (backup-instance deleted-backup-instance undelete) or use another name.",
+  ],
   immutableVaultDeniesDelete: [errors.immutableVaultDeniesDelete('m'), 'UserErrorOperationDeniedOnImmutableItem', 409, 'm'],
   instanceHasRunningJob: [errors.instanceHasRunningJob('m'), 'UserErrorAnotherOperationInProgress', 409, 'm'],
   instancePolicyNotFound: [errors.instancePolicyNotFound('m', 't'), 'UserErrorPolicyNotFound', 400, 'm'],
@@ -114,6 +123,10 @@ export const UPPER_PINS: Record<keyof Upper, [DpError, string, number, string]> 
   recoveryPointDataCorrupt: [errors.recoveryPointDataCorrupt('recoveryPointId1', 'cause1'), 'UserErrorRecoveryPointDataCorrupt', 500, 'Recovery point recoveryPointId1: cause1'],
   recoveryPointDataMissing: [errors.recoveryPointDataMissing('recoveryPointId1', 'cause1'), 'UserErrorRecoveryPointDataMissing', 500, 'Recovery point recoveryPointId1: cause1'],
   // errors/host.ts
+  dataDirNotPrivate: [
+    errors.dataDirNotPrivate('/d/catalog.sqlite', 'it is owned by user 7'), 'DataDirectoryNotPrivate', 403,
+    "'/d/catalog.sqlite' in the data directory must be readable only by the service's user, but it is owned by user 7. Make the service's user its owner (chown), or start the service as its owner.",
+  ],
   dataDirInUse: [errors.dataDirInUse('dataDir1', 42), 'DataDirectoryInUse', 409, "The data directory 'dataDir1' is in use by the dpvault server with pid 42; stop it first."],
   dataDirNotFound: [errors.dataDirNotFound('dataDir1'), 'DataDirectoryNotFound', 404, "'dataDir1' is not a dpvault data directory (it has no catalog): nothing to rotate."],
   listenAccessDenied: [errors.listenAccessDenied('address1'), 'AddressAccessDenied', 503, 'Cannot listen on address1: permission denied (EACCES). Choose a port above 1023.'],

@@ -2,7 +2,7 @@
 import { errors } from '../../domain/errors.ts';
 import { field } from '../../domain/backup-instance.ts';
 import { getInstance, listAllInstances, listInstances, putInstance, readInstanceProperties, validateForBackup } from '../../services/backup-instances.ts';
-import { deleteInstanceData } from '../../services/instance-deletion.ts';
+import { checkInstanceDeletable, deleteInstance } from '../../services/instance-deletion.ts';
 import { listJobs } from '../../services/jobs.ts';
 import { startOperation } from '../../services/operations.ts';
 import { checkSubscription } from '../../services/resource-groups.ts';
@@ -47,13 +47,9 @@ export function registerBackupInstanceRoutes(router: Router): void {
       if (running.length) {
         throw errors.instanceHasRunningJob(`Backup instance '${req.params.instance}' has a running job (${running[0]!.name}); delete it when the job has ended.`);
       }
-      if (vault.properties.securitySettings.immutabilitySettings.state !== 'Disabled') {
-        throw errors.immutableVaultDeniesDelete(
-          `The Backup vault '${vault.name}' is immutable (${vault.properties.securitySettings.immutabilitySettings.state}): stopping protection and deleting backup data is not allowed. Use stop-protection to keep the data.`,
-        );
-      }
+      await checkInstanceDeletable(req.ctx, vault, found.id);
       const op = await startOperation(req.ctx, found.id, async () => {
-        await deleteInstanceData(req.ctx, found.id);
+        await deleteInstance(req.ctx, vault, found.id);
         return null;
       });
       return { status: 202, headers: operationHeaders(req, operationUrls.location(req.params.sub, vault.location, op.id)) };

@@ -2,7 +2,9 @@
 // request's own service context (`req.ctx`, which carries the caller), so the table needs none.
 import { Router } from '../router.ts';
 import { registerAuthorizationRoutes } from './authorization.ts';
+import { registerActivityLogRoutes } from './activity-log.ts';
 import { registerBackupInstanceRoutes } from './backup-instances.ts';
+import { registerDeletedInstanceRoutes } from './deleted-instances.ts';
 import { registerInstanceActionRoutes } from './instance-actions.ts';
 import { registerJobAndRecoveryPointRoutes } from './jobs-and-points.ts';
 import { registerKeyVaultRoutes } from './key-vaults.ts';
@@ -19,6 +21,7 @@ export function buildRouter(): Router {
   registerVaultRoutes(router);
   registerPolicyRoutes(router);
   registerBackupInstanceRoutes(router);
+  registerDeletedInstanceRoutes(router);
   registerInstanceActionRoutes(router);
   registerJobAndRecoveryPointRoutes(router);
   registerKeyVaultRoutes(router);
@@ -26,5 +29,6 @@ export function buildRouter(): Router {
   registerVaultMaintenanceRoutes(router);
   registerOperationRoutes(router);
   registerAuthorizationRoutes(router);
+  registerActivityLogRoutes(router);
   return router;
 }

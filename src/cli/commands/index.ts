@@ -7,6 +7,7 @@ import { backupVaultCommands } from './backup-vault/index.ts';
 import { groupCommands } from './group/index.ts';
 import { jobCommands } from './job/index.ts';
 import { keyVaultCommands } from './keyvault/index.ts';
+import { monitorCommands } from './monitor/index.ts';
 import { postgresCommands } from './postgres/index.ts';
 import { recoveryPointCommands } from './recovery-point/index.ts';
 import { restoreCommands } from './restore/index.ts';
@@ -16,4 +17,4 @@ import { vaultCommands } from './vault/index.ts';
 
 export const ALL_COMMANDS: Command[] = [serverCommand, rotateMasterKeyCommand, accountShow, ...groupCommands, ...backupVaultCommands, ...backupPolicyCommands,
   ...backupInstanceCommands, ...restoreCommands, ...recoveryPointCommands, ...jobCommands,
-  ...keyVaultCommands, ...postgresCommands, ...vaultCommands, ...roleCommands];
+  ...keyVaultCommands, ...postgresCommands, ...vaultCommands, ...roleCommands, ...monitorCommands];

@@ -32,6 +32,12 @@ export const serverCommand = defineCommand({
     },
     insecureHttp: { names: ['--insecure-http'], arity: 'flag', help: 'Serve plain HTTP on a non-loopback address (refused without it).' },
     trustProxy: { names: ['--trust-proxy'], arity: 'flag', help: 'Build answer URLs from X-Forwarded-Proto/X-Forwarded-Host (only behind a reverse proxy you run).' },
+    auditRetentionDays: {
+      names: ['--audit-retention-days'],
+      type: 'int',
+      default: '90',
+      help: 'Days the audit log (monitor activity-log list) keeps its entries (default 90).',
+    },
     storage: {
       names: ['--storage'],
       help: "Where every vault's backup data lives: s3://BUCKET[/PREFIX]?endpoint=URL&region=R, azblob://CONTAINER[/PREFIX]?endpoint=URL or file:///abs/path (default DPVAULT_STORAGE, else backup-data in the data directory). Credentials come from the SDKs' environment variables.",
@@ -41,6 +47,8 @@ export const serverCommand = defineCommand({
     tuneRuntime();
     const port = Number(a.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage(`argument --port: '${String(a.port)}' is not a TCP port`);
+    const auditRetentionDays = Number(a.auditRetentionDays);
+    if (!Number.isInteger(auditRetentionDays) || auditRetentionDays < 1) throw usage(`argument --audit-retention-days: '${String(a.auditRetentionDays)}' is not a whole number of days (1 or more)`);
     const dataDir = dataDirOf(a.dataDir as string | undefined);
     const keyOrderMinBytes = byteCount('DPVAULT_KEY_ORDER_MIN_BYTES', process.env.DPVAULT_KEY_ORDER_MIN_BYTES);
     const restoreJobs = workerCount('DPVAULT_RESTORE_JOBS', process.env.DPVAULT_RESTORE_JOBS);
@@ -54,7 +62,7 @@ export const serverCommand = defineCommand({
     installProcessGuard(log);
     const storage = storageSetting(a.storage as string | undefined, process.env.DPVAULT_STORAGE);
     const svc = await startService({ dataDir, storage, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem, restoreFilesRoots,
-      tls, insecureHttp: a.insecureHttp === true, trustProxy: a.trustProxy === true,
+      tls, insecureHttp: a.insecureHttp === true, trustProxy: a.trustProxy === true, auditRetentionDays,
     });
     log(`dpvault listening on ${svc.url} (data in ${dataDir}${storage ? `, backup data in ${storage.location}` : ''})`);
     if (tls) log(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint} (a client trusts it with DPVAULT_TLS_FINGERPRINT=${tls.fingerprint})`);

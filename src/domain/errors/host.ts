@@ -5,6 +5,12 @@ import { REPOSITORY_KEY_MISMATCH } from './repository.ts';
 export const hostErrors = {
   dataDirInUse: (dataDir: string, pid: number): DpError =>
     new DpError('conflict', 'DataDirectoryInUse', `The data directory '${dataDir}' is in use by the dpvault server with pid ${pid}; stop it first.`),
+  dataDirNotPrivate: (path: string, problem: string): DpError =>
+    new DpError(
+      'forbidden',
+      'DataDirectoryNotPrivate',
+      `'${path}' in the data directory must be readable only by the service's user, but ${problem}. Make the service's user its owner (chown), or start the service as its owner.`,
+    ),
   dataDirNotFound: (dataDir: string): DpError =>
     new DpError('notFound', 'DataDirectoryNotFound', `'${dataDir}' is not a dpvault data directory (it has no catalog): nothing to rotate.`),
   listenAccessDenied: (address: string): DpError =>

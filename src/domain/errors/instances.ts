@@ -31,6 +31,14 @@ export const instanceErrors = {
   datasourceIdInvalid: (message: string): DpError => new DpError('invalid', 'UserErrorInvalidDataSourceId', message),
   datasourcePolicyTypeMismatch: (message: string, target?: string): DpError => new DpError('invalid', 'UserErrorDatasourceAndPolicyTypeMismatch', message, { target: target ?? null }),
   datasourceTypeUnsupported: (message: string): DpError => new DpError('invalid', 'UserErrorUnsupportedDatasourceType', message),
+  deletedInstanceNotFound: (name: string, vault: string): DpError =>
+    new DpError('notFound', 'UserErrorBackupInstanceNotFound', `The deleted backup instance '${name}' was not found in the Backup vault '${vault}'.`),
+  instanceNameSoftDeleted: (name: string, vault: string): DpError =>
+    new DpError(
+      'conflict',
+      'UserErrorSoftDeletedBackupInstanceExists',
+      `A backup instance named '${name}' is soft-deleted in the Backup vault '${vault}': undelete it (backup-instance deleted-backup-instance undelete) or use another name.`,
+    ),
   immutableVaultDeniesDelete: (message: string): DpError => new DpError('conflict', 'UserErrorOperationDeniedOnImmutableItem', message),
   instanceHasRunningJob: (message: string): DpError => new DpError('conflict', 'UserErrorAnotherOperationInProgress', message),
   instancePolicyNotFound: (message: string, target?: string): DpError => new DpError('invalid', 'UserErrorPolicyNotFound', message, { target: target ?? null }),

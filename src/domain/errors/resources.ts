@@ -20,6 +20,13 @@ export const resourceErrors = {
       'Cannot delete the Backup vault as there are existing backup instances or backup policies in the vault. ' +
         'Delete all backup instances and backup policies that are present in the vault and then try deleting the vault.',
     ),
+  backupVaultHoldsSoftDeleted: (count: number): DpError =>
+    new DpError(
+      'conflict',
+      'UserErrorBackupVaultNotEmpty',
+      `Cannot delete the Backup vault as it holds ${count} soft-deleted backup instance(s). ` +
+        'Undelete and delete them with soft delete off, or wait until they are purged, and then try deleting the vault.',
+    ),
   postgresServerInUse: (message: string): DpError => new DpError('conflict', 'UserErrorServerInUse', message),
   postgresServerParameterInvalid: (message: string, target?: string): DpError => new DpError('invalid', 'InvalidRequestParameter', message, { target: target ?? null }),
   resourceGroupLocationChanged: (message: string): DpError => new DpError('invalid', 'InvalidResourceGroupLocation', message),

@@ -35,6 +35,9 @@ export interface ChildKind {
 }
 
 export const INSTANCE: ChildKind = { collection: 'backupInstances', nameKey: 'backupInstanceName', nameOption: '--name/-n/--backup-instance-name' };
+export const DELETED_INSTANCE: ChildKind = {
+  collection: 'deletedBackupInstances', nameKey: 'backupInstanceName', nameOption: '--name/-n/--backup-instance-name',
+};
 export const JOB: ChildKind = { collection: 'backupJobs', nameKey: 'jobId', nameOption: '--job-id' };
 
 /** The paths a show/wait command addresses: each of --ids, or the one child -g/-v/<name> name. */

@@ -1,5 +1,6 @@
 // The `backup-instance` commands (the restore ones are in ../restore).
 import type { Command } from '../../command.ts';
+import { deletedInstanceList, deletedInstanceShow, deletedInstanceUndelete } from './deleted.ts';
 import { backupInstanceInitialize } from './initialize.ts';
 import { backupInstanceListFromResourceGraph } from './list-from-resourcegraph.ts';
 import {
@@ -26,4 +27,7 @@ export const backupInstanceCommands: Command[] = [
   backupInstanceResumeProtection,
   backupInstanceAdhocBackup,
   backupInstanceListFromResourceGraph,
+  deletedInstanceList,
+  deletedInstanceShow,
+  deletedInstanceUndelete,
 ];

@@ -25,7 +25,7 @@ export const backupInstanceList = defineCommand({
 
 export const backupInstanceDelete = defineCommand({
   path: ['backup-instance', 'delete'],
-  summary: 'Delete a backup instance (stops protection and removes its recovery points).',
+  summary: 'Delete a backup instance: soft-deleted with its recovery points while the vault has soft delete on, else its recovery points are removed.',
   supportsNoWait: true,
   args: { ...instanceArgs, yes },
   async run(a, ctx) {
