@@ -15,6 +15,7 @@ import { localOperator } from './services/caller.ts';
 import { InProcessBackground, type ServiceContext } from './services/context.ts';
 import { loadOrCreateMasterKey } from './secrets/master-key.ts';
 import { RepositoryStore } from './jobs/repository-store.ts';
+import type { LockOptions } from './repository/locks.ts';
 import { recordedStorage, STORAGE_SETTING_KEY, storageFactoryFor, type StorageSetting } from './storage/configured.ts';
 import { StoragePlacement, type LocationStorage } from './storage/placement.ts';
 import { catalogVaultStorageRecords } from './services/vault-storage-records.ts';
@@ -68,6 +69,8 @@ export interface ServiceOptions {
   trustProxy?: boolean;
   /** Bytes one maintenance may write per datastore repacking for locality (default 0: off; docs/benchmarks.md). */
   repackBudgetBytes?: number;
+  /** The repositories' locks between processes: expiry, refresh, how long an operation waits (repository/locks.ts). */
+  repositoryLocks?: LockOptions;
 }
 
 export interface RunningService {
@@ -110,7 +113,7 @@ export async function openContext(given: ServiceOptions): Promise<ServiceContext
     tenantId,
     dataDir: opts.dataDir,
     masterKey,
-    store: new RepositoryStore(placement, masterKey, clock, { repackBudgetBytes: opts.repackBudgetBytes }),
+    store: new RepositoryStore(placement, masterKey, clock, { repackBudgetBytes: opts.repackBudgetBytes, locks: opts.repositoryLocks }),
     placement,
     background: new InProcessBackground(opts.log),
     keyOrderMinBytes: opts.keyOrderMinBytes,

@@ -8,6 +8,7 @@ import { DpError, errors, REPOSITORY_DATA_CORRUPT, REPOSITORY_MANIFEST_NOT_FOUND
 import type { DumpLocation, RecoveredDump, RecoveryPointStore, StoreMaintenanceReport, StoreRepairReport, StoredHealth, StoreVerifyReport, StoredDump } from '../domain/recovery-point-store.ts';
 import type { ManifestHealth } from '../repository/health.ts';
 import { chunkerForDataSize } from '../repository/chunker.ts';
+import type { LockOptions } from '../repository/locks.ts';
 import { Repository } from '../repository/repository.ts';
 import { StorageFactory } from '../storage/factory.ts';
 import type { StoragePlacement } from '../storage/placement.ts';
@@ -24,14 +25,16 @@ export class RepositoryStore implements RecoveryPointStore {
   readonly #gcChains = new Map<string, Promise<unknown>>();
 
   readonly #repackBudgetBytes: number | undefined;
+  readonly #locks: LockOptions | undefined;
 
   /** `repackBudgetBytes`: what one maintenance may write per datastore repacking for locality (default 0: off). */
   /** `storage`: where vaults' data goes, one storage for all or placed per vault (storage/placement.ts). */
-  constructor(storage: StorageFactory | StoragePlacement, masterKey: Buffer, clock: Clock, opts: { repackBudgetBytes?: number } = {}) {
+  constructor(storage: StorageFactory | StoragePlacement, masterKey: Buffer, clock: Clock, opts: { repackBudgetBytes?: number; locks?: LockOptions } = {}) {
     this.#placement = storage instanceof StorageFactory ? { forVault: () => Promise.resolve(storage), place: () => Promise.resolve() } : storage;
     this.#masterKey = masterKey;
     this.#clock = clock;
     this.#repackBudgetBytes = opts.repackBudgetBytes;
+    this.#locks = opts.locks;
   }
 
   /**
@@ -42,7 +45,7 @@ export class RepositoryStore implements RecoveryPointStore {
     const key = `${vaultKey}/${datastore}`;
     let repo = this.#repos.get(key);
     if (!repo) {
-      const opts = { clock: this.#clock };
+      const opts = { clock: this.#clock, locks: this.#locks };
       repo = this.#open(vaultKey, datastore).then((storage) =>
         Repository.open(storage, this.#masterKey, opts).catch((e: unknown) => {
           if ((e as DpError).code === REPOSITORY_NOT_FOUND) return Repository.init(storage, this.#masterKey, { ...opts, chunker: chunkerForDataSize(sizeHint) });
@@ -141,7 +144,7 @@ export class RepositoryStore implements RecoveryPointStore {
     const out: RecoveredDump[] = [];
     for (const datastore of await this.#datastores(vaultKey)) {
       const storage = await this.#open(vaultKey, datastore);
-      const { repository } = await Repository.recover(storage, this.#masterKey, { clock: this.#clock });
+      const { repository } = await Repository.recover(storage, this.#masterKey, { clock: this.#clock, locks: this.#locks });
       this.#repos.set(`${vaultKey}/${datastore}`, Promise.resolve(repository));
       for (const m of await repository.listManifests()) {
         out.push({

@@ -5,12 +5,16 @@
 //   manifests/<32 hex>              one per recovery point: the commit object of a backup
 //   chunklists/<32 hex>/<6 digits>  the ordered chunk ids of that backup, in parts
 //   quarantine/<64 hex>             what is known damaged in that pack (quarantine.ts)
+//   lock-<32 hex>                   a lock of a process using the repository, plain JSON (locks.ts);
+//                                   at the top, not in a folder: s3rver removes a folder emptied by a
+//                                   delete while a put into it is under way, and crashes
 export const CONFIG_NAME = 'config';
 export const PACK_PREFIX = 'packs/';
 export const INDEX_PREFIX = 'index/';
 export const MANIFEST_PREFIX = 'manifests/';
 export const CHUNKLIST_PREFIX = 'chunklists/';
 export const QUARANTINE_PREFIX = 'quarantine/';
+export const LOCK_PREFIX = 'lock-';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX32 = /^[0-9a-f]{32}$/;
