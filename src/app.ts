@@ -18,6 +18,7 @@ import { RepositoryStore } from './jobs/repository-store.ts';
 import type { LockOptions } from './repository/locks.ts';
 import { recordedStorage, STORAGE_SETTING_KEY, storageFactoryFor, type StorageSetting } from './storage/configured.ts';
 import { StoragePlacement, type LocationStorage } from './storage/placement.ts';
+import { Bandwidth, mbpsToBytesPerSecond } from './storage/bandwidth.ts';
 import { catalogVaultStorageRecords } from './services/vault-storage-records.ts';
 import { recoverInterruptedWork } from './jobs/recovery.ts';
 import { runBackupJob } from './jobs/backup-job.ts';
@@ -69,6 +70,8 @@ export interface ServiceOptions {
   trustProxy?: boolean;
   /** Bytes one maintenance may write per datastore repacking for locality (default 0: off; docs/benchmarks.md). */
   repackBudgetBytes?: number;
+  /** A bandwidth limit on all writes to storage, in megabits per second (`--max-upload-mbps`); none when omitted. */
+  maxUploadMbps?: number;
   /** The repositories' locks between processes: expiry, refresh, how long an operation waits (repository/locks.ts). */
   repositoryLocks?: LockOptions;
 }
@@ -90,13 +93,14 @@ export interface RunningService {
 export async function openContext(given: ServiceOptions): Promise<ServiceContext> {
   const opts = absoluteDataDir(given);
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-  const backupData = storageFactoryFor(opts.dataDir, opts.storage); // a bad setting fails before anything is opened
+  const stackOptions = opts.maxUploadMbps === undefined ? {} : { upload: new Bandwidth(mbpsToBytesPerSecond(opts.maxUploadMbps)) };
+  const backupData = storageFactoryFor(opts.dataDir, opts.storage, stackOptions); // a bad setting fails before anything is opened
   // The catalog and the task queue share one SQLite file, so a transaction can span both.
   const db = new SqliteConnection(join(opts.dataDir, 'catalog.sqlite'));
   const catalog: Catalog = new SqliteCatalog(db);
   let placement: StoragePlacement;
   try {
-    placement = new StoragePlacement(backupData, opts.locationStorage ?? [], catalogVaultStorageRecords(catalog));
+    placement = new StoragePlacement(backupData, opts.locationStorage ?? [], catalogVaultStorageRecords(catalog), stackOptions);
   } catch (e) {
     await catalog.close();
     throw e;

@@ -42,6 +42,7 @@ export const serverCommand = defineCommand({
       help: 'LOCATION=URL: where vaults created in that Azure location keep their data, instead of --storage (repeatable). A vault keeps the storage it was created with.',
     },
     pairedLocation: { names: ['--paired-location'], arity: 'many', help: 'A=B: the location geo-redundant vaults in A copy to (repeatable).' },
+    maxUploadMbps: { names: ['--max-upload-mbps'], help: 'A bandwidth limit on all of this server\'s writes to storage, in megabits per second (default: none).' },
     config: { names: ['--config'], help: 'A YAML or JSON file with the keys storage, locationStorage, pairedLocations and maxUploadMbps; command-line flags win over it, and it over DPVAULT_STORAGE.' },
   },
   async run(a) {
@@ -62,9 +63,12 @@ export const serverCommand = defineCommand({
     const { readStorageFile, resolveStorageConfig } = await import('../server-storage-config.ts');
     const configFile = a.config as string | undefined;
     const file = configFile === undefined ? {} : await readStorageFile(configFile);
-    const flags = { storage: a.storage as string | undefined, locationStorage: a.locationStorage as string[] | undefined, pairedLocation: a.pairedLocation as string[] | undefined };
-    const { storage, locationStorage, pairedLocations } = resolveStorageConfig(flags, file, configFile ?? '', process.env);
-    const svc = await startService({ dataDir, storage, locationStorage, pairedLocations, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem, restoreFilesRoots,
+    const flags = {
+      storage: a.storage as string | undefined, locationStorage: a.locationStorage as string[] | undefined, pairedLocation: a.pairedLocation as string[] | undefined,
+      maxUploadMbps: a.maxUploadMbps as string | undefined,
+    };
+    const { storage, locationStorage, pairedLocations, maxUploadMbps } = resolveStorageConfig(flags, file, configFile ?? '', process.env);
+    const svc = await startService({ dataDir, storage, locationStorage, pairedLocations, maxUploadMbps, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem, restoreFilesRoots,
       tls, insecureHttp: a.insecureHttp === true, trustProxy: a.trustProxy === true,
     });
     log(`dpvault listening on ${svc.url} (data in ${dataDir}${storage ? `, backup data in ${storage.location}` : ''})`);
