@@ -93,6 +93,11 @@ export class Repository {
    * index is rebuilt from the packs' trailers and written anew (for `dpvault vault recover`).
    */
   static async recover(storage: Storage, masterKey: Buffer, opts: RuntimeOptions): Promise<{ repository: Repository; report: RebuildReport }> {
+    // It replaces every index file: as gc, never beside another process's backup or restore.
+    return new RepositoryLocks(storage, opts.clock, opts.locks).with('exclusive', 'index rebuild (vault recover)', () => Repository.#recover(storage, masterKey, opts));
+  }
+
+  static async #recover(storage: Storage, masterKey: Buffer, opts: RuntimeOptions): Promise<{ repository: Repository; report: RebuildReport }> {
     const { config, keys, damaged } = await openConfig(storage, masterKey);
     if (damaged.length > 0) await writeConfigs(storage, config, keys);
     const { records, report } = await rebuildIndex(storage, keys.dataKey);

@@ -128,4 +128,18 @@ describe('repository locks between two owners of one repository', () => {
     assert.equal(isStale(lock, now, 'elsewhere', () => false), false);
     assert.equal(isStale(lock, new Date('2026-01-01T00:30:00Z'), 'elsewhere', () => true), true);
   });
+
+  it("rebuilding the index (vault recover) waits for another owner's backup, then fails naming it", async () => {
+    const fx = await tempRepo();
+    try {
+      await fx.repo.backup(streamOf(dumpText(4096)), { recoveryPointId: 'rp-1' });
+      const backup = await new RepositoryLocks(fx.storage, fx.clock).acquire('shared', 'backup of recovery point rp-2');
+      await assert.rejects(Repository.recover(fx.storage, fx.master, { clock: fx.clock, locks: FAST }), /index rebuild \(vault recover\) needs an exclusive lock, but backup of recovery point rp-2/);
+      await backup.release();
+      const { repository } = await Repository.recover(fx.storage, fx.master, { clock: fx.clock, locks: FAST });
+      assert.equal((await repository.listManifests()).length, 1);
+    } finally {
+      await fx.cleanup();
+    }
+  });
 });
