@@ -16,7 +16,11 @@ import { localOperator } from './services/caller.ts';
 import { InProcessBackground, type ServiceContext } from './services/context.ts';
 import { loadOrCreateMasterKey } from './secrets/master-key.ts';
 import { RepositoryStore } from './jobs/repository-store.ts';
-import { checkStorageReachable, recordedStorage, STORAGE_SETTING_KEY, storageFactoryFor, type StorageSetting } from './storage/configured.ts';
+import type { LockOptions } from './repository/locks.ts';
+import { recordedStorage, STORAGE_SETTING_KEY, storageFactoryFor, type StorageSetting } from './storage/configured.ts';
+import { StoragePlacement, type LocationStorage } from './storage/placement.ts';
+import { Bandwidth, mbpsToBytesPerSecond } from './storage/bandwidth.ts';
+import { catalogVaultStorageRecords } from './services/vault-storage-records.ts';
 import { recoverInterruptedWork } from './jobs/recovery.ts';
 import { runBackupJob } from './jobs/backup-job.ts';
 import { runRestoreJob } from './jobs/restore-job.ts';
@@ -37,6 +41,10 @@ export interface ServiceOptions {
   dataDir: string;
   /** Where every vault's backup data lives (default: `backup-data` under the data directory). */
   storage?: StorageSetting;
+  /** Per Azure location, where the vaults created there keep their data (overrides `storage`). */
+  locationStorage?: readonly LocationStorage[];
+  /** Each location's pair (`--paired-location A=B`), for geo-redundant copies. */
+  pairedLocations?: Readonly<Record<string, string>>;
   host?: string;
   port?: number;
   clock?: Clock;
@@ -65,6 +73,10 @@ export interface ServiceOptions {
   trustProxy?: boolean;
   /** Bytes one maintenance may write per datastore repacking for locality (default 0: off; docs/benchmarks.md). */
   repackBudgetBytes?: number;
+  /** A bandwidth limit on all writes to storage, in megabits per second (`--max-upload-mbps`); none when omitted. */
+  maxUploadMbps?: number;
+  /** The repositories' locks between processes: expiry, refresh, how long an operation waits (repository/locks.ts). */
+  repositoryLocks?: LockOptions;
 }
 
 export interface RunningService {
@@ -85,10 +97,18 @@ export async function openContext(given: ServiceOptions): Promise<ServiceContext
   const opts = absoluteDataDir(given);
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   secureDataDir(opts.dataDir, opts.log);
-  const backupData = storageFactoryFor(opts.dataDir, opts.storage); // a bad setting fails before anything is opened
+  const stackOptions = opts.maxUploadMbps === undefined ? {} : { upload: new Bandwidth(mbpsToBytesPerSecond(opts.maxUploadMbps)) };
+  const backupData = storageFactoryFor(opts.dataDir, opts.storage, stackOptions); // a bad setting fails before anything is opened
   // The catalog and the task queue share one SQLite file, so a transaction can span both.
   const db = new SqliteConnection(join(opts.dataDir, 'catalog.sqlite'));
   const catalog: Catalog = new SqliteCatalog(db);
+  let placement: StoragePlacement;
+  try {
+    placement = new StoragePlacement(backupData, opts.locationStorage ?? [], catalogVaultStorageRecords(catalog), stackOptions);
+  } catch (e) {
+    await catalog.close();
+    throw e;
+  }
   const subscriptionId = await setting(catalog, 'subscriptionId', randomUUID);
   const tenantId = await setting(catalog, 'tenantId', randomUUID);
   const clock = opts.clock ?? systemClock;
@@ -102,7 +122,8 @@ export async function openContext(given: ServiceOptions): Promise<ServiceContext
     tenantId,
     dataDir: opts.dataDir,
     masterKey,
-    store: new RepositoryStore(backupData, masterKey, clock, { repackBudgetBytes: opts.repackBudgetBytes }),
+    store: new RepositoryStore(placement, masterKey, clock, { repackBudgetBytes: opts.repackBudgetBytes, locks: opts.repositoryLocks }),
+    placement,
     background: new InProcessBackground(opts.log),
     keyOrderMinBytes: opts.keyOrderMinBytes,
     restoreJobs: opts.restoreJobs,
@@ -134,10 +155,14 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
   let server: ApiServer;
   let app: App;
   try {
-    const backupData = storageFactoryFor(ctx.dataDir, opts.storage);
-    await checkStorageReachable(backupData, opts.storage);
+    const placement = ctx.placement!;
+    // Every storage in use answers, all probed at once, so a bad one is refused within a minute.
+    await placement.probeAll(opts.storage?.setting ?? '--data-dir');
     await checkStorageUnchanged(ctx.catalog, opts.storage);
-    const interrupted = await recoverInterruptedWork(ctx, backupData, instancePrefix);
+    for (const m of await placement.moved()) {
+      opts.log?.(`vault ${m.vaultKey} (${m.azureLocation}) keeps its backup data in '${m.recorded}', where it was created; new vaults in ${m.azureLocation} go to '${m.configured}'`);
+    }
+    const interrupted = await recoverInterruptedWork(ctx, placement, instancePrefix);
     if (interrupted) opts.log?.(`failed ${interrupted} job(s) interrupted by the last stop`);
     // The address first: a server that cannot listen must not have started any work (a worker's
     // or scheduler's timers kept such a process alive, serving nothing).

@@ -68,6 +68,8 @@ export interface Catalog {
   /** Settings of the installation (default subscription, tenant, ...). */
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
+  /** The settings whose key starts with `prefix`, by key. */
+  listSettings(prefix: string): Promise<{ key: string; value: string }[]>;
 
   /** Runs fn with the catalog's writes applied atomically; a transaction opened inside fn joins this one. */
   transaction<T>(fn: () => Promise<T>): Promise<T>;

@@ -174,6 +174,11 @@ export class SqliteCatalog implements Catalog {
     return this.#write(() => Number(this.#db.prepare('DELETE FROM audit_log WHERE event_timestamp < ?').run(before).changes));
   }
 
+  async listSettings(prefix: string): Promise<{ key: string; value: string }[]> {
+    const rows = this.#db.prepare('SELECT key, value FROM settings WHERE substr(key, 1, ?) = ? ORDER BY key').all(prefix.length, prefix) as { key: string; value: string }[];
+    return rows.map((r) => ({ key: r.key, value: r.value }));
+  }
+
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     return this.#conn.transaction(fn);
   }

@@ -9,7 +9,8 @@ import { errors } from '../domain/errors.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { finishJob, loadJob } from '../services/jobs.ts';
 import { cleanUpInterruptedRestore } from './restore-cleanup.ts';
-import type { StorageFactory } from '../storage/factory.ts';
+import { StorageFactory } from '../storage/factory.ts';
+import type { StoragePlacement } from '../storage/placement.ts';
 
 /**
  * Start-up recovery of the embedded server. It holds the data-dir lock, so no other process runs
@@ -17,7 +18,7 @@ import type { StorageFactory } from '../storage/factory.ts';
  * workers' ids) belongs to a previous instance that stopped, and is ended now; then the tasks
  * whose lease is over are failed (failExpiredTasks). Returns how many.
  */
-export async function recoverInterruptedWork(ctx: ServiceContext, storage: StorageFactory, instancePrefix: string): Promise<number> {
+export async function recoverInterruptedWork(ctx: ServiceContext, storage: StorageFactory | StoragePlacement, instancePrefix: string): Promise<number> {
   const now = ctx.clock.now().toISOString();
   await ctx.queue.expireLeases(now, instancePrefix);
   const failed = await failExpiredTasks(ctx, now);
@@ -30,7 +31,8 @@ export async function recoverInterruptedWork(ctx: ServiceContext, storage: Stora
       error: { code: interrupted.code, message: interrupted.message },
     });
   }
-  await storage.removePartials();
+  const all = storage instanceof StorageFactory ? [storage] : (await storage.all()).map((s) => s.factory);
+  for (const factory of all) await factory.removePartials();
   return failed;
 }
 

@@ -8,8 +8,11 @@ import { DpError, errors, REPOSITORY_DATA_CORRUPT, REPOSITORY_MANIFEST_NOT_FOUND
 import type { DumpLocation, RecoveredDump, RecoveryPointStore, StoreMaintenanceReport, StoreRepairReport, StoredHealth, StoreVerifyReport, StoredDump } from '../domain/recovery-point-store.ts';
 import type { ManifestHealth } from '../repository/health.ts';
 import { chunkerForDataSize } from '../repository/chunker.ts';
+import type { LockOptions } from '../repository/locks.ts';
 import { Repository } from '../repository/repository.ts';
-import type { StorageFactory } from '../storage/factory.ts';
+import { StorageFactory } from '../storage/factory.ts';
+import type { StoragePlacement } from '../storage/placement.ts';
+import type { Storage } from '../storage/storage.ts';
 import type { Clock } from '../util/clock.ts';
 import { recyclerOf } from '../util/recycle.ts';
 
@@ -17,7 +20,7 @@ import { recyclerOf } from '../util/recycle.ts';
 const NOTES_DATASTORE = 'VaultStore';
 
 export class RepositoryStore implements RecoveryPointStore {
-  readonly #storage: StorageFactory;
+  readonly #placement: Pick<StoragePlacement, 'forVault' | 'place'>;
   readonly #masterKey: Buffer;
   readonly #clock: Clock;
   readonly #repos = new Map<string, Promise<Repository>>();
@@ -25,13 +28,16 @@ export class RepositoryStore implements RecoveryPointStore {
   readonly #gcChains = new Map<string, Promise<unknown>>();
 
   readonly #repackBudgetBytes: number | undefined;
+  readonly #locks: LockOptions | undefined;
 
   /** `repackBudgetBytes`: what one maintenance may write per datastore repacking for locality (default 0: off). */
-  constructor(storage: StorageFactory, masterKey: Buffer, clock: Clock, opts: { repackBudgetBytes?: number } = {}) {
-    this.#storage = storage;
+  /** `storage`: where vaults' data goes, one storage for all or placed per vault (storage/placement.ts). */
+  constructor(storage: StorageFactory | StoragePlacement, masterKey: Buffer, clock: Clock, opts: { repackBudgetBytes?: number; locks?: LockOptions } = {}) {
+    this.#placement = storage instanceof StorageFactory ? { forVault: () => Promise.resolve(storage), place: () => Promise.resolve() } : storage;
     this.#masterKey = masterKey;
     this.#clock = clock;
     this.#repackBudgetBytes = opts.repackBudgetBytes;
+    this.#locks = opts.locks;
   }
 
   /**
@@ -42,12 +48,12 @@ export class RepositoryStore implements RecoveryPointStore {
     const key = `${vaultKey}/${datastore}`;
     let repo = this.#repos.get(key);
     if (!repo) {
-      const storage = this.#storage.open(vaultKey, datastore);
-      const opts = { clock: this.#clock };
-      repo = Repository.open(storage, this.#masterKey, opts).catch((e: unknown) => {
-        if ((e as DpError).code === REPOSITORY_NOT_FOUND) return Repository.init(storage, this.#masterKey, { ...opts, chunker: chunkerForDataSize(sizeHint) });
-        throw e;
-      });
+      const opts = { clock: this.#clock, locks: this.#locks };
+      repo = this.#open(vaultKey, datastore).then((storage) =>
+        Repository.open(storage, this.#masterKey, opts).catch((e: unknown) => {
+          if ((e as DpError).code === REPOSITORY_NOT_FOUND) return Repository.init(storage, this.#masterKey, { ...opts, chunker: chunkerForDataSize(sizeHint) });
+          throw e;
+        }));
       repo.catch(() => this.#repos.delete(key));
       this.#repos.set(key, repo);
     }
@@ -140,8 +146,8 @@ export class RepositoryStore implements RecoveryPointStore {
   async recover(vaultKey: string): Promise<RecoveredDump[]> {
     const out: RecoveredDump[] = [];
     for (const datastore of await this.#datastores(vaultKey)) {
-      const storage = this.#storage.open(vaultKey, datastore);
-      const { repository } = await Repository.recover(storage, this.#masterKey, { clock: this.#clock });
+      const storage = await this.#open(vaultKey, datastore);
+      const { repository } = await Repository.recover(storage, this.#masterKey, { clock: this.#clock, locks: this.#locks });
       this.#repos.set(`${vaultKey}/${datastore}`, Promise.resolve(repository));
       for (const m of await repository.listManifests()) {
         out.push({
@@ -168,8 +174,18 @@ export class RepositoryStore implements RecoveryPointStore {
     return (await repo.notes()).map((b) => JSON.parse(b.toString('utf8')) as Record<string, unknown>);
   }
 
-  #datastores(vaultKey: string): Promise<string[]> {
-    return this.#storage.datastores(vaultKey);
+  async placeVault(vaultKey: string, azureLocation: string): Promise<void> {
+    // A vault made again under a deleted one's name starts in its location's storage now.
+    for (const key of [...this.#repos.keys()]) if (key.startsWith(`${vaultKey}/`)) this.#repos.delete(key);
+    await this.#placement.place(vaultKey, azureLocation);
+  }
+
+  async #open(vaultKey: string, datastore: string): Promise<Storage> {
+    return (await this.#placement.forVault(vaultKey)).open(vaultKey, datastore);
+  }
+
+  async #datastores(vaultKey: string): Promise<string[]> {
+    return (await this.#placement.forVault(vaultKey)).datastores(vaultKey);
   }
 
   async health(vaultKey: string): Promise<StoredHealth[]> {

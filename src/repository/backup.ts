@@ -27,6 +27,8 @@ import { sealBatch, sealHeadroom } from './chunk-jobs.ts';
 import type { SealedBatch, SealJob } from './chunk-jobs.ts';
 import { ChunkPool } from './chunk-pool.ts';
 import { releaseFailedBackup } from './release.ts';
+import { adoptLeftovers, listStoredPacks } from './leftovers.ts';
+import { isTransient } from '../storage/storage.ts';
 
 /**
  * Packs uploaded before their index entries are written out to an index file, in the background
@@ -171,8 +173,11 @@ class BackupRun {
   async run(source: AsyncIterable<unknown>, meta: BackupMeta): Promise<BackupResult> {
     try {
       // Packs that vanished or shrank since the index was read: quarantined before anything
-      // deduplicates against them, so this backup stores their chunks again.
-      await isolateDamage(this.#ctx, await findVanishedPacks(this.#ctx));
+      // deduplicates against them, so this backup stores their chunks again. Packs a failed
+      // backup left unlisted are indexed, so this one resumes from them (leftovers.ts).
+      const stored = await listStoredPacks(this.#ctx);
+      await isolateDamage(this.#ctx, await findVanishedPacks(this.#ctx, undefined, stored));
+      await adoptLeftovers(this.#ctx, stored, this.#lease);
       for await (const part of source) {
         const buf = asBuffer(part);
         this.#size += buf.length;
@@ -221,8 +226,12 @@ class BackupRun {
       while (busy().length) await Promise.all(busy());
       // Its chunks are no longer this run's to protect; what no one else uses goes now. A release
       // that fails leaves the packs to gc, and the backup's own error is the one to report.
+      // When the storage went away (a transient failure outlasted the retries), the packs stored
+      // stay: a rerun indexes them and sends only the rest (leftovers.ts); gc takes them otherwise.
       this.#lease.release();
-      await releaseFailedBackup(this.#ctx, { manifestId: this.#manifestId, packs: this.#packs, maybeIndexed: this.#maybeIndexed }).catch(() => undefined);
+      if (!isTransient(e)) {
+        await releaseFailedBackup(this.#ctx, { manifestId: this.#manifestId, packs: this.#packs, maybeIndexed: this.#maybeIndexed }).catch(() => undefined);
+      }
       throw e;
     } finally {
       this.#lease.release();

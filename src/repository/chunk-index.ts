@@ -310,13 +310,13 @@ export async function readIndexFiles(storage: Storage, dataKey: Buffer): Promise
  * The index of every index file, read file by file (see forEachIndexFile), leaving out every copy
  * the quarantine knows is lost.
  */
-export async function loadIndex(storage: Storage, dataKey: Buffer, quarantine: Quarantine, opts: ChunkIndexOptions = {}): Promise<{ index: ChunkIndex; damaged: Damaged }> {
+export async function loadIndex(storage: Storage, dataKey: Buffer, quarantine: Quarantine, opts: ChunkIndexOptions = {}): Promise<{ index: ChunkIndex; damaged: Damaged; indexIds: string[] }> {
   const index = new ChunkIndex(opts);
-  const { damaged } = await forEachIndexFile(storage, dataKey, (records) => {
+  const { damaged, indexIds } = await forEachIndexFile(storage, dataKey, (records) => {
     for (const r of records) index.add(withoutLost(r, quarantine));
   });
   index.compact();
-  return { index, damaged };
+  return { index, damaged, indexIds };
 }
 
 /** The index of `records`, leaving out every copy the quarantine knows is lost. */

@@ -5,6 +5,7 @@ import type { ChunkIndex, ChunkIndexOptions } from './chunk-index.ts';
 import type { RepositoryConfig } from './config.ts';
 import type { RepositoryKeys } from './crypto.ts';
 import type { ChunkGuard } from './guard.ts';
+import type { LockOptions, RepositoryLocks } from './locks.ts';
 import type { Quarantine } from './quarantine.ts';
 
 /** Tuning that is not part of the format and may differ between processes. */
@@ -27,6 +28,8 @@ export interface RuntimeOptions {
   restoreBudget?: number;
   /** Where the index's run files go and how many entries stay in memory (chunk-index.ts). */
   index?: ChunkIndexOptions;
+  /** The repository's locks between processes: expiry, refresh, how long to wait (locks.ts). */
+  locks?: LockOptions;
 }
 
 export interface RepoContext {
@@ -43,6 +46,10 @@ export interface RepoContext {
   /** Config copies that did not read or open when the repository was opened (config-copies.ts). */
   damagedConfig: { name: string; problem: string }[];
   guard: ChunkGuard;
+  /** The index files the in-memory index was loaded from (refresh): one gone means another process rewrote the index. */
+  loadedIndexIds: ReadonlySet<string>;
+  /** Locks between processes sharing the repository (locks.ts). */
+  locks: RepositoryLocks;
   clock: Clock;
   compressConcurrency: number;
   uploadConcurrency: number;

@@ -93,6 +93,11 @@ export class ChunkGuard {
     this.#end();
   }
 
+  /** Whether a gc session runs in this process now. */
+  get gcRunning(): boolean {
+    return this.#session !== null;
+  }
+
   isDoomed(id: string): boolean {
     return this.#session?.doomed.has(id) ?? false;
   }

@@ -6,6 +6,9 @@
 //   chunklists/<32 hex>/<6 digits>  the ordered chunk ids of that backup, in parts
 //   quarantine/<64 hex>             what is known damaged in that pack (quarantine.ts)
 //   notes/<64 hex>                  the service's sealed notes about the data (notes.ts)
+//   lock-<32 hex>                   a lock of a process using the repository, plain JSON (locks.ts);
+//                                   at the top, not in a folder: s3rver removes a folder emptied by a
+//                                   delete while a put into it is under way, and crashes
 export const CONFIG_NAME = 'config';
 export const PACK_PREFIX = 'packs/';
 export const INDEX_PREFIX = 'index/';
@@ -13,6 +16,7 @@ export const MANIFEST_PREFIX = 'manifests/';
 export const CHUNKLIST_PREFIX = 'chunklists/';
 export const QUARANTINE_PREFIX = 'quarantine/';
 export const NOTE_PREFIX = 'notes/';
+export const LOCK_PREFIX = 'lock-';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX32 = /^[0-9a-f]{32}$/;

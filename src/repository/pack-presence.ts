@@ -6,20 +6,18 @@
 import type { RepoContext } from './context.ts';
 import { isNotFound } from '../storage/storage.ts';
 import type { DamageFinding } from './isolate.ts';
-import { listAll } from './io.ts';
-import { PACK_PREFIX, packIdOf, packName } from './layout.ts';
+import type { ObjectInfo } from '../storage/storage.ts';
+import { packName } from './layout.ts';
+import { listStoredPacks } from './leftovers.ts';
 
 /**
- * Packs the index lists (or only those in `only`) that storage no longer holds at the size the
+ * Packs the index lists (or only those in `only`; from the listing `listed` when given) that storage no longer holds at the size the
  * index records, each confirmed by a second look, as findings whose lost chunks are every chunk
  * the index locates there.
  */
-export async function findVanishedPacks(ctx: RepoContext, only?: ReadonlySet<string>): Promise<DamageFinding[]> {
+export async function findVanishedPacks(ctx: RepoContext, only?: ReadonlySet<string>, listed?: ReadonlyMap<string, ObjectInfo>): Promise<DamageFinding[]> {
   const stored = new Map<string, number>();
-  for (const info of await listAll(ctx.storage, PACK_PREFIX)) {
-    const id = packIdOf(info.name);
-    if (id) stored.set(id, info.size);
-  }
+  for (const [id, info] of listed ?? (await listStoredPacks(ctx))) stored.set(id, info.size);
   // The index is read after the listing: a pack gc deletes in between has left the index first.
   const suspects: { packId: string; problem: string }[] = [];
   for (const [packId, size] of ctx.index.packs()) {

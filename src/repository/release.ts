@@ -42,6 +42,9 @@ export async function releaseFailedBackup(ctx: RepoContext, backup: FailedBackup
   const parts = await listAll(storage, `${CHUNKLIST_PREFIX}${backup.manifestId}/`);
   await mapLimit(parts, storage.properties.maxConcurrency, (p) => storage.delete(p.name));
   if (backup.maybeIndexed.size === 0) return report;
+  // Another process's backup may have deduplicated against them, and its chunk ids are not known
+  // here: while another process holds a lock on the repository, they are left to gc.
+  if ((await ctx.locks.others()).length > 0) return report;
   const session = await ctx.guard.startGc({ wait: true });
   try {
     await releaseIndexed(ctx, session, backup, report);

@@ -27,6 +27,7 @@ import type { ManifestHealth } from './health.ts';
 import { runGc } from './gc.ts';
 import type { GcOptions, GcReport } from './gc.ts';
 import { ChunkGuard } from './guard.ts';
+import { RepositoryLocks } from './locks.ts';
 import { defaultBudget, runLocalityRepack } from './locality.ts';
 import type { LocalityOptions, LocalityReport } from './locality.ts';
 import { listAll, mapLimit } from './io.ts';
@@ -61,6 +62,8 @@ export interface RepositoryStats {
 
 export class Repository {
   readonly #ctx: RepoContext;
+  /** Garbage collections called and not yet settled. */
+  #gcs = 0;
 
   private constructor(ctx: RepoContext) {
     this.#ctx = ctx;
@@ -91,6 +94,11 @@ export class Repository {
    * index is rebuilt from the packs' trailers and written anew (for `dpvault vault recover`).
    */
   static async recover(storage: Storage, masterKey: Buffer, opts: RuntimeOptions): Promise<{ repository: Repository; report: RebuildReport }> {
+    // It replaces every index file: as gc, never beside another process's backup or restore.
+    return new RepositoryLocks(storage, opts.clock, opts.locks).with('exclusive', 'index rebuild (vault recover)', () => Repository.#recover(storage, masterKey, opts));
+  }
+
+  static async #recover(storage: Storage, masterKey: Buffer, opts: RuntimeOptions): Promise<{ repository: Repository; report: RebuildReport }> {
     const { config, keys, damaged } = await openConfig(storage, masterKey);
     if (damaged.length > 0) await writeConfigs(storage, config, keys);
     const { records, report } = await rebuildIndex(storage, keys.dataKey);
@@ -121,7 +129,8 @@ export class Repository {
   async refresh(): Promise<void> {
     const { storage, keys } = this.#ctx;
     const quarantine = await readQuarantine(storage, keys.dataKey);
-    const { index, damaged } = await loadIndex(storage, keys.dataKey, quarantine, this.#ctx.indexOptions);
+    const { index, damaged, indexIds } = await loadIndex(storage, keys.dataKey, quarantine, this.#ctx.indexOptions);
+    this.#ctx.loadedIndexIds = new Set(indexIds);
     this.#ctx.quarantine = quarantine;
     this.#ctx.damagedIndexFiles = damaged;
     this.#ctx.damagedConfig = await checkConfigCopies(storage, this.#ctx.config, keys);
@@ -133,7 +142,22 @@ export class Repository {
    * stream errors, rejects with that error and writes no manifest.
    */
   backup(source: AsyncIterable<unknown>, meta: BackupMeta = {}): Promise<BackupResult> {
-    return runBackup(this.#ctx, source, meta);
+    const holder = `backup${meta.recoveryPointId ? ` of recovery point ${meta.recoveryPointId}` : ''}`;
+    return this.#ctx.locks.with('shared', holder, async () => {
+      await this.#refreshIfRewritten();
+      return runBackup(this.#ctx, source, meta);
+    });
+  }
+
+  /**
+   * Reloads the index when an index file it was loaded from is gone: a gc or repair (here or in
+   * another process sharing the repository) rewrote it, and packs may have moved or gone.
+   */
+  async #refreshIfRewritten(): Promise<void> {
+    const now = new Set((await listAll(this.#ctx.storage, INDEX_PREFIX)).map((o) => o.name.slice(INDEX_PREFIX.length)));
+    for (const id of this.#ctx.loadedIndexIds) {
+      if (!now.has(id)) return this.refresh();
+    }
   }
 
   /**
@@ -141,8 +165,16 @@ export class Repository {
    * damage found while streaming errors the stream (never silent bad data).
    */
   async restore(manifestId: string): Promise<Readable> {
-    const manifest = await this.#restorable(manifestId);
-    return restoreStream(this.#ctx, manifest);
+    const lock = await this.#ctx.locks.acquire('shared', `restore of manifest ${manifestId}`);
+    try {
+      const manifest = await this.#restorable(manifestId);
+      const stream = restoreStream(this.#ctx, manifest);
+      stream.once('close', () => void lock.release().catch(() => undefined));
+      return stream;
+    } catch (e) {
+      await lock.release().catch(() => undefined);
+      throw e;
+    }
   }
 
   /**
@@ -150,8 +182,10 @@ export class Repository {
    * less garbage (restore.ts). The caller ends or destroys the sink.
    */
   async restoreInto(manifestId: string, sink: Writable, onBytes?: (total: number) => void): Promise<void> {
-    const manifest = await this.#restorable(manifestId);
-    await restoreInto(this.#ctx, manifest, sink, onBytes);
+    await this.#ctx.locks.with('shared', `restore of manifest ${manifestId}`, async () => {
+      const manifest = await this.#restorable(manifestId);
+      await restoreInto(this.#ctx, manifest, sink, onBytes);
+    });
   }
 
   /**
@@ -214,8 +248,12 @@ export class Repository {
     await mapLimit(parts, storage.properties.maxConcurrency, (p) => storage.delete(p.name));
   }
 
+  /** Garbage collection, holding the repository's exclusive lock (waits for other processes' backups and restores, then fails naming them). */
   gc(opts: GcOptions = {}): Promise<GcReport> {
-    return runGc(this.#ctx, opts);
+    // Refused at once, as before the lock: a second gc here must not wait for the lock to learn it.
+    if (this.#gcs > 0 && opts.wait !== true) return Promise.reject(errors.repositoryGcRunning());
+    this.#gcs++;
+    return this.#ctx.locks.with('exclusive', 'garbage collection', () => runGc(this.#ctx, opts)).finally(() => this.#gcs--);
   }
 
   /**
@@ -223,7 +261,7 @@ export class Repository {
    * its stream order, within a byte budget; the old copies go at the next gc (locality.ts).
    */
   repackForLocality(opts: LocalityOptions = {}): Promise<LocalityReport> {
-    return runLocalityRepack(this.#ctx, opts);
+    return this.#ctx.locks.with('exclusive', 'locality repack', () => runLocalityRepack(this.#ctx, opts));
   }
 
   /** The locality repack's default budget: min(10% of the stored packs, 1 GiB). */
@@ -232,11 +270,15 @@ export class Repository {
   }
 
   verify(opts: VerifyOptions = {}): Promise<VerifyReport> {
-    return runVerify(this.#ctx, opts);
+    return this.#ctx.locks.with('shared', 'verify', () => runVerify(this.#ctx, opts));
   }
 
   /** Verifies and quarantines, rebuilds the index from the packs, salvages damaged packs (repair.ts). */
   async repair(): Promise<RepairReport> {
+    return this.#ctx.locks.with('exclusive', 'repair', () => this.#repair());
+  }
+
+  async #repair(): Promise<RepairReport> {
     const report = await runRepair(this.#ctx);
     const { storage, config, keys } = this.#ctx;
     if (this.#ctx.damagedConfig.length > 0) {
@@ -282,6 +324,8 @@ function context(storage: Storage, config: RepositoryConfig, keys: RepositoryKey
     damagedIndexFiles: [],
     damagedConfig: [],
     guard: new ChunkGuard(),
+    loadedIndexIds: new Set(),
+    locks: new RepositoryLocks(storage, opts.clock, opts.locks),
     clock: opts.clock,
     compressConcurrency: opts.compressConcurrency ?? defaultPoolThreads(),
     uploadConcurrency: opts.uploadConcurrency ?? 4,

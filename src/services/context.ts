@@ -3,6 +3,7 @@ import type { Catalog } from '../catalog/catalog.ts';
 import type { TaskQueue } from '../queue/queue.ts';
 import type { Clock } from '../util/clock.ts';
 import type { RecoveryPointStore } from '../domain/recovery-point-store.ts';
+import type { StoragePlacement } from '../storage/placement.ts';
 
 export interface ServiceContext {
   catalog: Catalog;
@@ -20,6 +21,8 @@ export interface ServiceContext {
   background: BackgroundRunner;
   /** Where recovery points' bytes live. */
   store: RecoveryPointStore;
+  /** Where each vault's backup data is (the service's storage settings); absent in a context built by hand. */
+  placement?: StoragePlacement;
   /** Tables of at least this many bytes with a primary key are dumped in key order (default 8 MiB). */
   keyOrderMinBytes?: number;
   /** pg_restore sessions a restore into a database opens at once (default min(4, cores); fewer when the target has fewer connections left). */

@@ -16,7 +16,9 @@ import { decodeMasterKey } from '../secrets/master-key.ts';
 import { resealSecrets } from '../secrets/reseal.ts';
 import { recordedSetting, STORAGE_SETTING_KEY, storageFactoryFor } from '../storage/configured.ts';
 import type { DatastoreRef, StorageFactory } from '../storage/factory.ts';
+import { StoragePlacement } from '../storage/placement.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { catalogVaultStorageRecords } from './vault-storage-records.ts';
 
 export const NEXT_KEY_FILE = 'master.key.new';
 
@@ -90,9 +92,17 @@ export async function rotateMasterKey(dataDir: string, env: Record<string, strin
     try {
       // The repositories: every vault's datastore with a repository config in it, in the
       // storage the server recorded at its first start (the data directory before that).
+      // Vaults placed in their location's storage (storage/placement.ts) are found there.
       const storage = storageFactoryFor(dataDir, recordedSetting(await catalog.getSetting(STORAGE_SETTING_KEY)));
-      repositories = await storage.holding(CONFIG_NAME);
-      for (const where of repositories) if (await rewrap(storage, where, current, next)) rewrapped++;
+      const placement = new StoragePlacement(storage, [], catalogVaultStorageRecords(catalog));
+      repositories = [];
+      for (const { factory } of await placement.all()) {
+        for (const where of await factory.holding(CONFIG_NAME)) {
+          if ((await placement.forVault(where.vaultKey)) !== factory) continue; // another vault's data, or a stale copy
+          repositories.push(where);
+          if (await rewrap(factory, where, current, next)) rewrapped++;
+        }
+      }
       resealed = await resealSecrets(catalog, current, next);
     } finally {
       await catalog.close();

@@ -43,6 +43,10 @@ const PINNED: Record<keyof typeof errors, Pinned> = {
   repositoryNotFound: [errors.repositoryNotFound('/r'), 'RepositoryNotFound', 404, 'No dpvault repository exists at /r.'],
   repositoryAlreadyExists: [errors.repositoryAlreadyExists('/r'), 'RepositoryAlreadyExists', 409, 'A dpvault repository already exists at /r.'],
   repositoryOptionInvalid: [errors.repositoryOptionInvalid('m'), 'InvalidRepositoryOption', 400, 'm'],
+  repositoryLocked: [
+    errors.repositoryLocked('garbage collection', 'exclusive', 'backup (host h, pid 7, since t, expires u)', 60), 'RepositoryLocked', 409,
+    'The repository is locked: garbage collection needs an exclusive lock, but backup (host h, pid 7, since t, expires u) still held it after 60 s of waiting. It runs again once that lock is released (or expires, if its holder died).',
+  ],
   repositoryGcRunning: [errors.repositoryGcRunning(), 'RepositoryGcRunning', 409, 'Garbage collection is already running on this repository.'],
   backupReusedDamagedData: [
     errors.backupReusedDamagedData(2, 'p1: bad'), 'UserErrorBackupReusedDamagedData', 500,

@@ -2,6 +2,7 @@
 import {
   checkVaultDeletable, deleteVault, getVault, listVaults, prepareVaultPatch, prepareVaultPut, saveVault,
 } from '../../services/vaults.ts';
+import { vaultStoreKey } from '../../domain/recovery-point-store.ts';
 import { startOperation } from '../../services/operations.ts';
 import { checkSubscription, getResourceGroup } from '../../services/resource-groups.ts';
 import { ok, type ApiRequest } from '../http.ts';
@@ -25,6 +26,7 @@ export function registerVaultRoutes(router: Router): void {
     .add('PUT', VAULT_PATH, async (req) => {
       const { vault, created } = await prepareVaultPut(req.ctx, ...p(req), req.body);
       await saveVault(req.ctx, vault);
+      if (created) await req.ctx.store.placeVault?.(vaultStoreKey(vault.id), vault.location);
       const op = await startOperation(req.ctx, vault.id, async () => null);
       return ok(vault, created ? 201 : 200, operationHeaders(req, operationUrls.vault(vault.id, op.id)));
     })

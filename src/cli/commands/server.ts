@@ -40,8 +40,16 @@ export const serverCommand = defineCommand({
     },
     storage: {
       names: ['--storage'],
-      help: "Where every vault's backup data lives: s3://BUCKET[/PREFIX]?endpoint=URL&region=R, azblob://CONTAINER[/PREFIX]?endpoint=URL or file:///abs/path (default DPVAULT_STORAGE, else backup-data in the data directory). Credentials come from the SDKs' environment variables.",
+      help: "Where every vault's backup data lives: s3://BUCKET[/PREFIX]?endpoint=URL&region=R, azblob://CONTAINER[/PREFIX]?endpoint=URL or file:///abs/path (default: the config file's storage, else DPVAULT_STORAGE, else backup-data in the data directory). Credentials come from the SDKs' environment variables.",
     },
+    locationStorage: {
+      names: ['--location-storage'],
+      arity: 'many',
+      help: 'LOCATION=URL: where vaults created in that Azure location keep their data, instead of --storage (repeatable). A vault keeps the storage it was created with.',
+    },
+    pairedLocation: { names: ['--paired-location'], arity: 'many', help: 'A=B: the location geo-redundant vaults in A copy to (repeatable).' },
+    maxUploadMbps: { names: ['--max-upload-mbps'], help: 'A bandwidth limit on all of this server\'s writes to storage, in megabits per second (default: none).' },
+    config: { names: ['--config'], help: 'A YAML or JSON file with the keys storage, locationStorage, pairedLocations and maxUploadMbps; command-line flags win over it, and it over DPVAULT_STORAGE.' },
   },
   async run(a) {
     tuneRuntime();
@@ -60,8 +68,15 @@ export const serverCommand = defineCommand({
     const { startService } = await import('../../app.ts');
     const { installProcessGuard } = await import('../../jobs/job-guard.ts');
     installProcessGuard(log);
-    const storage = storageSetting(a.storage as string | undefined, process.env.DPVAULT_STORAGE);
-    const svc = await startService({ dataDir, storage, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem, restoreFilesRoots,
+    const { readStorageFile, resolveStorageConfig } = await import('../server-storage-config.ts');
+    const configFile = a.config as string | undefined;
+    const file = configFile === undefined ? {} : await readStorageFile(configFile);
+    const flags = {
+      storage: a.storage as string | undefined, locationStorage: a.locationStorage as string[] | undefined, pairedLocation: a.pairedLocation as string[] | undefined,
+      maxUploadMbps: a.maxUploadMbps as string | undefined,
+    };
+    const { storage, locationStorage, pairedLocations, maxUploadMbps } = resolveStorageConfig(flags, file, configFile ?? '', process.env);
+    const svc = await startService({ dataDir, storage, locationStorage, pairedLocations, maxUploadMbps, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem, restoreFilesRoots,
       tls, insecureHttp: a.insecureHttp === true, trustProxy: a.trustProxy === true, auditRetentionDays,
     });
     log(`dpvault listening on ${svc.url} (data in ${dataDir}${storage ? `, backup data in ${storage.location}` : ''})`);
@@ -108,16 +123,6 @@ function tuneRuntime(): void {
     const args = [process.execPath, '--max-semi-space-size=2', ...process.execArgv, process.argv[1], ...process.argv.slice(2)];
     execve(process.execPath, args, { ...process.env, DPVAULT_SERVER_REEXEC: '1' });
   }
-}
-
-/** The storage setting: `--storage` wins over DPVAULT_STORAGE; neither means the data directory. */
-function storageSetting(flag: string | undefined, env: string | undefined): { location: string; setting: string } | undefined {
-  if (flag !== undefined) {
-    if (flag.trim() === '') throw usage('argument --storage: expected a storage URL or an absolute path');
-    return { location: flag.trim(), setting: '--storage' };
-  }
-  if (env !== undefined && env.trim() !== '') return { location: env.trim(), setting: 'DPVAULT_STORAGE' };
-  return undefined;
 }
 
 /** A PostgreSQL memory value (`256MB`, `1GB`, `65536kB`) or `0` from the environment, or undefined when unset. */

@@ -7,6 +7,8 @@ export const REPOSITORY_NOT_FOUND = 'RepositoryNotFound';
 export const REPOSITORY_MANIFEST_NOT_FOUND = 'RepositoryManifestNotFound';
 export const REPOSITORY_KEY_MISMATCH = 'RepositoryKeyMismatch';
 export const BACKUP_REUSED_DAMAGED_DATA = 'UserErrorBackupReusedDamagedData';
+/** Another process holds a lock on the repository that this operation's lock conflicts with (repository/locks.ts). */
+export const REPOSITORY_LOCKED = 'RepositoryLocked';
 
 export const repositoryErrors = {
   /** Data read back does not authenticate or does not match what the repository recorded. */
@@ -39,6 +41,14 @@ export const repositoryErrors = {
     new DpError('conflict', 'RepositoryAlreadyExists', `A dpvault repository already exists at ${where}.`),
 
   repositoryOptionInvalid: (message: string): DpError => new DpError('invalid', 'InvalidRepositoryOption', message),
+
+  /** `what` wanted a `kind` lock; `holders` describes each conflicting live lock (holder, host, pid, times). */
+  repositoryLocked: (what: string, kind: string, holders: string, waitedSeconds: number): DpError =>
+    new DpError(
+      'conflict',
+      REPOSITORY_LOCKED,
+      `The repository is locked: ${what} needs ${kind === 'exclusive' ? 'an' : 'a'} ${kind} lock, but ${holders} ${waitedSeconds > 0 ? `still held it after ${waitedSeconds} s of waiting` : 'holds it'}. It runs again once that lock is released (or expires, if its holder died).`,
+    ),
 
   repositoryGcRunning: (): DpError =>
     new DpError('conflict', 'RepositoryGcRunning', 'Garbage collection is already running on this repository.'),
