@@ -31,7 +31,7 @@ let svc: RunningService;
 let sub: string;
 let instancePath: string;
 const clock = new ManualClock(START);
-const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url }));
+const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url, dataDir }));
 
 /** The service on the same data directory; its own timers are slowed so only the test drives it. */
 async function start(): Promise<void> {
