@@ -72,3 +72,24 @@ test('a token taken at one host name is refused at another (its issuer is that h
   const atOther = await signIn(other, svc.owner);
   assert.equal((await fetch(`${other}/subscriptions?api-version=${API.resources}`, { headers: { authorization: `Bearer ${atOther}` } })).status, 200);
 });
+
+test("a backup vault's system-assigned identity is a principal that cannot sign in, gone with its vault", async () => {
+  const sub = svc.ctx.subscriptionId;
+  assert.equal((await svc.http('PUT', `/subscriptions/${sub}/resourceGroups/mi-rg`, { location: 'westus' }, API.resources)).status, 201);
+  const vaultPath = `/subscriptions/${sub}/resourceGroups/mi-rg/providers/Microsoft.DataProtection/backupVaults/mi-vault`;
+  const body = { location: 'westus', identity: { type: 'SystemAssigned' }, properties: { storageSettings: [{ datastoreType: 'VaultStore', type: 'LocallyRedundant' }] } };
+  const put = await svc.http('PUT', vaultPath, body, API.dataprotection);
+  assert.equal(put.status, 201, JSON.stringify(put.body));
+  const principalId = put.body.identity.principalId as string;
+  const shown = await svc.http('GET', `/v1.0/servicePrincipals/${principalId}`, undefined, null);
+  assert.equal(shown.status, 200);
+  assert.equal(shown.body.servicePrincipalType, 'ManagedIdentity');
+  assert.deepEqual(shown.body.alternativeNames, [put.body.id]);
+  const reset = await svc.http('POST', `/v1.0/servicePrincipals/${principalId}/resetPassword`, undefined, null);
+  assert.equal(reset.status, 400);
+  assert.equal(reset.body.error.code, 'Request_BadRequest');
+  await assert.rejects(signIn(svc.url, { appId: shown.body.appId, password: 'anything' }), /invalid_client/);
+  assert.equal((await svc.http('DELETE', vaultPath, undefined, API.dataprotection)).status, 202);
+  await svc.ctx.background.idle();
+  assert.equal((await svc.http('GET', `/v1.0/servicePrincipals/${principalId}`, undefined, null)).status, 404);
+});

@@ -127,3 +127,17 @@ describe('service principals and login', () => {
     assert.deepEqual(JSON.parse(readFileSync(join(config, 'logins.json'), 'utf8')), {});
   });
 });
+
+describe('server rotate-signing-key', () => {
+  it('makes a new signing key on a stopped data directory, keeping the previous one; a running server keeps its directory', async () => {
+    const busy = await runCli(['server', 'rotate-signing-key', '--data-dir', svc.dataDir]);
+    assert.equal(busy.code, 1);
+    assert.match(busy.stderr, /DataDirectoryInUse/);
+    const dir = scratchDir('dpvault-rotate-');
+    const first = await runCli(['server', 'rotate-signing-key', '--data-dir', dir]);
+    assert.equal(first.code, 0, first.stderr);
+    const second = await runCli(['server', 'rotate-signing-key', '--data-dir', dir]);
+    assert.equal(second.code, 0, second.stderr);
+    assert.deepEqual(second.json.verifyingKeyIds, [second.json.currentKeyId, first.json.currentKeyId]);
+  });
+});
