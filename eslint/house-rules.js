@@ -20,9 +20,9 @@ export const LAYERS = {
   sources: ['secrets', 'domain', 'util'],
   services: ['catalog', 'queue', 'storage', 'repository', 'secrets', 'sources', 'policy', 'datasources', 'domain', 'util'],
   jobs: ['services', 'catalog', 'queue', 'storage', 'repository', 'secrets', 'sources', 'policy', 'datasources', 'domain', 'util'],
+  // Who may do what: roles, role assignments, the access checks (identity contract of issue 17).
+  identity: ['services', 'catalog', 'secrets', 'domain', 'util'],
   scheduler: ['services', 'catalog', 'queue', 'policy', 'datasources', 'domain', 'util'],
-  // Sign-in and access: principals, signing keys, tokens (acting on the service context).
-  identity: ['services', 'catalog', 'domain', 'util'],
   api: ['identity', 'services', 'catalog', 'queue', 'policy', 'datasources', 'domain', 'util'],
   // The CLI speaks HTTP: it shares the API's request/response definitions and the offline policy
   // helpers, never the catalog, storage, repository, queue, services or jobs.

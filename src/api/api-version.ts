@@ -14,13 +14,17 @@ export const KEYVAULT_API_VERSIONS = ['2019-09-01', '2021-10-01', '2022-07-01', 
 /** Stable Microsoft.DBforPostgreSQL versions (servers and their databases). */
 export const POSTGRES_API_VERSIONS = ['2017-12-01', '2021-06-01', '2022-12-01', '2024-08-01'];
 
-export type ApiVersionKind = 'dataprotection' | 'resources' | 'keyvault' | 'postgres';
+/** Microsoft.Authorization versions of role assignments and definitions (az 2.45's `az role` sends 2022-04-01). */
+export const AUTHORIZATION_API_VERSIONS = ['2015-07-01', '2018-01-01-preview', '2018-09-01-preview', '2020-04-01-preview', '2020-10-01-preview', '2022-04-01'];
+
+export type ApiVersionKind = 'dataprotection' | 'resources' | 'keyvault' | 'postgres' | 'authorization';
 
 const SUPPORTED: Record<ApiVersionKind, string[]> = {
   dataprotection: DATAPROTECTION_API_VERSIONS,
   resources: RESOURCES_API_VERSIONS,
   keyvault: KEYVAULT_API_VERSIONS,
   postgres: POSTGRES_API_VERSIONS,
+  authorization: AUTHORIZATION_API_VERSIONS,
 };
 
 /** What the CLI sends. */
@@ -28,6 +32,7 @@ export const CLIENT_API_VERSION = '2026-06-01';
 export const CLIENT_RESOURCES_API_VERSION = '2024-11-01';
 export const CLIENT_KEYVAULT_API_VERSION = '2024-11-01';
 export const CLIENT_POSTGRES_API_VERSION = '2017-12-01';
+export const CLIENT_AUTHORIZATION_API_VERSION = '2022-04-01';
 
 export function checkApiVersion(given: string | null, kind: ApiVersionKind, resourceType: string): string {
   if (!given) {

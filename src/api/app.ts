@@ -8,7 +8,7 @@
 //   public      the routes that answer without a token (public-routes.ts), answered here
 //   caller      who the request acts for, resolved once (the composition root's resolver); a
 //               refusal (no or bad token) is a 401 with a WWW-Authenticate challenge
-//   dispatch    route, api-version, body, handler
+//   dispatch    route, authorization (route-authorization.ts), api-version, body, handler
 import { errors as dpErrors, isDpError, toDpError } from '../domain/errors.ts';
 import { localOperator, type CallerResolver } from '../services/caller.ts';
 import type { ServiceContext } from '../services/context.ts';
@@ -19,6 +19,7 @@ import { compose, type Exchange, type IncomingRequest, type Middleware } from '.
 import { findPublicRoute, type PublicHandlers } from './public-routes.ts';
 import { jsonBodyFromText, parseForm } from './request-body.ts';
 import { dispatchTo } from './request-dispatch.ts';
+import { authorizeRoutes } from './route-authorization.ts';
 import { requestIds } from './request-id.ts';
 import { parseRequestTarget } from './request-target.ts';
 import { serializeResponse, type SerializedResponse } from './response-body.ts';
@@ -94,7 +95,7 @@ export function createApp(router: Router, opts: AppOptions): App {
     }
     await next();
   };
-  const inner = [requestIds, errors, publicRoutes, caller, dispatchTo(router, opts.context, opts.trustProxy)];
+  const inner = [requestIds, errors, publicRoutes, caller, dispatchTo(router, opts.context, opts.trustProxy, authorizeRoutes(opts.context))];
 
   const app: App = {
     handle(req, send) {

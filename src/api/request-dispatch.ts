@@ -7,10 +7,14 @@ import { checkApiVersion } from './api-version.ts';
 import { requestBaseUrl } from './base-url.ts';
 import type { Middleware } from './pipeline.ts';
 import { parseRequestTarget } from './request-target.ts';
+import type { Authorize } from './route-authorization.ts';
 import type { Router } from './router.ts';
 
-/** `trustProxy`: absolute URLs follow X-Forwarded-Proto/-Host (base-url.ts). */
-export function dispatchTo(router: Router, ctx: ServiceContext, trustProxy = false): Middleware {
+/**
+ * `trustProxy`: absolute URLs follow X-Forwarded-Proto/-Host (base-url.ts). `authorize` runs as
+ * soon as the route is known, before the api-version, the body or the handler.
+ */
+export function dispatchTo(router: Router, ctx: ServiceContext, trustProxy = false, authorize?: Authorize): Middleware {
   return async (x) => {
     const { path, query } = parseRequestTarget(x.req.target);
     const method = x.req.method;
@@ -22,9 +26,10 @@ export function dispatchTo(router: Router, ctx: ServiceContext, trustProxy = fal
       throw errors.resourceTypeNotServed(`No resource type is served at '${path}'.`);
     }
     const { route, params } = found;
+    if (!x.caller) throw new Error('the pipeline resolved no caller');
+    const filterAnswer = await authorize?.(x.caller, route, path);
     const apiVersion = route.versions === 'none' ? '' : checkApiVersion(query.get('api-version'), route.versions, typeFromPath(path));
     const body = await x.req.body();
-    if (!x.caller) throw new Error('the pipeline resolved no caller');
     x.res = await route.handler({
       method,
       path,
@@ -38,6 +43,7 @@ export function dispatchTo(router: Router, ctx: ServiceContext, trustProxy = fal
       ctx: forCaller(ctx, x.caller),
       requestId: x.requestId,
     });
+    if (filterAnswer) x.res = filterAnswer(x.res);
   };
 }
 

@@ -5,6 +5,7 @@
 // anywhere else (scripts/check-error-codes.js keeps it so). The constructors live by area in
 // errors/*.ts; the codes callers compare against are exported here too.
 import { apiErrors } from './errors/api.ts';
+import { authorizationErrors } from './errors/authorization.ts';
 import { cliErrors } from './errors/cli.ts';
 import { hostErrors } from './errors/host.ts';
 import { identityErrors } from './errors/identity.ts';
@@ -53,4 +54,5 @@ export const errors = {
   ...hostErrors,
   ...serverErrors,
   ...identityErrors,
+  ...authorizationErrors,
 } as const;

@@ -42,7 +42,7 @@ export const principalResourceId = (objectId: string): string => `/servicePrinci
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function shownPrincipal(p: ServicePrincipal): ShownPrincipal {
-  return { ...p, passwordCredentials: p.passwordCredentials.map(({ secretHash: _hidden, ...shown }) => shown) };
+  return { ...p, passwordCredentials: (p.passwordCredentials ?? []).map(({ secretHash: _hidden, ...shown }) => shown) };
 }
 
 /** A new Application principal and its first secret (returned once, stored only hashed). */
@@ -83,7 +83,7 @@ export async function findPrincipal(ctx: ServiceContext, id: string): Promise<Se
 
 export async function getPrincipal(ctx: ServiceContext, id: string): Promise<ServicePrincipal> {
   const found = await findPrincipal(ctx, id);
-  if (!found) throw errors.principalNotFound(id);
+  if (!found) throw errors.servicePrincipalNotFound(id);
   return found;
 }
 
@@ -106,7 +106,7 @@ export async function resetPrincipalCredential(ctx: ServiceContext, id: string):
 export async function principalForCredentials(ctx: ServiceContext, appId: string, secret: string): Promise<ServicePrincipal | undefined> {
   const p = await findPrincipal(ctx, appId);
   const candidate = p && p.appId.toLowerCase() === appId.toLowerCase() && p.servicePrincipalType === 'Application' ? p : undefined;
-  const hashes = candidate?.passwordCredentials.map((c) => c.secretHash) ?? [undefined];
+  const hashes = candidate?.passwordCredentials?.map((c) => c.secretHash) ?? [undefined];
   let matched = false;
   for (const h of hashes) if (await secretMatches(secret, h)) matched = true;
   return matched ? candidate : undefined;

@@ -116,3 +116,13 @@ export function grantsSecretPermission(policies: readonly AccessPolicy[], object
     (p) => p.objectId.toLowerCase() === objectId.toLowerCase() && p.permissions.secrets.some((s) => s === permission || s === 'all'),
   );
 }
+
+/** The secret permissions `keyvault create` gives its creator, as az gives the signed-in user. */
+export const CREATOR_SECRET_PERMISSIONS = ['get', 'list', 'set', 'delete', 'backup', 'restore', 'recover', 'purge'] as const;
+
+/** The policies of a new vault with its creator's entry added (unless the request already names the creator). */
+export function withCreatorPolicy(policies: readonly AccessPolicy[], creator: { objectId: string; tenantId: string }): AccessPolicy[] {
+  if (policies.some((p) => p.objectId.toLowerCase() === creator.objectId.toLowerCase())) return [...policies];
+  const permissions: Permissions = { keys: [], secrets: [...CREATOR_SECRET_PERMISSIONS], certificates: [], storage: [] };
+  return [...policies, { tenantId: creator.tenantId, objectId: creator.objectId.toLowerCase(), applicationId: null, permissions }];
+}

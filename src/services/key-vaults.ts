@@ -7,13 +7,14 @@ import { readTags } from '../domain/tags.ts';
 import { resourceGroupId } from '../domain/resource-id.ts';
 import { KEY_VAULT_TYPE, type AccessPolicy, type KeyVault } from '../domain/key-vault.ts';
 import {
-  type AccessPolicyUpdateKind, ACCESS_POLICY_UPDATE_KINDS, grantsSecretPermission, readAccessPolicies, updateAccessPolicies,
+  type AccessPolicyUpdateKind, ACCESS_POLICY_UPDATE_KINDS, grantsSecretPermission, readAccessPolicies, updateAccessPolicies, withCreatorPolicy,
 } from '../secrets/access-policies.ts';
 import {
   MAX_SECRET_BYTES, type SecretRecord, type SecretVersionRecord, checkKeyVaultName, checkSecretName,
   deletedSecretBundle, keyVaultUri, parseSecretUri, secretBundle, secretItem, secretVersionItem,
 } from '../secrets/key-vault.ts';
 import * as store from '../secrets/secret-store.ts';
+import type { Caller } from './caller.ts';
 import type { ServiceContext } from './context.ts';
 import { getResourceGroup, listInGroup } from './resource-groups.ts';
 
@@ -35,8 +36,11 @@ export async function findKeyVaultByName(ctx: ServiceContext, name: string): Pro
   return all.items.map((r) => r.body).find((v) => v.name.toLowerCase() === name.toLowerCase());
 }
 
-/** Creates or replaces a key vault from an ARM PUT body. */
-export async function putKeyVault(ctx: ServiceContext, sub: string, rg: string, name: string, body: unknown): Promise<{ vault: KeyVault; created: boolean }> {
+/**
+ * Creates or replaces a key vault from an ARM PUT body. A principal creating a vault gets an access
+ * policy with every secret permission (as az gives the signed-in user), or it could not use it.
+ */
+export async function putKeyVault(ctx: ServiceContext & { caller?: Caller }, sub: string, rg: string, name: string, body: unknown): Promise<{ vault: KeyVault; created: boolean }> {
   const group = await getResourceGroup(ctx, sub, rg);
   checkKeyVaultName(name);
   const b = (body ?? {}) as Record<string, unknown>;
@@ -68,6 +72,9 @@ export async function putKeyVault(ctx: ServiceContext, sub: string, rg: string, 
       systemData: null,
       properties: readProperties(ctx, existing?.name ?? name, p, existing),
     };
+    if (!existing && ctx.caller?.kind === 'principal') {
+      vault.properties.accessPolicies = withCreatorPolicy(vault.properties.accessPolicies, { objectId: ctx.caller.objectId, tenantId: vault.properties.tenantId });
+    }
     await saveKeyVault(ctx, vault);
     return { vault, created: !existing };
   });

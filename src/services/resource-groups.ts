@@ -1,4 +1,5 @@
 // Resource groups: the containers every other resource lives in.
+import { ROLE_ASSIGNMENT_TYPE } from '../domain/role-assignment.ts';
 import { errors } from '../domain/errors.ts';
 import { checkTags } from '../domain/tags.ts';
 import { resourceGroupId } from '../domain/resource-id.ts';
@@ -68,17 +69,24 @@ export async function deleteResourceGroup(ctx: ServiceContext, sub: string, rg: 
   const id = resourceGroupId(sub, rg);
   const existing = await ctx.catalog.getResource(id);
   if (!existing) return false;
-  const count = await ctx.catalog.countResources({ idPrefix: `${id}/` });
+  // Role assignments over the group or under it are no resources it holds: they go with it.
+  const assignments = (await ctx.catalog.listResources({ type: ROLE_ASSIGNMENT_TYPE, idPrefix: `${id}/` })).items;
+  const count = (await ctx.catalog.countResources({ idPrefix: `${id}/` })) - assignments.length;
   if (count > 0) {
     // What it holds directly; else (left by an older version, say) whatever lies deeper.
     let held = (await ctx.catalog.listResources({ parentId: existing.id, limit: NAMED_AT_MOST + 1 })).items;
-    if (held.length === 0) held = (await ctx.catalog.listResources({ idPrefix: `${id}/`, limit: NAMED_AT_MOST + 1 })).items;
+    if (held.length === 0) {
+      held = (await ctx.catalog.listResources({ idPrefix: `${id}/` })).items.filter((r) => r.type !== ROLE_ASSIGNMENT_TYPE).slice(0, NAMED_AT_MOST + 1);
+    }
     throw errors.resourceGroupNotEmpty(
       `Resource group '${rg}' still holds ${describeHeld(held)} (${count} resource(s) in all, counting what they contain). ` +
         'Delete them first; dpvault never deletes backup data along with a group.',
     );
   }
-  return ctx.catalog.deleteResource(id);
+  return ctx.catalog.transaction(async () => {
+    for (const a of assignments) await ctx.catalog.deleteResource(a.id);
+    return ctx.catalog.deleteResource(id);
+  });
 }
 
 /** Up to this many of a group's resources are named when it cannot be deleted. */

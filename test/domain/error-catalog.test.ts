@@ -21,8 +21,8 @@ const PINNED: Record<keyof typeof errors, Pinned> = {
     "The access token expiry UTC time '2026-01-01T00:00:00.000Z' is earlier than current UTC time '2026-01-01T01:00:00.000Z'.",
   ],
   tokenPrincipalGone: [errors.tokenPrincipalGone(), 'InvalidAuthenticationToken', 401, 'The access token is invalid: its principal no longer exists.'],
-  principalNotFound: [
-    errors.principalNotFound('x'), 'Request_ResourceNotFound', 404, "Resource 'x' does not exist or one of its queried reference-property objects are not present.",
+  servicePrincipalNotFound: [
+    errors.servicePrincipalNotFound('x'), 'Request_ResourceNotFound', 404, "Resource 'x' does not exist or one of its queried reference-property objects are not present.",
   ],
   principalRequestInvalid: [errors.principalRequestInvalid('m'), 'Request_BadRequest', 400, 'm'],
   managedIdentityCredentials: [
@@ -160,6 +160,32 @@ const PINNED: Record<keyof typeof errors, Pinned> = {
   caBundleUnreadable: [
     errors.caBundleUnreadable('/ca.pem', 'ENOENT'), 'InvalidArgumentValueError', 400,
     "The CA bundle '/ca.pem' cannot be read: ENOENT.",
+  ],
+  authorizationFailed: [
+    errors.authorizationFailed('app', 'oid', 'Microsoft.DataProtection/backupVaults/read', '/subscriptions/s'), 'AuthorizationFailed', 403,
+    "The client 'app' with object id 'oid' does not have authorization to perform action 'Microsoft.DataProtection/backupVaults/read' over scope '/subscriptions/s' or the scope is invalid. If access was recently granted, please refresh your credentials.",
+  ],
+  keyVaultAccessDenied: [
+    errors.keyVaultAccessDenied('app', 'oid', 'tid', 'get', 'kv1'), 'Forbidden', 403,
+    "The user, group or application 'appid=app;oid=oid;iss=https://sts.windows.net/tid/' does not have secrets get permission on key vault 'kv1'. Grant it with 'dpvault keyvault set-policy -n kv1 --object-id oid --secret-permissions get'.",
+  ],
+  roleAssignmentIdInvalid: [errors.roleAssignmentIdInvalid('x'), 'InvalidRoleAssignmentId', 400, "The role assignment ID 'x' is not valid. The role assignment ID must be a GUID."],
+  roleAssignmentRequestInvalid: [errors.roleAssignmentRequestInvalid('m'), 'InvalidRoleAssignmentRequest', 400, 'm'],
+  roleDefinitionNotFound: [
+    errors.roleDefinitionNotFound('Nope'), 'RoleDefinitionDoesNotExist', 404, "The specified role definition 'Nope' does not exist. Run 'dpvault role definition list' for the roles.",
+  ],
+  principalNotFound: [
+    errors.principalNotFound('p'), 'PrincipalNotFound', 400, "Principal p does not exist in the directory. Create one with 'dpvault ad sp create-for-rbac -n NAME'.",
+  ],
+  roleAssignmentExists: [errors.roleAssignmentExists(), 'RoleAssignmentExists', 409, 'The role assignment already exists.'],
+  roleAssignmentNotFound: [errors.roleAssignmentNotFound('m'), 'RoleAssignmentNotFound', 404, 'm'],
+  roleAssignmentScopeInvalid: [
+    errors.roleAssignmentScopeInvalid('/x'), 'InvalidScope', 400,
+    "The scope '/x' is not valid: use '/', '/subscriptions/{subscriptionId}', a resource group's id or a resource's id in this installation.",
+  ],
+  lastOwnerAssignment: [
+    errors.lastOwnerAssignment(), 'LastOwnerAssignmentCannotBeDeleted', 409,
+    "This is the last assignment of the Owner role at scope '/': deleting it would leave nobody able to grant access. Assign Owner at '/' to another principal first.",
   ],
 };
 

@@ -3,12 +3,22 @@
 // guard the same errors end the process, which is what the guard is for.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { captureChild } from '../support/service.ts';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'guarded-worker.ts');
-const run = (...args: string[]) => captureChild(spawn(process.execPath, [FIXTURE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+/** The fixture works in a data directory of the test's, removed here: the unguarded run dies before it could. */
+async function run(...args: string[]) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dpvault-guard-'));
+  try {
+    return await captureChild(spawn(process.execPath, [FIXTURE, dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
 
 test('with the guard, a job whose stream or callback throws unheard fails alone', async () => {
   const r = await run('--guard');

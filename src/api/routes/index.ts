@@ -1,6 +1,7 @@
 // The one route table: every route of the API, registered in one place. Handlers act through the
 // request's own service context (`req.ctx`, which carries the caller), so the table needs none.
 import { Router } from '../router.ts';
+import { registerAuthorizationRoutes } from './authorization.ts';
 import { registerBackupInstanceRoutes } from './backup-instances.ts';
 import { registerInstanceActionRoutes } from './instance-actions.ts';
 import { registerJobAndRecoveryPointRoutes } from './jobs-and-points.ts';
@@ -26,5 +27,6 @@ export function buildRouter(): Router {
   registerVaultMaintenanceRoutes(router);
   registerOperationRoutes(router);
   registerServicePrincipalRoutes(router);
+  registerAuthorizationRoutes(router);
   return router;
 }

@@ -1,13 +1,16 @@
 // Resource groups (Microsoft.Resources) and the subscription the installation runs as.
 import { checkSubscription, deleteResourceGroup, getResourceGroup, listResourceGroups, putResourceGroup } from '../../services/resource-groups.ts';
 import type { ServiceContext } from '../../services/context.ts';
+import { seesSubscription } from '../../identity/access.ts';
 import { ok } from '../http.ts';
 import type { Router } from '../router.ts';
 
 export function registerResourceGroupRoutes(router: Router): void {
   const rgPath = '/subscriptions/{sub}/resourcegroups/{rg}';
   router
-    .add('GET', '/subscriptions', async (req) => ok({ value: [subscriptionBody(req.ctx)] }), 'resources')
+    // Listed to a caller holding a role anywhere in the subscription (the one route without a check).
+    .add('GET', '/subscriptions', async (req) =>
+      ok({ value: (await seesSubscription(req.ctx, req.caller, req.ctx.subscriptionId)) ? [subscriptionBody(req.ctx)] : [] }), 'resources')
     .add('GET', '/subscriptions/{sub}', async (req) => {
       checkSubscription(req.ctx, req.params.sub);
       return ok(subscriptionBody(req.ctx));

@@ -12,9 +12,10 @@ import { loginCommands } from './login/index.ts';
 import { postgresCommands } from './postgres/index.ts';
 import { recoveryPointCommands } from './recovery-point/index.ts';
 import { restoreCommands } from './restore/index.ts';
+import { roleCommands } from './role/index.ts';
 import { rotateMasterKeyCommand, rotateSigningKeyCommand, serverCommand } from './server.ts';
 import { vaultCommands } from './vault/index.ts';
 
 export const ALL_COMMANDS: Command[] = [serverCommand, rotateMasterKeyCommand, rotateSigningKeyCommand, accountShow, ...loginCommands, ...adSpCommands, ...groupCommands, ...backupVaultCommands, ...backupPolicyCommands,
   ...backupInstanceCommands, ...restoreCommands, ...recoveryPointCommands, ...jobCommands,
-  ...keyVaultCommands, ...postgresCommands, ...vaultCommands];
+  ...keyVaultCommands, ...postgresCommands, ...vaultCommands, ...roleCommands];

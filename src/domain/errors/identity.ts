@@ -14,7 +14,7 @@ export const identityErrors = {
     new DpError('unauthenticated', 'ExpiredAuthenticationToken', `The access token expiry UTC time '${expiry}' is earlier than current UTC time '${now}'.`),
   /** A token whose principal no longer exists (deleted) or may not sign in. */
   tokenPrincipalGone: (): DpError => new DpError('unauthenticated', 'InvalidAuthenticationToken', 'The access token is invalid: its principal no longer exists.'),
-  principalNotFound: (id: string): DpError =>
+  servicePrincipalNotFound: (id: string): DpError =>
     new DpError('notFound', 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`),
   principalRequestInvalid: (message: string, target?: string): DpError => new DpError('invalid', 'Request_BadRequest', message, { target: target ?? null }),
   managedIdentityCredentials: (id: string): DpError =>
