@@ -2,10 +2,12 @@
 // missing, malformed, expired or forged one gets a 401 in ARM's words with a WWW-Authenticate
 // challenge naming the token service, and never an echo of the token.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { startTestService, signIn, type TestService } from '../support/service.ts';
 import { forgedTokens } from '../support/forged-tokens.ts';
 import { API } from '../support/api-resources.ts';
+import { BUILT_IN_ROLE_IDS } from '../../src/domain/role-assignment.ts';
 
 let svc: TestService;
 const logLines: string[] = [];
@@ -92,4 +94,22 @@ test("a backup vault's system-assigned identity is a principal that cannot sign 
   assert.equal((await svc.http('DELETE', vaultPath, undefined, API.dataprotection)).status, 202);
   await svc.ctx.background.idle();
   assert.equal((await svc.http('GET', `/v1.0/servicePrincipals/${principalId}`, undefined, null)).status, 404);
+});
+
+test('only Owner and User Access Administrator administer principals: a Contributor at / cannot re-key the Owner', async () => {
+  const made = await svc.http('POST', '/v1.0/servicePrincipals', { displayName: 'root-contributor' }, null);
+  const assignment = await svc.http('PUT', `/providers/Microsoft.Authorization/roleAssignments/${randomUUID()}`, {
+    properties: { roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLE_IDS.Contributor}`, principalId: made.body.id },
+  }, '2022-04-01');
+  assert.equal(assignment.status, 201, JSON.stringify(assignment.body));
+  const token = await signIn(svc.url, { appId: made.body.appId, password: made.body.secretText });
+  const as = { token };
+  assert.equal((await svc.http('GET', '/v1.0/servicePrincipals', undefined, null, as)).status, 200, 'reading principals shows no secret');
+  const ownerId = (await svc.http('GET', `/v1.0/servicePrincipals/${svc.owner.appId}`, undefined, null)).body.id;
+  for (const [method, path] of [['POST', `/v1.0/servicePrincipals/${ownerId}/resetPassword`], ['DELETE', `/v1.0/servicePrincipals/${ownerId}`], ['POST', '/v1.0/servicePrincipals']] as const) {
+    const res = await svc.http(method, path, method === 'POST' && path.endsWith('Principals') ? { displayName: 'x' } : undefined, null, as);
+    assert.equal(res.status, 403, `${method} ${path}: ${JSON.stringify(res.body)}`);
+    assert.equal(res.body.error.code, 'AuthorizationFailed');
+  }
+  assert.ok(await signIn(svc.url, svc.owner), "the Owner's secret still works");
 });

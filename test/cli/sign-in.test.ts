@@ -42,13 +42,14 @@ describe('service principals and login', () => {
   const user = asUser(config);
 
   it('create-for-rbac prints appId, displayName, password and tenant once, and refuses a role without scopes', async () => {
-    const r = await runCli(['ad', 'sp', 'create-for-rbac', '-n', 'ci-bot'], { endpoint: svc.url });
+    const r = await runCli(['ad', 'sp', 'create-for-rbac', '-n', 'ci-bot', '--role', 'Contributor', '--scopes', `/subscriptions/${svc.ctx.subscriptionId}`], { endpoint: svc.url });
     assert.equal(r.code, 0, r.stderr);
     sp = r.json;
     assert.deepEqual(Object.keys(sp).sort(), ['appId', 'displayName', 'password', 'tenant']);
     assert.equal(sp.displayName, 'ci-bot');
     assert.equal(sp.tenant, svc.owner.tenant);
     assert.match(r.stderr, /credentials that you must protect/);
+    assert.doesNotMatch(r.stderr, /Could not assign/);
     const shown = await runCli(['ad', 'sp', 'show', '--id', sp.appId], { endpoint: svc.url });
     assert.equal(shown.json.appId, sp.appId);
     assert.doesNotMatch(shown.stdout, new RegExp(sp.password.replace(/[-_]/g, '.')));
@@ -63,6 +64,20 @@ describe('service principals and login', () => {
     assert.deepEqual(names, ['ci-bot', 'dpvault-owner'], 'the refused commands made no principal');
   });
 
+  it('create-for-rbac --role assigns the role over each scope, as az does; the principal then has that role there', async () => {
+    const scope = `/subscriptions/${svc.ctx.subscriptionId}`;
+    const r = await runCli(['ad', 'sp', 'create-for-rbac', '-n', 'reader-bot', '--role', 'Reader', '--scopes', scope], { endpoint: svc.url });
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /Could not assign/);
+    const reader = asUser(scratchDir('dpvault-cfg-'));
+    assert.equal((await reader(['login', '--service-principal', '-u', r.json.appId, '-p', r.json.password, '--tenant', r.json.tenant])).code, 0);
+    assert.equal((await reader(['group', 'list'])).code, 0, 'Reader may read');
+    const write = await reader(['group', 'create', '-n', 'not-mine', '-l', 'westus']);
+    assert.equal(write.code, 1);
+    assert.match(write.stderr, /AuthorizationFailed/);
+    assert.equal((await runCli(['ad', 'sp', 'delete', '--id', r.json.appId], { endpoint: svc.url })).code, 0);
+  });
+
   it("login --service-principal signs in with az's flags and keeps the sign-in 0600 in DPVAULT_CONFIG_DIR", async () => {
     const r = await user(['login', '--service-principal', '-u', sp.appId, '-p', sp.password, '--tenant', sp.tenant]);
     assert.equal(r.code, 0, r.stderr);
@@ -73,6 +88,20 @@ describe('service principals and login', () => {
     const shown = await user(['account', 'show']);
     assert.equal(shown.json.user.name, sp.appId);
     assert.equal((await user(['group', 'list'])).code, 0);
+  });
+
+  it('signs in a principal with no role to the tenant-level account, which may read nothing', async () => {
+    const r = await runCli(['ad', 'sp', 'create-for-rbac', '-n', 'no-role-bot'], { endpoint: svc.url });
+    assert.equal(r.code, 0, r.stderr);
+    const bot = asUser(scratchDir('dpvault-cfg-'));
+    const login = await bot(['login', '--service-principal', '-u', r.json.appId, '-p', r.json.password, '--tenant', r.json.tenant]);
+    assert.equal(login.code, 0, login.stderr);
+    assert.equal(login.json[0].name, 'N/A(tenant level account)');
+    assert.equal(login.json[0].user.name, r.json.appId);
+    const read = await bot(['group', 'list', '--subscription', svc.ctx.subscriptionId]);
+    assert.equal(read.code, 1);
+    assert.match(read.stderr, /AuthorizationFailed/);
+    assert.equal((await runCli(['ad', 'sp', 'delete', '--id', r.json.appId], { endpoint: svc.url })).code, 0);
   });
 
   it('refuses a wrong secret, a tenant of another installation and a tenant that is not a GUID', async () => {

@@ -53,6 +53,8 @@ export interface TestService extends RunningService {
   owner: OwnerCredentials;
   /** The Owner's access token, which `http` and `app.request` send by default. */
   ownerToken: string;
+  /** The Owner's object id (what access policies and role assignments name). */
+  ownerObjectId: string;
   /**
    * Sends a raw HTTP request to the API (api-version added unless given), as the Owner unless
    * `opts.token` names another token (`null`: none).
@@ -91,6 +93,7 @@ export async function startTestService(
     dataDir,
     owner,
     ownerToken,
+    ownerObjectId: (JSON.parse(Buffer.from(ownerToken.split('.')[1]!, 'base64url').toString('utf8')) as { oid: string }).oid,
     async http(method, path, body, apiVersion = '2026-03-01', opts = {}) {
       const url = new URL(svc.url + path);
       if (apiVersion !== null && !url.searchParams.has('api-version')) url.searchParams.set('api-version', apiVersion);

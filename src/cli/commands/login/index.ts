@@ -7,11 +7,16 @@ import { checkTokenTransport, requestToken } from '../../token-source.ts';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The subscriptions the signed-in principal sees, as `az login` and `az account show` print them. */
+/**
+ * The subscriptions the signed-in principal sees, as `az login` and `az account show` print them;
+ * a principal with no role in any gets the tenant-level account, as az's --allow-no-subscriptions.
+ */
 export async function accountsOf(ctx: CommandContext): Promise<Record<string, unknown>[]> {
   const list = (await ctx.client.get('/subscriptions')) as { value: { subscriptionId: string; tenantId: string; displayName: string; state: string }[] };
   const who = ctx.tokens.credentials();
-  return list.value.map((s, i) => ({
+  const tenant = who?.tenant ?? '';
+  const subscriptions = list.value.length ? list.value : [{ subscriptionId: tenant, tenantId: tenant, displayName: 'N/A(tenant level account)', state: 'Enabled' }];
+  return subscriptions.map((s, i) => ({
     cloudName: 'dpvault',
     homeTenantId: s.tenantId,
     id: s.subscriptionId,
