@@ -32,8 +32,8 @@ export interface RouteAction {
 /**
  * Routes that answer without an authorization check. `GET /subscriptions` filters what it lists by
  * the caller's assignments instead (az signs in through it). The routes that answer without a token
- * at all (metadata, token service, key set) are the authentication step's list (public-routes.ts)
- * and belong here too once they are registered on this router.
+ * at all (metadata, token service, key set) are the authentication step's list (public-routes.ts),
+ * answered before this router is reached.
  */
 export const NO_CHECK_ROUTES: readonly string[] = ['GET /subscriptions'];
 
@@ -45,6 +45,7 @@ const KV = '/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.KeyVaul
 const SECRET = `${KV}/secrets/{secret}`;
 const PG = '/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.DBforPostgreSQL/servers';
 const AUTHZ = '/providers/Microsoft.Authorization';
+const SP = '/v1.0/servicePrincipals';
 /** The scopes role assignments and definitions are served under: `/`, a subscription, a group, a resource. */
 export const AUTHORIZATION_SCOPES = [
   '',
@@ -130,6 +131,16 @@ const TABLE: [string, string | RouteAction][] = [
   [`GET ${PG}/{server}/databases/{db}`, 'Microsoft.DBforPostgreSQL/servers/databases/read'],
 
   ['GET /subscriptions/{sub}/providers/microsoft.insights/eventtypes/management/values', 'Microsoft.Insights/eventtypes/values/read'],
+
+  // Service principals (Graph-style, outside every subscription: only a role at `/` reaches them).
+  // Writing one is identity administration: its actions are in Microsoft.Authorization's namespace,
+  // so Contributor (whose notActions exclude Microsoft.Authorization writes and deletes) cannot
+  // re-key the Owner and sign in as it; Owner and User Access Administrator can.
+  [`GET ${SP}`, 'Microsoft.Authorization/servicePrincipals/read'],
+  [`POST ${SP}`, 'Microsoft.Authorization/servicePrincipals/write'],
+  [`GET ${SP}/{id}`, 'Microsoft.Authorization/servicePrincipals/read'],
+  [`DELETE ${SP}/{id}`, 'Microsoft.Authorization/servicePrincipals/delete'],
+  [`POST ${SP}/{id}/resetPassword`, 'Microsoft.Authorization/servicePrincipals/write'],
 
   ...AUTHORIZATION_SCOPES.flatMap((s): [string, string][] => [
     [`GET ${s}${AUTHZ}/roleAssignments`, 'Microsoft.Authorization/roleAssignments/read'],

@@ -7,18 +7,12 @@ import {
   ROLE_ASSIGNMENT_TYPE, roleAssignmentId, roleAssignmentRecord, type BuiltInRoleName, type RoleAssignment,
 } from '../domain/role-assignment.ts';
 import type { ServiceContext } from '../services/context.ts';
+import { listPrincipals, type ServicePrincipal } from './principals.ts';
 import { findRole, type RoleDefinition } from './roles.ts';
+
+/** Principals are catalog resources of this type (principals.ts: `ad sp`, the Owner, vaults' identities). */
+export { SERVICE_PRINCIPAL_TYPE } from './principals.ts';
 import { normalizeScope, scopeCovers, subscriptionOf } from './scopes.ts';
-
-/** Principals are catalog resources of this type (written by the token service's `ad sp` commands). */
-export const SERVICE_PRINCIPAL_TYPE = 'Microsoft.Graph/servicePrincipals';
-
-export interface ServicePrincipal {
-  /** The object id. */
-  id: string;
-  appId: string;
-  displayName: string;
-}
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const OWNER = findRole('Owner')!;
@@ -35,11 +29,6 @@ export async function assignmentsOf(ctx: ServiceContext, objectId: string): Prom
 
 /** The role an assignment grants (undefined for a role dpvault does not know). */
 export const roleOf = (a: RoleAssignment): RoleDefinition | undefined => findRole(a.properties.roleDefinitionId);
-
-/** Every principal the installation knows. */
-export async function listPrincipals(ctx: ServiceContext): Promise<ServicePrincipal[]> {
-  return (await ctx.catalog.listResources<ServicePrincipal>({ type: SERVICE_PRINCIPAL_TYPE })).items.map((r) => r.body);
-}
 
 /** The principal with this object id or application id; refused when there is none. */
 export async function findPrincipal(ctx: ServiceContext, idOrAppId: string): Promise<ServicePrincipal> {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { startService } from '../../src/app.ts';
 import { isDpError } from '../../src/domain/errors.ts';
 import { resolveSecret } from '../../src/services/key-vaults.ts';
-import { startTestService, type TestService } from '../support/service.ts';
+import { ownerCredentials, signIn, startTestService, type TestService } from '../support/service.ts';
 
 const KV_API = '2024-11-01';
 const PLAIN = 'Server=db.example;Database=empdb11;Port=5432;User Id=backup;Password=Sup3r-s3cret-pw!;Ssl Mode=Require;';
@@ -57,7 +57,8 @@ describe('key vaults', () => {
     assert.equal(res.body.properties.vaultUri, 'https://kv-one.vault.azure.net/');
     assert.equal(res.body.properties.tenantId, svc.ctx.tenantId);
     assert.deepEqual(res.body.properties.sku, { family: 'A', name: 'standard' });
-    assert.deepEqual(res.body.properties.accessPolicies, []);
+    // The principal that made it (the Owner) gets every secret permission, as az gives the signed-in user.
+    assert.deepEqual(res.body.properties.accessPolicies.map((p: { objectId: string }) => p.objectId), [svc.ownerObjectId]);
     assert.equal(res.body.properties.enableSoftDelete, true);
     const again = await kv('PUT', kvPath('kv-one'), { location: 'westus' });
     assert.equal(again.status, 200);
@@ -101,14 +102,15 @@ describe('key vaults', () => {
     assert.equal(notGuid.status, 400);
     await kv('PUT', `${url}/add`, { properties: { accessPolicies: [{ objectId: PRINCIPAL, permissions: { secrets: ['List'] } }] } });
     await kv('PUT', `${url}/add`, { properties: { accessPolicies: [{ objectId: PRINCIPAL, permissions: { secrets: ['get'] } }] } });
+    const others = (v: { properties: { accessPolicies: { objectId: string }[] } }) => v.properties.accessPolicies.filter((p) => p.objectId !== svc.ownerObjectId);
     let vault = (await kv('GET', kvPath('kv-one'))).body;
-    assert.deepEqual(vault.properties.accessPolicies, [
+    assert.deepEqual(others(vault), [
       { tenantId: svc.ctx.tenantId, objectId: PRINCIPAL, applicationId: null, permissions: { keys: [], secrets: ['list', 'get'], certificates: [], storage: [] } },
     ]);
     await kv('PUT', `${url}/replace`, { properties: { accessPolicies: [{ objectId: STRANGER, permissions: { secrets: ['set'] } }] } });
     await kv('PUT', `${url}/remove`, { properties: { accessPolicies: [{ objectId: STRANGER }] } });
     vault = (await kv('GET', kvPath('kv-one'))).body;
-    assert.deepEqual(vault.properties.accessPolicies.map((p: { objectId: string }) => p.objectId), [PRINCIPAL]);
+    assert.deepEqual(others(vault).map((p: { objectId: string }) => p.objectId), [PRINCIPAL]);
     assert.equal((await kv('PUT', `${url}/merge`, { properties: { accessPolicies: [] } })).status, 400);
   });
 });
@@ -229,10 +231,11 @@ describe('logs', () => {
     const lines: string[] = [];
     const own = await startService({ dataDir, port: 0, log: (l) => lines.push(l) });
     try {
+      const token = await signIn(own.url, ownerCredentials(dataDir));
       const call = async (method: string, path: string, body?: unknown, version = KV_API) => {
         const url = new URL(`${own.url}${path}`);
         url.searchParams.set('api-version', version);
-        const res = await fetch(url, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+        const res = await fetch(url, { method, headers: { 'Content-Type': 'application/json', authorization: `Bearer ${token}` }, body: body === undefined ? undefined : JSON.stringify(body) });
         return { status: res.status, text: await res.text() };
       };
       const s = own.ctx.subscriptionId;

@@ -4,8 +4,9 @@
 import { errors } from '../../domain/errors.ts';
 import type { RoleAssignment } from '../../domain/role-assignment.ts';
 import {
-  createAssignment, deleteAssignment, getAssignment, listAssignments, listPrincipals, type AssignmentFilter,
+  createAssignment, deleteAssignment, getAssignment, listAssignments, type AssignmentFilter,
 } from '../../identity/role-assignments.ts';
+import { listPrincipals } from '../../identity/principals.ts';
 import type { ServiceContext } from '../../services/context.ts';
 import { BUILT_IN_ROLES, findRole, roleDefinitionBody } from '../../identity/roles.ts';
 import { normalizeScope, subscriptionOf } from '../../identity/scopes.ts';
