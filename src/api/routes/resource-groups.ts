@@ -7,11 +7,11 @@ import type { Router } from '../router.ts';
 export function registerResourceGroupRoutes(router: Router): void {
   const rgPath = '/subscriptions/{sub}/resourcegroups/{rg}';
   router
-    .add('GET', '/subscriptions', async (req) => ok({ value: [subscriptionBody(req.ctx)] }), 'resources')
+    .add('GET', '/subscriptions', async (req) => ok({ value: [subscriptionBody(req.ctx)] }), 'subscriptions')
     .add('GET', '/subscriptions/{sub}', async (req) => {
       checkSubscription(req.ctx, req.params.sub);
       return ok(subscriptionBody(req.ctx));
-    }, 'resources')
+    }, 'subscriptions')
     .add('GET', '/subscriptions/{sub}/resourcegroups', async (req) => ok({ value: await listResourceGroups(req.ctx, req.params.sub) }), 'resources')
     .add('GET', rgPath, async (req) => ok(await getResourceGroup(req.ctx, req.params.sub, req.params.rg)), 'resources')
     .add('PUT', rgPath, async (req) => {
