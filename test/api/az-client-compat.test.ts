@@ -34,3 +34,22 @@ describe('az sign-in', () => {
     assert.equal(res.body.error.code, 'NoRegisteredProviderFound');
   });
 });
+
+describe('long-running operations as azure-core polls them', () => {
+  it('an operation that has not ended says when to ask again (Retry-After), at every scope; an ended one does not', async () => {
+    const vault = `/subscriptions/${sub}/resourceGroups/rg1/providers/Microsoft.DataProtection/backupVaults/v1`;
+    const running = { id: 'a2f0c7de-5a8e-4c1b-9b7e-0f5a3d1c2b40', resourceId: vault, status: 'Inprogress' as const, startTime: new Date(0).toISOString(), endTime: null };
+    await svc.ctx.catalog.putOperation(running);
+    await svc.ctx.catalog.putOperation({ ...running, id: 'b3e1d8ef-6b9f-4d2c-8c8f-1a6b4e2d3c51', status: 'Succeeded', endTime: new Date(1000).toISOString() });
+    const scopes = [`${vault}/operationStatus`, `/subscriptions/${sub}/resourceGroups/rg1/providers/Microsoft.DataProtection/operationStatus`, `/subscriptions/${sub}/providers/Microsoft.DataProtection/locations/westus/operationStatus`];
+    for (const scope of scopes) {
+      const res = await svc.http('GET', `${scope}/${running.id}`, undefined, '2023-05-01');
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.status, 'Inprogress');
+      assert.equal(res.headers.get('retry-after'), '1', scope);
+      const ended = await svc.http('GET', `${scope}/b3e1d8ef-6b9f-4d2c-8c8f-1a6b4e2d3c51`, undefined, '2023-05-01');
+      assert.equal(ended.body.status, 'Succeeded');
+      assert.equal(ended.headers.get('retry-after'), null, scope);
+    }
+  });
+});
