@@ -21,11 +21,13 @@ export const LAYERS = {
   services: ['catalog', 'queue', 'storage', 'repository', 'secrets', 'sources', 'policy', 'datasources', 'domain', 'util'],
   jobs: ['services', 'catalog', 'queue', 'storage', 'repository', 'secrets', 'sources', 'policy', 'datasources', 'domain', 'util'],
   scheduler: ['services', 'catalog', 'queue', 'policy', 'datasources', 'domain', 'util'],
-  api: ['services', 'catalog', 'queue', 'policy', 'datasources', 'domain', 'util'],
+  // Sign-in and access: principals, signing keys, tokens (acting on the service context).
+  identity: ['services', 'catalog', 'domain', 'util'],
+  api: ['identity', 'services', 'catalog', 'queue', 'policy', 'datasources', 'domain', 'util'],
   // The CLI speaks HTTP: it shares the API's request/response definitions and the offline policy
   // helpers, never the catalog, storage, repository, queue, services or jobs.
   cli: ['api', 'secrets', 'policy', 'datasources', 'domain', 'util'],
-  app: ['api', 'scheduler', 'jobs', 'services', 'catalog', 'queue', 'storage', 'repository', 'secrets', 'sources', 'policy', 'datasources', 'domain', 'util'],
+  app: ['api', 'identity', 'scheduler', 'jobs', 'services', 'catalog', 'queue', 'storage', 'repository', 'secrets', 'sources', 'policy', 'datasources', 'domain', 'util'],
 };
 
 /** Files that are composition roots of their own: `dpvault server` starts the whole service (docs/architecture.md). */

@@ -12,6 +12,10 @@ import { buildRouter } from './api/routes/index.ts';
 import { createApiServer, type ApiServer } from './api/server.ts';
 import { createApp, type App } from './api/app.ts';
 import { localOperator } from './services/caller.ts';
+import { identityHandlers } from './api/routes/identity.ts';
+import { loadOrCreateSigningKeys } from './identity/signing-keys.ts';
+import { SignInLimits, type SignInLimitSettings } from './identity/sign-in-limits.ts';
+import { ensureOwner, OWNER_CREDENTIALS_FILE } from './identity/owner-bootstrap.ts';
 import { InProcessBackground, type ServiceContext } from './services/context.ts';
 import { loadOrCreateMasterKey } from './secrets/master-key.ts';
 import { RepositoryStore } from './jobs/repository-store.ts';
@@ -62,6 +66,8 @@ export interface ServiceOptions {
   trustProxy?: boolean;
   /** Bytes one maintenance may write per datastore repacking for locality (default 0: off; docs/benchmarks.md). */
   repackBudgetBytes?: number;
+  /** Failed sign-ins tolerated per client id and per address (identity/sign-in-limits.ts defaults). */
+  signInLimits?: Partial<SignInLimitSettings>;
 }
 
 export interface RunningService {
@@ -136,8 +142,14 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
     if (interrupted) opts.log?.(`failed ${interrupted} job(s) interrupted by the last stop`);
     // The address first: a server that cannot listen must not have started any work (a worker's
     // or scheduler's timers kept such a process alive, serving nothing).
-    // Every caller is the local operator until the identity issue resolves them from a token.
-    app = createApp(buildRouter(), { context: ctx, log: opts.log, resolveCaller: localOperator, trustProxy: opts.trustProxy });
+    // Sign-in: the token service's keys, and the Owner on a fresh data directory. Tokens live by
+    // the wall clock (systemClock), whatever clock the service's work runs on.
+    const keys = loadOrCreateSigningKeys(ctx.dataDir);
+    if (await ensureOwner(ctx)) opts.log?.(`made the Owner principal; its credentials are in ${join(ctx.dataDir, OWNER_CREDENTIALS_FILE)} (mode 0600)`);
+    const identity = { ctx, keys, limits: new SignInLimits(systemClock, opts.signInLimits), clock: systemClock };
+    app = createApp(buildRouter(), {
+      context: ctx, log: opts.log, resolveCaller: localOperator, publicHandlers: identityHandlers(identity), trustProxy: opts.trustProxy,
+    });
     server = createApiServer(app, { log: opts.log, tls: opts.tls });
     await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 7480);
   } catch (e) {

@@ -5,16 +5,22 @@
 //   sending     the adapter writes the answer and says which status went out
 //   requestIds  x-ms-request-id / x-ms-correlation-request-id, echoed or made, put on the answer
 //   errors      any exception below becomes a CloudError answer, once
-//   caller      who the request acts for, resolved once (the composition root's resolver)
+//   public      the routes that answer without a token (public-routes.ts), answered here
+//   caller      who the request acts for, resolved once (the composition root's resolver); a
+//               refusal (no or bad token) is a 401 with a WWW-Authenticate challenge
 //   dispatch    route, api-version, body, handler
-import { errors, toDpError } from '../domain/errors.ts';
+import { errors as dpErrors, isDpError, toDpError } from '../domain/errors.ts';
 import { localOperator, type CallerResolver } from '../services/caller.ts';
 import type { ServiceContext } from '../services/context.ts';
+import { bearerChallenge } from './authentication.ts';
+import { requestBaseUrl } from './base-url.ts';
 import type { ApiResponse } from './http.ts';
 import { compose, type Exchange, type IncomingRequest, type Middleware } from './pipeline.ts';
-import { jsonBodyFromText } from './request-body.ts';
+import { findPublicRoute, type PublicHandlers } from './public-routes.ts';
+import { jsonBodyFromText, parseForm } from './request-body.ts';
 import { dispatchTo } from './request-dispatch.ts';
 import { requestIds } from './request-id.ts';
+import { parseRequestTarget } from './request-target.ts';
 import { serializeResponse, type SerializedResponse } from './response-body.ts';
 import type { Router } from './router.ts';
 
@@ -23,6 +29,8 @@ export interface AppOptions {
   context: ServiceContext;
   /** Finds each request's caller (default: the local operator). */
   resolveCaller?: CallerResolver;
+  /** The routes that answer without a token (the token service's); none when not given. */
+  publicHandlers?: PublicHandlers;
   log?: (line: string) => void;
   /** Absolute URLs in answers follow X-Forwarded-Proto/-Host (--trust-proxy; default: ignored). */
   trustProxy?: boolean;
@@ -67,11 +75,26 @@ export function createApp(router: Router, opts: AppOptions): App {
       x.res = { status: err.status, body: err.toCloudError() };
     }
   };
+  const baseUrl = (x: Exchange) => requestBaseUrl(x.req, opts.trustProxy === true);
+  const publicRoutes: Middleware = async (x, next) => {
+    const { path, query } = parseRequestTarget(x.req.target);
+    const found = findPublicRoute(x.req.method, path);
+    const handler = found && found !== 'wrongMethod' ? opts.publicHandlers?.[found] : undefined;
+    if (found === 'wrongMethod' && opts.publicHandlers) throw dpErrors.methodNotAllowed(`The HTTP method '${x.req.method}' is not supported for '${path}'.`);
+    if (!handler) return next();
+    x.res = await handler({ query, baseUrl: baseUrl(x), address: x.req.remoteAddress ?? '', form: () => x.req.form() });
+  };
   const caller: Middleware = async (x, next) => {
-    x.caller = await resolveCaller(x.req.headers);
+    try {
+      x.caller = await resolveCaller(x.req.headers, { baseUrl: baseUrl(x) });
+    } catch (e) {
+      if (!isDpError(e) || e.kind !== 'unauthenticated') throw e;
+      x.res = { status: e.status, body: e.toCloudError(), headers: { 'WWW-Authenticate': bearerChallenge(baseUrl(x), e) } };
+      return;
+    }
     await next();
   };
-  const inner = [requestIds, errors, caller, dispatchTo(router, opts.context, opts.trustProxy)];
+  const inner = [requestIds, errors, publicRoutes, caller, dispatchTo(router, opts.context, opts.trustProxy)];
 
   const app: App = {
     handle(req, send) {
@@ -87,7 +110,7 @@ export function createApp(router: Router, opts: AppOptions): App {
       if (init.body !== undefined && typeof init.body !== 'string' && !headers['content-type']) headers['content-type'] = 'application/json';
       let out: SerializedResponse | undefined;
       await app.handle(
-        { method, target, headers, body: async () => jsonBodyFromText(headers['content-type'], text) },
+        { method, target, headers, body: async () => jsonBodyFromText(headers['content-type'], text), form: async () => parseForm(headers['content-type'], text) },
         (res) => (out = inProcessAnswer(res, log)).status,
       );
       return { status: out!.status, headers: new Headers(out!.headers), body: out!.payload ? JSON.parse(out!.payload) : undefined };
@@ -109,5 +132,5 @@ function inProcessAnswer(res: ApiResponse, log: (line: string) => void): Seriali
 }
 
 export function internalWriteError(): ApiResponse {
-  return { status: 500, body: errors.responseNotWritten().toCloudError(), headers: { Connection: 'close' } };
+  return { status: 500, body: dpErrors.responseNotWritten().toCloudError(), headers: { Connection: 'close' } };
 }

@@ -14,6 +14,10 @@ export interface IncomingRequest {
   headers: Record<string, string | string[] | undefined>;
   /** The body as a JSON object (undefined when there is none), refused as request-body.ts says. */
   body(): Promise<Record<string, unknown> | undefined>;
+  /** The body as form fields (the token endpoint's), refused as request-body.ts says. */
+  form(): Promise<URLSearchParams>;
+  /** The client's address (the connection's peer; in-process requests: none), for sign-in limits. */
+  remoteAddress?: string;
 }
 
 /** One request on its way through the pipeline. */

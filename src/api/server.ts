@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { errors } from '../domain/errors.ts';
 import { internalWriteError, type App } from './app.ts';
 import type { ApiResponse } from './http.ts';
-import { readJsonBody } from './request-body.ts';
+import { readFormBody, readJsonBody } from './request-body.ts';
 import { serializeResponse } from './response-body.ts';
 
 export interface ApiServerOptions {
@@ -32,7 +32,10 @@ export function createApiServer(app: App, opts: ApiServerOptions = {}): ApiServe
 
 function respond(app: App, req: IncomingMessage, res: ServerResponse, log: (line: string) => void): Promise<void> {
   const scheme = (req.socket as TLSSocket).encrypted ? ('https' as const) : ('http' as const);
-  const incoming = { method: req.method ?? 'GET', target: req.url ?? '/', scheme, headers: req.headers, body: () => readJsonBody(req) };
+  const incoming = {
+    method: req.method ?? 'GET', target: req.url ?? '/', scheme, headers: req.headers, remoteAddress: req.socket.remoteAddress,
+    body: () => readJsonBody(req), form: () => readFormBody(req),
+  };
   return app.handle(incoming, (out) => {
     // A refusal before the whole body was read: the rest is not waited for, so the connection ends.
     if (!req.complete) out.headers = { ...out.headers, Connection: 'close' };

@@ -7,6 +7,7 @@
 import { apiErrors } from './errors/api.ts';
 import { cliErrors } from './errors/cli.ts';
 import { hostErrors } from './errors/host.ts';
+import { identityErrors } from './errors/identity.ts';
 import { instanceErrors } from './errors/instances.ts';
 import { jobErrors } from './errors/jobs.ts';
 import { keyVaultErrors } from './errors/key-vaults.ts';
@@ -51,4 +52,5 @@ export const errors = {
   ...jobErrors,
   ...hostErrors,
   ...serverErrors,
+  ...identityErrors,
 } as const;

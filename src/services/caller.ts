@@ -30,7 +30,11 @@ export const LOCAL_OPERATOR: Caller = Object.freeze({ kind: 'operator', name: 'l
  * Finds the caller of one request from its headers. The composition root supplies it; a DpError it
  * throws (401 with WWW-Authenticate) is the request's answer.
  */
-export type CallerResolver = (headers: Readonly<Record<string, string | string[] | undefined>>) => Caller | Promise<Caller>;
+export type CallerResolver = (
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  /** The base URL the request reached (scheme and host): what a token's audience and issuer must name. */
+  request?: { baseUrl: string },
+) => Caller | Promise<Caller>;
 
 export const localOperator: CallerResolver = () => LOCAL_OPERATOR;
 

@@ -7,13 +7,14 @@
 import 'reflect-metadata';
 import { X509Certificate, webcrypto } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { errors } from '../domain/errors.ts';
 import { fingerprintText } from '../domain/tls-fingerprint.ts';
 import type { Clock } from '../util/clock.ts';
+import { writePrivateFile } from '../util/private-file.ts';
 
 export interface TlsMaterial {
   cert: string;
@@ -51,8 +52,8 @@ export async function loadOrCreateSelfSigned(dataDir: string, clock: Clock): Pro
     }
   }
   const made = await selfSigned(clock.now());
-  writePrivate(keyFile, made.key);
-  writePrivate(certFile, made.cert);
+  writePrivateFile(keyFile, made.key);
+  writePrivateFile(certFile, made.cert);
   return { ...checked(made.cert, made.key, certFile, keyFile), created: true };
 }
 
@@ -95,14 +96,6 @@ async function selfSigned(now: Date): Promise<{ cert: string; key: string }> {
   const pkcs8 = Buffer.from(await crypto.subtle.exportKey('pkcs8', keys.privateKey));
   const key = `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n?$/, '\n')}-----END PRIVATE KEY-----\n`;
   return { cert: cert.toString('pem') + '\n', key };
-}
-
-/** Written whole under a temporary name and renamed, mode 0600 from the start. */
-function writePrivate(file: string, text: string): void {
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, file);
 }
 
 /** The pair as TLS would use it: a certificate that parses, and a key that belongs to it. */

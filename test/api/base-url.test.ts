@@ -7,7 +7,7 @@ import { requestBaseUrl } from '../../src/api/base-url.ts';
 import { parseFingerprint } from '../../src/domain/tls-fingerprint.ts';
 import { isLoopback } from '../../src/services/listen-policy.ts';
 
-const req = (scheme: 'http' | 'https' | undefined, headers: Record<string, string | string[]>) => ({ method: 'GET', target: '/', scheme, headers, body: async () => undefined });
+const req = (scheme: 'http' | 'https' | undefined, headers: Record<string, string | string[]>) => ({ method: 'GET', target: '/', scheme, headers, body: async () => undefined, form: async () => new URLSearchParams() });
 
 test('the base URL is the connection\'s scheme and Host; X-Forwarded-* only with trustProxy, first entry, well-formed', () => {
   const fwd = { host: 'h:1', 'x-forwarded-proto': 'HTTPS, http', 'x-forwarded-host': 'proxy.example:8443, inner' };

@@ -11,6 +11,33 @@ const space = { freeBytes: 10, neededBytes: null };
 
 const PINNED: Record<keyof typeof errors, Pinned> = {
   ...UPPER_PINS,
+  authenticationMissing: [errors.authenticationMissing(), 'AuthenticationFailed', 401, "Authentication failed. The 'Authorization' header is missing."],
+  authenticationHeaderMalformed: [
+    errors.authenticationHeaderMalformed(), 'AuthenticationFailed', 401, "Authentication failed. The 'Authorization' header is provided in an invalid format.",
+  ],
+  tokenInvalid: [errors.tokenInvalid('the token is malformed'), 'InvalidAuthenticationToken', 401, 'The access token is invalid: the token is malformed.'],
+  tokenExpired: [
+    errors.tokenExpired('2026-01-01T00:00:00.000Z', '2026-01-01T01:00:00.000Z'), 'ExpiredAuthenticationToken', 401,
+    "The access token expiry UTC time '2026-01-01T00:00:00.000Z' is earlier than current UTC time '2026-01-01T01:00:00.000Z'.",
+  ],
+  tokenPrincipalGone: [errors.tokenPrincipalGone(), 'InvalidAuthenticationToken', 401, 'The access token is invalid: its principal no longer exists.'],
+  principalNotFound: [
+    errors.principalNotFound('x'), 'Request_ResourceNotFound', 404, "Resource 'x' does not exist or one of its queried reference-property objects are not present.",
+  ],
+  principalRequestInvalid: [errors.principalRequestInvalid('m'), 'Request_BadRequest', 400, 'm'],
+  managedIdentityCredentials: [
+    errors.managedIdentityCredentials('x'), 'Request_BadRequest', 400, "'x' is a managed identity: it has no password credentials and cannot sign in.",
+  ],
+  signingKeysDamaged: [errors.signingKeysDamaged('/k', 'gone'), 'SigningKeysDamaged', 500, 'The token signing keys in /k cannot be read: gone.'],
+  signInRefused: [errors.signInRefused('invalid_client', 'd'), 'AuthenticationFailed', 401, 'Sign-in failed (invalid_client): d'],
+  tokenOverPlainHttp: [
+    errors.tokenOverPlainHttp('http://h:1'), 'InsecureEndpoint', 400,
+    'Refusing to send an access token to http://h:1 over plain HTTP: only loopback addresses may be reached without TLS. Use https:// (start the server with --tls-generate or --tls-cert).',
+  ],
+  notSignedIn: [
+    errors.notSignedIn(), 'AuthenticationFailed', 401,
+    "Please run 'dpvault login --service-principal -u APPID -p SECRET --tenant TENANT' to sign in (no cached sign-in, and no readable owner-credentials.json).",
+  ],
   storageObjectNotFound: [errors.storageObjectNotFound('packs/ab'), 'StorageObjectNotFound', 404, "The storage object 'packs/ab' does not exist."],
   storageFailure: [errors.storageFailure('read', 'x', 'EIO', false), 'StorageFailure', 500, "Storage read of 'x' failed: EIO"],
   storageFull: [errors.storageFull('full', space), 'UserErrorStorageFull', 409, 'full'],

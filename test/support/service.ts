@@ -7,6 +7,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { startService, type RunningService } from '../../src/app.ts';
 import type { Clock } from '../../src/util/clock.ts';
+import type { SignInLimitSettings } from '../../src/identity/sign-in-limits.ts';
 import { testStorage } from './object-stores.ts';
 
 export interface TestService extends RunningService {
@@ -21,12 +22,16 @@ export interface TestService extends RunningService {
  * (keyOrderMinBytes 0), which is the path big tables take in production.
  */
 export async function startTestService(
-  opts: { clock?: Clock; dataDir?: string; keyOrderMinBytes?: number; log?: (line: string) => void; restoreFilesRoots?: string[] } = {},
+  opts: {
+    clock?: Clock; dataDir?: string; keyOrderMinBytes?: number; log?: (line: string) => void; restoreFilesRoots?: string[];
+    signInLimits?: Partial<SignInLimitSettings>;
+  } = {},
 ): Promise<TestService> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'dpvault-test-'));
   const storage = await testStorage();
   const svc = await startService({
     dataDir, storage, port: 0, clock: opts.clock, keyOrderMinBytes: opts.keyOrderMinBytes ?? 0, log: opts.log, restoreFilesRoots: opts.restoreFilesRoots,
+    signInLimits: opts.signInLimits,
   });
   return {
     ...svc,

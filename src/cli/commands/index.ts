@@ -10,9 +10,9 @@ import { keyVaultCommands } from './keyvault/index.ts';
 import { postgresCommands } from './postgres/index.ts';
 import { recoveryPointCommands } from './recovery-point/index.ts';
 import { restoreCommands } from './restore/index.ts';
-import { rotateMasterKeyCommand, serverCommand } from './server.ts';
+import { rotateMasterKeyCommand, rotateSigningKeyCommand, serverCommand } from './server.ts';
 import { vaultCommands } from './vault/index.ts';
 
-export const ALL_COMMANDS: Command[] = [serverCommand, rotateMasterKeyCommand, accountShow, ...groupCommands, ...backupVaultCommands, ...backupPolicyCommands,
+export const ALL_COMMANDS: Command[] = [serverCommand, rotateMasterKeyCommand, rotateSigningKeyCommand, accountShow, ...groupCommands, ...backupVaultCommands, ...backupPolicyCommands,
   ...backupInstanceCommands, ...restoreCommands, ...recoveryPointCommands, ...jobCommands,
   ...keyVaultCommands, ...postgresCommands, ...vaultCommands];

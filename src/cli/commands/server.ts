@@ -154,3 +154,25 @@ function workerCount(name: string, value: string | undefined): number | undefine
   if (!Number.isInteger(n) || n < 1 || n > 64) throw usage(`${name} must be a whole number from 1 to 64, not '${value}'`);
   return n;
 }
+
+export const rotateSigningKeyCommand = defineCommand({
+  path: ['server', 'rotate-signing-key'],
+  summary:
+    "Make a new key for signing access tokens (the server must be stopped; it takes effect at its next start). Tokens signed by the previous key stay valid until they expire; keys older than that are deleted.",
+  offline: true,
+  args: {
+    dataDir: { names: ['--data-dir'], help: 'The data directory (default DPVAULT_HOME, else ~/.dpvault).' },
+  },
+  async run(a) {
+    const dataDir = dataDirOf(a.dataDir as string | undefined);
+    const { lockDataDir } = await import('../../services/data-dir-lock.ts');
+    const { rotateSigningKey } = await import('../../identity/signing-keys.ts');
+    const unlock = lockDataDir(dataDir);
+    try {
+      const keys = rotateSigningKey(dataDir);
+      return { currentKeyId: keys.current.kid, verifyingKeyIds: keys.verifying.map((k) => k.kid) };
+    } finally {
+      unlock();
+    }
+  },
+});

@@ -15,6 +15,8 @@ export type ErrorKind =
   | 'notFound' // 404
   | 'conflict' // 409: the request is right but the state forbids it
   | 'forbidden' // 403
+  | 'unauthenticated' // 401: no valid token
+  | 'throttled' // 429: too many failed sign-ins
   | 'internal' // 500
   | 'unavailable' // 503
   | 'usage'; // CLI only: bad command line (exit 2)
@@ -24,6 +26,8 @@ const STATUS: Record<ErrorKind, number> = {
   notFound: 404,
   conflict: 409,
   forbidden: 403,
+  unauthenticated: 401,
+  throttled: 429,
   internal: 500,
   unavailable: 503,
   usage: 400,
@@ -66,7 +70,7 @@ export class DpError extends Error {
   static fromCloudError(status: number, body: unknown): DpError {
     const err = (body as { error?: ErrorDetail } | null)?.error;
     const kind: ErrorKind =
-      status === 404 ? 'notFound' : status === 409 ? 'conflict' : status === 403 ? 'forbidden' : status >= 500 ? 'internal' : 'invalid';
+      status === 404 ? 'notFound' : status === 409 ? 'conflict' : status === 403 ? 'forbidden' : status === 401 ? 'unauthenticated' : status >= 500 ? 'internal' : 'invalid';
     const e = new DpError(kind, err?.code ?? `Http${status}`, err?.message ?? `The service answered HTTP ${status}.`, {
       target: err?.target ?? null,
       details: err?.details ?? null,
