@@ -53,3 +53,19 @@ describe('long-running operations as azure-core polls them', () => {
     }
   });
 });
+
+describe('errors as az parses them', () => {
+  it('a refused request and a failed operation carry details as a list (az prints code and message only then)', async () => {
+    const vaults = `/subscriptions/${sub}/resourceGroups/rg1/providers/Microsoft.DataProtection/backupVaults`;
+    const refused = await svc.http('PUT', `${vaults}/v`, { location: 'westus' }, '2023-05-01');
+    assert.equal(refused.status, 404);
+    assert.equal(refused.body.error.code, 'ResourceGroupNotFound');
+    assert.deepEqual(refused.body.error.details, []);
+    const failed = { id: 'c4f2e9f0-7ca0-4e3d-9d90-2b7c5f3e4d62', resourceId: `${vaults}/v1`, status: 'Failed' as const, startTime: new Date(0).toISOString(), endTime: new Date(1).toISOString(), error: { code: 'UserErrorX', message: 'it failed' } };
+    await svc.ctx.catalog.putOperation(failed);
+    const status = await svc.http('GET', `${vaults}/v1/operationStatus/${failed.id}`, undefined, '2023-05-01');
+    assert.deepEqual(status.body.error, { code: 'UserErrorX', message: 'it failed', target: null, details: [] });
+    const result = await svc.http('GET', `${vaults}/v1/operationResults/${failed.id}`, undefined, '2023-05-01');
+    assert.deepEqual(result.body.error.details, []);
+  });
+});

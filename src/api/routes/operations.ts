@@ -52,7 +52,7 @@ export function registerOperationRoutes(router: Router): void {
       startTime: op.startTime,
       endTime: op.endTime ?? NOT_ENDED,
     };
-    if (op.error) body.error = { ...op.error, target: null, details: null };
+    if (op.error) body.error = { ...op.error, target: null, details: [] };
     if (op.properties) body.properties = op.properties;
     // While it runs, say when to ask again: without it azure-core (az) waits 30 s between polls.
     return ok(body, 200, op.status === 'Inprogress' ? { 'Retry-After': RETRY_AFTER_SECONDS } : undefined);
@@ -63,7 +63,7 @@ export function registerOperationRoutes(router: Router): void {
     if (op.status === 'Inprogress') {
       return { status: 202, headers: { 'Retry-After': RETRY_AFTER_SECONDS, 'Azure-AsyncOperation': `${req.baseUrl}${req.path.replace(/operationResults/i, 'operationStatus')}?api-version=${req.apiVersion}` } };
     }
-    if (op.status === 'Failed') return ok({ error: { ...op.error, target: null, details: null } }, 200);
+    if (op.status === 'Failed') return ok({ error: { ...op.error, target: null, details: [] } }, 200);
     if (op.properties) return ok(op.properties);
     // A resource's operation result is the resource itself, when it still exists.
     const resource = /\/locations\//i.test(req.path) ? undefined : await req.ctx.catalog.getResource(op.resourceId);
