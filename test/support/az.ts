@@ -50,11 +50,11 @@ export interface AzSession {
   /** Runs `az ARGS` (no shell) in `cwd`. */
   run(args: string[]): Promise<AzResult>;
   /** Runs `az ARGS -o json`, fails with az's stderr unless it exits 0, and parses its output. */
-  json(args: string[]): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- whatever az prints
+  json(args: string[]): Promise<any>;
   /** Runs `az ARGS` and writes its stdout to `file` in `cwd`, as the seed's `> file` does. */
   toFile(args: string[], file: string): Promise<void>;
   /** `az login --service-principal` with a principal's credentials. */
-  login(creds: PrincipalCredentials): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- az's account list
+  login(creds: PrincipalCredentials): Promise<any>;
 }
 
 /**
