@@ -64,7 +64,9 @@ async function jobEnds(jobArmId: string): Promise<any> {
   throw new Error(`job ${jobId} did not end`);
 }
 
-describe('the real az dataprotection against dpvault server --tls-generate', { skip: skip ?? false }, () => {
+// Where az cannot run, one skipped test says why (a skipped suite would not count as skipped).
+if (skip) it('the real az dataprotection against dpvault server --tls-generate', (t) => t.skip(skip));
+else describe('the real az dataprotection against dpvault server --tls-generate', () => {
   before(async () => {
     cluster = await startCluster();
     await cluster.createDatabase('empdb11', shopSql(300));
