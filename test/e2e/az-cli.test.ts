@@ -54,10 +54,10 @@ async function principalForAz(t: TestContext): Promise<PrincipalCredentials> {
 }
 
 /** `az dataprotection job show` until the job ends (az has no wait for jobs); its properties. */
-async function jobEnds(jobArmId: string): Promise<any> {
+async function jobEnds(jobArmId: string, session: AzSession = az): Promise<any> {
   const jobId = jobArmId.split('/').pop()!;
   for (let i = 0; i < 300; i++) {
-    const job = await az.json(['dataprotection', 'job', 'show', ...RG, '--job-id', jobId]);
+    const job = await session.json(['dataprotection', 'job', 'show', ...RG, '--job-id', jobId]);
     if (job.properties.status !== 'InProgress' && job.properties.status !== 'Started') return job.properties;
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -191,15 +191,20 @@ else describe('the real az dataprotection against dpvault server --tls-generate'
     assert.deepEqual(await cluster.compareDatabases('empdb11', 'empdb11_restored'), []);
   });
 
-  it('the older extension (0.8.0, other api-versions) signs in and reads the same vault, policy, jobs and points', { skip: azMissing('0.8.0') ?? false }, async () => {
+  it('the older extension (0.8.0, other api-versions) signs in, reads the same vault, policy and instance, and backs up', { skip: azMissing('0.8.0') ?? false }, async () => {
     const old = await azSession({ serverUrl: server.url, caBundle, version: '0.8.0', cwd });
     await old.login(creds);
     assert.equal((await old.json(['dataprotection', 'backup-vault', 'show', ...RG])).name, 'TestBkpVault');
     const policies = await old.json(['dataprotection', 'backup-policy', 'list', ...RG]);
     assert.deepEqual(policies.map((p: any) => p.name), ['FinalOSSPolicy']);
+    const instance = await old.json(['dataprotection', 'backup-instance', 'show', ...RG, '-n', BI_NAME]);
+    assert.equal(instance.properties.currentProtectionState, 'ProtectionConfigured');
+    const res = await old.json(['dataprotection', 'backup-instance', 'adhoc-backup', '--name', BI_NAME, '--rule-name', 'Default', ...RG]);
+    const job = await jobEnds(res.jobId, old);
+    assert.equal(job.status, 'Completed', JSON.stringify(job.errorDetails));
     const jobs = await old.json(['dataprotection', 'job', 'list', ...RG]);
-    assert.deepEqual(jobs.map((j: any) => j.properties.status), ['Completed', 'Completed']);
+    assert.deepEqual(jobs.map((j: any) => j.properties.status), ['Completed', 'Completed', 'Completed']);
     const points = await old.json(['dataprotection', 'recovery-point', 'list', '--backup-instance-name', BI_NAME, ...RG]);
-    assert.equal(points.length, 1);
+    assert.equal(points.length, 2);
   });
 });
