@@ -11,8 +11,8 @@ import { SqliteTaskQueue } from './queue/sqlite.ts';
 import { buildRouter } from './api/routes/index.ts';
 import { createApiServer, type ApiServer } from './api/server.ts';
 import { createApp, type App } from './api/app.ts';
-import { localOperator } from './services/caller.ts';
 import { identityHandlers } from './api/routes/identity.ts';
+import { bearerTokenResolver } from './api/authentication.ts';
 import { loadOrCreateSigningKeys } from './identity/signing-keys.ts';
 import { SignInLimits, type SignInLimitSettings } from './identity/sign-in-limits.ts';
 import { ensureOwner, OWNER_CREDENTIALS_FILE } from './identity/owner-bootstrap.ts';
@@ -142,13 +142,14 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
     if (interrupted) opts.log?.(`failed ${interrupted} job(s) interrupted by the last stop`);
     // The address first: a server that cannot listen must not have started any work (a worker's
     // or scheduler's timers kept such a process alive, serving nothing).
-    // Sign-in: the token service's keys, and the Owner on a fresh data directory. Tokens live by
+    // Sign-in: the token service's keys, and the Owner on a fresh data directory. Every request
+    // over HTTP needs a bearer token but the public routes (api/public-routes.ts). Tokens live by
     // the wall clock (systemClock), whatever clock the service's work runs on.
     const keys = loadOrCreateSigningKeys(ctx.dataDir);
     if (await ensureOwner(ctx)) opts.log?.(`made the Owner principal; its credentials are in ${join(ctx.dataDir, OWNER_CREDENTIALS_FILE)} (mode 0600)`);
     const identity = { ctx, keys, limits: new SignInLimits(systemClock, opts.signInLimits), clock: systemClock };
     app = createApp(buildRouter(), {
-      context: ctx, log: opts.log, resolveCaller: localOperator, publicHandlers: identityHandlers(identity), trustProxy: opts.trustProxy,
+      context: ctx, log: opts.log, resolveCaller: bearerTokenResolver(identity), publicHandlers: identityHandlers(identity), trustProxy: opts.trustProxy,
     });
     server = createApiServer(app, { log: opts.log, tls: opts.tls });
     await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 7480);

@@ -1,6 +1,8 @@
 // The shape of a CLI leaf command: its words, its arguments, and a `run` that tests can call
 // without argv. Parsing, output formatting and exit codes live elsewhere (args.ts, output.ts, main.ts).
 import type { ApiClient } from './client.ts';
+import type { CredentialStore } from './credentials.ts';
+import type { TokenSource } from './token-source.ts';
 
 export interface ArgSpec {
   /** Option strings, long first: ['--resource-group', '-g']. */
@@ -20,6 +22,10 @@ export type ArgValues = Record<string, unknown>;
 
 export interface CommandContext {
   client: ApiClient;
+  /** Where `login` keeps credentials and tokens (the CLI's config directory). */
+  credentials: CredentialStore;
+  /** The access token the client sends, and the credentials it comes from. */
+  tokens: TokenSource;
   /** Writes a warning line to stderr, as az's logger.warning. */
   warn(message: string): void;
   /** Asks "Are you sure you want to perform this operation? (y/n)" unless --yes was given. */

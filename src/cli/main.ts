@@ -12,6 +12,9 @@ import { commandHelp, groupHelp, isCommandPrefix, unknownCommand } from './help.
 import { applyQuery, formatOutput, objectsIn, type OutputFormat } from './output.ts';
 import { isPreformatted } from './preformatted.ts';
 import { tlsTrustFrom } from './tls-trust.ts';
+import { CredentialStore } from './credentials.ts';
+import { TokenSource } from './token-source.ts';
+import { systemClock } from '../util/clock.ts';
 import { dpvaultVersion } from './version.ts';
 
 export interface Io {
@@ -60,11 +63,15 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           ? endpointUrl(io.env.DPVAULT_ENDPOINT, 'DPVAULT_ENDPOINT')
           : DEFAULT_ENDPOINT;
     const trust = () => tlsTrustFrom(values.caBundle as string | undefined, io.env);
-    const client = new ApiClient(endpoint, { trust, ...(values.debug === true ? { debug: (line: string) => io.stderr(`DEBUG: ${line}\n`) } : {}) });
+    const credentials = new CredentialStore(io.env);
+    const tokens = new TokenSource(endpoint, credentials, systemClock);
+    const client = new ApiClient(endpoint, { trust, tokens, ...(values.debug === true ? { debug: (line: string) => io.stderr(`DEBUG: ${line}\n`) } : {}) });
     let sub: string | undefined = values.subscription as string | undefined;
     let lastProgress: string | undefined;
     const ctx: CommandContext = {
       client,
+      credentials,
+      tokens,
       warn: (m) => {
         if (!values.onlyShowErrors) io.stderr(`WARNING: ${m}\n`);
       },

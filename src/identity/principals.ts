@@ -60,7 +60,13 @@ export async function createApplicationPrincipal(ctx: ServiceContext, displayNam
 /** Registers a backup vault's system-assigned identity (its `principalId`) as a principal that cannot sign in. */
 export async function registerManagedIdentity(ctx: ServiceContext, objectId: string, displayName: string, resourceId: string): Promise<void> {
   if (await findPrincipal(ctx, objectId)) return;
-  await store(ctx, { ...newPrincipal(ctx, displayName, 'ManagedIdentity'), id: objectId, alternativeNames: [resourceId] });
+  await store(ctx, { ...newPrincipal(ctx, displayName, 'ManagedIdentity'), id: objectId.toLowerCase(), alternativeNames: [resourceId] });
+}
+
+/** Forgets a managed identity (its vault is gone); an Application of that id is left alone. */
+export async function removeManagedIdentity(ctx: ServiceContext, objectId: string): Promise<void> {
+  const p = await findPrincipal(ctx, objectId);
+  if (p?.servicePrincipalType === 'ManagedIdentity' && p.id === objectId.toLowerCase()) await ctx.catalog.deleteResource(principalResourceId(p.id));
 }
 
 export async function listPrincipals(ctx: ServiceContext): Promise<ServicePrincipal[]> {

@@ -17,7 +17,8 @@ const vaultBody = (location: string) => ({ location, properties: { storageSettin
 function raw(method: string, target: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; headers: Record<string, unknown> }> {
   const url = new URL(svc.url);
   return new Promise((resolve, reject) => {
-    const all = body === undefined ? headers : { 'content-length': String(Buffer.byteLength(body)), ...headers };
+    const signedIn = { authorization: `Bearer ${svc.ownerToken}`, ...headers };
+    const all = body === undefined ? signedIn : { 'content-length': String(Buffer.byteLength(body)), ...signedIn };
     const req = request({ host: url.hostname, port: url.port, method, path: target, headers: all }, (res) => {
       let text = '';
       res.on('data', (c: Buffer) => (text += c.toString()));
@@ -132,7 +133,7 @@ describe('answers carrying the caller\'s text in headers', () => {
       const status = verify.headers.get('azure-asyncoperation')!;
       assert.match(status, /\/locations\/west%0Aus\/|\/locations\/west%EF%BF%BDus\//);
       await svc.ctx.background.idle();
-      assert.equal((await fetch(status)).status, 200);
+      assert.equal((await fetch(status, { headers: { authorization: `Bearer ${svc.ownerToken}` } })).status, 200);
     }
   });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { startService } from '../../src/app.ts';
 import { isDpError } from '../../src/domain/errors.ts';
 import { resolveSecret } from '../../src/services/key-vaults.ts';
-import { startTestService, type TestService } from '../support/service.ts';
+import { ownerCredentials, signIn, startTestService, type TestService } from '../support/service.ts';
 
 const KV_API = '2024-11-01';
 const PLAIN = 'Server=db.example;Database=empdb11;Port=5432;User Id=backup;Password=Sup3r-s3cret-pw!;Ssl Mode=Require;';
@@ -229,10 +229,11 @@ describe('logs', () => {
     const lines: string[] = [];
     const own = await startService({ dataDir, port: 0, log: (l) => lines.push(l) });
     try {
+      const token = await signIn(own.url, ownerCredentials(dataDir));
       const call = async (method: string, path: string, body?: unknown, version = KV_API) => {
         const url = new URL(`${own.url}${path}`);
         url.searchParams.set('api-version', version);
-        const res = await fetch(url, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+        const res = await fetch(url, { method, headers: { 'Content-Type': 'application/json', authorization: `Bearer ${token}` }, body: body === undefined ? undefined : JSON.stringify(body) });
         return { status: res.status, text: await res.text() };
       };
       const s = own.ctx.subscriptionId;

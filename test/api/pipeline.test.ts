@@ -117,8 +117,11 @@ describe('request ids', () => {
   });
 
   it('puts the ids on refusals too, over HTTP', async () => {
-    const res = await fetch(`${svc.url}/nowhere`, { headers: { 'x-ms-correlation-request-id': 'corr-2' } });
+    const res = await fetch(`${svc.url}/nowhere`, { headers: { 'x-ms-correlation-request-id': 'corr-2', authorization: `Bearer ${svc.ownerToken}` } });
     assert.equal(res.status, 404);
+    const unauthenticated = await fetch(`${svc.url}/nowhere`, { headers: { 'x-ms-correlation-request-id': 'corr-3' } });
+    assert.equal(unauthenticated.status, 401);
+    assert.equal(unauthenticated.headers.get('x-ms-correlation-request-id'), 'corr-3');
     assert.match(res.headers.get('x-ms-request-id')!, UUID);
     assert.equal(res.headers.get('x-ms-correlation-request-id'), 'corr-2');
   });
@@ -173,7 +176,8 @@ describe('in-process and HTTP', () => {
     ];
     for (const [method, target, body] of cases) {
       const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-      const http = await fetch(`${svc.url}${target}`, { method, body: text, headers: text ? { 'content-type': 'application/json' } : {} });
+      const auth = { authorization: `Bearer ${svc.ownerToken}` };
+      const http = await fetch(`${svc.url}${target}`, { method, body: text, headers: text ? { 'content-type': 'application/json', ...auth } : auth });
       const httpText = await http.text();
       const inProcess = await svc.app.request(method, target, { body, headers: text ? { 'content-type': 'application/json' } : {} });
       assert.equal(inProcess.status, http.status, `${method} ${target}`);

@@ -5,14 +5,14 @@
 // with DPVAULT_FULL_SWEEPS=1. The seed is printed; DPVAULT_FUZZ_SEED=<n> replays a run.
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomInt, randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { buildRouter } from '../../src/api/routes/index.ts';
 import { startTestService, type TestService } from '../support/service.ts';
 import { createResources, resourceSpecs, subscriptionOf, type ResourceNames } from '../support/api-resources.ts';
+import { stateFingerprint } from '../support/state-fingerprint.ts';
 import { hostileRequest, Rng, type BodyTemplates, type HostileRequest, type ParamValues } from '../support/hostile-requests.ts';
 
 const FULL = process.env.DPVAULT_FULL_SWEEPS === '1';
@@ -121,7 +121,9 @@ function send(req: HostileRequest): Promise<Answer> {
   return new Promise((resolve) => {
     let answered: Answer | undefined;
     // Framed explicitly: node:http sends a GET, HEAD or DELETE body unframed unless told its length.
-    const headers = req.body === undefined ? req.headers : { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) };
+    // Signed in as the Owner, so every route's own checks are reached (test/api/hostile-tokens.test.ts sends bad tokens).
+    const signedIn = { authorization: `Bearer ${svc.ownerToken}`, ...req.headers };
+    const headers = req.body === undefined ? signedIn : { ...signedIn, 'content-length': String(Buffer.byteLength(req.body)) };
     const r = request({ host: url.hostname, port: url.port, method: req.method, path: req.target, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -157,18 +159,4 @@ function report(i: number, req: HostileRequest, res: Answer, problem: string): s
   return `#${i} ${problem}: ${req.method} ${req.target.slice(0, 300)} ${JSON.stringify(req.headers)}${body} [${req.mutations.join('; ')}] -> ${res.status} ${res.text.slice(0, 300)}`;
 }
 
-/** Every row of every catalog table, and the names and sizes of the data directory's other files. */
-function fingerprint(): string {
-  const hash = createHash('sha256');
-  const tables = catalog.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[];
-  for (const { name } of tables) {
-    hash.update(name);
-    for (const row of catalog.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).iterate()) hash.update(JSON.stringify(row));
-  }
-  for (const e of readdirSync(svc.dataDir, { recursive: true, withFileTypes: true })) {
-    if (!e.isFile() || e.name.startsWith('catalog.sqlite')) continue;
-    const path = join(e.parentPath, e.name);
-    hash.update(`${path}:${statSync(path).size}`);
-  }
-  return hash.digest('hex');
-}
+const fingerprint = () => stateFingerprint(catalog, svc.dataDir);

@@ -246,6 +246,21 @@ describe('every route, in-process', () => {
     assert.equal((await call('GET', `/subscriptions/${sub}/resourcegroups`)).body.value.some((g: any) => g.name === 'inproc-spare'), false);
   });
 
+  it('creates, shows, lists, re-keys and deletes a service principal, never showing a stored secret', async () => {
+    const made = await call('POST', '/v1.0/servicePrincipals', { displayName: 'inproc-sp' });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    assert.equal(typeof made.body.secretText, 'string');
+    const shown = await call('GET', `/v1.0/servicePrincipals/${made.body.appId}`);
+    assert.equal(shown.body.id, made.body.id);
+    const listed = await call('GET', '/v1.0/servicePrincipals');
+    assert.deepEqual(listed.body.value.map((p: any) => p.displayName).sort(), ['dpvault-owner', 'inproc-sp']);
+    const reset = await call('POST', `/v1.0/servicePrincipals/${made.body.id}/resetPassword`);
+    assert.notEqual(reset.body.secretText, made.body.secretText);
+    for (const answer of [made, shown, listed, reset]) assert.doesNotMatch(JSON.stringify(answer.body), /secretHash|scrypt\$/);
+    assert.equal((await call('DELETE', `/v1.0/servicePrincipals/${made.body.id}`)).status, 204);
+    assert.equal((await svc.app.request('GET', `/v1.0/servicePrincipals/${made.body.id}`)).status, 404);
+  });
+
   it('has reached every route of the route table in-process', () => {
     const missing = router.list().map((r) => routeKey(r.method, r.pattern)).filter((k) => !reached.has(k));
     assert.deepEqual(missing, [], 'routes without an in-process test in this file');

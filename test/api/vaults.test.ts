@@ -15,7 +15,7 @@ const vaultBody = (extra: Record<string, unknown> = {}) => ({
 
 async function waitOp(url: string) {
   for (let i = 0; i < 100; i++) {
-    const res = await fetch(url);
+    const res = await fetch(url, { headers: { authorization: `Bearer ${svc.ownerToken}` } });
     const body = (await res.json()) as { status: string };
     if (body.status !== 'Inprogress') return body;
     await new Promise((r) => setTimeout(r, 20));
@@ -112,7 +112,7 @@ describe('backup vaults', () => {
     const first = await svc.http('GET', `${rgPath()}/providers/Microsoft.DataProtection/backupVaults?$top=2`);
     assert.equal(first.body.value.length, 2);
     assert.ok(first.body.nextLink);
-    const second = await fetch(first.body.nextLink).then((r) => r.json() as Promise<any>);
+    const second = await fetch(first.body.nextLink, { headers: { authorization: `Bearer ${svc.ownerToken}` } }).then((r) => r.json() as Promise<any>);
     const names = [...first.body.value, ...second.body?.value ?? second.value].map((v: { name: string }) => v.name);
     assert.deepEqual(names.sort(), ['pa', 'pb', 'pc', 'vault1']);
     const all = await svc.http('GET', `/subscriptions/${sub}/providers/Microsoft.DataProtection/backupVaults`);

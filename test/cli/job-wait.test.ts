@@ -52,7 +52,7 @@ after(async () => {
 /** Runs `dpvault job wait` as a child; `started` resolves once it has reported the job InProgress, and fails if it ends first. */
 function jobWait(jobId: string) {
   const child = spawn(process.execPath, [CLI_BIN, 'job', 'wait', '--ids', jobId, '--interval', '0.1'], {
-    env: { ...process.env, DPVAULT_ENDPOINT: svc.url },
+    env: { ...process.env, DPVAULT_ENDPOINT: svc.url, DPVAULT_HOME: svc.dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const started = new Promise<void>((resolve, reject) => {
@@ -94,7 +94,7 @@ describe('job wait', () => {
 
   it('draws a bar on a terminal', async () => {
     let stderr = '';
-    const io = { stdout: () => {}, stderr: (t: string) => (stderr += t), env: { DPVAULT_ENDPOINT: svc.url }, isTty: false, stderrIsTty: true };
+    const io = { stdout: () => {}, stderr: (t: string) => (stderr += t), env: { DPVAULT_ENDPOINT: svc.url, DPVAULT_HOME: svc.dataDir, DPVAULT_CONFIG_DIR: process.env.DPVAULT_CONFIG_DIR }, isTty: false, stderrIsTty: true };
     assert.equal(await main(['dataprotection', 'job', 'wait', '--ids', completedJob], io), 0);
     assert.ok(stderr.startsWith('\r\u001b[2K'), JSON.stringify(stderr));
     assert.match(stderr.slice(5), /^OnDemandBackup pgsrv\/appdb: Completed \[#{30}\] 100\.0% .*\n$/);

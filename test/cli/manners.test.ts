@@ -75,10 +75,10 @@ describe('mistakes', () => {
 describe('--endpoint', () => {
   it('takes HOST:PORT as http://HOST:PORT', async () => {
     const hostPort = new URL(svc.url).host;
-    const r = await runCli(['group', 'create', '-n', 'bare', '-l', 'westus', '--endpoint', hostPort]);
+    const r = await runCli(['group', 'create', '-n', 'bare', '-l', 'westus', '--endpoint', hostPort], { env: { DPVAULT_HOME: svc.dataDir } });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.json.name, 'bare');
-    const env = await runCli(['group', 'show', '-n', 'bare'], { env: { DPVAULT_ENDPOINT: hostPort } });
+    const env = await runCli(['group', 'show', '-n', 'bare'], { env: { DPVAULT_ENDPOINT: hostPort, DPVAULT_HOME: svc.dataDir } });
     assert.equal(env.code, 0, env.stderr);
   });
 

@@ -56,7 +56,7 @@ describe('bin/dpvault.js on an older Node', { skip }, () => {
     let answered: number | undefined;
     for (let i = 0; i < 600 && answered === undefined && child.exitCode === null; i++) {
       try {
-        answered = (await fetch(`http://127.0.0.1:${port}/subscriptions?api-version=2024-11-01`)).status;
+        answered = (await fetch(`http://127.0.0.1:${port}/metadata/endpoints?api-version=2015-01-01`)).status; // a public route
       } catch {
         await new Promise((r) => setTimeout(r, 100));
       }

@@ -18,7 +18,7 @@ const vaultId = () => `/subscriptions/${sub}/resourceGroups/rg/providers/Microso
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string; json: any }> {
   let stdout = '';
   let stderr = '';
-  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: { DPVAULT_ENDPOINT: svc.url }, isTty: false });
+  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: { DPVAULT_ENDPOINT: svc.url, DPVAULT_HOME: svc.dataDir, DPVAULT_CONFIG_DIR: process.env.DPVAULT_CONFIG_DIR }, isTty: false });
   return { code, stdout, stderr, json: stdout.trim() ? JSON.parse(stdout) : undefined };
 }
 

@@ -42,7 +42,7 @@ let filesDir: string;
 let endpoint = '';
 let child: ChildProcess | null = null;
 let sub: string;
-const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint }));
+const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint, dataDir }));
 
 /** A small deterministic PRNG (mulberry32), so a failing sweep can be replayed. */
 function prng(seed: number): () => number {

@@ -24,7 +24,7 @@ let pgc: PgCluster;
 let svc: RunningService;
 let cwd: string;
 let sub: string;
-const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url }));
+const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url, dataDir }));
 
 const freeBytes = (): number => freeOn(mountPoint);
 function files(under: string): string[] {

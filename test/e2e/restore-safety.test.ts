@@ -26,7 +26,7 @@ let cwd: string;
 let sub: string;
 let rp: string;
 const dataDir = mkdtempSync(join(tmpdir(), 'dpvault-restore-safety-'));
-const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url }));
+const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url, dataDir }));
 const start = () => startService({ dataDir, port: 0, keyOrderMinBytes: 0, restoreFilesRoots: [tmpdir()] });
 
 // Owners other than the restoring user, grants to several roles (table, column, schema, sequence,

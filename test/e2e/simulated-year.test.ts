@@ -16,6 +16,7 @@ import { ManualClock } from '../../src/util/clock.ts';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { shopSql } from '../support/pg-fixtures.ts';
 import { shellSession } from '../support/shell.ts';
+import { ownerCredentials, signIn } from '../support/service.ts';
 import { scratchDir } from '../support/scratch.ts';
 
 const PASSWORD = 'Ye4r-l0ng-secret';
@@ -31,7 +32,7 @@ let svc: RunningService;
 let sub: string;
 let instancePath: string;
 const clock = new ManualClock(START);
-const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url }));
+const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url, dataDir }));
 
 /** The service on the same data directory; its own timers are slowed so only the test drives it. */
 async function start(): Promise<void> {
@@ -42,10 +43,17 @@ async function restart(at?: string): Promise<void> {
   if (at) clock.set(at);
   await start();
 }
+/** The Owner's token at the running server's URL (a restart listens on another port). */
+const tokens = new Map<string, Promise<string>>();
+const ownerToken = (): Promise<string> => {
+  if (!tokens.has(svc.url)) tokens.set(svc.url, signIn(svc.url, ownerCredentials(dataDir)));
+  return tokens.get(svc.url)!;
+};
 async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const url = new URL(svc.url + path);
   url.searchParams.set('api-version', '2026-03-01');
-  const res = await fetch(url, { method, headers: body ? { 'Content-Type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  const auth = { authorization: `Bearer ${await ownerToken()}` };
+  const res = await fetch(url, { method, headers: body ? { 'Content-Type': 'application/json', ...auth } : auth, body: body ? JSON.stringify(body) : undefined });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }

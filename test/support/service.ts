@@ -1,6 +1,10 @@
 // A dpvault service on a temporary data directory and a free port, and the CLI binary to drive it.
 // Usage: const svc = await startTestService(); after(() => svc.close());
-import { mkdtempSync, rmSync } from 'node:fs';
+// Every request signs in as the service's Owner: `svc.http` and `svc.app.request` send its token
+// (a test may send another or none), and the CLI run against a test service finds its
+// owner-credentials.json through DPVAULT_HOME. The CLI's config directory (tokens, logins) is a
+// scratch directory of the test process, never the user's.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
@@ -9,11 +13,53 @@ import { startService, type RunningService } from '../../src/app.ts';
 import type { Clock } from '../../src/util/clock.ts';
 import type { SignInLimitSettings } from '../../src/identity/sign-in-limits.ts';
 import { testStorage } from './object-stores.ts';
+import { scratchDir } from './scratch.ts';
+
+process.env.DPVAULT_CONFIG_DIR ??= scratchDir('dpvault-cli-config-');
+
+/** The data directory of each running test service, by its URL: where the CLI finds the Owner's credentials. */
+const DATA_DIRS = new Map<string, string>();
+
+/** DPVAULT_HOME for a CLI talking to this endpoint (a test service's data directory), if known. */
+export function dataDirFor(endpoint: string | undefined): string | undefined {
+  return endpoint ? DATA_DIRS.get(endpoint.replace(/\/+$/, '')) : undefined;
+}
+
+export interface OwnerCredentials {
+  appId: string;
+  password: string;
+  tenant: string;
+  displayName: string;
+}
+
+/** The Owner's credentials the server wrote to its data directory. */
+export function ownerCredentials(dataDir: string): OwnerCredentials {
+  return JSON.parse(readFileSync(join(dataDir, 'owner-credentials.json'), 'utf8')) as OwnerCredentials;
+}
+
+/** A token from the service's token endpoint for these credentials (the CLI's audience). */
+export async function signIn(url: string, c: { appId: string; password: string }): Promise<string> {
+  const res = await fetch(`${url}/adfs/oauth2/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.appId, client_secret: c.password, scope: `${url}//.default` }),
+  });
+  const body = (await res.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`sign-in at ${url} failed: ${res.status} ${JSON.stringify(body)}`);
+  return body.access_token;
+}
 
 export interface TestService extends RunningService {
   dataDir: string;
-  /** Sends a raw HTTP request to the API (api-version added unless given). */
-  http(method: string, path: string, body?: unknown, apiVersion?: string | null): Promise<{ status: number; body: any; headers: Headers }>;
+  owner: OwnerCredentials;
+  /** The Owner's access token, which `http` and `app.request` send by default. */
+  ownerToken: string;
+  /**
+   * Sends a raw HTTP request to the API (api-version added unless given), as the Owner unless
+   * `opts.token` names another token (`null`: none).
+   */
+  http(
+    method: string, path: string, body?: unknown, apiVersion?: string | null, opts?: { token?: string | null },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
 /**
@@ -33,21 +79,32 @@ export async function startTestService(
     dataDir, storage, port: 0, clock: opts.clock, keyOrderMinBytes: opts.keyOrderMinBytes ?? 0, log: opts.log, restoreFilesRoots: opts.restoreFilesRoots,
     signInLimits: opts.signInLimits,
   });
+  const owner = ownerCredentials(dataDir);
+  const ownerToken = await signIn(svc.url, owner);
+  DATA_DIRS.set(svc.url, dataDir);
+  const host = new URL(svc.url).host;
+  const request: RunningService['app']['request'] = (method, target, init = {}) =>
+    svc.app.request(method, target, { ...init, headers: { host, authorization: `Bearer ${ownerToken}`, ...init.headers } });
   return {
     ...svc,
+    app: { ...svc.app, request },
     dataDir,
-    async http(method, path, body, apiVersion = '2026-03-01') {
+    owner,
+    ownerToken,
+    async http(method, path, body, apiVersion = '2026-03-01', opts = {}) {
       const url = new URL(svc.url + path);
       if (apiVersion !== null && !url.searchParams.has('api-version')) url.searchParams.set('api-version', apiVersion);
+      const token = opts.token === undefined ? ownerToken : opts.token;
       const res = await fetch(url, {
         method,
-        headers: body !== undefined ? { 'Content-Type': 'application/json' } : {},
+        headers: { ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...(token !== null ? { Authorization: `Bearer ${token}` } : {}) },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
     },
     async close() {
+      DATA_DIRS.delete(svc.url);
       await svc.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
@@ -64,11 +121,17 @@ export interface CliResult {
   json: any;
 }
 
+/** DPVAULT_ENDPOINT and, for a test service, DPVAULT_HOME (its Owner's credentials). */
+export function cliEnv(endpoint: string | undefined): Record<string, string> {
+  const home = dataDirFor(endpoint);
+  return { ...(endpoint ? { DPVAULT_ENDPOINT: endpoint } : {}), ...(home ? { DPVAULT_HOME: home } : {}) };
+}
+
 /** Runs the built `dpvault` binary as a user would. */
 export async function runCli(args: string[], opts: { endpoint?: string; cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
   const child = spawn(process.execPath, [CLI_BIN, ...args], {
     cwd: opts.cwd,
-    env: { ...process.env, ...(opts.endpoint ? { DPVAULT_ENDPOINT: opts.endpoint } : {}), ...opts.env },
+    env: { ...process.env, ...cliEnv(opts.endpoint ?? opts.env?.DPVAULT_ENDPOINT), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const r = await captureChild(child);

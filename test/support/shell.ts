@@ -3,7 +3,7 @@
 // steps every end-to-end test repeats: run-and-parse, and wait for a job.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { CLI_BIN, captureChild } from './service.ts';
+import { CLI_BIN, captureChild, cliEnv } from './service.ts';
 
 export interface ShellResult {
   code: number;
@@ -11,10 +11,11 @@ export interface ShellResult {
   stderr: string;
 }
 
-export function runShell(script: string, opts: { cwd: string; endpoint: string }): Promise<ShellResult> {
+/** `dataDir`: the data directory of a server the test started itself (a test service's is found by its URL). */
+export function runShell(script: string, opts: { cwd: string; endpoint: string; dataDir?: string }): Promise<ShellResult> {
   const prelude = `dpvault() { "${process.execPath}" "${CLI_BIN}" "$@"; }\n`;
   return captureChild(
-    spawn('bash', ['-c', prelude + script], { cwd: opts.cwd, env: { ...process.env, DPVAULT_ENDPOINT: opts.endpoint }, stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawn('bash', ['-c', prelude + script], { cwd: opts.cwd, env: { ...process.env, ...cliEnv(opts.endpoint), ...(opts.dataDir ? { DPVAULT_HOME: opts.dataDir } : {}) }, stdio: ['ignore', 'pipe', 'pipe'] }),
   );
 }
 
@@ -26,7 +27,7 @@ export interface ShellSession {
   waitJob(jobId: string): Promise<any>;
 }
 
-export function shellSession(opts: () => { cwd: string; endpoint: string }): ShellSession {
+export function shellSession(opts: () => { cwd: string; endpoint: string; dataDir?: string }): ShellSession {
   const sh = (script: string) => runShell(script, opts());
   const ok = async (script: string) => {
     const r = await sh(script);

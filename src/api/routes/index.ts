@@ -9,6 +9,7 @@ import { registerOperationRoutes } from './operations.ts';
 import { registerPolicyRoutes } from './policies.ts';
 import { registerPostgresServerRoutes } from './postgres-servers.ts';
 import { registerResourceGroupRoutes } from './resource-groups.ts';
+import { registerServicePrincipalRoutes } from './service-principals.ts';
 import { registerVaultRoutes } from './vaults.ts';
 import { registerVaultMaintenanceRoutes } from './vault-maintenance.ts';
 
@@ -24,5 +25,6 @@ export function buildRouter(): Router {
   registerPostgresServerRoutes(router);
   registerVaultMaintenanceRoutes(router);
   registerOperationRoutes(router);
+  registerServicePrincipalRoutes(router);
   return router;
 }

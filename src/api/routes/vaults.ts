@@ -2,8 +2,11 @@
 import {
   checkVaultDeletable, deleteVault, getVault, listVaults, prepareVaultPatch, prepareVaultPut, saveVault,
 } from '../../services/vaults.ts';
+import { registerManagedIdentity, removeManagedIdentity } from '../../identity/principals.ts';
 import { startOperation } from '../../services/operations.ts';
 import { checkSubscription, getResourceGroup } from '../../services/resource-groups.ts';
+import type { BackupVault } from '../../domain/vault.ts';
+import type { ServiceContext } from '../../services/context.ts';
 import { ok, type ApiRequest } from '../http.ts';
 import type { Router } from '../router.ts';
 import { operationHeaders, operationUrls } from './operations.ts';
@@ -25,12 +28,14 @@ export function registerVaultRoutes(router: Router): void {
     .add('PUT', VAULT_PATH, async (req) => {
       const { vault, created } = await prepareVaultPut(req.ctx, ...p(req), req.body);
       await saveVault(req.ctx, vault);
+      await registerVaultIdentity(req.ctx, vault);
       const op = await startOperation(req.ctx, vault.id, async () => null);
       return ok(vault, created ? 201 : 200, operationHeaders(req, operationUrls.vault(vault.id, op.id)));
     })
     .add('PATCH', VAULT_PATH, async (req) => {
       const vault = await prepareVaultPatch(req.ctx, ...p(req), req.body);
       await saveVault(req.ctx, vault);
+      await registerVaultIdentity(req.ctx, vault);
       return ok(vault);
     })
     .add('DELETE', VAULT_PATH, async (req) => {
@@ -41,8 +46,14 @@ export function registerVaultRoutes(router: Router): void {
       const vault = await checkVaultDeletable(req.ctx, sub, rg, name);
       const op = await startOperation(req.ctx, vault.id, async () => {
         await deleteVault(req.ctx, vault);
+        if (vault.identity?.principalId) await removeManagedIdentity(req.ctx, vault.identity.principalId);
         return null;
       });
       return { status: 202, headers: operationHeaders(req, operationUrls.resourceGroup(sub, rg, vault.id, op.id)) };
     });
+}
+
+/** A vault's system-assigned identity is a principal (it cannot sign in): what access policies and role assignments name. */
+async function registerVaultIdentity(ctx: ServiceContext, vault: BackupVault): Promise<void> {
+  if (vault.identity?.type === 'SystemAssigned' && vault.identity.principalId) await registerManagedIdentity(ctx, vault.identity.principalId, vault.name, vault.id);
 }

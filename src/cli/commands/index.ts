@@ -1,18 +1,20 @@
 // The list of every CLI command, in one place.
 import type { Command } from '../command.ts';
 import { accountShow } from './account/show.ts';
+import { adSpCommands } from './ad/sp.ts';
 import { backupInstanceCommands } from './backup-instance/index.ts';
 import { backupPolicyCommands } from './backup-policy/index.ts';
 import { backupVaultCommands } from './backup-vault/index.ts';
 import { groupCommands } from './group/index.ts';
 import { jobCommands } from './job/index.ts';
 import { keyVaultCommands } from './keyvault/index.ts';
+import { loginCommands } from './login/index.ts';
 import { postgresCommands } from './postgres/index.ts';
 import { recoveryPointCommands } from './recovery-point/index.ts';
 import { restoreCommands } from './restore/index.ts';
 import { rotateMasterKeyCommand, rotateSigningKeyCommand, serverCommand } from './server.ts';
 import { vaultCommands } from './vault/index.ts';
 
-export const ALL_COMMANDS: Command[] = [serverCommand, rotateMasterKeyCommand, rotateSigningKeyCommand, accountShow, ...groupCommands, ...backupVaultCommands, ...backupPolicyCommands,
+export const ALL_COMMANDS: Command[] = [serverCommand, rotateMasterKeyCommand, rotateSigningKeyCommand, accountShow, ...loginCommands, ...adSpCommands, ...groupCommands, ...backupVaultCommands, ...backupPolicyCommands,
   ...backupInstanceCommands, ...restoreCommands, ...recoveryPointCommands, ...jobCommands,
   ...keyVaultCommands, ...postgresCommands, ...vaultCommands];

@@ -127,20 +127,41 @@ function byteCount(name: string, value: string | undefined): number | undefined 
   return n;
 }
 
-export const rotateMasterKeyCommand = defineCommand({
-  path: ['server', 'rotate-master-key'],
-  summary:
-    "Replace the server's master key (the server must be stopped): repository keys are wrapped again and key vault secrets sealed again; backup data is not re-encrypted. Resumes an interrupted rotation.",
-  offline: true,
-  args: {
-    dataDir: { names: ['--data-dir'], help: 'The data directory (default DPVAULT_HOME, else ~/.dpvault).' },
-  },
-  async run(a) {
-    const dataDir = dataDirOf(a.dataDir as string | undefined);
+/** A command on a stopped server's data directory (--data-dir, else DPVAULT_HOME, else ~/.dpvault). */
+function dataDirCommand(path: string[], summary: string, run: (dataDir: string) => Promise<unknown>) {
+  return defineCommand({
+    path,
+    summary,
+    offline: true,
+    args: { dataDir: { names: ['--data-dir'], help: 'The data directory (default DPVAULT_HOME, else ~/.dpvault).' } },
+    run: (a) => run(dataDirOf(a.dataDir as string | undefined)),
+  });
+}
+
+export const rotateMasterKeyCommand = dataDirCommand(
+  ['server', 'rotate-master-key'],
+  "Replace the server's master key (the server must be stopped): repository keys are wrapped again and key vault secrets sealed again; backup data is not re-encrypted. Resumes an interrupted rotation.",
+  async (dataDir) => {
     const { rotateMasterKey } = await import('../../services/master-key-rotation.ts');
     return rotateMasterKey(dataDir);
   },
-});
+);
+
+export const rotateSigningKeyCommand = dataDirCommand(
+  ['server', 'rotate-signing-key'],
+  'Make a new key for signing access tokens (the server must be stopped; it takes effect at its next start). Tokens signed by the previous key stay valid until they expire; keys older than that are deleted.',
+  async (dataDir) => {
+    const { lockDataDir } = await import('../../services/data-dir-lock.ts');
+    const { rotateSigningKey } = await import('../../identity/signing-keys.ts');
+    const unlock = lockDataDir(dataDir);
+    try {
+      const keys = rotateSigningKey(dataDir);
+      return { currentKeyId: keys.current.kid, verifyingKeyIds: keys.verifying.map((k) => k.kid) };
+    } finally {
+      unlock();
+    }
+  },
+);
 
 /** The data directory, absolute (a relative --data-dir or DPVAULT_HOME is the working directory's). */
 function dataDirOf(given: string | undefined): string {
@@ -154,25 +175,3 @@ function workerCount(name: string, value: string | undefined): number | undefine
   if (!Number.isInteger(n) || n < 1 || n > 64) throw usage(`${name} must be a whole number from 1 to 64, not '${value}'`);
   return n;
 }
-
-export const rotateSigningKeyCommand = defineCommand({
-  path: ['server', 'rotate-signing-key'],
-  summary:
-    "Make a new key for signing access tokens (the server must be stopped; it takes effect at its next start). Tokens signed by the previous key stay valid until they expire; keys older than that are deleted.",
-  offline: true,
-  args: {
-    dataDir: { names: ['--data-dir'], help: 'The data directory (default DPVAULT_HOME, else ~/.dpvault).' },
-  },
-  async run(a) {
-    const dataDir = dataDirOf(a.dataDir as string | undefined);
-    const { lockDataDir } = await import('../../services/data-dir-lock.ts');
-    const { rotateSigningKey } = await import('../../identity/signing-keys.ts');
-    const unlock = lockDataDir(dataDir);
-    try {
-      const keys = rotateSigningKey(dataDir);
-      return { currentKeyId: keys.current.kid, verifyingKeyIds: keys.verifying.map((k) => k.kid) };
-    } finally {
-      unlock();
-    }
-  },
-});
