@@ -9,6 +9,12 @@ export const DATAPROTECTION_API_VERSIONS = [
 /** Stable Microsoft.Resources versions for resource groups. */
 export const RESOURCES_API_VERSIONS = ['2021-04-01', '2022-09-01', '2023-07-01', '2024-03-01', '2024-07-01', '2024-11-01', '2025-04-01'];
 
+/**
+ * Stable versions of the subscriptions API (Microsoft.Resources/subscriptions): az signs in through
+ * `GET /subscriptions?api-version=2019-11-01`, older SDKs send 2016-06-01.
+ */
+export const SUBSCRIPTIONS_API_VERSIONS = ['2016-06-01', '2019-06-01', '2019-11-01', '2021-01-01', '2022-12-01', ...RESOURCES_API_VERSIONS];
+
 /** Stable Microsoft.KeyVault versions (vaults, access policies, secrets). */
 export const KEYVAULT_API_VERSIONS = ['2019-09-01', '2021-10-01', '2022-07-01', '2023-02-01', '2023-07-01', '2024-11-01'];
 /** Stable Microsoft.DBforPostgreSQL versions (servers and their databases). */
@@ -20,11 +26,12 @@ export const AUTHORIZATION_API_VERSIONS = ['2015-07-01', '2018-01-01-preview', '
 /** Microsoft.Insights activity log (eventtypes/management/values), as az monitor activity-log sends. */
 export const INSIGHTS_API_VERSIONS = ['2015-04-01'];
 
-export type ApiVersionKind = 'dataprotection' | 'resources' | 'keyvault' | 'postgres' | 'authorization' | 'insights';
+export type ApiVersionKind = 'dataprotection' | 'resources' | 'subscriptions' | 'keyvault' | 'postgres' | 'authorization' | 'insights';
 
 const SUPPORTED: Record<ApiVersionKind, string[]> = {
   dataprotection: DATAPROTECTION_API_VERSIONS,
   resources: RESOURCES_API_VERSIONS,
+  subscriptions: SUBSCRIPTIONS_API_VERSIONS,
   keyvault: KEYVAULT_API_VERSIONS,
   postgres: POSTGRES_API_VERSIONS,
   authorization: AUTHORIZATION_API_VERSIONS,

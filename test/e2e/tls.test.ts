@@ -6,7 +6,7 @@
 // --trust-proxy.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { request } from 'node:https';
@@ -14,40 +14,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { CLI_BIN, captureChild, ownerCredentials, runCli } from '../support/service.ts';
 import { scratchDir } from '../support/scratch.ts';
-
-interface Server {
-  proc: ChildProcess;
-  url: string;
-  fingerprint: string;
-  stop(): Promise<void>;
-}
-
-/** Starts `dpvault server` with `args` on a free port and waits for the lines it prints at start. */
-async function startServer(dataDir: string, args: string[]): Promise<Server> {
-  const proc = spawn(process.execPath, [CLI_BIN, 'server', '--port', '0', '--data-dir', dataDir, ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, DPVAULT_SERVER_REEXEC: '1' },
-  });
-  let said = '';
-  const started = await new Promise<{ url: string; fingerprint: string }>((resolve, reject) => {
-    proc.stderr!.on('data', (d: Buffer) => {
-      said += d.toString();
-      const url = /listening on (https?:\/\/\S+)/.exec(said)?.[1];
-      const fingerprint = /fingerprint: (sha256:[0-9a-f]{64})/.exec(said)?.[1];
-      if (url && (fingerprint || url.startsWith('http:'))) resolve({ url, fingerprint: fingerprint ?? '' });
-    });
-    proc.on('exit', (code) => reject(new Error(`server exited ${code}: ${said}`)));
-  });
-  return {
-    proc,
-    ...started,
-    stop: () =>
-      new Promise((resolve) => {
-        proc.once('exit', () => resolve());
-        proc.kill('SIGTERM');
-      }),
-  };
-}
+import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 
 /** An HTTPS request that trusts `ca`; returns status, headers and the parsed body (JSON, or a form when `body` is URLSearchParams). */
 function httpsRaw(url: string, method: string, ca: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: any }> {
@@ -80,10 +47,10 @@ async function https(dataDir: string, url: string, method: string, ca: string, b
 describe('dpvault server over TLS', () => {
   const dataDir = scratchDir('dpvault-tls-');
   const cwd = scratchDir('dpvault-tls-cwd-');
-  let server: Server;
+  let server: ServerProcess;
   let cert: string;
   before(async () => {
-    server = await startServer(dataDir, ['--tls-generate']);
+    server = await startServerProcess(dataDir, ['--tls-generate']);
     cert = readFileSync(join(dataDir, 'tls-cert.pem'), 'utf8');
   });
   after(() => server.stop());
@@ -140,7 +107,7 @@ describe('dpvault server over TLS', () => {
 
   it('the self-signed certificate is reused at the next start, honours X-Forwarded-* with --trust-proxy, and serves as --tls-cert/--tls-key', async () => {
     await server.stop();
-    server = await startServer(dataDir, ['--tls-generate', '--trust-proxy']);
+    server = await startServerProcess(dataDir, ['--tls-generate', '--trust-proxy']);
     assert.equal(readFileSync(join(dataDir, 'tls-cert.pem'), 'utf8'), cert);
     const sub = (await runCli(['account', 'show', '--query', 'id', '-o', 'tsv'], { endpoint: server.url, cwd, env: { DPVAULT_HOME: dataDir, DPVAULT_TLS_FINGERPRINT: server.fingerprint } })).stdout.trim();
     const vaults = `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.DataProtection/backupVaults`;
@@ -150,7 +117,7 @@ describe('dpvault server over TLS', () => {
     assert.match(plainProxy.body.nextLink, new RegExp(`^http://127\\.0\\.0\\.1:\\d+${vaults}\\?`));
 
     const otherDir = scratchDir('dpvault-tls-files-');
-    const other = await startServer(otherDir, ['--tls-cert', join(dataDir, 'tls-cert.pem'), '--tls-key', join(dataDir, 'tls-key.pem')]);
+    const other = await startServerProcess(otherDir, ['--tls-cert', join(dataDir, 'tls-cert.pem'), '--tls-key', join(dataDir, 'tls-key.pem')]);
     try {
       assert.equal(other.fingerprint, server.fingerprint);
       const r = await runCli(['group', 'list'], { endpoint: other.url, cwd, env: { DPVAULT_HOME: otherDir, DPVAULT_TLS_FINGERPRINT: other.fingerprint } });

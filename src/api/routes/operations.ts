@@ -7,6 +7,9 @@ import type { Router } from '../router.ts';
 const DP = '/providers/Microsoft.DataProtection';
 const VAULT = `/subscriptions/{sub}/resourceGroups/{rg}${DP}/backupVaults/{vault}` as const;
 
+/** Seconds a client waits before polling an operation that has not ended. */
+const RETRY_AFTER_SECONDS = '1';
+
 /** The paths a client polls; `scope` builds the header URLs for a new operation. */
 export const operationUrls = {
   vault: (vaultId: string, opId: string) => ({
@@ -34,7 +37,7 @@ export function operationHeaders(req: ApiRequest, urls: { status: string; result
   return {
     'Azure-AsyncOperation': url(urls.status),
     Location: url(urls.result),
-    'Retry-After': '1',
+    'Retry-After': RETRY_AFTER_SECONDS,
   };
 }
 
@@ -49,17 +52,18 @@ export function registerOperationRoutes(router: Router): void {
       startTime: op.startTime,
       endTime: op.endTime ?? NOT_ENDED,
     };
-    if (op.error) body.error = { ...op.error, target: null, details: null };
+    if (op.error) body.error = { ...op.error, target: null, details: [] };
     if (op.properties) body.properties = op.properties;
-    return ok(body);
+    // While it runs, say when to ask again: without it azure-core (az) waits 30 s between polls.
+    return ok(body, 200, op.status === 'Inprogress' ? { 'Retry-After': RETRY_AFTER_SECONDS } : undefined);
   };
   const result = async (req: ApiRequest<'op'>): Promise<ApiResponse> => {
     const op = await req.ctx.catalog.getOperation(req.params.op);
     if (!op) throw errors.operationNotFound(req.params.op);
     if (op.status === 'Inprogress') {
-      return { status: 202, headers: { 'Retry-After': '1', 'Azure-AsyncOperation': `${req.baseUrl}${req.path.replace(/operationResults/i, 'operationStatus')}?api-version=${req.apiVersion}` } };
+      return { status: 202, headers: { 'Retry-After': RETRY_AFTER_SECONDS, 'Azure-AsyncOperation': `${req.baseUrl}${req.path.replace(/operationResults/i, 'operationStatus')}?api-version=${req.apiVersion}` } };
     }
-    if (op.status === 'Failed') return ok({ error: { ...op.error, target: null, details: null } }, 200);
+    if (op.status === 'Failed') return ok({ error: { ...op.error, target: null, details: [] } }, 200);
     if (op.properties) return ok(op.properties);
     // A resource's operation result is the resource itself, when it still exists.
     const resource = /\/locations\//i.test(req.path) ? undefined : await req.ctx.catalog.getResource(op.resourceId);

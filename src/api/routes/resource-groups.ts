@@ -10,11 +10,11 @@ export function registerResourceGroupRoutes(router: Router): void {
   router
     // Listed to a caller holding a role anywhere in the subscription (the one route without a check).
     .add('GET', '/subscriptions', async (req) =>
-      ok({ value: (await seesSubscription(req.ctx, req.caller, req.ctx.subscriptionId)) ? [subscriptionBody(req.ctx)] : [] }), 'resources')
+      ok({ value: (await seesSubscription(req.ctx, req.caller, req.ctx.subscriptionId)) ? [subscriptionBody(req.ctx)] : [] }), 'subscriptions')
     .add('GET', '/subscriptions/{sub}', async (req) => {
       checkSubscription(req.ctx, req.params.sub);
       return ok(subscriptionBody(req.ctx));
-    }, 'resources')
+    }, 'subscriptions')
     .add('GET', '/subscriptions/{sub}/resourcegroups', async (req) => ok({ value: await listResourceGroups(req.ctx, req.params.sub) }), 'resources')
     .add('GET', rgPath, async (req) => ok(await getResourceGroup(req.ctx, req.params.sub, req.params.rg)), 'resources')
     .add('PUT', rgPath, async (req) => {

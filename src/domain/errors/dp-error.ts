@@ -62,7 +62,9 @@ export class DpError extends Error {
   }
 
   toCloudError(): { error: ErrorDetail } {
-    const error: ErrorDetail = { code: this.code, message: this.message, target: this.target, details: this.details };
+    // `details` is a list, empty when there are none: az's error parser (aaz) iterates it, and a
+    // null there makes az print "Operation returned an invalid status" instead of code and message.
+    const error: ErrorDetail = { code: this.code, message: this.message, target: this.target, details: this.details ?? [] };
     if (this.additionalInfo) error.additionalInfo = this.additionalInfo;
     return { error };
   }
