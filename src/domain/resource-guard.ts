@@ -147,7 +147,7 @@ export function securityReductions(before: SecuritySettings, after: SecuritySett
   const sdBefore = before.softDeleteSettings;
   const sdAfter = after.softDeleteSettings;
   const sdOn = (s: string) => s !== 'Off';
-  if ((sdOn(sdBefore.state) && !sdOn(sdAfter.state)) || (sdOn(sdAfter.state) && sdAfter.retentionDurationInDays < sdBefore.retentionDurationInDays)) {
+  if (sdOn(sdBefore.state) && (!sdOn(sdAfter.state) || sdAfter.retentionDurationInDays < sdBefore.retentionDurationInDays)) {
     out.push('disableSoftDelete');
   }
   if (before.immutabilitySettings.state !== 'Disabled' && after.immutabilitySettings.state === 'Disabled') out.push('disableImmutability');
