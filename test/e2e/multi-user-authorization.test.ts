@@ -7,7 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startService, type RunningService } from '../../src/app.ts';
@@ -16,7 +16,7 @@ import { BUILT_IN_ROLE_IDS } from '../../src/domain/role-assignment.ts';
 import { API } from '../support/api-resources.ts';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { shopSql } from '../support/pg-fixtures.ts';
-import { createProtectionResources } from '../support/protection-resources.ts';
+import { createProtectionResources, protectAndBackUp } from '../support/protection-resources.ts';
 import { scratchDir } from '../support/scratch.ts';
 import { ownerCredentials, signIn } from '../support/service.ts';
 import { shellSession } from '../support/shell.ts';
@@ -28,7 +28,8 @@ let dataDir: string;
 let cwd: string;
 let sub: string;
 let ownerToken: string;
-const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url, dataDir }));
+const session = shellSession(() => ({ cwd, endpoint: svc.url, dataDir }));
+const { sh, ok } = session;
 const G = '-g rg -v vault';
 
 interface Admin { objectId: string; token: string }
@@ -67,17 +68,6 @@ async function grant(token: string, scope: string, role: keyof typeof BUILT_IN_R
     properties: { roleDefinitionId: `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLE_IDS[role]}`, principalId },
   }, API.authorization);
   assert.equal(res.status, 201, JSON.stringify(res.body));
-}
-
-/** Protects `shop` as instance `name` and takes one backup (as the installation's Owner, through the CLI). */
-async function protectAndBackUp(name: string, policyId: string): Promise<void> {
-  const dbId = `${rgId('rg')}/providers/Microsoft.DBforPostgreSQL/servers/pgsrv/databases/shop`;
-  await ok(`dpvault backup-instance initialize --datasource-id ${dbId} --datasource-type AzureDatabaseForPostgreSQL -l westus --policy-id ${policyId} --secret-store-type AzureKeyVault --secret-store-uri https://kvmua.vault.azure.net/secrets/pg > bi.json`);
-  const bi = JSON.parse(readFileSync(join(cwd, 'bi.json'), 'utf8'));
-  writeFileSync(join(cwd, 'bi.json'), JSON.stringify({ ...bi, backup_instance_name: name }));
-  await ok(`dpvault backup-instance create ${G} --backup-instance bi.json`);
-  const job = await waitJob((await ok(`dpvault backup-instance adhoc-backup -n ${name} ${G} --rule-name BackupWeekly`)).jobId);
-  assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
 }
 
 const storedPoints = async (name: string) => (await svc.ctx.catalog.listResources({ type: RECOVERY_POINT_TYPE, parentId: instancePath(name) })).items.length;
@@ -121,7 +111,7 @@ before(async () => {
   // Security settings the critical operations would lower: soft delete 30 days, immutability Unlocked.
   await ok(`dpvault backup-vault update ${G} --soft-delete-state On --soft-delete-retention 30 --immutability-state Unlocked -o none`);
   await ok('dpvault group create -n security -l westus -o none');
-  await protectAndBackUp('app', created.policyId);
+  await protectAndBackUp(session, cwd, { sub, policyId: created.policyId, keyVault: 'kvmua', name: 'app' });
   ownerToken = await signIn(svc.url, ownerCredentials(dataDir));
   backupAdmin = await admin('backup-admin', rgId('rg'));
   securityAdmin = await admin('security-admin', rgId('security'));

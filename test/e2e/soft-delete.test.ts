@@ -14,8 +14,9 @@ import type { RecoveryPointResource } from '../../src/domain/recovery-point.ts';
 import { ManualClock } from '../../src/util/clock.ts';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { shopSql } from '../support/pg-fixtures.ts';
-import { createProtectionResources } from '../support/protection-resources.ts';
+import { createProtectionResources, protectAndBackUp as protectAndBackUpAs } from '../support/protection-resources.ts';
 import { scratchDir } from '../support/scratch.ts';
+import { ownerCredentials } from '../support/service.ts';
 import { shellSession } from '../support/shell.ts';
 
 const DAY = 86_400_000;
@@ -26,22 +27,15 @@ let dataDir: string;
 let cwd: string;
 let sub: string;
 let policyId: string;
-const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url }));
+const session = shellSession(() => ({ cwd, endpoint: svc.url, dataDir }));
+const { sh, ok, waitJob } = session;
 const G = '-g rg -v vault';
 
 const dbId = (db: string) => `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/servers/pgsrv/databases/${db}`;
 const instanceId = (name: string) => `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.DataProtection/backupVaults/vault/backupInstances/${name}`;
 
 /** Protects `shop` as instance `name` and takes one backup; returns the recovery point's name. */
-async function protectAndBackUp(name: string): Promise<string> {
-  await ok(`dpvault backup-instance initialize --datasource-id ${dbId('shop')} --datasource-type AzureDatabaseForPostgreSQL -l westus --policy-id ${policyId} --secret-store-type AzureKeyVault --secret-store-uri https://kvsoft.vault.azure.net/secrets/pg > bi.json`);
-  const bi = JSON.parse(readFileSync(join(cwd, 'bi.json'), 'utf8'));
-  writeFileSync(join(cwd, 'bi.json'), JSON.stringify({ ...bi, backup_instance_name: name }));
-  await ok(`dpvault backup-instance create ${G} --backup-instance bi.json`);
-  const job = await waitJob((await ok(`dpvault backup-instance adhoc-backup -n ${name} ${G} --rule-name BackupWeekly`)).jobId);
-  assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
-  return (await sh(`dpvault recovery-point list --backup-instance-name ${name} ${G} --query "[0].name" -o tsv`)).stdout.trim();
-}
+const protectAndBackUp = (name: string): Promise<string> => protectAndBackUpAs(session, cwd, { sub, policyId, keyVault: 'kvsoft', name });
 
 /** Restores `rp` of instance `name` into a new database `db` and returns its orders count. */
 async function restoreInto(name: string, rp: string, db: string): Promise<number> {
@@ -210,7 +204,9 @@ describe('the audit log', () => {
     assert.ok(refused.length >= 1, 'the refused delete under the Locked vault');
     assert.equal(refused[0].subStatus.value, 'UserErrorOperationDeniedOnImmutableItem');
     assert.equal(refused[0].resourceId, instanceId('locked'));
-    assert.equal(refused[0].caller, 'local');
+    // Over HTTP every caller is a principal: here the Owner the CLI signs in as.
+    assert.match(refused[0].caller, /^[0-9a-f-]{36}$/);
+    assert.equal(refused[0].claims.name, ownerCredentials(dataDir).displayName);
     assert.match(refused[0].correlationId, /^[0-9a-f-]{36}$/);
     assert.ok(of(deletes, 'Succeeded').length >= 4);
     assert.ok(of('Microsoft.DataProtection/backupVaults/deletedBackupInstances/undelete/action', 'Succeeded').length >= 2);
