@@ -12,7 +12,7 @@ export const GUARD_PROXY_NAME = 'DppResourceGuardProxy';
 
 const DP = 'Microsoft.DataProtection';
 
-export type CriticalOperationName = 'deleteProtection' | 'disableSoftDelete' | 'disableImmutability' | 'updatePolicy' | 'deleteMapping';
+export type CriticalOperationName = 'deleteProtection' | 'disableSoftDelete' | 'disableImmutability' | 'updatePolicy' | 'updateProtection' | 'deleteMapping';
 
 export interface CriticalOperation {
   /** az's short name (what `--critical-operation-exclusion-list` also takes). */
@@ -43,6 +43,10 @@ export const CRITICAL_OPERATIONS: readonly CriticalOperation[] = Object.freeze([
   {
     name: 'updatePolicy', vaultCriticalOperation: `${DP}/backupVaults/backupPolicies/write#reduceRetention`,
     requestResourceType: `${RESOURCE_GUARD_TYPE}/updateProtectionPolicyRequests`, mandatory: false, description: 'shorten the retention of a backup policy',
+  },
+  {
+    name: 'updateProtection', vaultCriticalOperation: `${DP}/backupVaults/backupInstances/write#reduceRetention`,
+    requestResourceType: `${RESOURCE_GUARD_TYPE}/updateProtectedItemRequests`, mandatory: false, description: 'move a backup instance to a policy with shorter retention',
   },
   {
     name: 'deleteMapping', vaultCriticalOperation: `${DP}/backupVaults/backupResourceGuardProxies/delete`,

@@ -80,12 +80,19 @@ async function policyWithRetention(duration: string): Promise<unknown> {
   return { properties };
 }
 
+/** The instance `app` as a PUT body, moved to policy `policy`. */
+async function instanceOnPolicy(policy: string): Promise<unknown> {
+  const current = (await http(ownerToken, 'GET', instancePath('app'))).body;
+  return { properties: { ...current.properties, policyInfo: { policyId: `${vaultPath()}/backupPolicies/${policy}` } } };
+}
+
 /** Every critical operation the backup admin may attempt, each with the state it must leave alone. */
 const critical = () => [
+  { what: 'disable immutability', call: () => http(backupAdmin.token, 'PATCH', vaultPath(), { properties: { securitySettings: { immutabilitySettings: { state: 'Disabled' } } } }) },
+  { what: 'move the instance to a shorter policy', call: async () => http(backupAdmin.token, 'PUT', instancePath('app'), await instanceOnPolicy('short')) },
   { what: 'delete the backup instance', call: () => http(backupAdmin.token, 'DELETE', instancePath('app')) },
   { what: 'turn soft delete off', call: () => http(backupAdmin.token, 'PATCH', vaultPath(), { properties: { securitySettings: { softDeleteSettings: { state: 'Off' } } } }) },
   { what: 'shorten soft delete', call: () => http(backupAdmin.token, 'PATCH', vaultPath(), { properties: { securitySettings: { softDeleteSettings: { state: 'On', retentionDurationInDays: 14 } } } }) },
-  { what: 'disable immutability', call: () => http(backupAdmin.token, 'PATCH', vaultPath(), { properties: { securitySettings: { immutabilitySettings: { state: 'Disabled' } } } }) },
   { what: 'shorten the policy', call: async () => http(backupAdmin.token, 'PUT', `${vaultPath()}/backupPolicies/pol`, await policyWithRetention('P1M')) },
   { what: 'remove the mapping', call: () => http(backupAdmin.token, 'DELETE', proxyPath()) },
 ];
@@ -113,6 +120,7 @@ before(async () => {
   await ok('dpvault group create -n security -l westus -o none');
   await protectAndBackUp(session, cwd, { sub, policyId: created.policyId, keyVault: 'kvmua', name: 'app' });
   ownerToken = await signIn(svc.url, ownerCredentials(dataDir));
+  assert.equal((await http(ownerToken, 'PUT', `${vaultPath()}/backupPolicies/short`, await policyWithRetention('P1M'))).status, 200);
   backupAdmin = await admin('backup-admin', rgId('rg'));
   securityAdmin = await admin('security-admin', rgId('security'));
 });

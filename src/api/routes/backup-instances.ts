@@ -34,7 +34,7 @@ export function registerBackupInstanceRoutes(router: Router): void {
     })
     .add('GET', INSTANCE_PATH, async (req) => ok(await getInstance(req.ctx, ...v(req), req.params.instance)))
     .add('PUT', INSTANCE_PATH, async (req) => {
-      const { instance, created } = await putInstance(req.ctx, ...v(req), req.params.instance, req.body);
+      const { instance, created } = await putInstance(req.ctx, ...v(req), req.params.instance, req.body, (vault) => demandGuardApproval(req.ctx, vault, 'updateProtection'));
       const op = await startOperation(req.ctx, instance.id, async () => null);
       const vaultId = instance.id.split('/backupInstances/')[0]!;
       return ok(instance, created ? 201 : 200, operationHeaders(req, operationUrls.vault(vaultId, op.id)));
