@@ -11,21 +11,24 @@ import { startService, type RunningService } from '../../src/app.ts';
 import { vaultStoreKey } from '../../src/domain/recovery-point-store.ts';
 import { resolveStorageConfig } from '../../src/cli/server-storage-config.ts';
 import { freePort } from '../support/object-stores.ts';
-import { runServer } from '../support/service.ts';
+import { ownerCredentials, runServer, signIn } from '../support/service.ts';
 import { scratchDir } from '../support/scratch.ts';
 import { dumpText, readAll, streamOf } from '../repository/helpers.ts';
 
 const MINUTE = 60_000;
 const DP = '2026-03-01';
 
-async function call(svc: RunningService, method: string, path: string, body?: unknown, apiVersion = DP): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${svc.url}${path}?api-version=${apiVersion}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+/** One API call as the Owner the service made in its data directory (every HTTP call needs a token). */
+async function call(svc: RunningService & { dataDir: string }, method: string, path: string, body?: unknown, apiVersion = DP): Promise<{ status: number; body: any }> {
+  const token = await signIn(svc.url, ownerCredentials(svc.dataDir));
+  const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` };
+  const res = await fetch(`${svc.url}${path}?api-version=${apiVersion}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
 /** Creates a vault in `location` over the API; returns its store key. */
-async function vaultIn(svc: RunningService, name: string, location: string): Promise<string> {
+async function vaultIn(svc: RunningService & { dataDir: string }, name: string, location: string): Promise<string> {
   const sub = (await call(svc, 'GET', '/subscriptions', undefined, '2024-11-01')).body.value[0].subscriptionId as string;
   const rg = `/subscriptions/${sub}/resourceGroups/rg-${name}`;
   const group = await call(svc, 'PUT', rg, { location }, '2024-11-01');
@@ -51,8 +54,8 @@ describe('--location-storage: a vault keeps the storage of the location it was c
     let east: string;
     let stored;
     try {
-      west = await vaultIn(first, 'v-west', 'westus');
-      east = await vaultIn(first, 'v-east', 'eastus');
+      west = await vaultIn({ ...first, dataDir }, 'v-west', 'westus');
+      east = await vaultIn({ ...first, dataDir }, 'v-east', 'eastus');
       stored = await first.ctx.store.write({ vaultKey: west, datastore: 'VaultStore', recoveryPointId: 'rp-w' }, streamOf(data));
       await first.ctx.store.write({ vaultKey: east, datastore: 'VaultStore', recoveryPointId: 'rp-e' }, streamOf(data));
     } finally {
@@ -70,7 +73,7 @@ describe('--location-storage: a vault keeps the storage of the location it was c
       assert.ok((await readAll(second.ctx.store.read(stored, 'rp-w'))).equals(data), 'restores from where it was created');
       const again = await second.ctx.store.write({ vaultKey: west, datastore: 'VaultStore', recoveryPointId: 'rp-w2' }, streamOf(data));
       assert.ok(again.ref.startsWith(`${west}/`));
-      const newer = await vaultIn(second, 'v-west-2', 'westus');
+      const newer = await vaultIn({ ...second, dataDir }, 'v-west-2', 'westus');
       await second.ctx.store.write({ vaultKey: newer, datastore: 'VaultStore', recoveryPointId: 'rp-n' }, streamOf(data));
     } finally {
       await second.close();
