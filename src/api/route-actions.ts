@@ -41,6 +41,7 @@ const DP = 'Microsoft.DataProtection';
 const VAULTS = '/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.DataProtection/backupVaults';
 const VAULT = `${VAULTS}/{vault}`;
 const BI = `${VAULT}/backupInstances/{instance}`;
+const GUARD = '/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.DataProtection/resourceGuards/{guard}';
 const KV = '/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.KeyVault/vaults/{kv}';
 const SECRET = `${KV}/secrets/{secret}`;
 const PG = '/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.DBforPostgreSQL/servers';
@@ -76,6 +77,19 @@ const TABLE: [string, string | RouteAction][] = [
   [`POST ${VAULT}/verify`, `${DP}/backupVaults/verify/action`],
   [`POST ${VAULT}/maintain`, `${DP}/backupVaults/maintain/action`],
   [`POST ${VAULT}/repair`, `${DP}/backupVaults/repair/action`],
+
+  [`GET /subscriptions/{sub}/providers/${DP}/resourceGuards`, list(`${DP}/resourceGuards/read`)],
+  [`GET /subscriptions/{sub}/resourceGroups/{rg}/providers/${DP}/resourceGuards`, list(`${DP}/resourceGuards/read`)],
+  [`GET ${GUARD}`, `${DP}/resourceGuards/read`],
+  [`PUT ${GUARD}`, `${DP}/resourceGuards/write`],
+  [`PATCH ${GUARD}`, `${DP}/resourceGuards/write`],
+  [`DELETE ${GUARD}`, `${DP}/resourceGuards/delete`],
+  // The mapping: writing it also needs read over the guard, and removing it the guard's approval
+  // (services/resource-guards.ts), both checked against the guard beside this check on the vault.
+  [`GET ${VAULT}/backupResourceGuardProxies`, `${DP}/backupVaults/backupResourceGuardProxies/read`],
+  [`GET ${VAULT}/backupResourceGuardProxies/{proxy}`, `${DP}/backupVaults/backupResourceGuardProxies/read`],
+  [`PUT ${VAULT}/backupResourceGuardProxies/{proxy}`, `${DP}/backupVaults/backupResourceGuardProxies/write`],
+  [`DELETE ${VAULT}/backupResourceGuardProxies/{proxy}`, `${DP}/backupVaults/backupResourceGuardProxies/delete`],
 
   [`GET ${VAULT}/backupPolicies`, `${DP}/backupVaults/backupPolicies/read`],
   [`GET ${VAULT}/backupPolicies/{policy}`, `${DP}/backupVaults/backupPolicies/read`],

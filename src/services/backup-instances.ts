@@ -17,6 +17,7 @@ import { startScheduleNow } from './schedule-state.ts';
 import { getVault } from './vaults.ts';
 import { checkNameNotSoftDeleted } from './deleted-instances.ts';
 import { checkNoShortening } from '../domain/immutability.ts';
+import { shortenedRetention } from '../policy/retention-change.ts';
 
 const NAME = /^[A-Za-z0-9][-A-Za-z0-9_.]{0,199}$/;
 
@@ -126,6 +127,8 @@ export async function listAllInstances(ctx: ServiceContext): Promise<BackupInsta
  */
 export async function putInstance(
   ctx: ServiceContext, sub: string, rg: string, vaultName: string, name: string, body: unknown,
+  /** The resource guard's check, asked when the new policy keeps points for less time than the old. */
+  approveShortening: (vault: BackupVault) => Promise<void> = async () => {},
 ): Promise<{ instance: BackupInstanceResource; created: boolean }> {
   const vault = await getVault(ctx, sub, rg, vaultName);
   if (!NAME.test(name)) throw errors.resourceNameInvalid(`The backup instance name '${name}' is invalid.`);
@@ -145,6 +148,8 @@ export async function putInstance(
     const policyChanges = resourceKey(existing.properties.policyInfo.policyId) !== resourceKey(policy.id);
     if (policyChanges) {
       const before = await listPointsOf(ctx, instance.id);
+      const was = (await ctx.catalog.getResource<PolicyResource>(existing.properties.policyInfo.policyId))?.body;
+      if (!was || shortenedRetention(was, policy)) await approveShortening(vault);
       checkNoShortening(vault, before, before.map((p) => withPolicy(p, policy)), `changing the policy of backup instance '${name}' to '${policy.name}'`);
     }
     await saveExistingInstance(ctx, vault, instance);

@@ -1,8 +1,10 @@
 // Backup policies: stored under their vault after the policy engine has validated them.
 import { errors } from '../domain/errors.ts';
+import { shortenedRetention } from '../policy/retention-change.ts';
 import { validateAndNormalizePolicy } from '../policy/validate.ts';
 import { INSTANCE_TYPE, type BackupInstanceResource } from '../domain/backup-instance.ts';
 import { POLICY_TYPE, type PolicyResource } from '../domain/policy.ts';
+import type { BackupVault } from '../domain/vault.ts';
 import type { ServiceContext } from './context.ts';
 import { getVault } from './vaults.ts';
 
@@ -17,7 +19,11 @@ export async function getPolicy(ctx: ServiceContext, sub: string, rg: string, va
   return found.body;
 }
 
-export async function putPolicy(ctx: ServiceContext, sub: string, rg: string, vault: string, name: string, body: unknown): Promise<PolicyResource> {
+/** Creates or replaces a policy; a shorter retention than before is stored only once `approveShortening` (the resource guard's check) passes. */
+export async function putPolicy(
+  ctx: ServiceContext, sub: string, rg: string, vault: string, name: string, body: unknown,
+  approveShortening: (vault: BackupVault) => Promise<void> = async () => {},
+): Promise<PolicyResource> {
   const v = await getVault(ctx, sub, rg, vault);
   if (!POLICY_NAME.test(name)) {
     throw errors.resourceNameInvalid(`The policy name '${name}' is invalid: use letters, digits, '-' and '_', starting with a letter or digit.`);
@@ -37,6 +43,7 @@ export async function putPolicy(ctx: ServiceContext, sub: string, rg: string, va
     systemData: null,
     properties,
   };
+  if (existing && shortenedRetention(existing.body, policy)) await approveShortening(v);
   await ctx.catalog.putResource({ id: policy.id, type: POLICY_TYPE, parentId: v.id, body: { ...policy } });
   return policy;
 }

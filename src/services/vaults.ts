@@ -56,7 +56,7 @@ export async function prepareVaultPut(
     properties: {
       provisioningState: 'Succeeded',
       storageSettings,
-      isVaultProtectedByResourceGuard: false,
+      isVaultProtectedByResourceGuard: existing?.properties.isVaultProtectedByResourceGuard ?? false,
       ...settings,
       secureScore: existing?.properties.secureScore ?? 'Adequate',
       bcdrSecurityLevel: existing?.properties.bcdrSecurityLevel ?? 'Good',

@@ -247,6 +247,25 @@ describe('every route, in-process', () => {
     }
   });
 
+  it('creates, maps, lists, patches, unmaps and deletes a resource guard', async () => {
+    const guard = `${rg()}${DP}/resourceGuards/guard1`;
+    const proxy = `${vault()}/backupResourceGuardProxies/DppResourceGuardProxy`;
+    assert.equal((await call('PUT', guard, { location: 'westus', properties: { vaultCriticalOperationExclusionList: ['deleteProtection'] } })).status, 201);
+    assert.deepEqual((await call('GET', guard)).body.properties.vaultCriticalOperationExclusionList, ['Microsoft.DataProtection/backupVaults/backupInstances/delete']);
+    assert.deepEqual((await call('PATCH', guard, { tags: { owner: 'security' } })).body.tags, { owner: 'security' });
+    assert.ok((await call('GET', `/subscriptions/${sub}${DP}/resourceGuards`)).body.value.some((g: any) => g.name === 'guard1'));
+    assert.equal((await call('GET', `${rg()}${DP}/resourceGuards`)).body.value.length, 1);
+    const mapped = await call('PUT', proxy, { properties: { resourceGuardResourceId: guard } });
+    assert.equal(mapped.status, 200, JSON.stringify(mapped.body));
+    assert.equal((await call('GET', proxy)).body.properties.resourceGuardResourceId, guard);
+    assert.equal((await call('GET', `${vault()}/backupResourceGuardProxies`)).body.value.length, 1);
+    assert.equal((await call('GET', vault())).body.properties.isVaultProtectedByResourceGuard, true);
+    assert.equal((await call('DELETE', guard)).body.error.code, 'UserErrorResourceGuardInUse');
+    assert.equal((await call('DELETE', proxy)).status, 200);
+    assert.equal((await call('GET', vault())).body.properties.isVaultProtectedByResourceGuard, false);
+    assert.equal((await call('DELETE', guard)).status, 200);
+  });
+
   it('deletes what it made, children first', async () => {
     const deleted = async (path: string) => {
       const res = await call('DELETE', path);

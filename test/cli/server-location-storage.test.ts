@@ -26,7 +26,7 @@ async function call(svc: RunningService, method: string, path: string, body?: un
 }
 
 /** Creates a vault in `location` over the API; returns its store key. */
-async function vaultIn(svc: RunningService, name: string, location: string): Promise<string> {
+async function vaultIn(svc: RunningService & { dataDir: string }, name: string, location: string): Promise<string> {
   const sub = (await call(svc, 'GET', '/subscriptions', undefined, '2024-11-01')).body.value[0].subscriptionId as string;
   const rg = `/subscriptions/${sub}/resourceGroups/rg-${name}`;
   const group = await call(svc, 'PUT', rg, { location }, '2024-11-01');
@@ -52,8 +52,8 @@ describe('--location-storage: a vault keeps the storage of the location it was c
     let east: string;
     let stored;
     try {
-      west = await vaultIn(first, 'v-west', 'westus');
-      east = await vaultIn(first, 'v-east', 'eastus');
+      west = await vaultIn({ ...first, dataDir }, 'v-west', 'westus');
+      east = await vaultIn({ ...first, dataDir }, 'v-east', 'eastus');
       stored = await first.ctx.store.write({ vaultKey: west, datastore: 'VaultStore', recoveryPointId: 'rp-w' }, streamOf(data));
       await first.ctx.store.write({ vaultKey: east, datastore: 'VaultStore', recoveryPointId: 'rp-e' }, streamOf(data));
     } finally {
@@ -71,7 +71,7 @@ describe('--location-storage: a vault keeps the storage of the location it was c
       assert.ok((await readAll(second.ctx.store.read(stored, 'rp-w'))).equals(data), 'restores from where it was created');
       const again = await second.ctx.store.write({ vaultKey: west, datastore: 'VaultStore', recoveryPointId: 'rp-w2' }, streamOf(data));
       assert.ok(again.ref.startsWith(`${west}/`));
-      const newer = await vaultIn(second, 'v-west-2', 'westus');
+      const newer = await vaultIn({ ...second, dataDir }, 'v-west-2', 'westus');
       await second.ctx.store.write({ vaultKey: newer, datastore: 'VaultStore', recoveryPointId: 'rp-n' }, streamOf(data));
     } finally {
       await second.close();

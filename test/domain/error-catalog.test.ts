@@ -173,6 +173,22 @@ const PINNED: Record<keyof typeof errors, Pinned> = {
     errors.keyVaultAccessDenied('app', 'oid', 'tid', 'get', 'kv1'), 'Forbidden', 403,
     "The user, group or application 'appid=app;oid=oid;iss=https://sts.windows.net/tid/' does not have secrets get permission on key vault 'kv1'. Grant it with 'dpvault keyvault set-policy -n kv1 --object-id oid --secret-permissions get'.",
   ],
+  resourceGuardPermissionMissing: [
+    errors.resourceGuardPermissionMissing('oid', 'op', 'do it', '/g', 'a/write'), 'UserErrorMissingRequiredPermissionsOnResourceGuard', 403,
+    "The backup vault is protected by the resource guard '/g' (multi-user authorization): the critical operation 'op' (do it) needs the caller 'oid' to also hold a role allowing 'a/write' over the resource guard, such as Contributor there. Ask the resource guard's owner (the security administrator) for access, then try again.",
+  ],
+  resourceGuardInUse: [
+    errors.resourceGuardInUse('/g', ['/v']), 'UserErrorResourceGuardInUse', 409,
+    "The resource guard '/g' protects 1 backup vault(s) (/v); remove their resource guard mappings first.",
+  ],
+  resourceGuardProxyNameInvalid: [
+    errors.resourceGuardProxyNameInvalid('x'), 'UserErrorInvalidResourceGuardProxyName', 400,
+    "'x' is not a resource guard mapping name: a backup vault has one mapping, named 'DppResourceGuardProxy'.",
+  ],
+  resourceGuardMappingExists: [
+    errors.resourceGuardMappingExists('/g'), 'UserErrorResourceGuardMappingExists', 409,
+    "The backup vault is already mapped to the resource guard '/g'; remove that mapping (a critical operation) before mapping another guard.",
+  ],
   roleAssignmentIdInvalid: [errors.roleAssignmentIdInvalid('x'), 'InvalidRoleAssignmentId', 400, "The role assignment ID 'x' is not valid. The role assignment ID must be a GUID."],
   roleAssignmentRequestInvalid: [errors.roleAssignmentRequestInvalid('m'), 'InvalidRoleAssignmentRequest', 400, 'm'],
   roleDefinitionNotFound: [

@@ -15,7 +15,7 @@ import type { RecoveryPointResource } from '../../src/domain/recovery-point.ts';
 import { ManualClock } from '../../src/util/clock.ts';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { shopSql } from '../support/pg-fixtures.ts';
-import { createProtectionResources } from '../support/protection-resources.ts';
+import { createProtectionResources, protectAndBackUp as protectAndBackUpAs } from '../support/protection-resources.ts';
 import { scratchDir } from '../support/scratch.ts';
 import { shellSession } from '../support/shell.ts';
 
@@ -27,22 +27,15 @@ let dataDir: string;
 let cwd: string;
 let sub: string;
 let policyId: string;
-const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url, dataDir }));
+const session = shellSession(() => ({ cwd, endpoint: svc.url, dataDir }));
+const { sh, ok, waitJob } = session;
 const G = '-g rg -v vault';
 
 const dbId = (db: string) => `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/servers/pgsrv/databases/${db}`;
 const instanceId = (name: string) => `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.DataProtection/backupVaults/vault/backupInstances/${name}`;
 
 /** Protects `shop` as instance `name` and takes one backup; returns the recovery point's name. */
-async function protectAndBackUp(name: string): Promise<string> {
-  await ok(`dpvault backup-instance initialize --datasource-id ${dbId('shop')} --datasource-type AzureDatabaseForPostgreSQL -l westus --policy-id ${policyId} --secret-store-type AzureKeyVault --secret-store-uri https://kvsoft.vault.azure.net/secrets/pg > bi.json`);
-  const bi = JSON.parse(readFileSync(join(cwd, 'bi.json'), 'utf8'));
-  writeFileSync(join(cwd, 'bi.json'), JSON.stringify({ ...bi, backup_instance_name: name }));
-  await ok(`dpvault backup-instance create ${G} --backup-instance bi.json`);
-  const job = await waitJob((await ok(`dpvault backup-instance adhoc-backup -n ${name} ${G} --rule-name BackupWeekly`)).jobId);
-  assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
-  return (await sh(`dpvault recovery-point list --backup-instance-name ${name} ${G} --query "[0].name" -o tsv`)).stdout.trim();
-}
+const protectAndBackUp = (name: string): Promise<string> => protectAndBackUpAs(session, cwd, { sub, policyId, keyVault: 'kvsoft', name });
 
 /** Restores `rp` of instance `name` into a new database `db` and returns its orders count. */
 async function restoreInto(name: string, rp: string, db: string): Promise<number> {

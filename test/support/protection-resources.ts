@@ -1,6 +1,10 @@
 // What every protection test creates through the CLI before its first backup instance: group rg,
 // vault 'vault' with a system identity, the default PostgreSQL policy 'pol', the server 'pgsrv'
-// registered at a cluster's port, and a key vault.
+// registered at a cluster's port, and a key vault; and protecting a database of that server with one
+// backup taken.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ShellSession } from './shell.ts';
 
 export async function createProtectionResources(ok: ShellSession['ok'], port: number, keyVault: string): Promise<{ sub: string; policyId: string }> {
@@ -12,4 +16,23 @@ export async function createProtectionResources(ok: ShellSession['ok'], port: nu
   await ok(`dpvault postgres server create -g rg -n pgsrv --host 127.0.0.1 --port ${port}`);
   await ok(`dpvault keyvault create -g rg -n ${keyVault} -l westus`);
   return { sub, policyId };
+}
+
+/**
+ * Protects database `db` of server pgsrv in vault `vault` as instance `name` (its connection string
+ * in the key vault's secret `pg`) and takes one backup; returns the recovery point's name.
+ */
+export async function protectAndBackUp(
+  session: ShellSession, cwd: string, o: { sub: string; policyId: string; keyVault: string; name: string; db?: string },
+): Promise<string> {
+  const { ok, sh, waitJob } = session;
+  const G = '-g rg -v vault';
+  const dbId = `/subscriptions/${o.sub}/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/servers/pgsrv/databases/${o.db ?? 'shop'}`;
+  await ok(`dpvault backup-instance initialize --datasource-id ${dbId} --datasource-type AzureDatabaseForPostgreSQL -l westus --policy-id ${o.policyId} --secret-store-type AzureKeyVault --secret-store-uri https://${o.keyVault}.vault.azure.net/secrets/pg > bi.json`);
+  const bi = JSON.parse(readFileSync(join(cwd, 'bi.json'), 'utf8'));
+  writeFileSync(join(cwd, 'bi.json'), JSON.stringify({ ...bi, backup_instance_name: o.name }));
+  await ok(`dpvault backup-instance create ${G} --backup-instance bi.json`);
+  const job = await waitJob((await ok(`dpvault backup-instance adhoc-backup -n ${o.name} ${G} --rule-name BackupWeekly`)).jobId);
+  assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
+  return (await sh(`dpvault recovery-point list --backup-instance-name ${o.name} ${G} --query "[0].name" -o tsv`)).stdout.trim();
 }

@@ -1,10 +1,12 @@
 // Backup instances: validateForBackup, PUT (validated before anything is stored), GET, list, DELETE.
 import { errors } from '../../domain/errors.ts';
+import { demandGuardApproval } from '../../identity/resource-guard-approval.ts';
 import { field } from '../../domain/backup-instance.ts';
 import { getInstance, listAllInstances, listInstances, putInstance, readInstanceProperties, validateForBackup } from '../../services/backup-instances.ts';
 import { checkInstanceDeletable, deleteInstance } from '../../services/instance-deletion.ts';
 import { listJobs } from '../../services/jobs.ts';
 import { startOperation } from '../../services/operations.ts';
+
 import { checkSubscription } from '../../services/resource-groups.ts';
 import { getVault } from '../../services/vaults.ts';
 import { ok, type ApiRequest } from '../http.ts';
@@ -32,7 +34,7 @@ export function registerBackupInstanceRoutes(router: Router): void {
     })
     .add('GET', INSTANCE_PATH, async (req) => ok(await getInstance(req.ctx, ...v(req), req.params.instance)))
     .add('PUT', INSTANCE_PATH, async (req) => {
-      const { instance, created } = await putInstance(req.ctx, ...v(req), req.params.instance, req.body);
+      const { instance, created } = await putInstance(req.ctx, ...v(req), req.params.instance, req.body, (vault) => demandGuardApproval(req.ctx, vault, 'updateProtection'));
       const op = await startOperation(req.ctx, instance.id, async () => null);
       const vaultId = instance.id.split('/backupInstances/')[0]!;
       return ok(instance, created ? 201 : 200, operationHeaders(req, operationUrls.vault(vaultId, op.id)));
@@ -48,6 +50,7 @@ export function registerBackupInstanceRoutes(router: Router): void {
         throw errors.instanceHasRunningJob(`Backup instance '${req.params.instance}' has a running job (${running[0]!.name}); delete it when the job has ended.`);
       }
       await checkInstanceDeletable(req.ctx, vault, found.id);
+      await demandGuardApproval(req.ctx, vault, 'deleteProtection');
       const op = await startOperation(req.ctx, found.id, async () => {
         await deleteInstance(req.ctx, vault, found.id);
         return null;

@@ -12,6 +12,7 @@ import { registerOperationRoutes } from './operations.ts';
 import { registerPolicyRoutes } from './policies.ts';
 import { registerPostgresServerRoutes } from './postgres-servers.ts';
 import { registerResourceGroupRoutes } from './resource-groups.ts';
+import { registerResourceGuardRoutes } from './resource-guards.ts';
 import { registerServicePrincipalRoutes } from './service-principals.ts';
 import { registerVaultRoutes } from './vaults.ts';
 import { registerVaultMaintenanceRoutes } from './vault-maintenance.ts';
@@ -21,6 +22,7 @@ export function buildRouter(): Router {
   registerResourceGroupRoutes(router);
   registerVaultRoutes(router);
   registerPolicyRoutes(router);
+  registerResourceGuardRoutes(router);
   registerBackupInstanceRoutes(router);
   registerDeletedInstanceRoutes(router);
   registerInstanceActionRoutes(router);

@@ -4,6 +4,7 @@ import {
 } from '../../services/vaults.ts';
 import { vaultStoreKey } from '../../domain/recovery-point-store.ts';
 import { registerManagedIdentity, removeManagedIdentity } from '../../identity/principals.ts';
+import { guardVaultUpdate } from '../../identity/resource-guard-approval.ts';
 import { startOperation } from '../../services/operations.ts';
 import { checkSubscription, getResourceGroup } from '../../services/resource-groups.ts';
 import type { BackupVault } from '../../domain/vault.ts';
@@ -28,6 +29,7 @@ export function registerVaultRoutes(router: Router): void {
     .add('GET', VAULT_PATH, async (req) => ok(await getVault(req.ctx, ...p(req))))
     .add('PUT', VAULT_PATH, async (req) => {
       const { vault, created } = await prepareVaultPut(req.ctx, ...p(req), req.body);
+      await guardVaultUpdate(req.ctx, vault);
       await saveVault(req.ctx, vault);
       if (created) await req.ctx.store.placeVault?.(vaultStoreKey(vault.id), vault.location);
       await registerVaultIdentity(req.ctx, vault);
@@ -36,6 +38,7 @@ export function registerVaultRoutes(router: Router): void {
     })
     .add('PATCH', VAULT_PATH, async (req) => {
       const vault = await prepareVaultPatch(req.ctx, ...p(req), req.body);
+      await guardVaultUpdate(req.ctx, vault);
       await saveVault(req.ctx, vault);
       await registerVaultIdentity(req.ctx, vault);
       return ok(vault);

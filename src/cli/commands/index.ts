@@ -12,6 +12,7 @@ import { monitorCommands } from './monitor/index.ts';
 import { loginCommands } from './login/index.ts';
 import { postgresCommands } from './postgres/index.ts';
 import { recoveryPointCommands } from './recovery-point/index.ts';
+import { resourceGuardCommands } from './resource-guard/index.ts';
 import { restoreCommands } from './restore/index.ts';
 import { roleCommands } from './role/index.ts';
 import { rotateMasterKeyCommand, rotateSigningKeyCommand, serverCommand } from './server.ts';
@@ -19,4 +20,4 @@ import { vaultCommands } from './vault/index.ts';
 
 export const ALL_COMMANDS: Command[] = [serverCommand, rotateMasterKeyCommand, rotateSigningKeyCommand, accountShow, ...loginCommands, ...adSpCommands, ...groupCommands, ...backupVaultCommands, ...backupPolicyCommands,
   ...backupInstanceCommands, ...restoreCommands, ...recoveryPointCommands, ...jobCommands,
-  ...keyVaultCommands, ...postgresCommands, ...vaultCommands, ...roleCommands, ...monitorCommands];
+  ...keyVaultCommands, ...postgresCommands, ...vaultCommands, ...roleCommands, ...monitorCommands, ...resourceGuardCommands];

@@ -19,6 +19,21 @@ export const authorizationErrors = {
       `The user, group or application 'appid=${appId};oid=${objectId};iss=https://sts.windows.net/${tenantId}/' does not have secrets ${permission} permission on key vault '${vault}'. ` +
         `Grant it with 'dpvault keyvault set-policy -n ${vault} --object-id ${objectId} --secret-permissions ${permission}'.`,
     ),
+  /** Multi-user authorization: the vault's resource guard has not approved a critical operation for this caller. */
+  resourceGuardPermissionMissing: (objectId: string, operation: string, description: string, guardId: string, action: string): DpError =>
+    new DpError(
+      'forbidden',
+      'UserErrorMissingRequiredPermissionsOnResourceGuard',
+      `The backup vault is protected by the resource guard '${guardId}' (multi-user authorization): the critical operation '${operation}' (${description}) ` +
+        `needs the caller '${objectId}' to also hold a role allowing '${action}' over the resource guard, such as Contributor there. ` +
+        'Ask the resource guard\'s owner (the security administrator) for access, then try again.',
+    ),
+  resourceGuardInUse: (guardId: string, vaults: string[]): DpError =>
+    new DpError('conflict', 'UserErrorResourceGuardInUse', `The resource guard '${guardId}' protects ${vaults.length} backup vault(s) (${vaults.join(', ')}); remove their resource guard mappings first.`),
+  resourceGuardProxyNameInvalid: (name: string): DpError =>
+    new DpError('invalid', 'UserErrorInvalidResourceGuardProxyName', `'${name}' is not a resource guard mapping name: a backup vault has one mapping, named 'DppResourceGuardProxy'.`),
+  resourceGuardMappingExists: (guardId: string): DpError =>
+    new DpError('conflict', 'UserErrorResourceGuardMappingExists', `The backup vault is already mapped to the resource guard '${guardId}'; remove that mapping (a critical operation) before mapping another guard.`),
   roleAssignmentIdInvalid: (name: string): DpError =>
     new DpError('invalid', 'InvalidRoleAssignmentId', `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`),
   roleAssignmentRequestInvalid: (message: string): DpError => new DpError('invalid', 'InvalidRoleAssignmentRequest', message),
