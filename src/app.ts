@@ -18,6 +18,7 @@ import { loadOrCreateSigningKeys } from './identity/signing-keys.ts';
 import { SignInLimits, type SignInLimitSettings } from './identity/sign-in-limits.ts';
 import { ensureOwner, OWNER_CREDENTIALS_FILE } from './identity/owner-bootstrap.ts';
 import { InProcessBackground, type ServiceContext } from './services/context.ts';
+import { EventMetrics } from './services/metrics-events.ts';
 import { loadOrCreateMasterKey } from './secrets/master-key.ts';
 import { RepositoryStore } from './jobs/repository-store.ts';
 import type { LockOptions } from './repository/locks.ts';
@@ -103,7 +104,11 @@ export async function openContext(given: ServiceOptions): Promise<ServiceContext
   const opts = absoluteDataDir(given);
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   secureDataDir(opts.dataDir, opts.log);
-  const stackOptions = opts.maxUploadMbps === undefined ? {} : { upload: new Bandwidth(mbpsToBytesPerSecond(opts.maxUploadMbps)) };
+  const metrics = new EventMetrics();
+  const stackOptions = {
+    onError: () => metrics.storageError(),
+    ...(opts.maxUploadMbps === undefined ? {} : { upload: new Bandwidth(mbpsToBytesPerSecond(opts.maxUploadMbps)) }),
+  };
   const backupData = storageFactoryFor(opts.dataDir, opts.storage, stackOptions); // a bad setting fails before anything is opened
   // The catalog and the task queue share one SQLite file, so a transaction can span both.
   const db = new SqliteConnection(join(opts.dataDir, 'catalog.sqlite'));
@@ -136,6 +141,7 @@ export async function openContext(given: ServiceOptions): Promise<ServiceContext
     restoreMaintenanceWorkMem: opts.restoreMaintenanceWorkMem,
     restoreFilesRoots: opts.restoreFilesRoots,
     log: opts.log,
+    metrics,
   };
 }
 

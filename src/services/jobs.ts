@@ -118,6 +118,7 @@ export async function finishJob(
   });
   if (ended) {
     ctx.log?.(jobEndLine(job));
+    ctx.metrics?.jobEnded(job);
     await recordBackupOutcome(ctx, job);
   }
   return job;

@@ -288,6 +288,14 @@ describe('every route, in-process', () => {
     assert.equal(bad.body.error.code, 'InvalidFilter');
   });
 
+  it('answers GET /metrics in Prometheus text format', async () => {
+    const res = await call('GET', '/metrics');
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    assert.match(res.body, /^# TYPE dpvault_jobs_total counter$/m);
+    assert.match(res.body, /^dpvault_queue_depth \d+$/m);
+  });
+
   it('creates, shows, lists, re-keys and deletes a service principal, never showing a stored secret', async () => {
     const made = await call('POST', '/v1.0/servicePrincipals', { displayName: 'inproc-sp' });
     assert.equal(made.status, 201, JSON.stringify(made.body));

@@ -8,6 +8,7 @@ import { registerDeletedInstanceRoutes } from './deleted-instances.ts';
 import { registerInstanceActionRoutes } from './instance-actions.ts';
 import { registerJobAndRecoveryPointRoutes } from './jobs-and-points.ts';
 import { registerKeyVaultRoutes } from './key-vaults.ts';
+import { registerMetricsRoutes } from './metrics.ts';
 import { registerOperationRoutes } from './operations.ts';
 import { registerPolicyRoutes } from './policies.ts';
 import { registerPostgresServerRoutes } from './postgres-servers.ts';
@@ -32,5 +33,6 @@ export function buildRouter(): Router {
   registerServicePrincipalRoutes(router);
   registerAuthorizationRoutes(router);
   registerActivityLogRoutes(router);
+  registerMetricsRoutes(router);
   return router;
 }
