@@ -19,6 +19,7 @@ import { SignInLimits, type SignInLimitSettings } from './identity/sign-in-limit
 import { ensureOwner, OWNER_CREDENTIALS_FILE } from './identity/owner-bootstrap.ts';
 import { InProcessBackground, type ServiceContext } from './services/context.ts';
 import { EventMetrics } from './services/metrics-events.ts';
+import { checkWebhooks, deliverAlert } from './services/alerts.ts';
 import { loadOrCreateMasterKey } from './secrets/master-key.ts';
 import { RepositoryStore } from './jobs/repository-store.ts';
 import type { LockOptions } from './repository/locks.ts';
@@ -70,6 +71,8 @@ export interface ServiceOptions {
   restoreMaintenanceWorkMem?: string;
   /** Directories a restore as files may write below (--restore-files-root); none refuses every directory target. */
   restoreFilesRoots?: readonly string[];
+  /** Webhooks every alert is delivered to (`--alert-webhook`; http or https URLs, checked at start). */
+  alertWebhooks?: readonly string[];
   /** Serve HTTPS with this certificate and key (PEM). */
   tls?: { cert: string; key: string };
   /** Serve plain HTTP on a non-loopback address (refused without it). */
@@ -140,6 +143,7 @@ export async function openContext(given: ServiceOptions): Promise<ServiceContext
     restoreJobs: opts.restoreJobs,
     restoreMaintenanceWorkMem: opts.restoreMaintenanceWorkMem,
     restoreFilesRoots: opts.restoreFilesRoots,
+    alertWebhooks: checkWebhooks(opts.alertWebhooks ?? []),
     log: opts.log,
     metrics,
   };
@@ -202,6 +206,7 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
       verify: (p) => runVerifyJob(ctx, p),
       repair: (p) => runRepairJob(ctx, p),
       maintenance: async (p) => void (await runMaintenanceJob(ctx, p)),
+      alertDelivery: (p) => deliverAlert(ctx, p),
     },
     { log: opts.log, idPrefix: instancePrefix },
   );

@@ -36,6 +36,8 @@ export interface ServiceContext {
   log?: (line: string) => void;
   /** The event metrics (jobs ended, storage errors) GET /metrics shows; absent in a context built by hand. */
   metrics?: EventMetrics;
+  /** Webhooks every alert is delivered to (--alert-webhook); none when absent. */
+  alertWebhooks?: readonly string[];
   /** Tells the workers that a task was queued (set by the composition root). */
   onTaskQueued?: () => void;
 }

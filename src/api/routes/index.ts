@@ -3,6 +3,7 @@
 import { Router } from '../router.ts';
 import { registerAuthorizationRoutes } from './authorization.ts';
 import { registerActivityLogRoutes } from './activity-log.ts';
+import { registerAlertRoutes } from './alerts.ts';
 import { registerBackupInstanceRoutes } from './backup-instances.ts';
 import { registerDeletedInstanceRoutes } from './deleted-instances.ts';
 import { registerInstanceActionRoutes } from './instance-actions.ts';
@@ -34,5 +35,6 @@ export function buildRouter(): Router {
   registerAuthorizationRoutes(router);
   registerActivityLogRoutes(router);
   registerMetricsRoutes(router);
+  registerAlertRoutes(router);
   return router;
 }

@@ -1,9 +1,13 @@
-// GET /metrics against a real server and a real PostgreSQL: a backup that fails (the key vault's
-// secret holds a wrong password) is counted at once, a completed one shows as state (last success,
-// recovery points, bytes), and only a principal with a role that reads metrics may scrape.
+// Monitoring against a real server and a real PostgreSQL: a backup that fails (the key vault's
+// secret holds a wrong password) is counted at once in GET /metrics, raises an alert listed by
+// `dpvault alert list` and delivered to the webhooks the test serves (one of which fails twice
+// before it takes it); a completed one shows as state (last success, recovery points, bytes); and
+// only a principal with a role that reads metrics may scrape.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
@@ -20,6 +24,10 @@ let pgc: PgCluster;
 let cwd: string;
 let policyId: string;
 let sub: string;
+let receiver: Server;
+/** What each webhook path received (JSON bodies), and how many requests each got. */
+const received: Record<string, unknown[]> = { '/steady': [], '/flaky': [] };
+const requests: Record<string, number> = { '/steady': 0, '/flaky': 0 };
 const { ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url }));
 const ado = (password: string) => `Server=127.0.0.1;Database=appdb;Port=${pgc.port};User Id=backupuser;Password=${password};Ssl Mode=Disable;`;
 
@@ -40,7 +48,21 @@ before(async () => {
   pgc = await startCluster();
   await pgc.createDatabase('appdb', shopSql(50));
   await pgc.createRole('backupuser', PASSWORD, { login: true, superuser: true });
-  svc = await startTestService();
+  // The webhooks: /steady takes every alert; /flaky answers 503 to its first two requests.
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      const path = req.url ?? '';
+      requests[path] = (requests[path] ?? 0) + 1;
+      if (path === '/flaky' && requests[path]! <= 2) return void res.writeHead(503).end();
+      received[path]?.push(JSON.parse(body));
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const hook = (path: string) => `http://127.0.0.1:${(receiver.address() as AddressInfo).port}${path}`;
+  svc = await startTestService({ alertWebhooks: [hook('/steady'), hook('/flaky')] });
   cwd = scratchDir('dpvault-metrics-');
   ({ sub, policyId } = await createProtectionResources(ok, pgc.port, 'kvmetrics'));
   await ok(`dpvault keyvault secret set --vault-name kvmetrics -n pg --value '${ado(PASSWORD)}' -o none`);
@@ -56,6 +78,7 @@ before(async () => {
 after(async () => {
   await svc?.close();
   await pgc?.stop();
+  receiver?.close();
 });
 
 describe('GET /metrics', () => {
@@ -72,6 +95,36 @@ describe('GET /metrics', () => {
     assert.equal(sample(afterFail.text, 'dpvault_job_duration_seconds_count', { operation: 'Backup', status: 'Failed' }), 1);
     assert.equal(sample(afterFail.text, 'dpvault_backup_last_success_timestamp_seconds', { vault: 'vault', instance: 'app' }), undefined);
     assert.ok(!afterFail.text.includes(WRONG) && !afterFail.text.includes(PASSWORD));
+
+    // The alert: listed at once, then delivered to both webhooks, the flaky one on its third attempt.
+    const alerts = await ok('dpvault alert list -g rg --vault vault');
+    assert.equal(alerts.length, 1);
+    const alert = alerts[0];
+    assert.equal(alert.type, 'Microsoft.AlertsManagement/alerts');
+    assert.deepEqual(
+      [alert.properties.essentials.severity, alert.properties.essentials.alertState, alert.properties.essentials.targetResourceName, alert.properties.essentials.startDateTime],
+      ['Sev1', 'New', 'app', job.properties.endTime],
+    );
+    assert.equal(alert.properties.context.jobId, job.id);
+    assert.equal(alert.properties.context.errorCode, 'UserErrorDBUserAuthFailed');
+    assert.equal(alert.properties.context.errorMessage, job.properties.errorDetails[0].message);
+    assert.deepEqual(await ok('dpvault alert list -g other-rg'), []);
+    let shown = alert;
+    while (!shown.properties.deliveries.every((d: { status: string }) => d.status !== 'Pending')) {
+      await new Promise((r) => setTimeout(r, 200));
+      shown = await ok(`dpvault alert show -n ${alert.id.split('/').pop()}`);
+    }
+    assert.deepEqual(shown.properties.deliveries.map((d: { status: string; attempts: number }) => [d.status, d.attempts]), [['Delivered', 1], ['Delivered', 3]]);
+    for (const path of ['/steady', '/flaky'] as const) {
+      assert.equal(received[path]!.length, 1, path);
+      const body = received[path]![0] as { schemaId: string; data: { essentials: { alertId: string; severity: string }; alertContext: { errorCode: string } } };
+      assert.equal(body.schemaId, 'azureMonitorCommonAlertSchema');
+      assert.equal(body.data.essentials.alertId, alert.id);
+      assert.equal(body.data.alertContext.errorCode, 'UserErrorDBUserAuthFailed');
+    }
+    assert.equal(requests['/flaky'], 3, 'two refused attempts, then the one taken');
+    const everything = JSON.stringify([alerts, shown, received]);
+    assert.ok(!everything.includes(WRONG) && !everything.includes(PASSWORD), 'no password in alerts or deliveries');
     await ok(`dpvault keyvault secret set --vault-name kvmetrics -n pg --value '${ado(PASSWORD)}' -o none`);
   });
 
