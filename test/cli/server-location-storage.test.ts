@@ -11,7 +11,7 @@ import { startService, type RunningService } from '../../src/app.ts';
 import { vaultStoreKey } from '../../src/domain/recovery-point-store.ts';
 import { resolveStorageConfig } from '../../src/cli/server-storage-config.ts';
 import { freePort } from '../support/object-stores.ts';
-import { runServer } from '../support/service.ts';
+import { ownerCredentials, runServer, signIn } from '../support/service.ts';
 import { scratchDir } from '../support/scratch.ts';
 import { dumpText, readAll, streamOf } from '../repository/helpers.ts';
 
@@ -19,7 +19,8 @@ const MINUTE = 60_000;
 const DP = '2026-03-01';
 
 async function call(svc: RunningService, method: string, path: string, body?: unknown, apiVersion = DP): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${svc.url}${path}?api-version=${apiVersion}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const token = await signIn(svc.url, ownerCredentials(svc.ctx.dataDir));
+  const res = await fetch(`${svc.url}${path}?api-version=${apiVersion}`, { method, headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }

@@ -9,6 +9,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startService, type RunningService } from '../../src/app.ts';
+import { ownerCredentials, signIn } from '../support/service.ts';
 import { RECOVERY_POINT_TYPE } from '../../src/domain/backup-instance.ts';
 import type { RecoveryPointResource } from '../../src/domain/recovery-point.ts';
 import { ManualClock } from '../../src/util/clock.ts';
@@ -26,7 +27,7 @@ let dataDir: string;
 let cwd: string;
 let sub: string;
 let policyId: string;
-const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url }));
+const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url, dataDir }));
 const G = '-g rg -v vault';
 
 const dbId = (db: string) => `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/servers/pgsrv/databases/${db}`;
@@ -210,7 +211,10 @@ describe('the audit log', () => {
     assert.ok(refused.length >= 1, 'the refused delete under the Locked vault');
     assert.equal(refused[0].subStatus.value, 'UserErrorOperationDeniedOnImmutableItem');
     assert.equal(refused[0].resourceId, instanceId('locked'));
-    assert.equal(refused[0].caller, 'local');
+    // The CLI signed in as the Owner: the caller is its object id.
+    const token = await signIn(svc.url, ownerCredentials(dataDir));
+    const ownerObjectId = (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { oid: string }).oid;
+    assert.equal(refused[0].caller, ownerObjectId);
     assert.match(refused[0].correlationId, /^[0-9a-f-]{36}$/);
     assert.ok(of(deletes, 'Succeeded').length >= 4);
     assert.ok(of('Microsoft.DataProtection/backupVaults/deletedBackupInstances/undelete/action', 'Succeeded').length >= 2);
@@ -228,8 +232,12 @@ describe('the audit log', () => {
   it('cannot be changed through the API, and the maintenance worker removes what is past the retention', async () => {
     const path = `/subscriptions/${sub}/providers/microsoft.insights/eventtypes/management/values`;
     const before = await svc.ctx.catalog.queryAudit({ scopePrefix: `/subscriptions/${sub}` });
+    // As the Owner, who may do anything the API offers: the log still cannot be changed.
+    const headers = { host: new URL(svc.url).host, authorization: `Bearer ${await signIn(svc.url, ownerCredentials(dataDir))}` };
     for (const method of ['PUT', 'PATCH', 'DELETE', 'POST']) {
-      const res = await svc.app.request(method, `${path}?api-version=2015-04-01`, { body: {} });
+      const res = await svc.app.request(method, `${path}?api-version=2015-04-01`, { body: {}, headers });
+      assert.notEqual(res.status, 401);
+      assert.notEqual(res.status, 403);
       assert.ok(res.status >= 400 && res.status < 500, `${method}: ${res.status}`);
     }
     const after = await svc.ctx.catalog.queryAudit({ scopePrefix: `/subscriptions/${sub}` });
