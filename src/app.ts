@@ -18,6 +18,8 @@ import { loadOrCreateSigningKeys } from './identity/signing-keys.ts';
 import { SignInLimits, type SignInLimitSettings } from './identity/sign-in-limits.ts';
 import { ensureOwner, OWNER_CREDENTIALS_FILE } from './identity/owner-bootstrap.ts';
 import { InProcessBackground, type ServiceContext } from './services/context.ts';
+import { EventMetrics } from './services/metrics-events.ts';
+import { checkWebhooks, deliverAlert } from './services/alerts.ts';
 import { loadOrCreateMasterKey } from './secrets/master-key.ts';
 import { RepositoryStore } from './jobs/repository-store.ts';
 import type { LockOptions } from './repository/locks.ts';
@@ -69,6 +71,8 @@ export interface ServiceOptions {
   restoreMaintenanceWorkMem?: string;
   /** Directories a restore as files may write below (--restore-files-root); none refuses every directory target. */
   restoreFilesRoots?: readonly string[];
+  /** Webhooks every alert is delivered to (`--alert-webhook`; http or https URLs, checked at start). */
+  alertWebhooks?: readonly string[];
   /** Serve HTTPS with this certificate and key (PEM). */
   tls?: { cert: string; key: string };
   /** Serve plain HTTP on a non-loopback address (refused without it). */
@@ -103,7 +107,11 @@ export async function openContext(given: ServiceOptions): Promise<ServiceContext
   const opts = absoluteDataDir(given);
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   secureDataDir(opts.dataDir, opts.log);
-  const stackOptions = opts.maxUploadMbps === undefined ? {} : { upload: new Bandwidth(mbpsToBytesPerSecond(opts.maxUploadMbps)) };
+  const metrics = new EventMetrics();
+  const stackOptions = {
+    onError: () => metrics.storageError(),
+    ...(opts.maxUploadMbps === undefined ? {} : { upload: new Bandwidth(mbpsToBytesPerSecond(opts.maxUploadMbps)) }),
+  };
   const backupData = storageFactoryFor(opts.dataDir, opts.storage, stackOptions); // a bad setting fails before anything is opened
   // The catalog and the task queue share one SQLite file, so a transaction can span both.
   const db = new SqliteConnection(join(opts.dataDir, 'catalog.sqlite'));
@@ -135,7 +143,9 @@ export async function openContext(given: ServiceOptions): Promise<ServiceContext
     restoreJobs: opts.restoreJobs,
     restoreMaintenanceWorkMem: opts.restoreMaintenanceWorkMem,
     restoreFilesRoots: opts.restoreFilesRoots,
+    alertWebhooks: checkWebhooks(opts.alertWebhooks ?? []),
     log: opts.log,
+    metrics,
   };
 }
 
@@ -196,6 +206,7 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
       verify: (p) => runVerifyJob(ctx, p),
       repair: (p) => runRepairJob(ctx, p),
       maintenance: async (p) => void (await runMaintenanceJob(ctx, p)),
+      alertDelivery: (p) => deliverAlert(ctx, p),
     },
     { log: opts.log, idPrefix: instancePrefix },
   );

@@ -26,7 +26,10 @@ export const AUTHORIZATION_API_VERSIONS = ['2015-07-01', '2018-01-01-preview', '
 /** Microsoft.Insights activity log (eventtypes/management/values), as az monitor activity-log sends. */
 export const INSIGHTS_API_VERSIONS = ['2015-04-01'];
 
-export type ApiVersionKind = 'dataprotection' | 'resources' | 'subscriptions' | 'keyvault' | 'postgres' | 'authorization' | 'insights';
+/** Microsoft.AlertsManagement alerts (Azure Monitor's alerts list and show). */
+export const ALERTS_API_VERSIONS = ['2018-05-05', '2019-05-05-preview', '2023-07-12-preview'];
+
+export type ApiVersionKind = 'dataprotection' | 'resources' | 'subscriptions' | 'keyvault' | 'postgres' | 'authorization' | 'insights' | 'alerts';
 
 const SUPPORTED: Record<ApiVersionKind, string[]> = {
   dataprotection: DATAPROTECTION_API_VERSIONS,
@@ -36,6 +39,7 @@ const SUPPORTED: Record<ApiVersionKind, string[]> = {
   postgres: POSTGRES_API_VERSIONS,
   authorization: AUTHORIZATION_API_VERSIONS,
   insights: INSIGHTS_API_VERSIONS,
+  alerts: ALERTS_API_VERSIONS,
 };
 
 /** What the CLI sends. */

@@ -45,7 +45,7 @@ export type Send = (res: ApiResponse) => number;
 export interface InProcessResponse {
   status: number;
   headers: Headers;
-  /** The JSON body as a client would parse it (undefined when there is none). */
+  /** The JSON body as a client would parse it (undefined when there is none; the text of a body that is not JSON). */
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- whatever JSON the route answers
 }
 
@@ -116,11 +116,13 @@ export function createApp(router: Router, opts: AppOptions): App {
         { method, target, headers, body: async () => jsonBodyFromText(headers['content-type'], text), form: async () => parseForm(headers['content-type'], text) },
         (res) => (out = inProcessAnswer(res, log)).status,
       );
-      return { status: out!.status, headers: new Headers(out!.headers), body: out!.payload ? JSON.parse(out!.payload) : undefined };
+      return { status: out!.status, headers: new Headers(out!.headers), body: out!.payload ? parsedBody(out!.headers['Content-Type'], out!.payload) : undefined };
     },
   };
   return app;
 }
+
+const parsedBody = (contentType: string | undefined, payload: string): unknown => (contentType?.startsWith('application/json') ? JSON.parse(payload) : payload);
 
 /** What HTTP would have sent; an answer that could not go out on the wire is a 500, as there. */
 function inProcessAnswer(res: ApiResponse, log: (line: string) => void): SerializedResponse {

@@ -27,6 +27,8 @@ export interface ApiRequest<P extends string = never> {
 export interface ApiResponse {
   status: number;
   body?: unknown;
+  /** A body that is not JSON (GET /metrics' text format), sent as is with `contentType`. */
+  text?: { contentType: string; payload: string };
   headers?: Record<string, string>;
 }
 

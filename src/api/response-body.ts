@@ -1,4 +1,4 @@
-// An answer as it goes on the wire: JSON text with its type and length, or an empty body.
+// An answer as it goes on the wire: JSON text (or a route's own text) with its type and length, or an empty body.
 import type { ApiResponse } from './http.ts';
 
 export interface SerializedResponse {
@@ -9,6 +9,11 @@ export interface SerializedResponse {
 
 export function serializeResponse(out: ApiResponse): SerializedResponse {
   const headers: Record<string, string> = { ...(out.headers ?? {}) };
+  if (out.text !== undefined) {
+    headers['Content-Type'] = out.text.contentType;
+    headers['Content-Length'] = String(Buffer.byteLength(out.text.payload));
+    return { status: out.status, headers, payload: out.text.payload };
+  }
   if (out.body === undefined) {
     headers['Content-Length'] = '0';
     return { status: out.status, headers };

@@ -145,6 +145,10 @@ const TABLE: [string, string | RouteAction][] = [
   [`GET ${PG}/{server}/databases/{db}`, 'Microsoft.DBforPostgreSQL/servers/databases/read'],
 
   ['GET /subscriptions/{sub}/providers/microsoft.insights/eventtypes/management/values', 'Microsoft.Insights/eventtypes/values/read'],
+  // Prometheus' scrape: Azure Monitor's metrics read, which Monitoring Reader (and Reader, Owner) hold at `/`.
+  ['GET /metrics', 'Microsoft.Insights/metrics/read'],
+  ['GET /subscriptions/{sub}/providers/Microsoft.AlertsManagement/alerts', 'Microsoft.AlertsManagement/alerts/read'],
+  ['GET /subscriptions/{sub}/providers/Microsoft.AlertsManagement/alerts/{alert}', 'Microsoft.AlertsManagement/alerts/read'],
 
   // Service principals (Graph-style, outside every subscription: only a role at `/` reaches them).
   // Writing one is identity administration: its actions are in Microsoft.Authorization's namespace,

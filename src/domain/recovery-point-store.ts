@@ -42,6 +42,8 @@ export interface RecoveryPointStore {
   setNote(vaultKey: string, key: string, value: Record<string, unknown> | null): Promise<void>;
   /** Every note of a vault (after `recover`, or of a vault in use). */
   notes(vaultKey: string): Promise<Record<string, unknown>[]>;
+  /** Bytes the vault's storage holds now, per datastore that holds any (the metrics' dpvault_stored_bytes); optional. */
+  storedBytes?(vaultKey: string): Promise<Record<string, number>>;
   /** Frees space no recovery point needs any more (after deletions); optional. */
   collectGarbage?(): Promise<void>;
   /**

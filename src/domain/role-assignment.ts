@@ -12,6 +12,7 @@ export const BUILT_IN_ROLE_IDS = Object.freeze({
   'Backup Operator': '00c29273-979b-4161-815c-10b084fb9324',
   'Backup Reader': 'a795c7a0-d4a2-40c1-ae25-d81f01202912',
   'User Access Administrator': '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9',
+  'Monitoring Reader': '43d0d8ad-25c7-4714-9337-8ba259a9fe05',
 } as const);
 
 export type BuiltInRoleName = keyof typeof BUILT_IN_ROLE_IDS;

@@ -89,6 +89,8 @@ export const BUILT_IN_ROLES: readonly RoleDefinition[] = Object.freeze([
   ]),
   role('Backup Reader', "Can view backup services, but can't make changes", BACKUP_READS),
   role('User Access Administrator', 'Lets you manage user access to Azure resources.', ['*/read', 'Microsoft.Authorization/*', 'Microsoft.Support/*']),
+  // Azure's Monitoring Reader: reads everything (so GET /metrics, Microsoft.Insights/metrics/read), changes nothing: the scraper's role.
+  role('Monitoring Reader', 'Can read all monitoring data (metrics, logs, etc.).', ['*/read', 'Microsoft.Support/*']),
 ]);
 
 /** The role with this name (case-insensitive) or id (a GUID, or a roleDefinitions path ending in one). */

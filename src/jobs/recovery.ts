@@ -39,11 +39,18 @@ export async function recoverInterruptedWork(ctx: ServiceContext, storage: Stora
 /**
  * Fails the tasks whose lease is over at `now` (their worker is gone; tasks whose lease still
  * holds may be running in another process and are left alone). A job still InProgress fails with
- * JobInterrupted, saying what of an interrupted restore was removed. Returns how many.
+ * JobInterrupted, saying what of an interrupted restore was removed; an alert's delivery is queued
+ * again instead. Returns how many.
  */
 export async function failExpiredTasks(ctx: ServiceContext, now: string): Promise<number> {
   const expired = await ctx.queue.listExpired(now);
   for (const task of expired) {
+    if (task.kind === 'alertDelivery') {
+      // No job: the attempt the stop interrupted runs again (its delivery is still Pending).
+      await ctx.queue.enqueue('alertDelivery', task.payload, { runAt: now, jobKey: `alert-resumed:${task.id}` });
+      await ctx.queue.fail(task.id, 'interrupted by a server stop; queued again');
+      continue;
+    }
     const jobId = task.payload.jobId;
     if ((await loadJob(ctx, jobId).catch(() => undefined))?.properties.status === 'InProgress') {
       const kept = task.kind === 'restore' ? await cleanUpInterruptedRestore(ctx, task.payload) : 'Nothing it wrote was kept.';

@@ -188,6 +188,12 @@ export class RepositoryStore implements RecoveryPointStore {
     return (await this.#placement.forVault(vaultKey)).datastores(vaultKey);
   }
 
+  async storedBytes(vaultKey: string): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const datastore of await this.#datastores(vaultKey)) out[datastore] = (await (await this.repository(vaultKey, datastore)).stats()).packBytes;
+    return out;
+  }
+
   async health(vaultKey: string): Promise<StoredHealth[]> {
     const out: StoredHealth[] = [];
     for (const datastore of await this.#datastores(vaultKey)) {

@@ -33,6 +33,12 @@ export interface MaintenanceTaskPayload {
   jobId: string;
 }
 
+export interface AlertDeliveryTaskPayload {
+  alertId: string;
+  /** The webhook's place in the alert's deliveries. */
+  delivery: number;
+}
+
 /** The service's task kinds. A type (not an interface) so that it satisfies `TaskMap`'s index. */
 export type Tasks = {
   backup: BackupTaskPayload;
@@ -40,6 +46,7 @@ export type Tasks = {
   verify: VerifyTaskPayload;
   repair: RepairTaskPayload;
   maintenance: MaintenanceTaskPayload;
+  alertDelivery: AlertDeliveryTaskPayload;
 };
 
 export type TaskKind = keyof Tasks;

@@ -4,6 +4,7 @@ import type { TaskQueue } from '../queue/queue.ts';
 import type { Clock } from '../util/clock.ts';
 import type { RecoveryPointStore } from '../domain/recovery-point-store.ts';
 import type { StoragePlacement } from '../storage/placement.ts';
+import type { EventMetrics } from './metrics-events.ts';
 
 export interface ServiceContext {
   catalog: Catalog;
@@ -33,6 +34,10 @@ export interface ServiceContext {
   restoreFilesRoots?: readonly string[];
   /** The server log (ServiceOptions.log): one line per event, never a secret. */
   log?: (line: string) => void;
+  /** The event metrics (jobs ended, storage errors) GET /metrics shows; absent in a context built by hand. */
+  metrics?: EventMetrics;
+  /** Webhooks every alert is delivered to (--alert-webhook); none when absent. */
+  alertWebhooks?: readonly string[];
   /** Tells the workers that a task was queued (set by the composition root). */
   onTaskQueued?: () => void;
 }

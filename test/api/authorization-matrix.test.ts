@@ -42,7 +42,7 @@ function concrete(pattern: string): string {
     sub, rg: N.rg, vault: N.vault, policy: N.policy, kv: N.kv, secret: N.secret, server: N.server, db: 'postgres',
     instance: 'mpg-shop', bi: 'mpg-shop', job: randomUUID(), rp: randomUUID(), op: randomUUID(), loc: 'westus', kind: 'add', version: 'v1',
     assignment: randomUUID(), definition: BUILT_IN_ROLE_IDS.Reader, namespace: 'Microsoft.DataProtection', type: 'backupVaults', name: N.vault,
-    childType: 'backupInstances', childName: 'mpg-shop', id: randomUUID(), guard: 'mguard', proxy: 'DppResourceGuardProxy',
+    childType: 'backupInstances', childName: 'mpg-shop', id: randomUUID(), guard: 'mguard', proxy: 'DppResourceGuardProxy', alert: randomUUID(),
   };
   return pattern.replace(/\{(\w+)\}/g, (_, p: string) => {
     assert.ok(values[p] !== undefined, `no value for {${p}} in ${pattern}`);

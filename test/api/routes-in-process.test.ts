@@ -307,6 +307,23 @@ describe('every route, in-process', () => {
     assert.equal(bad.body.error.code, 'InvalidFilter');
   });
 
+  it('answers GET /metrics in Prometheus text format', async () => {
+    const res = await call('GET', '/metrics');
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    assert.match(res.body, /^# TYPE dpvault_jobs_total counter$/m);
+    assert.match(res.body, /^dpvault_queue_depth \d+$/m);
+  });
+
+  it('lists the alerts of the subscription and refuses an unknown one with 404', async () => {
+    const listed = await call('GET', `/subscriptions/${sub}/providers/Microsoft.AlertsManagement/alerts?api-version=2019-05-05-preview&targetResourceGroup=nosuchgroup`);
+    assert.equal(listed.status, 200, JSON.stringify(listed.body));
+    assert.deepEqual(listed.body.value, []);
+    const missing = await call('GET', `/subscriptions/${sub}/providers/Microsoft.AlertsManagement/alerts/00000000-0000-0000-0000-000000000000?api-version=2019-05-05-preview`);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.error.code, 'ResourceNotFound');
+  });
+
   it('creates, shows, lists, re-keys and deletes a service principal, never showing a stored secret', async () => {
     const made = await call('POST', '/v1.0/servicePrincipals', { displayName: 'inproc-sp' });
     assert.equal(made.status, 201, JSON.stringify(made.body));

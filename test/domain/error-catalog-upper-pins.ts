@@ -119,6 +119,7 @@ export const UPPER_PINS: Record<keyof Upper, [DpError, string, number, string]> 
   operationInterrupted: [errors.operationInterrupted(), 'OperationInterrupted', 500, 'The dpvault server stopped while this operation was running. Check the resource and run the operation again.'],
   jobInterrupted: [errors.jobInterrupted('kept1'), 'JobInterrupted', 500, 'The dpvault server stopped while this job was running. kept1 Run it again.'],
   jobNotFound: [errors.jobNotFound('m'), 'UserErrorJobNotFound', 404, 'm'],
+  alertNotFound: [errors.alertNotFound('m'), 'ResourceNotFound', 404, 'm'],
   recoveryPointRefInvalid: [errors.recoveryPointRefInvalid('m'), 'InvalidRecoveryPointRef', 500, 'm'],
   recoveryPointDataCorrupt: [errors.recoveryPointDataCorrupt('recoveryPointId1', 'cause1'), 'UserErrorRecoveryPointDataCorrupt', 500, 'Recovery point recoveryPointId1: cause1'],
   recoveryPointDataMissing: [errors.recoveryPointDataMissing('recoveryPointId1', 'cause1'), 'UserErrorRecoveryPointDataMissing', 500, 'Recovery point recoveryPointId1: cause1'],

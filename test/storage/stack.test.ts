@@ -61,6 +61,22 @@ describe('the storage stack', () => {
     for (const op of ops) assert.equal(plan.hits.filter((h) => h.op === op).length, 3, `${op} failed three times, then passed`);
   });
 
+  it('reports every failed attempt of every operation to onError, and no missing object', async () => {
+    let errors = 0;
+    const ops = ['put', 'get', 'getStream', 'stat', 'list', 'delete'] as const;
+    const { storage } = open(ops.map((op) => ({ ops: [op], effect: 'transient', times: 2 })), { onError: () => errors++ });
+    await storage.put('a/b', Buffer.from('bytes'));
+    await storage.get('a/b');
+    await readAll(await storage.getStream('a/b'));
+    await storage.stat('a/b');
+    await names(storage, 'a/');
+    await storage.delete('a/b');
+    assert.equal(errors, 12, 'two failed attempts of each of six operations, each cured by a retry');
+    await assert.rejects(storage.get('a/b'), (e: unknown) => isNotFound(e));
+    await assert.rejects(storage.stat('a/b'), (e: unknown) => isNotFound(e));
+    assert.equal(errors, 12, 'a missing object is an answer, not a storage error');
+  });
+
   it('gives up after the last attempt with the transient error', async () => {
     const { storage, plan } = open([{ ops: ['get'], effect: 'transient' }]);
     await storage.put('x', Buffer.from('1'));

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { getDefaultPolicyTemplate } from '../../src/policy/template.ts';
 import type { TestService } from './service.ts';
 
-export const API = { resources: '2024-11-01', subscriptions: '2022-12-01', dataprotection: '2026-03-01', keyvault: '2024-11-01', postgres: '2017-12-01', authorization: '2022-04-01', insights: '2015-04-01' } as const;
+export const API = { resources: '2024-11-01', subscriptions: '2022-12-01', dataprotection: '2026-03-01', keyvault: '2024-11-01', postgres: '2017-12-01', authorization: '2022-04-01', insights: '2015-04-01', alerts: '2019-05-05-preview' } as const;
 
 export interface ResourceNames {
   rg: string;

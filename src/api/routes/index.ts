@@ -3,11 +3,13 @@
 import { Router } from '../router.ts';
 import { registerAuthorizationRoutes } from './authorization.ts';
 import { registerActivityLogRoutes } from './activity-log.ts';
+import { registerAlertRoutes } from './alerts.ts';
 import { registerBackupInstanceRoutes } from './backup-instances.ts';
 import { registerDeletedInstanceRoutes } from './deleted-instances.ts';
 import { registerInstanceActionRoutes } from './instance-actions.ts';
 import { registerJobAndRecoveryPointRoutes } from './jobs-and-points.ts';
 import { registerKeyVaultRoutes } from './key-vaults.ts';
+import { registerMetricsRoutes } from './metrics.ts';
 import { registerOperationRoutes } from './operations.ts';
 import { registerPolicyRoutes } from './policies.ts';
 import { registerPostgresServerRoutes } from './postgres-servers.ts';
@@ -34,5 +36,7 @@ export function buildRouter(): Router {
   registerServicePrincipalRoutes(router);
   registerAuthorizationRoutes(router);
   registerActivityLogRoutes(router);
+  registerMetricsRoutes(router);
+  registerAlertRoutes(router);
   return router;
 }

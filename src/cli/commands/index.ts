@@ -1,6 +1,7 @@
 // The list of every CLI command, in one place.
 import type { Command } from '../command.ts';
 import { accountShow } from './account/show.ts';
+import { alertCommands } from './alert/index.ts';
 import { adSpCommands } from './ad/sp.ts';
 import { backupInstanceCommands } from './backup-instance/index.ts';
 import { backupPolicyCommands } from './backup-policy/index.ts';
@@ -20,4 +21,4 @@ import { vaultCommands } from './vault/index.ts';
 
 export const ALL_COMMANDS: Command[] = [serverCommand, rotateMasterKeyCommand, rotateSigningKeyCommand, accountShow, ...loginCommands, ...adSpCommands, ...groupCommands, ...backupVaultCommands, ...backupPolicyCommands,
   ...backupInstanceCommands, ...restoreCommands, ...recoveryPointCommands, ...jobCommands,
-  ...keyVaultCommands, ...postgresCommands, ...vaultCommands, ...roleCommands, ...monitorCommands, ...resourceGuardCommands];
+  ...keyVaultCommands, ...postgresCommands, ...vaultCommands, ...roleCommands, ...monitorCommands, ...resourceGuardCommands, ...alertCommands];

@@ -23,6 +23,11 @@ export const serverCommand = defineCommand({
       arity: 'many',
       help: 'A directory restores as files may write below (repeatable; also DPVAULT_RESTORE_FILES_ROOT, a :-separated list). None: directory targets are refused.',
     },
+    alertWebhook: {
+      names: ['--alert-webhook'],
+      arity: 'many',
+      help: 'Deliver every alert (a failed job of a vault with job failure alerts on) as JSON to this http(s) URL (repeatable); retried with backoff.',
+    },
     tlsCert: { names: ['--tls-cert'], help: 'Serve HTTPS with this certificate (PEM file; with --tls-key).' },
     tlsKey: { names: ['--tls-key'], help: 'The private key of --tls-cert (PEM file).' },
     tlsGenerate: {
@@ -77,7 +82,7 @@ export const serverCommand = defineCommand({
     };
     const { storage, locationStorage, pairedLocations, maxUploadMbps } = resolveStorageConfig(flags, file, configFile ?? '', process.env);
     const svc = await startService({ dataDir, storage, locationStorage, pairedLocations, maxUploadMbps, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem, restoreFilesRoots,
-      tls, insecureHttp: a.insecureHttp === true, trustProxy: a.trustProxy === true, auditRetentionDays,
+      alertWebhooks: (a.alertWebhook as string[] | undefined) ?? [], tls, insecureHttp: a.insecureHttp === true, trustProxy: a.trustProxy === true, auditRetentionDays,
     });
     log(`dpvault listening on ${svc.url} (data in ${dataDir}${storage ? `, backup data in ${storage.location}` : ''})`);
     if (tls) log(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint} (a client trusts it with DPVAULT_TLS_FINGERPRINT=${tls.fingerprint})`);

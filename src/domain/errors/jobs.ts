@@ -8,6 +8,8 @@ export const RECOVERY_POINT_DATA_MISSING = 'UserErrorRecoveryPointDataMissing';
 export const BACKUP_DATA_DAMAGED = 'UserErrorBackupDataDamaged';
 /** A repair job could not save everything (a job's error detail, not thrown). */
 export const BACKUP_DATA_NOT_REPAIRABLE = 'UserErrorBackupDataNotRepairable';
+/** A failed job that carries no error detail (an alert's code then). */
+export const JOB_FAILED = 'UserErrorJobFailed';
 
 export const jobErrors = {
   /** Start-up found an operation still in progress: the server stopped under it (an operation's error, not thrown). */

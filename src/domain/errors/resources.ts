@@ -3,6 +3,7 @@
 import { DpError } from './dp-error.ts';
 
 export const resourceErrors = {
+  alertNotFound: (message: string): DpError => new DpError('notFound', 'ResourceNotFound', message),
   // The vault's irreversible setting transitions (domain/vault.ts SETTING_RULES), as Azure refuses them.
   softDeleteAlwaysOn: (next: string | number, target: string): DpError =>
     new DpError('invalid', 'UserErrorInvalidSoftDeleteStateChange', `Soft delete is AlwaysOn for this vault and cannot be changed to ${next}: the AlwaysOn state is irreversible.`, { target }),
