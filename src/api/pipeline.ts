@@ -27,6 +27,8 @@ export interface Exchange {
   requestId: string;
   /** Set by the caller middleware. */
   caller?: Caller;
+  /** The route the request matched (its method and pattern), set by dispatch once it is found. */
+  route?: { method: string; pattern: string };
   /** The answer, once a handler or the error mapping has one. */
   res?: ApiResponse;
   /** The status that went out on the wire (set by the sending middleware). */

@@ -26,6 +26,7 @@ export function dispatchTo(router: Router, ctx: ServiceContext, trustProxy = fal
       throw errors.resourceTypeNotServed(`No resource type is served at '${path}'.`);
     }
     const { route, params } = found;
+    x.route = { method: route.method, pattern: route.pattern };
     if (!x.caller) throw new Error('the pipeline resolved no caller');
     const filterAnswer = await authorize?.(x.caller, route, path);
     const apiVersion = route.versions === 'none' ? '' : checkApiVersion(query.get('api-version'), route.versions, typeFromPath(path));

@@ -140,3 +140,12 @@ test('every sign-in, failed ones included, is in the audit log with who and the 
   const text = JSON.stringify(res.body);
   for (const secret of [creds.password, 'not-the-secret-xyz']) assert.equal(text.includes(secret), false, 'no secret in the audit log');
 });
+
+test('a call is audited by its route\'s action and scope, also outside any subscription', async () => {
+  const made = await svc.http('POST', '/v1.0/servicePrincipals', { displayName: 'audited-sp' }, null);
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  const [newest] = await svc.ctx.catalog.queryAudit({ limit: 1 });
+  assert.equal(newest!.entry.operationName, 'Microsoft.Authorization/servicePrincipals/write');
+  assert.equal(newest!.entry.resourceId, '/');
+  assert.equal(newest!.entry.status, 'Succeeded');
+});
