@@ -3,7 +3,7 @@
 // is the kernel's VmHWM of the server pid; pg_dump/pg_restore and any other children it starts are
 // sampled separately.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChildMemorySampler, run, statusKiB, type RunResult } from './proc.ts';
 
@@ -44,6 +44,8 @@ export class DpvaultServer {
   readonly #child: ChildProcess;
   readonly #exited: Promise<void>;
   readonly #sampler: ChildMemorySampler;
+  /** The Owner's access token for the job polls (signed in again when it expires). */
+  #token: string | undefined;
 
   private constructor(entry: string, dataDir: string, url: string, child: ChildProcess, exited: Promise<void>) {
     this.entry = entry;
@@ -103,9 +105,26 @@ export class DpvaultServer {
     return new Map(this.#sampler.peaks);
   }
 
-  /** Runs the CLI binary against this server. */
+  /**
+   * Runs the CLI binary against this server, as its Owner: on loopback the CLI signs in with the
+   * `owner-credentials.json` of DPVAULT_HOME (the server's data directory), and its sign-in cache
+   * lives in the data directory too, never in the user's own.
+   */
   cli(args: string[], cwd?: string): Promise<RunResult> {
-    return run(process.execPath, [this.entry, ...args], { cwd, env: { ...process.env, DPVAULT_ENDPOINT: this.url } });
+    const env = { ...process.env, DPVAULT_ENDPOINT: this.url, DPVAULT_HOME: this.dataDir, DPVAULT_CONFIG_DIR: join(this.dataDir, 'cli-config') };
+    return run(process.execPath, [this.entry, ...args], { cwd, env });
+  }
+
+  /** A token of the Owner from the service's token endpoint (the credentials the server wrote at its first start). */
+  async #signIn(): Promise<string> {
+    const c = JSON.parse(readFileSync(join(this.dataDir, 'owner-credentials.json'), 'utf8')) as { appId: string; password: string };
+    const res = await fetch(`${this.url}/adfs/oauth2/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.appId, client_secret: c.password, scope: `${this.url}//.default` }),
+    });
+    const body = (await res.json()) as { access_token?: string };
+    if (!body.access_token) throw new Error(`sign-in at ${this.url} failed: HTTP ${res.status}`);
+    return body.access_token;
   }
 
   /** Runs the CLI and returns its JSON output; throws with stderr when it fails. */
@@ -117,7 +136,12 @@ export class DpvaultServer {
 
   /** GETs a job by its full id over the HTTP API. */
   async job(jobId: string): Promise<JobView> {
-    const res = await fetch(`${this.url}${jobId}?api-version=${JOB_API_VERSION}`);
+    const get = async () => fetch(`${this.url}${jobId}?api-version=${JOB_API_VERSION}`, { headers: { authorization: `Bearer ${(this.#token ??= await this.#signIn())}` } });
+    let res = await get();
+    if (res.status === 401) {
+      this.#token = undefined;
+      res = await get();
+    }
     if (!res.ok) throw new Error(`GET ${jobId}: HTTP ${res.status} ${await res.text()}`);
     return (await res.json()) as JobView;
   }
