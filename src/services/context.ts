@@ -5,6 +5,7 @@ import type { Clock } from '../util/clock.ts';
 import type { RecoveryPointStore } from '../domain/recovery-point-store.ts';
 import type { StoragePlacement } from '../storage/placement.ts';
 import type { EventMetrics } from './metrics-events.ts';
+import type { AlertDeliverySettings } from './alert-delivery.ts';
 
 export interface ServiceContext {
   catalog: Catalog;
@@ -38,6 +39,10 @@ export interface ServiceContext {
   metrics?: EventMetrics;
   /** Webhooks every alert is delivered to (--alert-webhook); none when absent. */
   alertWebhooks?: readonly string[];
+  /** Attempts per webhook and the backoff between them (--alert-webhook-retries, --alert-webhook-retry-delay); alert-delivery.ts's defaults when absent. */
+  alertDelivery?: AlertDeliverySettings;
+  /** The least grace a scheduled backup has before it counts as missed (--missed-backup-grace; scheduler/overdue.ts's default, an hour, when absent). */
+  missedBackupGraceMs?: number;
   /** Tells the workers that a task was queued (set by the composition root). */
   onTaskQueued?: () => void;
 }
