@@ -78,6 +78,7 @@ export async function deliverAlert(ctx: ServiceContext, payload: AlertDeliveryTa
     else if (d.attempts >= settings.attempts || url === undefined) {
       d.status = 'Failed';
       ctx.log?.(`alert ${alert.id}: delivery to ${d.webhook} failed after ${d.attempts} attempt(s) (${failure})`);
+      ctx.metrics?.alertDeliveryFailed();
     }
     await ctx.catalog.putResource({ id: alert.id, type: ALERT_TYPE, parentId: alert.properties.context.vaultId, body: { ...alert } });
     if (d.status === 'Pending') {

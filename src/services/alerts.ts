@@ -36,6 +36,7 @@ export async function raiseAlert(ctx: ServiceContext, make: (webhooks: readonly 
   });
   if (!raised) return null;
   ctx.log?.(`alert ${alert.id} raised: ${alert.properties.essentials.description}`);
+  ctx.metrics?.alertRaised(alert.properties.essentials.alertRule);
   if (webhooks.length) ctx.onTaskQueued?.();
   return alert;
 }

@@ -148,6 +148,9 @@ describe('GET /metrics', () => {
     assert.equal(requests['/flaky'], 3, 'two refused attempts, then the one taken');
     assert.equal(requests['/broken'], 3, 'the first attempt and two retries, then no more');
     assert.equal(authorization['/steady'], `Basic ${Buffer.from(`${HOOK_USER}:${HOOK_PASSWORD}`).toString('base64')}`, "the URL's credentials, sent as curl sends them");
+    const counted = await scrape();
+    assert.equal(sample(counted.text, 'dpvault_alerts_total', { rule: 'Backup Failure' }), 1);
+    assert.equal(sample(counted.text, 'dpvault_alert_deliveries_failed_total'), 1, 'the delivery that failed its last retry');
     const failedLine = logLines.filter((l) => l.includes('failed after'));
     assert.deepEqual(failedLine, [`alert ${alert.id}: delivery to ${hostShown} failed after 3 attempt(s) (HTTP 500)`]);
 
@@ -182,7 +185,7 @@ describe('GET /metrics', () => {
 
   it('has every metric docs/alerts.example.yml alerts on', async () => {
     const rules = parseYaml(readFileSync(resolve(import.meta.dirname, '../../docs/alerts.example.yml'), 'utf8')).groups[0].rules as { alert: string; expr: string }[];
-    assert.deepEqual(rules.map((r) => r.alert), ['DpvaultBackupFailed', 'DpvaultBackupOverdue', 'DpvaultBackupNeverSucceeded', 'DpvaultStorageErrors']);
+    assert.deepEqual(rules.map((r) => r.alert), ['DpvaultBackupFailed', 'DpvaultBackupOverdue', 'DpvaultBackupNeverSucceeded', 'DpvaultAlertDeliveryFailed', 'DpvaultStorageErrors']);
     const { text } = await scrape();
     const types = new Set([...text.matchAll(/^# TYPE (\w+) /gm)].map((m) => m[1]));
     for (const r of rules) for (const [name] of r.expr.matchAll(/dpvault_\w+/g)) assert.ok(types.has(name), `${r.alert} uses ${name}, which /metrics has`);
