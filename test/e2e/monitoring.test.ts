@@ -9,8 +9,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
@@ -19,6 +17,7 @@ import { runCli, signIn, startTestService, type TestService } from '../support/s
 import { shellSession } from '../support/shell.ts';
 import { scratchDir } from '../support/scratch.ts';
 import { createProtectionResources } from '../support/protection-resources.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
 const PASSWORD = 'Metr1cs-s3cret-pw';
 const WRONG = 'not-the-metrics-pw';
@@ -27,7 +26,7 @@ let pgc: PgCluster;
 let cwd: string;
 let policyId: string;
 let sub: string;
-let receiver: Server;
+let receiver: WebhookReceiver;
 /** What each webhook path received (JSON bodies), and how many requests each got. */
 const received: Record<string, unknown[]> = { '/steady': [], '/flaky': [], '/broken': [] };
 const requests: Record<string, number> = { '/steady': 0, '/flaky': 0, '/broken': 0 };
@@ -61,21 +60,15 @@ before(async () => {
   await pgc.createRole('backupuser', PASSWORD, { login: true, superuser: true });
   // The webhooks: /steady takes every alert; /flaky answers 503 to its first two requests; /broken
   // answers 500 to every one.
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      const path = (req.url ?? '').split('?')[0]!;
-      requests[path] = (requests[path] ?? 0) + 1;
-      authorization[path] = req.headers.authorization;
-      if (path === '/flaky' && requests[path]! <= 2) return void res.writeHead(503).end();
-      if (path === '/broken') return void res.writeHead(500).end();
-      received[path]?.push(JSON.parse(body));
-      res.writeHead(204).end();
-    });
+  receiver = await startWebhookReceiver((path, body, req) => {
+    requests[path] = (requests[path] ?? 0) + 1;
+    authorization[path] = req.headers.authorization;
+    if (path === '/flaky' && requests[path]! <= 2) return 503;
+    if (path === '/broken') return 500;
+    received[path]?.push(body);
+    return 204;
   });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  const port = (receiver.address() as AddressInfo).port;
+  const port = new URL(receiver.origin).port;
   // Three attempts, 50 ms then 100 ms apart (--alert-webhook-retries 2 --alert-webhook-retry-delay 0.05).
   svc = await startTestService({
     alertWebhooks: [`http://${HOOK_USER}:${HOOK_PASSWORD}@127.0.0.1:${port}/steady`, `http://127.0.0.1:${port}/flaky`, `http://127.0.0.1:${port}/broken?token=${HOOK_TOKEN}`],
@@ -133,7 +126,7 @@ describe('GET /metrics', () => {
       await new Promise((r) => setTimeout(r, 200));
       shown = await ok(`dpvault alert show -n ${alert.id.split('/').pop()}`);
     }
-    const hostShown = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    const hostShown = receiver.origin;
     assert.deepEqual(
       shown.properties.deliveries.map((d: { webhook: string; status: string; attempts: number; lastError: string | null }) => [d.webhook, d.status, d.attempts, d.lastError]),
       [[hostShown, 'Delivered', 1, null], [hostShown, 'Delivered', 3, null], [hostShown, 'Failed', 3, 'HTTP 500']],
