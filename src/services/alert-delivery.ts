@@ -8,14 +8,7 @@ import { createHash } from 'node:crypto';
 import { ALERT_TYPE, type AlertResource } from '../domain/alert.ts';
 import { usage } from '../domain/errors.ts';
 import type { AlertDeliveryTaskPayload } from '../queue/tasks.ts';
-import type { ServiceContext } from './context.ts';
-
-export interface AlertDeliverySettings {
-  /** Attempts per webhook before its delivery is Failed (the first and its retries). */
-  attempts: number;
-  /** The wait before the first retry; each next one waits twice as long (at most an hour). */
-  firstRetryDelayMs: number;
-}
+import type { AlertDeliverySettings, ServiceContext } from './context.ts';
 
 /** Six attempts, 1, 2, 4, 8 and 16 s apart. */
 export const DEFAULT_ALERT_DELIVERY: AlertDeliverySettings = Object.freeze({ attempts: 6, firstRetryDelayMs: 1000 });

@@ -5,7 +5,6 @@ import type { Clock } from '../util/clock.ts';
 import type { RecoveryPointStore } from '../domain/recovery-point-store.ts';
 import type { StoragePlacement } from '../storage/placement.ts';
 import type { EventMetrics } from './metrics-events.ts';
-import type { AlertDeliverySettings } from './alert-delivery.ts';
 
 export interface ServiceContext {
   catalog: Catalog;
@@ -45,6 +44,14 @@ export interface ServiceContext {
   missedBackupGraceMs?: number;
   /** Tells the workers that a task was queued (set by the composition root). */
   onTaskQueued?: () => void;
+}
+
+/** How alert deliveries are retried (alert-delivery.ts). */
+export interface AlertDeliverySettings {
+  /** Attempts per webhook before its delivery is Failed (the first and its retries). */
+  attempts: number;
+  /** The wait before the first retry; each next one waits twice as long (at most an hour). */
+  firstRetryDelayMs: number;
 }
 
 export interface BackgroundRunner {

@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import { startService, type RunningService } from '../../src/app.ts';
 import type { Clock } from '../../src/util/clock.ts';
 import type { SignInLimitSettings } from '../../src/identity/sign-in-limits.ts';
-import type { AlertDeliverySettings } from '../../src/services/alert-delivery.ts';
+import type { AlertDeliverySettings } from '../../src/services/context.ts';
 import { testStorage } from './object-stores.ts';
 import { scratchDir } from './scratch.ts';
 
