@@ -38,8 +38,20 @@ export interface ServiceContext {
   metrics?: EventMetrics;
   /** Webhooks every alert is delivered to (--alert-webhook); none when absent. */
   alertWebhooks?: readonly string[];
+  /** Attempts per webhook and the backoff between them (--alert-webhook-retries, --alert-webhook-retry-delay); alert-delivery.ts's defaults when absent. */
+  alertDelivery?: AlertDeliverySettings;
+  /** The least grace a scheduled backup has before it counts as missed (--missed-backup-grace; scheduler/overdue.ts's default, an hour, when absent). */
+  missedBackupGraceMs?: number;
   /** Tells the workers that a task was queued (set by the composition root). */
   onTaskQueued?: () => void;
+}
+
+/** How alert deliveries are retried (alert-delivery.ts). */
+export interface AlertDeliverySettings {
+  /** Attempts per webhook before its delivery is Failed (the first and its retries). */
+  attempts: number;
+  /** The wait before the first retry; each next one waits twice as long (at most an hour). */
+  firstRetryDelayMs: number;
 }
 
 export interface BackgroundRunner {

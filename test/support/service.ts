@@ -12,6 +12,7 @@ import type { Readable } from 'node:stream';
 import { startService, type RunningService } from '../../src/app.ts';
 import type { Clock } from '../../src/util/clock.ts';
 import type { SignInLimitSettings } from '../../src/identity/sign-in-limits.ts';
+import type { AlertDeliverySettings } from '../../src/services/context.ts';
 import { testStorage } from './object-stores.ts';
 import { scratchDir } from './scratch.ts';
 
@@ -72,14 +73,14 @@ export interface TestService extends RunningService {
 export async function startTestService(
   opts: {
     clock?: Clock; dataDir?: string; keyOrderMinBytes?: number; log?: (line: string) => void; restoreFilesRoots?: string[];
-    signInLimits?: Partial<SignInLimitSettings>; alertWebhooks?: string[];
+    signInLimits?: Partial<SignInLimitSettings>; alertWebhooks?: string[]; alertDelivery?: AlertDeliverySettings;
   } = {},
 ): Promise<TestService> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'dpvault-test-'));
   const storage = await testStorage();
   const svc = await startService({
     dataDir, storage, port: 0, clock: opts.clock, keyOrderMinBytes: opts.keyOrderMinBytes ?? 0, log: opts.log, restoreFilesRoots: opts.restoreFilesRoots,
-    signInLimits: opts.signInLimits, alertWebhooks: opts.alertWebhooks,
+    signInLimits: opts.signInLimits, alertWebhooks: opts.alertWebhooks, alertDelivery: opts.alertDelivery,
   });
   const owner = ownerCredentials(dataDir);
   const ownerToken = await signIn(svc.url, owner);
