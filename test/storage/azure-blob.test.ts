@@ -2,6 +2,7 @@
 // conformance suite (listing in small pages), access tiers read back from the emulator, and
 // credentials that never show in errors.
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { openStorage } from '../../src/storage/backends.ts';
@@ -34,10 +35,10 @@ describe('azure blob backend against Azurite', () => {
     assert.equal((await blobTier('tiers', 'vault/packs/aa/p1')).tier, 'Hot');
     await s.tiers.setTier('packs/aa/p1', 'archive');
     assert.equal((await blobTier('tiers', 'vault/packs/aa/p1')).tier, 'Archive');
-    assert.deepEqual(await s.tiers.getTier('packs/aa/p1'), { tier: 'archive', rehydratingTo: null });
+    assert.deepEqual(await s.tiers.getTier('packs/aa/p1'), { tier: 'archive', rehydratingTo: null, readable: false });
     await assert.rejects(s.get('packs/aa/p1'), { code: STORAGE_OBJECT_ARCHIVED });
     await assert.rejects(s.getStream('packs/aa/p1'), { code: STORAGE_OBJECT_ARCHIVED });
-    await s.tiers.rehydrate('packs/aa/p1', 'hot', 'high');
+    await s.tiers.rehydrate('packs/aa/p1', 'hot', 'high', 1);
     // Azurite rehydrates at once; Azure reports `rehydrate-pending-to-hot` for hours first.
     const after = await s.tiers.getTier('packs/aa/p1');
     assert.ok(after.tier === 'hot' || after.rehydratingTo === 'hot', JSON.stringify(after));
@@ -46,6 +47,21 @@ describe('azure blob backend against Azurite', () => {
     await s.tiers.setTier('packs/aa/p1', 'cool');
     assert.equal((await blobTier('tiers', 'vault/packs/aa/p1')).tier, 'Cool');
     await assert.rejects(s.tiers.setTier('packs/aa/missing', 'cool'), (e: unknown) => isNotFound(e));
+  });
+
+  it('puts blobs straight into a tier, buffers and streams alike', async () => {
+    const s = openStorage(azurite().url('put-tiers', 'v'));
+    assert.ok(s.tiers);
+    await s.tiers.putInTier('packs/bb/small', Buffer.from('small'), 'archive');
+    const big = Buffer.alloc(9 * 1024 * 1024, 7); // more than one block: the staged-blocks path
+    await s.tiers.putInTier('packs/bb/big', Readable.from([big]), 'archive');
+    await s.tiers.putInTier('packs/bb/cool', Readable.from([Buffer.from('cool')]), 'cool');
+    assert.equal((await blobTier('put-tiers', 'v/packs/bb/small')).tier, 'Archive');
+    assert.equal((await blobTier('put-tiers', 'v/packs/bb/big')).tier, 'Archive');
+    assert.equal((await blobTier('put-tiers', 'v/packs/bb/cool')).tier, 'Cool');
+    assert.equal((await s.stat('packs/bb/big')).size, big.length);
+    await assert.rejects(s.get('packs/bb/small'), { code: STORAGE_OBJECT_ARCHIVED });
+    assert.deepEqual(await s.tiers.getTier('packs/bb/cool'), { tier: 'cool', rehydratingTo: null, readable: true });
   });
 
   it('a container that does not exist yet lists nothing, reads not-found and is created on the first put', async () => {
