@@ -8,6 +8,7 @@ import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-bl
 import { openStorage } from '../../src/storage/backends.ts';
 import { AzureBlobStorage, azureCredentials } from '../../src/storage/azure-blob.ts';
 import { parseObjectStoreUrl } from '../../src/storage/object-url.ts';
+import { ObjectRehydrations } from '../../src/storage/rehydrate-objects.ts';
 import { isNotFound, isTransient, STORAGE_CREDENTIALS_MISSING, STORAGE_OBJECT_ARCHIVED } from '../../src/storage/storage.ts';
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, usePeer } from '../support/object-stores.ts';
 import { storageConformance } from './suite.ts';
@@ -62,6 +63,28 @@ describe('azure blob backend against Azurite', () => {
     assert.equal((await s.stat('packs/bb/big')).size, big.length);
     await assert.rejects(s.get('packs/bb/small'), { code: STORAGE_OBJECT_ARCHIVED });
     assert.deepEqual(await s.tiers.getTier('packs/bb/cool'), { tier: 'cool', rehydratingTo: null, readable: true });
+  });
+
+  it('a rehydration brings archived blobs to Hot for its readers and moves them back to Archive when the last lets go', async () => {
+    const s = openStorage(azurite().url('rehydrations', 'r'));
+    assert.ok(s.tiers);
+    await s.tiers.putInTier('packs/cc/a', Buffer.from('a'), 'archive');
+    await s.tiers.putInTier('packs/cc/b', Buffer.from('b'), 'archive');
+    await s.put('packs/cc/hot', Buffer.from('hot'));
+    const rehydrations = new ObjectRehydrations();
+    const opts = { priority: 'standard' as const, days: 1, pollIntervalMs: 10 };
+    const first = await rehydrations.rehydrate(s, ['packs/cc/a', 'packs/cc/hot'], opts);
+    const second = await rehydrations.rehydrate(s, ['packs/cc/a', 'packs/cc/b'], opts);
+    assert.equal((await s.get('packs/cc/a')).toString(), 'a');
+    assert.equal((await s.get('packs/cc/b')).toString(), 'b');
+    await first();
+    assert.equal((await blobTier('rehydrations', 'r/packs/cc/a')).tier, 'Hot', 'still read by the second');
+    assert.equal((await blobTier('rehydrations', 'r/packs/cc/hot')).tier, 'Hot', 'never archived, never moved');
+    await second();
+    await second();
+    assert.equal((await blobTier('rehydrations', 'r/packs/cc/a')).tier, 'Archive');
+    assert.equal((await blobTier('rehydrations', 'r/packs/cc/b')).tier, 'Archive');
+    assert.equal((await blobTier('rehydrations', 'r/packs/cc/hot')).tier, 'Hot');
   });
 
   it('a container that does not exist yet lists nothing, reads not-found and is created on the first put', async () => {

@@ -11,6 +11,8 @@ export interface RecordedRequest {
   url: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The status answered, once answered. */
+  status?: number;
 }
 
 export interface ProxyReply {
@@ -40,12 +42,14 @@ export async function startRecordingProxy(target: string, opts: {
       requests.push(recorded);
       const own = opts.answer?.(recorded);
       if (own) {
+        recorded.status = own.status;
         res.writeHead(own.status, own.headers ?? {});
         res.end(own.body ?? '');
         return;
       }
       const out = request({ host: to.hostname, port: to.port, method: recorded.method, path: recorded.url, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, { ...up.headers, ...(opts.decorate?.(recorded) ?? {}) });
+        recorded.status = up.statusCode ?? 502;
+        res.writeHead(recorded.status, { ...up.headers, ...(opts.decorate?.(recorded) ?? {}) });
         up.pipe(res);
       });
       out.on('error', () => res.destroy());
