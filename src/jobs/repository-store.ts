@@ -233,7 +233,8 @@ export class RepositoryStore implements RecoveryPointStore {
     for (const datastore of await this.#datastores(vaultKey)) {
       const repo = await this.repository(vaultKey, datastore);
       await repo.refresh();
-      const report = await repo.verify({ samplePercent, quarantine: true });
+      // Archived packs are not read (that would need a rehydration); their index, manifests and chunk lists are checked.
+      const report = await repo.verify({ samplePercent: this.#archived.has(`${vaultKey}/${datastore}`) ? 0 : samplePercent, quarantine: true });
       out.health.push(...storedHealth(vaultKey, datastore, report.health));
       out.datastores.push(datastore);
       out.ok &&= report.ok;

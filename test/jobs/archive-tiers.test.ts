@@ -54,6 +54,8 @@ async function walk(location: string, tiers: () => Promise<Tiers>, priority: 'St
   seen.archived = await tiers();
   const moved = (await f.point(rp.name))!;
   if (refusesArchivedReads) await assert.rejects(readAll(f, moved.internal.data.ArchiveStore!), { code: STORAGE_OBJECT_ARCHIVED });
+  const verified = await f.ctx.store.verify(vaultStoreKey(f.vaultId), 100);
+  assert.ok(verified.ok, `a verify reads no archived pack and finds nothing wrong: ${JSON.stringify(verified.problems)}`);
   const restoreAt = new Date(f.clock.now().getTime() + 86_400_000);
   f.clock.set(restoreAt.toISOString());
   const copy = await rehydrateForRestore(f.ctx, `${f.vaultId}/backupJobs/restore-1`, rp.id, { ...request(priority), recoveryPointId: rp.name });
