@@ -9,7 +9,7 @@
 // the archive tier (Azure Blob), or their restored copies expire a day later (S3), so the only
 // rehydrated copy is the VaultStore one, kept for the requested days as Azure Backup keeps it.
 import { errors } from '../domain/errors.ts';
-import type { StoredDump } from '../domain/recovery-point-store.ts';
+import type { DumpLocation, StoredDump } from '../domain/recovery-point-store.ts';
 import type { RestoreRequest } from '../domain/restore-request.ts';
 import { addDuration, ZERO_DURATION } from '../policy/time/duration.ts';
 import type { ServiceContext } from '../services/context.ts';
@@ -18,7 +18,6 @@ import { holdOf, updateRecoveryPoint } from '../services/recovery-point-retentio
 import { refreshDataStores } from '../policy/retention-plan.ts';
 import { rehydrationOf } from '../services/restores.ts';
 import { locationOf } from './retention-job.ts';
-import type { DumpLocation } from '../domain/recovery-point-store.ts';
 import { updateJob } from '../services/jobs.ts';
 
 /** How often a rehydration from an archive tier looks whether the objects are readable, unless set. */

@@ -55,7 +55,7 @@ export class RepositoryStore implements RecoveryPointStore {
     if (!repo) {
       const opts = { clock: this.#clock, locks: this.#locks };
       repo = this.#open(vaultKey, datastore).then((storage) => {
-        if (storage.tiers && datastoreTiers(datastore)) this.#archived.add(key);
+        this.#noteArchived(key, datastore, storage);
         return Repository.open(storage, this.#masterKey, opts).catch((e: unknown) => {
           if ((e as DpError).code === REPOSITORY_NOT_FOUND) return Repository.init(storage, this.#masterKey, { ...opts, chunker: chunkerForDataSize(sizeHint) });
           throw e;
@@ -167,7 +167,7 @@ export class RepositoryStore implements RecoveryPointStore {
     for (const datastore of await this.#datastores(vaultKey)) {
       const storage = await this.#open(vaultKey, datastore);
       const { repository } = await Repository.recover(storage, this.#masterKey, { clock: this.#clock, locks: this.#locks });
-      if (storage.tiers && datastoreTiers(datastore)) this.#archived.add(`${vaultKey}/${datastore}`);
+      this.#noteArchived(`${vaultKey}/${datastore}`, datastore, storage);
       this.#repos.set(`${vaultKey}/${datastore}`, Promise.resolve(repository));
       for (const m of await repository.listManifests()) {
         out.push({
@@ -202,6 +202,11 @@ export class RepositoryStore implements RecoveryPointStore {
 
   async #open(vaultKey: string, datastore: string): Promise<Storage> {
     return (await this.#placement.forVault(vaultKey)).open(vaultKey, datastore, { tiers: datastoreTiers(datastore) });
+  }
+
+  /** Remembers the repository `key` as one whose packs sit in an archive tier, when they do. */
+  #noteArchived(key: string, datastore: string, storage: Storage): void {
+    if (storage.tiers && datastoreTiers(datastore)) this.#archived.add(key);
   }
 
   /** What gc may do in a repository: no repack where the packs are archived (it would read them). */

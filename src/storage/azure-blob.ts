@@ -11,7 +11,7 @@ import {
   AnonymousCredential, BlobServiceClient, StorageSharedKeyCredential, type BlobItem, type ContainerClient,
 } from '@azure/storage-blob';
 import { errors } from '../domain/errors.ts';
-import { classifyObjectError, isMissingContainer, sdkFailure } from './object-errors.ts';
+import { classifyObjectError, isMissingContainer, isRehydrationUnderWay, sdkFailure } from './object-errors.ts';
 import { failureOf, OBJECT_STORE_PROPERTIES, onceUntilFailed } from './object-store.ts';
 import { describe, type ObjectStoreLocation } from './object-url.ts';
 import type { AccessTier, ByteRange, ObjectInfo, Storage, StorageProperties, TierSupport } from './storage.ts';
@@ -127,7 +127,7 @@ export class AzureBlobStorage implements Storage {
             await blob.setAccessTier(TIER_NAMES[target], { rehydratePriority: priority === 'high' ? 'High' : 'Standard' });
           } catch (e) {
             // Asked again while the first rehydration runs: Azure refuses, the first goes on.
-            if (sdkFailure(e).code !== 'BlobBeingRehydrated') throw e;
+            if (!isRehydrationUnderWay(sdkFailure(e))) throw e;
           }
         });
       },

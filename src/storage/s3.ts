@@ -15,7 +15,7 @@ import {
   PutObjectCommand, RestoreObjectCommand, S3Client, type StorageClass,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { classifyObjectError, isMissingContainer, sdkFailure } from './object-errors.ts';
+import { classifyObjectError, isMissingContainer, isRehydrationUnderWay, sdkFailure } from './object-errors.ts';
 import { failureOf, OBJECT_STORE_PROPERTIES, onceUntilFailed } from './object-store.ts';
 import { describe, type ObjectStoreLocation } from './object-url.ts';
 import { retrievalTierOf, storageClassOf, tierStateOf } from './s3-tiers.ts';
@@ -102,7 +102,7 @@ export class S3Storage implements Storage {
             }));
           } catch (e) {
             // Asked again while the first restore runs: S3 refuses, the first goes on.
-            if (sdkFailure(e).code !== 'RestoreAlreadyInProgress') throw e;
+            if (!isRehydrationUnderWay(sdkFailure(e))) throw e;
           }
         });
       },

@@ -27,6 +27,8 @@ async function storageClass(bucket: string, key: string): Promise<string | undef
   }
 }
 
+const s3Error = (code: string) => `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${code}</Message></Error>`;
+
 function tiersOf(s: Storage): TierSupport {
   assert.ok(s.tiers, 'the backend has tiers');
   return s.tiers;
@@ -83,7 +85,13 @@ describe('s3 tiers against s3rver', () => {
     const keyOf = (r: RecordedRequest) => r.url.split('?')[0]!;
     before(async () => {
       proxy = await startRecordingProxy(s3rver().endpoint, {
-        answer: (r) => (isRestore(r) ? { status: 202 } : undefined),
+        answer: (r) => {
+          if (!isRestore(r)) return undefined;
+          // What S3 answers a restore asked while one runs; then, a refusal of another kind.
+          if (r.url.includes('/busy')) return { status: 409, headers: { 'content-type': 'application/xml' }, body: s3Error('RestoreAlreadyInProgress') };
+          if (r.url.includes('/refused')) return { status: 403, headers: { 'content-type': 'application/xml' }, body: s3Error('AccessDenied') };
+          return { status: 202 };
+        },
         decorate: (r) => {
           if (r.method !== 'HEAD' || !proxy.requests.some((q) => isRestore(q) && keyOf(q) === keyOf(r))) return {};
           const n = (heads.get(keyOf(r)) ?? 0) + 1;
@@ -112,6 +120,14 @@ describe('s3 tiers against s3rver', () => {
         { path: '/restores/packs/cc/p', days: '3', tier: 'Expedited' },
         { path: '/restores-deep/packs/cc/p', days: '1', tier: 'Standard' },
       ]);
+    });
+
+    it('a restore asked while one runs is no failure; another refusal is', async () => {
+      const s = via('refusals');
+      await tiersOf(s).putInTier('packs/ee/busy', Buffer.from('x'), 'archive');
+      await tiersOf(s).putInTier('packs/ee/refused', Buffer.from('x'), 'archive');
+      await tiersOf(s).rehydrate('packs/ee/busy', 'hot', 'standard', 1);
+      await assert.rejects(tiersOf(s).rehydrate('packs/ee/refused', 'hot', 'standard', 1), /AccessDenied/);
     });
 
     it('a rehydration asks once per archived object, waits until S3 reports them restored, and leaves their expiry to S3', async () => {
