@@ -71,6 +71,8 @@ export interface ServiceOptions {
   restoreMaintenanceWorkMem?: string;
   /** Directories a restore as files may write below (--restore-files-root); none refuses every directory target. */
   restoreFilesRoots?: readonly string[];
+  /** How often a restore waiting for a rehydration from an archive tier looks again, in ms (`--rehydration-poll-seconds`; default a minute). */
+  rehydrationPollMs?: number;
   /** Webhooks every alert is delivered to (`--alert-webhook`; http or https URLs, checked at start). */
   alertWebhooks?: readonly string[];
   /** Attempts per webhook and the first retry's delay (`--alert-webhook-retries`, `--alert-webhook-retry-delay`; default 6 attempts, 1 s doubling). */
@@ -147,6 +149,7 @@ export async function openContext(given: ServiceOptions): Promise<ServiceContext
     restoreJobs: opts.restoreJobs,
     restoreMaintenanceWorkMem: opts.restoreMaintenanceWorkMem,
     restoreFilesRoots: opts.restoreFilesRoots,
+    rehydrationPollMs: opts.rehydrationPollMs,
     alertWebhooks: checkWebhooks(opts.alertWebhooks ?? []),
     alertDelivery: opts.alertDelivery,
     missedBackupGraceMs: opts.missedBackupGraceMs,

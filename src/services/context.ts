@@ -32,6 +32,8 @@ export interface ServiceContext {
   restoreMaintenanceWorkMem?: string;
   /** Directories a restore as files may write below (--restore-files-root); none refuses every directory target. */
   restoreFilesRoots?: readonly string[];
+  /** How often a restore waiting for a rehydration from an archive tier looks again (ms; `--rehydration-poll-seconds`). */
+  rehydrationPollMs?: number;
   /** The server log (ServiceOptions.log): one line per event, never a secret. */
   log?: (line: string) => void;
   /** The event metrics (jobs ended, storage errors) GET /metrics shows; absent in a context built by hand. */

@@ -25,13 +25,13 @@ export const storageBackends: readonly StorageBackend[] = [
   },
   {
     scheme: 's3',
-    description: 'a bucket of Amazon S3 or an S3-compatible store: s3://BUCKET[/PREFIX]?endpoint=URL&region=R&forcePathStyle=true',
+    description: 'a bucket of Amazon S3 or an S3-compatible store: s3://BUCKET[/PREFIX]?endpoint=URL&region=R&forcePathStyle=true&archiveClass=GLACIER|DEEP_ARCHIVE',
     open: (location) => {
       const loc = parseObjectStoreUrl(location);
       return new LazyStorage({
         displayName: describe(loc),
         properties: OBJECT_STORE_PROPERTIES,
-        tiered: false,
+        tiers: { rehydrationExpires: true },
         load: async () => new (await import('./s3.ts')).S3Storage(loc),
       });
     },
@@ -44,7 +44,7 @@ export const storageBackends: readonly StorageBackend[] = [
       return new LazyStorage({
         displayName: describe(loc),
         properties: OBJECT_STORE_PROPERTIES,
-        tiered: true,
+        tiers: { rehydrationExpires: false },
         load: async () => new (await import('./azure-blob.ts')).AzureBlobStorage(loc),
       });
     },

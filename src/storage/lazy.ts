@@ -3,13 +3,16 @@
 // @aws-sdk/client-s3, 82 with @azure/storage-blob), so a server that keeps every vault on its own
 // disk should never load them: backends.ts opens S3 and Azure Blob through this.
 import type { Readable } from 'node:stream';
-import type { AccessTier, ByteRange, ObjectInfo, Storage, StorageProperties, TierSupport } from './storage.ts';
+import type { AccessTier, ByteRange, ObjectInfo, RehydrationPriority, Storage, StorageProperties, TierSupport } from './storage.ts';
 
 export interface LazyStorageOptions {
   displayName: string;
   properties: StorageProperties;
-  /** Whether the backend has access tiers: `tiers` is known before the backend is loaded. */
-  tiered: boolean;
+  /**
+   * The backend's access tiers, if it has them, as far as they are known before it is loaded
+   * (`tiers.rehydrationExpires`); the calls load it.
+   */
+  tiers: { rehydrationExpires: boolean } | null;
   /** Imports the backend's module and opens the storage; called once (again after a failure). */
   load: () => Promise<Storage>;
 }
@@ -25,17 +28,19 @@ export class LazyStorage implements Storage {
     this.displayName = opts.displayName;
     this.properties = opts.properties;
     this.#load = opts.load;
-    if (opts.tiered) {
+    if (opts.tiers) {
       const tiersOf = async (): Promise<TierSupport> => {
         const t = (await this.#open()).tiers;
         if (!t) throw new Error(`${this.displayName}: the backend declared access tiers but has none`);
         return t;
       };
       this.tiers = {
+        rehydrationExpires: opts.tiers.rehydrationExpires,
+        putInTier: async (name: string, data: Buffer | Readable, tier: AccessTier) => (await tiersOf()).putInTier(name, data, tier),
         setTier: async (name: string, tier: AccessTier) => (await tiersOf()).setTier(name, tier),
         getTier: async (name: string) => (await tiersOf()).getTier(name),
-        rehydrate: async (name: string, target: AccessTier, priority: 'standard' | 'high') =>
-          (await tiersOf()).rehydrate(name, target, priority),
+        rehydrate: async (name: string, target: AccessTier, priority: RehydrationPriority, days: number) =>
+          (await tiersOf()).rehydrate(name, target, priority, days),
       };
     }
   }

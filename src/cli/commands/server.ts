@@ -66,6 +66,12 @@ export const serverCommand = defineCommand({
       help: 'LOCATION=URL: where vaults created in that Azure location keep their data, instead of --storage (repeatable). A vault keeps the storage it was created with.',
     },
     pairedLocation: { names: ['--paired-location'], arity: 'many', help: 'A=B: the location geo-redundant vaults in A copy to (repeatable).' },
+    rehydrationPollSeconds: {
+      names: ['--rehydration-poll-seconds'],
+      type: 'int',
+      default: '60',
+      help: 'How often a restore from ArchiveStore on Azure Blob or S3 looks whether the store has rehydrated the archived data (default 60).',
+    },
     maxUploadMbps: { names: ['--max-upload-mbps'], help: 'A bandwidth limit on all of this server\'s writes to storage, in megabits per second (default: none).' },
     config: { names: ['--config'], help: 'A YAML or JSON file with the keys storage, locationStorage, pairedLocations and maxUploadMbps; command-line flags win over it, and it over DPVAULT_STORAGE.' },
   },
@@ -75,6 +81,8 @@ export const serverCommand = defineCommand({
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage(`argument --port: '${String(a.port)}' is not a TCP port`);
     const auditRetentionDays = Number(a.auditRetentionDays);
     if (!Number.isInteger(auditRetentionDays) || auditRetentionDays < 1) throw usage(`argument --audit-retention-days: '${String(a.auditRetentionDays)}' is not a whole number of days (1 or more)`);
+    const rehydrationPollSeconds = Number(a.rehydrationPollSeconds);
+    if (!Number.isInteger(rehydrationPollSeconds) || rehydrationPollSeconds < 1) throw usage(`argument --rehydration-poll-seconds: '${String(a.rehydrationPollSeconds)}' is not a whole number of seconds (1 or more)`);
     const dataDir = dataDirOf(a.dataDir as string | undefined);
     const keyOrderMinBytes = byteCount('DPVAULT_KEY_ORDER_MIN_BYTES', process.env.DPVAULT_KEY_ORDER_MIN_BYTES);
     const restoreJobs = workerCount('DPVAULT_RESTORE_JOBS', process.env.DPVAULT_RESTORE_JOBS);
@@ -98,6 +106,7 @@ export const serverCommand = defineCommand({
     };
     const { storage, locationStorage, pairedLocations, maxUploadMbps } = resolveStorageConfig(flags, file, configFile ?? '', process.env);
     const svc = await startService({ dataDir, storage, locationStorage, pairedLocations, maxUploadMbps, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem, restoreFilesRoots,
+      rehydrationPollMs: rehydrationPollSeconds * 1000,
       alertWebhooks: (a.alertWebhook as string[] | undefined) ?? [], alertDelivery, missedBackupGraceMs, tls, insecureHttp: a.insecureHttp === true, trustProxy: a.trustProxy === true, auditRetentionDays,
     });
     log(`dpvault listening on ${svc.url} (data in ${dataDir}${storage ? `, backup data in ${storage.location}` : ''})`);
