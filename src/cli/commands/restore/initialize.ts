@@ -5,7 +5,7 @@ import { initializeForDataRecovery, initializeForDataRecoveryAsFiles, pointInTim
 import { defineCommand, type ArgSpec, type ArgValues } from '../../command.ts';
 import { instancePath } from '../../paths.ts';
 
-const sourceArgs = {
+export const sourceArgs = {
   datasourceType: { names: ['--datasource-type'], required: true, enum: DATASOURCE_TYPE_VALUES, help: 'The datasource type.' },
   sourceDatastore: {
     names: ['--source-datastore'],
@@ -21,7 +21,7 @@ const sourceArgs = {
 } satisfies Record<string, ArgSpec>;
 
 /** The parts of the request common to both commands; --point-in-time is checked first, as az's argument type. */
-function sourceOf(a: ArgValues): RestoreSourceArgs {
+export function sourceOf(a: ArgValues): RestoreSourceArgs {
   return {
     sourceDatastore: a.sourceDatastore as string,
     restoreLocation: a.restoreLocation as string,
