@@ -1,0 +1,196 @@
+// Item-level restore through the real CLI against a real cluster: one table of a recovery point
+// taken three weeks earlier (the service's clock is injected and walked) restored beside the live
+// table under a new name, with its rows as they were at the backup, its index, check and foreign
+// key constraints, identity sequence (at its value) and grants, renamed so nothing collides;
+// the live table and every other table untouched. A table whose name is taken is refused and
+// nothing changes; unknown tables, bad names and a --rename-to count that does not match are
+// refused before any job; a foreign key to a table the target lacks is skipped and said so.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestService, type TestService } from '../support/service.ts';
+import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
+import { describeDatabase } from '../support/pg-compare.ts';
+import { shellSession } from '../support/shell.ts';
+import { scratchDir } from '../support/scratch.ts';
+import { ManualClock } from '../../src/util/clock.ts';
+
+const DAY = 86_400_000;
+const clock = new ManualClock('2026-03-02T08:00:00.000Z');
+let svc: TestService;
+let pgc: PgCluster;
+let cwd: string;
+let sub: string;
+/** The recovery point taken three weeks before the restore, and a later one. */
+let oldPoint: string;
+/** app.orders as it was at the old backup, sorted by id. */
+let ordersAtBackup: unknown[];
+const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url }));
+
+const SHOP_SQL = `
+CREATE ROLE reader NOLOGIN;
+CREATE SCHEMA app;
+CREATE TABLE app.customers (id serial PRIMARY KEY, name text NOT NULL UNIQUE);
+CREATE TABLE app.orders (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  customer_id int NOT NULL REFERENCES app.customers(id),
+  amount numeric NOT NULL CHECK (amount > 0),
+  note text DEFAULT 'none'
+);
+CREATE INDEX orders_amount_idx ON app.orders (amount);
+CREATE TABLE app.lines (id serial PRIMARY KEY, order_id bigint REFERENCES app.orders(id), qty int);
+CREATE TABLE public.audit (at timestamptz DEFAULT now(), what text);
+GRANT USAGE ON SCHEMA app TO reader;
+GRANT SELECT ON app.orders TO reader;
+COMMENT ON TABLE app.orders IS 'what customers ordered';
+INSERT INTO app.customers (name) SELECT 'customer ' || g FROM generate_series(1, 20) g;
+INSERT INTO app.orders (customer_id, amount) SELECT 1 + g % 20, g FROM generate_series(1, 300) g;
+INSERT INTO app.lines (order_id, qty) SELECT 1 + g % 300, g FROM generate_series(1, 500) g;
+INSERT INTO public.audit (what) VALUES ('created');
+`;
+
+const dbId = (db: string) => `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/servers/pgsrv/databases/${db}`;
+const itemRequest = (file: string, db: string, rest: string) =>
+  sh(`dpvault backup-instance restore initialize-for-item-recovery --datasource-type AzureDatabaseForPostgreSQL --restore-location westus --source-datastore VaultStore --recovery-point-id ${oldPoint} --target-resource-id ${dbId(db)} --secret-store-type AzureKeyVault --secret-store-uri https://kvitems.vault.azure.net/secrets/pg ${rest} > ${file}`);
+const trigger = (file: string) => sh(`dpvault backup-instance restore trigger -g rg -v vault -n shop --restore-request-object ${file}`);
+const rows = (db: string, table: string) => pgc.query(db, `SELECT * FROM ${table} ORDER BY id`);
+
+async function backUp(): Promise<void> {
+  const job = await waitJob((await ok('dpvault backup-instance adhoc-backup -n shop -g rg -v vault --rule-name BackupWeekly')).jobId);
+  assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
+}
+
+before(async () => {
+  pgc = await startCluster();
+  await pgc.createDatabase('shop', SHOP_SQL);
+  await pgc.createDatabase('other', 'CREATE SCHEMA app;');
+  await pgc.createRole('backupadmin', 'b4ckup-pw', { superuser: true });
+  svc = await startTestService({ clock });
+  cwd = scratchDir('dpvault-item-restore-');
+  sub = (await ok('dpvault account show')).id;
+  await ok('dpvault group create -n rg -l westus');
+  await ok('dpvault backup-vault create -g rg -v vault -l westus --type SystemAssigned --storage-settings datastore-type=VaultStore type=LocallyRedundant');
+  await ok('dpvault backup-policy get-default-policy-template --datasource-type AzureDatabaseForPostgreSQL > policy.json');
+  const policyId = (await ok('dpvault backup-policy create -g rg --vault-name vault -n pol --policy policy.json')).id;
+  await ok(`dpvault postgres server create -g rg -n pgsrv --host 127.0.0.1 --port ${pgc.port}`);
+  await ok('dpvault keyvault create -g rg -n kvitems -l westus');
+  await ok(`dpvault keyvault secret set --vault-name kvitems -n pg --value "postgres://backupadmin:b4ckup-pw@127.0.0.1:${pgc.port}/postgres?sslmode=disable" -o none`);
+  const principal = (await sh('dpvault backup-vault show -g rg -v vault --query identity.principalId -o tsv')).stdout.trim();
+  await ok(`dpvault keyvault set-policy -n kvitems --object-id ${principal} --secret-permissions get list -o none`);
+  await ok(`dpvault backup-instance initialize --datasource-id ${dbId('shop')} --datasource-type AzureDatabaseForPostgreSQL -l westus --policy-id ${policyId} --secret-store-type AzureKeyVault --secret-store-uri https://kvitems.vault.azure.net/secrets/pg > bi.json`);
+  await ok(`python3 -c "import json;b=json.load(open('bi.json'));b['backup_instance_name']='shop';json.dump(b,open('bi.json','w'))"`);
+  await ok('dpvault backup-instance create -g rg -v vault --backup-instance bi.json');
+
+  ordersAtBackup = await rows('shop', 'app.orders');
+  await backUp();
+  oldPoint = (await sh('dpvault recovery-point list --backup-instance-name shop -g rg -v vault --query "[0].name" -o tsv')).stdout.trim();
+  // Two weeks of changes, a backup, another week of changes: the restore is three weeks later.
+  clock.advance(14 * DAY);
+  await pgc.query('shop', 'DELETE FROM app.lines WHERE order_id > 250; DELETE FROM app.orders WHERE id > 250; UPDATE app.orders SET amount = amount * 2, note = $$changed$$ WHERE id <= 100');
+  await backUp();
+  clock.advance(7 * DAY);
+  await pgc.query('shop', `INSERT INTO app.orders (customer_id, amount) VALUES (3, 1), (4, 2); INSERT INTO public.audit (what) VALUES ('changed')`);
+});
+
+after(async () => {
+  await svc?.close();
+  await pgc?.stop();
+});
+
+describe('item-level restore', () => {
+  it('refuses a table whose name is taken in the target, and changes nothing', async () => {
+    const before = await describeDatabase(pgc, 'shop');
+    assert.equal((await itemRequest('taken.json', 'shop', '--item-list app.orders')).code, 0);
+    const r = await trigger('taken.json');
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /UserErrorRestoreItemAlreadyExists/);
+    assert.match(r.stderr, /app\.orders/);
+    assert.match(r.stderr, /--rename-to/);
+    assert.deepEqual(await describeDatabase(pgc, 'shop'), before);
+  });
+
+  it('restores a table of a point taken three weeks earlier beside the live one, under a new name', async () => {
+    const points = await ok('dpvault recovery-point list --backup-instance-name shop -g rg -v vault');
+    const old = points.find((p: { name: string }) => p.name === oldPoint);
+    assert.equal(old.properties.recoveryPointTime.slice(0, 10), '2026-03-02');
+    assert.equal(clock.now().toISOString().slice(0, 10), '2026-03-23');
+    const before = await describeDatabase(pgc, 'shop');
+    const liveOrders = await rows('shop', 'app.orders');
+
+    const req = await itemRequest('rename.json', 'shop', '--item-list app.orders --rename-to app.orders_restored');
+    assert.equal(req.code, 0, req.stderr);
+    const r = await trigger('rename.json');
+    assert.equal(r.code, 0, r.stderr);
+    const job = await waitJob(JSON.parse(r.stdout).jobId);
+    assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
+    const details = job.properties.extendedInfo.additionalDetails;
+    assert.equal(details.RestoredItems, 'app.orders as app.orders_restored');
+    assert.match(details.ForeignKeysRestored, /orders_restored_customer_id_fkey/);
+
+    // The rows as they were at the backup; the live table and everything else as they were.
+    assert.deepEqual(await rows('shop', 'app.orders_restored'), ordersAtBackup);
+    assert.deepEqual(await rows('shop', 'app.orders'), liveOrders);
+    const after = await describeDatabase(pgc, 'shop');
+    for (const [name, description] of before) assert.equal(after.get(name), description, name);
+    const added = [...after.keys()].filter((k) => !before.has(k)).sort();
+    assert.deepEqual(added, [
+      'index app.orders_restored_amount_idx', 'index app.orders_restored_pkey', 'sequence app.orders_restored_id_seq', 'table app.orders_restored',
+    ]);
+
+    // Its constraints, identity (at its value at the backup), default, grant and comment.
+    const constraints = await pgc.query<{ conname: string; def: string }>(
+      'shop', "SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'app.orders_restored'::regclass AND contype <> 'n' ORDER BY conname",
+    );
+    assert.deepEqual(constraints.map((c) => c.conname), ['orders_restored_amount_check', 'orders_restored_customer_id_fkey', 'orders_restored_pkey']);
+    assert.match(constraints[1]!.def, /REFERENCES app\.customers\(id\)/);
+    assert.doesNotMatch(constraints[1]!.def, /NOT VALID/);
+    const [seq] = await pgc.query<{ last_value: string }>('shop', 'SELECT last_value FROM app.orders_restored_id_seq');
+    assert.equal(seq!.last_value, '300');
+    const [inserted] = await pgc.query<{ id: string; note: string }>('shop', 'INSERT INTO app.orders_restored (customer_id, amount) VALUES (1, 5) RETURNING id, note');
+    assert.deepEqual(inserted, { id: '301', note: 'none' });
+    await assert.rejects(pgc.query('shop', 'INSERT INTO app.orders_restored (customer_id, amount) VALUES (1, -5)'), /orders_restored_amount_check/);
+    await assert.rejects(pgc.query('shop', 'INSERT INTO app.orders_restored (customer_id, amount) VALUES (999, 5)'), /orders_restored_customer_id_fkey/);
+    const [facts] = await pgc.query<{ seq: string; reader: boolean; comment: string }>(
+      'shop',
+      `SELECT pg_get_serial_sequence('app.orders_restored', 'id') AS seq, has_table_privilege('reader', 'app.orders_restored', 'SELECT') AS reader,
+              obj_description('app.orders_restored'::regclass, 'pg_class') AS comment`,
+    );
+    assert.deepEqual(facts, { seq: 'app.orders_restored_id_seq', reader: true, comment: 'what customers ordered' });
+  });
+
+  it('skips a foreign key to a table the target does not have, and says so', async () => {
+    const req = await itemRequest('other.json', 'other', '--item-list app.lines');
+    assert.equal(req.code, 0, req.stderr);
+    const r = await trigger('other.json');
+    assert.equal(r.code, 0, r.stderr);
+    const job = await waitJob(JSON.parse(r.stdout).jobId);
+    assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
+    assert.match(job.properties.extendedInfo.additionalDetails.ForeignKeysSkipped, /lines_order_id_fkey of app\.lines \(to app\.orders\): app\.orders does not exist/);
+    const [n] = await pgc.query<{ n: string }>('other', 'SELECT count(*) AS n FROM app.lines');
+    assert.equal(n!.n, '500');
+    const tables = await pgc.query<{ t: string }>('other', "SELECT relname AS t FROM pg_class WHERE relkind = 'r' AND relnamespace = 'app'::regnamespace");
+    assert.deepEqual(tables.map((t) => t.t), ['lines']);
+  });
+
+  it('refuses unknown tables, bad names and a --rename-to count that does not match, before any job', async () => {
+    const jobs = async () => (await ok('dpvault job list -g rg -v vault')).length;
+    const count = await jobs();
+    await itemRequest('unknown.json', 'shop', '--item-list app.orders app.nope public.gone --rename-to app.o2 app.n2 public.g2');
+    const r = await trigger('unknown.json');
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /UserErrorRestoreItemNotFound/);
+    assert.match(r.stderr, /app\.nope, public\.gone/);
+    assert.match(r.stderr, /Its tables: app\.customers, app\.lines, app\.orders, public\.audit/);
+
+    const bad = await itemRequest('bad.json', 'shop', '--item-list orders "app.x y"');
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /'orders' is not SCHEMA\.TABLE: the schema is missing/);
+    const mismatch = await itemRequest('mismatch.json', 'shop', '--item-list app.orders app.lines --rename-to app.o2');
+    assert.notEqual(mismatch.code, 0);
+    assert.match(mismatch.stderr, /--rename-to gives 1 name\(s\) for 2 item\(s\)/);
+    const wrongDb = await itemRequest('db.json', 'shop', '--item-list app.orders --rename-to app.o3 --database elsewhere');
+    assert.equal(wrongDb.code, 0);
+    const w = await trigger('db.json');
+    assert.match(w.stderr, /holds database 'shop' only/);
+    assert.equal(await jobs(), count);
+  });
+});
