@@ -24,6 +24,9 @@ let sub: string;
 let oldPoint: string;
 /** app.orders as it was at the old backup, sorted by id. */
 let ordersAtBackup: unknown[];
+/** The Monthly point taken two weeks after the old one, in ArchiveStore at the restore, and app.orders then. */
+let midPoint: string;
+let ordersAtMid: unknown[];
 const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url }));
 
 const SHOP_SQL = `
@@ -49,13 +52,13 @@ INSERT INTO public.audit (what) VALUES ('created');
 `;
 
 const dbId = (db: string) => `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/servers/pgsrv/databases/${db}`;
-const itemRequest = (file: string, db: string, rest: string) =>
-  sh(`dpvault backup-instance restore initialize-for-item-recovery --datasource-type AzureDatabaseForPostgreSQL --restore-location westus --source-datastore VaultStore --recovery-point-id ${oldPoint} --target-resource-id ${dbId(db)} --secret-store-type AzureKeyVault --secret-store-uri https://kvitems.vault.azure.net/secrets/pg ${rest} > ${file}`);
+const itemRequest = (file: string, db: string, rest: string, point = oldPoint, source = '--source-datastore VaultStore') =>
+  sh(`dpvault backup-instance restore initialize-for-item-recovery --datasource-type AzureDatabaseForPostgreSQL --restore-location westus ${source} --recovery-point-id ${point} --target-resource-id ${dbId(db)} --secret-store-type AzureKeyVault --secret-store-uri https://kvitems.vault.azure.net/secrets/pg ${rest} > ${file}`);
 const trigger = (file: string) => sh(`dpvault backup-instance restore trigger -g rg -v vault -n shop --restore-request-object ${file}`);
 const rows = (db: string, table: string) => pgc.query(db, `SELECT * FROM ${table} ORDER BY id`);
 
-async function backUp(): Promise<void> {
-  const job = await waitJob((await ok('dpvault backup-instance adhoc-backup -n shop -g rg -v vault --rule-name BackupWeekly')).jobId);
+async function backUp(extra = ''): Promise<void> {
+  const job = await waitJob((await ok(`dpvault backup-instance adhoc-backup -n shop -g rg -v vault --rule-name BackupWeekly ${extra}`)).jobId);
   assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
 }
 
@@ -69,7 +72,13 @@ before(async () => {
   sub = (await ok('dpvault account show')).id;
   await ok('dpvault group create -n rg -l westus');
   await ok('dpvault backup-vault create -g rg -v vault -l westus --type SystemAssigned --storage-settings datastore-type=VaultStore type=LocallyRedundant');
-  await ok('dpvault backup-policy get-default-policy-template --datasource-type AzureDatabaseForPostgreSQL > policy.json');
+  // The default policy plus a Monthly rule: a week in the vault, then the archive.
+  await ok('dpvault backup-policy get-default-policy-template --datasource-type AzureDatabaseForPostgreSQL > default.json');
+  await ok('dpvault backup-policy retention-rule create-lifecycle --retention-duration-count 1 --retention-duration-type Weeks --source-datastore VaultStore --target-datastore ArchiveStore --copy-option CopyOnExpiryOption > toArchive.json');
+  await ok('dpvault backup-policy retention-rule create-lifecycle --retention-duration-count 6 --retention-duration-type Months --source-datastore ArchiveStore > inArchive.json');
+  await ok('dpvault backup-policy retention-rule set --lifecycles toArchive.json inArchive.json --name Monthly --policy default.json > rule.json');
+  await ok('dpvault backup-policy tag create-absolute-criteria --absolute-criteria FirstOfMonth > criteria.json');
+  await ok('dpvault backup-policy tag set --criteria criteria.json --name Monthly --policy rule.json > policy.json');
   const policyId = (await ok('dpvault backup-policy create -g rg --vault-name vault -n pol --policy policy.json')).id;
   await ok(`dpvault postgres server create -g rg -n pgsrv --host 127.0.0.1 --port ${pgc.port}`);
   await ok('dpvault keyvault create -g rg -n kvitems -l westus');
@@ -86,8 +95,12 @@ before(async () => {
   // Two weeks of changes, a backup, another week of changes: the restore is three weeks later.
   clock.advance(14 * DAY);
   await pgc.query('shop', 'DELETE FROM app.lines WHERE order_id > 250; DELETE FROM app.orders WHERE id > 250; UPDATE app.orders SET amount = amount * 2, note = $$changed$$ WHERE id <= 100');
-  await backUp();
-  clock.advance(7 * DAY);
+  ordersAtMid = await rows('shop', 'app.orders');
+  await backUp('--retention-tag-override Monthly');
+  midPoint = (await ok('dpvault recovery-point list --backup-instance-name shop -g rg -v vault')).find((p: { name: string }) => p.name !== oldPoint).name;
+  // A week later the Monthly point has moved to the archive.
+  clock.advance(7 * DAY + 3_600_000);
+  await svc.retention.sweep();
   await pgc.query('shop', `INSERT INTO app.orders (customer_id, amount) VALUES (3, 1), (4, 2); INSERT INTO public.audit (what) VALUES ('changed')`);
 });
 
@@ -169,6 +182,25 @@ describe('item-level restore', () => {
     assert.equal(n!.n, '500');
     const tables = await pgc.query<{ t: string }>('other', "SELECT relname AS t FROM pg_class WHERE relkind = 'r' AND relnamespace = 'app'::regnamespace");
     assert.deepEqual(tables.map((t) => t.t), ['lines']);
+  });
+
+  it('restores a table of an archived point after rehydrating it, in the same job', async () => {
+    const shown = await ok(`dpvault recovery-point show --backup-instance-name shop -g rg -v vault --recovery-point-id ${midPoint}`);
+    assert.deepEqual(shown.properties.recoveryPointDataStoresDetails.map((d: { type: string }) => d.type), ['ArchiveStore']);
+    const archive = '--source-datastore ArchiveStore --rehydration-priority Standard --rehydration-duration 10';
+    const req = await itemRequest('archived.json', 'shop', '--item-list app.orders --rename-to app.orders_mid', midPoint, archive);
+    assert.equal(req.code, 0, req.stderr);
+    const r = await trigger('archived.json');
+    assert.equal(r.code, 0, r.stderr);
+    const job = await waitJob(JSON.parse(r.stdout).jobId);
+    assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
+    assert.equal(job.properties.sourceDataStoreType, 'ArchiveStore');
+    assert.deepEqual(await rows('shop', 'app.orders_mid'), ordersAtMid);
+    // Its rehydrated copy is readable now, so a table it lacks is refused before any job.
+    await itemRequest('archived-missing.json', 'shop', '--item-list app.nope', midPoint, archive);
+    const missing = await trigger('archived-missing.json');
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /\(UserErrorRestoreItemNotFound\).*app\.nope/);
   });
 
   it('refuses unknown tables, bad names and a --rename-to count that does not match, before any job', async () => {
