@@ -184,6 +184,23 @@ describe('item-level restore', () => {
     assert.deepEqual(tables.map((t) => t.t), ['lines']);
   });
 
+  it('restores all of the tables or none: a failure midway leaves the target as it was, and no staging database', async () => {
+    // Database 'other' has a table named like customers' unique index: the load fails after
+    // customers itself (and lines) were created in its transaction.
+    await pgc.query('other', 'CREATE TABLE app.customers_name_key (x int)');
+    const before = await describeDatabase(pgc, 'other');
+    await itemRequest('clash.json', 'other', '--item-list app.customers app.orders --rename-to app.customers app.orders_2');
+    const r = await trigger('clash.json');
+    assert.equal(r.code, 0, r.stderr);
+    const job = await waitJob(JSON.parse(r.stdout).jobId);
+    assert.equal(job.properties.status, 'Failed');
+    assert.match(job.properties.errorDetails[0].message, /customers_name_key/);
+    assert.match(job.properties.errorDetails[0].message, /Nothing was changed in database 'other'/);
+    assert.deepEqual(await describeDatabase(pgc, 'other'), before);
+    const staging = await pgc.query('postgres', "SELECT datname FROM pg_database WHERE datname LIKE '%dpvault%'");
+    assert.deepEqual(staging, []);
+  });
+
   it('restores a table of an archived point after rehydrating it, in the same job', async () => {
     const shown = await ok(`dpvault recovery-point show --backup-instance-name shop -g rg -v vault --recovery-point-id ${midPoint}`);
     assert.deepEqual(shown.properties.recoveryPointDataStoresDetails.map((d: { type: string }) => d.type), ['ArchiveStore']);
