@@ -67,6 +67,12 @@ export function itemSelection(head: ArchiveHead, target: ItemsTarget, rp: Recove
       ITEMS,
     );
   }
+  if (selection.partitioned.length) {
+    throw errors.restoreItemsInvalid(
+      `${selection.partitioned.map(formatTableName).join(', ')} ${selection.partitioned.length > 1 ? 'are partitioned tables' : 'is a partitioned table'}, which an item-level restore does not restore yet: restore the whole recovery point into a new database instead.`,
+      ITEMS,
+    );
+  }
   return selection;
 }
 

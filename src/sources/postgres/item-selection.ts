@@ -33,6 +33,8 @@ export interface ExternalForeignKey {
 export interface ItemSelection {
   /** Tables asked for that the TOC does not hold. */
   missing: TableName[];
+  /** Tables asked for that are partitioned (their rows live in their partitions): not supported. */
+  partitioned: TableName[];
   /** The dump ids to restore into the staging database, in archive order. */
   ids: number[];
   /** Foreign keys of restored tables to tables not restored. */
@@ -55,6 +57,8 @@ export function selectItems(entries: readonly TocEntry[], tables: readonly Table
     const e = tableEntry(entries, t);
     if (e) chosen.set(e.dumpId, t);
   }
+  // A partition is attached by a TABLE ATTACH entry (tag: the partition) that depends on its parent.
+  const partitioned = [...chosen].filter(([id, t]) => entries.some((e) => e.desc === 'TABLE ATTACH' && e.deps.includes(id) && e.tag !== t.table)).map(([, t]) => t);
   const owned = new Set<number>(chosen.keys());
   const ownerOf = (e: TocEntry): TableName | undefined => {
     if (!e.desc || !(TAGGED_BY_TABLE.has(e.desc) || OF_TABLE.has(e.desc))) return undefined;
@@ -99,7 +103,7 @@ export function selectItems(entries: readonly TocEntry[], tables: readonly Table
     }
   }
   const ids = entries.filter((e) => needed.has(e.dumpId) && !(e.section === SECTION.data && !owned.has(e.dumpId))).map((e) => e.dumpId);
-  return { missing, ids, externalForeignKeys };
+  return { missing, partitioned, ids, externalForeignKeys };
 }
 
 /** The TOC with each external foreign key made NOT VALID, for the staging database. */

@@ -74,6 +74,13 @@ test('tables the TOC lacks are named; the TOC\'s tables are listed', () => {
   assert.deepEqual(tablesOf(TOC).map((t) => t.table), ['customers', 'lines', 'orders']);
 });
 
+test('a partitioned table is named as such (its rows live in its partitions)', () => {
+  const toc = [...TOC, entry(900, 'TABLE', 'app', 'events', S.preData, [6]), entry(901, 'TABLE', 'app', 'events_2026', S.preData, [6]),
+    entry(902, 'TABLE ATTACH', 'app', 'events_2026', S.preData, [900, 901])];
+  const s = selectItems(toc, [{ schema: 'app', table: 'events' }, { schema: 'app', table: 'events_2026' }, { schema: 'app', table: 'orders' }]);
+  assert.deepEqual(s.partitioned, [{ schema: 'app', table: 'events' }]);
+});
+
 test('an external foreign key is made NOT VALID for the staging database (once), nothing else is touched', () => {
   const head: ArchiveHead = { header: { version: [1, 15, 0], intSize: 4, offSize: 8, raw: Buffer.alloc(0) }, entries: TOC };
   const s = selectItems(TOC, [{ schema: 'app', table: 'lines' }]);
