@@ -12,6 +12,7 @@ import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { describeDatabase } from '../support/pg-compare.ts';
 import { shellSession } from '../support/shell.ts';
 import { scratchDir } from '../support/scratch.ts';
+import { createProtectionResources, protectAndBackUp } from '../support/protection-resources.ts';
 import { ManualClock } from '../../src/util/clock.ts';
 
 const DAY = 86_400_000;
@@ -27,7 +28,8 @@ let ordersAtBackup: unknown[];
 /** The Monthly point taken two weeks after the old one, in ArchiveStore at the restore, and app.orders then. */
 let midPoint: string;
 let ordersAtMid: unknown[];
-const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url }));
+const session = shellSession(() => ({ cwd, endpoint: svc.url }));
+const { sh, ok, waitJob } = session;
 
 const SHOP_SQL = `
 CREATE ROLE reader NOLOGIN;
@@ -61,6 +63,12 @@ async function backUp(extra = ''): Promise<void> {
   const job = await waitJob((await ok(`dpvault backup-instance adhoc-backup -n shop -g rg -v vault --rule-name BackupWeekly ${extra}`)).jobId);
   assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
 }
+/** Triggers the restore a request file holds and waits for its job. */
+async function restoreJob(file: string): Promise<any> {
+  const r = await trigger(file);
+  assert.equal(r.code, 0, r.stderr);
+  return waitJob(JSON.parse(r.stdout).jobId);
+}
 
 before(async () => {
   pgc = await startCluster();
@@ -69,29 +77,20 @@ before(async () => {
   await pgc.createRole('backupadmin', 'b4ckup-pw', { superuser: true });
   svc = await startTestService({ clock });
   cwd = scratchDir('dpvault-item-restore-');
-  sub = (await ok('dpvault account show')).id;
-  await ok('dpvault group create -n rg -l westus');
-  await ok('dpvault backup-vault create -g rg -v vault -l westus --type SystemAssigned --storage-settings datastore-type=VaultStore type=LocallyRedundant');
-  // The default policy plus a Monthly rule: a week in the vault, then the archive.
-  await ok('dpvault backup-policy get-default-policy-template --datasource-type AzureDatabaseForPostgreSQL > default.json');
+  ({ sub } = await createProtectionResources(ok, pgc.port, 'kvitems'));
+  // A policy with a Monthly rule: a week in the vault, then the archive.
   await ok('dpvault backup-policy retention-rule create-lifecycle --retention-duration-count 1 --retention-duration-type Weeks --source-datastore VaultStore --target-datastore ArchiveStore --copy-option CopyOnExpiryOption > toArchive.json');
   await ok('dpvault backup-policy retention-rule create-lifecycle --retention-duration-count 6 --retention-duration-type Months --source-datastore ArchiveStore > inArchive.json');
-  await ok('dpvault backup-policy retention-rule set --lifecycles toArchive.json inArchive.json --name Monthly --policy default.json > rule.json');
+  await ok('dpvault backup-policy retention-rule set --lifecycles toArchive.json inArchive.json --name Monthly --policy policy.json > rule.json');
   await ok('dpvault backup-policy tag create-absolute-criteria --absolute-criteria FirstOfMonth > criteria.json');
-  await ok('dpvault backup-policy tag set --criteria criteria.json --name Monthly --policy rule.json > policy.json');
-  const policyId = (await ok('dpvault backup-policy create -g rg --vault-name vault -n pol --policy policy.json')).id;
-  await ok(`dpvault postgres server create -g rg -n pgsrv --host 127.0.0.1 --port ${pgc.port}`);
-  await ok('dpvault keyvault create -g rg -n kvitems -l westus');
+  await ok('dpvault backup-policy tag set --criteria criteria.json --name Monthly --policy rule.json > monthly.json');
+  const policyId = (await ok('dpvault backup-policy create -g rg --vault-name vault -n monthly --policy monthly.json')).id;
   await ok(`dpvault keyvault secret set --vault-name kvitems -n pg --value "postgres://backupadmin:b4ckup-pw@127.0.0.1:${pgc.port}/postgres?sslmode=disable" -o none`);
   const principal = (await sh('dpvault backup-vault show -g rg -v vault --query identity.principalId -o tsv')).stdout.trim();
   await ok(`dpvault keyvault set-policy -n kvitems --object-id ${principal} --secret-permissions get list -o none`);
-  await ok(`dpvault backup-instance initialize --datasource-id ${dbId('shop')} --datasource-type AzureDatabaseForPostgreSQL -l westus --policy-id ${policyId} --secret-store-type AzureKeyVault --secret-store-uri https://kvitems.vault.azure.net/secrets/pg > bi.json`);
-  await ok(`python3 -c "import json;b=json.load(open('bi.json'));b['backup_instance_name']='shop';json.dump(b,open('bi.json','w'))"`);
-  await ok('dpvault backup-instance create -g rg -v vault --backup-instance bi.json');
 
   ordersAtBackup = await rows('shop', 'app.orders');
-  await backUp();
-  oldPoint = (await sh('dpvault recovery-point list --backup-instance-name shop -g rg -v vault --query "[0].name" -o tsv')).stdout.trim();
+  oldPoint = await protectAndBackUp(session, cwd, { sub, policyId, keyVault: 'kvitems', name: 'shop' });
   // Two weeks of changes, a backup, another week of changes: the restore is three weeks later.
   clock.advance(14 * DAY);
   await pgc.query('shop', 'DELETE FROM app.lines WHERE order_id > 250; DELETE FROM app.orders WHERE id > 250; UPDATE app.orders SET amount = amount * 2, note = $$changed$$ WHERE id <= 100');
@@ -131,9 +130,7 @@ describe('item-level restore', () => {
 
     const req = await itemRequest('rename.json', 'shop', '--item-list app.orders --rename-to app.orders_restored');
     assert.equal(req.code, 0, req.stderr);
-    const r = await trigger('rename.json');
-    assert.equal(r.code, 0, r.stderr);
-    const job = await waitJob(JSON.parse(r.stdout).jobId);
+    const job = await restoreJob('rename.json');
     assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
     const details = job.properties.extendedInfo.additionalDetails;
     assert.equal(details.RestoredItems, 'app.orders as app.orders_restored');
@@ -173,9 +170,7 @@ describe('item-level restore', () => {
   it('skips a foreign key to a table the target does not have, and says so', async () => {
     const req = await itemRequest('other.json', 'other', '--item-list app.lines');
     assert.equal(req.code, 0, req.stderr);
-    const r = await trigger('other.json');
-    assert.equal(r.code, 0, r.stderr);
-    const job = await waitJob(JSON.parse(r.stdout).jobId);
+    const job = await restoreJob('other.json');
     assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
     assert.match(job.properties.extendedInfo.additionalDetails.ForeignKeysSkipped, /lines_order_id_fkey of app\.lines \(to app\.orders\): app\.orders does not exist/);
     const [n] = await pgc.query<{ n: string }>('other', 'SELECT count(*) AS n FROM app.lines');
@@ -190,9 +185,7 @@ describe('item-level restore', () => {
     await pgc.query('other', 'CREATE TABLE app.customers_name_key (x int)');
     const before = await describeDatabase(pgc, 'other');
     await itemRequest('clash.json', 'other', '--item-list app.customers app.orders --rename-to app.customers app.orders_2');
-    const r = await trigger('clash.json');
-    assert.equal(r.code, 0, r.stderr);
-    const job = await waitJob(JSON.parse(r.stdout).jobId);
+    const job = await restoreJob('clash.json');
     assert.equal(job.properties.status, 'Failed');
     assert.match(job.properties.errorDetails[0].message, /customers_name_key/);
     assert.match(job.properties.errorDetails[0].message, /Nothing was changed in database 'other'/);
@@ -207,9 +200,7 @@ describe('item-level restore', () => {
     const archive = '--source-datastore ArchiveStore --rehydration-priority Standard --rehydration-duration 10';
     const req = await itemRequest('archived.json', 'shop', '--item-list app.orders --rename-to app.orders_mid', midPoint, archive);
     assert.equal(req.code, 0, req.stderr);
-    const r = await trigger('archived.json');
-    assert.equal(r.code, 0, r.stderr);
-    const job = await waitJob(JSON.parse(r.stdout).jobId);
+    const job = await restoreJob('archived.json');
     assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
     assert.equal(job.properties.sourceDataStoreType, 'ArchiveStore');
     assert.deepEqual(await rows('shop', 'app.orders_mid'), ordersAtMid);

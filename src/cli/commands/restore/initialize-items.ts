@@ -3,7 +3,7 @@
 import { requireManifest } from '../../../datasources/registry.ts';
 import { initializeForItemRecovery } from '../../../policy/item-recovery-request.ts';
 import { defineCommand } from '../../command.ts';
-import { sourceArgs, sourceOf } from './initialize.ts';
+import { sourceArgs, sourceOf, targetSecretArgs } from './initialize.ts';
 
 export const restoreInitializeForItemRecovery = defineCommand({
   path: ['backup-instance', 'restore', 'initialize-for-item-recovery'],
@@ -19,8 +19,7 @@ export const restoreInitializeForItemRecovery = defineCommand({
       help: 'New names, SCHEMA.NEWNAME, one per item of --item-list in the same order: restores each beside a live table of its name.',
     },
     database: { names: ['--database'], help: 'The database of the recovery point the tables come from (needed for a whole-server recovery point).' },
-    secretStoreType: { names: ['--secret-store-type'], enum: ['AzureKeyVault'], help: 'The secret store type for the target.' },
-    secretStoreUri: { names: ['--secret-store-uri'], help: 'The secret store uri for the target.' },
+    ...targetSecretArgs,
     noOwner: {
       names: ['--no-owner'],
       arity: 'flag',
