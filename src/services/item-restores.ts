@@ -32,8 +32,10 @@ export async function planItemRestore(
   }
   checkSourceDatabase(rp, target.sourceDatabaseName);
   const db = await restoreTargetServer(ctx, vault, target.datasourceInfo.resourceID, target.credentials, rp);
+  // Checked now when the point can be read now; else (archived, or its head unreadable) by the job.
   const readable = storedIn(rp, 'VaultStore');
-  if (readable) itemSelection(await pointHead(ctx, rp, readable), target, rp);
+  const head = readable ? await pointHead(ctx, rp, readable).catch(() => null) : null;
+  if (head) itemSelection(head, target, rp);
   await checkItemTarget(db, target);
   return target.datasourceInfo.resourceID;
 }
