@@ -16,15 +16,18 @@ function params(): { ph: Placeholder; args: (string | number)[] } {
 export class PostgresCatalog implements Catalog {
   readonly conn: PgCatalogConnection;
   readonly #clock: Clock;
+  /** What else closes with the catalog (the service's embedded task queue). */
+  readonly #onClose: () => void;
 
-  constructor(conn: PgCatalogConnection, clock: Clock = systemClock) {
+  constructor(conn: PgCatalogConnection, clock: Clock = systemClock, onClose: () => void = () => undefined) {
     this.conn = conn;
     this.#clock = clock;
+    this.#onClose = onClose;
   }
 
   /** Connects to `url`, migrating its schema (see PgCatalogConnection.open for the refusals). */
-  static async open(url: string, opts: PgCatalogOptions & { clock?: Clock } = {}): Promise<PostgresCatalog> {
-    return new PostgresCatalog(await PgCatalogConnection.open(url, opts), opts.clock);
+  static async open(url: string, opts: PgCatalogOptions & { clock?: Clock; onClose?: () => void } = {}): Promise<PostgresCatalog> {
+    return new PostgresCatalog(await PgCatalogConnection.open(url, opts), opts.clock, opts.onClose);
   }
 
   async getResource<B>(id: string): Promise<StoredResource<B> | undefined> {
@@ -135,6 +138,10 @@ export class PostgresCatalog implements Catalog {
   }
 
   async close(): Promise<void> {
-    await this.conn.close();
+    try {
+      await this.conn.close();
+    } finally {
+      this.#onClose();
+    }
   }
 }

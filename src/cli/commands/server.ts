@@ -9,6 +9,7 @@ import { memoryBytes } from '../../sources/postgres/restore-settings.ts';
 import { systemClock } from '../../util/clock.ts';
 import type { TlsMaterial } from '../../services/tls-certificate.ts';
 import { defineCommand } from '../command.ts';
+import { redactDatabaseUrl } from '../../catalog/database-url.ts';
 
 export const serverCommand = defineCommand({
   path: ['server'],
@@ -18,6 +19,10 @@ export const serverCommand = defineCommand({
     host: { names: ['--host'], default: '127.0.0.1', help: 'Address to listen on (default 127.0.0.1).' },
     port: { names: ['--port'], type: 'int', default: '7480', help: 'TCP port to listen on (default 7480; 0 picks a free one).' },
     dataDir: { names: ['--data-dir'], help: 'The data directory (default DPVAULT_HOME, else ~/.dpvault).' },
+    database: {
+      names: ['--database'],
+      help: 'Keep the catalog in PostgreSQL at this postgres://USER:PASSWORD@HOST:PORT/DATABASE URL (also DPVAULT_DATABASE) instead of the data directory; servers on one catalog share the master key (DPVAULT_MASTER_KEY).',
+    },
     restoreFilesRoot: {
       names: ['--restore-files-root'],
       arity: 'many',
@@ -81,10 +86,12 @@ export const serverCommand = defineCommand({
       maxUploadMbps: a.maxUploadMbps as string | undefined,
     };
     const { storage, locationStorage, pairedLocations, maxUploadMbps } = resolveStorageConfig(flags, file, configFile ?? '', process.env);
-    const svc = await startService({ dataDir, storage, locationStorage, pairedLocations, maxUploadMbps, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem, restoreFilesRoots,
+    const database = databaseOf(a.database as string | undefined);
+    const svc = await startService({ dataDir, database, storage, locationStorage, pairedLocations, maxUploadMbps, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem, restoreFilesRoots,
       alertWebhooks: (a.alertWebhook as string[] | undefined) ?? [], tls, insecureHttp: a.insecureHttp === true, trustProxy: a.trustProxy === true, auditRetentionDays,
     });
-    log(`dpvault listening on ${svc.url} (data in ${dataDir}${storage ? `, backup data in ${storage.location}` : ''})`);
+    const catalogAt = database === undefined ? '' : `, catalog in ${redactDatabaseUrl(database)}`;
+    log(`dpvault listening on ${svc.url} (data in ${dataDir}${catalogAt}${storage ? `, backup data in ${storage.location}` : ''})`);
     if (tls) log(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint} (a client trusts it with DPVAULT_TLS_FINGERPRINT=${tls.fingerprint})`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
@@ -180,6 +187,12 @@ export const rotateSigningKeyCommand = dataDirCommand(
     }
   },
 );
+
+/** The PostgreSQL catalog's URL (--database, else DPVAULT_DATABASE), or undefined for the embedded catalog. */
+function databaseOf(given: string | undefined): string | undefined {
+  const url = given ?? process.env.DPVAULT_DATABASE;
+  return url === undefined || url === '' ? undefined : url;
+}
 
 /** The data directory, absolute (a relative --data-dir or DPVAULT_HOME is the working directory's). */
 function dataDirOf(given: string | undefined): string {
