@@ -42,6 +42,15 @@ export async function rotateCatalogSigningKey(catalog: Catalog, masterKey: Buffe
   return openKeys(stored, masterKey);
 }
 
+/** The setting's value holding `keys` sealed (an embedded installation's keys, moved by `catalog migrate`). */
+export function sealedSigningKeys(keys: SigningKeys, masterKey: Buffer): string {
+  const sealed: Record<string, string> = {};
+  for (const k of keys.verifying) sealed[k.kid] = sealSecret(masterKey, k.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, aadId(k.kid));
+  const previous = keys.verifying.find((k) => k.kid !== keys.current.kid)?.kid;
+  const stored: StoredKeys = { current: keys.current.kid, ...(previous ? { previous } : {}), sealed };
+  return JSON.stringify(stored);
+}
+
 function withNewKey(before: StoredKeys | undefined, masterKey: Buffer): StoredKeys {
   const { kid, pem } = newSigningKeyPem();
   const sealed: Record<string, string> = { [kid]: sealSecret(masterKey, pem, aadId(kid)) };

@@ -36,6 +36,12 @@ export interface PublicJwk {
   alg: 'RS256';
 }
 
+/** The data directory's keys, or undefined when it has none. */
+export function existingSigningKeys(dataDir: string): SigningKeys | undefined {
+  const dir = join(dataDir, KEYS_DIR);
+  return existsSync(join(dir, CURRENT)) ? readKeys(dir) : undefined;
+}
+
 /** The data directory's keys; the first key is made when there is none. */
 export function loadOrCreateSigningKeys(dataDir: string): SigningKeys {
   const dir = keysDir(dataDir);

@@ -227,6 +227,10 @@ const PINNED: Record<keyof typeof errors, Pinned> = {
     errors.catalogMigrateSourceMissing('/d'), 'InvalidArgumentValueError', 400,
     "--from: '/d' holds no embedded catalog (catalog.sqlite); give the data directory of a stopped dpvault server.",
   ],
+  masterKeyMissing: [
+    errors.masterKeyMissing('/d'), 'InvalidArgumentValueError', 400,
+    "--from: '/d' has no master.key and DPVAULT_MASTER_KEY is not set: give the master key the server ran with (it sealed the catalog's secrets).",
+  ],
   catalogMigrateTargetNotEmpty: [
     errors.catalogMigrateTargetNotEmpty('postgres://u:***@h/db', 2), 'CatalogNotEmpty', 409,
     "--to: the catalog at 'postgres://u:***@h/db' already holds 2 row(s); a migration only fills an empty catalog, so nothing was copied. Give a new database.",
@@ -248,7 +252,7 @@ test('the usage errors of the command line are kind usage (exit 2), the rest are
   const usage = Object.entries(PINNED).filter(([, [e]]) => e.kind === 'usage').map(([n]) => n).sort();
   assert.deepEqual(usage, [
     'argumentRequired', 'argumentUnrecognized', 'argumentValueInvalid', 'caBundleUnreadable', 'catalogMigrateSourceMissing', 'catalogUrlInvalid', 'commandNotFound',
-    'fingerprintInvalid', 'insecureListenRefused', 'tlsFileUnreadable',
+    'fingerprintInvalid', 'insecureListenRefused', 'masterKeyMissing', 'tlsFileUnreadable',
   ]);
 });
 

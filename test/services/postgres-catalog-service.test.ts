@@ -7,7 +7,6 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startService, type RunningService } from '../../src/app.ts';
@@ -16,7 +15,7 @@ import { SERVICE_PRINCIPAL_TYPE } from '../../src/identity/principals.ts';
 import { OWNER_CREDENTIALS_FILE, OWNER_DISPLAY_NAME } from '../../src/identity/owner-bootstrap.ts';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { freePort } from '../support/pg-bin.ts';
-import { ownerCredentials, runServer, signIn } from '../support/service.ts';
+import { getAs, ownerCredentials, runServer, signIn } from '../support/service.ts';
 import { startServerProcess } from '../support/server-process.ts';
 
 let cluster: PgCluster;
@@ -41,19 +40,6 @@ function dataDirWithKey(key: string): string {
   dirs.push(d);
   writeFileSync(join(d, 'master.key'), `${key}\n`, { mode: 0o600 });
   return d;
-}
-
-/** A GET with the Host header another server's name (as behind a load balancer). */
-function getAs(url: string, host: string, token: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { headers: { host, authorization: `Bearer ${token}` } }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 const start = (dataDir: string, database: string) => startService({ dataDir, database, port: 0 });

@@ -194,6 +194,38 @@ function databaseOf(given: string | undefined): string | undefined {
   return url === undefined || url === '' ? undefined : url;
 }
 
+export const catalogMigrateCommand = defineCommand({
+  path: ['catalog', 'migrate'],
+  summary:
+    "Move a stopped embedded server's catalog (resources, recovery points, jobs, operations, settings, key vault secrets, principals, audit log) into an empty PostgreSQL catalog, verified by per-table counts and checksums; then start servers with --database.",
+  offline: true,
+  args: {
+    from: { names: ['--from'], required: true, help: 'The data directory of the stopped embedded server (its catalog.sqlite, master key and signing keys).' },
+    to: { names: ['--to'], required: true, help: 'The PostgreSQL catalog to fill: postgres://USER:PASSWORD@HOST:PORT/DATABASE (it must hold no catalog rows yet).' },
+  },
+  async run(a) {
+    const { lockDataDir } = await import('../../services/data-dir-lock.ts');
+    const { existingMasterKey } = await import('../../secrets/master-key.ts');
+    const { masterKeyVerifier, MASTER_KEY_VERIFIER_SETTING } = await import('../../secrets/master-key-verifier.ts');
+    const { existingSigningKeys } = await import('../../identity/signing-keys.ts');
+    const { sealedSigningKeys, SIGNING_KEYS_SETTING } = await import('../../identity/signing-keys-catalog.ts');
+    const { migrateCatalog } = await import('../../catalog/catalog-migrate.ts');
+    const dataDir = resolve(a.from as string);
+    const unlock = lockDataDir(dataDir);
+    try {
+      // Only servers with the key that sealed the secrets start on the new catalog, and the
+      // signing keys move along, sealed under it, so tokens signed before the move stay valid.
+      const masterKey = existingMasterKey(dataDir);
+      const keys = existingSigningKeys(dataDir);
+      const added: [string, string][] = [[MASTER_KEY_VERIFIER_SETTING, masterKeyVerifier(masterKey)]];
+      if (keys) added.push([SIGNING_KEYS_SETTING, sealedSigningKeys(keys, masterKey)]);
+      return await migrateCatalog(dataDir, a.to as string, added);
+    } finally {
+      unlock();
+    }
+  },
+});
+
 /** The data directory, absolute (a relative --data-dir or DPVAULT_HOME is the working directory's). */
 function dataDirOf(given: string | undefined): string {
   return resolve(given ?? process.env.DPVAULT_HOME ?? join(homedir(), '.dpvault'));

@@ -28,6 +28,12 @@ export const catalogErrors = {
     ),
   catalogMigrateSourceMissing: (dataDir: string): DpError =>
     new DpError('usage', 'InvalidArgumentValueError', `--from: '${dataDir}' holds no embedded catalog (catalog.sqlite); give the data directory of a stopped dpvault server.`),
+  masterKeyMissing: (dataDir: string): DpError =>
+    new DpError(
+      'usage',
+      'InvalidArgumentValueError',
+      `--from: '${dataDir}' has no master.key and DPVAULT_MASTER_KEY is not set: give the master key the server ran with (it sealed the catalog's secrets).`,
+    ),
   catalogMigrateTargetNotEmpty: (redacted: string, rows: number): DpError =>
     new DpError(
       'conflict',
