@@ -15,7 +15,7 @@ import { SERVICE_PRINCIPAL_TYPE } from '../../src/identity/principals.ts';
 import { OWNER_CREDENTIALS_FILE, OWNER_DISPLAY_NAME } from '../../src/identity/owner-bootstrap.ts';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { freePort } from '../support/pg-bin.ts';
-import { getAs, ownerCredentials, runServer, signIn } from '../support/service.ts';
+import { getAs, ownerCredentials, runCli, runServer, signIn } from '../support/service.ts';
 import { startServerProcess } from '../support/server-process.ts';
 
 let cluster: PgCluster;
@@ -86,6 +86,27 @@ describe('servers on one PostgreSQL catalog', () => {
       assert.ok(!existsSync(join(other, OWNER_CREDENTIALS_FILE)));
     } finally {
       await first.close();
+    }
+  });
+
+  it('rotate the catalog\'s signing key with rotate-signing-key --database: the next start signs with the new key, and the old key\'s tokens stay good', async () => {
+    const url = await freshDatabase();
+    const d = dataDirWithKey(randomBytes(32).toString('hex'));
+    const kidOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')) as { kid: string }).kid;
+    let svc = await start(d, url);
+    const host = new URL(svc.url).host;
+    const before = await signIn(svc.url, ownerCredentials(d));
+    await svc.close();
+    const r = await runCli(['server', 'rotate-signing-key', '--data-dir', d, '--database', url]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.notEqual(r.json.currentKeyId, kidOf(before));
+    assert.deepEqual(r.json.verifyingKeyIds, [r.json.currentKeyId, kidOf(before)]);
+    svc = await start(d, url);
+    try {
+      assert.equal(kidOf(await signIn(svc.url, ownerCredentials(d))), r.json.currentKeyId);
+      assert.equal((await getAs(`${svc.url}/subscriptions?api-version=2022-12-01`, host, before)).status, 200);
+    } finally {
+      await svc.close();
     }
   });
 

@@ -172,21 +172,44 @@ export const rotateMasterKeyCommand = dataDirCommand(
   },
 );
 
-export const rotateSigningKeyCommand = dataDirCommand(
-  ['server', 'rotate-signing-key'],
-  'Make a new key for signing access tokens (the server must be stopped; it takes effect at its next start). Tokens signed by the previous key stay valid until they expire; keys older than that are deleted.',
-  async (dataDir) => {
+export const rotateSigningKeyCommand = defineCommand({
+  path: ['server', 'rotate-signing-key'],
+  summary:
+    'Make a new key for signing access tokens (the server must be stopped; it takes effect at its next start). Tokens signed by the previous key stay valid until they expire; keys older than that are deleted. With --database, the keys in that PostgreSQL catalog (every server on it takes the new key at its next start).',
+  offline: true,
+  args: {
+    dataDir: { names: ['--data-dir'], help: 'The data directory (default DPVAULT_HOME, else ~/.dpvault).' },
+    database: { names: ['--database'], help: 'The PostgreSQL catalog whose keys to rotate (also DPVAULT_DATABASE); the master key is the data directory\'s or DPVAULT_MASTER_KEY.' },
+  },
+  async run(a) {
+    const dataDir = dataDirOf(a.dataDir as string | undefined);
+    const database = databaseOf(a.database as string | undefined);
     const { lockDataDir } = await import('../../services/data-dir-lock.ts');
-    const { rotateSigningKey } = await import('../../identity/signing-keys.ts');
     const unlock = lockDataDir(dataDir);
     try {
-      const keys = rotateSigningKey(dataDir);
+      const keys = database === undefined ? (await import('../../identity/signing-keys.ts')).rotateSigningKey(dataDir) : await rotateInCatalog(dataDir, database);
       return { currentKeyId: keys.current.kid, verifyingKeyIds: keys.verifying.map((k) => k.kid) };
     } finally {
       unlock();
     }
   },
-);
+});
+
+/** Rotates the signing keys a PostgreSQL catalog holds, with the master key the catalog was made with. */
+async function rotateInCatalog(dataDir: string, database: string) {
+  const { PostgresCatalog } = await import('../../catalog/postgres.ts');
+  const { existingMasterKey } = await import('../../secrets/master-key.ts');
+  const { checkMasterKeyVerifier } = await import('../../secrets/master-key-verifier.ts');
+  const { rotateCatalogSigningKey } = await import('../../identity/signing-keys-catalog.ts');
+  const masterKey = existingMasterKey(dataDir);
+  const catalog = await PostgresCatalog.open(database);
+  try {
+    await checkMasterKeyVerifier(catalog, masterKey);
+    return await rotateCatalogSigningKey(catalog, masterKey);
+  } finally {
+    await catalog.close();
+  }
+}
 
 /** The PostgreSQL catalog's URL (--database, else DPVAULT_DATABASE), or undefined for the embedded catalog. */
 function databaseOf(given: string | undefined): string | undefined {
