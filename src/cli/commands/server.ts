@@ -184,14 +184,10 @@ export const rotateSigningKeyCommand = defineCommand({
   async run(a) {
     const dataDir = dataDirOf(a.dataDir as string | undefined);
     const database = databaseOf(a.database as string | undefined);
-    const { lockDataDir } = await import('../../services/data-dir-lock.ts');
-    const unlock = lockDataDir(dataDir);
-    try {
+    return withDataDirLocked(dataDir, async () => {
       const keys = database === undefined ? (await import('../../identity/signing-keys.ts')).rotateSigningKey(dataDir) : await rotateInCatalog(dataDir, database);
       return { currentKeyId: keys.current.kid, verifyingKeyIds: keys.verifying.map((k) => k.kid) };
-    } finally {
-      unlock();
-    }
+    });
   },
 });
 
@@ -227,27 +223,34 @@ export const catalogMigrateCommand = defineCommand({
     to: { names: ['--to'], required: true, help: 'The PostgreSQL catalog to fill: postgres://USER:PASSWORD@HOST:PORT/DATABASE (it must hold no catalog rows yet).' },
   },
   async run(a) {
-    const { lockDataDir } = await import('../../services/data-dir-lock.ts');
     const { existingMasterKey } = await import('../../secrets/master-key.ts');
     const { masterKeyVerifier, MASTER_KEY_VERIFIER_SETTING } = await import('../../secrets/master-key-verifier.ts');
     const { existingSigningKeys } = await import('../../identity/signing-keys.ts');
     const { sealedSigningKeys, SIGNING_KEYS_SETTING } = await import('../../identity/signing-keys-catalog.ts');
     const { migrateCatalog } = await import('../../catalog/catalog-migrate.ts');
     const dataDir = resolve(a.from as string);
-    const unlock = lockDataDir(dataDir);
-    try {
+    return withDataDirLocked(dataDir, async () => {
       // Only servers with the key that sealed the secrets start on the new catalog, and the
       // signing keys move along, sealed under it, so tokens signed before the move stay valid.
       const masterKey = existingMasterKey(dataDir);
       const keys = existingSigningKeys(dataDir);
       const added: [string, string][] = [[MASTER_KEY_VERIFIER_SETTING, masterKeyVerifier(masterKey)]];
       if (keys) added.push([SIGNING_KEYS_SETTING, sealedSigningKeys(keys, masterKey)]);
-      return await migrateCatalog(dataDir, a.to as string, added);
-    } finally {
-      unlock();
-    }
+      return migrateCatalog(dataDir, a.to as string, added);
+    });
   },
 });
+
+/** Runs fn holding the data directory's lock (refused while a server uses it). */
+async function withDataDirLocked<T>(dataDir: string, fn: () => Promise<T>): Promise<T> {
+  const { lockDataDir } = await import('../../services/data-dir-lock.ts');
+  const unlock = lockDataDir(dataDir);
+  try {
+    return await fn();
+  } finally {
+    unlock();
+  }
+}
 
 /** The data directory, absolute (a relative --data-dir or DPVAULT_HOME is the working directory's). */
 function dataDirOf(given: string | undefined): string {
