@@ -5,10 +5,10 @@ import { secureDataDir } from './services/data-dir-modes.ts';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { SqliteCatalog } from './catalog/sqlite.ts';
-import { SqliteConnection } from './catalog/sqlite-connection.ts';
 import type { Catalog } from './catalog/catalog.ts';
-import { SqliteTaskQueue } from './queue/sqlite.ts';
+import { openCatalogStore } from './services/catalog-store.ts';
+import { checkMasterKeyVerifier } from './secrets/master-key-verifier.ts';
+import { loadOrCreateCatalogSigningKeys } from './identity/signing-keys-catalog.ts';
 import { buildRouter } from './api/routes/index.ts';
 import { createApiServer, type ApiServer } from './api/server.ts';
 import { createApp, type App } from './api/app.ts';
@@ -45,6 +45,11 @@ import { errors } from './domain/errors.ts';
 
 export interface ServiceOptions {
   dataDir: string;
+  /**
+   * A PostgreSQL catalog (`--database`/DPVAULT_DATABASE, a postgres:// URL) shared by any number
+   * of servers, instead of <data-dir>/catalog.sqlite; its password is never shown.
+   */
+  database?: string;
   /** Where every vault's backup data lives (default: `backup-data` under the data directory). */
   storage?: StorageSetting;
   /** Per Azure location, where the vaults created there keep their data (overrides `storage`). */
@@ -119,24 +124,27 @@ export async function openContext(given: ServiceOptions): Promise<ServiceContext
     ...(opts.maxUploadMbps === undefined ? {} : { upload: new Bandwidth(mbpsToBytesPerSecond(opts.maxUploadMbps)) }),
   };
   const backupData = storageFactoryFor(opts.dataDir, opts.storage, stackOptions); // a bad setting fails before anything is opened
-  // The catalog and the task queue share one SQLite file, so a transaction can span both.
-  const db = new SqliteConnection(join(opts.dataDir, 'catalog.sqlite'));
-  const catalog: Catalog = new SqliteCatalog(db);
+  const { catalog, queue } = await openCatalogStore(opts.dataDir, opts.database, opts.log);
   let placement: StoragePlacement;
+  let masterKey: Buffer;
+  let subscriptionId: string;
+  let tenantId: string;
   try {
     placement = new StoragePlacement(backupData, opts.locationStorage ?? [], catalogVaultStorageRecords(catalog), stackOptions);
+    masterKey = loadOrCreateMasterKey(opts.dataDir);
+    // Servers sharing a catalog share the master key: the first records its verifier, another key is refused.
+    if (opts.database !== undefined) await checkMasterKeyVerifier(catalog, masterKey);
+    subscriptionId = await setting(catalog, 'subscriptionId', randomUUID);
+    tenantId = await setting(catalog, 'tenantId', randomUUID);
   } catch (e) {
     await catalog.close();
     throw e;
   }
-  const subscriptionId = await setting(catalog, 'subscriptionId', randomUUID);
-  const tenantId = await setting(catalog, 'tenantId', randomUUID);
   const clock = opts.clock ?? systemClock;
-  const masterKey = loadOrCreateMasterKey(opts.dataDir);
   secureDataDir(opts.dataDir); // what was just made (the catalog's files follow the umask)
   return {
     catalog,
-    queue: new SqliteTaskQueue(db),
+    queue,
     clock,
     subscriptionId,
     tenantId,
@@ -194,7 +202,7 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
     // Sign-in: the token service's keys, and the Owner on a fresh data directory. Every request
     // over HTTP needs a bearer token but the public routes (api/public-routes.ts). Tokens live by
     // the wall clock (systemClock), whatever clock the service's work runs on.
-    const keys = loadOrCreateSigningKeys(ctx.dataDir);
+    const keys = opts.database === undefined ? loadOrCreateSigningKeys(ctx.dataDir) : await loadOrCreateCatalogSigningKeys(ctx.catalog, ctx.masterKey);
     if (await ensureOwner(ctx)) opts.log?.(`made the Owner principal; its credentials are in ${join(ctx.dataDir, OWNER_CREDENTIALS_FILE)} (mode 0600)`);
     const identity = { ctx, keys, limits: new SignInLimits(systemClock, opts.signInLimits), clock: systemClock };
     app = createApp(buildRouter(), {
@@ -289,12 +297,17 @@ async function checkStorageUnchanged(catalog: Catalog, storage: StorageSetting |
   if (recorded !== given) throw errors.storageSettingChanged(storage?.setting ?? 'the default (no --storage or DPVAULT_STORAGE)', recorded, given);
 }
 
+/** The setting, made once when absent (in a transaction: servers starting together on one catalog agree). */
 async function setting(catalog: Catalog, key: string, make: () => string): Promise<string> {
   const found = await catalog.getSetting(key);
   if (found) return found;
-  const value = make();
-  await catalog.setSetting(key, value);
-  return value;
+  return catalog.transaction(async () => {
+    const again = await catalog.getSetting(key);
+    if (again) return again;
+    const value = make();
+    await catalog.setSetting(key, value);
+    return value;
+  });
 }
 
 /** The options with the data directory made absolute: what lies inside it is compared by path (restores as files never write there). */

@@ -2,19 +2,10 @@
 // task queue (queue/sqlite.ts) shares.
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { resourceKey } from '../domain/resource-id.ts';
+import { auditWhere, pageOf, resourceColumns, resourceWhere, toResource, type ResourceRow } from './catalog-queries.ts';
 import type { AuditEntry, AuditQuery, Catalog, ListQuery, OperationRecord, Page, StoredAuditEntry, StoredResource } from './catalog.ts';
 import { SqliteConnection } from './sqlite-connection.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
-
-interface ResourceRow {
-  key: string;
-  id: string;
-  type: string;
-  parent_id: string | null;
-  body: string;
-  created_at: string;
-  updated_at: string;
-}
 
 export class SqliteCatalog implements Catalog {
   readonly #conn: SqliteConnection;
@@ -44,16 +35,7 @@ export class SqliteCatalog implements Catalog {
            ON CONFLICT (key) DO UPDATE SET type = excluded.type, parent_key = excluded.parent_key,
              parent_id = excluded.parent_id, body = excluded.body, updated_at = excluded.updated_at`,
         )
-        .run(
-          resourceKey(r.id),
-          r.id,
-          r.type.toLowerCase(),
-          r.parentId ? resourceKey(r.parentId) : null,
-          r.parentId,
-          JSON.stringify(r.body),
-          r.createdAt ?? now,
-          now,
-        );
+        .run(...resourceColumns(r, now));
     });
   }
 
@@ -65,39 +47,17 @@ export class SqliteCatalog implements Catalog {
   }
 
   #where(q: Omit<ListQuery, 'limit'>): { sql: string; args: SQLInputValue[] } {
-    const clauses = ['1 = 1'];
     const args: SQLInputValue[] = [];
-    if (q.type !== undefined) {
-      clauses.push('type = ?');
-      args.push(q.type.toLowerCase());
-    }
-    if (q.parentId !== undefined) {
-      clauses.push('parent_key = ?');
-      args.push(resourceKey(q.parentId));
-    }
-    if (q.idPrefix !== undefined) {
-      clauses.push("substr(key, 1, length(?)) = ?");
-      const p = q.idPrefix.toLowerCase();
-      args.push(p, p);
-    }
-    if (q.after !== undefined) {
-      clauses.push('seq > ?');
-      args.push(Number(q.after));
-    }
-    return { sql: clauses.join(' AND '), args };
+    const sql = resourceWhere(q, (v) => (args.push(v), '?'));
+    return { sql, args };
   }
 
   async listResources<B>(q: ListQuery): Promise<Page<StoredResource<B>>> {
     const { sql, args } = this.#where(q);
-    const limit = q.limit ?? -1;
     const rows = this.#db
       .prepare(`SELECT *, seq FROM resources WHERE ${sql} ORDER BY seq LIMIT ?`)
-      .all(...args, limit === -1 ? -1 : limit + 1) as unknown as (ResourceRow & { seq: number })[];
-    const page: Page<StoredResource<B>> = { items: [] };
-    const shown = limit === -1 ? rows : rows.slice(0, limit);
-    page.items = shown.map((r) => toResource<B>(r));
-    if (limit !== -1 && rows.length > limit) page.next = String(shown[shown.length - 1]!.seq);
-    return page;
+      .all(...args, q.limit === undefined ? -1 : q.limit + 1) as unknown as (ResourceRow & { seq: number })[];
+    return pageOf(rows, q.limit, (r) => toResource<B>(r));
   }
 
   async countResources(q: Omit<ListQuery, 'limit' | 'after'>): Promise<number> {
@@ -144,27 +104,9 @@ export class SqliteCatalog implements Catalog {
   }
 
   async queryAudit(q: AuditQuery): Promise<StoredAuditEntry[]> {
-    const where: string[] = [];
     const args: SQLInputValue[] = [];
-    if (q.scopePrefix) {
-      // A prefix of whole segments: the group 'rg' does not take in 'rg2'.
-      const key = resourceKey(q.scopePrefix).replace(/\/+$/, '');
-      where.push("(scope_key = ? OR substr(scope_key, 1, ?) = ?)");
-      args.push(key, key.length + 1, `${key}/`);
-    }
-    if (q.from) {
-      where.push('event_timestamp >= ?');
-      args.push(q.from);
-    }
-    if (q.to) {
-      where.push('event_timestamp <= ?');
-      args.push(q.to);
-    }
-    if (q.caller) {
-      where.push('(caller_key = ? OR caller_name_key = ?)');
-      args.push(q.caller.toLowerCase(), q.caller.toLowerCase());
-    }
-    const sql = `SELECT seq, body FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC${q.limit !== undefined ? ' LIMIT ?' : ''}`;
+    const where = auditWhere(q, (v) => (args.push(v), '?'));
+    const sql = `SELECT seq, body FROM audit_log ${where} ORDER BY seq DESC${q.limit !== undefined ? ' LIMIT ?' : ''}`;
     if (q.limit !== undefined) args.push(q.limit);
     const rows = this.#db.prepare(sql).all(...args) as { seq: number; body: string }[];
     return rows.map((r) => ({ seq: r.seq, entry: JSON.parse(r.body) as AuditEntry }));
@@ -190,15 +132,4 @@ export class SqliteCatalog implements Catalog {
   async close(): Promise<void> {
     this.#conn.close();
   }
-}
-
-function toResource<B>(row: ResourceRow): StoredResource<B> {
-  return {
-    id: row.id,
-    type: row.type,
-    parentId: row.parent_id,
-    body: JSON.parse(row.body) as B,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
 }

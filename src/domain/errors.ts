@@ -6,6 +6,7 @@
 // errors/*.ts; the codes callers compare against are exported here too.
 import { apiErrors } from './errors/api.ts';
 import { authorizationErrors } from './errors/authorization.ts';
+import { catalogErrors } from './errors/catalog.ts';
 import { cliErrors } from './errors/cli.ts';
 import { hostErrors } from './errors/host.ts';
 import { identityErrors } from './errors/identity.ts';
@@ -55,4 +56,5 @@ export const errors = {
   ...serverErrors,
   ...identityErrors,
   ...authorizationErrors,
+  ...catalogErrors,
 } as const;

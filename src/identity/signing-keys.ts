@@ -1,4 +1,5 @@
-// The token service's signing keys: RS256 key pairs in <data-dir>/keys/ (directory 0700, one file
+// The token service's signing keys of the embedded mode (on a PostgreSQL catalog they live in the
+// catalog: signing-keys-catalog.ts): RS256 key pairs in <data-dir>/keys/ (directory 0700, one file
 // per key, mode 0600, named by its `kid`), and `current` naming the one that signs. The key set
 // (JWKS) offers the current key and the one before it, so a rotation does not sign anyone out:
 // tokens signed by the previous key stay valid until they expire. Older keys are deleted.
@@ -35,6 +36,12 @@ export interface PublicJwk {
   alg: 'RS256';
 }
 
+/** The data directory's keys, or undefined when it has none. */
+export function existingSigningKeys(dataDir: string): SigningKeys | undefined {
+  const dir = join(dataDir, KEYS_DIR);
+  return existsSync(join(dir, CURRENT)) ? readKeys(dir) : undefined;
+}
+
 /** The data directory's keys; the first key is made when there is none. */
 export function loadOrCreateSigningKeys(dataDir: string): SigningKeys {
   const dir = keysDir(dataDir);
@@ -49,15 +56,31 @@ export function loadOrCreateSigningKeys(dataDir: string): SigningKeys {
 export function rotateSigningKey(dataDir: string): SigningKeys {
   const dir = keysDir(dataDir);
   const previous = existsSync(join(dir, CURRENT)) ? readKeys(dir).current.kid : undefined;
-  const kid = randomUUID();
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  writePrivateFile(join(dir, `${kid}.pem`), privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+  const { kid, pem } = newSigningKeyPem();
+  writePrivateFile(join(dir, `${kid}.pem`), pem);
   writePrivateFile(join(dir, CURRENT), `${kid}\n${previous ?? ''}\n`);
   for (const name of readdirSync(dir)) {
     const k = name.replace(/\.pem$/, '');
     if (name.endsWith('.pem') && k !== kid && k !== previous) rmSync(join(dir, name), { force: true });
   }
   return readKeys(dir);
+}
+
+/** A new RS256 key pair: its id and its private key in PKCS#8 PEM. */
+export function newSigningKeyPem(): { kid: string; pem: string } {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { kid: randomUUID(), pem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
+}
+
+/** A key from its PEM; `where` names its place in the error when it does not parse. */
+export function signingKeyFromPem(kid: string, pem: string, where: string): SigningKey {
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(pem);
+  } catch (e) {
+    throw errors.signingKeysDamaged(where, `key ${kid}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+  }
+  return { kid, privateKey, publicKey: createPublicKey(privateKey) };
 }
 
 /** The public half of a key, as the JWKS endpoint serves it. */
@@ -82,11 +105,11 @@ function readKeys(dir: string): SigningKeys {
 }
 
 function readKey(dir: string, kid: string): SigningKey {
-  let privateKey: KeyObject;
+  let pem: string;
   try {
-    privateKey = createPrivateKey(readFileSync(join(dir, `${kid}.pem`), 'utf8'));
+    pem = readFileSync(join(dir, `${kid}.pem`), 'utf8');
   } catch (e) {
     throw errors.signingKeysDamaged(dir, `key ${kid}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
   }
-  return { kid, privateKey, publicKey: createPublicKey(privateKey) };
+  return signingKeyFromPem(kid, pem, dir);
 }

@@ -16,12 +16,19 @@ export function decodeMasterKey(text: string): Buffer {
 }
 
 export function loadOrCreateMasterKey(dataDir: string, env: Record<string, string | undefined> = process.env): Buffer {
-  if (env.DPVAULT_MASTER_KEY) return decodeMasterKey(env.DPVAULT_MASTER_KEY);
   const path = join(dataDir, 'master.key');
-  if (existsSync(path)) return decodeMasterKey(readFileSync(path, 'utf8'));
+  if (env.DPVAULT_MASTER_KEY || existsSync(path)) return existingMasterKey(dataDir, env);
   const tmp = `${path}.tmp`;
   writeFileSync(tmp, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(tmp, 0o600);
   renameSync(tmp, path);
+  return decodeMasterKey(readFileSync(path, 'utf8'));
+}
+
+/** The data directory's master key (DPVAULT_MASTER_KEY, else <data-dir>/master.key), never a new one. */
+export function existingMasterKey(dataDir: string, env: Record<string, string | undefined> = process.env): Buffer {
+  if (env.DPVAULT_MASTER_KEY) return decodeMasterKey(env.DPVAULT_MASTER_KEY);
+  const path = join(dataDir, 'master.key');
+  if (!existsSync(path)) throw errors.masterKeyMissing(dataDir);
   return decodeMasterKey(readFileSync(path, 'utf8'));
 }

@@ -8,6 +8,8 @@ import type { AuditEntry, Catalog, OperationRecord } from '../../src/catalog/cat
 
 export interface CatalogUnderTest {
   catalog: Catalog;
+  /** Another catalog on the same store, as a second process would open it (closed by the caller). */
+  openAnother(): Promise<Catalog>;
   /** Ends the catalog and removes what the factory made. */
   dispose(): Promise<void>;
 }
@@ -169,6 +171,25 @@ export function catalogConformance(name: string, open: () => Promise<CatalogUnde
         assert.equal(await catalog.getResource(`${sub}/tx/inside`), undefined);
         assert.equal(await catalog.getOperation(`op-tx-${sub}`), undefined);
         assert.ok(await catalog.getResource(`${sub}/tx/outside`));
+      });
+
+      it('lose no update when callers on two catalogs read, modify and write at once', async () => {
+        const other = await subject.openAnother();
+        try {
+          const key = `counter-${randomUUID()}`;
+          await catalog.setSetting(key, '0');
+          const increment = (c: Catalog) =>
+            c.transaction(async () => {
+              const n = Number(await c.getSetting(key));
+              await new Promise((r) => setTimeout(r, 1)); // the other callers run meanwhile
+              await c.setSetting(key, String(n + 1));
+            });
+          await Promise.all(Array.from({ length: 10 }, (_, i) => increment(i % 2 ? other : catalog)));
+          assert.equal(await catalog.getSetting(key), '10');
+          assert.equal(await other.getSetting(key), '10');
+        } finally {
+          await other.close();
+        }
       });
 
       it('nest: an inner transaction joins the outer one and rolls back with it', async () => {

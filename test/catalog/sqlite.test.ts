@@ -7,19 +7,36 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { SqliteCatalog } from '../../src/catalog/sqlite.ts';
+import { SqliteConnection } from '../../src/catalog/sqlite-connection.ts';
+import type { Catalog } from '../../src/catalog/catalog.ts';
 import { catalogConformance } from './conformance.ts';
 
 catalogConformance('SQLite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dpvault-catalog-'));
-  const catalog = new SqliteCatalog(join(dir, 'catalog.sqlite'));
+  const conn = new SqliteConnection(join(dir, 'catalog.sqlite'));
+  const catalog = new SqliteCatalog(conn);
   return {
     catalog,
+    // One process holds the file (the data directory's lock): another user shares its connection,
+    // as the task queue does, and closing it leaves the connection open.
+    openAnother: async () => sharing(new SqliteCatalog(conn)),
     async dispose() {
       await catalog.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
 });
+
+/** The catalog, but its close() leaves the shared connection open. */
+function sharing(c: SqliteCatalog): Catalog {
+  return new Proxy(c, {
+    get(target, prop) {
+      if (prop === 'close') return async () => undefined;
+      const v: unknown = Reflect.get(target, prop);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
 
 describe('the SQLite catalog file', () => {
   it('keeps what was written when reopened', async () => {

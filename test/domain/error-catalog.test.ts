@@ -207,6 +207,38 @@ const PINNED: Record<keyof typeof errors, Pinned> = {
     errors.lastOwnerAssignment(), 'LastOwnerAssignmentCannotBeDeleted', 409,
     "This is the last assignment of the Owner role at scope '/': deleting it would leave nobody able to grant access. Assign Owner at '/' to another principal first.",
   ],
+  catalogUrlInvalid: [
+    errors.catalogUrlInvalid('mysql://u:***@h/db'), 'InvalidArgumentValueError', 400,
+    "--database (or DPVAULT_DATABASE): 'mysql://u:***@h/db' is not a PostgreSQL URL; give postgres://USER:PASSWORD@HOST:PORT/DATABASE.",
+  ],
+  catalogUnreachable: [
+    errors.catalogUnreachable('postgres://u:***@h/db', 'connect ECONNREFUSED'), 'CatalogUnreachable', 503,
+    "The catalog database given by --database (or DPVAULT_DATABASE) at 'postgres://u:***@h/db' cannot be used: connect ECONNREFUSED. Check the host, port, database, user and password, and that the server accepts connections from here.",
+  ],
+  catalogSchemaNewer: [
+    errors.catalogSchemaNewer(3, 2), 'CatalogSchemaNewer', 409,
+    "The catalog's schema is at version 3, newer than this dpvault knows (2): a newer dpvault migrated it. Start this server with that version (or newer); an older one would misread the catalog.",
+  ],
+  masterKeyMismatch: [
+    errors.masterKeyMismatch(), 'MasterKeyMismatch', 409,
+    "This server's master key is not the one the catalog was created with: every server on one catalog must share the master key (DPVAULT_MASTER_KEY, or the same <data-dir>/master.key). Start it with that key.",
+  ],
+  catalogMigrateSourceMissing: [
+    errors.catalogMigrateSourceMissing('/d'), 'InvalidArgumentValueError', 400,
+    "--from: '/d' holds no embedded catalog (catalog.sqlite); give the data directory of a stopped dpvault server.",
+  ],
+  masterKeyMissing: [
+    errors.masterKeyMissing('/d'), 'InvalidArgumentValueError', 400,
+    "--from: '/d' has no master.key and DPVAULT_MASTER_KEY is not set: give the master key the server ran with (it sealed the catalog's secrets).",
+  ],
+  catalogMigrateTargetNotEmpty: [
+    errors.catalogMigrateTargetNotEmpty('postgres://u:***@h/db', 2), 'CatalogNotEmpty', 409,
+    "--to: the catalog at 'postgres://u:***@h/db' already holds 2 row(s); a migration only fills an empty catalog, so nothing was copied. Give a new database.",
+  ],
+  catalogMigrateMismatch: [
+    errors.catalogMigrateMismatch('resources', 'count 1, not 2'), 'CatalogMigrationMismatch', 500,
+    "The copy of table resources does not match its source (count 1, not 2); the transaction was rolled back and the target is empty again.",
+  ],
 };
 
 for (const [name, [err, code, status, message]] of Object.entries(PINNED)) {
@@ -219,8 +251,8 @@ for (const [name, [err, code, status, message]] of Object.entries(PINNED)) {
 test('the usage errors of the command line are kind usage (exit 2), the rest are not', () => {
   const usage = Object.entries(PINNED).filter(([, [e]]) => e.kind === 'usage').map(([n]) => n).sort();
   assert.deepEqual(usage, [
-    'argumentRequired', 'argumentUnrecognized', 'argumentValueInvalid', 'caBundleUnreadable', 'commandNotFound', 'fingerprintInvalid', 'insecureListenRefused',
-    'tlsFileUnreadable',
+    'argumentRequired', 'argumentUnrecognized', 'argumentValueInvalid', 'caBundleUnreadable', 'catalogMigrateSourceMissing', 'catalogUrlInvalid', 'commandNotFound',
+    'fingerprintInvalid', 'insecureListenRefused', 'masterKeyMissing', 'tlsFileUnreadable',
   ]);
 });
 

@@ -15,10 +15,10 @@ export interface ServerProcess {
 }
 
 /** Starts `dpvault server` with `args` on a free port and waits for the lines it prints at start. */
-export async function startServerProcess(dataDir: string, args: string[]): Promise<ServerProcess> {
+export async function startServerProcess(dataDir: string, args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
   const proc = spawn(process.execPath, [CLI_BIN, 'server', '--port', '0', '--data-dir', dataDir, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, DPVAULT_SERVER_REEXEC: '1' },
+    env: { ...process.env, DPVAULT_SERVER_REEXEC: '1', ...env },
   });
   let said = '';
   proc.stderr!.on('data', (d: Buffer) => (said += d.toString()));

@@ -5,6 +5,7 @@
 // owner-credentials.json through DPVAULT_HOME. The CLI's config directory (tokens, logins) is a
 // scratch directory of the test process, never the user's.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
@@ -47,6 +48,19 @@ export async function signIn(url: string, c: { appId: string; password: string }
   const body = (await res.json()) as { access_token?: string };
   if (!body.access_token) throw new Error(`sign-in at ${url} failed: ${res.status} ${JSON.stringify(body)}`);
   return body.access_token;
+}
+
+/** A GET carrying `token`, with the Host header `host`: servers behind one name (a load balancer) see the same issuer and audience. */
+export function getAs(url: string, host: string, token: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const req = httpRequest(url, { headers: { host, authorization: `Bearer ${token}` } }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 export interface TestService extends RunningService {

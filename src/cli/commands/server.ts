@@ -10,6 +10,7 @@ import { durationProblem, nominalMs, parseDuration } from '../../policy/time/dur
 import { systemClock } from '../../util/clock.ts';
 import type { TlsMaterial } from '../../services/tls-certificate.ts';
 import { defineCommand } from '../command.ts';
+import { redactDatabaseUrl } from '../../catalog/database-url.ts';
 
 export const serverCommand = defineCommand({
   path: ['server'],
@@ -19,6 +20,10 @@ export const serverCommand = defineCommand({
     host: { names: ['--host'], default: '127.0.0.1', help: 'Address to listen on (default 127.0.0.1).' },
     port: { names: ['--port'], type: 'int', default: '7480', help: 'TCP port to listen on (default 7480; 0 picks a free one).' },
     dataDir: { names: ['--data-dir'], help: 'The data directory (default DPVAULT_HOME, else ~/.dpvault).' },
+    database: {
+      names: ['--database'],
+      help: 'Keep the catalog in PostgreSQL at this postgres://USER:PASSWORD@HOST:PORT/DATABASE URL (also DPVAULT_DATABASE) instead of the data directory; servers on one catalog share the master key (DPVAULT_MASTER_KEY).',
+    },
     restoreFilesRoot: {
       names: ['--restore-files-root'],
       arity: 'many',
@@ -105,11 +110,13 @@ export const serverCommand = defineCommand({
       maxUploadMbps: a.maxUploadMbps as string | undefined,
     };
     const { storage, locationStorage, pairedLocations, maxUploadMbps } = resolveStorageConfig(flags, file, configFile ?? '', process.env);
-    const svc = await startService({ dataDir, storage, locationStorage, pairedLocations, maxUploadMbps, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem, restoreFilesRoots,
+    const database = databaseOf(a.database as string | undefined);
+    const svc = await startService({ dataDir, database, storage, locationStorage, pairedLocations, maxUploadMbps, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem, restoreFilesRoots,
       rehydrationPollMs: rehydrationPollSeconds * 1000,
       alertWebhooks: (a.alertWebhook as string[] | undefined) ?? [], alertDelivery, missedBackupGraceMs, tls, insecureHttp: a.insecureHttp === true, trustProxy: a.trustProxy === true, auditRetentionDays,
     });
-    log(`dpvault listening on ${svc.url} (data in ${dataDir}${storage ? `, backup data in ${storage.location}` : ''})`);
+    const catalogAt = database === undefined ? '' : `, catalog in ${redactDatabaseUrl(database)}`;
+    log(`dpvault listening on ${svc.url} (data in ${dataDir}${catalogAt}${storage ? `, backup data in ${storage.location}` : ''})`);
     if (tls) log(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint} (a client trusts it with DPVAULT_TLS_FINGERPRINT=${tls.fingerprint})`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
@@ -199,21 +206,85 @@ export const rotateMasterKeyCommand = dataDirCommand(
   },
 );
 
-export const rotateSigningKeyCommand = dataDirCommand(
-  ['server', 'rotate-signing-key'],
-  'Make a new key for signing access tokens (the server must be stopped; it takes effect at its next start). Tokens signed by the previous key stay valid until they expire; keys older than that are deleted.',
-  async (dataDir) => {
-    const { lockDataDir } = await import('../../services/data-dir-lock.ts');
-    const { rotateSigningKey } = await import('../../identity/signing-keys.ts');
-    const unlock = lockDataDir(dataDir);
-    try {
-      const keys = rotateSigningKey(dataDir);
-      return { currentKeyId: keys.current.kid, verifyingKeyIds: keys.verifying.map((k) => k.kid) };
-    } finally {
-      unlock();
-    }
+export const rotateSigningKeyCommand = defineCommand({
+  path: ['server', 'rotate-signing-key'],
+  summary:
+    'Make a new key for signing access tokens (the server must be stopped; it takes effect at its next start). Tokens signed by the previous key stay valid until they expire; keys older than that are deleted. With --database, the keys in that PostgreSQL catalog (every server on it takes the new key at its next start).',
+  offline: true,
+  args: {
+    dataDir: { names: ['--data-dir'], help: 'The data directory (default DPVAULT_HOME, else ~/.dpvault).' },
+    database: { names: ['--database'], help: 'The PostgreSQL catalog whose keys to rotate (also DPVAULT_DATABASE); the master key is the data directory\'s or DPVAULT_MASTER_KEY.' },
   },
-);
+  async run(a) {
+    const dataDir = dataDirOf(a.dataDir as string | undefined);
+    const database = databaseOf(a.database as string | undefined);
+    return withDataDirLocked(dataDir, async () => {
+      const keys = database === undefined ? (await import('../../identity/signing-keys.ts')).rotateSigningKey(dataDir) : await rotateInCatalog(dataDir, database);
+      return { currentKeyId: keys.current.kid, verifyingKeyIds: keys.verifying.map((k) => k.kid) };
+    });
+  },
+});
+
+/** Rotates the signing keys a PostgreSQL catalog holds, with the master key the catalog was made with. */
+async function rotateInCatalog(dataDir: string, database: string) {
+  const { PostgresCatalog } = await import('../../catalog/postgres.ts');
+  const { existingMasterKey } = await import('../../secrets/master-key.ts');
+  const { checkMasterKeyVerifier } = await import('../../secrets/master-key-verifier.ts');
+  const { rotateCatalogSigningKey } = await import('../../identity/signing-keys-catalog.ts');
+  const masterKey = existingMasterKey(dataDir);
+  const catalog = await PostgresCatalog.open(database);
+  try {
+    await checkMasterKeyVerifier(catalog, masterKey);
+    return await rotateCatalogSigningKey(catalog, masterKey);
+  } finally {
+    await catalog.close();
+  }
+}
+
+/** The PostgreSQL catalog's URL (--database, else DPVAULT_DATABASE), or undefined for the embedded catalog. */
+function databaseOf(given: string | undefined): string | undefined {
+  const url = given ?? process.env.DPVAULT_DATABASE;
+  return url === undefined || url === '' ? undefined : url;
+}
+
+export const catalogMigrateCommand = defineCommand({
+  path: ['catalog', 'migrate'],
+  summary:
+    "Move a stopped embedded server's catalog (resources, recovery points, jobs, operations, settings, key vault secrets, principals, audit log) into an empty PostgreSQL catalog, verified by per-table counts and checksums; then start servers with --database.",
+  offline: true,
+  args: {
+    from: { names: ['--from'], required: true, help: 'The data directory of the stopped embedded server (its catalog.sqlite, master key and signing keys).' },
+    to: { names: ['--to'], required: true, help: 'The PostgreSQL catalog to fill: postgres://USER:PASSWORD@HOST:PORT/DATABASE (it must hold no catalog rows yet).' },
+  },
+  async run(a) {
+    const { existingMasterKey } = await import('../../secrets/master-key.ts');
+    const { masterKeyVerifier, MASTER_KEY_VERIFIER_SETTING } = await import('../../secrets/master-key-verifier.ts');
+    const { existingSigningKeys } = await import('../../identity/signing-keys.ts');
+    const { sealedSigningKeys, SIGNING_KEYS_SETTING } = await import('../../identity/signing-keys-catalog.ts');
+    const { migrateCatalog } = await import('../../catalog/catalog-migrate.ts');
+    const dataDir = resolve(a.from as string);
+    return withDataDirLocked(dataDir, async () => {
+      // Only servers with the key that sealed the secrets start on the new catalog, and the
+      // signing keys move along, sealed under it, so tokens signed before the move stay valid.
+      const masterKey = existingMasterKey(dataDir);
+      const keys = existingSigningKeys(dataDir);
+      const added: [string, string][] = [[MASTER_KEY_VERIFIER_SETTING, masterKeyVerifier(masterKey)]];
+      if (keys) added.push([SIGNING_KEYS_SETTING, sealedSigningKeys(keys, masterKey)]);
+      return migrateCatalog(dataDir, a.to as string, added);
+    });
+  },
+});
+
+/** Runs fn holding the data directory's lock (refused while a server uses it). */
+async function withDataDirLocked<T>(dataDir: string, fn: () => Promise<T>): Promise<T> {
+  const { lockDataDir } = await import('../../services/data-dir-lock.ts');
+  const unlock = lockDataDir(dataDir);
+  try {
+    return await fn();
+  } finally {
+    unlock();
+  }
+}
 
 /** The data directory, absolute (a relative --data-dir or DPVAULT_HOME is the working directory's). */
 function dataDirOf(given: string | undefined): string {
