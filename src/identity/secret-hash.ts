@@ -34,7 +34,13 @@ export async function secretMatches(secret: string, hash: string | undefined): P
   return want.length === key.length && timingSafeEqual(want, key);
 }
 
-/** A new client secret: 40 characters, 240 bits of randomness. */
+/**
+ * A new client secret: 40 base64url characters, about 240 bits of randomness, never starting with
+ * `-`: one in 64 did, and `dpvault login -p SECRET` (as az's) then read it as a flag.
+ */
 export function newClientSecret(): string {
-  return randomBytes(30).toString('base64url');
+  for (;;) {
+    const secret = randomBytes(30).toString('base64url');
+    if (!secret.startsWith('-')) return secret;
+  }
 }
