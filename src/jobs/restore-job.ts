@@ -1,6 +1,7 @@
 // A restore job: streams a recovery point's bytes (verified by the store as they are read) into
 // pg_restore of the target server's version, into a new database, or into a dump file in a
-// directory with its SHA-256 beside it (restore-file.ts). A database is built under a staging
+// directory or an object storage container with its SHA-256 beside it (restore-file.ts,
+// restore-object.ts). A database is built under a staging
 // name and renamed to its target at the end (restore-staging.ts). A failure drops the staging
 // database or removes the half-written file; a failure of any stream fails this job only.
 import { dirname } from 'node:path';
@@ -23,6 +24,9 @@ import { finishJob, loadJob, updateJob } from '../services/jobs.ts';
 import { storedIn, type RecoveryPointResource } from '../domain/recovery-point.ts';
 import { rehydrateForRestore } from './rehydration.ts';
 import { restoreToFile, type Feed } from './restore-file.ts';
+import { restoreToObject } from './restore-object.ts';
+import { checkContainerTarget, containerTargetFor, dumpObjectName, openContainer } from '../services/restore-container.ts';
+import { isContainerUrl } from '../storage/restore-containers.ts';
 import { stagingDatabaseName } from './restore-staging.ts';
 import { throttle } from './throttle.ts';
 import type { RestoreTaskPayload } from '../queue/tasks.ts';
@@ -51,7 +55,11 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
         report.call(total);
       });
     let roleDetails: Record<string, string> = {};
-    if (payload.request.target.kind === 'files') {
+    if (payload.request.target.kind === 'files' && isContainerUrl(payload.request.target.url)) {
+      const { url, filePrefix } = payload.request.target;
+      await checkContainerTarget(ctx, url, filePrefix); // still allowed, reachable, and nothing there
+      await restoreToObject(feed, openContainer(containerTargetFor(ctx, url)), dumpObjectName(filePrefix));
+    } else if (payload.request.target.kind === 'files') {
       checkStillConfined(ctx, payload.destination);
       await restoreToFile(feed, payload.destination);
     } else {

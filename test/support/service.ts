@@ -71,14 +71,14 @@ export interface TestService extends RunningService {
  */
 export async function startTestService(
   opts: {
-    clock?: Clock; dataDir?: string; keyOrderMinBytes?: number; log?: (line: string) => void; restoreFilesRoots?: string[];
+    clock?: Clock; dataDir?: string; keyOrderMinBytes?: number; log?: (line: string) => void; restoreFilesRoots?: string[]; restoreFilesContainers?: string[];
     signInLimits?: Partial<SignInLimitSettings>; alertWebhooks?: string[];
   } = {},
 ): Promise<TestService> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'dpvault-test-'));
   const storage = await testStorage();
   const svc = await startService({
-    dataDir, storage, port: 0, clock: opts.clock, keyOrderMinBytes: opts.keyOrderMinBytes ?? 0, log: opts.log, restoreFilesRoots: opts.restoreFilesRoots,
+    dataDir, storage, port: 0, clock: opts.clock, keyOrderMinBytes: opts.keyOrderMinBytes ?? 0, log: opts.log, restoreFilesRoots: opts.restoreFilesRoots, restoreFilesContainers: opts.restoreFilesContainers,
     signInLimits: opts.signInLimits, alertWebhooks: opts.alertWebhooks,
   });
   const owner = ownerCredentials(dataDir);
