@@ -120,6 +120,8 @@ describe('restore as files into object storage', () => {
     for (const r of [again, other, outside, gone, sas]) for (const s of [...SECRETS, 'Zm9vYmFy']) assert.ok(!r.stderr.includes(s));
     const jobs = await ok(`dpvault job list ${G}`);
     assert.equal(jobs.filter((j: any) => j.properties.operationCategory === 'Restore').length, 3, 'only the three restores that completed');
-    assert.deepEqual((await Array.fromAsync(openStorage(azurite.url('restores')).list(''))).map((o) => o.name).sort(), ['shop_files.dump', 'shop_files.dump.sha256']);
+    const names: string[] = [];
+    for await (const o of openStorage(azurite.url('restores')).list('')) names.push(o.name);
+    assert.deepEqual(names.sort(), ['shop_files.dump', 'shop_files.dump.sha256']);
   });
 });
