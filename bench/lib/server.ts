@@ -3,7 +3,7 @@
 // is the kernel's VmHWM of the server pid; pg_dump/pg_restore and any other children it starts are
 // sampled separately.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChildMemorySampler, run, statusKiB, type RunResult } from './proc.ts';
 
@@ -54,12 +54,12 @@ export class DpvaultServer {
     this.#sampler = new ChildMemorySampler(child.pid!);
   }
 
-  /** Starts `node <entry> server --data-dir DIR --port 0` and waits for its listening line. */
-  static async start(entry: string, dataDir: string, logFile: string): Promise<DpvaultServer> {
+  /** Starts `node <entry> server --data-dir DIR --port 0 [ARGS]` (with `env` added) and waits for its listening line. */
+  static async start(entry: string, dataDir: string, logFile: string, extra: { args?: string[]; env?: Record<string, string> } = {}): Promise<DpvaultServer> {
     mkdirSync(dataDir, { recursive: true });
-    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, entry, 'server', '--data-dir', dataDir, '--port', '0'], {
+    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, entry, 'server', '--data-dir', dataDir, '--port', '0', ...(extra.args ?? [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, DPVAULT_HOME: dataDir },
+      env: { ...process.env, ...extra.env, DPVAULT_HOME: dataDir },
     });
     const log = createWriteStream(logFile, { flags: 'a' });
     child.stdout!.pipe(log);
@@ -103,9 +103,11 @@ export class DpvaultServer {
     return new Map(this.#sampler.peaks);
   }
 
-  /** Runs the CLI binary against this server. */
+  /** Runs the CLI binary against this server, as its Owner. */
   cli(args: string[], cwd?: string): Promise<RunResult> {
-    return run(process.execPath, [this.entry, ...args], { cwd, env: { ...process.env, DPVAULT_ENDPOINT: this.url } });
+    // Signed in as the Owner through its data directory; tokens kept beside it, not in the user's config.
+    const env = { ...process.env, DPVAULT_ENDPOINT: this.url, DPVAULT_HOME: this.dataDir, DPVAULT_CONFIG_DIR: `${this.dataDir}.cli-config` };
+    return run(process.execPath, [this.entry, ...args], { cwd, env });
   }
 
   /** Runs the CLI and returns its JSON output; throws with stderr when it fails. */
@@ -115,9 +117,25 @@ export class DpvaultServer {
     return r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
   }
 
+  /** The Owner's access token (every API request needs one), taken once with the credentials the server wrote to its data directory. */
+  #token: Promise<string> | undefined;
+  #ownerToken(): Promise<string> {
+    this.#token ??= (async () => {
+      const owner = JSON.parse(readFileSync(join(this.dataDir, 'owner-credentials.json'), 'utf8')) as { appId: string; password: string };
+      const res = await fetch(`${this.url}/adfs/oauth2/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: owner.appId, client_secret: owner.password, scope: `${this.url}//.default` }),
+      });
+      const body = (await res.json()) as { access_token?: string };
+      if (!body.access_token) throw new Error(`sign-in at ${this.url} failed: HTTP ${res.status}`);
+      return body.access_token;
+    })();
+    return this.#token;
+  }
+
   /** GETs a job by its full id over the HTTP API. */
   async job(jobId: string): Promise<JobView> {
-    const res = await fetch(`${this.url}${jobId}?api-version=${JOB_API_VERSION}`);
+    const res = await fetch(`${this.url}${jobId}?api-version=${JOB_API_VERSION}`, { headers: { authorization: `Bearer ${await this.#ownerToken()}` } });
     if (!res.ok) throw new Error(`GET ${jobId}: HTTP ${res.status} ${await res.text()}`);
     return (await res.json()) as JobView;
   }
