@@ -21,11 +21,8 @@ export const serverErrors = {
     ),
   /** A target directory that resolves (through `..` or symbolic links) outside every allowed root. */
   restoreTargetOutsideRoots: (dir: string, resolved: string, roots: readonly string[]): DpError =>
-    new DpError(
-      'invalid',
-      'UserErrorRestoreTargetNotAllowed',
+    targetNotAllowed(
       `The target directory '${dir}'${resolved === dir ? '' : ` (resolved to '${resolved}')`} is not under a directory this server lets restores write to (${ROOT_SETTING}: ${roots.join(', ')}). Choose a directory under one of them.`,
-      { target: URL_TARGET },
     ),
   /** A target directory inside the server's own data directory. */
   restoreTargetInDataDir: (dir: string): DpError =>
