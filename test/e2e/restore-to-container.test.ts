@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStorage } from '../../src/storage/backends.ts';
 import { AZURITE_ACCOUNT, AZURITE_KEY, freePort, startAzurite, startS3rver, type ObjectStorePeer } from '../support/object-stores.ts';
+import { OutageProxy } from '../support/outage-proxy.ts';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { shopSql } from '../support/pg-fixtures.ts';
 import { createProtectionResources, protectAndBackUp } from '../support/protection-resources.ts';
@@ -19,6 +20,7 @@ import { shellSession } from '../support/shell.ts';
 
 let azurite: ObjectStorePeer;
 let s3rver: ObjectStorePeer;
+let proxy: OutageProxy;
 let pgc: PgCluster;
 let svc: TestService;
 let cwd: string;
@@ -37,12 +39,14 @@ before(async () => {
   await pgc.createRole('backupuser', 'B4ck-pw', { login: true, superuser: true });
   dir = scratchDir('dpvault-container-dir-');
   const closed = await freePort();
+  proxy = await OutageProxy.start(s3rver.endpoint);
   svc = await startTestService({
     restoreFilesRoots: [dir],
     restoreFilesContainers: [
       azurite.url('restores'),
       s3rver.url('restores', 'pg'),
       `azblob://gone?endpoint=${encodeURIComponent(`http://127.0.0.1:${closed}/${AZURITE_ACCOUNT}`)}`,
+      `s3://flaky?endpoint=${encodeURIComponent(proxy.through(s3rver.endpoint))}&region=us-east-1`,
     ],
   });
   cwd = scratchDir('dpvault-container-cli-');
@@ -55,6 +59,7 @@ before(async () => {
 after(async () => {
   await svc?.close();
   await pgc?.stop();
+  await proxy?.stop();
   await azurite?.stop();
   await s3rver?.stop();
 });
@@ -123,5 +128,22 @@ describe('restore as files into object storage', () => {
     const names: string[] = [];
     for await (const o of openStorage(azurite.url('restores')).list('')) names.push(o.name);
     assert.deepEqual(names.sort(), ['shop_files.dump', 'shop_files.dump.sha256']);
+  });
+
+  it('fails the job when the storage goes away while the dump is written, leaving no dump; the same restore then succeeds', async () => {
+    proxy.goDownOnPut(/\/flaky\/shop_cut\.dump$/);
+    const trig = await restoreAsFiles('s3://flaky', 'shop_cut');
+    assert.equal(trig.code, 0, trig.stderr);
+    const job = await waitJob(JSON.parse(trig.stdout).jobId);
+    assert.equal(proxy.down, true, 'the storage went away during the restore');
+    assert.equal(job.properties.status, 'Failed');
+    assert.equal(job.properties.errorDetails[0].code, 'StorageFailure', JSON.stringify(job.properties.errorDetails));
+    for (const s of SECRETS) assert.ok(!JSON.stringify(job).includes(s), 'no credential in the job');
+    proxy.up();
+    const names: string[] = [];
+    for await (const o of openStorage(s3rver.url('flaky')).list('')) names.push(o.name);
+    assert.deepEqual(names, [], 'no dump, no checksum');
+    await completed('s3://flaky', 'shop_cut');
+    assert.ok((await openStorage(s3rver.url('flaky')).get('shop_cut.dump')).equals(reference));
   });
 });

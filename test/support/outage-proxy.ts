@@ -1,8 +1,8 @@
 // An HTTP proxy in front of an object store peer (support/object-stores.ts), where the tests see
 // what reaches the store and can take it away: it records every PUT the store answered with 2xx,
 // and `goDownAfter(pattern, n)` makes the store vanish (every open connection cut, every new one
-// refused) once n more PUTs matching the pattern have been stored: the storage going away midway,
-// as the network shows it. Requests pass unchanged (the Host header too, which SigV4 signs).
+// refused) once n more PUTs matching the pattern have been stored, `goDownOnPut(pattern)` as soon
+// as such a PUT arrives: the storage going away midway, as the network shows it. Requests pass unchanged (the Host header too, which SigV4 signs).
 import { createServer, request, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 
@@ -14,13 +14,15 @@ export class OutageProxy {
   readonly #target: URL;
   #down = false;
   #trigger: { pattern: RegExp; left: number } | null = null;
+  #cutOnPut: RegExp | null = null;
   port = 0;
 
   private constructor(target: string) {
     this.#target = new URL(target);
     this.#server = createServer((req, res) => {
-      if (this.#down) return void req.socket.destroy();
       const path = (req.url ?? '/').replace(/\?.*$/, '');
+      if (req.method === 'PUT' && this.#cutOnPut?.test(path)) this.#goDown();
+      if (this.#down) return void req.socket.destroy();
       const upstream = request(
         { host: this.#target.hostname, port: this.#target.port, method: req.method, path: req.url, headers: req.headers },
         (answer) => {
@@ -62,6 +64,11 @@ export class OutageProxy {
     this.#trigger = { pattern, left: n };
   }
 
+  /** The store goes away as soon as a PUT whose path matches `pattern` arrives, before it is passed on. */
+  goDownOnPut(pattern: RegExp): void {
+    this.#cutOnPut = pattern;
+  }
+
   get down(): boolean {
     return this.#down;
   }
@@ -70,12 +77,17 @@ export class OutageProxy {
   up(): void {
     this.#down = false;
     this.#trigger = null;
+    this.#cutOnPut = null;
   }
 
   #stored(path: string): void {
     this.puts.push(path);
     if (!this.#trigger || !this.#trigger.pattern.test(path)) return;
     if (--this.#trigger.left > 0) return;
+    this.#goDown();
+  }
+
+  #goDown(): void {
     this.#down = true;
     for (const s of this.#sockets) s.destroy();
   }
