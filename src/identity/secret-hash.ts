@@ -34,7 +34,13 @@ export async function secretMatches(secret: string, hash: string | undefined): P
   return want.length === key.length && timingSafeEqual(want, key);
 }
 
-/** A new client secret: 40 characters, 240 bits of randomness. */
+/**
+ * A new client secret: 40 characters of base64url, about 240 bits of randomness. Never one that
+ * starts with '-': `dpvault login -p SECRET` (and az's) would take it for an option.
+ */
 export function newClientSecret(): string {
-  return randomBytes(30).toString('base64url');
+  for (;;) {
+    const secret = randomBytes(30).toString('base64url');
+    if (!secret.startsWith('-')) return secret;
+  }
 }
