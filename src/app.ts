@@ -17,9 +17,9 @@ import { bearerTokenResolver } from './api/authentication.ts';
 import { loadOrCreateSigningKeys } from './identity/signing-keys.ts';
 import { SignInLimits, type SignInLimitSettings } from './identity/sign-in-limits.ts';
 import { ensureOwner, OWNER_CREDENTIALS_FILE } from './identity/owner-bootstrap.ts';
-import { InProcessBackground, type ServiceContext } from './services/context.ts';
+import { InProcessBackground, type AlertDeliverySettings, type ServiceContext } from './services/context.ts';
 import { EventMetrics } from './services/metrics-events.ts';
-import { checkWebhooks, deliverAlert } from './services/alerts.ts';
+import { checkWebhooks, deliverAlert } from './services/alert-delivery.ts';
 import { loadOrCreateMasterKey } from './secrets/master-key.ts';
 import { RepositoryStore } from './jobs/repository-store.ts';
 import type { LockOptions } from './repository/locks.ts';
@@ -74,8 +74,14 @@ export interface ServiceOptions {
   restoreFilesRoots?: readonly string[];
   /** Containers and buckets a restore as files may write to (--restore-files-container: azblob:// or s3:// URLs); none refuses every container target. */
   restoreFilesContainers?: readonly string[];
+  /** How often a restore waiting for a rehydration from an archive tier looks again, in ms (`--rehydration-poll-seconds`; default a minute). */
+  rehydrationPollMs?: number;
   /** Webhooks every alert is delivered to (`--alert-webhook`; http or https URLs, checked at start). */
   alertWebhooks?: readonly string[];
+  /** Attempts per webhook and the first retry's delay (`--alert-webhook-retries`, `--alert-webhook-retry-delay`; default 6 attempts, 1 s doubling). */
+  alertDelivery?: AlertDeliverySettings;
+  /** The least grace a scheduled backup has before a Missed Backup alert (`--missed-backup-grace`; default an hour). */
+  missedBackupGraceMs?: number;
   /** Serve HTTPS with this certificate and key (PEM). */
   tls?: { cert: string; key: string };
   /** Serve plain HTTP on a non-loopback address (refused without it). */
@@ -148,7 +154,10 @@ export async function openContext(given: ServiceOptions): Promise<ServiceContext
     restoreMaintenanceWorkMem: opts.restoreMaintenanceWorkMem,
     restoreFilesRoots: opts.restoreFilesRoots,
     restoreFilesContainers,
+    rehydrationPollMs: opts.rehydrationPollMs,
     alertWebhooks: checkWebhooks(opts.alertWebhooks ?? []),
+    alertDelivery: opts.alertDelivery,
+    missedBackupGraceMs: opts.missedBackupGraceMs,
     log: opts.log,
     metrics,
   };

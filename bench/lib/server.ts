@@ -44,6 +44,8 @@ export class DpvaultServer {
   readonly #child: ChildProcess;
   readonly #exited: Promise<void>;
   readonly #sampler: ChildMemorySampler;
+  /** The Owner's access token for the job polls (signed in again when it expires). */
+  #token: string | undefined;
 
   private constructor(entry: string, dataDir: string, url: string, child: ChildProcess, exited: Promise<void>) {
     this.entry = entry;
@@ -103,11 +105,26 @@ export class DpvaultServer {
     return new Map(this.#sampler.peaks);
   }
 
-  /** Runs the CLI binary against this server, as its Owner. */
+  /**
+   * Runs the CLI binary against this server, as its Owner: on loopback the CLI signs in with the
+   * `owner-credentials.json` of DPVAULT_HOME (the server's data directory), and its sign-in cache
+   * lives in the data directory too, never in the user's own.
+   */
   cli(args: string[], cwd?: string): Promise<RunResult> {
-    // Signed in as the Owner through its data directory; tokens kept beside it, not in the user's config.
-    const env = { ...process.env, DPVAULT_ENDPOINT: this.url, DPVAULT_HOME: this.dataDir, DPVAULT_CONFIG_DIR: `${this.dataDir}.cli-config` };
+    const env = { ...process.env, DPVAULT_ENDPOINT: this.url, DPVAULT_HOME: this.dataDir, DPVAULT_CONFIG_DIR: join(this.dataDir, 'cli-config') };
     return run(process.execPath, [this.entry, ...args], { cwd, env });
+  }
+
+  /** A token of the Owner from the service's token endpoint (the credentials the server wrote at its first start). */
+  async #signIn(): Promise<string> {
+    const c = JSON.parse(readFileSync(join(this.dataDir, 'owner-credentials.json'), 'utf8')) as { appId: string; password: string };
+    const res = await fetch(`${this.url}/adfs/oauth2/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.appId, client_secret: c.password, scope: `${this.url}//.default` }),
+    });
+    const body = (await res.json()) as { access_token?: string };
+    if (!body.access_token) throw new Error(`sign-in at ${this.url} failed: HTTP ${res.status}`);
+    return body.access_token;
   }
 
   /** Runs the CLI and returns its JSON output; throws with stderr when it fails. */
@@ -117,25 +134,14 @@ export class DpvaultServer {
     return r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
   }
 
-  /** The Owner's access token (every API request needs one), taken once with the credentials the server wrote to its data directory. */
-  #token: Promise<string> | undefined;
-  #ownerToken(): Promise<string> {
-    this.#token ??= (async () => {
-      const owner = JSON.parse(readFileSync(join(this.dataDir, 'owner-credentials.json'), 'utf8')) as { appId: string; password: string };
-      const res = await fetch(`${this.url}/adfs/oauth2/token`, {
-        method: 'POST',
-        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: owner.appId, client_secret: owner.password, scope: `${this.url}//.default` }),
-      });
-      const body = (await res.json()) as { access_token?: string };
-      if (!body.access_token) throw new Error(`sign-in at ${this.url} failed: HTTP ${res.status}`);
-      return body.access_token;
-    })();
-    return this.#token;
-  }
-
   /** GETs a job by its full id over the HTTP API. */
   async job(jobId: string): Promise<JobView> {
-    const res = await fetch(`${this.url}${jobId}?api-version=${JOB_API_VERSION}`, { headers: { authorization: `Bearer ${await this.#ownerToken()}` } });
+    const get = async () => fetch(`${this.url}${jobId}?api-version=${JOB_API_VERSION}`, { headers: { authorization: `Bearer ${(this.#token ??= await this.#signIn())}` } });
+    let res = await get();
+    if (res.status === 401) {
+      this.#token = undefined;
+      res = await get();
+    }
     if (!res.ok) throw new Error(`GET ${jobId}: HTTP ${res.status} ${await res.text()}`);
     return (await res.json()) as JobView;
   }

@@ -149,6 +149,8 @@ const TABLE: [string, string | RouteAction][] = [
   ['GET /metrics', 'Microsoft.Insights/metrics/read'],
   ['GET /subscriptions/{sub}/providers/Microsoft.AlertsManagement/alerts', 'Microsoft.AlertsManagement/alerts/read'],
   ['GET /subscriptions/{sub}/providers/Microsoft.AlertsManagement/alerts/{alert}', 'Microsoft.AlertsManagement/alerts/read'],
+  // Azure Monitor's change of an alert's state (Acknowledged, Closed, New again): Owner and Contributor hold it.
+  ['POST /subscriptions/{sub}/providers/Microsoft.AlertsManagement/alerts/{alert}/changestate', 'Microsoft.AlertsManagement/alerts/changestate/action'],
 
   // Service principals (Graph-style, outside every subscription: only a role at `/` reaches them).
   // Writing one is identity administration: its actions are in Microsoft.Authorization's namespace,

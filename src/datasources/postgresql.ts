@@ -1,5 +1,6 @@
 // Manifest of AzureDatabaseForPostgreSQL: one database of a PostgreSQL single server, reached with
-// credentials from a secret store (az's Manifests/AzureDatabaseForPostgreSQL.py, values verbatim).
+// credentials from a secret store (az's Manifests/AzureDatabaseForPostgreSQL.py, values verbatim,
+// except itemLevelRecoveryEnabled: dpvault restores single tables out of a database's recovery point).
 import type { DatasourceManifest } from './manifest.ts';
 import { postgresPolicySettings } from './postgresql-policy.ts';
 
@@ -16,7 +17,7 @@ export const azureDatabaseForPostgreSQL: DatasourceManifest = {
   datasourceType: DATASOURCE_TYPE,
   allowedRestoreModes: ['RecoveryPointBased'],
   allowedRestoreTargetTypes: ['AlternateLocation', 'RestoreAsFiles'],
-  itemLevelRecoveryEnabled: false,
+  itemLevelRecoveryEnabled: true,
   addBackupDatasourceParametersList: false,
   addDataStoreParametersList: false,
   friendlyNameRequired: false,

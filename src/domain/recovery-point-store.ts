@@ -21,6 +21,16 @@ export interface DumpLocation {
   sizeHint?: number;
 }
 
+/** How a rehydration from an archive tier is asked for. */
+export interface RehydrationAsk {
+  priority: 'standard' | 'high';
+  /** Days a store whose rehydrated copies expire by themselves (S3) keeps them readable. */
+  days: number;
+  pollIntervalMs: number;
+  /** Told how many of the objects are readable after each look. */
+  onProgress?: (readable: number, total: number) => void;
+}
+
 export interface RecoveryPointStore {
   /** Records where a vault just created in `azureLocation` keeps its data (its location's storage now); optional. */
   placeVault?(vaultKey: string, azureLocation: string): Promise<void>;
@@ -33,6 +43,12 @@ export interface RecoveryPointStore {
    */
   readInto(stored: StoredDump, recoveryPointId: string, sink: Writable, onBytes?: (total: number) => void): Promise<void>;
   delete(stored: StoredDump): Promise<void>;
+  /**
+   * Makes stored bytes kept in an archive tier readable (asks the store to rehydrate them and
+   * waits until it has, looking every `pollIntervalMs`); the returned release lets them go back to
+   * the archive. Optional: a store without access tiers reads everything at once.
+   */
+  rehydrate?(stored: StoredDump, opts: RehydrationAsk): Promise<() => Promise<void>>;
   /** Puts a copy of stored bytes at another location (another datastore); verifies them on the way. */
   copy(stored: StoredDump, to: DumpLocation): Promise<StoredDump>;
   /**

@@ -2,6 +2,7 @@
 // read leniently: camelCase, PascalCase or snake_case keys, as clients send them.
 import { errors } from './errors.ts';
 import { field, readCredentials, readDatasource, type DatasourceRef, type SecretStoreCredentials } from './backup-instance.ts';
+import { readRestoreItems, type RestoreItem } from './restore-items.ts';
 
 export interface DatabaseTarget {
   kind: 'database';
@@ -22,11 +23,26 @@ export interface FilesTarget {
   restoreLocation: string;
 }
 
+/** An item-level restore (ItemLevelRestoreTargetInfo): tables of a recovery point into an existing database. */
+export interface ItemsTarget {
+  kind: 'items';
+  datasourceInfo: DatasourceRef;
+  credentials: SecretStoreCredentials | null;
+  restoreLocation: string;
+  items: RestoreItem[];
+  /**
+   * dpvault only: which database's dump of the recovery point the items come from; needed for a
+   * whole-server point, optional for a database point (it must then be the point's database).
+   */
+  sourceDatabaseName: string | null;
+  noOwner: boolean;
+}
+
 export interface RestoreRequest {
   objectType: string;
   recoveryPointId: string;
   sourceDataStoreType: string;
-  target: DatabaseTarget | FilesTarget;
+  target: DatabaseTarget | FilesTarget | ItemsTarget;
   rehydrationPriority: string | null;
   rehydrationRetentionDuration: string | null;
 }
@@ -52,8 +68,22 @@ export function readRestoreRequest(body: unknown): RestoreRequest {
     throw errors.requestParameterInvalid(`recoveryOption must be FailIfExists; a PostgreSQL restore never overwrites.`, 'restoreTargetInfo.recoveryOption');
   }
   const restoreLocation = String(field(info, 'restoreLocation') ?? '');
-  let target: DatabaseTarget | FilesTarget;
-  if (targetType === 'restoretargetinfo') {
+  let target: DatabaseTarget | FilesTarget | ItemsTarget;
+  if (targetType === 'itemlevelrestoretargetinfo') {
+    const database = field(info, 'sourceDatabaseName');
+    if (database !== undefined && database !== null && (typeof database !== 'string' || !database)) {
+      throw errors.requestParameterInvalid('restoreTargetInfo.sourceDatabaseName must be a database name.', 'restoreTargetInfo.sourceDatabaseName');
+    }
+    target = {
+      kind: 'items',
+      datasourceInfo: readDatasource(field(info, 'datasourceInfo'), 'restoreTargetInfo.datasourceInfo', 'Datasource'),
+      credentials: readCredentials(field(info, 'datasourceAuthCredentials'), 'restoreTargetInfo.datasourceAuthCredentials'),
+      restoreLocation,
+      items: readRestoreItems(field(info, 'restoreCriteria')),
+      sourceDatabaseName: typeof database === 'string' ? database : null,
+      noOwner: readFlag(field(info, 'noOwner'), 'restoreTargetInfo.noOwner'),
+    };
+  } else if (targetType === 'restoretargetinfo') {
     target = {
       kind: 'database',
       datasourceInfo: readDatasource(field(info, 'datasourceInfo'), 'restoreTargetInfo.datasourceInfo', 'Datasource'),
@@ -72,7 +102,7 @@ export function readRestoreRequest(body: unknown): RestoreRequest {
     target = { kind: 'files', url, filePrefix, restoreLocation };
   } else {
     throw errors.requestParameterInvalid(
-      `restoreTargetInfo.objectType must be RestoreTargetInfo (a new database) or RestoreFilesTargetInfo (a directory).`,
+      `restoreTargetInfo.objectType must be RestoreTargetInfo (a new database), RestoreFilesTargetInfo (a directory) or ItemLevelRestoreTargetInfo (tables into a database).`,
       'restoreTargetInfo.objectType',
     );
   }

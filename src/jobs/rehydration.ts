@@ -3,8 +3,13 @@
 // VaultStore entry with rehydrationStatus CREATE_IN_PROGRESS, then COMPLETED with
 // rehydrationExpiryTime = completion + the requested days. The retention worker deletes the copy at
 // that time (DELETE_IN_PROGRESS, then DELETED). A copy still valid is reused and kept longer.
+// On a store that keeps ArchiveStore's packs in an archive tier (Azure Blob, S3) the store is
+// first asked to rehydrate the packs the point reads, with the requested priority, and the job
+// waits, looking every `rehydrationPollMs`, until they are readable; once copied they go back to
+// the archive tier (Azure Blob), or their restored copies expire a day later (S3), so the only
+// rehydrated copy is the VaultStore one, kept for the requested days as Azure Backup keeps it.
 import { errors } from '../domain/errors.ts';
-import type { StoredDump } from '../domain/recovery-point-store.ts';
+import type { DumpLocation, StoredDump } from '../domain/recovery-point-store.ts';
 import type { RestoreRequest } from '../domain/restore-request.ts';
 import { addDuration, ZERO_DURATION } from '../policy/time/duration.ts';
 import type { ServiceContext } from '../services/context.ts';
@@ -13,6 +18,30 @@ import { holdOf, updateRecoveryPoint } from '../services/recovery-point-retentio
 import { refreshDataStores } from '../policy/retention-plan.ts';
 import { rehydrationOf } from '../services/restores.ts';
 import { locationOf } from './retention-job.ts';
+import { updateJob } from '../services/jobs.ts';
+
+/** How often a rehydration from an archive tier looks whether the objects are readable, unless set. */
+export const DEFAULT_REHYDRATION_POLL_MS = 60_000;
+/** Days an S3 restored copy of an archived pack stays readable: it is read once, into VaultStore. */
+const STORE_COPY_DAYS = 1;
+
+/** The archived bytes rehydrated in the store (where it has tiers), copied to `to`, and let go back. */
+async function copyFromArchive(ctx: ServiceContext, jobId: string, from: StoredDump, to: DumpLocation, priority: string): Promise<StoredDump> {
+  const release = await ctx.store.rehydrate?.(from, {
+    priority: priority.toLowerCase() === 'high' ? 'high' : 'standard',
+    days: STORE_COPY_DAYS,
+    pollIntervalMs: ctx.rehydrationPollMs ?? DEFAULT_REHYDRATION_POLL_MS,
+    onProgress: (readable, total) =>
+      void updateJob(ctx, jobId, (p) => {
+        p.extendedInfo.subTasks[0]!.taskProgress = `Rehydrating: ${readable} of ${total} archived objects readable`;
+      }).catch(() => undefined),
+  });
+  try {
+    return await ctx.store.copy(from, to);
+  } finally {
+    await release?.();
+  }
+}
 
 type Claim = { use: StoredDump } | { copyFrom: StoredDump; rp: RecoveryPointResource };
 
@@ -54,7 +83,7 @@ export async function rehydrateForRestore(ctx: ServiceContext, jobId: string, rp
     });
   let copied: StoredDump;
   try {
-    copied = await ctx.store.copy(claim.copyFrom, to);
+    copied = await copyFromArchive(ctx, jobId, claim.copyFrom, to, priority);
   } catch (e) {
     await finish((h) => (h.status = 'FAILED'));
     throw e;

@@ -3,7 +3,8 @@
 // database (restore-staging.ts) on the target server; a restore as files removes the `.partial`
 // dump, and the checksum file when the dump itself never got its name (restore-file.ts writes
 // the checksum just before the rename); one into object storage removes a dump whose checksum
-// never followed (restore-object.ts).
+// never followed (restore-object.ts). An item-level restore drops its staging database; its
+// load into the target is one transaction, so the target has all of the tables or none.
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { toDpError } from '../domain/errors.ts';
@@ -23,7 +24,8 @@ export async function cleanUpInterruptedRestore(ctx: ServiceContext, payload: Re
   const target = payload.request?.target;
   if (target?.kind === 'files' && isContainerUrl(target.url)) return removeObjects(ctx, target.url, target.filePrefix);
   if (target?.kind === 'files') return removeFiles(payload.destination);
-  if (target?.kind !== 'database') return 'Nothing it wrote was kept.';
+  if (target?.kind !== 'database' && target?.kind !== 'items') return 'Nothing it wrote was kept.';
+  const items = target.kind === 'items';
   let staging = '';
   let server = target.datasourceInfo.resourceID;
   try {
@@ -34,11 +36,15 @@ export async function cleanUpInterruptedRestore(ctx: ServiceContext, payload: Re
     server = `server '${db.server}'`;
     await endSessionsOn(db.maintenance, staging);
     if (!(await databaseExists(db.maintenance, staging))) {
+      if (items) return `No staging database was left on ${server}.`;
       return (await databaseExists(db.maintenance, db.database))
         ? `Its staging database '${staging}' was not found on ${server}, and '${db.database}' exists: the restore may have finished just before the stop; check '${db.database}'.`
         : `No database was left on ${server}.`;
     }
     await dropDatabase(db.maintenance, staging);
+    if (items) {
+      return `The staging database '${staging}' was dropped from ${server}; database '${db.database}' has the restored tables only if their load had committed before the stop.`;
+    }
     return `The half-restored staging database '${staging}' was dropped from ${server}; nothing was created under the name '${db.database}'.`;
   } catch (e) {
     const what = `the staging database ${staging ? `'${staging}'` : 'named <target>_dpvault_<job>'} on ${server}`;

@@ -8,7 +8,6 @@ import { dirname } from 'node:path';
 import { DpError, errors, toDpError } from '../domain/errors.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import type { DatabaseTarget } from '../domain/restore-request.ts';
-import { finished } from 'node:stream/promises';
 import { createDatabase, dropDatabase, probeServer, renameDatabase, targetRoles } from '../sources/postgres/probe.ts';
 import { DEFAULT_RESTORE_MAINTENANCE_WORK_MEM, restoreSessionSettings } from '../sources/postgres/restore-settings.ts';
 import { roleReportDetails } from '../sources/postgres/role-mapping.ts';
@@ -27,6 +26,8 @@ import { restoreToFile, type Feed } from './restore-file.ts';
 import { restoreToObject } from './restore-object.ts';
 import { checkContainerTarget, containerTargetFor, dumpObjectName, openContainer } from '../services/restore-container.ts';
 import { isContainerUrl } from '../storage/restore-containers.ts';
+import { feedRestore } from './restore-feed.ts';
+import { restoreItems } from './item-restore.ts';
 import { stagingDatabaseName } from './restore-staging.ts';
 import { throttle } from './throttle.ts';
 import type { RestoreTaskPayload } from '../queue/tasks.ts';
@@ -55,16 +56,18 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
         report.call(total);
       });
     let roleDetails: Record<string, string> = {};
-    if (payload.request.target.kind === 'files' && isContainerUrl(payload.request.target.url)) {
-      const { url, filePrefix } = payload.request.target;
-      await checkContainerTarget(ctx, url, filePrefix); // still allowed, reachable, and nothing there
-      await restoreToObject(feed, openContainer(containerTargetFor(ctx, url)), dumpObjectName(filePrefix));
-    } else if (payload.request.target.kind === 'files') {
+    const target = payload.request.target;
+    if (target.kind === 'files' && isContainerUrl(target.url)) {
+      await checkContainerTarget(ctx, target.url, target.filePrefix); // still allowed, reachable, and nothing there
+      await restoreToObject(feed, openContainer(containerTargetFor(ctx, target.url)), dumpObjectName(target.filePrefix));
+    } else if (target.kind === 'files') {
       checkStillConfined(ctx, payload.destination);
       await restoreToFile(feed, payload.destination);
     } else {
       const vault = (await ctx.catalog.getResource<BackupVault>(job.id.split('/backupJobs/')[0]!))!.body;
-      roleDetails = await restoreToDatabase(ctx, vault, payload.request.target, job.id, feed);
+      roleDetails = target.kind === 'items'
+        ? await restoreItems(ctx, vault, { rp, stored, target, jobId: job.id }, feed)
+        : await restoreToDatabase(ctx, vault, target, job.id, feed);
     }
     await report.flush();
     await finishJob(ctx, job.id, {}, (p) => {
@@ -111,22 +114,7 @@ async function restoreToDatabase(ctx: ServiceContext, vault: BackupVault, target
     const options = { major: server.majorVersion, targetDatabase: staging, roles, noOwner: target.noOwner, settings };
     // One session is the one stream into one pg_restore; more take the three-phase parallel path.
     const restore = workers > 1 ? await startParallelRestore(db.conn, { ...options, workers }) : await startRestore(db.conn, options);
-    const feeding = feed(restore.stdin).then(
-      async () => {
-        restore.stdin.end();
-        await finished(restore.stdin, { readable: false });
-      },
-      (e: unknown) => {
-        restore.kill();
-        throw e;
-      },
-    );
-    const [f, d] = await Promise.allSettled([feeding, restore.done]);
-    // A corrupt recovery point is the root cause even when pg_restore also complained; a stream
-    // error (a broken pipe) only means pg_restore stopped, and it says why.
-    if (f.status === 'rejected' && f.reason instanceof DpError) throw f.reason;
-    if (d.status === 'rejected') throw d.reason;
-    if (f.status === 'rejected') throw f.reason;
+    await feedRestore(restore, feed);
     const report = restore.report();
     details = report ? roleReportDetails(report, roles, !target.noOwner) : {};
     await renameDatabase(db.maintenance, staging, db.database);

@@ -2,6 +2,7 @@
 // job, renamed to the target only once pg_restore has finished, so no half-built database is ever
 // visible under the target's name. The name is a pure function of the two, so start-up recovery
 // (restore-cleanup.ts) finds what an interrupted restore left.
+import { cutToBytes } from '../util/utf8-cut.ts';
 
 /** PostgreSQL's identifier limit (NAMEDATALEN - 1), in bytes. */
 const MAX_NAME_BYTES = 63;
@@ -14,17 +15,4 @@ export function stagingDatabaseName(target: string, jobId: string): string {
   const short = jobName.replace(/[^0-9a-f]/gi, '').slice(0, JOB_HEX).toLowerCase().padEnd(JOB_HEX, '0');
   const suffix = `${MARK}${short}`;
   return `${cutToBytes(target, MAX_NAME_BYTES - suffix.length)}${suffix}`;
-}
-
-/** The longest prefix of `text` of at most `max` UTF-8 bytes that does not split a character. */
-function cutToBytes(text: string, max: number): string {
-  let out = '';
-  let bytes = 0;
-  for (const ch of text) {
-    const n = Buffer.byteLength(ch);
-    if (bytes + n > max) break;
-    out += ch;
-    bytes += n;
-  }
-  return out;
 }

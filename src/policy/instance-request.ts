@@ -40,7 +40,7 @@ export function uuid1(msSinceEpoch: number, random: Uint8Array): string {
 /** az's location argument: a name is kept as typed; a display name ("West US 2") becomes its name. */
 export const locationName = (value: string): string => (/\s/.test(value) ? value.replace(/\s+/g, '').toLowerCase() : value);
 
-function datasourceInfo(manifest: DatasourceManifest, resourceId: string, location: string): Obj {
+export function datasourceInfo(manifest: DatasourceManifest, resourceId: string, location: string): Obj {
   return {
     datasource_type: manifest.datasourceType,
     object_type: 'Datasource',
@@ -52,7 +52,7 @@ function datasourceInfo(manifest: DatasourceManifest, resourceId: string, locati
   };
 }
 
-function datasourceSetInfo(manifest: DatasourceManifest, resourceId: string, location: string): Obj {
+export function datasourceSetInfo(manifest: DatasourceManifest, resourceId: string, location: string): Obj {
   const parts = resourceId.split('/');
   if (parts.length < 3) throw badArgument(`${resourceId} is not a valid resource id`);
   return {
@@ -66,7 +66,7 @@ function datasourceSetInfo(manifest: DatasourceManifest, resourceId: string, loc
   };
 }
 
-function authCredentials(type: string | undefined, uri: string | undefined): Obj | null {
+export function authCredentials(type: string | undefined, uri: string | undefined): Obj | null {
   if (uri && type) return { secret_store_resource: { uri, value: null, secret_store_type: type }, object_type: 'SecretStoreBasedAuthCredentials' };
   if (uri || type) throw missing('Either secret store uri or secret store type not provided.');
   return null;
@@ -133,7 +133,7 @@ export interface RestoreSourceArgs {
 }
 
 /** Checks 1-4 of az's restore initializers, in az's order, and the request's first keys. */
-function restoreSource(args: RestoreSourceArgs, manifest: DatasourceManifest): Obj {
+export function restoreSource(args: RestoreSourceArgs, manifest: DatasourceManifest): Obj {
   const { recoveryPointId: rp, pointInTime: pit } = args;
   if (rp !== undefined && pit !== undefined) throw missing('Please provide either recovery point id or point in time parameter, not both.');
   if (rp === undefined && pit === undefined) throw missing('Please provide either recovery point id or point in time parameter.');
@@ -160,7 +160,7 @@ function restoreSource(args: RestoreSourceArgs, manifest: DatasourceManifest): O
   return request;
 }
 
-const targetBasics = (objectType: string, location: string): Obj => ({ object_type: objectType, restore_location: location, recovery_option: 'FailIfExists' });
+export const targetBasics = (objectType: string, location: string): Obj => ({ object_type: objectType, restore_location: location, recovery_option: 'FailIfExists' });
 
 export interface DataRecoveryArgs extends RestoreSourceArgs {
   targetResourceId?: string;

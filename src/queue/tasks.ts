@@ -37,6 +37,8 @@ export interface AlertDeliveryTaskPayload {
   alertId: string;
   /** The webhook's place in the alert's deliveries. */
   delivery: number;
+  /** The webhook's digest (alert-delivery.ts webhookKey): which --alert-webhook it is, never its URL. Absent in deliveries queued before it was kept. */
+  webhook?: string;
 }
 
 /** The service's task kinds. A type (not an interface) so that it satisfies `TaskMap`'s index. */

@@ -31,7 +31,7 @@ import { RepositoryLocks } from './locks.ts';
 import { defaultBudget, runLocalityRepack } from './locality.ts';
 import type { LocalityOptions, LocalityReport } from './locality.ts';
 import { listAll, mapLimit } from './io.ts';
-import { CHUNKLIST_PREFIX, INDEX_PREFIX, isManifestId, manifestName } from './layout.ts';
+import { CHUNKLIST_PREFIX, INDEX_PREFIX, isManifestId, manifestName, packName } from './layout.ts';
 import { readAllManifests, readChunkList, readManifest } from './manifest.ts';
 import type { Manifest } from './manifest.ts';
 import { Quarantine, readQuarantine } from './quarantine.ts';
@@ -212,6 +212,19 @@ export class Repository {
   async *chunkIds(manifestId: string): AsyncGenerator<string> {
     const manifest = await readManifest(this.#ctx.storage, this.#ctx.keys.dataKey, manifestId);
     yield* readChunkList(this.#ctx.storage, this.#ctx.keys.dataKey, manifest);
+  }
+
+  /**
+   * The storage names of the packs a recovery point reads, each once: what must be readable
+   * (rehydrated from an archive tier) before it can be restored.
+   */
+  async packsOf(manifestId: string): Promise<string[]> {
+    const packs = new Set<string>();
+    for await (const id of this.chunkIds(manifestId)) {
+      const packId = this.#ctx.index.packOf(id);
+      if (packId !== undefined) packs.add(packName(packId));
+    }
+    return [...packs].sort();
   }
 
   /** Every manifest, oldest first. */

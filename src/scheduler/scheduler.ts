@@ -5,7 +5,9 @@
 // embedded queue shares the catalog's file), so a restart around the due time never makes two
 // jobs. A server that was down runs only the most recent missed occurrence at its first tick
 // (start-up), never a backlog. Instances whose backups are suspended or whose protection is
-// stopped are skipped.
+// stopped are skipped. Each tick also checks every protected instance for a missed backup (a due
+// occurrence with no successful backup by the end of its grace) and raises its alert
+// (missed-backups.ts).
 import { SerialRunner } from '../util/serial-runner.ts';
 import type { BackupInstanceResource } from '../domain/backup-instance.ts';
 import { RECOVERY_POINT_TYPE } from '../domain/backup-instance.ts';
@@ -19,6 +21,7 @@ import { backupScheduleOf, type BackupSchedule } from '../policy/policy-rules.ts
 import type { RecoveryPointResource } from '../domain/recovery-point.ts';
 import { getHandledThrough, setHandledThrough } from '../services/schedule-state.ts';
 import { dueOccurrence, scheduledJobKey } from './due.ts';
+import { checkMissedBackup } from './missed-backups.ts';
 
 export interface TickReport {
   /** Scheduled backups queued by this tick. */
@@ -29,6 +32,8 @@ export interface TickReport {
   skipped: string[];
   /** Instances whose schedule could not be read (a policy gone or invalid). */
   errors: { instanceId: string; message: string }[];
+  /** Missed Backup alerts raised by this tick. */
+  alerts: { instanceId: string; alertId: string }[];
 }
 
 export class Scheduler {
@@ -58,7 +63,7 @@ export class Scheduler {
 
 
   async #tick(now: Date): Promise<TickReport> {
-    const report: TickReport = { queued: [], missed: [], skipped: [], errors: [] };
+    const report: TickReport = { queued: [], missed: [], skipped: [], errors: [], alerts: [] };
     for (const instance of await listAllInstances(this.#ctx)) {
       if (instance.properties.currentProtectionState !== 'ProtectionConfigured') {
         report.skipped.push(instance.id);
@@ -87,6 +92,8 @@ export class Scheduler {
     const policy = (await ctx.catalog.getResource<PolicyResource>(instance.properties.policyInfo.policyId))?.body;
     if (!policy) throw new Error(`its backup policy '${instance.properties.policyInfo.policyId}' no longer exists`);
     const schedule = backupScheduleOf(policy);
+    const alertId = await checkMissedBackup(ctx, instance, schedule, now);
+    if (alertId) report.alerts.push({ instanceId: instance.id, alertId });
     const { run, missed } = dueOccurrence(schedule, handled, now);
     if (!run) return;
     for (const m of missed) report.missed.push({ instanceId: instance.id, occurrence: m.toISOString() });

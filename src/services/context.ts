@@ -35,14 +35,28 @@ export interface ServiceContext {
   restoreFilesRoots?: readonly string[];
   /** Containers and buckets a restore as files may write to (--restore-files-container); none refuses every container target. */
   restoreFilesContainers?: readonly AllowedContainer[];
+  /** How often a restore waiting for a rehydration from an archive tier looks again (ms; `--rehydration-poll-seconds`). */
+  rehydrationPollMs?: number;
   /** The server log (ServiceOptions.log): one line per event, never a secret. */
   log?: (line: string) => void;
   /** The event metrics (jobs ended, storage errors) GET /metrics shows; absent in a context built by hand. */
   metrics?: EventMetrics;
   /** Webhooks every alert is delivered to (--alert-webhook); none when absent. */
   alertWebhooks?: readonly string[];
+  /** Attempts per webhook and the backoff between them (--alert-webhook-retries, --alert-webhook-retry-delay); alert-delivery.ts's defaults when absent. */
+  alertDelivery?: AlertDeliverySettings;
+  /** The least grace a scheduled backup has before it counts as missed (--missed-backup-grace; scheduler/overdue.ts's default, an hour, when absent). */
+  missedBackupGraceMs?: number;
   /** Tells the workers that a task was queued (set by the composition root). */
   onTaskQueued?: () => void;
+}
+
+/** How alert deliveries are retried (alert-delivery.ts). */
+export interface AlertDeliverySettings {
+  /** Attempts per webhook before its delivery is Failed (the first and its retries). */
+  attempts: number;
+  /** The wait before the first retry; each next one waits twice as long (at most an hour). */
+  firstRetryDelayMs: number;
 }
 
 export interface BackgroundRunner {

@@ -6,7 +6,7 @@ import type { BackupVault } from '../domain/vault.ts';
 import { newGuid } from '../util/ids.ts';
 import type { ServiceContext } from './context.ts';
 import { jobEndLine, jobStartLine } from './job-log.ts';
-import { raiseJobFailureAlert } from './alerts.ts';
+import { raiseJobFailureAlert, resolveMissedBackupAlerts } from './alerts.ts';
 import { recordBackupOutcome } from './protection-health.ts';
 import { getVault } from './vaults.ts';
 
@@ -100,8 +100,9 @@ export async function updateJob(ctx: ServiceContext, id: string, change: (p: Job
 
 /**
  * Ends a job as Completed or Failed; a job ends once. The end is logged and counted (metrics), a
- * backup's outcome is shown on its backup instance (protection-health.ts), and a failure raises an
- * alert when the vault asks for one (alerts.ts).
+ * backup's outcome is shown on its backup instance (protection-health.ts), a failure raises an
+ * alert when the vault asks for one and a completed backup resolves its instance's Missed Backup
+ * alerts (alerts.ts).
  */
 export async function finishJob(
   ctx: ServiceContext, id: string, outcome: { error?: { code: string; message: string; recommendedAction?: string[] } }, change?: (p: JobProperties) => void,
@@ -123,6 +124,7 @@ export async function finishJob(
     ctx.metrics?.jobEnded(job);
     await recordBackupOutcome(ctx, job);
     await raiseJobFailureAlert(ctx, job);
+    await resolveMissedBackupAlerts(ctx, job);
   }
   return job;
 }

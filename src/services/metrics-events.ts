@@ -1,5 +1,5 @@
-// The metrics that count events (Prometheus counters and histograms): jobs as they end, storage
-// operations as they fail. They live in this process's memory and start at 0 when the server
+// The metrics that count events (Prometheus counters and histograms): jobs as they end, alerts as
+// they are raised and their deliveries as they finally fail, storage operations as they fail. They live in this process's memory and start at 0 when the server
 // starts, as every Prometheus counter does after a restart (rate() and increase() treat the drop
 // as a reset). What is state (recovery points, bytes, last success, queue depth) is read from the
 // catalog at each scrape instead (metrics-state.ts).
@@ -25,6 +25,14 @@ export class EventMetrics {
     name: 'dpvault_job_bytes', help: 'Bytes a job that ended transferred (dataTransferredInBytes), when it says.',
     labelNames: ['operation', 'status'] as const, buckets: BYTE_BUCKETS, registers: [this.registry],
   });
+  readonly #alerts = new Counter({
+    name: 'dpvault_alerts_total', help: 'Alerts raised, by rule (Backup Failure, Missed Backup, ...).',
+    labelNames: ['rule'] as const, registers: [this.registry],
+  });
+  readonly #deliveriesFailed = new Counter({
+    name: 'dpvault_alert_deliveries_failed_total', help: 'Alert deliveries to a webhook that failed after their last retry.',
+    registers: [this.registry],
+  });
   readonly #storageErrors = new Counter({
     name: 'dpvault_storage_errors_total', help: 'Failed operations on backup storage, each attempt (retried ones too); a missing object is not counted.',
     registers: [this.registry],
@@ -38,6 +46,16 @@ export class EventMetrics {
     if (p.endTime) this.#duration.observe(labels, Math.max(0, (Date.parse(p.endTime) - Date.parse(p.startTime)) / 1000));
     const bytes = p.extendedInfo.dataTransferredInBytes;
     if (typeof bytes === 'number') this.#bytes.observe(labels, bytes);
+  }
+
+  /** Counts an alert raised under `rule` (its alertRule). */
+  alertRaised(rule: string): void {
+    this.#alerts.inc({ rule });
+  }
+
+  /** Counts a delivery that is Failed after its last attempt. */
+  alertDeliveryFailed(): void {
+    this.#deliveriesFailed.inc();
   }
 
   storageError(): void {

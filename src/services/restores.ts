@@ -9,10 +9,10 @@ import { readRestoreRequest, type RestoreRequest } from '../domain/restore-reque
 import type { BackupVault } from '../domain/vault.ts';
 import { findManifest } from '../datasources/registry.ts';
 import { checksumOf, partialOf } from '../domain/restore-files.ts';
-import { databaseExists, probeServer, restoreUserPrivileges } from '../sources/postgres/probe.ts';
-import { findTool } from '../sources/postgres/tools.ts';
+import { databaseExists } from '../sources/postgres/probe.ts';
 import type { ServiceContext } from './context.ts';
-import { connectionFor } from './datasource-access.ts';
+import { planItemRestore } from './item-restores.ts';
+import { restoreTargetServer } from './restore-target.ts';
 import { confineTargetDirectory, type FilesTargetPolicy } from './restore-files-root.ts';
 import { checkContainerTarget, containerTargetFor } from './restore-container.ts';
 import { isContainerUrl } from '../storage/restore-containers.ts';
@@ -42,30 +42,14 @@ export async function planRestore(ctx: ServiceContext, vault: BackupVault, insta
     const destination = isContainerUrl(url) ? await checkContainerTarget(ctx, url, filePrefix) : checkFileTarget(url, filePrefix, filesTargetPolicy(ctx));
     return { request, recoveryPoint: rp.body, destination };
   }
+  const target = request.target;
+  if (target.kind === 'items') {
+    return { request, recoveryPoint: rp.body, destination: await planItemRestore(ctx, vault, manifest, rp.body, target) };
+  }
   if (manifest && !manifest.allowedRestoreTargetTypes.includes('AlternateLocation')) {
     throw errors.restoreTargetNotSupported(`Datasource type ${manifest.name} can only be restored as files.`);
   }
-  const target = request.target;
-  const uri = target.credentials?.secretStoreResource.uri;
-  if (!uri) {
-    throw errors.secretStoreCredentialsMissing(
-      'The restore target has no datasourceAuthCredentials: give --secret-store-type AzureKeyVault and --secret-store-uri for the target server.',
-    );
-  }
-  const db = await connectionFor(ctx, vault, target.datasourceInfo.resourceID, uri);
-  const server = await probeServer(db.maintenance);
-  if (server.majorVersion < rp.body.internal.serverMajorVersion) {
-    throw errors.restoreToLowerVersion(
-      `Recovery point ${rp.body.name} was taken from PostgreSQL ${rp.body.internal.serverMajorVersion}; the target server runs PostgreSQL ${server.majorVersion}. Restore to a server of version ${rp.body.internal.serverMajorVersion} or newer.`,
-    );
-  }
-  await findTool('pg_restore', server.majorVersion);
-  const user = await restoreUserPrivileges(db.maintenance);
-  if (!user.createdb) {
-    throw errors.postgresPermissionMissing(
-      `User "${user.user}" may not create databases on server '${db.server}', so it cannot restore there: give it the CREATEDB attribute (ALTER ROLE "${user.user}" CREATEDB).`,
-    );
-  }
+  const db = await restoreTargetServer(ctx, vault, target.datasourceInfo.resourceID, target.credentials, rp.body);
   if (await databaseExists(db.maintenance, db.database)) {
     throw errors.databaseNameInUse(
       `A database named '${db.database}' already exists on server '${db.server}'. A restore never overwrites (FailIfExists): choose a new database name.`,

@@ -1,11 +1,13 @@
 // The scheduler's memory per backup instance: the latest occurrence it has handled (run or
-// skipped). Occurrences at or before the mark are never scheduled again, across restarts. Creating,
-// resuming or re-pointing protection moves the mark to that moment, so the schedule starts there
-// and an occurrence from before it is never "missed".
+// skipped), and the latest occurrence it has checked for a missed backup (scheduler/overdue.ts).
+// Occurrences at or before a mark are never scheduled or checked again, across restarts. Creating,
+// resuming or re-pointing protection moves both marks to that moment, so the schedule starts there
+// and an occurrence from before it (while protection was stopped, say) is never "missed".
 import { resourceKey } from '../domain/resource-id.ts';
 import type { ServiceContext } from './context.ts';
 
 const key = (instanceId: string): string => `scheduler:handledThrough:${resourceKey(instanceId)}`;
+const checkedKey = (instanceId: string): string => `scheduler:missedCheckedThrough:${resourceKey(instanceId)}`;
 
 export async function getHandledThrough(ctx: ServiceContext, instanceId: string): Promise<Date | null> {
   const v = await ctx.catalog.getSetting(key(instanceId));
@@ -16,7 +18,18 @@ export async function setHandledThrough(ctx: ServiceContext, instanceId: string,
   await ctx.catalog.setSetting(key(instanceId), at.toISOString());
 }
 
-/** Protection (re)starts now: the schedule counts from this instant. */
+export async function getMissedCheckedThrough(ctx: ServiceContext, instanceId: string): Promise<Date | null> {
+  const v = await ctx.catalog.getSetting(checkedKey(instanceId));
+  return v ? new Date(v) : null;
+}
+
+export async function setMissedCheckedThrough(ctx: ServiceContext, instanceId: string, at: Date): Promise<void> {
+  await ctx.catalog.setSetting(checkedKey(instanceId), at.toISOString());
+}
+
+/** Protection (re)starts now: the schedule, and the check for missed backups, count from this instant. */
 export async function startScheduleNow(ctx: ServiceContext, instanceId: string): Promise<void> {
-  await setHandledThrough(ctx, instanceId, ctx.clock.now());
+  const now = ctx.clock.now();
+  await setHandledThrough(ctx, instanceId, now);
+  await setMissedCheckedThrough(ctx, instanceId, now);
 }

@@ -1,7 +1,8 @@
 // Azure Blob storage: each object is a block blob under the location's prefix in one container.
 // A put uploads blocks and commits the block list last, so a blob appears whole or not at all (a
 // failed stream leaves only uncommitted blocks, which Azure discards). Access tiers are exposed
-// as `tiers`: Set Blob Tier, the blob's tier and archive status, rehydration with a priority.
+// as `tiers`: puts straight into a tier, Set Blob Tier, the blob's tier and archive status, and
+// rehydration in place with a priority (the blob stays in the target tier until moved back).
 // Credentials come from AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT with
 // AZURE_STORAGE_KEY, never from the location; the location's endpoint wins over a connection
 // string's. Retries belong to the storage stack (stack.ts), so the SDK's own are off.
@@ -10,7 +11,7 @@ import {
   AnonymousCredential, BlobServiceClient, StorageSharedKeyCredential, type BlobItem, type ContainerClient,
 } from '@azure/storage-blob';
 import { errors } from '../domain/errors.ts';
-import { classifyObjectError, isMissingContainer, sdkFailure } from './object-errors.ts';
+import { classifyObjectError, isMissingContainer, isRehydrationUnderWay, sdkFailure } from './object-errors.ts';
 import { failureOf, OBJECT_STORE_PROPERTIES, onceUntilFailed } from './object-store.ts';
 import { describe, type ObjectStoreLocation } from './object-url.ts';
 import type { AccessTier, ByteRange, ObjectInfo, Storage, StorageProperties, TierSupport } from './storage.ts';
@@ -109,16 +110,26 @@ export class AzureBlobStorage implements Storage {
     this.#container = service.getContainerClient(loc.container);
     this.#pageSize = opts.listPageSize ?? 5000;
     this.tiers = {
+      rehydrationExpires: false,
+      putInTier: (name, data, tier) => this.#put(name, data, TIER_NAMES[tier]),
       setTier: async (name, tier) => {
         await this.#call('set tier of', name, () => this.#blob(name).setAccessTier(TIER_NAMES[tier]));
       },
       getTier: async (name) => {
         const p = await this.#call('get tier of', name, () => this.#blob(name).getProperties());
-        return { tier: tierOf(p.accessTier), rehydratingTo: rehydratingTo(p.archiveStatus) };
+        const tier = tierOf(p.accessTier);
+        return { tier, rehydratingTo: rehydratingTo(p.archiveStatus), readable: tier !== 'archive' };
       },
       rehydrate: async (name, target, priority) => {
-        await this.#call('rehydrate', name, () =>
-          this.#blob(name).setAccessTier(TIER_NAMES[target], { rehydratePriority: priority === 'high' ? 'High' : 'Standard' }));
+        const blob = this.#blob(name);
+        await this.#call('rehydrate', name, async () => {
+          try {
+            await blob.setAccessTier(TIER_NAMES[target], { rehydratePriority: priority === 'high' ? 'High' : 'Standard' });
+          } catch (e) {
+            // Asked again while the first rehydration runs: Azure refuses, the first goes on.
+            if (!isRehydrationUnderWay(sdkFailure(e))) throw e;
+          }
+        });
       },
     };
   }
@@ -136,16 +147,21 @@ export class AzureBlobStorage implements Storage {
     }
   }
 
-  async put(name: string, data: Buffer | Readable): Promise<void> {
+  put(name: string, data: Buffer | Readable): Promise<void> {
+    return this.#put(name, data, undefined);
+  }
+
+  /** A put in `tier` (the account's default tier when undefined). */
+  async #put(name: string, data: Buffer | Readable, tier: string | undefined): Promise<void> {
     const blob = this.#blob(name);
     const stream = Buffer.isBuffer(data) ? undefined : data;
     try {
       await this.#call('put', name, async () => {
         await this.#ensureContainer();
-        if (!stream) return blob.uploadData(data as Buffer);
+        if (!stream) return blob.uploadData(data as Buffer, { tier });
         const { head, rest } = await firstBlock(stream);
-        if (!rest) return blob.uploadData(head);
-        return Promise.race([blob.uploadStream(rest, BLOCK_SIZE, BLOCKS_IN_FLIGHT), failureOf(rest)]);
+        if (!rest) return blob.uploadData(head, { tier });
+        return Promise.race([blob.uploadStream(rest, BLOCK_SIZE, BLOCKS_IN_FLIGHT, { tier }), failureOf(rest)]);
       }, stream ? null : (data as Buffer).length);
     } catch (e) {
       stream?.destroy();

@@ -1,12 +1,13 @@
 // The one list of storage backends, and opening a storage from a location string. A new backend
-// is added to `storageBackends` here, nowhere else: no registration by import.
+// is added to `storageBackends` here, nowhere else: no registration by import. The object stores'
+// modules (and their SDKs) load on a storage's first call (lazy.ts), never in a server without one.
 import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errors } from '../domain/errors.ts';
-import { AzureBlobStorage } from './azure-blob.ts';
 import { FsStorage } from './fs.ts';
-import { parseObjectStoreUrl } from './object-url.ts';
-import { S3Storage } from './s3.ts';
+import { LazyStorage } from './lazy.ts';
+import { OBJECT_STORE_PROPERTIES } from './object-store.ts';
+import { describe, parseObjectStoreUrl } from './object-url.ts';
 import type { Storage } from './storage.ts';
 
 export interface StorageBackend {
@@ -24,13 +25,29 @@ export const storageBackends: readonly StorageBackend[] = [
   },
   {
     scheme: 's3',
-    description: 'a bucket of Amazon S3 or an S3-compatible store: s3://BUCKET[/PREFIX]?endpoint=URL&region=R&forcePathStyle=true',
-    open: (location) => new S3Storage(parseObjectStoreUrl(location)),
+    description: 'a bucket of Amazon S3 or an S3-compatible store: s3://BUCKET[/PREFIX]?endpoint=URL&region=R&forcePathStyle=true&archiveClass=GLACIER|DEEP_ARCHIVE',
+    open: (location) => {
+      const loc = parseObjectStoreUrl(location);
+      return new LazyStorage({
+        displayName: describe(loc),
+        properties: OBJECT_STORE_PROPERTIES,
+        tiers: { rehydrationExpires: true },
+        load: async () => new (await import('./s3.ts')).S3Storage(loc),
+      });
+    },
   },
   {
     scheme: 'azblob',
     description: 'a container of Azure Blob storage: azblob://CONTAINER[/PREFIX]?endpoint=URL',
-    open: (location) => new AzureBlobStorage(parseObjectStoreUrl(location)),
+    open: (location) => {
+      const loc = parseObjectStoreUrl(location);
+      return new LazyStorage({
+        displayName: describe(loc),
+        properties: OBJECT_STORE_PROPERTIES,
+        tiers: { rehydrationExpires: false },
+        load: async () => new (await import('./azure-blob.ts')).AzureBlobStorage(loc),
+      });
+    },
   },
 ];
 

@@ -48,9 +48,12 @@ export class StorageFactory {
     return url.href;
   }
 
-  /** The storage of one vault's datastore (nothing is created until the first put). */
-  open(vaultKey: string, datastore: string): Storage {
-    return stack(openStorage(this.location(vaultKey, datastore)), this.#stack);
+  /**
+   * The storage of one vault's datastore (nothing is created until the first put); `extra`
+   * adds to the wrappers (the tier its objects are put in).
+   */
+  open(vaultKey: string, datastore: string, extra: Pick<StackOptions, 'tiers'> = {}): Storage {
+    return stack(openStorage(this.location(vaultKey, datastore)), { ...this.#stack, ...extra });
   }
 
   /** The datastores of a vault that hold any object, by name. */

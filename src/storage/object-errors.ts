@@ -18,6 +18,8 @@ export interface SdkFailure {
 /** The bucket or container itself does not exist (a 404 of any other kind may be a proxy's). */
 const MISSING_CONTAINER = new Set(['NoSuchBucket', 'ContainerNotFound']);
 const ARCHIVED = new Set(['BlobArchived', 'InvalidObjectState']);
+/** Azure's and S3's refusal of a rehydration asked while one of the object is under way. */
+const REHYDRATION_UNDER_WAY = new Set(['BlobBeingRehydrated', 'RestoreAlreadyInProgress']);
 const FULL = new Set(['XMinioStorageFull', 'QuotaExceeded', 'AccountQuotaExceeded', 'InsufficientAccountStorage']);
 const MISSING_CREDENTIALS = new Set(['CredentialsProviderError']);
 const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504]);
@@ -59,6 +61,11 @@ export function redact(text: string, env: NodeJS.ProcessEnv = process.env): stri
   return out
     .replace(/(AccountKey|SharedAccessSignature)=[^;\s]*/gi, '$1=***')
     .replace(/(\bsig=)[^&\s]*/gi, '$1***');
+}
+
+/** Whether `f` refuses a rehydration because one is already under way (the first goes on: no failure). */
+export function isRehydrationUnderWay(f: SdkFailure): boolean {
+  return f.code !== undefined && REHYDRATION_UNDER_WAY.has(f.code);
 }
 
 /** Whether `f` says the bucket or container does not exist: a listing of it then holds nothing. */

@@ -1,5 +1,5 @@
 // Object store locations, parsed and checked without any I/O:
-//   s3://BUCKET[/PREFIX]?endpoint=URL&region=R&forcePathStyle=true
+//   s3://BUCKET[/PREFIX]?endpoint=URL&region=R&forcePathStyle=true&archiveClass=GLACIER|DEEP_ARCHIVE
 //   azblob://CONTAINER[/PREFIX]?endpoint=URL
 // Credentials never travel in these URLs (each SDK reads its standard environment variables), so a
 // URL with a user, a password or a SAS-like query is refused; what `describe` returns is safe to
@@ -18,10 +18,16 @@ export interface ObjectStoreLocation {
   region: string | undefined;
   /** S3 only: path-style addressing (always on with a custom endpoint). */
   forcePathStyle: boolean;
+  /** S3 only: the storage class of the archive tier (`archiveClass`, default GLACIER); undefined for Azure Blob. */
+  archiveClass: S3ArchiveClass | undefined;
 }
 
+/** The S3 storage classes the archive tier may be. */
+export const S3_ARCHIVE_CLASSES = ['GLACIER', 'DEEP_ARCHIVE'] as const;
+export type S3ArchiveClass = (typeof S3_ARCHIVE_CLASSES)[number];
+
 const PARAMS: Record<ObjectStoreLocation['scheme'], readonly string[]> = {
-  s3: ['endpoint', 'region', 'forcePathStyle'],
+  s3: ['endpoint', 'region', 'forcePathStyle', 'archiveClass'],
   azblob: ['endpoint'],
 };
 const CONTAINER_RE: Record<ObjectStoreLocation['scheme'], RegExp> = {
@@ -37,6 +43,7 @@ export function describe(loc: ObjectStoreLocation): string {
   const query = new URLSearchParams();
   if (loc.endpoint) query.set('endpoint', loc.endpoint);
   if (loc.region) query.set('region', loc.region);
+  if (loc.archiveClass && loc.archiveClass !== 'GLACIER') query.set('archiveClass', loc.archiveClass);
   const q = query.toString();
   return `${loc.scheme}://${loc.container}${loc.prefix ? `/${loc.prefix.replace(/\/$/, '')}` : ''}${q ? `?${q}` : ''}`;
 }
@@ -92,6 +99,10 @@ export function parseObjectStoreUrl(url: URL): ObjectStoreLocation {
   if (pathStyle !== null && pathStyle !== 'true' && pathStyle !== 'false') {
     throw errors.storageUrlInvalid(shown, 'forcePathStyle must be true or false.');
   }
+  const archiveClass = url.searchParams.get('archiveClass') ?? 'GLACIER';
+  if (!(S3_ARCHIVE_CLASSES as readonly string[]).includes(archiveClass)) {
+    throw errors.storageUrlInvalid(shown, `archiveClass must be ${S3_ARCHIVE_CLASSES.join(' or ')}, not '${archiveClass}'.`);
+  }
   return {
     scheme,
     container,
@@ -100,5 +111,6 @@ export function parseObjectStoreUrl(url: URL): ObjectStoreLocation {
     region,
     // Self-hosted stores rarely resolve bucket subdomains: path-style unless told otherwise.
     forcePathStyle: pathStyle === null ? endpoint !== undefined : pathStyle === 'true',
+    archiveClass: scheme === 's3' ? (archiveClass as S3ArchiveClass) : undefined,
   };
 }

@@ -4,19 +4,22 @@
 // and aborted when the stream fails, so readers never see a partial object. Against a custom
 // endpoint the SDK computes request checksums only when an operation requires them: some
 // S3-compatible servers store the aws-chunked checksum trailer as object bytes otherwise.
+// Access tiers are storage classes (s3-tiers.ts): puts straight into a class, a copy onto itself to
+// change it, RestoreObject to read an archived object for some days.
 // Credentials come from the AWS SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY,
 // profiles, instance roles), never from the location. Retries belong to the storage stack
 // (stack.ts), so the SDK's own are off.
 import { Readable } from 'node:stream';
 import {
-  CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command,
-  PutObjectCommand, S3Client,
+  CopyObjectCommand, CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command,
+  PutObjectCommand, RestoreObjectCommand, S3Client, type StorageClass,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { classifyObjectError, isMissingContainer, sdkFailure } from './object-errors.ts';
+import { classifyObjectError, isMissingContainer, isRehydrationUnderWay, sdkFailure } from './object-errors.ts';
 import { failureOf, OBJECT_STORE_PROPERTIES, onceUntilFailed } from './object-store.ts';
 import { describe, type ObjectStoreLocation } from './object-url.ts';
-import type { ByteRange, ObjectInfo, Storage, StorageProperties } from './storage.ts';
+import { retrievalTierOf, storageClassOf, tierStateOf } from './s3-tiers.ts';
+import type { ByteRange, ObjectInfo, Storage, StorageProperties, TierSupport } from './storage.ts';
 import { checkObjectName, checkRange, isNotFound } from './storage.ts';
 
 /** Parts of a streamed put: 8 MiB each, two in flight, so a stream put holds at most ~16 MiB. */
@@ -54,6 +57,7 @@ export function clientFor(loc: ObjectStoreLocation): S3Client {
 export class S3Storage implements Storage {
   readonly displayName: string;
   readonly properties: StorageProperties = OBJECT_STORE_PROPERTIES;
+  readonly tiers: TierSupport;
   readonly #loc: ObjectStoreLocation;
   readonly #client: S3Client;
   readonly #pageSize: number;
@@ -72,6 +76,45 @@ export class S3Storage implements Storage {
     this.#client = clientFor(loc);
     this.displayName = describe(loc);
     this.#pageSize = opts.listPageSize ?? 1000;
+    const archiveClass = loc.archiveClass ?? 'GLACIER';
+    this.tiers = {
+      rehydrationExpires: true,
+      putInTier: (name, data, tier) => this.#put(name, data, storageClassOf(tier, archiveClass)),
+      setTier: async (name, tier) => {
+        // A copy onto itself in the new class (REPLACE: S3 refuses a copy that changes nothing it sees).
+        const key = this.#key(name);
+        const StorageClass = storageClassOf(tier, archiveClass);
+        await this.#call('set tier of', name, () => this.#client.send(new CopyObjectCommand({
+          Bucket: this.#bucket, Key: key, CopySource: `${this.#bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`, StorageClass, MetadataDirective: 'REPLACE',
+        })));
+      },
+      getTier: async (name) => {
+        const key = this.#key(name);
+        const r = await this.#call('get tier of', name, () => this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key })));
+        return tierStateOf(r.StorageClass, r.Restore);
+      },
+      rehydrate: async (name, _target, priority, days) => {
+        const key = this.#key(name);
+        await this.#call('rehydrate', name, async () => {
+          try {
+            await this.#client.send(new RestoreObjectCommand({
+              Bucket: this.#bucket, Key: key, RestoreRequest: { Days: days, GlacierJobParameters: { Tier: retrievalTierOf(priority, archiveClass) } },
+            }));
+          } catch (e) {
+            // Asked again while the first restore runs: S3 refuses, the first goes on.
+            if (!isRehydrationUnderWay(sdkFailure(e))) throw e;
+          }
+        });
+      },
+    };
+  }
+
+  async #call<T>(op: string, name: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw this.#fail(op, name, e);
+    }
   }
 
   get #bucket(): string {
@@ -87,16 +130,21 @@ export class S3Storage implements Storage {
     return classifyObjectError(op, name, this.displayName, sdkFailure(e), neededBytes);
   }
 
-  async put(name: string, data: Buffer | Readable): Promise<void> {
+  put(name: string, data: Buffer | Readable): Promise<void> {
+    return this.#put(name, data, undefined);
+  }
+
+  /** A put in `StorageClass` (the bucket's default, STANDARD, when undefined). */
+  async #put(name: string, data: Buffer | Readable, StorageClass: StorageClass | undefined): Promise<void> {
     const key = this.#key(name);
     try {
       await this.#ensureBucket();
       if (Buffer.isBuffer(data)) {
-        await this.#client.send(new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: data, ContentLength: data.length }));
+        await this.#client.send(new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: data, ContentLength: data.length, StorageClass }));
       } else {
         const upload = new Upload({
           client: this.#client,
-          params: { Bucket: this.#bucket, Key: key, Body: data },
+          params: { Bucket: this.#bucket, Key: key, Body: data, StorageClass },
           partSize: PART_SIZE,
           queueSize: PARTS_IN_FLIGHT,
           leavePartsOnError: false,

@@ -30,18 +30,42 @@ export interface StorageProperties {
 /** Access tiers of object stores; a backend that has them exposes `tiers`. */
 export type AccessTier = 'hot' | 'cool' | 'cold' | 'archive';
 
+/** What `TierSupport.getTier` reports of one object. */
+export interface TierState {
+  tier: AccessTier;
+  /** The tier a rehydration under way is bringing the object to; null when none is. */
+  rehydratingTo: AccessTier | null;
+  /** Whether `get` would read it now (an archived object only once rehydrated). */
+  readable: boolean;
+}
+
+/** How urgently a rehydration is asked for: Azure's Standard/High priority, S3's Standard/Expedited tier. */
+export type RehydrationPriority = 'standard' | 'high';
+
 /**
  * Optional capability of backends with access tiers (Azure Blob, S3 storage classes). Objects in
  * the archive tier cannot be read until rehydrated; `get`/`getStream` on them fail with a
  * DpError of code `StorageObjectArchived`.
  */
 export interface TierSupport {
+  /**
+   * Whether a rehydrated object goes back to the archive by itself: S3 keeps the object in its
+   * archive class and serves a restored copy for the days asked; Azure Blob moves the blob
+   * itself to the target tier, so it stays there until `setTier` moves it back.
+   */
+  readonly rehydrationExpires: boolean;
+  /** Stores an object directly in `tier`, with `put`'s contract (Put Blob with a tier, PutObject with a storage class). */
+  putInTier(name: string, data: Buffer | Readable, tier: AccessTier): Promise<void>;
   /** Moves an object to another tier. */
   setTier(name: string, tier: AccessTier): Promise<void>;
-  /** The object's current tier, and whether a rehydration to `targetTier` is in progress. */
-  getTier(name: string): Promise<{ tier: AccessTier; rehydratingTo: AccessTier | null }>;
-  /** Starts copying an archived object back to a readable tier; completes asynchronously. */
-  rehydrate(name: string, target: AccessTier, priority: 'standard' | 'high'): Promise<void>;
+  /** The object's current tier, a rehydration under way, and whether it can be read now. */
+  getTier(name: string): Promise<TierState>;
+  /**
+   * Starts making an archived object readable again, in `target` (Azure Blob: Set Blob Tier with
+   * the priority) or as a restored copy kept `days` days (S3: RestoreObject); completes
+   * asynchronously: poll `getTier` until `readable`. Asking again while one is under way succeeds.
+   */
+  rehydrate(name: string, target: AccessTier, priority: RehydrationPriority, days: number): Promise<void>;
 }
 
 /**

@@ -13,6 +13,8 @@ import { shopSql } from '../support/pg-fixtures.ts';
 import { startTestService, type TestService } from '../support/service.ts';
 import { API } from '../support/api-resources.ts';
 import { addPrincipal } from '../support/principals.ts';
+import { raiseAlert } from '../../src/services/alerts.ts';
+import { missedBackupAlert } from '../../src/domain/alert.ts';
 
 const router = buildRouter();
 const reached = new Set<string>();
@@ -322,6 +324,36 @@ describe('every route, in-process', () => {
     const missing = await call('GET', `/subscriptions/${sub}/providers/Microsoft.AlertsManagement/alerts/00000000-0000-0000-0000-000000000000?api-version=2019-05-05-preview`);
     assert.equal(missing.status, 404);
     assert.equal(missing.body.error.code, 'ResourceNotFound');
+  });
+
+  it("changes an alert's state as Azure Monitor's changestate does, refusing an unknown state and alert without a change, and audits it", async () => {
+    const raised = await raiseAlert(svc.ctx, (webhooks) => missedBackupAlert({
+      instanceId: instance(), vaultId: vault(), policyId: policy(), subscriptionId: sub, now: '2026-01-01T06:00:00.000Z', webhooks,
+      due: new Date('2026-01-01T00:00:00Z'), overdueSince: new Date('2026-01-01T05:00:00Z'), lastSuccess: null,
+    }));
+    const alerts = `/subscriptions/${sub}/providers/Microsoft.AlertsManagement/alerts`;
+    const path = `${alerts}/${raised!.id.split('/').pop()}/changestate?api-version=2019-05-05-preview`;
+    const bad = await call('POST', `${path}&newState=Resolved`);
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.code, 'InvalidParameter');
+    assert.match(bad.body.error.message, /'Resolved' is not a valid alert state\. Allowed values: New, Acknowledged, Closed/);
+    assert.equal((await call('POST', path)).status, 400, 'newState is required');
+    const unchanged = (await call('GET', `${alerts}/${raised!.id.split('/').pop()}?api-version=2019-05-05-preview`)).body;
+    assert.deepEqual(unchanged, raised, 'a refused change leaves the alert as it was');
+    const acked = await call('POST', `${path}&newState=acknowledged`);
+    assert.equal(acked.status, 200, JSON.stringify(acked.body));
+    assert.equal(acked.body.properties.essentials.alertState, 'Acknowledged');
+    assert.equal(acked.body.properties.essentials.monitorCondition, 'Fired', 'a user changes the state, not the condition');
+    assert.equal(acked.body.properties.essentials.lastModifiedUserName, 'dpvault-owner');
+    const closed = await call('POST', `${path}&newState=Closed`);
+    assert.equal(closed.body.properties.essentials.alertState, 'Closed');
+    assert.deepEqual((await call('GET', `${alerts}/${raised!.id.split('/').pop()}?api-version=2019-05-05-preview`)).body, closed.body);
+    const missing = await call('POST', `${alerts}/00000000-0000-0000-0000-000000000000/changestate?api-version=2019-05-05-preview&newState=Closed`);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.error.code, 'ResourceNotFound');
+    const log = await call('GET', `/subscriptions/${sub}/providers/microsoft.insights/eventtypes/management/values`);
+    const changes = log.body.value.filter((e: any) => e.operationName.value === 'Microsoft.AlertsManagement/alerts/changestate/action');
+    assert.deepEqual(changes.map((e: any) => e.status.value).sort(), ['Failed', 'Failed', 'Failed', 'Succeeded', 'Succeeded']);
   });
 
   it('creates, shows, lists, re-keys and deletes a service principal, never showing a stored secret', async () => {

@@ -56,7 +56,7 @@ const SINGLE_SERVER = {
   datasourceType: 'Microsoft.DBforPostgreSQL/servers/databases',
   allowedRestoreModes: ['RecoveryPointBased'],
   allowedRestoreTargetTypes: ['AlternateLocation', 'RestoreAsFiles'],
-  itemLevelRecoveryEnabled: false,
+  itemLevelRecoveryEnabled: true,
   addBackupDatasourceParametersList: false,
   addDataStoreParametersList: false,
   friendlyNameRequired: false,

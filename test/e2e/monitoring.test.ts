@@ -1,13 +1,14 @@
-// Monitoring against a real server and a real PostgreSQL: a backup that fails (the key vault's
-// secret holds a wrong password) is counted at once in GET /metrics, raises an alert listed by
-// `dpvault alert list` and delivered to the webhooks the test serves (one of which fails twice
-// before it takes it); a completed one shows as state (last success, recovery points, bytes); and
-// only a principal with a role that reads metrics may scrape.
+// Monitoring against a real server and a real PostgreSQL (issue 20's first "done when"): a backup
+// that fails (the key vault's secret holds a wrong password) is counted at once in GET /metrics,
+// raises an alert listed by `dpvault alert list` and delivered to the webhooks the test serves:
+// one takes it at once (its URL carries credentials, which arrive as Basic authorization), one
+// fails twice before it takes it, one always answers 500 and after the last retry shows as Failed
+// on the alert and in the server log, which never show the webhooks' credentials or tokens;
+// `dpvault alert update` acknowledges and closes it. A completed backup shows as state (last
+// success, recovery points, bytes); and only a principal with a role that reads metrics may scrape.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
@@ -16,6 +17,7 @@ import { runCli, signIn, startTestService, type TestService } from '../support/s
 import { shellSession } from '../support/shell.ts';
 import { scratchDir } from '../support/scratch.ts';
 import { createProtectionResources } from '../support/protection-resources.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
 const PASSWORD = 'Metr1cs-s3cret-pw';
 const WRONG = 'not-the-metrics-pw';
@@ -24,10 +26,18 @@ let pgc: PgCluster;
 let cwd: string;
 let policyId: string;
 let sub: string;
-let receiver: Server;
+let receiver: WebhookReceiver;
 /** What each webhook path received (JSON bodies), and how many requests each got. */
-const received: Record<string, unknown[]> = { '/steady': [], '/flaky': [] };
-const requests: Record<string, number> = { '/steady': 0, '/flaky': 0 };
+const received: Record<string, unknown[]> = { '/steady': [], '/flaky': [], '/broken': [] };
+const requests: Record<string, number> = { '/steady': 0, '/flaky': 0, '/broken': 0 };
+/** The Authorization header each webhook path got last. */
+const authorization: Record<string, string | undefined> = {};
+/** What the webhooks' URLs carry that must never be shown. */
+const HOOK_USER = 'hook-user-name';
+const HOOK_PASSWORD = 'H00k-pa55-word';
+const HOOK_TOKEN = 'h00k-t0ken-in-query';
+/** The server's log lines. */
+const logLines: string[] = [];
 const { ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url }));
 const ado = (password: string) => `Server=127.0.0.1;Database=appdb;Port=${pgc.port};User Id=backupuser;Password=${password};Ssl Mode=Disable;`;
 
@@ -48,21 +58,23 @@ before(async () => {
   pgc = await startCluster();
   await pgc.createDatabase('appdb', shopSql(50));
   await pgc.createRole('backupuser', PASSWORD, { login: true, superuser: true });
-  // The webhooks: /steady takes every alert; /flaky answers 503 to its first two requests.
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      const path = req.url ?? '';
-      requests[path] = (requests[path] ?? 0) + 1;
-      if (path === '/flaky' && requests[path]! <= 2) return void res.writeHead(503).end();
-      received[path]?.push(JSON.parse(body));
-      res.writeHead(204).end();
-    });
+  // The webhooks: /steady takes every alert; /flaky answers 503 to its first two requests; /broken
+  // answers 500 to every one.
+  receiver = await startWebhookReceiver((path, body, req) => {
+    requests[path] = (requests[path] ?? 0) + 1;
+    authorization[path] = req.headers.authorization;
+    if (path === '/flaky' && requests[path]! <= 2) return 503;
+    if (path === '/broken') return 500;
+    received[path]?.push(body);
+    return 204;
   });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  const hook = (path: string) => `http://127.0.0.1:${(receiver.address() as AddressInfo).port}${path}`;
-  svc = await startTestService({ alertWebhooks: [hook('/steady'), hook('/flaky')] });
+  const port = new URL(receiver.origin).port;
+  // Three attempts, 50 ms then 100 ms apart (--alert-webhook-retries 2 --alert-webhook-retry-delay 0.05).
+  svc = await startTestService({
+    alertWebhooks: [`http://${HOOK_USER}:${HOOK_PASSWORD}@127.0.0.1:${port}/steady`, `http://127.0.0.1:${port}/flaky`, `http://127.0.0.1:${port}/broken?token=${HOOK_TOKEN}`],
+    alertDelivery: { attempts: 3, firstRetryDelayMs: 50 },
+    log: (line) => logLines.push(line),
+  });
   cwd = scratchDir('dpvault-metrics-');
   ({ sub, policyId } = await createProtectionResources(ok, pgc.port, 'kvmetrics'));
   await ok(`dpvault keyvault secret set --vault-name kvmetrics -n pg --value '${ado(PASSWORD)}' -o none`);
@@ -114,7 +126,11 @@ describe('GET /metrics', () => {
       await new Promise((r) => setTimeout(r, 200));
       shown = await ok(`dpvault alert show -n ${alert.id.split('/').pop()}`);
     }
-    assert.deepEqual(shown.properties.deliveries.map((d: { status: string; attempts: number }) => [d.status, d.attempts]), [['Delivered', 1], ['Delivered', 3]]);
+    const hostShown = receiver.origin;
+    assert.deepEqual(
+      shown.properties.deliveries.map((d: { webhook: string; status: string; attempts: number; lastError: string | null }) => [d.webhook, d.status, d.attempts, d.lastError]),
+      [[hostShown, 'Delivered', 1, null], [hostShown, 'Delivered', 3, null], [hostShown, 'Failed', 3, 'HTTP 500']],
+    );
     for (const path of ['/steady', '/flaky'] as const) {
       assert.equal(received[path]!.length, 1, path);
       const body = received[path]![0] as { schemaId: string; data: { essentials: { alertId: string; severity: string }; alertContext: { errorCode: string } } };
@@ -123,8 +139,24 @@ describe('GET /metrics', () => {
       assert.equal(body.data.alertContext.errorCode, 'UserErrorDBUserAuthFailed');
     }
     assert.equal(requests['/flaky'], 3, 'two refused attempts, then the one taken');
-    const everything = JSON.stringify([alerts, shown, received]);
-    assert.ok(!everything.includes(WRONG) && !everything.includes(PASSWORD), 'no password in alerts or deliveries');
+    assert.equal(requests['/broken'], 3, 'the first attempt and two retries, then no more');
+    assert.equal(authorization['/steady'], `Basic ${Buffer.from(`${HOOK_USER}:${HOOK_PASSWORD}`).toString('base64')}`, "the URL's credentials, sent as curl sends them");
+    const counted = await scrape();
+    assert.equal(sample(counted.text, 'dpvault_alerts_total', { rule: 'Backup Failure' }), 1);
+    assert.equal(sample(counted.text, 'dpvault_alert_deliveries_failed_total'), 1, 'the delivery that failed its last retry');
+    const failedLine = logLines.filter((l) => l.includes('failed after'));
+    assert.deepEqual(failedLine, [`alert ${alert.id}: delivery to ${hostShown} failed after 3 attempt(s) (HTTP 500)`]);
+
+    // Acknowledged, then Closed, with the real CLI (az monitor's states).
+    const name = alert.id.split('/').pop();
+    const acked = await ok(`dpvault alert update -n ${name} --state Acknowledged`);
+    assert.deepEqual([acked.properties.essentials.alertState, acked.properties.essentials.monitorCondition], ['Acknowledged', 'Fired']);
+    assert.equal((await ok(`dpvault alert update -n ${name} --state closed`)).properties.essentials.alertState, 'Closed');
+    assert.equal((await ok('dpvault alert list -g rg --vault vault'))[0].properties.essentials.alertState, 'Closed');
+
+    const everything = JSON.stringify([alerts, shown, received, await ok(`dpvault job show --ids "${job.id}"`), logLines]);
+    assert.ok(!everything.includes(WRONG) && !everything.includes(PASSWORD), 'no password in alerts, deliveries or the log');
+    for (const secret of [HOOK_USER, HOOK_PASSWORD, HOOK_TOKEN]) assert.ok(!everything.includes(secret), `the webhook's ${secret} is never shown`);
     await ok(`dpvault keyvault secret set --vault-name kvmetrics -n pg --value '${ado(PASSWORD)}' -o none`);
   });
 
@@ -146,7 +178,7 @@ describe('GET /metrics', () => {
 
   it('has every metric docs/alerts.example.yml alerts on', async () => {
     const rules = parseYaml(readFileSync(resolve(import.meta.dirname, '../../docs/alerts.example.yml'), 'utf8')).groups[0].rules as { alert: string; expr: string }[];
-    assert.deepEqual(rules.map((r) => r.alert), ['DpvaultBackupFailed', 'DpvaultBackupOverdue', 'DpvaultBackupNeverSucceeded', 'DpvaultStorageErrors']);
+    assert.deepEqual(rules.map((r) => r.alert), ['DpvaultBackupFailed', 'DpvaultBackupOverdue', 'DpvaultBackupNeverSucceeded', 'DpvaultAlertDeliveryFailed', 'DpvaultStorageErrors']);
     const { text } = await scrape();
     const types = new Set([...text.matchAll(/^# TYPE (\w+) /gm)].map((m) => m[1]));
     for (const r of rules) for (const [name] of r.expr.matchAll(/dpvault_\w+/g)) assert.ok(types.has(name), `${r.alert} uses ${name}, which /metrics has`);

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { openContext } from '../../src/app.ts';
+import { openContext, type ServiceOptions } from '../../src/app.ts';
 import { INSTANCE_TYPE, RECOVERY_POINT_TYPE, type BackupInstanceResource } from '../../src/domain/backup-instance.ts';
 import type { BackupPolicyProperties, PolicyResource, TargetCopySetting } from '../../src/domain/policy.ts';
 import { retentionTimeline } from '../../src/policy/retention.ts';
@@ -72,8 +72,8 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-/** `service`: options of the service the fixture opens (a repack budget, say). */
-export async function protectedFixture(start: string, policy = seedPolicy(), service: { repackBudgetBytes?: number } = {}): Promise<Fixture> {
+/** `service`: options of the service the fixture opens (a repack budget, an object store, say). */
+export async function protectedFixture(start: string, policy = seedPolicy(), service: Pick<ServiceOptions, 'repackBudgetBytes' | 'storage' | 'rehydrationPollMs'> = {}): Promise<Fixture> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dpvault-fixture-'));
   const clock = new ManualClock(start);
   const f = { ctx: await openContext({ dataDir, clock, ...service }) } as { ctx: ServiceContext };

@@ -2,11 +2,13 @@
 // conformance suite (listing in small pages), access tiers read back from the emulator, and
 // credentials that never show in errors.
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { openStorage } from '../../src/storage/backends.ts';
 import { AzureBlobStorage, azureCredentials } from '../../src/storage/azure-blob.ts';
 import { parseObjectStoreUrl } from '../../src/storage/object-url.ts';
+import { ObjectRehydrations } from '../../src/storage/rehydrate-objects.ts';
 import { isNotFound, isTransient, STORAGE_CREDENTIALS_MISSING, STORAGE_OBJECT_ARCHIVED } from '../../src/storage/storage.ts';
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, usePeer } from '../support/object-stores.ts';
 import { storageConformance } from './suite.ts';
@@ -34,10 +36,10 @@ describe('azure blob backend against Azurite', () => {
     assert.equal((await blobTier('tiers', 'vault/packs/aa/p1')).tier, 'Hot');
     await s.tiers.setTier('packs/aa/p1', 'archive');
     assert.equal((await blobTier('tiers', 'vault/packs/aa/p1')).tier, 'Archive');
-    assert.deepEqual(await s.tiers.getTier('packs/aa/p1'), { tier: 'archive', rehydratingTo: null });
+    assert.deepEqual(await s.tiers.getTier('packs/aa/p1'), { tier: 'archive', rehydratingTo: null, readable: false });
     await assert.rejects(s.get('packs/aa/p1'), { code: STORAGE_OBJECT_ARCHIVED });
     await assert.rejects(s.getStream('packs/aa/p1'), { code: STORAGE_OBJECT_ARCHIVED });
-    await s.tiers.rehydrate('packs/aa/p1', 'hot', 'high');
+    await s.tiers.rehydrate('packs/aa/p1', 'hot', 'high', 1);
     // Azurite rehydrates at once; Azure reports `rehydrate-pending-to-hot` for hours first.
     const after = await s.tiers.getTier('packs/aa/p1');
     assert.ok(after.tier === 'hot' || after.rehydratingTo === 'hot', JSON.stringify(after));
@@ -46,6 +48,43 @@ describe('azure blob backend against Azurite', () => {
     await s.tiers.setTier('packs/aa/p1', 'cool');
     assert.equal((await blobTier('tiers', 'vault/packs/aa/p1')).tier, 'Cool');
     await assert.rejects(s.tiers.setTier('packs/aa/missing', 'cool'), (e: unknown) => isNotFound(e));
+  });
+
+  it('puts blobs straight into a tier, buffers and streams alike', async () => {
+    const s = openStorage(azurite().url('put-tiers', 'v'));
+    assert.ok(s.tiers);
+    await s.tiers.putInTier('packs/bb/small', Buffer.from('small'), 'archive');
+    const big = Buffer.alloc(9 * 1024 * 1024, 7); // more than one block: the staged-blocks path
+    await s.tiers.putInTier('packs/bb/big', Readable.from([big]), 'archive');
+    await s.tiers.putInTier('packs/bb/cool', Readable.from([Buffer.from('cool')]), 'cool');
+    assert.equal((await blobTier('put-tiers', 'v/packs/bb/small')).tier, 'Archive');
+    assert.equal((await blobTier('put-tiers', 'v/packs/bb/big')).tier, 'Archive');
+    assert.equal((await blobTier('put-tiers', 'v/packs/bb/cool')).tier, 'Cool');
+    assert.equal((await s.stat('packs/bb/big')).size, big.length);
+    await assert.rejects(s.get('packs/bb/small'), { code: STORAGE_OBJECT_ARCHIVED });
+    assert.deepEqual(await s.tiers.getTier('packs/bb/cool'), { tier: 'cool', rehydratingTo: null, readable: true });
+  });
+
+  it('a rehydration brings archived blobs to Hot for its readers and moves them back to Archive when the last lets go', async () => {
+    const s = openStorage(azurite().url('rehydrations', 'r'));
+    assert.ok(s.tiers);
+    await s.tiers.putInTier('packs/cc/a', Buffer.from('a'), 'archive');
+    await s.tiers.putInTier('packs/cc/b', Buffer.from('b'), 'archive');
+    await s.put('packs/cc/hot', Buffer.from('hot'));
+    const rehydrations = new ObjectRehydrations();
+    const opts = { priority: 'standard' as const, days: 1, pollIntervalMs: 10 };
+    const first = await rehydrations.rehydrate(s, ['packs/cc/a', 'packs/cc/hot'], opts);
+    const second = await rehydrations.rehydrate(s, ['packs/cc/a', 'packs/cc/b'], opts);
+    assert.equal((await s.get('packs/cc/a')).toString(), 'a');
+    assert.equal((await s.get('packs/cc/b')).toString(), 'b');
+    await first();
+    assert.equal((await blobTier('rehydrations', 'r/packs/cc/a')).tier, 'Hot', 'still read by the second');
+    assert.equal((await blobTier('rehydrations', 'r/packs/cc/hot')).tier, 'Hot', 'never archived, never moved');
+    await second();
+    await second();
+    assert.equal((await blobTier('rehydrations', 'r/packs/cc/a')).tier, 'Archive');
+    assert.equal((await blobTier('rehydrations', 'r/packs/cc/b')).tier, 'Archive');
+    assert.equal((await blobTier('rehydrations', 'r/packs/cc/hot')).tier, 'Hot');
   });
 
   it('a container that does not exist yet lists nothing, reads not-found and is created on the first put', async () => {

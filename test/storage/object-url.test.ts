@@ -12,12 +12,13 @@ const parse = (u: string) => parseObjectStoreUrl(new URL(u));
 describe('object store locations', () => {
   it('parse bucket or container, prefix, endpoint, region and path style', () => {
     assert.deepEqual(parse('s3://my-bucket/a/b/?endpoint=http%3A%2F%2F127.0.0.1%3A9000&region=eu-west-1'), {
-      scheme: 's3', container: 'my-bucket', prefix: 'a/b/', endpoint: 'http://127.0.0.1:9000', region: 'eu-west-1', forcePathStyle: true,
+      scheme: 's3', container: 'my-bucket', prefix: 'a/b/', endpoint: 'http://127.0.0.1:9000', region: 'eu-west-1', forcePathStyle: true, archiveClass: 'GLACIER',
     });
-    assert.deepEqual(parse('s3://bkt'), { scheme: 's3', container: 'bkt', prefix: '', endpoint: undefined, region: undefined, forcePathStyle: false });
+    assert.deepEqual(parse('s3://bkt'), { scheme: 's3', container: 'bkt', prefix: '', endpoint: undefined, region: undefined, forcePathStyle: false, archiveClass: 'GLACIER' });
+    assert.equal(parse('s3://bkt?archiveClass=DEEP_ARCHIVE').archiveClass, 'DEEP_ARCHIVE');
     assert.equal(parse('s3://bkt?endpoint=http://h:1&forcePathStyle=false').forcePathStyle, false);
     assert.deepEqual(parse('azblob://cont/x?endpoint=http://127.0.0.1:10000/devstoreaccount1'), {
-      scheme: 'azblob', container: 'cont', prefix: 'x/', endpoint: 'http://127.0.0.1:10000/devstoreaccount1', region: undefined, forcePathStyle: true,
+      scheme: 'azblob', container: 'cont', prefix: 'x/', endpoint: 'http://127.0.0.1:10000/devstoreaccount1', region: undefined, forcePathStyle: true, archiveClass: undefined,
     });
   });
 
@@ -34,6 +35,8 @@ describe('object store locations', () => {
       ['s3://bkt/a%20b', /prefix segment/],
       ['s3://bkt?region=EU%20West', /not a region/],
       ['s3://bkt?forcePathStyle=yes', /true or false/],
+      ['s3://bkt?archiveClass=STANDARD', /archiveClass must be GLACIER or DEEP_ARCHIVE/],
+      ['azblob://cont?archiveClass=GLACIER', /unknown parameter 'archiveClass'/],
       ['s3://bkt:9000/p', /port belongs in the endpoint/],
     ];
     for (const [u, why] of bad) {

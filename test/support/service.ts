@@ -13,6 +13,7 @@ import { startService, type RunningService } from '../../src/app.ts';
 import type { StorageSetting } from '../../src/storage/configured.ts';
 import type { Clock } from '../../src/util/clock.ts';
 import type { SignInLimitSettings } from '../../src/identity/sign-in-limits.ts';
+import type { AlertDeliverySettings } from '../../src/services/context.ts';
 import { testStorage } from './object-stores.ts';
 import { scratchDir } from './scratch.ts';
 
@@ -75,7 +76,7 @@ export interface TestService extends RunningService {
 export async function startTestService(
   opts: {
     clock?: Clock; dataDir?: string; keyOrderMinBytes?: number; log?: (line: string) => void; restoreFilesRoots?: string[]; restoreFilesContainers?: string[];
-    signInLimits?: Partial<SignInLimitSettings>; alertWebhooks?: string[];
+    signInLimits?: Partial<SignInLimitSettings>; alertWebhooks?: string[]; alertDelivery?: AlertDeliverySettings;
     /** Where backup data goes, instead of what DPVAULT_TEST_STORAGE says (`undefined`: the data directory). */
     storage?: StorageSetting | undefined;
   } = {},
@@ -84,7 +85,7 @@ export async function startTestService(
   const storage = 'storage' in opts ? opts.storage : await testStorage();
   const svc = await startService({
     dataDir, storage, port: 0, clock: opts.clock, keyOrderMinBytes: opts.keyOrderMinBytes ?? 0, log: opts.log, restoreFilesRoots: opts.restoreFilesRoots, restoreFilesContainers: opts.restoreFilesContainers,
-    signInLimits: opts.signInLimits, alertWebhooks: opts.alertWebhooks,
+    signInLimits: opts.signInLimits, alertWebhooks: opts.alertWebhooks, alertDelivery: opts.alertDelivery,
   });
   const owner = ownerCredentials(dataDir);
   const ownerToken = await signIn(svc.url, owner);

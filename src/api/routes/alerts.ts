@@ -1,6 +1,8 @@
 // Azure Monitor's alerts (Microsoft.AlertsManagement/alerts) of the subscription, as
-// `dpvault alert list` reads them: the alerts failed jobs raised (services/alerts.ts). Read only.
-import { getAlert, listAlerts } from '../../services/alerts.ts';
+// `dpvault alert list` reads them: the alerts failed jobs and missed backups raised
+// (services/alerts.ts), and Azure Monitor's `changestate` (`dpvault alert update --state`).
+import { alertStateOf } from '../../domain/alert.ts';
+import { changeAlertState, getAlert, listAlerts } from '../../services/alerts.ts';
 import { checkSubscription } from '../../services/resource-groups.ts';
 import { ok } from '../http.ts';
 import type { Router } from '../router.ts';
@@ -16,5 +18,10 @@ export function registerAlertRoutes(router: Router): void {
     .add('GET', `${ALERTS}/{alert}`, async (req) => {
       checkSubscription(req.ctx, req.params.sub);
       return ok(await getAlert(req.ctx, req.params.alert));
+    }, 'alerts')
+    .add('POST', `${ALERTS}/{alert}/changestate`, async (req) => {
+      checkSubscription(req.ctx, req.params.sub);
+      const state = alertStateOf(req.query.get('newState'));
+      return ok(await changeAlertState(req.ctx, req.params.alert, state));
     }, 'alerts');
 }

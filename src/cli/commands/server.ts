@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { errors, usage } from '../../domain/errors.ts';
 import { rootsFromPathList } from '../../domain/restore-files.ts';
 import { memoryBytes } from '../../sources/postgres/restore-settings.ts';
+import { durationProblem, nominalMs, parseDuration } from '../../policy/time/duration.ts';
 import { systemClock } from '../../util/clock.ts';
 import type { TlsMaterial } from '../../services/tls-certificate.ts';
 import { defineCommand } from '../command.ts';
@@ -31,7 +32,19 @@ export const serverCommand = defineCommand({
     alertWebhook: {
       names: ['--alert-webhook'],
       arity: 'many',
-      help: 'Deliver every alert (a failed job of a vault with job failure alerts on) as JSON to this http(s) URL (repeatable); retried with backoff.',
+      help: 'Deliver every alert (a failed job of a vault with job failure alerts on, a missed backup) as JSON to this http(s) URL (repeatable); retried with backoff.',
+    },
+    alertWebhookRetries: {
+      names: ['--alert-webhook-retries'],
+      help: 'Retries of an alert delivery a webhook refused before it is Failed (default 5, 0 to 20).',
+    },
+    alertWebhookRetryDelay: {
+      names: ['--alert-webhook-retry-delay'],
+      help: 'Seconds before the first retry of an alert delivery, doubling for each next one (default 1; fractions allowed).',
+    },
+    missedBackupGrace: {
+      names: ['--missed-backup-grace'],
+      help: "The least time (ISO 8601, default PT1H) after a scheduled backup's due time before a Missed Backup alert; the grace is this or a tenth of the schedule's interval, whichever is longer.",
     },
     tlsCert: { names: ['--tls-cert'], help: 'Serve HTTPS with this certificate (PEM file; with --tls-key).' },
     tlsKey: { names: ['--tls-key'], help: 'The private key of --tls-cert (PEM file).' },
@@ -58,6 +71,12 @@ export const serverCommand = defineCommand({
       help: 'LOCATION=URL: where vaults created in that Azure location keep their data, instead of --storage (repeatable). A vault keeps the storage it was created with.',
     },
     pairedLocation: { names: ['--paired-location'], arity: 'many', help: 'A=B: the location geo-redundant vaults in A copy to (repeatable).' },
+    rehydrationPollSeconds: {
+      names: ['--rehydration-poll-seconds'],
+      type: 'int',
+      default: '60',
+      help: 'How often a restore from ArchiveStore on Azure Blob or S3 looks whether the store has rehydrated the archived data (default 60).',
+    },
     maxUploadMbps: { names: ['--max-upload-mbps'], help: 'A bandwidth limit on all of this server\'s writes to storage, in megabits per second (default: none).' },
     config: { names: ['--config'], help: 'A YAML or JSON file with the keys storage, locationStorage, pairedLocations and maxUploadMbps; command-line flags win over it, and it over DPVAULT_STORAGE.' },
   },
@@ -67,6 +86,8 @@ export const serverCommand = defineCommand({
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage(`argument --port: '${String(a.port)}' is not a TCP port`);
     const auditRetentionDays = Number(a.auditRetentionDays);
     if (!Number.isInteger(auditRetentionDays) || auditRetentionDays < 1) throw usage(`argument --audit-retention-days: '${String(a.auditRetentionDays)}' is not a whole number of days (1 or more)`);
+    const rehydrationPollSeconds = Number(a.rehydrationPollSeconds);
+    if (!Number.isInteger(rehydrationPollSeconds) || rehydrationPollSeconds < 1) throw usage(`argument --rehydration-poll-seconds: '${String(a.rehydrationPollSeconds)}' is not a whole number of seconds (1 or more)`);
     const dataDir = dataDirOf(a.dataDir as string | undefined);
     const keyOrderMinBytes = byteCount('DPVAULT_KEY_ORDER_MIN_BYTES', process.env.DPVAULT_KEY_ORDER_MIN_BYTES);
     const restoreJobs = workerCount('DPVAULT_RESTORE_JOBS', process.env.DPVAULT_RESTORE_JOBS);
@@ -74,6 +95,9 @@ export const serverCommand = defineCommand({
     const restoreMaintenanceWorkMem = memorySetting('DPVAULT_RESTORE_MAINTENANCE_WORK_MEM', process.env.DPVAULT_RESTORE_MAINTENANCE_WORK_MEM);
     const restoreFilesRoots = [...((a.restoreFilesRoot as string[] | undefined) ?? []), ...rootsFromPathList(process.env.DPVAULT_RESTORE_FILES_ROOT)].map((p) => resolve(p));
     const restoreFilesContainers = [...((a.restoreFilesContainer as string[] | undefined) ?? []), ...(process.env.DPVAULT_RESTORE_FILES_CONTAINERS ?? '').split(/\s+/).filter(Boolean)];
+    const { deliverySettings } = await import('../../services/alert-delivery.ts');
+    const alertDelivery = deliverySettings(a.alertWebhookRetries as string | undefined, a.alertWebhookRetryDelay as string | undefined);
+    const missedBackupGraceMs = graceSetting(a.missedBackupGrace as string | undefined);
     const log = (line: string) => process.stderr.write(`${systemClock.now().toISOString()} ${line}\n`);
     const tls = await tlsMaterial(a, dataDir, log);
     const { startService } = await import('../../app.ts');
@@ -88,7 +112,8 @@ export const serverCommand = defineCommand({
     };
     const { storage, locationStorage, pairedLocations, maxUploadMbps } = resolveStorageConfig(flags, file, configFile ?? '', process.env);
     const svc = await startService({ dataDir, storage, locationStorage, pairedLocations, maxUploadMbps, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem, restoreFilesRoots, restoreFilesContainers,
-      alertWebhooks: (a.alertWebhook as string[] | undefined) ?? [], tls, insecureHttp: a.insecureHttp === true, trustProxy: a.trustProxy === true, auditRetentionDays,
+      rehydrationPollMs: rehydrationPollSeconds * 1000,
+      alertWebhooks: (a.alertWebhook as string[] | undefined) ?? [], alertDelivery, missedBackupGraceMs, tls, insecureHttp: a.insecureHttp === true, trustProxy: a.trustProxy === true, auditRetentionDays,
     });
     log(`dpvault listening on ${svc.url} (data in ${dataDir}${storage ? `, backup data in ${storage.location}` : ''})`);
     if (tls) log(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint} (a client trusts it with DPVAULT_TLS_FINGERPRINT=${tls.fingerprint})`);
@@ -102,6 +127,15 @@ export const serverCommand = defineCommand({
     return undefined;
   },
 });
+
+/** `--missed-backup-grace` in milliseconds (an ISO 8601 duration of hours, minutes or seconds, or days), or undefined for the default. */
+function graceSetting(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const problem = durationProblem(text);
+  const d = problem ? null : parseDuration(text);
+  if (!d || d.years || d.months) throw usage(`argument --missed-backup-grace: '${text}' is not an ISO 8601 duration of weeks, days, hours, minutes or seconds (e.g. PT1H).`);
+  return nominalMs(d);
+}
 
 /** The certificate and key to serve HTTPS with (--tls-cert/--tls-key or --tls-generate), or undefined for plain HTTP. */
 async function tlsMaterial(a: Record<string, unknown>, dataDir: string, log: (line: string) => void): Promise<TlsMaterial | undefined> {

@@ -9,6 +9,12 @@ export const restoreErrors = {
   recoveryPointNotInDatastore: (message: string, target?: string): DpError => new DpError('invalid', 'UserErrorRecoveryPointNotInDatastore', message, { target: target ?? null }),
   rehydrationInProgress: (message: string): DpError => new DpError('conflict', 'UserErrorRehydrationInProgress', message),
   rehydrationRequired: (message: string, target?: string): DpError => new DpError('invalid', 'UserErrorRecoveryPointRehydrationRequired', message, { target: target ?? null }),
+  /** Tables of an item-level restore that are badly named or named twice. */
+  restoreItemsInvalid: (message: string, target?: string): DpError => new DpError('invalid', 'UserErrorInvalidRequestParameter', message, { target: target ?? null }),
+  /** Tables of an item-level restore that the recovery point does not hold. */
+  restoreItemsNotFound: (message: string, target?: string): DpError => new DpError('invalid', 'UserErrorRestoreItemNotFound', message, { target: target ?? null }),
+  /** Tables of an item-level restore whose name is taken in the target database (FailIfExists). */
+  restoreItemsExist: (message: string, target?: string): DpError => new DpError('invalid', 'UserErrorRestoreItemAlreadyExists', message, { target: target ?? null }),
   restoreDirectoryNotAccessible: (message: string, target?: string): DpError => new DpError('invalid', 'UserErrorContainerNotAccessible', message, { target: target ?? null }),
   restorePointNotFound: (message: string, target?: string): DpError => new DpError('invalid', 'UserErrorRecoveryPointNotFound', message, { target: target ?? null }),
   restoreTargetNotSupported: (message: string): DpError => new DpError('invalid', 'UserErrorRestoreTargetNotSupported', message),

@@ -21,6 +21,11 @@ export interface DumpOptions {
   serializableDeferrable?: boolean;
   /** Aborting kills pg_dump with SIGTERM; `done` then rejects. */
   signal?: AbortSignal;
+  /**
+   * Only these tables (with their indexes, constraints, owned sequences and grants), each an
+   * always-quoted `"schema"."table"` (literal, not a pattern); each must exist (--strict-names).
+   */
+  tables?: string[];
 }
 
 export interface DumpHandle {
@@ -43,6 +48,7 @@ export function pgDumpArgs(conn: PgConnection, opts: DumpOptions): string[] {
     '--quote-all-identifiers',
     '--format=custom',
     `--compress=${level}`,
+    ...(opts.tables?.length ? ['--strict-names', ...opts.tables.map((t) => `--table=${t}`)] : []),
     '--no-password',
     `--dbname=${dbnameConninfo(conn.database)}`,
   ];

@@ -27,6 +27,10 @@ export interface RestoreOptions {
   noOwner?: boolean;
   /** Settings of pg_restore's sessions (restore-settings.ts). */
   settings?: Record<string, string>;
+  /** More pg_restore arguments: `--use-list=FILE`, `--single-transaction` (item restores; startRestore only). */
+  extraArgs?: string[];
+  /** A change of the archive's TOC on its way in, after the roles are fitted (startRestore only). */
+  rewriteHead?: (head: ArchiveHead) => ArchiveHead;
 }
 
 export interface RestoreHandle {
@@ -71,14 +75,17 @@ export async function startRestore(conn: PgConnection, opts: RestoreOptions): Pr
   // Not found (no such database, say): the archive goes in as it is and pg_restore says what is wrong.
   const roles = opts.roles ?? (await targetRoles(target, opts.major).catch(() => null));
   const { child, done } = runTool({
-    name: 'pg_restore', file, args: pgRestoreArgs(opts.targetDatabase, opts.noOwner), conn: target, stream: 'stdin', failureCode: RESTORE_FAILED, signal: opts.signal, settings: opts.settings,
+    name: 'pg_restore', file, args: [...(opts.extraArgs ?? []), ...pgRestoreArgs(opts.targetDatabase, opts.noOwner)], conn: target, stream: 'stdin', failureCode: RESTORE_FAILED, signal: opts.signal, settings: opts.settings,
   });
   let report: RoleReport | null = null;
   const stdin = rewritingHead(child.stdin as Writable, (head) => {
-    if (!roles) return head;
-    const fitted = fitArchiveToRoles(head, roles, !opts.noOwner);
-    report = fitted.report;
-    return fitted.head;
+    let out = head;
+    if (roles) {
+      const fitted = fitArchiveToRoles(head, roles, !opts.noOwner);
+      report = fitted.report;
+      out = fitted.head;
+    }
+    return opts.rewriteHead ? opts.rewriteHead(out) : out;
   });
   // A write error reaches the writer's callback and `done` says why; never an uncaught 'error'.
   stdin.on('error', () => {});

@@ -5,7 +5,7 @@ import { initializeForDataRecovery, initializeForDataRecoveryAsFiles, pointInTim
 import { defineCommand, type ArgSpec, type ArgValues } from '../../command.ts';
 import { instancePath } from '../../paths.ts';
 
-const sourceArgs = {
+export const sourceArgs = {
   datasourceType: { names: ['--datasource-type'], required: true, enum: DATASOURCE_TYPE_VALUES, help: 'The datasource type.' },
   sourceDatastore: {
     names: ['--source-datastore'],
@@ -20,8 +20,14 @@ const sourceArgs = {
   rehydrationDuration: { names: ['--rehydration-duration'], type: 'int', default: '15', help: 'Days to keep the rehydrated data (10 to 30).' },
 } satisfies Record<string, ArgSpec>;
 
+/** The key vault secret that reaches the target database. */
+export const targetSecretArgs = {
+  secretStoreType: { names: ['--secret-store-type'], enum: ['AzureKeyVault'], help: 'The secret store type for the target.' },
+  secretStoreUri: { names: ['--secret-store-uri'], help: 'The secret store uri for the target.' },
+} satisfies Record<string, ArgSpec>;
+
 /** The parts of the request common to both commands; --point-in-time is checked first, as az's argument type. */
-function sourceOf(a: ArgValues): RestoreSourceArgs {
+export function sourceOf(a: ArgValues): RestoreSourceArgs {
   return {
     sourceDatastore: a.sourceDatastore as string,
     restoreLocation: a.restoreLocation as string,
@@ -40,8 +46,7 @@ export const restoreInitializeForDataRecovery = defineCommand({
     ...sourceArgs,
     targetResourceId: { names: ['--target-resource-id'], help: 'The ARM id of the database to restore to (alternate location).' },
     backupInstanceId: { names: ['--backup-instance-id'], help: 'The backup instance id (original location restore).' },
-    secretStoreType: { names: ['--secret-store-type'], enum: ['AzureKeyVault'], help: 'The secret store type for the target.' },
-    secretStoreUri: { names: ['--secret-store-uri'], help: 'The secret store uri for the target.' },
+    ...targetSecretArgs,
     restoreConfiguration: { names: ['--restore-configuration'], type: 'json', help: 'Restore configuration (AzureKubernetesService only; ignored).' },
     noOwner: {
       names: ['--no-owner'],
