@@ -8,6 +8,7 @@
 //   npm run bench -- --only backup,restore
 //   npm run bench -- --only latest --weeks 12 --repeat 3   # restore the latest point vs the first vs pg_restore
 //   npm run bench -- --only scale --scale 100              # full + 4 weekly backups and a restore, peak memory
+//   npm run bench -- --only objstore --scale 1 --repeat 2  # backup and restore on Azurite and s3rver vs the filesystem
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,8 @@ import { runRestorePhase, type RestoreResult } from './lib/phase-restore.ts';
 import { runLatestPhase, type LatestResult } from './lib/phase-latest.ts';
 import { CHURN_SCRIPTS, runWeeklyPhase, type SeriesEnd, type WeeklySeries } from './lib/phase-weekly.ts';
 import { BenchCluster } from './lib/postgres.ts';
+import { runObjStorePhase, type ObjStoreResult } from './lib/phase-objstore.ts';
+import { objStoreTargets, renderObjStore } from './lib/render-objstore.ts';
 import { backupTargets, renderBackup, renderMachine, renderRestore, renderSummary, renderWeekly, restoreTargets, weeklyTargets } from './lib/render.ts';
 import { latestTargets, renderLatest, renderScale, scaleTargets } from './lib/render-latest.ts';
 import { earlierTargets, updateReport, type SectionName, type Target } from './lib/report.ts';
@@ -65,6 +68,7 @@ async function main(): Promise<number> {
   let failure: unknown = null;
   let restore: RestoreResult | null = null;
   const restoredFromSeries: LatestResult[] = [];
+  let objStoreDifferences: ObjStoreResult['differences'] = [];
   const machine = await describeMachine(pg.cluster.bindir);
   try {
     log(`loading dataset.sql at scale ${opts.scale}`);
@@ -107,6 +111,12 @@ async function main(): Promise<number> {
       sections.latest = renderLatest(latest, machine, opts);
       targets.push(...latestTargets(latest));
     }
+    if (opts.only.has('objstore')) {
+      const r = await runObjStorePhase(ctx);
+      sections.objstore = renderObjStore(r, machine, opts);
+      targets.push(...objStoreTargets(r));
+      objStoreDifferences = r.differences.filter((d) => d.differences.length > 0);
+    }
     if (opts.only.has('scale')) {
       const r = await runLatestPhase(ctx, 'scale');
       restoredFromSeries.push(r);
@@ -119,7 +129,7 @@ async function main(): Promise<number> {
   } finally {
     sections.machine = renderMachine(machine, opts);
     const doc = existsSync(opts.out) ? readFileSync(opts.out, 'utf8') : '';
-    const earlier = (['backup', 'restore', 'weekly', 'latest', 'scale'] as const)
+    const earlier = (['backup', 'restore', 'weekly', 'latest', 'scale', 'objstore'] as const)
       .filter((phase) => !opts.only.has(phase))
       .flatMap((phase) => {
         const e = earlierTargets(doc, phase);
@@ -138,6 +148,11 @@ async function main(): Promise<number> {
     if (r.differences.length === 0) continue;
     console.error(`\nFAILED: the latest point dpvault restored (${r.kind} phase) differs from the churned database in ${r.differences.length} object(s):`);
     for (const d of r.differences.slice(0, 20)) console.error(`  ${d.object}: source ${d.a ?? 'missing'}, restored ${d.b ?? 'missing'}`);
+    return 1;
+  }
+  for (const d of objStoreDifferences) {
+    console.error(`\nFAILED: the database dpvault restored from ${d.backend} differs from the source in ${d.differences.length} object(s):`);
+    for (const x of d.differences.slice(0, 20)) console.error(`  ${x.object}: source ${x.a ?? 'missing'}, restored ${x.b ?? 'missing'}`);
     return 1;
   }
   if (restore && restore.differences.length > 0) {

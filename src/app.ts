@@ -24,7 +24,8 @@ import { loadOrCreateMasterKey } from './secrets/master-key.ts';
 import { RepositoryStore } from './jobs/repository-store.ts';
 import type { LockOptions } from './repository/locks.ts';
 import { recordedStorage, STORAGE_SETTING_KEY, storageFactoryFor, type StorageSetting } from './storage/configured.ts';
-import { StoragePlacement, type LocationStorage } from './storage/placement.ts';
+import { StoragePlacement, storageRefused, type LocationStorage } from './storage/placement.ts';
+import { allowedContainers, type AllowedContainer } from './storage/restore-containers.ts';
 import { Bandwidth, mbpsToBytesPerSecond } from './storage/bandwidth.ts';
 import { catalogVaultStorageRecords } from './services/vault-storage-records.ts';
 import { recoverInterruptedWork } from './jobs/recovery.ts';
@@ -76,6 +77,8 @@ export interface ServiceOptions {
   restoreMaintenanceWorkMem?: string;
   /** Directories a restore as files may write below (--restore-files-root); none refuses every directory target. */
   restoreFilesRoots?: readonly string[];
+  /** Containers and buckets a restore as files may write to (--restore-files-container: azblob:// or s3:// URLs); none refuses every container target. */
+  restoreFilesContainers?: readonly string[];
   /** How often a restore waiting for a rehydration from an archive tier looks again, in ms (`--rehydration-poll-seconds`; default a minute). */
   rehydrationPollMs?: number;
   /** Webhooks every alert is delivered to (`--alert-webhook`; http or https URLs, checked at start). */
@@ -124,6 +127,7 @@ export async function openContext(given: ServiceOptions): Promise<ServiceContext
     ...(opts.maxUploadMbps === undefined ? {} : { upload: new Bandwidth(mbpsToBytesPerSecond(opts.maxUploadMbps)) }),
   };
   const backupData = storageFactoryFor(opts.dataDir, opts.storage, stackOptions); // a bad setting fails before anything is opened
+  const restoreFilesContainers = restoreContainersSetting(opts.restoreFilesContainers ?? []);
   const { catalog, queue } = await openCatalogStore(opts.dataDir, opts.database, opts.log);
   let placement: StoragePlacement;
   let masterKey: Buffer;
@@ -157,6 +161,7 @@ export async function openContext(given: ServiceOptions): Promise<ServiceContext
     restoreJobs: opts.restoreJobs,
     restoreMaintenanceWorkMem: opts.restoreMaintenanceWorkMem,
     restoreFilesRoots: opts.restoreFilesRoots,
+    restoreFilesContainers,
     rehydrationPollMs: opts.rehydrationPollMs,
     alertWebhooks: checkWebhooks(opts.alertWebhooks ?? []),
     alertDelivery: opts.alertDelivery,
@@ -313,4 +318,13 @@ async function setting(catalog: Catalog, key: string, make: () => string): Promi
 /** The options with the data directory made absolute: what lies inside it is compared by path (restores as files never write there). */
 function absoluteDataDir(opts: ServiceOptions): ServiceOptions {
   return isAbsolute(opts.dataDir) ? opts : { ...opts, dataDir: resolve(opts.dataDir) };
+}
+
+/** The containers restores as files may write to; one that is not a container URL stops the start, naming the setting. */
+function restoreContainersSetting(urls: readonly string[]): AllowedContainer[] {
+  try {
+    return allowedContainers(urls);
+  } catch (e) {
+    throw storageRefused('--restore-files-container', e);
+  }
 }

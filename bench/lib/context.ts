@@ -25,11 +25,13 @@ export interface RunContext {
 const stamp = (): string => new Date().toISOString().slice(11, 19);
 export const log = (msg: string): void => console.log(`[${stamp()}] ${msg}`);
 
-/** A dpvault server on a new, empty data directory with `db` protected. */
-export async function freshProtection(ctx: RunContext, name: string, db: string): Promise<{ dataDir: string; protection: Protection }> {
+/** A dpvault server on a new, empty data directory (its extra arguments and environment given) with `db` protected. */
+export async function freshProtection(
+  ctx: RunContext, name: string, db: string, serverExtra: Parameters<typeof DpvaultServer.start>[3] = {},
+): Promise<{ dataDir: string; protection: Protection }> {
   const dataDir = join(ctx.workDir, `dpvault-${name}`);
   rmSync(dataDir, { recursive: true, force: true });
-  const server = await DpvaultServer.start(ctx.build.entry, dataDir, serverLog(ctx.workDir, name));
+  const server = await DpvaultServer.start(ctx.build.entry, dataDir, serverLog(ctx.workDir, name), serverExtra);
   try {
     const protection = await Protection.setUp(server, ctx.pg.login, db, join(ctx.workDir, `cli-${name}`));
     return { dataDir, protection };

@@ -1,12 +1,12 @@
-// The benchmark's command line: `node bench/run.ts [--scale N] [--weeks N] [--only backup,weekly,restore,latest,scale]
+// The benchmark's command line: `node bench/run.ts [--scale N] [--weeks N] [--only backup,weekly,restore,latest,scale,objstore]
 // [--repeat N] [--out FILE] [--sql-dir DIR] [--work-dir DIR] [--keep]`.
 import { resolve } from 'node:path';
 import { REPO_ROOT } from './build.ts';
 
-export const PHASES = ['backup', 'restore', 'weekly', 'latest', 'scale'] as const;
+export const PHASES = ['backup', 'restore', 'weekly', 'latest', 'scale', 'objstore'] as const;
 export type Phase = (typeof PHASES)[number];
 /** Phases run without --only: all but scale, which is meant for its own run at --scale 100. */
-export const DEFAULT_PHASES: readonly Phase[] = ['backup', 'restore', 'weekly', 'latest'];
+export const DEFAULT_PHASES: readonly Phase[] = ['backup', 'restore', 'weekly', 'latest', 'objstore'];
 
 export interface BenchOptions {
   /** dataset.sql's scale (1 ≈ 60 MB, 10 ≈ 570 MB). */
@@ -29,9 +29,10 @@ export interface BenchOptions {
 export const USAGE = `Usage: node bench/run.ts [options]
   --scale N          dataset scale (default 10; 1 for a quick run)
   --weeks N          weekly backups in the storage series (default 12)
-  --only LIST        phases to run, comma-separated: backup,restore,weekly,latest,scale
+  --only LIST        phases to run, comma-separated: backup,restore,weekly,latest,scale,objstore
                      (default all but scale; scale: a full backup, four weekly ones and a restore,
-                     with peak memory, meant for --scale 100)
+                     with peak memory, meant for --scale 100; objstore: a full backup and a restore
+                     on the filesystem, Azurite and s3rver in turn, as ratios against the filesystem)
   --repeat N         timed runs of each full backup and restore; medians are compared (default 3)
   --out FILE         report to update (default docs/benchmarks.md)
   --sql-dir DIR      directory with dataset.sql and the churn scripts (default ../shared/bench)

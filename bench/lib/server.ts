@@ -56,12 +56,12 @@ export class DpvaultServer {
     this.#sampler = new ChildMemorySampler(child.pid!);
   }
 
-  /** Starts `node <entry> server --data-dir DIR --port 0` and waits for its listening line. */
-  static async start(entry: string, dataDir: string, logFile: string): Promise<DpvaultServer> {
+  /** Starts `node <entry> server --data-dir DIR --port 0 [ARGS]` (with `env` added) and waits for its listening line. */
+  static async start(entry: string, dataDir: string, logFile: string, extra: { args?: string[]; env?: Record<string, string> } = {}): Promise<DpvaultServer> {
     mkdirSync(dataDir, { recursive: true });
-    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, entry, 'server', '--data-dir', dataDir, '--port', '0'], {
+    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, entry, 'server', '--data-dir', dataDir, '--port', '0', ...(extra.args ?? [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, DPVAULT_HOME: dataDir },
+      env: { ...process.env, ...extra.env, DPVAULT_HOME: dataDir },
     });
     const log = createWriteStream(logFile, { flags: 'a' });
     child.stdout!.pipe(log);

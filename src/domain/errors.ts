@@ -24,6 +24,7 @@ import { serverErrors } from './errors/server.ts';
 import { storageErrors } from './errors/storage.ts';
 
 export * from './errors/dp-error.ts';
+export { RESTORE_FILE_EXISTS } from './errors/server.ts';
 export { POLICY_CODES, type PolicyCode } from './errors/policies.ts';
 export {
   STORAGE_CREDENTIALS_MISSING, STORAGE_FAILURE, STORAGE_FULL, STORAGE_INVALID_NAME, STORAGE_INVALID_RANGE, STORAGE_LOCATION_INVALID,

@@ -2,7 +2,8 @@
 // is removed, and the job is told exactly what. A restore into a database drops its staging
 // database (restore-staging.ts) on the target server; a restore as files removes the `.partial`
 // dump, and the checksum file when the dump itself never got its name (restore-file.ts writes
-// the checksum just before the rename). An item-level restore drops its staging database; its
+// the checksum just before the rename); one into object storage removes a dump whose checksum
+// never followed (restore-object.ts). An item-level restore drops its staging database; its
 // load into the target is one transaction, so the target has all of the tables or none.
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -14,10 +15,14 @@ import { connectionFor } from '../services/datasource-access.ts';
 import { checksumOf, partialOf } from '../domain/restore-files.ts';
 import type { RestoreTaskPayload } from '../queue/tasks.ts';
 import { stagingDatabaseName } from './restore-staging.ts';
+import { containerTargetFor, dumpObjectName, openContainer } from '../services/restore-container.ts';
+import { isContainerUrl } from '../storage/restore-containers.ts';
+import { isNotFound } from '../storage/storage.ts';
 
 /** Removes what an interrupted restore left; says what it removed, or what is left to remove by hand. */
 export async function cleanUpInterruptedRestore(ctx: ServiceContext, payload: RestoreTaskPayload): Promise<string> {
   const target = payload.request?.target;
+  if (target?.kind === 'files' && isContainerUrl(target.url)) return removeObjects(ctx, target.url, target.filePrefix);
   if (target?.kind === 'files') return removeFiles(payload.destination);
   if (target?.kind !== 'database' && target?.kind !== 'items') return 'Nothing it wrote was kept.';
   const items = target.kind === 'items';
@@ -44,6 +49,22 @@ export async function cleanUpInterruptedRestore(ctx: ServiceContext, payload: Re
   } catch (e) {
     const what = `the staging database ${staging ? `'${staging}'` : 'named <target>_dpvault_<job>'} on ${server}`;
     return `Nothing was created under the target name, but ${what} could not be checked or dropped (${toDpError(e).message}); drop it by hand.`;
+  }
+}
+
+/** An object target: the dump's put is atomic, so only a dump whose checksum never followed is left to remove. */
+async function removeObjects(ctx: ServiceContext, url: string, filePrefix: string): Promise<string> {
+  try {
+    const target = containerTargetFor(ctx, url);
+    const name = dumpObjectName(filePrefix);
+    const storage = openContainer(target);
+    const exists = (n: string) => storage.stat(n).then(() => true, (e: unknown) => (isNotFound(e) ? false : Promise.reject(e)));
+    if (!(await exists(name))) return 'It had written no file.';
+    if (await exists(checksumOf(name))) return `'${target.shown}/${name}' and its checksum were written completely before the stop and are kept.`;
+    await storage.delete(name);
+    return `Removed '${target.shown}/${name}', written without its checksum.`;
+  } catch (e) {
+    return `What it wrote to '${url.replace(/\?.*$/, '')}' could not be checked (${toDpError(e).message}); remove a '${filePrefix}.dump' without its '.sha256' by hand.`;
   }
 }
 

@@ -1,6 +1,7 @@
 // A restore job: streams a recovery point's bytes (verified by the store as they are read) into
 // pg_restore of the target server's version, into a new database, or into a dump file in a
-// directory with its SHA-256 beside it (restore-file.ts). A database is built under a staging
+// directory or an object storage container with its SHA-256 beside it (restore-file.ts,
+// restore-object.ts). A database is built under a staging
 // name and renamed to its target at the end (restore-staging.ts). A failure drops the staging
 // database or removes the half-written file; a failure of any stream fails this job only.
 import { dirname } from 'node:path';
@@ -22,6 +23,9 @@ import { finishJob, loadJob, updateJob } from '../services/jobs.ts';
 import { storedIn, type RecoveryPointResource } from '../domain/recovery-point.ts';
 import { rehydrateForRestore } from './rehydration.ts';
 import { restoreToFile, type Feed } from './restore-file.ts';
+import { restoreToObject } from './restore-object.ts';
+import { checkContainerTarget, containerTargetFor, dumpObjectName, openContainer } from '../services/restore-container.ts';
+import { isContainerUrl } from '../storage/restore-containers.ts';
 import { feedRestore } from './restore-feed.ts';
 import { restoreItems } from './item-restore.ts';
 import { stagingDatabaseName } from './restore-staging.ts';
@@ -53,7 +57,10 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
       });
     let roleDetails: Record<string, string> = {};
     const target = payload.request.target;
-    if (target.kind === 'files') {
+    if (target.kind === 'files' && isContainerUrl(target.url)) {
+      await checkContainerTarget(ctx, target.url, target.filePrefix); // still allowed, reachable, and nothing there
+      await restoreToObject(feed, openContainer(containerTargetFor(ctx, target.url)), dumpObjectName(target.filePrefix));
+    } else if (target.kind === 'files') {
       checkStillConfined(ctx, payload.destination);
       await restoreToFile(feed, payload.destination);
     } else {

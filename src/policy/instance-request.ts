@@ -195,13 +195,13 @@ export async function initializeForDataRecovery(args: DataRecoveryArgs, manifest
 }
 
 export interface FilesRecoveryArgs extends RestoreSourceArgs {
-  /** A blob container URL in az; for dpvault a directory path or file:// URL, passed through. */
+  /** A blob container URL as in az, an s3:// or azblob:// URL, or a directory path or file:// URL; passed through. */
   targetBlobContainerUrl: string;
   targetFileName: string;
   targetResourceId?: string;
 }
 
-/** `restore initialize-for-data-recovery-as-files`: a restore of the backup's files to a container (a directory for dpvault). */
+/** `restore initialize-for-data-recovery-as-files`: a restore of the backup's files to a container (or a directory). */
 export function initializeForDataRecoveryAsFiles(args: FilesRecoveryArgs, manifest: DatasourceManifest): Obj {
   if (!manifest.allowedRestoreTargetTypes.includes('RestoreAsFiles')) {
     throw badArgument(`Specified DatasourceType ${manifest.name} doesn't support Recovery as Files`);

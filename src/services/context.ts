@@ -4,6 +4,7 @@ import type { TaskQueue } from '../queue/queue.ts';
 import type { Clock } from '../util/clock.ts';
 import type { RecoveryPointStore } from '../domain/recovery-point-store.ts';
 import type { StoragePlacement } from '../storage/placement.ts';
+import type { AllowedContainer } from '../storage/restore-containers.ts';
 import type { EventMetrics } from './metrics-events.ts';
 
 export interface ServiceContext {
@@ -32,6 +33,8 @@ export interface ServiceContext {
   restoreMaintenanceWorkMem?: string;
   /** Directories a restore as files may write below (--restore-files-root); none refuses every directory target. */
   restoreFilesRoots?: readonly string[];
+  /** Containers and buckets a restore as files may write to (--restore-files-container); none refuses every container target. */
+  restoreFilesContainers?: readonly AllowedContainer[];
   /** How often a restore waiting for a rehydration from an archive tier looks again (ms; `--rehydration-poll-seconds`). */
   rehydrationPollMs?: number;
   /** The server log (ServiceOptions.log): one line per event, never a secret. */

@@ -14,12 +14,14 @@ import type { ServiceContext } from './context.ts';
 import { planItemRestore } from './item-restores.ts';
 import { restoreTargetServer } from './restore-target.ts';
 import { confineTargetDirectory, type FilesTargetPolicy } from './restore-files-root.ts';
+import { checkContainerTarget, containerTargetFor } from './restore-container.ts';
+import { isContainerUrl } from '../storage/restore-containers.ts';
 import { storedIn, type RecoveryPointResource } from '../domain/recovery-point.ts';
 
 export interface RestorePlan {
   request: RestoreRequest;
   recoveryPoint: RecoveryPointResource;
-  /** For a database target: its id; for files: the file path written. */
+  /** For a database target: its id; for files: the file path written, or the dump's URL in its container. */
   destination: string;
 }
 
@@ -36,7 +38,9 @@ export async function planRestore(ctx: ServiceContext, vault: BackupVault, insta
     if (manifest && !manifest.allowedRestoreTargetTypes.includes('RestoreAsFiles')) {
       throw errors.restoreTargetNotSupported(`Datasource type ${manifest.name} cannot be restored as files.`);
     }
-    return { request, recoveryPoint: rp.body, destination: checkFileTarget(request.target.url, request.target.filePrefix, filesTargetPolicy(ctx)) };
+    const { url, filePrefix } = request.target;
+    const destination = isContainerUrl(url) ? await checkContainerTarget(ctx, url, filePrefix) : checkFileTarget(url, filePrefix, filesTargetPolicy(ctx));
+    return { request, recoveryPoint: rp.body, destination };
   }
   const target = request.target;
   if (target.kind === 'items') {
@@ -80,7 +84,7 @@ function targetDirectory(url: string): string {
   if (/^file:/i.test(url)) dir = fileURLToPath(url);
   else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
     throw errors.restoreDirectoryNotAccessible(
-      `dpvault restores files to a directory on the server's machine; '${url}' is not a directory path or file:// URL.`,
+      `dpvault restores files to a directory on the server's machine or to an object storage container; '${url.replace(/\?.*$/, '')}' is neither a directory path or file:// URL nor an https://, azblob:// or s3:// container URL.`,
       'restoreTargetInfo.targetDetails.url',
     );
   } else if (isAbsolute(url)) dir = url;
@@ -105,7 +109,9 @@ export function refuseUnconfinedFilesTarget(ctx: ServiceContext, body: unknown):
   } catch {
     return;
   }
-  if (request.target.kind === 'files') confineTargetDirectory(targetDirectory(request.target.url), filesTargetPolicy(ctx));
+  if (request.target.kind !== 'files') return;
+  if (isContainerUrl(request.target.url)) containerTargetFor(ctx, request.target.url);
+  else confineTargetDirectory(targetDirectory(request.target.url), filesTargetPolicy(ctx));
 }
 
 /** Where this installation lets restores as files write. */

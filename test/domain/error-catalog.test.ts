@@ -137,6 +137,22 @@ const PINNED: Record<keyof typeof errors, Pinned> = {
     errors.restoreTargetMoved('/r/x', '/etc'), 'UserErrorRestoreTargetNotAllowed', 400,
     "The target directory '/r/x' now resolves to '/etc', not where it was when the restore was accepted; nothing was written.",
   ],
+  restoreContainerNotSet: [
+    errors.restoreContainerNotSet(), 'UserErrorRestoreTargetNotAllowed', 400,
+    'This server allows no container for restores as files: start it with --restore-files-container URL (or DPVAULT_RESTORE_FILES_CONTAINERS) naming the containers restores may write to.',
+  ],
+  restoreContainerNotAllowed: [
+    errors.restoreContainerNotAllowed('https://a.blob.core.windows.net/c', ['azblob://r']), 'UserErrorRestoreTargetNotAllowed', 400,
+    "The target container 'https://a.blob.core.windows.net/c' is not one this server lets restores write to (--restore-files-container URL (or DPVAULT_RESTORE_FILES_CONTAINERS): azblob://r). Choose one of them, or a path under its prefix.",
+  ],
+  restoreContainerUrlInvalid: [
+    errors.restoreContainerUrlInvalid('s3://b', 'it has a fragment.'), 'UserErrorInvalidRequestParameter', 400,
+    "The target container URL 's3://b' is not valid: it has a fragment.",
+  ],
+  restoreContainerNotAccessible: [
+    errors.restoreContainerNotAccessible('s3://b', 'ECONNREFUSED.'), 'UserErrorContainerNotAccessible', 400,
+    "The target container 's3://b' cannot be written to: ECONNREFUSED. Nothing was written.",
+  ],
   restoreFileExists: [
     errors.restoreFileExists('/r/a.dump'), 'UserErrorFileAlreadyExists', 400,
     "The file '/r/a.dump' already exists. A restore never overwrites (FailIfExists): choose another --target-file-name.",

@@ -1,14 +1,16 @@
 // The whole seed document against real PostgreSQL clusters, through the built CLI: vault, policy,
 // key vault, backup instance, on-demand backup, jobs; then a restore to a new database on a second
-// cluster, compared table by table with the source.
+// cluster, compared table by table with the source; a restore as files; and the vault rebuilt from
+// its storage alone. DPVAULT_TEST_STORAGE selects the storage (support/object-stores.ts); the
+// seed-on-*.test.ts files run this same file on s3rver and Azurite.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { shopSql } from '../support/pg-fixtures.ts';
-import { startTestService, type TestService } from '../support/service.ts';
+import { newInstallationOver, startTestService, type TestService } from '../support/service.ts';
 import { shellSession } from '../support/shell.ts';
 import { scratchDir } from '../support/scratch.ts';
 
@@ -134,12 +136,11 @@ describe('the seed, end to end', () => {
   });
 
   it('rebuilds the vault from its storage and the master key alone (vault recover)', async () => {
-    // A new installation: an empty catalog, with the old backup data and master key copied in.
-    const dataDir = mkdtempSync(join(tmpdir(), 'dpvault-recover-'));
-    cpSync(join(svc.dataDir, 'backup-data'), join(dataDir, 'backup-data'), { recursive: true });
-    cpSync(join(svc.dataDir, 'master.key'), join(dataDir, 'master.key'));
+    // A new installation: an empty catalog and the old master key, over the old backup data (a copy
+    // of the data directory's, or the same bucket or container).
+    const fresh = newInstallationOver(svc);
     await svc.close();
-    svc = await startTestService({ dataDir, restoreFilesRoots: [tmpdir()] });
+    svc = await startTestService({ ...fresh, restoreFilesRoots: [tmpdir()] });
     sub = (await ok('dpvault account show')).id;
     await ok('dpvault group create -n testBkpVaultRG -l westus');
     await ok('dpvault group create -n ossrg -l westus');

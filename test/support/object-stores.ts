@@ -139,14 +139,16 @@ let services = 0;
  * The storage DPVAULT_TEST_STORAGE selects for the services the tests start (support/service.ts):
  * `s3` (an s3rver) or `azblob` (an Azurite), one peer per test process, each service under a
  * prefix of its own; unset or `fs`, the data directory as in production. Tests that read the
- * files of `<data-dir>/backup-data` themselves (the seed's `vault recover` step copies them) need
- * the filesystem.
+ * files of `<data-dir>/backup-data` themselves need the filesystem (the seed's `vault recover`
+ * step starts its new installation on the same storage: support/service.ts `newInstallationOver`). `all` keeps every service on the filesystem, and runs the seed test on each
+ * backend (test/support/seed-on.ts).
  */
 export async function testStorage(): Promise<{ location: string; setting: string } | undefined> {
   const kind = process.env.DPVAULT_TEST_STORAGE ?? 'fs';
-  if (kind === 'fs' || kind === '') return undefined;
+  // `all`: the seed test on every backend (test/support/seed-on.ts), every other test on fs.
+  if (kind === 'fs' || kind === '' || kind === 'all') return undefined;
   const start = { s3: startS3rver, azblob: startAzurite }[kind];
-  if (!start) throw new Error(`DPVAULT_TEST_STORAGE must be fs, s3 or azblob, not '${kind}'`);
+  if (!start) throw new Error(`DPVAULT_TEST_STORAGE must be fs, s3, azblob or all, not '${kind}'`);
   let peer = shared.get(kind);
   if (!peer) {
     peer = start();

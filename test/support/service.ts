@@ -4,13 +4,14 @@
 // (a test may send another or none), and the CLI run against a test service finds its
 // owner-credentials.json through DPVAULT_HOME. The CLI's config directory (tokens, logins) is a
 // scratch directory of the test process, never the user's.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { startService, type RunningService } from '../../src/app.ts';
+import type { StorageSetting } from '../../src/storage/configured.ts';
 import type { Clock } from '../../src/util/clock.ts';
 import type { SignInLimitSettings } from '../../src/identity/sign-in-limits.ts';
 import type { AlertDeliverySettings } from '../../src/services/context.ts';
@@ -65,6 +66,8 @@ export function getAs(url: string, host: string, token: string): Promise<{ statu
 
 export interface TestService extends RunningService {
   dataDir: string;
+  /** The storage setting it was started with (undefined: `backup-data` in its data directory). */
+  storage: StorageSetting | undefined;
   owner: OwnerCredentials;
   /** The Owner's access token, which `http` and `app.request` send by default. */
   ownerToken: string;
@@ -86,14 +89,16 @@ export interface TestService extends RunningService {
  */
 export async function startTestService(
   opts: {
-    clock?: Clock; dataDir?: string; keyOrderMinBytes?: number; log?: (line: string) => void; restoreFilesRoots?: string[];
+    clock?: Clock; dataDir?: string; keyOrderMinBytes?: number; log?: (line: string) => void; restoreFilesRoots?: string[]; restoreFilesContainers?: string[];
     signInLimits?: Partial<SignInLimitSettings>; alertWebhooks?: string[]; alertDelivery?: AlertDeliverySettings;
+    /** Where backup data goes, instead of what DPVAULT_TEST_STORAGE says (`undefined`: the data directory). */
+    storage?: StorageSetting | undefined;
   } = {},
 ): Promise<TestService> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'dpvault-test-'));
-  const storage = await testStorage();
+  const storage = 'storage' in opts ? opts.storage : await testStorage();
   const svc = await startService({
-    dataDir, storage, port: 0, clock: opts.clock, keyOrderMinBytes: opts.keyOrderMinBytes ?? 0, log: opts.log, restoreFilesRoots: opts.restoreFilesRoots,
+    dataDir, storage, port: 0, clock: opts.clock, keyOrderMinBytes: opts.keyOrderMinBytes ?? 0, log: opts.log, restoreFilesRoots: opts.restoreFilesRoots, restoreFilesContainers: opts.restoreFilesContainers,
     signInLimits: opts.signInLimits, alertWebhooks: opts.alertWebhooks, alertDelivery: opts.alertDelivery,
   });
   const owner = ownerCredentials(dataDir);
@@ -106,6 +111,7 @@ export async function startTestService(
     ...svc,
     app: { ...svc.app, request },
     dataDir,
+    storage,
     owner,
     ownerToken,
     ownerObjectId: (JSON.parse(Buffer.from(ownerToken.split('.')[1]!, 'base64url').toString('utf8')) as { oid: string }).oid,
@@ -127,6 +133,18 @@ export async function startTestService(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A new installation over an old one's backup data: a fresh data directory holding only the old
+ * master key (and, when the data lives in the data directory, a copy of `backup-data`), and the
+ * old storage setting; start it with `startTestService(await newInstallationOver(old))`.
+ */
+export function newInstallationOver(old: TestService): { dataDir: string; storage: StorageSetting | undefined } {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dpvault-recover-'));
+  if (!old.storage) cpSync(join(old.dataDir, 'backup-data'), join(dataDir, 'backup-data'), { recursive: true });
+  cpSync(join(old.dataDir, 'master.key'), join(dataDir, 'master.key'));
+  return { dataDir, storage: old.storage };
 }
 
 export const CLI_BIN = resolve(import.meta.dirname, '../../bin/dpvault.js');

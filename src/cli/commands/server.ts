@@ -29,6 +29,11 @@ export const serverCommand = defineCommand({
       arity: 'many',
       help: 'A directory restores as files may write below (repeatable; also DPVAULT_RESTORE_FILES_ROOT, a :-separated list). None: directory targets are refused.',
     },
+    restoreFilesContainer: {
+      names: ['--restore-files-container'],
+      arity: 'many',
+      help: 'An object storage container restores as files may write to: azblob://CONTAINER[/PREFIX]?endpoint=URL or s3://BUCKET[/PREFIX]?endpoint=URL&region=R (repeatable; also DPVAULT_RESTORE_FILES_CONTAINERS, space-separated). A request names it as az does (https://ACCOUNT.blob.core.windows.net/CONTAINER) or by its own URL. None: container targets are refused.',
+    },
     alertWebhook: {
       names: ['--alert-webhook'],
       arity: 'many',
@@ -94,6 +99,7 @@ export const serverCommand = defineCommand({
     const repackBudgetBytes = byteCount('DPVAULT_REPACK_BUDGET_BYTES', process.env.DPVAULT_REPACK_BUDGET_BYTES);
     const restoreMaintenanceWorkMem = memorySetting('DPVAULT_RESTORE_MAINTENANCE_WORK_MEM', process.env.DPVAULT_RESTORE_MAINTENANCE_WORK_MEM);
     const restoreFilesRoots = [...((a.restoreFilesRoot as string[] | undefined) ?? []), ...rootsFromPathList(process.env.DPVAULT_RESTORE_FILES_ROOT)].map((p) => resolve(p));
+    const restoreFilesContainers = [...((a.restoreFilesContainer as string[] | undefined) ?? []), ...(process.env.DPVAULT_RESTORE_FILES_CONTAINERS ?? '').split(/\s+/).filter(Boolean)];
     const { deliverySettings } = await import('../../services/alert-delivery.ts');
     const alertDelivery = deliverySettings(a.alertWebhookRetries as string | undefined, a.alertWebhookRetryDelay as string | undefined);
     const missedBackupGraceMs = graceSetting(a.missedBackupGrace as string | undefined);
@@ -111,7 +117,7 @@ export const serverCommand = defineCommand({
     };
     const { storage, locationStorage, pairedLocations, maxUploadMbps } = resolveStorageConfig(flags, file, configFile ?? '', process.env);
     const database = databaseOf(a.database as string | undefined);
-    const svc = await startService({ dataDir, database, storage, locationStorage, pairedLocations, maxUploadMbps, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem, restoreFilesRoots,
+    const svc = await startService({ dataDir, database, storage, locationStorage, pairedLocations, maxUploadMbps, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem, restoreFilesRoots, restoreFilesContainers,
       rehydrationPollMs: rehydrationPollSeconds * 1000,
       alertWebhooks: (a.alertWebhook as string[] | undefined) ?? [], alertDelivery, missedBackupGraceMs, tls, insecureHttp: a.insecureHttp === true, trustProxy: a.trustProxy === true, auditRetentionDays,
     });

@@ -1,46 +1,58 @@
 // Errors of the server's own safety settings: where a restore as files may write
 // (--restore-files-root), and how the server listens and the CLI trusts it (TLS).
 import { DpError } from './dp-error.ts';
+import { INVALID_REQUEST_PARAMETER } from './postgres.ts';
+
+/** A restore as files found its dump (or checksum) already there: a restore never overwrites. */
+export const RESTORE_FILE_EXISTS = 'UserErrorFileAlreadyExists';
 
 const URL_TARGET = 'restoreTargetInfo.targetDetails.url';
 const ROOT_SETTING = '--restore-files-root DIR (or DPVAULT_RESTORE_FILES_ROOT)';
+const CONTAINER_SETTING = '--restore-files-container URL (or DPVAULT_RESTORE_FILES_CONTAINERS)';
+
+/** A restore as files to a place the operator did not allow (or no longer does). */
+const targetNotAllowed = (message: string): DpError => new DpError('invalid', 'UserErrorRestoreTargetNotAllowed', message, { target: URL_TARGET });
 
 export const serverErrors = {
   /** The operator allowed no directory for restores as files. */
   restoreFilesRootNotSet: (): DpError =>
-    new DpError(
-      'invalid',
-      'UserErrorRestoreTargetNotAllowed',
+    targetNotAllowed(
       `This server allows no directory for restores as files: start it with ${ROOT_SETTING} naming the directories restores may write to.`,
-      { target: URL_TARGET },
     ),
   /** A target directory that resolves (through `..` or symbolic links) outside every allowed root. */
   restoreTargetOutsideRoots: (dir: string, resolved: string, roots: readonly string[]): DpError =>
-    new DpError(
-      'invalid',
-      'UserErrorRestoreTargetNotAllowed',
+    targetNotAllowed(
       `The target directory '${dir}'${resolved === dir ? '' : ` (resolved to '${resolved}')`} is not under a directory this server lets restores write to (${ROOT_SETTING}: ${roots.join(', ')}). Choose a directory under one of them.`,
-      { target: URL_TARGET },
     ),
   /** A target directory inside the server's own data directory. */
   restoreTargetInDataDir: (dir: string): DpError =>
-    new DpError(
-      'invalid',
-      'UserErrorRestoreTargetNotAllowed',
+    targetNotAllowed(
       `The target directory '${dir}' lies inside the server's data directory, where a restore never writes. Choose a directory under ${ROOT_SETTING} outside it.`,
-      { target: URL_TARGET },
     ),
   /** The restore's directory changed between the request and the job (a component replaced by a link). */
   restoreTargetMoved: (dir: string, resolved: string): DpError =>
-    new DpError(
-      'invalid',
-      'UserErrorRestoreTargetNotAllowed',
+    targetNotAllowed(
       `The target directory '${dir}' now resolves to '${resolved}', not where it was when the restore was accepted; nothing was written.`,
-      { target: URL_TARGET },
     ),
+  /** The operator allowed no container for restores as files. */
+  restoreContainerNotSet: (): DpError =>
+    targetNotAllowed(
+      `This server allows no container for restores as files: start it with ${CONTAINER_SETTING} naming the containers restores may write to.`,
+    ),
+  /** A container URL that names none the operator allowed. */
+  restoreContainerNotAllowed: (shown: string, allowed: readonly string[]): DpError =>
+    targetNotAllowed(
+      `The target container '${shown}' is not one this server lets restores write to (${CONTAINER_SETTING}: ${allowed.join(', ')}). Choose one of them, or a path under its prefix.`,
+    ),
+  /** A container URL that cannot be read; `shown` must already be free of secrets. */
+  restoreContainerUrlInvalid: (shown: string, problem: string): DpError =>
+    new DpError('invalid', INVALID_REQUEST_PARAMETER, `The target container URL '${shown}' is not valid: ${problem}`, { target: URL_TARGET }),
+  /** The target container did not answer, or refused, before any data moved; `detail` is free of secrets. */
+  restoreContainerNotAccessible: (shown: string, detail: string): DpError =>
+    new DpError('invalid', 'UserErrorContainerNotAccessible', `The target container '${shown}' cannot be written to: ${detail} Nothing was written.`, { target: URL_TARGET }),
   /** The dump file appeared between the request and the rename that names it. */
   restoreFileExists: (file: string): DpError =>
-    new DpError('invalid', 'UserErrorFileAlreadyExists', `The file '${file}' already exists. A restore never overwrites (FailIfExists): choose another --target-file-name.`),
+    new DpError('invalid', RESTORE_FILE_EXISTS, `The file '${file}' already exists. A restore never overwrites (FailIfExists): choose another --target-file-name.`),
 
   /** A non-loopback address without TLS. */
   insecureListenRefused: (host: string): DpError =>

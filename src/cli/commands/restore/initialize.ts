@@ -81,13 +81,13 @@ export const restoreInitializeForDataRecovery = defineCommand({
 
 export const restoreInitializeForDataRecoveryAsFiles = defineCommand({
   path: ['backup-instance', 'restore', 'initialize-for-data-recovery-as-files'],
-  summary: 'Initialize the restore request object to recover all backed-up data as files (to a directory).',
+  summary: 'Initialize the restore request object to recover all backed-up data as files (to a blob container, a bucket or a directory).',
   offline: true,
   args: {
     targetBlobContainerUrl: {
       names: ['--target-blob-container-url'],
       required: true,
-      help: 'Where the files go: for dpvault a directory path or file:// URL on the service host.',
+      help: 'Where the files go: a blob container (https://ACCOUNT.blob.core.windows.net/CONTAINER, or azblob://CONTAINER), an S3 bucket (s3://BUCKET[/PATH]) the server allows with --restore-files-container, or a directory path or file:// URL on the service host.',
     },
     targetFileName: { names: ['--target-file-name'], required: true, help: 'The file name (prefix) of the restored files.' },
     targetResourceId: { names: ['--target-resource-id'], help: 'The ARM id of the target container (cross-subscription restore).' },
