@@ -2,46 +2,35 @@
 // code as `dpvault backup-instance restore initialize-for-data-recovery` (src/policy/), converted to
 // camelCase as `restore trigger` sends it; the target's credentials come from a key vault secret
 // (the instance's own by default). A point only in the archive is rehydrated first (Standard).
-import { useState } from 'preact/hooks';
 import type { Api } from './api.ts';
 import type { Instance, RecoveryPoint } from './resources.ts';
 import { initializeForDataRecovery, snakeToCamel } from '../policy/instance-request.ts';
 import { requireManifest } from '../datasources/registry.ts';
 import { tierOf } from './timeline.ts';
 import { when } from './format.ts';
+import { useSubmit } from './use-submit.ts';
 
 export function RestoreForm(props: { api: Api; instance: Instance; point: RecoveryPoint }) {
   const info = props.instance.properties.dataSourceInfo;
   const database = info.resourceID.split('/').pop() ?? '';
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget as HTMLFormElement);
-    setBusy(true);
-    setError('');
-    try {
-      const target = String(form.get('target')).trim();
-      const tier = tierOf(props.point);
-      const request = await initializeForDataRecovery(
-        {
-          sourceDatastore: tier,
-          restoreLocation: info.resourceLocation ?? 'westus',
-          recoveryPointId: props.point.name,
-          ...(tier === 'ArchiveStore' ? { rehydrationPriority: 'Standard', rehydrationDuration: 15 } : {}),
-          targetResourceId: `${info.resourceID.split('/').slice(0, -1).join('/')}/${target}`,
-          secretStoreType: 'AzureKeyVault',
-          secretStoreUri: String(form.get('secret')).trim(),
-        },
-        requireManifest(info.datasourceType),
-      );
-      await props.api.startJob(`${props.instance.id}/restore`, snakeToCamel(request));
-      location.hash = '#/jobs';
-    } catch (err) {
-      setError((err as Error).message);
-      setBusy(false);
-    }
-  };
+  const { submit, busy, error } = useSubmit(async (form) => {
+    const target = String(form.get('target')).trim();
+    const tier = tierOf(props.point);
+    const request = await initializeForDataRecovery(
+      {
+        sourceDatastore: tier,
+        restoreLocation: info.resourceLocation ?? 'westus',
+        recoveryPointId: props.point.name,
+        ...(tier === 'ArchiveStore' ? { rehydrationPriority: 'Standard', rehydrationDuration: 15 } : {}),
+        targetResourceId: `${info.resourceID.split('/').slice(0, -1).join('/')}/${target}`,
+        secretStoreType: 'AzureKeyVault',
+        secretStoreUri: String(form.get('secret')).trim(),
+      },
+      requireManifest(info.datasourceType),
+    );
+    await props.api.startJob(`${props.instance.id}/restore`, snakeToCamel(request));
+    location.hash = '#/jobs';
+  });
   return (
     <form class="restore" onSubmit={submit} aria-label="Restore">
       <h3>Restore {when(props.point.properties.recoveryPointTime)} ({tierOf(props.point)})</h3>

@@ -1,25 +1,13 @@
 // The sign-in form: a service principal's application (client) id and secret, as `dpvault login
 // --service-principal` takes them. The secret goes to the token endpoint only.
-import { useState } from 'preact/hooks';
 import { signIn, type Session } from './session.ts';
+import { useSubmit } from './use-submit.ts';
 import { systemClock } from '../util/clock.ts';
 
 export function SignIn(props: { onSignedIn: (s: Session) => void }) {
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget as HTMLFormElement);
-    setBusy(true);
-    setError('');
-    try {
-      props.onSignedIn(await signIn(sessionStorage, location.origin, String(form.get('clientId')).trim(), String(form.get('secret')), systemClock.now().getTime()));
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit, busy, error } = useSubmit(async (form) => {
+    props.onSignedIn(await signIn(sessionStorage, location.origin, String(form.get('clientId')).trim(), String(form.get('secret')), systemClock.now().getTime()));
+  });
   return (
     <main class="signin">
       <h1>dpvault Backup center</h1>

@@ -7,7 +7,6 @@
 // Content-Security-Policy violation is one) and keep the token out of its address.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
@@ -15,7 +14,7 @@ import { shopSql } from '../support/pg-fixtures.ts';
 import { startTestService, type TestService } from '../support/service.ts';
 import { shellSession } from '../support/shell.ts';
 import { scratchDir } from '../support/scratch.ts';
-import { createProtectionResources } from '../support/protection-resources.ts';
+import { createProtectionResources, protectDatabase } from '../support/protection-resources.ts';
 import { artifactDir, browserSkip, launchBrowser } from '../support/browser.ts';
 
 const PASSWORD = 'P0rtal-s3cret-pw';
@@ -28,7 +27,8 @@ let browser: BrowserContext;
 let page: Page;
 const shots = artifactDir('portal');
 const consoleErrors: string[] = [];
-const { ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url }));
+const session = shellSession(() => ({ cwd, endpoint: svc.url }));
+const { ok, waitJob } = session;
 const ado = (password: string) => `Server=127.0.0.1;Database=appdb;Port=${pgc.port};User Id=backupuser;Password=${password};Ssl Mode=Disable;`;
 
 const rows = (status: string) => page.locator(`tr.job[data-status="${status}"]`);
@@ -56,11 +56,7 @@ before(async () => {
   await setSecret(PASSWORD);
   const principal = (await ok('dpvault backup-vault show -g rg -v vault')).identity.principalId as string;
   await ok(`dpvault keyvault set-policy -n kvportal --object-id ${principal} --secret-permissions get list -o none`);
-  const db = `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/servers/pgsrv/databases/appdb`;
-  await ok(`dpvault backup-instance initialize --datasource-id ${db} --datasource-type AzureDatabaseForPostgreSQL -l westus --policy-id ${policyId} --secret-store-type AzureKeyVault --secret-store-uri https://kvportal.vault.azure.net/secrets/pg > bi.json`);
-  const bi = JSON.parse(readFileSync(join(cwd, 'bi.json'), 'utf8'));
-  writeFileSync(join(cwd, 'bi.json'), JSON.stringify({ ...bi, backup_instance_name: 'app' }));
-  await ok('dpvault backup-instance create -g rg -v vault --backup-instance bi.json');
+  await protectDatabase(session, cwd, { sub, policyId, keyVault: 'kvportal', name: 'app', db: 'appdb' });
   // A backup that fails on a wrong password, then (password fixed) a newer one that completes.
   await setSecret(WRONG);
   assert.equal((await waitJob((await ok('dpvault backup-instance adhoc-backup -n app -g rg -v vault --rule-name BackupWeekly')).jobId)).properties.status, 'Failed');
