@@ -30,7 +30,18 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    files: ['src/**/*.ts'],
+    // The Backup center runs in a browser (src/web/, bundled by scripts/web-bundle.js).
+    files: ['src/web/**/*.{ts,tsx}'],
+    languageOptions: {
+      globals: {
+        window: 'readonly', document: 'readonly', location: 'readonly', sessionStorage: 'readonly', Storage: 'readonly',
+        FormData: 'readonly', HTMLFormElement: 'readonly', HTMLSelectElement: 'readonly', Event: 'readonly',
+        addEventListener: 'readonly', removeEventListener: 'readonly', URLSearchParams: 'readonly',
+      },
+    },
+  },
+  {
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
     plugins: { house },
     rules: { 'house/layers': 'error', 'house/clock': 'error' },
   },

@@ -27,6 +27,9 @@ export const LAYERS = {
   // The CLI speaks HTTP: it shares the API's request/response definitions and the offline policy
   // helpers, never the catalog, storage, repository, queue, services or jobs.
   cli: ['api', 'secrets', 'policy', 'datasources', 'domain', 'util'],
+  // The Backup center in the browser (GET /portal): it speaks HTTP like the CLI, and shares the
+  // offline request builders (a restore request) and the clock.
+  web: ['policy', 'datasources', 'domain', 'util'],
   app: ['api', 'identity', 'scheduler', 'jobs', 'services', 'catalog', 'queue', 'storage', 'repository', 'secrets', 'sources', 'policy', 'datasources', 'domain', 'util'],
 };
 

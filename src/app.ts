@@ -13,6 +13,7 @@ import { buildRouter } from './api/routes/index.ts';
 import { createApiServer, type ApiServer } from './api/server.ts';
 import { createApp, type App } from './api/app.ts';
 import { identityHandlers } from './api/routes/identity.ts';
+import { portalHandlers } from './api/routes/portal.ts';
 import { bearerTokenResolver } from './api/authentication.ts';
 import { loadOrCreateSigningKeys } from './identity/signing-keys.ts';
 import { SignInLimits, type SignInLimitSettings } from './identity/sign-in-limits.ts';
@@ -211,7 +212,7 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
     if (await ensureOwner(ctx)) opts.log?.(`made the Owner principal; its credentials are in ${join(ctx.dataDir, OWNER_CREDENTIALS_FILE)} (mode 0600)`);
     const identity = { ctx, keys, limits: new SignInLimits(systemClock, opts.signInLimits), clock: systemClock };
     app = createApp(buildRouter(), {
-      context: ctx, log: opts.log, resolveCaller: bearerTokenResolver(identity), publicHandlers: identityHandlers(identity), trustProxy: opts.trustProxy,
+      context: ctx, log: opts.log, resolveCaller: bearerTokenResolver(identity), publicHandlers: { ...identityHandlers(identity), ...portalHandlers() }, trustProxy: opts.trustProxy,
     });
     server = createApiServer(app, { log: opts.log, tls: opts.tls });
     await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 7480);

@@ -85,7 +85,7 @@ export function createApp(router: Router, opts: AppOptions): App {
     const handler = found && found !== 'wrongMethod' ? opts.publicHandlers?.[found] : undefined;
     if (found === 'wrongMethod' && opts.publicHandlers) throw dpErrors.methodNotAllowed(`The HTTP method '${x.req.method}' is not supported for '${path}'.`);
     if (!handler) return next();
-    x.res = await handler({ query, baseUrl: baseUrl(x), address: x.req.remoteAddress ?? '', requestId: x.requestId, form: () => x.req.form() });
+    x.res = await handler({ query, path, baseUrl: baseUrl(x), address: x.req.remoteAddress ?? '', requestId: x.requestId, form: () => x.req.form() });
   };
   const caller: Middleware = async (x, next) => {
     try {

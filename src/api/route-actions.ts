@@ -95,6 +95,9 @@ const TABLE: [string, string | RouteAction][] = [
   [`GET ${VAULT}/backupPolicies/{policy}`, `${DP}/backupVaults/backupPolicies/read`],
   [`PUT ${VAULT}/backupPolicies/{policy}`, `${DP}/backupVaults/backupPolicies/write`],
   [`DELETE ${VAULT}/backupPolicies/{policy}`, `${DP}/backupVaults/backupPolicies/delete`],
+  // dpvault's own reports (the Backup center's): reading the policy or the vault is enough.
+  [`GET ${VAULT}/backupPolicies/{policy}/simulate`, `${DP}/backupVaults/backupPolicies/read`],
+  [`GET ${VAULT}/storageUsage`, `${DP}/backupVaults/read`],
 
   [`GET ${VAULT}/backupInstances`, `${DP}/backupVaults/backupInstances/read`],
   [`GET /subscriptions/{sub}/providers/${DP}/backupInstances`, list(`${DP}/backupInstances/read`)],

@@ -134,16 +134,21 @@ function aliveIn(result: SimulationResult, instant: number, store: DataStoreType
   ).length;
 }
 
-/**
- * A month-by-month table of a simulation in the policy's time zone: backups taken, how many got
- * each tag, and the recovery points alive in VaultStore and ArchiveStore at the month's end (or
- * at the end of the simulation, for its last month).
- */
-export function formatCalendar(result: SimulationResult): string {
+export interface CalendarMonth {
+  /** `YYYY-MM` in the policy's time zone. */
+  month: string;
+  /** The backups taken that month: day of the month (policy's time zone) and retention tag. */
+  backups: { day: number; tag: string }[];
+  /** Recovery points alive at the month's end (or at the end of the simulation, for its last month). */
+  VaultStore: number;
+  ArchiveStore: number;
+}
+
+/** A simulation month by month in the policy's time zone: the backups of each, and what is alive at its end. */
+export function calendarMonths(result: SimulationResult): CalendarMonth[] {
   const tz = result.timeZone;
   const end = Date.parse(result.end);
-  const header = ['Month', 'Backups', ...result.tags, 'VaultStore', 'ArchiveStore'];
-  const rows: string[][] = [header];
+  const out: CalendarMonth[] = [];
   const first = toLocal(Date.parse(result.start), tz);
   let month = { year: first.year, month: first.month };
   const times = result.recoveryPoints.map((rp) => ({ t: Date.parse(rp.recoveryPointTime), tag: rp.retentionTagName }));
@@ -152,16 +157,34 @@ export function formatCalendar(result: SimulationResult): string {
     if (from >= end) break;
     const nextMonth = month.month === 12 ? { year: month.year + 1, month: 1 } : { year: month.year, month: month.month + 1 };
     const to = fromLocal({ ...nextMonth, day: 1, hour: 0, minute: 0, second: 0, millisecond: 0 }, tz).getTime();
-    const inMonth = times.filter((x) => x.t >= from && x.t < to);
     const at = Math.min(to, end);
-    rows.push([
-      `${month.year}-${String(month.month).padStart(2, '0')}`,
-      String(inMonth.length),
-      ...result.tags.map((tag) => String(inMonth.filter((x) => x.tag === tag).length)),
-      String(aliveIn(result, at, 'VaultStore')),
-      String(aliveIn(result, at, 'ArchiveStore')),
-    ]);
+    out.push({
+      month: `${month.year}-${String(month.month).padStart(2, '0')}`,
+      backups: times.filter((x) => x.t >= from && x.t < to).map((x) => ({ day: toLocal(x.t, tz).day, tag: x.tag })),
+      VaultStore: aliveIn(result, at, 'VaultStore'),
+      ArchiveStore: aliveIn(result, at, 'ArchiveStore'),
+    });
     month = nextMonth;
+  }
+  return out;
+}
+
+/**
+ * A month-by-month table of a simulation in the policy's time zone: backups taken, how many got
+ * each tag, and the recovery points alive in VaultStore and ArchiveStore at the month's end (or
+ * at the end of the simulation, for its last month).
+ */
+export function formatCalendar(result: SimulationResult): string {
+  const header = ['Month', 'Backups', ...result.tags, 'VaultStore', 'ArchiveStore'];
+  const rows: string[][] = [header];
+  for (const m of calendarMonths(result)) {
+    rows.push([
+      m.month,
+      String(m.backups.length),
+      ...result.tags.map((tag) => String(m.backups.filter((x) => x.tag === tag).length)),
+      String(m.VaultStore),
+      String(m.ArchiveStore),
+    ]);
   }
   const widths = header.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows

@@ -20,6 +20,7 @@ import { assignRole } from '../../src/identity/role-assignments.ts';
 import { BUILT_IN_ROLES, roleAllows } from '../../src/identity/roles.ts';
 import type { PrincipalCaller } from '../../src/services/caller.ts';
 import { API, createResources, subscriptionOf } from '../support/api-resources.ts';
+import { getDefaultPolicyTemplate } from '../../src/policy/template.ts';
 import { addPrincipal, appWithPrincipals, as } from '../support/principals.ts';
 import { startTestService, type TestService } from '../support/service.ts';
 
@@ -78,6 +79,11 @@ describe('authorization matrix: every route x every built-in role x scope', () =
     svc = await startTestService();
     sub = await subscriptionOf(svc);
     await createResources(svc, sub, N);
+    // A policy no path names keeps the vault (and so its group and the assignments over them) for
+    // the whole matrix: once a role deletes 'mpol', a later DELETE of the vault is accepted and
+    // the vault went whenever the background ran its deletion, which the matrix's timing decided.
+    const keep = await svc.http('PUT', `${scopeFor('vault')}/backupPolicies/matrix-keep`, { properties: getDefaultPolicyTemplate('AzureDatabaseForPostgreSQL') }, API.dataprotection);
+    assert.equal(keep.status, 200, JSON.stringify(keep.body));
     const levels: Level[] = ['subscription', 'resourceGroup', 'vault'];
     for (const r of BUILT_IN_ROLES) {
       for (const level of levels) {

@@ -230,6 +230,17 @@ describe('every route, in-process', () => {
     assert.equal(typeof recovered, 'object');
   });
 
+  it("reports the vault's storage over time and the policy's retention calendar (the Backup center's reads)", async () => {
+    const usage = await call('GET', `${vault()}/storageUsage`);
+    assert.equal(usage.status, 200, JSON.stringify(usage.body));
+    const vs = usage.body.datastores.find((d: any) => d.dataStoreType === 'VaultStore');
+    assert.ok(vs.recoveryPoints >= 1 && vs.logicalBytes > 0 && vs.storedBytes > 0, JSON.stringify(vs));
+    assert.ok(usage.body.history.filter((h: any) => h.storedBytes !== undefined).length >= 2, 'measured by the maintenance, and now');
+    const sim = await call('GET', `${policy()}/simulate?start=2026-01-01&end=2026-03-01`);
+    assert.equal(sim.status, 200, JSON.stringify(sim.body));
+    assert.deepEqual(sim.body.months.map((m: any) => m.month), ['2026-01', '2026-02']);
+  });
+
   it('assigns, reads, lists and deletes roles and reads role definitions over every scope', async () => {
     const reader = await addPrincipal(svc.ctx, 'inproc-reader');
     const AUTHZ = '/providers/Microsoft.Authorization';

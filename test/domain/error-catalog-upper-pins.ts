@@ -32,6 +32,8 @@ export const UPPER_PINS: Record<keyof Upper, [DpError, string, number, string]> 
   requestUriMalformed: [errors.requestUriMalformed('m'), 'InvalidRequestUri', 400, 'm'],
   resourceTypeNotServed: [errors.resourceTypeNotServed('m'), 'InvalidResourceType', 404, 'm'],
   responseNotWritten: [errors.responseNotWritten(), 'InternalError', 500, 'The response could not be written.'],
+  portalFileNotFound: [errors.portalFileNotFound('a.js'), 'PortalFileNotFound', 404, "The portal has no file 'a.js'."],
+  portalNotBuilt: [errors.portalNotBuilt('/d'), 'PortalNotBuilt', 404, "The portal is not built: '/d' is missing; run 'npm run build' (or 'npm install') in dpvault's directory."],
   // errors/requests.ts
   argumentsMutuallyExclusive: [errors.argumentsMutuallyExclusive('m'), 'MutuallyExclusiveArgumentError', 400, 'm'],
   filterInvalid: [errors.filterInvalid('m', 't'), 'InvalidFilter', 400, 'm'],

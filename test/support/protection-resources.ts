@@ -18,6 +18,18 @@ export async function createProtectionResources(ok: ShellSession['ok'], port: nu
   return { sub, policyId };
 }
 
+/** Protects database `db` of server pgsrv in vault `vault` as instance `name` (its connection string in the key vault's secret `pg`). */
+export async function protectDatabase(
+  session: ShellSession, cwd: string, o: { sub: string; policyId: string; keyVault: string; name: string; db?: string },
+): Promise<void> {
+  const { ok } = session;
+  const dbId = `/subscriptions/${o.sub}/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/servers/pgsrv/databases/${o.db ?? 'shop'}`;
+  await ok(`dpvault backup-instance initialize --datasource-id ${dbId} --datasource-type AzureDatabaseForPostgreSQL -l westus --policy-id ${o.policyId} --secret-store-type AzureKeyVault --secret-store-uri https://${o.keyVault}.vault.azure.net/secrets/pg > bi.json`);
+  const bi = JSON.parse(readFileSync(join(cwd, 'bi.json'), 'utf8'));
+  writeFileSync(join(cwd, 'bi.json'), JSON.stringify({ ...bi, backup_instance_name: o.name }));
+  await ok('dpvault backup-instance create -g rg -v vault --backup-instance bi.json');
+}
+
 /**
  * Protects database `db` of server pgsrv in vault `vault` as instance `name` (its connection string
  * in the key vault's secret `pg`) and takes one backup; returns the recovery point's name.
@@ -27,11 +39,7 @@ export async function protectAndBackUp(
 ): Promise<string> {
   const { ok, sh, waitJob } = session;
   const G = '-g rg -v vault';
-  const dbId = `/subscriptions/${o.sub}/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/servers/pgsrv/databases/${o.db ?? 'shop'}`;
-  await ok(`dpvault backup-instance initialize --datasource-id ${dbId} --datasource-type AzureDatabaseForPostgreSQL -l westus --policy-id ${o.policyId} --secret-store-type AzureKeyVault --secret-store-uri https://${o.keyVault}.vault.azure.net/secrets/pg > bi.json`);
-  const bi = JSON.parse(readFileSync(join(cwd, 'bi.json'), 'utf8'));
-  writeFileSync(join(cwd, 'bi.json'), JSON.stringify({ ...bi, backup_instance_name: o.name }));
-  await ok(`dpvault backup-instance create ${G} --backup-instance bi.json`);
+  await protectDatabase(session, cwd, o);
   const job = await waitJob((await ok(`dpvault backup-instance adhoc-backup -n ${o.name} ${G} --rule-name BackupWeekly`)).jobId);
   assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
   return (await sh(`dpvault recovery-point list --backup-instance-name ${o.name} ${G} --query "[0].name" -o tsv`)).stdout.trim();

@@ -7,7 +7,7 @@ import { answerTokenRequest, issuerAt, type TokenServiceDeps } from '../../ident
 import { ok } from '../http.ts';
 import type { PublicHandlers } from '../public-routes.ts';
 
-export function identityHandlers(deps: TokenServiceDeps & { ctx: ServiceContext }): PublicHandlers {
+export function identityHandlers(deps: TokenServiceDeps & { ctx: ServiceContext }): Omit<PublicHandlers, 'portal' | 'portalFile'> {
   return {
     async metadata(req) {
       const arm = `${req.baseUrl}/`;

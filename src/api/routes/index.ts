@@ -18,6 +18,7 @@ import { registerResourceGuardRoutes } from './resource-guards.ts';
 import { registerServicePrincipalRoutes } from './service-principals.ts';
 import { registerVaultRoutes } from './vaults.ts';
 import { registerVaultMaintenanceRoutes } from './vault-maintenance.ts';
+import { registerVaultReportRoutes } from './vault-reports.ts';
 
 export function buildRouter(): Router {
   const router = new Router();
@@ -38,5 +39,6 @@ export function buildRouter(): Router {
   registerActivityLogRoutes(router);
   registerMetricsRoutes(router);
   registerAlertRoutes(router);
+  registerVaultReportRoutes(router);
   return router;
 }

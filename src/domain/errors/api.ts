@@ -20,4 +20,8 @@ export const apiErrors = {
   requestUriMalformed: (message: string): DpError => new DpError('invalid', 'InvalidRequestUri', message),
   resourceTypeNotServed: (message: string): DpError => new DpError('notFound', 'InvalidResourceType', message),
   responseNotWritten: (): DpError => new DpError('internal', 'InternalError', 'The response could not be written.'),
+  // The Backup center's static files (GET /portal/...).
+  portalFileNotFound: (path: string): DpError => new DpError('notFound', 'PortalFileNotFound', `The portal has no file '${path}'.`),
+  portalNotBuilt: (dir: string): DpError =>
+    new DpError('notFound', 'PortalNotBuilt', `The portal is not built: '${dir}' is missing; run 'npm run build' (or 'npm install') in dpvault's directory.`),
 };
