@@ -7,6 +7,7 @@
 import { apiErrors } from './errors/api.ts';
 import { authorizationErrors } from './errors/authorization.ts';
 import { cliErrors } from './errors/cli.ts';
+import { geoErrors } from './errors/geo.ts';
 import { hostErrors } from './errors/host.ts';
 import { identityErrors } from './errors/identity.ts';
 import { instanceErrors } from './errors/instances.ts';
@@ -23,6 +24,7 @@ import { serverErrors } from './errors/server.ts';
 import { storageErrors } from './errors/storage.ts';
 
 export * from './errors/dp-error.ts';
+export { GEO_COPY_MISMATCH } from './errors/geo.ts';
 export { POLICY_CODES, type PolicyCode } from './errors/policies.ts';
 export {
   STORAGE_CREDENTIALS_MISSING, STORAGE_FAILURE, STORAGE_FULL, STORAGE_INVALID_NAME, STORAGE_INVALID_RANGE, STORAGE_LOCATION_INVALID,
@@ -55,4 +57,5 @@ export const errors = {
   ...serverErrors,
   ...identityErrors,
   ...authorizationErrors,
+  ...geoErrors,
 } as const;
