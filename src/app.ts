@@ -22,6 +22,8 @@ import { EventMetrics } from './services/metrics-events.ts';
 import { checkWebhooks, deliverAlert } from './services/alerts.ts';
 import { loadOrCreateMasterKey } from './secrets/master-key.ts';
 import { RepositoryStore } from './jobs/repository-store.ts';
+import { GeoRedundantStore } from './jobs/geo-redundant-store.ts';
+import type { RecoveryPointStore } from './domain/recovery-point-store.ts';
 import type { LockOptions } from './repository/locks.ts';
 import { recordedStorage, STORAGE_SETTING_KEY, storageFactoryFor, type StorageSetting } from './storage/configured.ts';
 import { StoragePlacement, type LocationStorage } from './storage/placement.ts';
@@ -118,7 +120,7 @@ export async function openContext(given: ServiceOptions): Promise<ServiceContext
   const catalog: Catalog = new SqliteCatalog(db);
   let placement: StoragePlacement;
   try {
-    placement = new StoragePlacement(backupData, opts.locationStorage ?? [], catalogVaultStorageRecords(catalog), stackOptions);
+    placement = new StoragePlacement(backupData, opts.locationStorage ?? [], catalogVaultStorageRecords(catalog), stackOptions, opts.pairedLocations ?? {});
   } catch (e) {
     await catalog.close();
     throw e;
@@ -136,7 +138,7 @@ export async function openContext(given: ServiceOptions): Promise<ServiceContext
     tenantId,
     dataDir: opts.dataDir,
     masterKey,
-    store: new RepositoryStore(placement, masterKey, clock, { repackBudgetBytes: opts.repackBudgetBytes, locks: opts.repositoryLocks }),
+    store: recoveryPointStore(placement, masterKey, clock, opts),
     placement,
     background: new InProcessBackground(opts.log),
     keyOrderMinBytes: opts.keyOrderMinBytes,
@@ -147,6 +149,14 @@ export async function openContext(given: ServiceOptions): Promise<ServiceContext
     log: opts.log,
     metrics,
   };
+}
+
+/** The vaults' own storage; with paired locations, beside each vault's copy in its location's pair. */
+function recoveryPointStore(placement: StoragePlacement, masterKey: Buffer, clock: Clock, opts: ServiceOptions): RecoveryPointStore {
+  const primary = new RepositoryStore(placement, masterKey, clock, { repackBudgetBytes: opts.repackBudgetBytes, locks: opts.repositoryLocks });
+  if (Object.keys(opts.pairedLocations ?? {}).length === 0) return primary;
+  const secondary = new RepositoryStore(placement.secondary(), masterKey, clock, { repackBudgetBytes: opts.repackBudgetBytes, locks: opts.repositoryLocks, create: false });
+  return new GeoRedundantStore(primary, secondary, async (vaultKey) => (await placement.pairOfVault(vaultKey)) !== undefined, { clock, locks: opts.repositoryLocks });
 }
 
 export async function startService(given: ServiceOptions): Promise<RunningService> {

@@ -29,11 +29,17 @@ export class RepositoryStore implements RecoveryPointStore {
 
   readonly #repackBudgetBytes: number | undefined;
   readonly #locks: LockOptions | undefined;
+  readonly #create: boolean;
 
   /** `repackBudgetBytes`: what one maintenance may write per datastore repacking for locality (default 0: off). */
   /** `storage`: where vaults' data goes, one storage for all or placed per vault (storage/placement.ts). */
-  constructor(storage: StorageFactory | StoragePlacement, masterKey: Buffer, clock: Clock, opts: { repackBudgetBytes?: number; locks?: LockOptions } = {}) {
+  /** `create`: whether a repository is made where none is yet (default); false for copies made elsewhere (a geo-redundant vault's pair). */
+  constructor(
+    storage: StorageFactory | Pick<StoragePlacement, 'forVault' | 'place'>, masterKey: Buffer, clock: Clock,
+    opts: { repackBudgetBytes?: number; locks?: LockOptions; create?: boolean } = {},
+  ) {
     this.#placement = storage instanceof StorageFactory ? { forVault: () => Promise.resolve(storage), place: () => Promise.resolve() } : storage;
+    this.#create = opts.create ?? true;
     this.#masterKey = masterKey;
     this.#clock = clock;
     this.#repackBudgetBytes = opts.repackBudgetBytes;
@@ -51,7 +57,7 @@ export class RepositoryStore implements RecoveryPointStore {
       const opts = { clock: this.#clock, locks: this.#locks };
       repo = this.#open(vaultKey, datastore).then((storage) =>
         Repository.open(storage, this.#masterKey, opts).catch((e: unknown) => {
-          if ((e as DpError).code === REPOSITORY_NOT_FOUND) return Repository.init(storage, this.#masterKey, { ...opts, chunker: chunkerForDataSize(sizeHint) });
+          if ((e as DpError).code === REPOSITORY_NOT_FOUND && this.#create) return Repository.init(storage, this.#masterKey, { ...opts, chunker: chunkerForDataSize(sizeHint) });
           throw e;
         }));
       repo.catch(() => this.#repos.delete(key));
@@ -180,8 +186,30 @@ export class RepositoryStore implements RecoveryPointStore {
     await this.#placement.place(vaultKey, azureLocation);
   }
 
-  async #open(vaultKey: string, datastore: string): Promise<Storage> {
+  /** The storage of one vault's datastore (for copies of it made elsewhere: repository/replicate.ts). */
+  async storageOf(vaultKey: string, datastore: string): Promise<Storage> {
     return (await this.#placement.forVault(vaultKey)).open(vaultKey, datastore);
+  }
+
+  /** Drops what is open of a vault's datastore, so the next use reads its storage anew (after another writer added to it). */
+  forget(vaultKey: string, datastore: string): void {
+    this.#repos.delete(`${vaultKey}/${datastore}`);
+  }
+
+  /** Every recovery point stored in the vault's datastores (from the manifests, not rebuilding the index). */
+  async storedPoints(vaultKey: string): Promise<RecoveredDump[]> {
+    const out: RecoveredDump[] = [];
+    for (const datastore of await this.#datastores(vaultKey)) {
+      const repo = await this.repository(vaultKey, datastore);
+      for (const m of await repo.listManifests()) {
+        out.push({ datastore, stored: { ref: `${vaultKey}/${datastore}/${m.id}`, size: m.size }, recoveryPointId: m.recoveryPointId, createdAt: m.createdAt, metadata: m.metadata });
+      }
+    }
+    return out;
+  }
+
+  #open(vaultKey: string, datastore: string): Promise<Storage> {
+    return this.storageOf(vaultKey, datastore);
   }
 
   async #datastores(vaultKey: string): Promise<string[]> {
@@ -327,7 +355,7 @@ function storedHealth(vaultKey: string, datastore: string, health: readonly Mani
   return health.map((h) => ({ datastore, ref: `${vaultKey}/${datastore}/${h.manifestId}`, restorable: h.restorable, problem: h.problem }));
 }
 
-function parseRef(ref: string): { vaultKey: string; datastore: string; manifestId: string } {
+export function parseRef(ref: string): { vaultKey: string; datastore: string; manifestId: string } {
   const [vaultKey, datastore, manifestId] = ref.split('/');
   if (!vaultKey || !datastore || !manifestId) throw errors.recoveryPointRefInvalid(`'${ref}' is not a repository reference.`);
   return { vaultKey, datastore, manifestId };

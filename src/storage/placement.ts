@@ -3,7 +3,9 @@
 // when the vault was created: that storage is recorded with the vault (VaultStorageRecords), so a
 // later change of the location's URL sends new vaults there and leaves existing vaults' data
 // where it is (`moved` reports them at start-up). A vault with no record (created before
-// per-location storage existed) lives in the server's storage.
+// per-location storage existed) lives in the server's storage. A location's pair
+// (`--paired-location A=B`) is where a GeoRedundant vault of A keeps its copy: in the storage B's
+// setting names now (`secondary`), under the same `<vault>/<datastore>/` names.
 import { DpError, errors } from '../domain/errors.ts';
 import type { LocationStorage, StorageSetting } from '../domain/storage-settings.ts';
 import { StorageFactory } from './factory.ts';
@@ -76,12 +78,20 @@ export class StoragePlacement {
   readonly #records: VaultStorageRecords;
   readonly #stack: StackOptions;
   readonly #factories = new Map<string, StorageFactory>();
+  readonly #pairs = new Map<string, string>();
 
-  /** Throws InvalidStorageSetting, naming the setting, for a location storage no backend opens. */
-  constructor(defaultFactory: StorageFactory, locations: readonly LocationStorage[], records: VaultStorageRecords, stackOptions: StackOptions = {}) {
+  /**
+   * Throws InvalidStorageSetting, naming the setting, for a location storage no backend opens.
+   * `pairs`: each location's pair (lower case), for geo-redundant copies.
+   */
+  constructor(
+    defaultFactory: StorageFactory, locations: readonly LocationStorage[], records: VaultStorageRecords, stackOptions: StackOptions = {},
+    pairs: Readonly<Record<string, string>> = {},
+  ) {
     this.#default = defaultFactory;
     this.#records = records;
     this.#stack = stackOptions;
+    for (const [a, b] of Object.entries(pairs)) this.#pairs.set(a.toLowerCase(), b.toLowerCase());
     for (const l of locations) {
       this.#locations.set(l.azureLocation.toLowerCase(), l.storage);
       this.#factory(l.storage.location, l.storage.setting);
@@ -103,6 +113,50 @@ export class StoragePlacement {
     const record = await this.#records.get(vaultKey);
     if (!record || record.storage === DEFAULT_STORAGE) return this.#default;
     return this.#factory(record.storage, `the storage recorded for vault ${vaultKey}`);
+  }
+
+  /** The location `azureLocation` copies geo-redundant vaults to, if the server pairs it with one. */
+  pairOf(azureLocation: string): string | undefined {
+    return this.#pairs.get(azureLocation.toLowerCase());
+  }
+
+  /** The pair of the location a vault was created in, if the server pairs it with one. */
+  async pairOfVault(vaultKey: string): Promise<string | undefined> {
+    const record = await this.#records.get(vaultKey);
+    return record && this.pairOf(record.azureLocation);
+  }
+
+  /**
+   * Why a GeoRedundant vault cannot be made in `azureLocation` (no pair, or a pair whose storage
+   * is the location's own, which would be no copy at all); undefined when it can.
+   */
+  geoRedundancyRefusal(azureLocation: string): string | undefined {
+    const pair = this.pairOf(azureLocation);
+    if (!pair) {
+      return `The location '${azureLocation}' has no paired location on this server, so a GeoRedundant vault there would have no copy: ` +
+        `start the server with --paired-location ${azureLocation.toLowerCase()}=<location> (and --location-storage <location>=URL for the pair's storage), or use LocallyRedundant.`;
+    }
+    if (this.configuredFor(pair) === this.configuredFor(azureLocation)) {
+      return `The location '${azureLocation}' is paired with '${pair}', but both keep their data in the same storage, so a GeoRedundant vault would have no separate copy: ` +
+        `give the pair a storage of its own with --location-storage ${pair}=URL.`;
+    }
+    return undefined;
+  }
+
+  /**
+   * The storages of geo-redundant copies, as a placement: a vault's datastores in the storage of
+   * its recorded location's pair. A vault whose location has no pair has no secondary storage.
+   */
+  secondary(): Pick<StoragePlacement, 'forVault' | 'place'> {
+    return {
+      forVault: async (vaultKey) => {
+        const pair = await this.pairOfVault(vaultKey);
+        if (!pair) throw errors.geoRedundancyUnavailable(`The vault ${vaultKey} has no paired location on this server, so it has no secondary region.`, 'location');
+        const storage = this.configuredFor(pair);
+        return storage === DEFAULT_STORAGE ? this.#default : this.#factory(storage, `--location-storage ${pair}`);
+      },
+      place: () => Promise.resolve(),
+    };
   }
 
   /** Vaults whose location's setting changed since they were created (their data stays where it is). */
