@@ -2,11 +2,12 @@
 // with two storages (westus's and its pair eastus's, two local directories): each backup of a
 // GeoRedundant vault is copied to the pair; with the vault's own storage gone, the pair's copy is
 // listed and restored through the cross-region flags with data equal to the source; a vault
-// recovered from the pair's directory alone restores; retention deletes in both, and garbage
+// recovered from the pair's directory alone restores; a copy that fails is sent again, only what is
+// missing, by maintenance; retention deletes in both, and garbage
 // collection and maintenance run on both.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -30,6 +31,7 @@ let policyId: string;
 let west: string;
 let east: string;
 let rp: string;
+let rp2: string;
 const session = shellSession(() => ({ cwd, endpoint: svc.url, dataDir }));
 const { sh, ok, waitJob } = session;
 const G = '-g rg -v vault';
@@ -164,10 +166,39 @@ describe('a GeoRedundant vault', () => {
     }
   });
 
+  it('a copy that fails leaves the backup Completed and the point FAILED; maintenance then sends only what is missing', async () => {
+    const away = `${east}.away`;
+    renameSync(east, away);
+    writeFileSync(east, 'the paired region is unreachable'); // every put under it fails
+    let job;
+    try {
+      job = await waitJob((await ok(`dpvault backup-instance adhoc-backup -n app ${G} --rule-name BackupWeekly`)).jobId);
+    } finally {
+      rmSync(east, { force: true });
+      renameSync(away, east);
+    }
+    assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
+    assert.match(job.properties.extendedInfo.additionalDetails.SecondaryRegionCopy, /^FAILED: /);
+    rp2 = job.properties.extendedInfo.targetRecoverPoint.recoveryPointID as string;
+    const failed = (await ok(`dpvault recovery-point show --backup-instance-name app ${G} --recovery-point-id ${rp2}`)).properties.secondaryRegionDetails;
+    assert.equal(failed.state, 'FAILED');
+    assert.ok(failed.error.code && failed.error.message, JSON.stringify(failed));
+    assert.equal(objects(east, 'manifests').length, 1);
+    const packsBefore = objects(east, 'packs').length;
+    const maintained = await waitJob((await ok(`dpvault vault maintain ${G}`)).jobId);
+    assert.equal(maintained.properties.extendedInfo.additionalDetails.SecondaryRegionCopiesCommitted, '1', JSON.stringify(maintained.properties.extendedInfo.additionalDetails));
+    const point = await ok(`dpvault recovery-point show --backup-instance-name app ${G} --recovery-point-id ${rp2}`);
+    assert.equal(point.properties.secondaryRegionDetails.state, 'COMMITTED');
+    assert.deepEqual(objects(east, 'manifests').sort(), objects(west, 'manifests').sort());
+    assert.deepEqual(objects(east, 'packs').sort(), objects(west, 'packs').sort());
+    // The same database again: its chunks were in the pair already, so few packs were new there.
+    assert.ok(objects(east, 'packs').length - packsBefore <= 2, `${objects(east, 'packs').length - packsBefore} packs sent`);
+  });
+
   it('retention deletes a point in both regions, and garbage collection and maintenance run on both', async () => {
     clock.set(new Date(clock.now().getTime() + 800 * DAY));
     const report = await svc.retention.sweep();
-    assert.deepEqual(report.deleted, [rp]);
+    assert.deepEqual(report.deleted.sort(), [rp, rp2].sort());
     assert.deepEqual(objects(west, 'manifests'), []);
     assert.deepEqual(objects(east, 'manifests'), []);
     // The sweep's garbage collection freed the point's packs in both.
