@@ -16,7 +16,7 @@ import { vaultStoreKey } from '../../src/domain/recovery-point-store.ts';
 import { ManualClock } from '../../src/util/clock.ts';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { shopSql } from '../support/pg-fixtures.ts';
-import { createProtectionResources, protectAndBackUp } from '../support/protection-resources.ts';
+import { createProtectionResources, protectAndBackUp, storeConnectionSecret } from '../support/protection-resources.ts';
 import { scratchDir } from '../support/scratch.ts';
 import { shellSession } from '../support/shell.ts';
 
@@ -36,6 +36,7 @@ const session = shellSession(() => ({ cwd, endpoint: svc.url, dataDir }));
 const { sh, ok, waitJob } = session;
 const G = '-g rg -v vault';
 const KV = 'kvgeo';
+const connection = () => `postgres://backupuser:Ge0-redundant-pw@127.0.0.1:${pgc.port}/postgres?sslmode=disable`;
 const dbId = (db: string) => `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/servers/pgsrv/databases/${db}`;
 const vaultKey = () => vaultStoreKey(`/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.DataProtection/backupVaults/vault`);
 const objects = (root: string, kind: string): string[] => {
@@ -65,9 +66,7 @@ before(async () => {
   east = scratchDir('dpvault-geo-eastus-');
   svc = await serve(dataDir, { westus: west, eastus: east }, { westus: 'eastus' });
   ({ sub, policyId } = await createProtectionResources(ok, pgc.port, KV, 'datastore-type=VaultStore type=GeoRedundant --cross-region-restore-state Enabled'));
-  await ok(`dpvault keyvault secret set --vault-name ${KV} -n pg --value "postgres://backupuser:Ge0-redundant-pw@127.0.0.1:${pgc.port}/postgres?sslmode=disable" -o none`);
-  const principal = (await sh('dpvault backup-vault show -g rg -v vault --query identity.principalId -o tsv')).stdout.trim();
-  await ok(`dpvault keyvault set-policy -n ${KV} --object-id ${principal} --secret-permissions get list -o none`);
+  await storeConnectionSecret(session, KV, connection());
   rp = await protectAndBackUp(session, cwd, { sub, policyId, keyVault: KV, name: 'app' });
 });
 after(async () => {
@@ -152,9 +151,7 @@ describe('a GeoRedundant vault', () => {
       assert.equal(report.recoveryPointsRecovered, 1);
       await ok(`dpvault postgres server create -g rg -n pgsrv --host 127.0.0.1 --port ${pgc.port}`);
       await ok(`dpvault keyvault create -g rg -n ${KV} -l westus`);
-      await ok(`dpvault keyvault secret set --vault-name ${KV} -n pg --value "postgres://backupuser:Ge0-redundant-pw@127.0.0.1:${pgc.port}/postgres?sslmode=disable" -o none`);
-      const principal = (await sh('dpvault backup-vault show -g rg -v vault --query identity.principalId -o tsv')).stdout.trim();
-      await ok(`dpvault keyvault set-policy -n ${KV} --object-id ${principal} --secret-permissions get list -o none`);
+      await storeConnectionSecret(session, KV, connection());
       await initRestore(rp, 'shop_recovered', 'westus');
       const job = await waitJob((await ok(`dpvault backup-instance restore trigger ${G} -n app --restore-request-object restore.json`)).jobId);
       assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));

@@ -21,6 +21,14 @@ export async function createProtectionResources(
   return { sub, policyId };
 }
 
+/** Stores the connection string as the key vault's secret `pg` and lets the vault's identity read it. */
+export async function storeConnectionSecret(session: ShellSession, keyVault: string, connection: string): Promise<void> {
+  const { ok, sh } = session;
+  await ok(`dpvault keyvault secret set --vault-name ${keyVault} -n pg --value "${connection}" -o none`);
+  const principal = (await sh('dpvault backup-vault show -g rg -v vault --query identity.principalId -o tsv')).stdout.trim();
+  await ok(`dpvault keyvault set-policy -n ${keyVault} --object-id ${principal} --secret-permissions get list -o none`);
+}
+
 /**
  * Protects database `db` of server pgsrv in vault `vault` as instance `name` (its connection string
  * in the key vault's secret `pg`) and takes one backup; returns the recovery point's name.
