@@ -11,10 +11,13 @@ import { after, describe, it } from 'node:test';
 import { Repository } from '../../src/repository/repository.ts';
 import { replicateManifest } from '../../src/repository/replicate.ts';
 import { FaultPlan, FaultyStorage } from '../../src/storage/faults.ts';
+import { openStorage } from '../../src/storage/backends.ts';
 import { FsStorage } from '../../src/storage/fs.ts';
+import { stack } from '../../src/storage/stack.ts';
 import type { Storage } from '../../src/storage/storage.ts';
 import { StorageWrapper } from '../../src/storage/wrapper.ts';
 import type { Readable } from 'node:stream';
+import { startAzurite, usePeer } from '../support/object-stores.ts';
 import { dumpText, readAll, sha256, streamOf, tempRepo } from './helpers.ts';
 
 /** Records the order of the puts that reach the storage. */
@@ -115,5 +118,24 @@ describe('replicateManifest', () => {
     await assert.rejects(replicateManifest(fx.storage, storage, '0'.repeat(32), { clock: fx.clock }), { code: 'RepositoryManifestNotFound' });
     assert.deepEqual(await objectNames(storage), []);
     await fx.cleanup();
+  });
+
+  describe('into Azure Blob storage (Azurite) as the paired region', () => {
+    const peer = usePeer(startAzurite);
+    it('copies, resumes after its puts failed midway, and the copy restores alone', async () => {
+      const fx = await tempRepo();
+      const data = randomBytes(3 * 1024 * 1024);
+      const { manifestId } = await fx.repo.backup(streamOf(data), { recoveryPointId: 'rp-1' });
+      const target = stack(openStorage(peer().url('dpv-geo', `r${randomBytes(4).toString('hex')}`)), { retry: false });
+      const plan = new FaultPlan([{ ops: ['put'], names: /^index\//, effect: 'fail' }]);
+      await assert.rejects(replicateManifest(fx.storage, new FaultyStorage(target, plan), manifestId, { clock: fx.clock }));
+      const landed = await objectNames(target);
+      assert.ok(landed.some((n) => n.startsWith('packs/')) && !landed.some((n) => n.startsWith('manifests/')), landed.join(' '));
+      const rerun = await replicateManifest(fx.storage, target, manifestId, { clock: fx.clock });
+      assert.equal(rerun.objectsPresent, landed.length);
+      const copy = await Repository.open(target, fx.master, { clock: fx.clock });
+      assert.equal(sha256(await readAll(await copy.restore(manifestId))), sha256(data));
+      await fx.cleanup();
+    });
   });
 });
