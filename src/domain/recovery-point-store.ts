@@ -22,8 +22,11 @@ export interface DumpLocation {
 }
 
 export interface RecoveryPointStore {
-  /** Records where a vault just created in `azureLocation` keeps its data (its location's storage now); optional. */
-  placeVault?(vaultKey: string, azureLocation: string): Promise<void>;
+  /**
+   * Records where a vault just created in `azureLocation` keeps its data (its location's storage
+   * now), and the region a GeoRedundant one copies to; optional.
+   */
+  placeVault?(vaultKey: string, azureLocation: string, secondaryRegion?: string): Promise<void>;
   write(loc: DumpLocation, input: Readable, onBytes?: (total: number) => void): Promise<StoredDump>;
   read(stored: StoredDump, recoveryPointId: string): Readable;
   /**

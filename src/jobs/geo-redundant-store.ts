@@ -21,7 +21,7 @@ export class GeoRedundantStore implements RecoveryPointStore {
   readonly #hasPair: (vaultKey: string) => Promise<boolean>;
   readonly #opts: { clock: Clock; locks?: LockOptions };
 
-  /** `hasPair`: whether a vault's location has a pair (where its copy would be). */
+  /** `hasPair`: whether a vault copies to a pair (was created GeoRedundant in a paired location). */
   constructor(primary: RepositoryStore, secondary: RepositoryStore, hasPair: (vaultKey: string) => Promise<boolean>, opts: { clock: Clock; locks?: LockOptions }) {
     this.#primary = primary;
     this.secondary = secondary;
@@ -63,8 +63,9 @@ export class GeoRedundantStore implements RecoveryPointStore {
   }
 
   // Everything else is the vault's own storage's.
-  placeVault(vaultKey: string, azureLocation: string): Promise<void> {
-    return this.#primary.placeVault(vaultKey, azureLocation);
+  placeVault(vaultKey: string, azureLocation: string, secondaryRegion?: string): Promise<void> {
+    this.secondary.forgetVault(vaultKey);
+    return this.#primary.placeVault(vaultKey, azureLocation, secondaryRegion);
   }
   write(loc: DumpLocation, input: Readable, onBytes?: (total: number) => void): Promise<StoredDump> {
     return this.#primary.write(loc, input, onBytes);

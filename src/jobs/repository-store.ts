@@ -180,10 +180,10 @@ export class RepositoryStore implements RecoveryPointStore {
     return (await repo.notes()).map((b) => JSON.parse(b.toString('utf8')) as Record<string, unknown>);
   }
 
-  async placeVault(vaultKey: string, azureLocation: string): Promise<void> {
+  async placeVault(vaultKey: string, azureLocation: string, secondaryRegion?: string): Promise<void> {
     // A vault made again under a deleted one's name starts in its location's storage now.
-    for (const key of [...this.#repos.keys()]) if (key.startsWith(`${vaultKey}/`)) this.#repos.delete(key);
-    await this.#placement.place(vaultKey, azureLocation);
+    this.forgetVault(vaultKey);
+    await this.#placement.place(vaultKey, azureLocation, secondaryRegion);
   }
 
   /** The storage of one vault's datastore (for copies of it made elsewhere: repository/replicate.ts). */
@@ -194,6 +194,11 @@ export class RepositoryStore implements RecoveryPointStore {
   /** Drops what is open of a vault's datastore, so the next use reads its storage anew (after another writer added to it). */
   forget(vaultKey: string, datastore: string): void {
     this.#repos.delete(`${vaultKey}/${datastore}`);
+  }
+
+  /** Drops what is open of every datastore of a vault. */
+  forgetVault(vaultKey: string): void {
+    for (const key of [...this.#repos.keys()]) if (key.startsWith(`${vaultKey}/`)) this.#repos.delete(key);
   }
 
   /** Every recovery point stored in the vault's datastores (from the manifests, not rebuilding the index). */

@@ -62,7 +62,7 @@ function checkCrossRegion(ctx: ServiceContext, vault: BackupVault, scope: CrossR
   if (vault.properties.featureSettings.crossRegionRestoreSettings.state !== 'Enabled') {
     throw errors.crossRegionRestoreNotEnabled(vault.name, 'its cross region restore setting is Disabled; enable it with backup-vault update --cross-region-restore-state Enabled.');
   }
-  const secondary = secondaryRegionOf(ctx, vault);
+  const secondary = secondaryRegionOf(vault);
   if (!secondary) throw errors.crossRegionRestoreNotEnabled(vault.name, 'it is not GeoRedundant, so no other region holds its recovery points.');
   if (scope.location.toLowerCase() !== secondary) {
     throw errors.crossRegionWrongRegion(`The secondary region of backup vault '${vault.name}' is ${secondary}, not ${scope.location}: call the cross-region APIs at locations/${secondary}.`, 'location');

@@ -11,9 +11,9 @@ import { isGeoRedundant, type BackupVault } from '../domain/vault.ts';
 import type { ServiceContext } from './context.ts';
 import { updateRecoveryPoint } from './recovery-point-retention.ts';
 
-/** The region a vault's points are copied to: its location's pair, for a GeoRedundant vault. */
-export function secondaryRegionOf(ctx: ServiceContext, vault: BackupVault): string | undefined {
-  return isGeoRedundant(vault) ? ctx.placement?.pairOf(vault.location) : undefined;
+/** The region a vault's points are copied to: its location's pair when it was created GeoRedundant. */
+export function secondaryRegionOf(vault: BackupVault): string | undefined {
+  return isGeoRedundant(vault) ? vault.properties.replicatedRegions[0] : undefined;
 }
 
 /** The regions a vault (being created or updated) replicates to; refuses a GeoRedundant vault without a pair of its own. */
@@ -25,8 +25,8 @@ export function replicatedRegionsFor(ctx: ServiceContext, vault: BackupVault): s
 }
 
 /** Marks a new point of a GeoRedundant vault as waiting for its copy (before it is first saved). */
-export function markCopyPending(ctx: ServiceContext, vault: BackupVault, rp: RecoveryPointResource): void {
-  const region = secondaryRegionOf(ctx, vault);
+export function markCopyPending(vault: BackupVault, rp: RecoveryPointResource): void {
+  const region = secondaryRegionOf(vault);
   if (region) rp.properties.secondaryRegionDetails = { region, state: 'COPY_PENDING', copyTime: null, error: null };
 }
 
@@ -41,7 +41,7 @@ export interface CopyOutcome {
  */
 export async function copyPendingToSecondary(ctx: ServiceContext, vault: BackupVault): Promise<CopyOutcome> {
   const out: CopyOutcome = { committed: [], failed: [] };
-  const region = secondaryRegionOf(ctx, vault);
+  const region = secondaryRegionOf(vault);
   if (!region || !ctx.store.replicate) return out;
   const points = (await ctx.catalog.listResources<RecoveryPointResource>({ type: RECOVERY_POINT_TYPE, idPrefix: `${vault.id}/` })).items
     .map((r) => r.body)

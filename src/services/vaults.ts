@@ -64,7 +64,9 @@ export async function prepareVaultPut(
       replicatedRegions: [],
     },
   };
-  vault.properties.replicatedRegions = replicatedRegionsFor(ctx, vault);
+  // An existing vault keeps the regions it replicates to, as it keeps its storage settings (a
+  // GeoRedundant vault made before pairs existed: none).
+  vault.properties.replicatedRegions = existing ? existing.properties.replicatedRegions : replicatedRegionsFor(ctx, vault);
   return { vault, created: !existing };
 }
 

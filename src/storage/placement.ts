@@ -20,6 +20,8 @@ export interface VaultStorageRecord {
   azureLocation: string;
   /** The storage URL, or DEFAULT_STORAGE for the server's storage. */
   storage: string;
+  /** A GeoRedundant vault's pair at its creation (lower case): where its copies go. */
+  secondaryRegion?: string;
 }
 
 export interface VaultStorageRecords {
@@ -103,9 +105,11 @@ export class StoragePlacement {
     return this.#locations.get(azureLocation.toLowerCase())?.location ?? DEFAULT_STORAGE;
   }
 
-  /** Records where a vault just created in `azureLocation` keeps its data. */
-  async place(vaultKey: string, azureLocation: string): Promise<void> {
-    await this.#records.set(vaultKey, { azureLocation: azureLocation.toLowerCase(), storage: this.configuredFor(azureLocation) });
+  /** Records where a vault just created in `azureLocation` keeps its data, and where a GeoRedundant one copies it. */
+  async place(vaultKey: string, azureLocation: string, secondaryRegion?: string): Promise<void> {
+    await this.#records.set(vaultKey, {
+      azureLocation: azureLocation.toLowerCase(), storage: this.configuredFor(azureLocation), ...(secondaryRegion ? { secondaryRegion: secondaryRegion.toLowerCase() } : {}),
+    });
   }
 
   /** The storage of a vault's datastores: the one recorded with it, else the server's. */
@@ -120,10 +124,9 @@ export class StoragePlacement {
     return this.#pairs.get(azureLocation.toLowerCase());
   }
 
-  /** The pair of the location a vault was created in, if the server pairs it with one. */
+  /** Where a vault copies its data: the pair recorded at its creation as GeoRedundant (none for other vaults). */
   async pairOfVault(vaultKey: string): Promise<string | undefined> {
-    const record = await this.#records.get(vaultKey);
-    return record && this.pairOf(record.azureLocation);
+    return (await this.#records.get(vaultKey))?.secondaryRegion;
   }
 
   /**
@@ -144,14 +147,14 @@ export class StoragePlacement {
   }
 
   /**
-   * The storages of geo-redundant copies, as a placement: a vault's datastores in the storage of
-   * its recorded location's pair. A vault whose location has no pair has no secondary storage.
+   * The storages of geo-redundant copies, as a placement: a vault's datastores in the storage its
+   * recorded pair's setting names now. A vault recorded without a pair has no secondary storage.
    */
   secondary(): Pick<StoragePlacement, 'forVault' | 'place'> {
     return {
       forVault: async (vaultKey) => {
         const pair = await this.pairOfVault(vaultKey);
-        if (!pair) throw errors.geoRedundancyUnavailable(`The vault ${vaultKey} has no paired location on this server, so it has no secondary region.`, 'location');
+        if (!pair) throw errors.geoRedundancyUnavailable(`The vault ${vaultKey} was not created GeoRedundant in a paired location, so it has no secondary region.`, 'location');
         const storage = this.configuredFor(pair);
         return storage === DEFAULT_STORAGE ? this.#default : this.#factory(storage, `--location-storage ${pair}`);
       },

@@ -78,7 +78,7 @@ after(async () => {
 describe('a GeoRedundant vault', () => {
   it('is refused where its location has no pair, naming the setting to give', async () => {
     const r = await sh('dpvault backup-vault create -g rg -v lonely -l eastus --storage-settings datastore-type=VaultStore type=GeoRedundant');
-    assert.notEqual(r.code, 0);
+    assert.notEqual(r.code, 0, r.stdout);
     assert.match(r.stderr, /UserErrorGeoRedundancyNotAvailable/);
     assert.match(r.stderr, /--paired-location eastus=<location>/);
     assert.equal((await sh('dpvault backup-vault show -g rg -v lonely')).code === 0, false, 'nothing was created');
