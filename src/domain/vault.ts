@@ -53,7 +53,8 @@ const IDENTITY: Record<string, string> = { systemassigned: 'SystemAssigned', non
 
 /** Whether the vault's VaultStore is GeoRedundant: each recovery point is copied to its location's pair. */
 export function isGeoRedundant(vault: Pick<BackupVault, 'properties'>): boolean {
-  return vault.properties.storageSettings.some((s) => s.datastoreType === 'VaultStore' && s.type === 'GeoRedundant');
+  // Vaults stored before a setting existed may lack it.
+  return (vault.properties.storageSettings ?? []).some((s) => s.datastoreType === 'VaultStore' && s.type === 'GeoRedundant');
 }
 
 export const VAULT_NAME = /^[A-Za-z][-A-Za-z0-9]*[A-Za-z0-9]$/;

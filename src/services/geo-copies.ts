@@ -13,7 +13,7 @@ import { updateRecoveryPoint } from './recovery-point-retention.ts';
 
 /** The region a vault's points are copied to: its location's pair when it was created GeoRedundant. */
 export function secondaryRegionOf(vault: BackupVault): string | undefined {
-  return isGeoRedundant(vault) ? vault.properties.replicatedRegions[0] : undefined;
+  return isGeoRedundant(vault) ? vault.properties.replicatedRegions?.[0] : undefined;
 }
 
 /** The regions a vault (being created or updated) replicates to; refuses a GeoRedundant vault without a pair of its own. */
