@@ -23,6 +23,8 @@ import { EventMetrics } from './services/metrics-events.ts';
 import { checkWebhooks, deliverAlert } from './services/alert-delivery.ts';
 import { loadOrCreateMasterKey } from './secrets/master-key.ts';
 import { RepositoryStore } from './jobs/repository-store.ts';
+import { GeoRedundantStore } from './jobs/geo-redundant-store.ts';
+import type { RecoveryPointStore } from './domain/recovery-point-store.ts';
 import type { LockOptions } from './repository/locks.ts';
 import { recordedStorage, STORAGE_SETTING_KEY, storageFactoryFor, type StorageSetting } from './storage/configured.ts';
 import { StoragePlacement, storageRefused, type LocationStorage } from './storage/placement.ts';
@@ -135,7 +137,7 @@ export async function openContext(given: ServiceOptions): Promise<ServiceContext
   let subscriptionId: string;
   let tenantId: string;
   try {
-    placement = new StoragePlacement(backupData, opts.locationStorage ?? [], catalogVaultStorageRecords(catalog), stackOptions);
+    placement = new StoragePlacement(backupData, opts.locationStorage ?? [], catalogVaultStorageRecords(catalog), stackOptions, opts.pairedLocations ?? {});
     masterKey = loadOrCreateMasterKey(opts.dataDir);
     // Servers sharing a catalog share the master key: the first records its verifier, another key is refused.
     if (opts.database !== undefined) await checkMasterKeyVerifier(catalog, masterKey);
@@ -155,7 +157,7 @@ export async function openContext(given: ServiceOptions): Promise<ServiceContext
     tenantId,
     dataDir: opts.dataDir,
     masterKey,
-    store: new RepositoryStore(placement, masterKey, clock, { repackBudgetBytes: opts.repackBudgetBytes, locks: opts.repositoryLocks }),
+    store: recoveryPointStore(placement, masterKey, clock, opts),
     placement,
     background: new InProcessBackground(opts.log),
     keyOrderMinBytes: opts.keyOrderMinBytes,
@@ -170,6 +172,14 @@ export async function openContext(given: ServiceOptions): Promise<ServiceContext
     log: opts.log,
     metrics,
   };
+}
+
+/** The vaults' own storage; with paired locations, beside each vault's copy in its location's pair. */
+function recoveryPointStore(placement: StoragePlacement, masterKey: Buffer, clock: Clock, opts: ServiceOptions): RecoveryPointStore {
+  const primary = new RepositoryStore(placement, masterKey, clock, { repackBudgetBytes: opts.repackBudgetBytes, locks: opts.repositoryLocks });
+  if (Object.keys(opts.pairedLocations ?? {}).length === 0) return primary;
+  const secondary = new RepositoryStore(placement.secondary(), masterKey, clock, { repackBudgetBytes: opts.repackBudgetBytes, locks: opts.repositoryLocks, create: false });
+  return new GeoRedundantStore(primary, secondary, async (vaultKey) => (await placement.pairOfVault(vaultKey)) !== undefined, { clock, locks: opts.repositoryLocks });
 }
 
 export async function startService(given: ServiceOptions): Promise<RunningService> {

@@ -41,6 +41,7 @@ const DP = 'Microsoft.DataProtection';
 const VAULTS = '/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.DataProtection/backupVaults';
 const VAULT = `${VAULTS}/{vault}`;
 const BI = `${VAULT}/backupInstances/{instance}`;
+const LOCATION = '/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.DataProtection/locations/{loc}';
 const GUARD = '/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.DataProtection/resourceGuards/{guard}';
 const KV = '/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.KeyVault/vaults/{kv}';
 const SECRET = `${KV}/secrets/{secret}`;
@@ -115,6 +116,12 @@ const TABLE: [string, string | RouteAction][] = [
   [`GET ${VAULT}/backupJobs`, `${DP}/backupVaults/backupJobs/read`],
   [`GET ${VAULT}/backupJobs/{job}`, `${DP}/backupVaults/backupJobs/read`],
   [`GET /subscriptions/{sub}/providers/${DP}/backupJobs`, list(`${DP}/backupJobs/read`)],
+
+  // Cross-region restore, at the vault's secondary region (services/cross-region-restore.ts
+  // checks that the vault or instance named in the body is under the path's group).
+  ...['fetchSecondaryRecoveryPoints', 'crossRegionRestore', 'validateCrossRegionRestore', 'fetchCrossRegionRestoreJob', 'fetchCrossRegionRestoreJobs'].map(
+    (a): [string, string] => [`POST ${LOCATION}/${a}`, `${DP}/locations/${a}/action`],
+  ),
 
   [`GET ${VAULT}/operationStatus/{op}`, `${DP}/backupVaults/operationStatus/read`],
   [`GET ${VAULT}/backupInstances/{bi}/operationStatus/{op}`, `${DP}/backupVaults/operationStatus/read`],

@@ -8,6 +8,7 @@ import { apiErrors } from './errors/api.ts';
 import { authorizationErrors } from './errors/authorization.ts';
 import { catalogErrors } from './errors/catalog.ts';
 import { cliErrors } from './errors/cli.ts';
+import { geoErrors } from './errors/geo.ts';
 import { hostErrors } from './errors/host.ts';
 import { identityErrors } from './errors/identity.ts';
 import { instanceErrors } from './errors/instances.ts';
@@ -25,6 +26,7 @@ import { storageErrors } from './errors/storage.ts';
 
 export * from './errors/dp-error.ts';
 export { RESTORE_FILE_EXISTS } from './errors/server.ts';
+export { GEO_COPY_MISMATCH } from './errors/geo.ts';
 export { POLICY_CODES, type PolicyCode } from './errors/policies.ts';
 export {
   STORAGE_CREDENTIALS_MISSING, STORAGE_FAILURE, STORAGE_FULL, STORAGE_INVALID_NAME, STORAGE_INVALID_RANGE, STORAGE_LOCATION_INVALID,
@@ -58,4 +60,5 @@ export const errors = {
   ...identityErrors,
   ...authorizationErrors,
   ...catalogErrors,
+  ...geoErrors,
 } as const;

@@ -32,8 +32,11 @@ export interface RehydrationAsk {
 }
 
 export interface RecoveryPointStore {
-  /** Records where a vault just created in `azureLocation` keeps its data (its location's storage now); optional. */
-  placeVault?(vaultKey: string, azureLocation: string): Promise<void>;
+  /**
+   * Records where a vault just created in `azureLocation` keeps its data (its location's storage
+   * now), and the region a GeoRedundant one copies to; optional.
+   */
+  placeVault?(vaultKey: string, azureLocation: string, secondaryRegion?: string): Promise<void>;
   write(loc: DumpLocation, input: Readable, onBytes?: (total: number) => void): Promise<StoredDump>;
   read(stored: StoredDump, recoveryPointId: string): Readable;
   /**
@@ -86,6 +89,26 @@ export interface RecoveryPointStore {
   health(vaultKey: string): Promise<StoredHealth[]>;
   /** Verifies, rebuilds the index from the data itself and salvages what is readable of damaged data. */
   repair(vaultKey: string): Promise<StoreRepairReport>;
+  /** Every recovery point the vault's storage holds, from what is stored (the index is not rebuilt); optional. */
+  storedPoints?(vaultKey: string): Promise<RecoveredDump[]>;
+  /**
+   * The copies of geo-redundant vaults in their location's pair, read as a store of their own
+   * (cross-region restore); absent when the server pairs no location.
+   */
+  readonly secondary?: RecoveryPointStore;
+  /**
+   * Copies a stored recovery point to the paired region's storage of its vault, verified; run
+   * again it sends only what is missing. Present with `secondary`.
+   */
+  replicate?(stored: StoredDump): Promise<StoredReplication>;
+}
+
+/** What one geo-redundant copy sent. */
+export interface StoredReplication {
+  objectsCopied: number;
+  bytesCopied: number;
+  /** Objects the pair held already (an earlier, interrupted copy's). */
+  objectsPresent: number;
 }
 
 /** Whether one stored recovery point can be restored, as far as the store knows. */
@@ -142,6 +165,8 @@ export interface StoreMaintenanceReport {
   localityRunsAfter: number;
   /** Damage found on the way (packs the index lists but storage lacks, live chunks no pack holds). */
   problems: string[];
+  /** The same for the vault's copy in its paired region, when it has one. */
+  secondary?: StoreMaintenanceReport;
 }
 
 export interface StoreVerifyReport {

@@ -36,6 +36,8 @@ export interface RecoveryPointResource {
     recoveryPointState: 'Completed' | 'Corrupted';
     /** dpvault's: present while the point cannot be restored, naming what is damaged. */
     dataIntegrityError?: { code: string; message: string; detectedAt: string };
+    /** dpvault's, on points of GeoRedundant vaults: the copy in the paired (secondary) region. */
+    secondaryRegionDetails?: SecondaryRegionDetails;
   };
   internal: {
     /** Where each datastore keeps the bytes. */
@@ -51,7 +53,24 @@ export interface RecoveryPointResource {
     rehydrated?: RehydrationState | null;
     /** Datastores whose data a verify or repair found unrestorable: datastore → problem, when. */
     damage?: Record<string, { problem: string; detectedAt: string }>;
+    /** The VaultStore bytes' copy in the paired region (same ref, in the pair's storage), once committed there. */
+    secondaryStored?: StoredDump | null;
   };
+}
+
+/**
+ * The state of a point's copy in the secondary region, in the upper-case style of
+ * `recoveryPointDataStoresDetails[].state`: `COPY_PENDING` until the copy after the backup has
+ * finished, then `COMMITTED` (restorable there, with `--use-secondary-region`) or `FAILED` (the
+ * next backup or maintenance of the vault tries again, sending only what is missing).
+ */
+export interface SecondaryRegionDetails {
+  region: string;
+  state: 'COPY_PENDING' | 'COMMITTED' | 'FAILED';
+  /** When the copy was last committed. */
+  copyTime: string | null;
+  /** Why the last copy failed. */
+  error: { code: string; message: string } | null;
 }
 
 export interface TimelineEntry {

@@ -51,6 +51,12 @@ const CSR: Record<string, string> = { disabled: 'Disabled', enabled: 'Enabled', 
 const ALERTS: Record<string, string> = { enabled: 'Enabled', disabled: 'Disabled' };
 const IDENTITY: Record<string, string> = { systemassigned: 'SystemAssigned', none: 'None' };
 
+/** Whether the vault's VaultStore is GeoRedundant: each recovery point is copied to its location's pair. */
+export function isGeoRedundant(vault: Pick<BackupVault, 'properties'>): boolean {
+  // Vaults stored before a setting existed may lack it.
+  return (vault.properties.storageSettings ?? []).some((s) => s.datastoreType === 'VaultStore' && s.type === 'GeoRedundant');
+}
+
 export const VAULT_NAME = /^[A-Za-z][-A-Za-z0-9]*[A-Za-z0-9]$/;
 
 export function checkVaultName(name: string): void {

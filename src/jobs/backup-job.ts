@@ -17,6 +17,7 @@ import { connectionFor } from '../services/datasource-access.ts';
 import { finishJob, loadJob, updateJob } from '../services/jobs.ts';
 import type { PolicyResource } from '../domain/policy.ts';
 import { buildRecoveryPoint, saveRecoveryPoint } from '../services/recovery-points.ts';
+import { copyPendingToSecondary, markCopyPending, type CopyOutcome } from '../services/geo-copies.ts';
 import type { RecoveryPointResource } from '../domain/recovery-point.ts';
 import { RECOVERY_POINT_TYPE } from '../domain/backup-instance.ts';
 import { newHexId } from '../util/ids.ts';
@@ -81,8 +82,19 @@ export async function runBackupJob(ctx: ServiceContext, payload: BackupTaskPaylo
     if (d.status === 'rejected') throw d.reason;
     if (w.status === 'rejected') throw w.reason;
     const rp = draft(stored!);
+    markCopyPending(vault, rp);
     await saveRecoveryPoint(ctx, rp);
+    // A GeoRedundant vault's points go to the paired region before the job ends (this one and any
+    // whose copy failed before); a failed copy does not fail the backup: the point says why.
+    // Past this point the point is saved: nothing may fail the job (whose failure deletes its data).
+    const geo = await copyPendingToSecondary(ctx, vault).catch((e: unknown): CopyOutcome => {
+      ctx.log?.(`geo-redundant copies of vault ${vault!.name} failed: ${toDpError(e).message}`);
+      return { committed: [], failed: [] };
+    });
+    const geoFailure = geo.failed.find((f) => f.recoveryPointId === rp.name);
     await finishJob(ctx, job.id, {}, (p) => {
+      if (geo.committed.includes(rp.name)) p.extendedInfo.additionalDetails = { ...(p.extendedInfo.additionalDetails ?? {}), SecondaryRegionCopy: 'COMMITTED' };
+      if (geoFailure) p.extendedInfo.additionalDetails = { ...(p.extendedInfo.additionalDetails ?? {}), SecondaryRegionCopy: `FAILED: ${geoFailure.message}` };
       setProgress(p.extendedInfo, stored!.size, dataBytes, true);
       p.extendedInfo.targetRecoverPoint = { recoveryPointID: rp.name, recoveryPointTime: rp.properties.recoveryPointTime };
       p.extendedInfo.additionalDetails = { ...(p.extendedInfo.additionalDetails ?? {}), RetentionTag: rp.properties.retentionTagName };

@@ -9,6 +9,7 @@ import { BACKUP_DATA_DAMAGED } from '../domain/errors.ts';
 import type { StoreMaintenanceReport } from '../domain/recovery-point-store.ts';
 import { vaultStoreKey } from '../domain/recovery-point-store.ts';
 import { VAULT_TYPE, type BackupVault } from '../domain/vault.ts';
+import { copyPendingToSecondary } from '../services/geo-copies.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { queueMaintenance } from '../services/vault-maintenance.ts';
 import { SerialRunner } from '../util/serial-runner.ts';
@@ -18,8 +19,12 @@ import { DEFAULT_AUDIT_RETENTION_DAYS, pruneAuditLog } from '../services/audit.t
 
 export async function runMaintenanceJob(ctx: ServiceContext, payload: MaintenanceTaskPayload): Promise<StoreMaintenanceReport | null> {
   return runVaultJob(ctx, payload.jobId, async (vaultId) => {
+    // A GeoRedundant vault's copies that failed are tried again first, so the pair's gc sees them.
+    const vault = (await ctx.catalog.getResource<BackupVault>(vaultId))?.body;
+    const geo = vault ? await copyPendingToSecondary(ctx, vault) : { committed: [], failed: [] };
     const report = await ctx.store.maintain(vaultStoreKey(vaultId));
-    const details = {
+    const secondary = report.secondary;
+    const details: Record<string, string> = {
       Datastores: report.datastores.join(',') || 'none',
       PacksDeleted: String(report.packsDeleted),
       PacksRepacked: String(report.packsRepacked),
@@ -33,9 +38,12 @@ export async function runMaintenanceJob(ctx: ServiceContext, payload: Maintenanc
       LocalityRepackBudgetBytes: String(report.localityBudgetBytes),
       LocalityRunsBefore: String(report.localityRunsBefore),
       LocalityRunsAfter: String(report.localityRunsAfter),
+      ...(geo.committed.length || geo.failed.length ? { SecondaryRegionCopiesCommitted: String(geo.committed.length), SecondaryRegionCopiesFailed: String(geo.failed.length) } : {}),
+      ...(secondary ? { SecondaryRegionPacksDeleted: String(secondary.packsDeleted), SecondaryRegionBytesFreed: String(secondary.bytesFreed), SecondaryRegionStoredBytes: String(secondary.storedBytes) } : {}),
     };
-    const error = report.problems.length
-      ? { code: BACKUP_DATA_DAMAGED, message: `${report.problems.join('\n')}\nRun 'dpvault vault verify' to see the recovery points affected.` }
+    const problems = [...report.problems, ...(secondary?.problems ?? []).map((p) => `secondary region: ${p}`)];
+    const error = problems.length
+      ? { code: BACKUP_DATA_DAMAGED, message: `${problems.join('\n')}\nRun 'dpvault vault verify' to see the recovery points affected.` }
       : undefined;
     return { result: report, details, error };
   });

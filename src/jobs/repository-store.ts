@@ -34,11 +34,17 @@ export class RepositoryStore implements RecoveryPointStore {
 
   readonly #repackBudgetBytes: number | undefined;
   readonly #locks: LockOptions | undefined;
+  readonly #create: boolean;
 
   /** `repackBudgetBytes`: what one maintenance may write per datastore repacking for locality (default 0: off). */
   /** `storage`: where vaults' data goes, one storage for all or placed per vault (storage/placement.ts). */
-  constructor(storage: StorageFactory | StoragePlacement, masterKey: Buffer, clock: Clock, opts: { repackBudgetBytes?: number; locks?: LockOptions } = {}) {
+  /** `create`: whether a repository is made where none is yet (default); false for copies made elsewhere (a geo-redundant vault's pair). */
+  constructor(
+    storage: StorageFactory | Pick<StoragePlacement, 'forVault' | 'place'>, masterKey: Buffer, clock: Clock,
+    opts: { repackBudgetBytes?: number; locks?: LockOptions; create?: boolean } = {},
+  ) {
     this.#placement = storage instanceof StorageFactory ? { forVault: () => Promise.resolve(storage), place: () => Promise.resolve() } : storage;
+    this.#create = opts.create ?? true;
     this.#masterKey = masterKey;
     this.#clock = clock;
     this.#repackBudgetBytes = opts.repackBudgetBytes;
@@ -57,7 +63,7 @@ export class RepositoryStore implements RecoveryPointStore {
       repo = this.#open(vaultKey, datastore).then((storage) => {
         this.#noteArchived(key, datastore, storage);
         return Repository.open(storage, this.#masterKey, opts).catch((e: unknown) => {
-          if ((e as DpError).code === REPOSITORY_NOT_FOUND) return Repository.init(storage, this.#masterKey, { ...opts, chunker: chunkerForDataSize(sizeHint) });
+          if ((e as DpError).code === REPOSITORY_NOT_FOUND && this.#create) return Repository.init(storage, this.#masterKey, { ...opts, chunker: chunkerForDataSize(sizeHint) });
           throw e;
         });
       });
@@ -194,14 +200,10 @@ export class RepositoryStore implements RecoveryPointStore {
     return (await repo.notes()).map((b) => JSON.parse(b.toString('utf8')) as Record<string, unknown>);
   }
 
-  async placeVault(vaultKey: string, azureLocation: string): Promise<void> {
+  async placeVault(vaultKey: string, azureLocation: string, secondaryRegion?: string): Promise<void> {
     // A vault made again under a deleted one's name starts in its location's storage now.
-    for (const key of [...this.#repos.keys()]) if (key.startsWith(`${vaultKey}/`)) this.#repos.delete(key);
-    await this.#placement.place(vaultKey, azureLocation);
-  }
-
-  async #open(vaultKey: string, datastore: string): Promise<Storage> {
-    return (await this.#placement.forVault(vaultKey)).open(vaultKey, datastore, { tiers: datastoreTiers(datastore) });
+    this.forgetVault(vaultKey);
+    await this.#placement.place(vaultKey, azureLocation, secondaryRegion);
   }
 
   /** Remembers the repository `key` as one whose packs sit in an archive tier, when they do. */
@@ -212,6 +214,37 @@ export class RepositoryStore implements RecoveryPointStore {
   /** What gc may do in a repository: no repack where the packs are archived (it would read them). */
   #gcOptions(key: string): { repackDeadRatio?: null } {
     return this.#archived.has(key) ? { repackDeadRatio: null } : {};
+  }
+
+  /** The storage of one vault's datastore (for copies of it made elsewhere: repository/replicate.ts). */
+  async storageOf(vaultKey: string, datastore: string): Promise<Storage> {
+    return (await this.#placement.forVault(vaultKey)).open(vaultKey, datastore, { tiers: datastoreTiers(datastore) });
+  }
+
+  /** Drops what is open of a vault's datastore, so the next use reads its storage anew (after another writer added to it). */
+  forget(vaultKey: string, datastore: string): void {
+    this.#repos.delete(`${vaultKey}/${datastore}`);
+  }
+
+  /** Drops what is open of every datastore of a vault. */
+  forgetVault(vaultKey: string): void {
+    for (const key of [...this.#repos.keys()]) if (key.startsWith(`${vaultKey}/`)) this.#repos.delete(key);
+  }
+
+  /** Every recovery point stored in the vault's datastores (from the manifests, not rebuilding the index). */
+  async storedPoints(vaultKey: string): Promise<RecoveredDump[]> {
+    const out: RecoveredDump[] = [];
+    for (const datastore of await this.#datastores(vaultKey)) {
+      const repo = await this.repository(vaultKey, datastore);
+      for (const m of await repo.listManifests()) {
+        out.push({ datastore, stored: { ref: `${vaultKey}/${datastore}/${m.id}`, size: m.size }, recoveryPointId: m.recoveryPointId, createdAt: m.createdAt, metadata: m.metadata });
+      }
+    }
+    return out;
+  }
+
+  #open(vaultKey: string, datastore: string): Promise<Storage> {
+    return this.storageOf(vaultKey, datastore);
   }
 
   async #datastores(vaultKey: string): Promise<string[]> {
@@ -358,7 +391,7 @@ function storedHealth(vaultKey: string, datastore: string, health: readonly Mani
   return health.map((h) => ({ datastore, ref: `${vaultKey}/${datastore}/${h.manifestId}`, restorable: h.restorable, problem: h.problem }));
 }
 
-function parseRef(ref: string): { vaultKey: string; datastore: string; manifestId: string } {
+export function parseRef(ref: string): { vaultKey: string; datastore: string; manifestId: string } {
   const [vaultKey, datastore, manifestId] = ref.split('/');
   if (!vaultKey || !datastore || !manifestId) throw errors.recoveryPointRefInvalid(`'${ref}' is not a repository reference.`);
   return { vaultKey, datastore, manifestId };

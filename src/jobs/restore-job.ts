@@ -38,10 +38,13 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
   try {
     const rp = (await ctx.catalog.getResource<RecoveryPointResource>(`${payload.instanceId}/recoveryPoints/${payload.recoveryPointId}`))?.body;
     if (!rp) throw new Error(`Recovery point ${payload.recoveryPointId} no longer exists.`);
-    // From ArchiveStore: rehydrate to VaultStore first, in this same job.
-    const stored = payload.request.sourceDataStoreType.toLowerCase() === 'archivestore'
+    // Across regions: the paired region's copy, through its own store. From ArchiveStore:
+    // rehydrate to VaultStore first, in this same job.
+    const store = payload.secondary ? ctx.store.secondary : ctx.store;
+    if (!store) throw errors.crossRegionRestoreNotEnabled(job.properties.vaultName, 'this server pairs no location.');
+    const stored = payload.secondary ?? (payload.request.sourceDataStoreType.toLowerCase() === 'archivestore'
       ? await rehydrateForRestore(ctx, job.id, rp.id, payload.request)
-      : storedIn(rp, payload.request.sourceDataStoreType);
+      : storedIn(rp, payload.request.sourceDataStoreType));
     if (!stored) throw new Error(`Recovery point ${rp.name} is no longer in ${payload.request.sourceDataStoreType}.`);
     const report = throttle(1000, (bytes: number) =>
       updateJob(ctx, job.id, (p) => {
@@ -51,7 +54,7 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
     );
     let bytes = 0;
     const feed: Feed = (sink) =>
-      ctx.store.readInto(stored, rp.name, sink, (total) => {
+      store.readInto(stored, rp.name, sink, (total) => {
         bytes = total;
         report.call(total);
       });
@@ -83,7 +86,8 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
   } catch (e) {
     const err = toDpError(e);
     await finishJob(ctx, job.id, { error: { code: err.code, message: err.message } });
-    await recordHealthAfterDamage(ctx, job.id.split('/backupJobs/')[0]!, err.code);
+    // Damage in the paired region's copy says nothing of the vault's own data.
+    if (!payload.secondary) await recordHealthAfterDamage(ctx, job.id.split('/backupJobs/')[0]!, err.code);
   }
 }
 

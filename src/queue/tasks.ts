@@ -1,6 +1,7 @@
 // The task map: every kind of queued work and the payload it carries (as graphile-worker's
 // `GraphileWorker.Tasks`). Services queue work by kind through the queue's interface without
 // importing the jobs that run it; the composition root wires one handler per kind (src/app.ts).
+import type { StoredDump } from '../domain/recovery-point-store.ts';
 import type { RestoreRequest } from '../domain/restore-request.ts';
 
 export interface BackupTaskPayload {
@@ -18,6 +19,8 @@ export interface RestoreTaskPayload {
   instanceId: string;
   request: RestoreRequest;
   destination: string;
+  /** A cross-region restore: the copy in the vault's paired region, read from there alone. */
+  secondary?: StoredDump;
 }
 
 export interface VerifyTaskPayload {

@@ -25,6 +25,8 @@ export interface NewJob {
   recoveryDestination?: string | null;
   sourceRecoverPoint?: { recoveryPointID: string; recoveryPointTime: string } | null;
   rehydrationPriority?: string | null;
+  /** A restore that reads the paired region's copy (crossRegionRestore). */
+  crossRegion?: boolean;
 }
 
 export async function createJob(ctx: ServiceContext, j: NewJob): Promise<JobResource> {
@@ -62,7 +64,7 @@ export async function createJob(ctx: ServiceContext, j: NewJob): Promise<JobReso
     rehydrationPriority: j.rehydrationPriority ?? null,
     supportedActions: j.isUserTriggered ? [''] : [],
     progressUrl: null,
-    isCrossRegionRestore: j.category === 'Restore' ? false : null,
+    isCrossRegionRestore: j.category === 'Restore' ? j.crossRegion === true : null,
     errorDetails: null,
     extendedInfo: {
       backupInstanceState: j.instance?.properties.currentProtectionState ?? null,

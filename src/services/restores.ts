@@ -25,14 +25,21 @@ export interface RestorePlan {
   destination: string;
 }
 
-/** Reads and checks a restore request against the instance, its recovery point and the target. */
-export async function planRestore(ctx: ServiceContext, vault: BackupVault, instance: BackupInstanceResource, body: unknown): Promise<RestorePlan> {
+/**
+ * Reads and checks a restore request against the instance, its recovery point and the target.
+ * `checkSource`: where the point's bytes must be (default: the datastore the request names, in
+ * the vault's own storage; a cross-region restore checks the paired region's copy instead).
+ */
+export async function planRestore(
+  ctx: ServiceContext, vault: BackupVault, instance: BackupInstanceResource, body: unknown,
+  checkSource: (rp: RecoveryPointResource, request: RestoreRequest) => void | Promise<void> = checkSourceDataStore,
+): Promise<RestorePlan> {
   const request = readRestoreRequest(body);
   const rp = await ctx.catalog.getResource<RecoveryPointResource>(`${instance.id}/recoveryPoints/${request.recoveryPointId}`);
   if (!rp) {
     throw errors.restorePointNotFound(`The recovery point '${request.recoveryPointId}' does not exist in backup instance '${instance.name}'.`, 'recoveryPointId');
   }
-  checkSourceDataStore(rp.body, request);
+  await checkSource(rp.body, request);
   const manifest = findManifest(instance.properties.dataSourceInfo.datasourceType);
   if (request.target.kind === 'files') {
     if (manifest && !manifest.allowedRestoreTargetTypes.includes('RestoreAsFiles')) {

@@ -12,6 +12,7 @@ import type { Page } from '../catalog/catalog.ts';
 import { stableGuid } from '../util/ids.ts';
 import type { ServiceContext } from './context.ts';
 import { getResourceGroup, listInGroup } from './resource-groups.ts';
+import { replicatedRegionsFor } from './geo-copies.ts';
 
 export async function getVault(ctx: ServiceContext, sub: string, rg: string, name: string): Promise<BackupVault> {
   await getResourceGroup(ctx, sub, rg);
@@ -60,9 +61,12 @@ export async function prepareVaultPut(
       ...settings,
       secureScore: existing?.properties.secureScore ?? 'Adequate',
       bcdrSecurityLevel: existing?.properties.bcdrSecurityLevel ?? 'Good',
-      replicatedRegions: existing?.properties.replicatedRegions ?? [],
+      replicatedRegions: [],
     },
   };
+  // An existing vault keeps the regions it replicates to, as it keeps its storage settings (a
+  // GeoRedundant vault made before pairs existed: none).
+  vault.properties.replicatedRegions = existing ? existing.properties.replicatedRegions : replicatedRegionsFor(ctx, vault);
   return { vault, created: !existing };
 }
 

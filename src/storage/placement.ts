@@ -3,7 +3,9 @@
 // when the vault was created: that storage is recorded with the vault (VaultStorageRecords), so a
 // later change of the location's URL sends new vaults there and leaves existing vaults' data
 // where it is (`moved` reports them at start-up). A vault with no record (created before
-// per-location storage existed) lives in the server's storage.
+// per-location storage existed) lives in the server's storage. A location's pair
+// (`--paired-location A=B`) is where a GeoRedundant vault of A keeps its copy: in the storage B's
+// setting names now (`secondary`), under the same `<vault>/<datastore>/` names.
 import { DpError, errors } from '../domain/errors.ts';
 import type { LocationStorage, StorageSetting } from '../domain/storage-settings.ts';
 import { StorageFactory } from './factory.ts';
@@ -18,6 +20,8 @@ export interface VaultStorageRecord {
   azureLocation: string;
   /** The storage URL, or DEFAULT_STORAGE for the server's storage. */
   storage: string;
+  /** A GeoRedundant vault's pair at its creation (lower case): where its copies go. */
+  secondaryRegion?: string;
 }
 
 export interface VaultStorageRecords {
@@ -76,12 +80,20 @@ export class StoragePlacement {
   readonly #records: VaultStorageRecords;
   readonly #stack: StackOptions;
   readonly #factories = new Map<string, StorageFactory>();
+  readonly #pairs = new Map<string, string>();
 
-  /** Throws InvalidStorageSetting, naming the setting, for a location storage no backend opens. */
-  constructor(defaultFactory: StorageFactory, locations: readonly LocationStorage[], records: VaultStorageRecords, stackOptions: StackOptions = {}) {
+  /**
+   * Throws InvalidStorageSetting, naming the setting, for a location storage no backend opens.
+   * `pairs`: each location's pair (lower case), for geo-redundant copies.
+   */
+  constructor(
+    defaultFactory: StorageFactory, locations: readonly LocationStorage[], records: VaultStorageRecords, stackOptions: StackOptions = {},
+    pairs: Readonly<Record<string, string>> = {},
+  ) {
     this.#default = defaultFactory;
     this.#records = records;
     this.#stack = stackOptions;
+    for (const [a, b] of Object.entries(pairs)) this.#pairs.set(a.toLowerCase(), b.toLowerCase());
     for (const l of locations) {
       this.#locations.set(l.azureLocation.toLowerCase(), l.storage);
       this.#factory(l.storage.location, l.storage.setting);
@@ -93,9 +105,11 @@ export class StoragePlacement {
     return this.#locations.get(azureLocation.toLowerCase())?.location ?? DEFAULT_STORAGE;
   }
 
-  /** Records where a vault just created in `azureLocation` keeps its data. */
-  async place(vaultKey: string, azureLocation: string): Promise<void> {
-    await this.#records.set(vaultKey, { azureLocation: azureLocation.toLowerCase(), storage: this.configuredFor(azureLocation) });
+  /** Records where a vault just created in `azureLocation` keeps its data, and where a GeoRedundant one copies it. */
+  async place(vaultKey: string, azureLocation: string, secondaryRegion?: string): Promise<void> {
+    await this.#records.set(vaultKey, {
+      azureLocation: azureLocation.toLowerCase(), storage: this.configuredFor(azureLocation), ...(secondaryRegion ? { secondaryRegion: secondaryRegion.toLowerCase() } : {}),
+    });
   }
 
   /** The storage of a vault's datastores: the one recorded with it, else the server's. */
@@ -103,6 +117,49 @@ export class StoragePlacement {
     const record = await this.#records.get(vaultKey);
     if (!record || record.storage === DEFAULT_STORAGE) return this.#default;
     return this.#factory(record.storage, `the storage recorded for vault ${vaultKey}`);
+  }
+
+  /** The location `azureLocation` copies geo-redundant vaults to, if the server pairs it with one. */
+  pairOf(azureLocation: string): string | undefined {
+    return this.#pairs.get(azureLocation.toLowerCase());
+  }
+
+  /** Where a vault copies its data: the pair recorded at its creation as GeoRedundant (none for other vaults). */
+  async pairOfVault(vaultKey: string): Promise<string | undefined> {
+    return (await this.#records.get(vaultKey))?.secondaryRegion;
+  }
+
+  /**
+   * Why a GeoRedundant vault cannot be made in `azureLocation` (no pair, or a pair whose storage
+   * is the location's own, which would be no copy at all); undefined when it can.
+   */
+  geoRedundancyRefusal(azureLocation: string): string | undefined {
+    const pair = this.pairOf(azureLocation);
+    if (!pair) {
+      return `The location '${azureLocation}' has no paired location on this server, so a GeoRedundant vault there would have no copy: ` +
+        `start the server with --paired-location ${azureLocation.toLowerCase()}=<location> (and --location-storage <location>=URL for the pair's storage), or use LocallyRedundant.`;
+    }
+    if (this.configuredFor(pair) === this.configuredFor(azureLocation)) {
+      return `The location '${azureLocation}' is paired with '${pair}', but both keep their data in the same storage, so a GeoRedundant vault would have no separate copy: ` +
+        `give the pair a storage of its own with --location-storage ${pair}=URL.`;
+    }
+    return undefined;
+  }
+
+  /**
+   * The storages of geo-redundant copies, as a placement: a vault's datastores in the storage its
+   * recorded pair's setting names now. A vault recorded without a pair has no secondary storage.
+   */
+  secondary(): Pick<StoragePlacement, 'forVault' | 'place'> {
+    return {
+      forVault: async (vaultKey) => {
+        const pair = await this.pairOfVault(vaultKey);
+        if (!pair) throw errors.geoRedundancyUnavailable(`The vault ${vaultKey} was not created GeoRedundant in a paired location, so it has no secondary region.`, 'location');
+        const storage = this.configuredFor(pair);
+        return storage === DEFAULT_STORAGE ? this.#default : this.#factory(storage, `--location-storage ${pair}`);
+      },
+      place: () => Promise.resolve(),
+    };
   }
 
   /** Vaults whose location's setting changed since they were created (their data stays where it is). */

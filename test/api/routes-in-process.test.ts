@@ -209,6 +209,31 @@ describe('every route, in-process', () => {
     assert.deepEqual(await cluster.compareDatabases('shop', 'shop_restored'), []);
   });
 
+  it('answers the cross-region restore routes of a vault without cross region restore with a clear 400, and bad bodies too', async () => {
+    const at = `${rg()}${DP}/locations/eastus`;
+    const details = { sourceRegion: 'westus', sourceBackupInstanceId: instance() };
+    const request = { objectType: 'AzureBackupRecoveryPointBasedRestoreRequest', sourceDataStoreType: 'VaultStore', recoveryPointId: rpName, restoreTargetInfo: {} };
+    const calls: [string, unknown][] = [
+      ['fetchSecondaryRecoveryPoints', details],
+      ['crossRegionRestore', { objectType: 'CrossRegionRestoreRequestObject', restoreRequestObject: request, crossRegionRestoreDetails: details }],
+      ['validateCrossRegionRestore', { objectType: 'ValidateCrossRegionRestoreRequestObject', restoreRequestObject: request, crossRegionRestoreDetails: details }],
+      ['fetchCrossRegionRestoreJobs', { sourceRegion: 'westus', sourceBackupVaultId: vault() }],
+      ['fetchCrossRegionRestoreJob', { sourceRegion: 'westus', sourceBackupVaultId: vault(), jobId: 'x' }],
+    ];
+    for (const [action, body] of calls) {
+      const res = await call('POST', `${at}/${action}`, body);
+      assert.equal(res.status, 400, `${action}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.error.code, 'UserErrorCrossRegionRestoreNotEnabled', action);
+    }
+    const noDetails = await call('POST', `${at}/crossRegionRestore`, { restoreRequestObject: request });
+    assert.equal(noDetails.status, 400);
+    assert.match(noDetails.body.error.message, /crossRegionRestoreDetails/);
+    // A vault named outside the path's group is refused before anything is read of it.
+    const elsewhere = await call('POST', `/subscriptions/${sub}/resourceGroups/other${DP}/locations/eastus/fetchCrossRegionRestoreJobs`, { sourceBackupVaultId: vault() });
+    assert.equal(elsewhere.status, 400);
+    assert.match(elsewhere.body.error.message, /outside the subscription and resource group/);
+  });
+
   it('changes the protection state through each action', async () => {
     const state = async () => (await call('GET', instance())).body.properties.currentProtectionState;
     for (const [action, expected] of [

@@ -41,6 +41,16 @@ const PINNED: Record<keyof typeof errors, Pinned> = {
   storageObjectNotFound: [errors.storageObjectNotFound('packs/ab'), 'StorageObjectNotFound', 404, "The storage object 'packs/ab' does not exist."],
   storageFailure: [errors.storageFailure('read', 'x', 'EIO', false), 'StorageFailure', 500, "Storage read of 'x' failed: EIO"],
   storageFull: [errors.storageFull('full', space), 'UserErrorStorageFull', 409, 'full'],
+  geoRedundancyUnavailable: [errors.geoRedundancyUnavailable('m', 'location'), 'UserErrorGeoRedundancyNotAvailable', 400, 'm'],
+  crossRegionRestoreNotEnabled: [
+    errors.crossRegionRestoreNotEnabled('v', 'why'), 'UserErrorCrossRegionRestoreNotEnabled', 400, "Cross region restore is not available for the backup vault 'v': why",
+  ],
+  crossRegionWrongRegion: [errors.crossRegionWrongRegion('m', 't'), 'UserErrorInvalidRestoreLocation', 400, 'm'],
+  secondaryRecoveryPointNotFound: [
+    errors.secondaryRecoveryPointNotFound('rp', 'bi', 'eastus'), 'UserErrorRecoveryPointNotFound', 404,
+    "The recovery point 'rp' of backup instance 'bi' is not available in the secondary region eastus; it may not be copied there yet (recovery-point list --use-secondary-region lists what is).",
+  ],
+  geoCopyMismatch: [errors.geoCopyMismatch('packs/ab/ab', 'dir'), 'GeoRedundantCopyMismatch', 500, "The copy of 'packs/ab/ab' read back from the paired region's storage (dir) differs from what was written."],
   storageInvalidName: [errors.storageInvalidName('../x'), 'StorageInvalidName', 400, "'../x' is not a valid storage object name."],
   storageInvalidRange: [errors.storageInvalidRange('x', 10, 4, undefined), 'StorageInvalidRange', 400, "The range 4+* does not lie inside 'x' (10 bytes)."],
   storageSegmentInvalid: [errors.storageSegmentInvalid('vault', 'a/b'), 'InvalidStorageLocation', 500, "'a/b' cannot name a vault in storage."],

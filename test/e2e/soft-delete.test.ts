@@ -15,7 +15,7 @@ import type { RecoveryPointResource } from '../../src/domain/recovery-point.ts';
 import { ManualClock } from '../../src/util/clock.ts';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { shopSql } from '../support/pg-fixtures.ts';
-import { createProtectionResources, protectAndBackUp as protectAndBackUpAs } from '../support/protection-resources.ts';
+import { createProtectionResources, protectAndBackUp as protectAndBackUpAs, storeConnectionSecret } from '../support/protection-resources.ts';
 import { scratchDir } from '../support/scratch.ts';
 import { shellSession } from '../support/shell.ts';
 
@@ -73,9 +73,7 @@ before(async () => {
   cwd = scratchDir('dpvault-softdelete-cli-');
   svc = await startService({ dataDir, port: 0, clock, schedulerIntervalMs: 3_600_000, retentionIntervalMs: 3_600_000 });
   ({ sub, policyId } = await createProtectionResources(ok, pgc.port, 'kvsoft'));
-  await ok(`dpvault keyvault secret set --vault-name kvsoft -n pg --value "postgres://backupuser:S0ft-delete-pw@127.0.0.1:${pgc.port}/postgres?sslmode=disable" -o none`);
-  const principal = (await sh('dpvault backup-vault show -g rg -v vault --query identity.principalId -o tsv')).stdout.trim();
-  await ok(`dpvault keyvault set-policy -n kvsoft --object-id ${principal} --secret-permissions get list -o none`);
+  await storeConnectionSecret(session, 'kvsoft', `postgres://backupuser:S0ft-delete-pw@127.0.0.1:${pgc.port}/postgres?sslmode=disable`);
 });
 after(async () => {
   await svc?.close();

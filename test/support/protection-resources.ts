@@ -7,10 +7,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ShellSession } from './shell.ts';
 
-export async function createProtectionResources(ok: ShellSession['ok'], port: number, keyVault: string): Promise<{ sub: string; policyId: string }> {
+/** `vaultSettings`: the vault's storage settings (and more flags of backup-vault create). */
+export async function createProtectionResources(
+  ok: ShellSession['ok'], port: number, keyVault: string, vaultSettings = 'datastore-type=VaultStore type=LocallyRedundant',
+): Promise<{ sub: string; policyId: string }> {
   const sub = (await ok('dpvault account show')).id as string;
   await ok('dpvault group create -n rg -l westus');
-  await ok('dpvault backup-vault create -g rg -v vault -l westus --type SystemAssigned --storage-settings datastore-type=VaultStore type=LocallyRedundant');
+  await ok(`dpvault backup-vault create -g rg -v vault -l westus --type SystemAssigned --storage-settings ${vaultSettings}`);
   await ok('dpvault backup-policy get-default-policy-template --datasource-type AzureDatabaseForPostgreSQL > policy.json');
   const policyId = (await ok('dpvault backup-policy create -g rg --vault-name vault -n pol --policy policy.json')).id as string;
   await ok(`dpvault postgres server create -g rg -n pgsrv --host 127.0.0.1 --port ${port}`);
@@ -28,6 +31,14 @@ export async function protectDatabase(
   const bi = JSON.parse(readFileSync(join(cwd, 'bi.json'), 'utf8'));
   writeFileSync(join(cwd, 'bi.json'), JSON.stringify({ ...bi, backup_instance_name: o.name }));
   await ok('dpvault backup-instance create -g rg -v vault --backup-instance bi.json');
+}
+
+/** Stores the connection string as the key vault's secret `pg` and lets the vault's identity read it. */
+export async function storeConnectionSecret(session: ShellSession, keyVault: string, connection: string): Promise<void> {
+  const { ok, sh } = session;
+  await ok(`dpvault keyvault secret set --vault-name ${keyVault} -n pg --value "${connection}" -o none`);
+  const principal = (await sh('dpvault backup-vault show -g rg -v vault --query identity.principalId -o tsv')).stdout.trim();
+  await ok(`dpvault keyvault set-policy -n ${keyVault} --object-id ${principal} --secret-permissions get list -o none`);
 }
 
 /**

@@ -5,6 +5,7 @@ import { registerAuthorizationRoutes } from './authorization.ts';
 import { registerActivityLogRoutes } from './activity-log.ts';
 import { registerAlertRoutes } from './alerts.ts';
 import { registerBackupInstanceRoutes } from './backup-instances.ts';
+import { registerCrossRegionRoutes } from './cross-region.ts';
 import { registerDeletedInstanceRoutes } from './deleted-instances.ts';
 import { registerInstanceActionRoutes } from './instance-actions.ts';
 import { registerJobAndRecoveryPointRoutes } from './jobs-and-points.ts';
@@ -29,6 +30,7 @@ export function buildRouter(): Router {
   registerBackupInstanceRoutes(router);
   registerDeletedInstanceRoutes(router);
   registerInstanceActionRoutes(router);
+  registerCrossRegionRoutes(router);
   registerJobAndRecoveryPointRoutes(router);
   registerKeyVaultRoutes(router);
   registerPostgresServerRoutes(router);

@@ -6,15 +6,12 @@ import { checkAction, getInstance, setProtectionState, type ProtectionAction } f
 import { startOperation } from '../../services/operations.ts';
 import { triggerRestore, validateRestore } from '../../services/restore-trigger.ts';
 import { getVault } from '../../services/vaults.ts';
-import type { ApiRequest, ApiResponse } from '../http.ts';
+import type { ApiRequest } from '../http.ts';
 import type { Router } from '../router.ts';
 import { INSTANCE_PATH } from './backup-instances.ts';
-import { operationHeaders, operationUrls } from './operations.ts';
+import { acceptedOperation } from './operations.ts';
 
-const accepted = (req: ApiRequest<'sub'>, location: string, opId: string): ApiResponse => ({
-  status: 202,
-  headers: operationHeaders(req, operationUrls.location(req.params.sub, location, opId)),
-});
+const accepted = acceptedOperation;
 
 export function registerInstanceActionRoutes(router: Router): void {
   const load = async (req: ApiRequest<'sub' | 'rg' | 'vault' | 'instance'>) => {

@@ -41,6 +41,12 @@ export function operationHeaders(req: ApiRequest, urls: { status: string; result
   };
 }
 
+/** 202 Accepted for an operation started at `location`, with the headers that lead to its status and result. */
+export const acceptedOperation = (req: ApiRequest<'sub'>, location: string, opId: string): ApiResponse => ({
+  status: 202,
+  headers: operationHeaders(req, operationUrls.location(req.params.sub, location, opId)),
+});
+
 export function registerOperationRoutes(router: Router): void {
   const status = async (req: ApiRequest<'op'>): Promise<ApiResponse> => {
     const op = await req.ctx.catalog.getOperation(req.params.op);

@@ -31,7 +31,7 @@ export function registerVaultRoutes(router: Router): void {
       const { vault, created } = await prepareVaultPut(req.ctx, ...p(req), req.body);
       await guardVaultUpdate(req.ctx, vault);
       await saveVault(req.ctx, vault);
-      if (created) await req.ctx.store.placeVault?.(vaultStoreKey(vault.id), vault.location);
+      if (created) await req.ctx.store.placeVault?.(vaultStoreKey(vault.id), vault.location, vault.properties.replicatedRegions[0]);
       await registerVaultIdentity(req.ctx, vault);
       const op = await startOperation(req.ctx, vault.id, async () => null);
       return ok(vault, created ? 201 : 200, operationHeaders(req, operationUrls.vault(vault.id, op.id)));

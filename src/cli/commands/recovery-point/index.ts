@@ -3,6 +3,7 @@ import { recoveryPointTimeArgument } from '../../../policy/instance-request.ts';
 import { defineCommand, type ArgSpec, type Command } from '../../command.ts';
 import { instancePath } from '../../paths.ts';
 import { resourceGroup, vaultName } from '../backup-instance/args.ts';
+import { crossRegionDetails, crossRegionTarget, useSecondaryRegion } from '../cross-region.ts';
 
 const backupInstanceName: ArgSpec = { names: ['--backup-instance-name'], required: true, help: 'The name of the backup instance.' };
 export const maxItems: ArgSpec = { names: ['--max-items'], type: 'int', help: 'The maximum number of items to return.' };
@@ -21,9 +22,17 @@ export const recoveryPointList = defineCommand({
     vaultName,
     startTime: { names: ['--start-time'], help: 'Start date time in UTC (yyyy-mm-ddTHH:MM:SS).' },
     endTime: { names: ['--end-time'], help: 'End date time in UTC (yyyy-mm-ddTHH:MM:SS).' },
+    useSecondaryRegion,
     maxItems,
   },
   async run(a, ctx) {
+    if (a.useSecondaryRegion === true) {
+      if (a.startTime !== undefined || a.endTime !== undefined) ctx.warn('start-time and end-time filters will not work with use-secondary-region option');
+      const t = await crossRegionTarget(ctx, a.resourceGroup as string, a.vaultName as string);
+      const body = crossRegionDetails(t, a.backupInstanceName as string);
+      const points = ((await ctx.client.send('POST', `${t.base}/fetchSecondaryRecoveryPoints`, { body })).body as { value?: unknown[] }).value ?? [];
+      return a.maxItems !== undefined ? points.slice(0, Number(a.maxItems)) : points;
+    }
     const start = a.startTime ? recoveryPointTimeArgument(a.startTime as string) : undefined;
     const end = a.endTime ? recoveryPointTimeArgument(a.endTime as string) : undefined;
     if (start !== undefined && end !== undefined && start > end) ctx.warn('The argument --start-time is greater than --end-time.');

@@ -2,7 +2,8 @@
 // request (the output of `restore initialize-*`, converted to camelCase as az does).
 import { badArgument } from '../../../domain/errors.ts';
 import { snakeToCamel } from '../../../policy/instance-request.ts';
-import { defineCommand, type ArgSpec } from '../../command.ts';
+import { defineCommand, type ArgSpec, type ArgValues, type CommandContext } from '../../command.ts';
+import { crossRegionDetails, crossRegionTarget, useSecondaryRegion } from '../cross-region.ts';
 import { instanceArgs, instanceOf } from '../backup-instance/args.ts';
 
 const restoreRequestObject: ArgSpec = {
@@ -19,12 +20,20 @@ function requestOf(value: unknown): Record<string, unknown> {
   return snakeToCamel(value) as Record<string, unknown>;
 }
 
+/** The request at the vault's secondary region (Azure's CrossRegionRestoreRequestObject and its validation). */
+async function crossRegion(a: ArgValues, ctx: CommandContext, action: string, objectType: string): Promise<unknown> {
+  const t = await crossRegionTarget(ctx, a.resourceGroup as string, a.vaultName as string);
+  const body = { objectType, restoreRequestObject: requestOf(a.restoreRequestObject), crossRegionRestoreDetails: crossRegionDetails(t, a.backupInstanceName as string) };
+  return ctx.client.longRunning('POST', `${t.base}/${action}`, { body, noWait: a.noWait === true });
+}
+
 export const backupInstanceValidateForRestore = defineCommand({
   path: ['backup-instance', 'validate-for-restore'],
   summary: 'Validate whether a restore request would succeed.',
   supportsNoWait: true,
-  args: { ...instanceArgs, restoreRequestObject },
+  args: { ...instanceArgs, restoreRequestObject, useSecondaryRegion },
   async run(a, ctx) {
+    if (a.useSecondaryRegion === true) return crossRegion(a, ctx, 'validateCrossRegionRestore', 'ValidateCrossRegionRestoreRequestObject');
     const body = { restoreRequestObject: requestOf(a.restoreRequestObject) };
     return ctx.client.longRunning('POST', `${await instanceOf(a, ctx)}/validateRestore`, { body, noWait: a.noWait === true });
   },
@@ -34,8 +43,9 @@ export const restoreTrigger = defineCommand({
   path: ['backup-instance', 'restore', 'trigger'],
   summary: 'Trigger a restore of a backup instance; prints the id of the restore job.',
   supportsNoWait: true,
-  args: { ...instanceArgs, restoreRequestObject },
+  args: { ...instanceArgs, restoreRequestObject, useSecondaryRegion },
   async run(a, ctx) {
+    if (a.useSecondaryRegion === true) return crossRegion(a, ctx, 'crossRegionRestore', 'CrossRegionRestoreRequestObject');
     const body = requestOf(a.restoreRequestObject);
     return ctx.client.longRunning('POST', `${await instanceOf(a, ctx)}/restore`, { body, noWait: a.noWait === true });
   },
