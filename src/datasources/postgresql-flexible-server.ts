@@ -23,7 +23,8 @@ export const azureDatabaseForPostgreSQLFlexibleServer: DatasourceManifest = {
   supportSecretStoreAuthentication: false,
   backupVaultPermissions: [
     { roleDefinitionName: 'Reader', type: 'DataSourceRG' },
-    { roleDefinitionName: 'PostgreSQL Flexible Server Long Term Retention Backup', type: 'DataSource' },
+    // az c09e051's spelling (3a9a003 left out " Role"): the role's name as Azure's role table has it.
+    { roleDefinitionName: 'PostgreSQL Flexible Server Long Term Retention Backup Role', type: 'DataSource' },
   ],
   backupVaultRestorePermissions: [{ roleDefinitionName: 'Storage Blob Data Contributor', type: 'TargetStorageAccount' }],
   policySettings: postgresPolicySettings(DATASOURCE_TYPE, 'OssFlexiblePolicy1'),

@@ -87,7 +87,7 @@ const FLEXIBLE_SERVER = {
   supportSecretStoreAuthentication: false,
   backupVaultPermissions: [
     { roleDefinitionName: 'Reader', type: 'DataSourceRG' },
-    { roleDefinitionName: 'PostgreSQL Flexible Server Long Term Retention Backup', type: 'DataSource' },
+    { roleDefinitionName: 'PostgreSQL Flexible Server Long Term Retention Backup Role', type: 'DataSource' },
   ],
   backupVaultRestorePermissions: [{ roleDefinitionName: 'Storage Blob Data Contributor', type: 'TargetStorageAccount' }],
   policySettings: { ...POLICY_SETTINGS_WITHOUT_DEFAULT, defaultPolicy: defaultPolicy('Microsoft.DBforPostgreSQL/flexibleServers', 'OssFlexiblePolicy1') },
