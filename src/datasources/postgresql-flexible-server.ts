@@ -1,6 +1,8 @@
 // Manifest of AzureDatabaseForPostgreSQLFlexibleServer: a whole PostgreSQL flexible server, backed up
-// with the vault's own identity and restored as files only
-// (az's Manifests/AzureDatabaseForPostgreSQLFlexibleServer.py, values verbatim).
+// with the vault's own identity and restored as files (az's
+// Manifests/AzureDatabaseForPostgreSQLFlexibleServer.py, values verbatim) or, beyond Azure, into
+// another registered flexible server (AlternateLocation; the vault's identity then needs
+// Contributor on that server, backupVaultRestorePermissions' TargetDataSource).
 import type { DatasourceManifest } from './manifest.ts';
 import { postgresPolicySettings } from './postgresql-policy.ts';
 
@@ -15,17 +17,21 @@ export const azureDatabaseForPostgreSQLFlexibleServer: DatasourceManifest = {
   parentResourceType: DATASOURCE_TYPE,
   datasourceType: DATASOURCE_TYPE,
   allowedRestoreModes: ['RecoveryPointBased'],
-  allowedRestoreTargetTypes: ['RestoreAsFiles'],
+  allowedRestoreTargetTypes: ['RestoreAsFiles', 'AlternateLocation'],
   itemLevelRecoveryEnabled: false,
   addBackupDatasourceParametersList: false,
   addDataStoreParametersList: false,
   friendlyNameRequired: false,
   supportSecretStoreAuthentication: false,
+  backupScope: 'Server',
   backupVaultPermissions: [
     { roleDefinitionName: 'Reader', type: 'DataSourceRG' },
     // az c09e051's spelling (3a9a003 left out " Role"): the role's name as Azure's role table has it.
     { roleDefinitionName: 'PostgreSQL Flexible Server Long Term Retention Backup Role', type: 'DataSource' },
   ],
-  backupVaultRestorePermissions: [{ roleDefinitionName: 'Storage Blob Data Contributor', type: 'TargetStorageAccount' }],
+  backupVaultRestorePermissions: [
+    { roleDefinitionName: 'Storage Blob Data Contributor', type: 'TargetStorageAccount' },
+    { roleDefinitionName: 'Contributor', type: 'TargetDataSource' },
+  ],
   policySettings: postgresPolicySettings(DATASOURCE_TYPE, 'OssFlexiblePolicy1'),
 };

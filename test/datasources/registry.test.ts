@@ -61,6 +61,7 @@ const SINGLE_SERVER = {
   addDataStoreParametersList: false,
   friendlyNameRequired: false,
   supportSecretStoreAuthentication: true,
+  backupScope: 'Database',
   backupVaultPermissions: [{ roleDefinitionName: 'Reader', type: 'DataSource' }],
   secretStorePermissions: {
     rbacModel: { roleDefinitionName: 'Key Vault Secrets User' },
@@ -79,17 +80,21 @@ const FLEXIBLE_SERVER = {
   parentResourceType: 'Microsoft.DBforPostgreSQL/flexibleServers',
   datasourceType: 'Microsoft.DBforPostgreSQL/flexibleServers',
   allowedRestoreModes: ['RecoveryPointBased'],
-  allowedRestoreTargetTypes: ['RestoreAsFiles'],
+  allowedRestoreTargetTypes: ['RestoreAsFiles', 'AlternateLocation'],
   itemLevelRecoveryEnabled: false,
   addBackupDatasourceParametersList: false,
   addDataStoreParametersList: false,
   friendlyNameRequired: false,
   supportSecretStoreAuthentication: false,
+  backupScope: 'Server',
   backupVaultPermissions: [
     { roleDefinitionName: 'Reader', type: 'DataSourceRG' },
     { roleDefinitionName: 'PostgreSQL Flexible Server Long Term Retention Backup Role', type: 'DataSource' },
   ],
-  backupVaultRestorePermissions: [{ roleDefinitionName: 'Storage Blob Data Contributor', type: 'TargetStorageAccount' }],
+  backupVaultRestorePermissions: [
+    { roleDefinitionName: 'Storage Blob Data Contributor', type: 'TargetStorageAccount' },
+    { roleDefinitionName: 'Contributor', type: 'TargetDataSource' },
+  ],
   policySettings: { ...POLICY_SETTINGS_WITHOUT_DEFAULT, defaultPolicy: defaultPolicy('Microsoft.DBforPostgreSQL/flexibleServers', 'OssFlexiblePolicy1') },
 };
 
