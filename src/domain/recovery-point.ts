@@ -106,3 +106,6 @@ export function toApi(rp: RecoveryPointResource): ApiRecoveryPoint {
     },
   };
 }
+
+/** Whether the point holds a whole server (its databases listed; its bytes a server archive), else one database's dump. */
+export const isServerPoint = (rp: RecoveryPointResource): boolean => Array.isArray(rp.internal.databases);

@@ -6,7 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { clusterOwner } from '../support/pg-bin.ts';
+import { comparePrivileges } from '../support/pg-compare.ts';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { shopSql } from '../support/pg-fixtures.ts';
 import { startTestService, type TestService } from '../support/service.ts';
@@ -15,6 +17,7 @@ import { scratchDir } from '../support/scratch.ts';
 
 let svc: TestService;
 let source: PgCluster;
+let fresh: PgCluster;
 let cwd: string;
 let sub: string;
 let serverId: string;
@@ -24,7 +27,7 @@ const G = '-g flexrg -v flexvault';
 const { sh, ok, waitJob } = shellSession(() => ({ cwd, endpoint: svc.url }));
 
 before(async () => {
-  source = await startCluster();
+  [source, fresh] = await Promise.all([startCluster(), startCluster()]);
   cwd = scratchDir('dpvault-flex-');
   // The tablespace's directory: under the test's directory, owned by the cluster's user.
   const tsDir = join(cwd, 'ts');
@@ -50,7 +53,20 @@ before(async () => {
 after(async () => {
   await svc?.close();
   await source?.stop();
+  await fresh?.stop();
 });
+
+const USER_DATABASES = ['crm', 'shop', 'shop_copy'];
+const ROLE_SQL = "SELECT rolname, rolsuper, rolcanlogin, rolinherit, rolcreatedb FROM pg_roles WHERE rolname IN ('app_owner', 'reporting') ORDER BY 1";
+
+/** Each user database, the two roles and every grant: equal on both clusters. */
+async function assertSameServer(a: PgCluster, b: PgCluster, names: (db: string) => string = (db) => db): Promise<void> {
+  assert.deepEqual(await b.query('postgres', ROLE_SQL), await a.query('postgres', ROLE_SQL));
+  for (const db of USER_DATABASES) {
+    assert.deepEqual(await a.compareDatabases(db, names(db), b), [], db);
+    assert.deepEqual(await comparePrivileges({ cluster: a, db }, { cluster: b, db: names(db) }), [], db);
+  }
+}
 
 describe('a flexible server, protected as a whole', () => {
   it('registers the server and its administrator secret, and protects it with the vault identity once granted', async () => {
@@ -105,5 +121,52 @@ describe('a flexible server, protected as a whole', () => {
     const meta = JSON.parse(points[0].properties.recoveryPointDataStoresDetails[0].metaData);
     assert.equal(meta.objectType, 'PostgresFlexibleServerBackupMetadata');
     assert.deepEqual(meta.databases, ['crm', 'postgres', 'shop', 'shop_copy']);
+  });
+});
+
+describe('restore as files, in Azure\'s layout', () => {
+  it('writes one file per database, the roles and tablespace scripts and a manifest, which replay into a fresh cluster', async () => {
+    const dir = join(cwd, 'files');
+    mkdirSync(dir);
+    await ok(`dpvault backup-instance restore initialize-for-data-recovery-as-files --datasource-type AzureDatabaseForPostgreSQLFlexibleServer --restore-location westus --source-datastore VaultStore --recovery-point-id ${rp} --target-blob-container-url ${dir} --target-file-name pgflex > files.json`);
+    const job = await waitJob((await ok(`dpvault backup-instance restore trigger ${G} -n ${instanceName} --restore-request-object files.json`)).jobId);
+    assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
+    assert.equal(job.properties.extendedInfo.additionalDetails['Restore File Prefix'], 'pgflex');
+    const manifest = JSON.parse(readFileSync(join(dir, 'pgflex_manifest.json'), 'utf8'));
+    assert.deepEqual(manifest.databases.map((d: { name: string; file: string }) => [d.name, d.file]), [
+      ['crm', 'pgflex_database_crm.sql'], ['postgres', 'pgflex_database_postgres.sql'], ['shop', 'pgflex_database_shop.sql'], ['shop_copy', 'pgflex_database_shop_copy.sql'],
+    ]);
+    assert.equal(manifest.roles.file, 'pgflex_roles.sql');
+    assert.equal(manifest.tablespaces.file, 'pgflex_tablespace.sql');
+    // Database files are custom-format archives despite the .sql, as Azure's are.
+    assert.equal(readFileSync(join(dir, 'pgflex_database_shop.sql')).subarray(0, 5).toString(), 'PGDMP');
+    const roles = readFileSync(join(dir, 'pgflex_roles.sql'), 'utf8');
+    assert.match(roles, /CREATE ROLE app_owner;/);
+    assert.doesNotMatch(roles, /PASSWORD|SCRAM-SHA-256/i, 'roles come without passwords');
+    const tablespaces = readFileSync(join(dir, 'pgflex_tablespace.sql'), 'utf8');
+    assert.match(tablespaces, /CREATE TABLESPACE fastspace/);
+
+    // The DBA's replay: roles, the tablespace at a new place, then each user database.
+    // As Azure's replay says: a role the new server has already (its superuser) fails, and is ignored.
+    const replayed = await fresh.psql('postgres', ['-v', 'ON_ERROR_STOP=0', '-f', join(dir, 'pgflex_roles.sql')]);
+    assert.doesNotMatch(replayed.stderr.replace(/ERROR:  role "postgres" already exists/g, ''), /ERROR/);
+    const newTs = join(cwd, 'ts2');
+    mkdirSync(newTs);
+    const owner = clusterOwner();
+    if (owner) chownSync(newTs, owner.uid, owner.gid);
+    writeFileSync(join(dir, 'ts.sql'), tablespaces.replace(/LOCATION '[^']*'/, `LOCATION '${newTs}'`));
+    await fresh.psql('postgres', ['-f', join(dir, 'ts.sql')]);
+    for (const db of USER_DATABASES) {
+      await fresh.createDatabase(db);
+      execFileSync(join(fresh.bindir, 'pg_restore'), ['-h', fresh.dir, '-p', String(fresh.port), '-U', 'postgres', '-d', db, '--exit-on-error', join(dir, `pgflex_database_${db}.sql`)]);
+    }
+    await assertSameServer(source, fresh);
+    assert.equal((await fresh.query('postgres', "SELECT count(*)::int AS n FROM pg_tablespace WHERE spcname = 'fastspace'"))[0]!.n, 1);
+  });
+
+  it('refuses a prefix whose files exist, changing nothing', async () => {
+    const again = await sh(`dpvault backup-instance restore trigger ${G} -n ${instanceName} --restore-request-object files.json`);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /pgflex_roles\.sql/);
   });
 });
