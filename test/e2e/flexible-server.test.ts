@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { clusterOwner } from '../support/pg-bin.ts';
 import { comparePrivileges } from '../support/pg-compare.ts';
+import { sweepRetention } from '../../src/jobs/retention-job.ts';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { shopSql } from '../support/pg-fixtures.ts';
 import { startTestService, type TestService } from '../support/service.ts';
@@ -168,5 +169,20 @@ describe('restore as files, in Azure\'s layout', () => {
     const again = await sh(`dpvault backup-instance restore trigger ${G} -n ${instanceName} --restore-request-object files.json`);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /pgflex_roles\.sql/);
+  });
+});
+
+describe('a whole-server point in the vault\'s life', () => {
+  it('is read back whole by vault verify and expires with its policy\'s retention like a database point', async () => {
+    const verify = await waitJob((await ok('dpvault vault verify -g flexrg -v flexvault')).jobId);
+    assert.equal(verify.properties.status, 'Completed', JSON.stringify(verify.properties.errorDetails));
+    const [point] = await ok(`dpvault recovery-point list --backup-instance-name ${instanceName} ${G}`);
+    assert.equal(point.properties.recoveryPointState, 'Completed');
+    const expiry = new Date(point.properties.recoveryPointDataStoresDetails[0].expiryTime);
+    // The default flexible-server policy keeps a point 3 months in the vault.
+    assert.equal(expiry.getTime() - new Date(point.properties.recoveryPointTime).getTime() > 80 * 86_400_000, true);
+    assert.deepEqual((await sweepRetention(svc.ctx, { now: new Date(expiry.getTime() - 1000) })).deleted, []);
+    assert.deepEqual((await sweepRetention(svc.ctx, { now: new Date(expiry.getTime() + 1000) })).deleted, [rp]);
+    assert.deepEqual(await ok(`dpvault recovery-point list --backup-instance-name ${instanceName} ${G}`), []);
   });
 });
