@@ -1,8 +1,6 @@
 // Manifest of AzureDatabaseForPostgreSQLFlexibleServer: a whole PostgreSQL flexible server, backed up
 // with the vault's own identity and restored as files (az's
-// Manifests/AzureDatabaseForPostgreSQLFlexibleServer.py, values verbatim) or, beyond Azure, into
-// another registered flexible server (AlternateLocation; the vault's identity then needs
-// Contributor on that server, backupVaultRestorePermissions' TargetDataSource).
+// Manifests/AzureDatabaseForPostgreSQLFlexibleServer.py, values verbatim; backupScope is dpvault's).
 import type { DatasourceManifest } from './manifest.ts';
 import { postgresPolicySettings } from './postgresql-policy.ts';
 
@@ -17,7 +15,7 @@ export const azureDatabaseForPostgreSQLFlexibleServer: DatasourceManifest = {
   parentResourceType: DATASOURCE_TYPE,
   datasourceType: DATASOURCE_TYPE,
   allowedRestoreModes: ['RecoveryPointBased'],
-  allowedRestoreTargetTypes: ['RestoreAsFiles', 'AlternateLocation'],
+  allowedRestoreTargetTypes: ['RestoreAsFiles'],
   itemLevelRecoveryEnabled: false,
   addBackupDatasourceParametersList: false,
   addDataStoreParametersList: false,
@@ -29,9 +27,6 @@ export const azureDatabaseForPostgreSQLFlexibleServer: DatasourceManifest = {
     // az c09e051's spelling (3a9a003 left out " Role"): the role's name as Azure's role table has it.
     { roleDefinitionName: 'PostgreSQL Flexible Server Long Term Retention Backup Role', type: 'DataSource' },
   ],
-  backupVaultRestorePermissions: [
-    { roleDefinitionName: 'Storage Blob Data Contributor', type: 'TargetStorageAccount' },
-    { roleDefinitionName: 'Contributor', type: 'TargetDataSource' },
-  ],
+  backupVaultRestorePermissions: [{ roleDefinitionName: 'Storage Blob Data Contributor', type: 'TargetStorageAccount' }],
   policySettings: postgresPolicySettings(DATASOURCE_TYPE, 'OssFlexiblePolicy1'),
 };

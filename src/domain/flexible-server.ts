@@ -3,18 +3,14 @@
 // secret that holds its administrator's connection string. The whole server is the datasource of
 // AzureDatabaseForPostgreSQLFlexibleServer; the vault reaches it with its own identity (a role on
 // the server, read access to that secret), never with a secret named in the backup instance.
-import type { SslMode } from './postgres-server.ts';
+import type { PostgresServer, SslMode } from './postgres-server.ts';
 import { resourceGroupId } from './resource-id.ts';
 
 export const FLEXIBLE_SERVER_TYPE = 'Microsoft.DBforPostgreSQL/flexibleServers';
 
-export interface FlexibleServer {
-  id: string;
-  name: string;
+/** A registration's resource fields are a single server's: id, name, location, group, tags. */
+export interface FlexibleServer extends Omit<PostgresServer, 'type' | 'properties'> {
   type: typeof FLEXIBLE_SERVER_TYPE;
-  location: string;
-  resourceGroup: string;
-  tags: Record<string, string>;
   properties: {
     /** The host clients connect to (a DNS name, an IP address or a Unix socket directory). */
     fullyQualifiedDomainName: string;

@@ -80,7 +80,7 @@ const FLEXIBLE_SERVER = {
   parentResourceType: 'Microsoft.DBforPostgreSQL/flexibleServers',
   datasourceType: 'Microsoft.DBforPostgreSQL/flexibleServers',
   allowedRestoreModes: ['RecoveryPointBased'],
-  allowedRestoreTargetTypes: ['RestoreAsFiles', 'AlternateLocation'],
+  allowedRestoreTargetTypes: ['RestoreAsFiles'],
   itemLevelRecoveryEnabled: false,
   addBackupDatasourceParametersList: false,
   addDataStoreParametersList: false,
@@ -91,10 +91,7 @@ const FLEXIBLE_SERVER = {
     { roleDefinitionName: 'Reader', type: 'DataSourceRG' },
     { roleDefinitionName: 'PostgreSQL Flexible Server Long Term Retention Backup Role', type: 'DataSource' },
   ],
-  backupVaultRestorePermissions: [
-    { roleDefinitionName: 'Storage Blob Data Contributor', type: 'TargetStorageAccount' },
-    { roleDefinitionName: 'Contributor', type: 'TargetDataSource' },
-  ],
+  backupVaultRestorePermissions: [{ roleDefinitionName: 'Storage Blob Data Contributor', type: 'TargetStorageAccount' }],
   policySettings: { ...POLICY_SETTINGS_WITHOUT_DEFAULT, defaultPolicy: defaultPolicy('Microsoft.DBforPostgreSQL/flexibleServers', 'OssFlexiblePolicy1') },
 };
 

@@ -169,6 +169,11 @@ describe('restore as files, in Azure\'s layout', () => {
     const again = await sh(`dpvault backup-instance restore trigger ${G} -n ${instanceName} --restore-request-object files.json`);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /pgflex_roles\.sql/);
+    // Into another server: not built, refused as Azure refuses it, with the way that works.
+    await ok(`dpvault backup-instance restore initialize-for-data-recovery --datasource-type AzureDatabaseForPostgreSQLFlexibleServer --restore-location westus --source-datastore VaultStore --recovery-point-id ${rp} --target-resource-id ${serverId.replace('pgflex', 'other')} > server.json`);
+    const intoServer = await sh(`dpvault backup-instance restore trigger ${G} -n ${instanceName} --restore-request-object server.json`);
+    assert.equal(intoServer.code, 1);
+    assert.match(intoServer.stderr, /\(UserErrorRestoreTargetNotSupported\).*restored as files/);
   });
 });
 

@@ -89,7 +89,7 @@ export const backupInstanceUpdateMsiPermissions = defineCommand({
       const role = await resolveRole(ctx, r.scope, r.roleDefinitionName);
       if (!(await holds(ctx, principal, role.id, r.scope))) roles.push({ ...r, roleId: role.id });
     }
-    const secret = manifest.backupScope === 'Server' ? await secretAccess(ctx, principal, datasource) : null;
+    const secret = manifest.backupScope === 'Server' && operation === 'Backup' ? await secretAccess(ctx, principal, datasource) : null;
     if (!roles.length && !secret) {
       ctx.warn('The required permissions are already assigned!');
       return [];
