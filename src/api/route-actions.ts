@@ -46,6 +46,7 @@ const GUARD = '/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Data
 const KV = '/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.KeyVault/vaults/{kv}';
 const SECRET = `${KV}/secrets/{secret}`;
 const PG = '/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.DBforPostgreSQL/servers';
+const FLEX = '/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.DBforPostgreSQL/flexibleServers';
 const AUTHZ = '/providers/Microsoft.Authorization';
 const SP = '/v1.0/servicePrincipals';
 /** The scopes role assignments and definitions are served under: `/`, a subscription, a group, a resource. */
@@ -153,6 +154,11 @@ const TABLE: [string, string | RouteAction][] = [
   [`DELETE ${PG}/{server}`, 'Microsoft.DBforPostgreSQL/servers/delete'],
   [`GET ${PG}/{server}/databases`, 'Microsoft.DBforPostgreSQL/servers/databases/read'],
   [`GET ${PG}/{server}/databases/{db}`, 'Microsoft.DBforPostgreSQL/servers/databases/read'],
+  ['GET /subscriptions/{sub}/providers/Microsoft.DBforPostgreSQL/flexibleServers', list('Microsoft.DBforPostgreSQL/flexibleServers/read')],
+  [`GET ${FLEX}`, list('Microsoft.DBforPostgreSQL/flexibleServers/read')],
+  [`GET ${FLEX}/{server}`, 'Microsoft.DBforPostgreSQL/flexibleServers/read'],
+  [`PUT ${FLEX}/{server}`, 'Microsoft.DBforPostgreSQL/flexibleServers/write'],
+  [`DELETE ${FLEX}/{server}`, 'Microsoft.DBforPostgreSQL/flexibleServers/delete'],
 
   ['GET /subscriptions/{sub}/providers/microsoft.insights/eventtypes/management/values', 'Microsoft.Insights/eventtypes/values/read'],
   // Prometheus' scrape: Azure Monitor's metrics read, which Monitoring Reader (and Reader, Owner) hold at `/`.

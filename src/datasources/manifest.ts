@@ -5,7 +5,10 @@ import type { BackupPolicyProperties } from '../domain/policy.ts';
 
 export interface RoleRequirement {
   roleDefinitionName: string;
-  /** Where the vault's identity needs the role: DataSource, DataSourceRG, TargetStorageAccount, ... */
+  /**
+   * Where the vault's identity needs the role: DataSource, DataSourceRG, TargetStorageAccount, ...;
+   * TargetDataSource (dpvault's) is the server a restore writes into.
+   */
   type: string;
 }
 
@@ -47,6 +50,13 @@ export interface DatasourceManifest {
   addDataStoreParametersList: boolean;
   friendlyNameRequired: boolean;
   supportSecretStoreAuthentication: boolean;
+  /**
+   * dpvault's: what one recovery point holds. `Database`: one database, reached with the key vault
+   * secret the backup instance names. `Server`: every database of a server plus its roles and
+   * tablespaces, reached with the vault's own identity (the roles below, and read access to the
+   * server's administrator secret).
+   */
+  backupScope: 'Database' | 'Server';
   backupVaultPermissions: RoleRequirement[];
   backupVaultRestorePermissions?: RoleRequirement[];
   secretStorePermissions?: SecretStorePermissions;

@@ -1,6 +1,6 @@
 // Manifest of AzureDatabaseForPostgreSQLFlexibleServer: a whole PostgreSQL flexible server, backed up
-// with the vault's own identity and restored as files only
-// (az's Manifests/AzureDatabaseForPostgreSQLFlexibleServer.py, values verbatim).
+// with the vault's own identity and restored as files (az's
+// Manifests/AzureDatabaseForPostgreSQLFlexibleServer.py, values verbatim; backupScope is dpvault's).
 import type { DatasourceManifest } from './manifest.ts';
 import { postgresPolicySettings } from './postgresql-policy.ts';
 
@@ -21,9 +21,11 @@ export const azureDatabaseForPostgreSQLFlexibleServer: DatasourceManifest = {
   addDataStoreParametersList: false,
   friendlyNameRequired: false,
   supportSecretStoreAuthentication: false,
+  backupScope: 'Server',
   backupVaultPermissions: [
     { roleDefinitionName: 'Reader', type: 'DataSourceRG' },
-    { roleDefinitionName: 'PostgreSQL Flexible Server Long Term Retention Backup', type: 'DataSource' },
+    // az c09e051's spelling (3a9a003 left out " Role"): the role's name as Azure's role table has it.
+    { roleDefinitionName: 'PostgreSQL Flexible Server Long Term Retention Backup Role', type: 'DataSource' },
   ],
   backupVaultRestorePermissions: [{ roleDefinitionName: 'Storage Blob Data Contributor', type: 'TargetStorageAccount' }],
   policySettings: postgresPolicySettings(DATASOURCE_TYPE, 'OssFlexiblePolicy1'),

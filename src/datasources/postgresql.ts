@@ -22,6 +22,7 @@ export const azureDatabaseForPostgreSQL: DatasourceManifest = {
   addDataStoreParametersList: false,
   friendlyNameRequired: false,
   supportSecretStoreAuthentication: true,
+  backupScope: 'Database',
   backupVaultPermissions: [{ roleDefinitionName: 'Reader', type: 'DataSource' }],
   secretStorePermissions: {
     rbacModel: { roleDefinitionName: 'Key Vault Secrets User' },

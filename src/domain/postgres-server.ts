@@ -42,3 +42,11 @@ export interface PostgresDatabase {
 
 export const postgresServerId = (sub: string, rg: string, name: string): string =>
   `${resourceGroupId(sub, rg)}/providers/Microsoft.DBforPostgreSQL/servers/${name}`;
+
+/** What reaching a registered server needs, of a single server's or a flexible server's registration. */
+export interface RegisteredServer {
+  id: string;
+  name: string;
+  resourceGroup: string;
+  properties: Pick<PostgresServer['properties'], 'fullyQualifiedDomainName' | 'port' | 'sslMode'>;
+}

@@ -45,6 +45,8 @@ export interface RecoveryPointResource {
     size: number;
     serverMajorVersion: number;
     database: string;
+    /** A whole-server point's databases, in the order its server archive holds them (jobs/server-point.ts); absent for a database point. */
+    databases?: string[];
     /** The retention timeline decided at creation, recomputed when the policy changes (ISO instants). */
     timeline: TimelineEntry[];
     /** Bytes no longer referenced, deleted by the retention worker's next step (listed first, so a crash leaks nothing). */
@@ -123,3 +125,6 @@ export function toApi(rp: RecoveryPointResource): ApiRecoveryPoint {
     },
   };
 }
+
+/** Whether the point holds a whole server (its databases listed; its bytes a server archive), else one database's dump. */
+export const isServerPoint = (rp: RecoveryPointResource): boolean => Array.isArray(rp.internal.databases);

@@ -13,6 +13,7 @@ export const BUILT_IN_ROLE_IDS = Object.freeze({
   'Backup Reader': 'a795c7a0-d4a2-40c1-ae25-d81f01202912',
   'User Access Administrator': '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9',
   'Monitoring Reader': '43d0d8ad-25c7-4714-9337-8ba259a9fe05',
+  'PostgreSQL Flexible Server Long Term Retention Backup Role': 'c088a766-074b-43ba-90d4-1fb21feae531',
 } as const);
 
 export type BuiltInRoleName = keyof typeof BUILT_IN_ROLE_IDS;

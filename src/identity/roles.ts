@@ -96,6 +96,18 @@ export const BUILT_IN_ROLES: readonly RoleDefinition[] = Object.freeze([
   role('User Access Administrator', 'Lets you manage user access to Azure resources.', ['*/read', 'Microsoft.Authorization/*', 'Microsoft.Support/*']),
   // Azure's Monitoring Reader: reads everything (so GET /metrics, Microsoft.Insights/metrics/read), changes nothing: the scraper's role.
   role('Monitoring Reader', 'Can read all monitoring data (metrics, logs, etc.).', ['*/read', 'Microsoft.Support/*']),
+  // What a Backup vault's identity needs on a flexible server it backs up (Azure's role of this
+  // name and id). It has no flexibleServers/read: hence the Reader on the server's group that
+  // the datasource's manifest asks for beside it.
+  role('PostgreSQL Flexible Server Long Term Retention Backup Role', 'Role to allow backup vault to access PostgreSQL Flexible Server Resource APIs for Long Term Retention Backup.', [
+    'Microsoft.DBforPostgreSQL/flexibleServers/ltrBackupOperations/read',
+    'Microsoft.DBforPostgreSQL/flexibleServers/ltrPreBackup/action',
+    'Microsoft.DBforPostgreSQL/flexibleServers/startLtrBackup/action',
+    'Microsoft.DBforPostgreSQL/locations/azureAsyncOperation/read',
+    'Microsoft.DBforPostgreSQL/locations/operationResults/read',
+    'Microsoft.Resources/subscriptions/read',
+    'Microsoft.Resources/subscriptions/resourceGroups/read',
+  ]),
 ]);
 
 /** The role with this name (case-insensitive) or id (a GUID, or a roleDefinitions path ending in one). */

@@ -1,5 +1,6 @@
 // A backup job: streams a dump by the pg_dump of the server's major version, its big tables in
-// primary-key order (ordered-dump.ts), into the vault store, and on success leaves a tagged
+// primary-key order (ordered-dump.ts) — of one database, or of every database of a server with
+// its globals (backup-source.ts) — into the vault store, and on success leaves a tagged
 // recovery point with its retention timeline. A failure at
 // any step leaves no recovery point and no data behind, and says why in words a DBA can act on.
 import { toDpError } from '../domain/errors.ts';
@@ -9,11 +10,9 @@ import type { JobResource } from '../domain/job.ts';
 import { backupRuleOf, policyTimeZone, retentionRuleForTag } from '../policy/policy-rules.ts';
 import { chooseAdhocTag, chooseTag } from '../policy/tagging.ts';
 import { retentionTimeline } from '../policy/retention.ts';
-import { probeDatabase } from '../sources/postgres/probe.ts';
-import { startOrderedDump } from '../sources/postgres/ordered-dump.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { recordHealthAfterDamage } from '../services/recovery-point-health.ts';
-import { connectionFor } from '../services/datasource-access.ts';
+import { openBackupSource, type BackupSource } from './backup-source.ts';
 import { finishJob, loadJob, updateJob } from '../services/jobs.ts';
 import type { PolicyResource } from '../domain/policy.ts';
 import { buildRecoveryPoint, saveRecoveryPoint } from '../services/recovery-points.ts';
@@ -38,13 +37,8 @@ export async function runBackupJob(ctx: ServiceContext, payload: BackupTaskPaylo
     const instance = await mustGet<BackupInstanceResource>(ctx, job.properties.backupInstanceId, 'backup instance');
     vault = await mustGet<BackupVault>(ctx, job.id.split('/backupJobs/')[0]!, 'Backup vault');
     const policy = await mustGet<PolicyResource>(ctx, instance.properties.policyInfo.policyId, 'backup policy');
-    const uri = instance.properties.datasourceAuthCredentials?.secretStoreResource.uri ?? '';
-    const db = await connectionFor(ctx, vault, instance.properties.dataSourceInfo.resourceID, uri);
-    // One connection checks the database, the user's rights and the server's version.
-    const probed = await probeDatabase(db.conn);
-    const { sizeBytes, majorVersion } = probed;
-    // What the dump will roughly weigh: the table data, or the whole database before statistics exist.
-    const dataBytes = probed.dataBytes > 0 ? probed.dataBytes : sizeBytes;
+    const source = await openBackupSource(ctx, vault, instance);
+    const { sizeBytes, majorVersion, estimateBytes: dataBytes } = source;
     databaseBytes = sizeBytes;
     await updateJob(ctx, job.id, (p) => {
       p.extendedInfo.subTasks[0]!.additionalDetails = {
@@ -58,10 +52,10 @@ export async function runBackupJob(ctx: ServiceContext, payload: BackupTaskPaylo
     // The recovery point is decided (time, tag, retention) before the dump, and written beside the
     // data, so `vault recover` can rebuild it from storage alone.
     const time = ctx.clock.now();
-    const draft = await prepareRecoveryPoint(ctx, { instance, policy, rpId, time, payload, major: majorVersion, database: db.database, sizeBytes });
+    const draft = await prepareRecoveryPoint(ctx, { instance, policy, rpId, time, payload, major: majorVersion, source, sizeBytes });
     const unstored = draft({ ref: '', size: 0 });
     const metadata = { instance, recoveryPoint: { ...unstored, internal: { ...unstored.internal, data: {} } } };
-    const dump = await startOrderedDump(db.conn, { major: majorVersion, minTableBytes: ctx.keyOrderMinBytes });
+    const dump = await source.start();
     // The store's read and `done` report the dump's errors; this listener keeps one from ever
     // being uncaught (say, from a store that failed before it read).
     dump.stdout.on('error', () => {});
@@ -123,7 +117,7 @@ async function prepareRecoveryPoint(
   ctx: ServiceContext,
   a: {
     instance: BackupInstanceResource; policy: PolicyResource; rpId: string; time: Date;
-    payload: BackupTaskPayload; major: number; database: string; sizeBytes: number;
+    payload: BackupTaskPayload; major: number; source: BackupSource; sizeBytes: number;
   },
 ): Promise<(stored: StoredDump) => RecoveryPointResource> {
   const criteria = backupRuleOf(a.policy).trigger.taggingCriteria;
@@ -146,12 +140,13 @@ async function prepareRecoveryPoint(
     timeline,
     stored,
     serverMajorVersion: a.major,
-    database: a.database,
+    database: a.source.database,
+    databases: a.source.databases,
     metaData: {
-      objectType: 'PostgresBackupMetadata',
+      objectType: a.source.metaData.objectType,
       version: '1.0',
       postgresVersion: String(a.major),
-      dbName: a.database,
+      ...a.source.metaData,
       backupType: 'Full',
       backupDumpFormat: 'CUSTOM',
       bytesTransferred: stored.size,

@@ -20,7 +20,9 @@ import { connectionFor } from '../services/datasource-access.ts';
 import { confineTargetDirectory } from '../services/restore-files-root.ts';
 import { filesTargetPolicy } from '../services/restores.ts';
 import { finishJob, loadJob, updateJob } from '../services/jobs.ts';
-import { storedIn, type RecoveryPointResource } from '../domain/recovery-point.ts';
+import { isServerPoint, storedIn, type RecoveryPointResource } from '../domain/recovery-point.ts';
+import { serverFileNames } from '../domain/server-restore-files.ts';
+import { restoreServerAsFiles } from './server-files-restore.ts';
 import { rehydrateForRestore } from './rehydration.ts';
 import { restoreToFile, type Feed } from './restore-file.ts';
 import { restoreToObject } from './restore-object.ts';
@@ -60,12 +62,19 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
       });
     let roleDetails: Record<string, string> = {};
     const target = payload.request.target;
+    let files: string[] = [payload.destination];
     if (target.kind === 'files' && isContainerUrl(target.url)) {
       await checkContainerTarget(ctx, target.url, target.filePrefix); // still allowed, reachable, and nothing there
       await restoreToObject(feed, openContainer(containerTargetFor(ctx, target.url)), dumpObjectName(target.filePrefix));
     } else if (target.kind === 'files') {
       checkStillConfined(ctx, payload.destination);
-      await restoreToFile(feed, payload.destination);
+      if (isServerPoint(rp)) {
+        const names = serverFileNames(dirname(payload.destination), target.filePrefix, rp.internal.databases!);
+        files = await restoreServerAsFiles(ctx, rp, stored, names, (total) => {
+          bytes = total;
+          report.call(total);
+        });
+      } else await restoreToFile(feed, payload.destination);
     } else {
       const vault = (await ctx.catalog.getResource<BackupVault>(job.id.split('/backupJobs/')[0]!))!.body;
       roleDetails = target.kind === 'items'
@@ -78,7 +87,9 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
       p.extendedInfo.subTasks[0]!.taskProgress = '100.0%';
       p.extendedInfo.subTasks[0]!.additionalDetails = {
         DataTransferredInBytes: String(bytes),
-        ...(payload.request.target.kind === 'files' ? { RestoredFile: payload.destination } : { RestoredDatabase: payload.destination }),
+        ...(payload.request.target.kind === 'files'
+          ? files.length > 1 ? { RestoredFiles: files.join(', ') } : { RestoredFile: payload.destination }
+          : { RestoredDatabase: payload.destination }),
       };
       if (payload.request.target.kind === 'files') p.extendedInfo.additionalDetails = { 'Restore File Prefix': payload.request.target.filePrefix };
       else if (Object.keys(roleDetails).length) p.extendedInfo.additionalDetails = { ...p.extendedInfo.additionalDetails, ...roleDetails };

@@ -11,6 +11,7 @@ import { findManifest } from '../datasources/registry.ts';
 import type { ServiceContext } from './context.ts';
 import type { ConnectionReport } from './connection-endpoint.ts';
 import { checkDatabaseForBackup, connectionFor } from './datasource-access.ts';
+import { checkServerForBackup, serverAccessFor } from './server-access.ts';
 import type { PolicyResource } from '../domain/policy.ts';
 import { applyPolicyToRecoveryPoints, listPointsOf, withPolicy } from './recovery-point-retention.ts';
 import { startScheduleNow } from './schedule-state.ts';
@@ -83,6 +84,11 @@ export async function validateForBackup(
   }
   await policyFor(ctx, vault, props);
   await checkNotProtectedElsewhere(ctx, props.dataSourceInfo.resourceID, selfId);
+  if (manifest.backupScope === 'Server') {
+    const server = await serverAccessFor(ctx, vault, manifest, props.dataSourceInfo.resourceID, 'Backup');
+    await checkServerForBackup(server);
+    return { datasourceConnection: server.report, warnings: server.warnings };
+  }
   const uri = props.datasourceAuthCredentials?.secretStoreResource.uri;
   if (manifest.supportSecretStoreAuthentication && !uri) {
     throw errors.secretStoreCredentialsMissing(

@@ -5,7 +5,7 @@
 // of the two is wrong), another host is a warning (the same server has many names, and a secret
 // copied from Azure names the Azure host). Pure: no I/O.
 import { errors } from '../domain/errors.ts';
-import type { PostgresServer, SslMode } from '../domain/postgres-server.ts';
+import type { RegisteredServer, SslMode } from '../domain/postgres-server.ts';
 import type { ParsedConnectionString, PgConnection } from '../sources/postgres/connection-string.ts';
 import { serverConnection } from './postgres-servers.ts';
 
@@ -33,7 +33,7 @@ export interface ResolvedEndpoint {
  * The connection to `database` on `server` with the credentials of the secret at `secretUri`.
  * Throws UserErrorConnectionStringConflict when the secret names the registered host with another port.
  */
-export function resolveEndpoint(server: PostgresServer, secret: ParsedConnectionString, secretUri: string, database: string): ResolvedEndpoint {
+export function resolveEndpoint(server: RegisteredServer, secret: ParsedConnectionString, secretUri: string, database: string): ResolvedEndpoint {
   const conn = serverConnection(server, secret.conn, database);
   const registered = `the registered PostgreSQL server ${server.id}`;
   const fromSecret = `the key vault secret ${secretUri}`;

@@ -36,23 +36,28 @@ export async function connectionFor(ctx: ServiceContext, vault: BackupVault, dat
       `The PostgreSQL server '${server}' (${serverId}) is not registered with dpvault. Register it with 'dpvault postgres server create -g <group> -n ${server} --host <host> [--port <port>]'.`,
     );
   }
-  if (!vault.identity?.principalId) {
-    throw errors.secretStorePermissionMissing(
-      `The Backup vault '${vault.name}' has no system-assigned identity, so it cannot read key vault secrets. Give it one with 'dpvault backup-vault update -g ${vault.resourceGroup} -v ${vault.name} --type SystemAssigned'.`,
-    );
-  }
-  const secret = await resolveSecret(ctx, secretUri, vault.identity.principalId);
+  const secret = await resolveSecret(ctx, secretUri, vaultPrincipal(vault));
   const fromSecret = parseConnectionStringParts(secret);
   const { conn, report, warnings } = resolveEndpoint(registered.body, fromSecret, secretUri, database);
   const maintenanceDb = fromSecret.conn.database && fromSecret.conn.database !== database ? fromSecret.conn.database : 'postgres';
   return { conn, maintenance: { ...conn, database: maintenanceDb }, serverId, server, database, report, warnings };
 }
 
+/** The object id of the vault's system-assigned identity; refused when it has none. */
+export function vaultPrincipal(vault: BackupVault): string {
+  if (!vault.identity?.principalId) {
+    throw errors.secretStorePermissionMissing(
+      `The Backup vault '${vault.name}' has no system-assigned identity, so it cannot read key vault secrets. Give it one with 'dpvault backup-vault update -g ${vault.resourceGroup} -v ${vault.name} --type SystemAssigned'.`,
+    );
+  }
+  return vault.identity.principalId;
+}
+
 /**
  * A datasource id in another subscription than this service's (the seed document's placeholder
  * `xxxxxxxx-...`, or an Azure subscription) can name no server registered here: say so, with the id to use.
  */
-function checkDatasourceSubscription(ctx: ServiceContext, databaseId: string): void {
+export function checkDatasourceSubscription(ctx: ServiceContext, databaseId: string): void {
   const sub = databaseId.split('/')[2] ?? '';
   if (sub.toLowerCase() === ctx.subscriptionId.toLowerCase()) return;
   const fixed = databaseId.replace(/^\/subscriptions\/[^/]+/i, `/subscriptions/${ctx.subscriptionId}`);

@@ -7,7 +7,7 @@ import { INSTANCE_TYPE } from '../domain/backup-instance.ts';
 import { resourceGroupId } from '../domain/resource-id.ts';
 import type { Page } from '../catalog/catalog.ts';
 import {
-  POSTGRES_DATABASE_TYPE, POSTGRES_SERVER_TYPE, SSL_MODES, postgresServerId, type PostgresDatabase, type PostgresServer, type SslMode,
+  POSTGRES_DATABASE_TYPE, POSTGRES_SERVER_TYPE, SSL_MODES, postgresServerId, type PostgresDatabase, type PostgresServer, type RegisteredServer, type SslMode,
 } from '../domain/postgres-server.ts';
 import { parseConnectionString, parseSslMode, type PgConnection } from '../sources/postgres/connection-string.ts';
 import { withClient } from '../sources/postgres/probe.ts';
@@ -30,35 +30,13 @@ export async function putPostgresServer(
   ctx: ServiceContext, sub: string, rg: string, name: string, body: unknown,
 ): Promise<{ server: PostgresServer; created: boolean }> {
   const group = await getResourceGroup(ctx, sub, rg);
-  if (!SERVER_NAME.test(name)) {
-    throw errors.resourceNameInvalid(
-      `The server name '${name}' is invalid: use 3 to 63 lower-case letters, digits and hyphens, not starting or ending with a hyphen.`,
-    );
-  }
+  checkServerName(name);
   const b = (body ?? {}) as Record<string, unknown>;
   const p = (b.properties && typeof b.properties === 'object' ? b.properties : {}) as Record<string, unknown>;
   const id = postgresServerId(sub, group.name, name);
   const existing = (await ctx.catalog.getResource<PostgresServer>(id))?.body;
-  const location = typeof b.location === 'string' && b.location ? b.location : existing?.location ?? group.location;
-  if (existing && existing.location.toLowerCase() !== location.toLowerCase()) {
-    throw errors.postgresServerParameterInvalid(`The server exists in location '${existing.location}'; its location cannot change.`, 'location');
-  }
-  const host = p.fullyQualifiedDomainName;
-  if (typeof host !== 'string' || !HOST.test(host)) {
-    throw errors.postgresServerParameterInvalid(
-      'properties.fullyQualifiedDomainName must name the host of the server: a DNS name, an IP address or a Unix socket directory, without spaces.',
-      'properties.fullyQualifiedDomainName',
-    );
-  }
-  const port = p.port ?? 5432;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw errors.postgresServerParameterInvalid('properties.port must be a whole number from 1 to 65535.', 'properties.port');
-  }
-  const sslMode = readSslMode(p.sslMode);
-  const version = p.version ?? existing?.properties.version ?? null;
-  if (version !== null && (typeof version !== 'string' || !/^\d+(\.\d+)?$/.test(version))) {
-    throw errors.postgresServerParameterInvalid("properties.version must be a PostgreSQL major version such as '16'.", 'properties.version');
-  }
+  const location = serverLocation(b, existing, group.location);
+  const { host, port, sslMode, version } = readServerEndpoint(p, existing?.properties.version ?? null);
   const server: PostgresServer = {
     id: existing?.id ?? id,
     name: existing?.name ?? name,
@@ -79,6 +57,46 @@ export async function putPostgresServer(
   };
   await ctx.catalog.putResource({ id: server.id, type: POSTGRES_SERVER_TYPE, parentId: resourceGroupId(sub, group.name), body: { ...server } });
   return { server, created: !existing };
+}
+
+export function checkServerName(name: string): void {
+  if (!SERVER_NAME.test(name)) {
+    throw errors.resourceNameInvalid(
+      `The server name '${name}' is invalid: use 3 to 63 lower-case letters, digits and hyphens, not starting or ending with a hyphen.`,
+    );
+  }
+}
+
+/** The body's location, else the existing server's or the group's; a registered server's location never changes. */
+export function serverLocation(b: Record<string, unknown>, existing: { location: string } | undefined, groupLocation: string): string {
+  const location = typeof b.location === 'string' && b.location ? b.location : existing?.location ?? groupLocation;
+  if (existing && existing.location.toLowerCase() !== location.toLowerCase()) {
+    throw errors.postgresServerParameterInvalid(`The server exists in location '${existing.location}'; its location cannot change.`, 'location');
+  }
+  return location;
+}
+
+/** Where a server is and how to reach it, from a registration's `properties` (host, port, TLS mode, version), checked. */
+export function readServerEndpoint(
+  p: Record<string, unknown>, knownVersion: string | null,
+): { host: string; port: number; sslMode: SslMode; version: string | null } {
+  const host = p.fullyQualifiedDomainName;
+  if (typeof host !== 'string' || !HOST.test(host)) {
+    throw errors.postgresServerParameterInvalid(
+      'properties.fullyQualifiedDomainName must name the host of the server: a DNS name, an IP address or a Unix socket directory, without spaces.',
+      'properties.fullyQualifiedDomainName',
+    );
+  }
+  const port = p.port ?? 5432;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw errors.postgresServerParameterInvalid('properties.port must be a whole number from 1 to 65535.', 'properties.port');
+  }
+  const sslMode = readSslMode(p.sslMode);
+  const version = p.version ?? knownVersion;
+  if (version !== null && (typeof version !== 'string' || !/^\d+(\.\d+)?$/.test(version))) {
+    throw errors.postgresServerParameterInvalid("properties.version must be a PostgreSQL major version such as '16'.", 'properties.version');
+  }
+  return { host, port, sslMode, version };
 }
 
 function readSslMode(value: unknown): SslMode {
@@ -126,7 +144,7 @@ const tlsRank = (mode: SslMode): number => SSL_MODES.indexOf(mode);
  * the datasource id or the request) names the database. TLS: the stricter of the two modes wins,
  * so neither the registration nor the secret can weaken what the other requires. Pure.
  */
-export function serverConnection(server: PostgresServer, fromSecret: PgConnection, database: string): PgConnection {
+export function serverConnection(server: RegisteredServer, fromSecret: PgConnection, database: string): PgConnection {
   const sslMode = tlsRank(server.properties.sslMode) > tlsRank(fromSecret.sslMode) ? server.properties.sslMode : fromSecret.sslMode;
   return { ...fromSecret, host: server.properties.fullyQualifiedDomainName, port: server.properties.port, database, sslMode };
 }

@@ -21,6 +21,8 @@ export interface NewRecoveryPoint {
   stored: StoredDump;
   serverMajorVersion: number;
   database: string;
+  /** A whole-server point's databases, in the order its archive holds them. */
+  databases?: string[];
   metaData: Record<string, unknown>;
 }
 
@@ -63,6 +65,7 @@ export function buildRecoveryPoint(n: NewRecoveryPoint): RecoveryPointResource {
       size: n.stored.size,
       serverMajorVersion: n.serverMajorVersion,
       database: n.database,
+      ...(n.databases ? { databases: n.databases } : {}),
       timeline: n.timeline.map((r) => ({ dataStoreType: r.dataStoreType, from: r.from.toISOString(), until: r.until?.toISOString() ?? null, reason: r.reason })),
     },
   };

@@ -16,7 +16,8 @@ import { restoreTargetServer } from './restore-target.ts';
 import { confineTargetDirectory, type FilesTargetPolicy } from './restore-files-root.ts';
 import { checkContainerTarget, containerTargetFor } from './restore-container.ts';
 import { isContainerUrl } from '../storage/restore-containers.ts';
-import { storedIn, type RecoveryPointResource } from '../domain/recovery-point.ts';
+import { isServerPoint, storedIn, type RecoveryPointResource } from '../domain/recovery-point.ts';
+import { allServerFiles, serverFileNames } from '../domain/server-restore-files.ts';
 
 export interface RestorePlan {
   request: RestoreRequest;
@@ -46,7 +47,15 @@ export async function planRestore(
       throw errors.restoreTargetNotSupported(`Datasource type ${manifest.name} cannot be restored as files.`);
     }
     const { url, filePrefix } = request.target;
-    const destination = isContainerUrl(url) ? await checkContainerTarget(ctx, url, filePrefix) : checkFileTarget(url, filePrefix, filesTargetPolicy(ctx));
+    const policy = filesTargetPolicy(ctx);
+    if (isContainerUrl(url) && isServerPoint(rp.body)) {
+      throw errors.restoreTargetNotSupported('A whole-server recovery point is restored as files into a directory; restoring its files into a blob container or bucket is not supported yet.');
+    }
+    const destination = isContainerUrl(url)
+      ? await checkContainerTarget(ctx, url, filePrefix)
+      : isServerPoint(rp.body)
+        ? checkServerFilesTarget(url, filePrefix, policy, rp.body.internal.databases!)
+        : checkFileTarget(url, filePrefix, policy);
     return { request, recoveryPoint: rp.body, destination };
   }
   const target = request.target;
@@ -67,6 +76,24 @@ export async function planRestore(
 
 /** The directory of a files restore, given as a path or a file:// URL; returns the dump file's path in the resolved directory. */
 export function checkFileTarget(url: string, filePrefix: string, policy: FilesTargetPolicy): string {
+  const file = join(checkTargetDirectory(url, policy), `${filePrefix}.dump`);
+  refuseExisting([file]);
+  return file;
+}
+
+/**
+ * The same for a whole-server point, which is restored as one file per database, roles,
+ * tablespaces and a manifest (domain/server-restore-files.ts): none of them may exist. Returns
+ * the manifest's path (the job finds the others beside it).
+ */
+export function checkServerFilesTarget(url: string, filePrefix: string, policy: FilesTargetPolicy, databases: readonly string[]): string {
+  const names = serverFileNames(checkTargetDirectory(url, policy), filePrefix, databases);
+  refuseExisting(allServerFiles(names));
+  return names.manifest;
+}
+
+/** The resolved target directory, which must exist and be writable. */
+function checkTargetDirectory(url: string, policy: FilesTargetPolicy): string {
   const dir = confineTargetDirectory(targetDirectory(url), policy);
   const ok = existsSync(dir) && statSync(dir).isDirectory();
   if (!ok) throw errors.restoreDirectoryNotAccessible(`The target directory '${dir}' does not exist.`, 'restoreTargetInfo.targetDetails.url');
@@ -75,14 +102,16 @@ export function checkFileTarget(url: string, filePrefix: string, policy: FilesTa
   } catch {
     throw errors.restoreDirectoryNotAccessible(`The service cannot write to the target directory '${dir}'.`, 'restoreTargetInfo.targetDetails.url');
   }
-  const file = join(dir, `${filePrefix}.dump`);
-  // The restore writes all three; a leftover of another restore is never overwritten either.
-  for (const f of [file, checksumOf(file), partialOf(file)]) {
-    if (existsSync(f)) {
-      throw errors.restoreFileExists(f);
+  return dir;
+}
+
+/** The restore writes each file, its checksum and its `.partial`; a leftover of another restore is never overwritten either. */
+function refuseExisting(files: string[]): void {
+  for (const file of files) {
+    for (const f of [file, checksumOf(file), partialOf(file)]) {
+      if (existsSync(f)) throw errors.restoreFileExists(f);
     }
   }
-  return file;
 }
 
 /** The absolute directory a files target's url names (a path or a file:// URL). */

@@ -155,6 +155,16 @@ describe('every route, in-process', () => {
     assert.equal((await call('GET', `${server()}/databases/shop${q}`)).body.name, 'shop');
   });
 
+  it('registers, lists and forgets a flexible server', async () => {
+    const flex = `${rg()}/providers/Microsoft.DBforPostgreSQL/flexibleServers/pgflex`;
+    const body = { properties: { fullyQualifiedDomainName: '127.0.0.1', port: cluster.port, administratorSecretUri: SECRET_URI } };
+    assert.equal((await call('PUT', flex, body)).status, 201);
+    assert.equal((await call('GET', flex)).body.properties.administratorSecretUri, SECRET_URI);
+    assert.equal((await call('GET', `/subscriptions/${sub}/providers/Microsoft.DBforPostgreSQL/flexibleServers`)).body.value.length, 1);
+    assert.equal((await call('GET', `${rg()}/providers/Microsoft.DBforPostgreSQL/flexibleServers`)).body.value.length, 1);
+    assert.equal((await call('DELETE', flex)).status, 200);
+  });
+
   const instanceProperties = () => ({
     friendlyName: 'pgsrv/shop',
     objectType: 'BackupInstance',

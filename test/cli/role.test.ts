@@ -25,7 +25,7 @@ describe('role', () => {
   it('lists the built-in roles, or one by name', async () => {
     const all = await cli('role', 'definition', 'list', '--query', '[].properties.roleName', '-o', 'tsv');
     assert.equal(all.code, 0, all.stderr);
-    assert.deepEqual(all.stdout.trim().split('\n'), ['Owner', 'Contributor', 'Reader', 'Backup Contributor', 'Backup Operator', 'Backup Reader', 'User Access Administrator', 'Monitoring Reader']);
+    assert.deepEqual(all.stdout.trim().split('\n'), ['Owner', 'Contributor', 'Reader', 'Backup Contributor', 'Backup Operator', 'Backup Reader', 'User Access Administrator', 'Monitoring Reader', 'PostgreSQL Flexible Server Long Term Retention Backup Role']);
     const one = await cli('role', 'definition', 'list', '--name', 'backup reader');
     assert.deepEqual(one.json.map((d: { name: string }) => d.name), ['a795c7a0-d4a2-40c1-ae25-d81f01202912']);
   });

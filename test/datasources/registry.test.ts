@@ -61,6 +61,7 @@ const SINGLE_SERVER = {
   addDataStoreParametersList: false,
   friendlyNameRequired: false,
   supportSecretStoreAuthentication: true,
+  backupScope: 'Database',
   backupVaultPermissions: [{ roleDefinitionName: 'Reader', type: 'DataSource' }],
   secretStorePermissions: {
     rbacModel: { roleDefinitionName: 'Key Vault Secrets User' },
@@ -85,9 +86,10 @@ const FLEXIBLE_SERVER = {
   addDataStoreParametersList: false,
   friendlyNameRequired: false,
   supportSecretStoreAuthentication: false,
+  backupScope: 'Server',
   backupVaultPermissions: [
     { roleDefinitionName: 'Reader', type: 'DataSourceRG' },
-    { roleDefinitionName: 'PostgreSQL Flexible Server Long Term Retention Backup', type: 'DataSource' },
+    { roleDefinitionName: 'PostgreSQL Flexible Server Long Term Retention Backup Role', type: 'DataSource' },
   ],
   backupVaultRestorePermissions: [{ roleDefinitionName: 'Storage Blob Data Contributor', type: 'TargetStorageAccount' }],
   policySettings: { ...POLICY_SETTINGS_WITHOUT_DEFAULT, defaultPolicy: defaultPolicy('Microsoft.DBforPostgreSQL/flexibleServers', 'OssFlexiblePolicy1') },

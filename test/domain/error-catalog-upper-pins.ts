@@ -126,6 +126,12 @@ export const UPPER_PINS: Record<keyof Upper, [DpError, string, number, string]> 
   jobNotFound: [errors.jobNotFound('m'), 'UserErrorJobNotFound', 404, 'm'],
   alertNotFound: [errors.alertNotFound('m'), 'ResourceNotFound', 404, 'm'],
   recoveryPointRefInvalid: [errors.recoveryPointRefInvalid('m'), 'InvalidRecoveryPointRef', 500, 'm'],
+  vaultPermissionsMissing: [errors.vaultPermissionsMissing('m'), 'UserErrorMissingRequiredPermissions', 400, 'm'],
+  vaultRestorePermissionsMissing: [errors.vaultRestorePermissionsMissing('m'), 'UserErrorMSIMissingPermissions', 400, 'm'],
+  flexibleServerNotRegistered: [errors.flexibleServerNotRegistered('m'), 'UserErrorDBNotFound', 400, 'm'],
+  serverPointDatabaseMissing: [errors.serverPointDatabaseMissing('m'), 'UserErrorRecoveryPointNotFound', 400, 'm'],
+  serverDatabasesInUse: [errors.serverDatabasesInUse('m'), 'UserErrorDatabaseNameAlreadyInUse', 400, 'm'],
+  serverArchiveDamaged: [errors.serverArchiveDamaged('m'), 'UserErrorRecoveryPointDataCorrupt', 500, 'm'],
   recoveryPointDataCorrupt: [errors.recoveryPointDataCorrupt('recoveryPointId1', 'cause1'), 'UserErrorRecoveryPointDataCorrupt', 500, 'Recovery point recoveryPointId1: cause1'],
   recoveryPointDataMissing: [errors.recoveryPointDataMissing('recoveryPointId1', 'cause1'), 'UserErrorRecoveryPointDataMissing', 500, 'Recovery point recoveryPointId1: cause1'],
   // errors/host.ts

@@ -14,6 +14,7 @@ import { registerMetricsRoutes } from './metrics.ts';
 import { registerOperationRoutes } from './operations.ts';
 import { registerPolicyRoutes } from './policies.ts';
 import { registerPostgresServerRoutes } from './postgres-servers.ts';
+import { registerFlexibleServerRoutes } from './flexible-servers.ts';
 import { registerResourceGroupRoutes } from './resource-groups.ts';
 import { registerResourceGuardRoutes } from './resource-guards.ts';
 import { registerServicePrincipalRoutes } from './service-principals.ts';
@@ -34,6 +35,7 @@ export function buildRouter(): Router {
   registerJobAndRecoveryPointRoutes(router);
   registerKeyVaultRoutes(router);
   registerPostgresServerRoutes(router);
+  registerFlexibleServerRoutes(router);
   registerVaultMaintenanceRoutes(router);
   registerOperationRoutes(router);
   registerServicePrincipalRoutes(router);

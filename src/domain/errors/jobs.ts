@@ -21,6 +21,7 @@ export const jobErrors = {
   jobNotFound: (message: string): DpError => new DpError('notFound', 'UserErrorJobNotFound', message),
   recoveryPointRefInvalid: (message: string): DpError => new DpError('internal', 'InvalidRecoveryPointRef', message),
   /** Reading a recovery point found its data damaged; `cause` is the repository's message. */
+  serverArchiveDamaged: (message: string): DpError => new DpError('internal', RECOVERY_POINT_DATA_CORRUPT, message),
   recoveryPointDataCorrupt: (recoveryPointId: string, cause: string): DpError =>
     new DpError('internal', RECOVERY_POINT_DATA_CORRUPT, `Recovery point ${recoveryPointId}: ${cause}`),
   /** Reading a recovery point found its manifest gone; `cause` is the repository's message. */

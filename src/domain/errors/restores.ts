@@ -2,6 +2,9 @@
 import { DpError } from './dp-error.ts';
 
 export const restoreErrors = {
+  serverPointDatabaseMissing: (message: string): DpError => new DpError('invalid', 'UserErrorRecoveryPointNotFound', message),
+  /** Restore as a server: databases of the point already exist on the target (FailIfExists). */
+  serverDatabasesInUse: (message: string): DpError => new DpError('invalid', 'UserErrorDatabaseNameAlreadyInUse', message),
   recoveryPointGone: (message: string): DpError => new DpError('conflict', 'UserErrorRecoveryPointNotFound', message),
   recoveryPointLeftDatastore: (message: string): DpError => new DpError('conflict', 'UserErrorRecoveryPointNotInDatastore', message),
   recoveryPointNotFound: (id: string, instance: string): DpError =>

@@ -8,7 +8,7 @@ import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { errors } from '../../domain/errors.ts';
 
-export type PgTool = 'pg_dump' | 'pg_restore' | 'psql';
+export type PgTool = 'pg_dump' | 'pg_dumpall' | 'pg_restore' | 'psql';
 
 export { TOOL_NOT_FOUND } from '../../domain/errors.ts';
 

@@ -12,10 +12,12 @@ import {
 } from './protection.ts';
 import { backupInstanceDelete, backupInstanceList, backupInstanceShow, backupInstanceWait } from './show-list-delete.ts';
 import { backupInstanceCreate, backupInstanceValidateForBackup } from './validate-create.ts';
+import { backupInstanceUpdateMsiPermissions } from './update-msi-permissions.ts';
 
 export const backupInstanceCommands: Command[] = [
   backupInstanceInitialize,
   backupInstanceValidateForBackup,
+  backupInstanceUpdateMsiPermissions,
   backupInstanceCreate,
   backupInstanceShow,
   backupInstanceList,

@@ -7,19 +7,14 @@ import { usage } from '../../../domain/errors.ts';
 import { secretUri } from '../../../secrets/key-vault.ts';
 import { defineCommand, type ArgSpec, type ArgValues } from '../../command.ts';
 import { groupPath } from '../../paths.ts';
-import { parseTags } from '../../tags.ts';
-import { tagsArg, yesArg } from '../../common-args.ts';
+import { yesArg } from '../../common-args.ts';
+import { flexibleServerCommands } from './flexible-server.ts';
+import { registrationArgs, registrationBody, resourceGroupArg as resourceGroup, serverNameArgs as serverArgs } from './registration.ts';
 
 const PG_QUERY = { 'api-version': CLIENT_POSTGRES_API_VERSION };
-const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
 
 const serverPath = (sub: string, rg: string, name: string) => `${groupPath(sub, rg)}/providers/Microsoft.DBforPostgreSQL/servers/${name}`;
 
-const resourceGroup: ArgSpec = { names: ['--resource-group', '-g'], required: true, help: 'Name of resource group.' };
-const serverArgs = {
-  resourceGroup,
-  name: { names: ['--name', '-n'], required: true, help: 'Name of the server.' },
-} satisfies Record<string, ArgSpec>;
 const dbArgs = {
   resourceGroup,
   serverName: { names: ['--server-name', '-s'], required: true, help: 'Name of the server.' },
@@ -41,22 +36,9 @@ export const postgresCommands = [
   defineCommand({
     path: ['postgres', 'server', 'create'],
     summary: 'Register a PostgreSQL server: where it is and how to reach it.',
-    args: {
-      ...serverArgs,
-      host: { names: ['--host'], required: true, help: 'Host name, IP address or Unix socket directory of the server.' },
-      port: { names: ['--port'], type: 'int', default: '5432', help: 'TCP port the server listens on (default 5432).' },
-      sslMode: { names: ['--ssl-mode'], enum: SSL_MODES, help: 'TLS mode (libpq\'s sslmode); the stricter of this and the secret\'s Ssl Mode applies. Default prefer.' },
-      version: { names: ['--version'], help: 'PostgreSQL major version, e.g. 16.' },
-      location: { names: ['--location', '-l'], help: 'Defaults to the resource group\'s location.' },
-      tags: tagsArg,
-    },
+    args: registrationArgs,
     async run(a, ctx) {
-      const properties: Record<string, unknown> = { fullyQualifiedDomainName: a.host, port: Number(a.port) };
-      if (a.sslMode !== undefined) properties.sslMode = a.sslMode;
-      if (a.version !== undefined) properties.version = a.version;
-      const body: Record<string, unknown> = { properties };
-      if (a.location !== undefined) body.location = a.location;
-      if (a.tags !== undefined) body.tags = parseTags(a.tags as string[]);
+      const body = registrationBody(a);
       const path = serverPath(await ctx.subscription(), a.resourceGroup as string, a.name as string);
       return (await ctx.client.send('PUT', path, { body, apiVersion: CLIENT_POSTGRES_API_VERSION })).body;
     },
@@ -108,4 +90,5 @@ export const postgresCommands = [
       return ctx.client.get(`${path}/databases/${encodeURIComponent(a.name as string)}`, secretQuery(a));
     },
   }),
+  ...flexibleServerCommands,
 ];
