@@ -42,7 +42,8 @@ function dataDirWithKey(key: string): string {
   return d;
 }
 
-const start = (dataDir: string, database: string) => startService({ dataDir, database, port: 0 });
+// Each keeps its backup data in its own data directory: these tests make none, so they say it is shared.
+const start = (dataDir: string, database: string) => startService({ dataDir, database, port: 0, sharedFilesystem: true });
 
 describe('servers on one PostgreSQL catalog', () => {
   it('starting together on an empty catalog make one Owner, and each checks the tokens the other signs', async () => {
@@ -129,7 +130,7 @@ describe('servers on one PostgreSQL catalog', () => {
   it('takes DPVAULT_DATABASE and shows the URL without its password', async () => {
     const url = await freshDatabase();
     const d = dataDirWithKey(randomBytes(32).toString('hex'));
-    const server = await startServerProcess(d, [], { DPVAULT_DATABASE: url });
+    const server = await startServerProcess(d, ['--shared-filesystem'], { DPVAULT_DATABASE: url });
     try {
       const said = server.output();
       assert.match(said, /catalog in postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:/);
