@@ -3,43 +3,29 @@
 // them; a process that died holding the lease (it never gave it back) stops renewing it, and once
 // it has expired another process takes over. Two service contexts on one catalog stand for two
 // processes; the one that "died" took the lease and was closed without releasing it.
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { openContext } from '../../src/app.ts';
 import type { ServiceContext } from '../../src/services/context.ts';
 import { CatalogLeases } from '../../src/services/catalog-lease.ts';
 import { RETENTION_LEASE, RetentionWorker } from '../../src/jobs/retention-job.ts';
 import { MAINTENANCE_LEASE, MaintenanceScheduler } from '../../src/jobs/maintenance-job.ts';
 import { ManualClock } from '../../src/util/clock.ts';
-import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
+import { catalogProcesses } from '../support/catalog-processes.ts';
 
-let cluster: PgCluster;
-const dirs: string[] = [];
+const { freshDatabase, dataDirWithKey } = catalogProcesses('leases');
 const contexts: ServiceContext[] = [];
 const key = randomBytes(32).toString('hex');
-before(async () => {
-  cluster = await startCluster();
-});
 after(async () => {
   for (const c of contexts) await c.catalog.close().catch(() => undefined);
-  await cluster?.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 /** Two service contexts (two processes) on one new catalog, on one manual clock. */
 async function twoProcesses(clock: ManualClock): Promise<[ServiceContext, ServiceContext]> {
-  const name = `leases_${randomUUID().replaceAll('-', '')}`;
-  await cluster.createDatabase(name);
-  const database = cluster.connectionString(name);
+  const { url: database } = await freshDatabase();
   const open = async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'dpvault-leases-'));
-    dirs.push(dataDir);
-    writeFileSync(join(dataDir, 'master.key'), `${key}\n`, { mode: 0o600 });
-    const ctx = await openContext({ dataDir, database, clock });
+    const ctx = await openContext({ dataDir: dataDirWithKey(key), database, clock });
     contexts.push(ctx);
     return ctx;
   };

@@ -7,49 +7,26 @@
 // queued to it stays queued. (With the task queue still per process, a task queued through a
 // server cannot reach another process's worker yet: that cross-process test waits for the queue
 // on PostgreSQL.)
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startService, startWorker } from '../../src/app.ts';
 import { PgCatalogConnection } from '../../src/catalog/postgres-connection.ts';
 import { DpError } from '../../src/domain/errors.ts';
-import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
+import { catalogProcesses } from '../support/catalog-processes.ts';
 import { CLI_BIN } from '../support/service.ts';
 import { startServerProcess } from '../support/server-process.ts';
 
-let cluster: PgCluster;
-const dirs: string[] = [];
-before(async () => {
-  cluster = await startCluster();
-});
-after(async () => {
-  await cluster?.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-async function freshDatabase(): Promise<{ url: string; name: string }> {
-  const name = `worker_${randomUUID().replaceAll('-', '')}`;
-  await cluster.createDatabase(name);
-  return { url: cluster.connectionString(name), name };
-}
-
-/** A data directory holding this master key (hex). */
-function dataDirWithKey(key: string): string {
-  const d = mkdtempSync(join(tmpdir(), 'dpvault-worker-'));
-  dirs.push(d);
-  writeFileSync(join(d, 'master.key'), `${key}\n`, { mode: 0o600 });
-  return d;
-}
+const { cluster: pg, freshDatabase, dataDirWithKey, scratch } = catalogProcesses('worker');
 
 /** The catalog's settings (name, value), to see that a refused start wrote nothing. */
 async function settingsOf(db: string): Promise<string[]> {
-  const exists = await cluster.query<{ t: string | null }>(db, "SELECT to_regclass('dpvault.settings')::text AS t");
+  const exists = await pg().query<{ t: string | null }>(db, "SELECT to_regclass('dpvault.settings')::text AS t");
   if (!exists[0]?.t) return [];
-  return (await cluster.query<{ key: string }>(db, 'SELECT key FROM dpvault.settings ORDER BY key')).map((r) => r.key);
+  return (await pg().query<{ key: string }>(db, 'SELECT key FROM dpvault.settings ORDER BY key')).map((r) => r.key);
 }
 
 /** Runs `dpvault worker ARGS` expecting it to exit by itself (killed after 60 s otherwise). */
@@ -84,7 +61,7 @@ describe('dpvault worker', () => {
       });
       assert.match(said, /running up to 3 task\(s\) at once/);
       assert.match(said, /catalog in postgresql:\/\/postgres:\*\*\*@/);
-      assert.ok(!said.includes(cluster.superuserPassword), said);
+      assert.ok(!said.includes(pg().superuserPassword), said);
       assert.doesNotMatch(said, /listening/);
       assert.ok(!existsSync(join(d, 'catalog.sqlite')), 'the catalog is PostgreSQL');
       child.kill('SIGTERM');
@@ -125,7 +102,7 @@ describe('dpvault worker', () => {
     const key = randomBytes(32).toString('hex');
     await (await startService({ dataDir: dataDirWithKey(key), database: url, port: 0, sharedFilesystem: true, runJobs: false })).close();
     const newer = PgCatalogConnection.schemaVersion + 1;
-    await cluster.query(name, `INSERT INTO dpvault.schema_version VALUES (${newer})`);
+    await pg().query(name, `INSERT INTO dpvault.schema_version VALUES (${newer})`);
     const r = await runWorker(['--data-dir', dataDirWithKey(key), '--database', url, '--shared-filesystem']);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /CatalogSchemaNewer/);
@@ -135,8 +112,7 @@ describe('dpvault worker', () => {
   it('refuses backup data on this machine\'s filesystem without --shared-filesystem, naming the setting; the catalog is left as it was', async () => {
     const { url, name } = await freshDatabase();
     const key = randomBytes(32).toString('hex');
-    const local = mkdtempSync(join(tmpdir(), 'dpvault-local-store-'));
-    dirs.push(local);
+    const local = scratch('dpvault-local-store-');
     const cases: [string[], RegExp][] = [
       [['--storage', `file://${local}`], /--storage keeps backup data on this machine's filesystem/],
       [[], /The default storage \(no --storage, DPVAULT_STORAGE or config file\) keeps backup data on this machine's filesystem/],
