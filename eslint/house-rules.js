@@ -33,8 +33,11 @@ export const LAYERS = {
   app: ['api', 'identity', 'scheduler', 'jobs', 'services', 'catalog', 'queue', 'storage', 'repository', 'secrets', 'sources', 'policy', 'datasources', 'domain', 'util'],
 };
 
-/** Files that are composition roots of their own: `dpvault server` starts the whole service (docs/architecture.md). */
-export const ROOT_FILES = new Map([['cli/commands/server.ts', ['app', ...LAYERS.app]]]);
+/**
+ * Files that are composition roots of their own: `dpvault server` and `dpvault worker` start the
+ * service, with what they share (docs/architecture.md).
+ */
+export const ROOT_FILES = new Map(['cli/commands/server.ts', 'cli/commands/worker.ts', 'cli/commands/service-process.ts'].map((f) => [f, ['app', ...LAYERS.app]]));
 
 /** The only module that may read the wall clock (`Date.now()`, `new Date()` without arguments). */
 export const CLOCK_MODULE = 'util/clock.ts';

@@ -46,6 +46,8 @@ import { checkNoRotationPending } from './services/master-key-rotation.ts';
 import { listenError } from './services/listen-error.ts';
 import { checkListenPolicy } from './services/listen-policy.ts';
 import { errors } from './domain/errors.ts';
+import { CatalogLeases } from './services/catalog-lease.ts';
+import { localStorageConfigured, localStorageRecorded, refuseUnlessShared } from './storage/shared-filesystem.ts';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -104,19 +106,45 @@ export interface ServiceOptions {
   repositoryLocks?: LockOptions;
   /** Failed sign-ins tolerated per client id and per address (identity/sign-in-limits.ts defaults). */
   signInLimits?: Partial<SignInLimitSettings>;
+  /** Run jobs in this server too (default); false (`--no-worker`) serves the API only and leaves jobs to `dpvault worker`s. */
+  runJobs?: boolean;
+  /** Tasks the worker loop runs at once (`dpvault worker --concurrency`; default the worker's). */
+  concurrency?: number;
+  /** With a PostgreSQL catalog, a storage on this machine's filesystem is allowed: every process sees the same directory (`--shared-filesystem`). */
+  sharedFilesystem?: boolean;
 }
 
-export interface RunningService {
+/** The API of a process: `dpvault server`. */
+export interface ApiService {
   ctx: ServiceContext;
-  worker: Worker;
-  scheduler: Scheduler;
-  retention: RetentionWorker;
-  maintenance: MaintenanceScheduler;
   server: ApiServer;
   /** The API in-process (`app.request`), the same pipeline the server serves. */
   app: App;
   /** `http://` or `https://` and the address listened on. */
   url: string;
+  close(): Promise<void>;
+}
+
+/** The background work of a process: the worker loop running every kind of task, and the periodic queuers and sweeps. */
+export interface BackgroundWork {
+  worker: Worker;
+  scheduler: Scheduler;
+  retention: RetentionWorker;
+  maintenance: MaintenanceScheduler;
+}
+
+/** Background work started, and how to stop it (the worker waits for the tasks it runs). */
+interface StartedWork {
+  work: BackgroundWork;
+  stop(): Promise<void>;
+}
+
+/** `dpvault server` running jobs too (the default; `--no-worker` leaves them to workers). */
+export type RunningService = ApiService & BackgroundWork;
+
+/** `dpvault worker`: background work on a PostgreSQL catalog, and no API. */
+export interface WorkerService extends BackgroundWork {
+  ctx: ServiceContext;
   close(): Promise<void>;
 }
 
@@ -182,37 +210,84 @@ function recoveryPointStore(placement: StoragePlacement, masterKey: Buffer, cloc
   return new GeoRedundantStore(primary, secondary, async (vaultKey) => (await placement.pairOfVault(vaultKey)) !== undefined, { clock, locks: opts.repositoryLocks });
 }
 
-export async function startService(given: ServiceOptions): Promise<RunningService> {
+/** Starts `dpvault server`: the API, and the background work unless `runJobs` is false (`--no-worker`). */
+export async function startService(given: ServiceOptions & { runJobs: false }): Promise<ApiService>;
+export async function startService(given: ServiceOptions & { runJobs?: true }): Promise<RunningService>;
+export async function startService(given: ServiceOptions): Promise<ApiService | RunningService>;
+export async function startService(given: ServiceOptions): Promise<ApiService | RunningService> {
   const opts = absoluteDataDir(given);
   checkListenPolicy(opts.host ?? '127.0.0.1', opts.tls !== undefined, opts.insecureHttp === true);
+  return withProcessStarted(opts, 'server', (ctx, instancePrefix, unlock) => startApi(ctx, opts, instancePrefix, unlock));
+}
+
+/** Starts `dpvault worker`: the background work on a PostgreSQL catalog (refused without one), and no API. */
+export async function startWorker(given: ServiceOptions): Promise<WorkerService> {
+  const opts = absoluteDataDir(given);
+  if (opts.database === undefined) throw errors.workerWithoutDatabase();
+  return withProcessStarted(opts, 'worker', async (ctx, instancePrefix, unlock) => {
+    const background = await startBackground(ctx, opts, instancePrefix).catch(async (e: unknown) => {
+      await ctx.catalog.close();
+      throw e;
+    });
+    return {
+      ctx,
+      ...background.work,
+      async close() {
+        await background.stop();
+        await ctx.background.idle();
+        await ctx.catalog.close();
+        unlock();
+      },
+    };
+  });
+}
+
+/**
+ * What a server and a worker do first: lock the data directory, open the catalog (the master key
+ * checked against it), check the storage (every one answers, it is the one the vaults were created
+ * with, and in the scale-out mode every process sees it), and end what the last stop interrupted.
+ * Then `start` with this process instance's id; what fails before that closes the catalog, and
+ * the data directory is given back when anything fails.
+ */
+async function withProcessStarted<T>(opts: ServiceOptions, role: 'server' | 'worker', start: (ctx: ServiceContext, instancePrefix: string, unlock: () => void) => Promise<T>): Promise<T> {
+  const shared = opts.database !== undefined;
+  // Refused before anything is opened or written: a storage setting other processes may not see.
+  if (shared) refuseUnlessShared(opts.sharedFilesystem === true, localStorageConfigured(opts.dataDir, opts.storage, opts.locationStorage ?? []));
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   checkNoRotationPending(opts.dataDir);
   const unlock = lockDataDir(opts.dataDir);
   try {
-    return await startLocked(opts, unlock);
+    const ctx = await openContext(opts);
+    // This process instance: its workers' lease holder names start with it. Holding the data-dir
+    // lock, it knows every other lease of its queue was held by a previous instance, which start-up ends.
+    const instancePrefix = `${role}-${randomUUID()}/`;
+    try {
+      const placement = ctx.placement!;
+      if (shared) refuseUnlessShared(opts.sharedFilesystem === true, await localStorageRecorded(catalogVaultStorageRecords(ctx.catalog)));
+      // Every storage in use answers, all probed at once, so a bad one is refused within a minute.
+      await placement.probeAll(opts.storage?.setting ?? '--data-dir');
+      await checkStorageUnchanged(ctx.catalog, opts.storage);
+      for (const m of await placement.moved()) {
+        opts.log?.(`vault ${m.vaultKey} (${m.azureLocation}) keeps its backup data in '${m.recorded}', where it was created; new vaults in ${m.azureLocation} go to '${m.configured}'`);
+      }
+      const interrupted = await recoverInterruptedWork(ctx, placement, instancePrefix, shared);
+      if (interrupted) opts.log?.(`failed ${interrupted} job(s) interrupted by the last stop`);
+    } catch (e) {
+      await ctx.catalog.close();
+      throw e;
+    }
+    return await start(ctx, instancePrefix, unlock);
   } catch (e) {
     unlock();
     throw e;
   }
 }
 
-async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<RunningService> {
-  const ctx = await openContext(opts);
-  // This process instance: its workers' lease holder names start with it. Holding the data-dir
-  // lock, it knows every other lease was held by a previous instance, which start-up ends.
-  const instancePrefix = `server-${randomUUID()}/`;
+/** The API on an opened context, then the background work unless `runJobs` is false. */
+async function startApi(ctx: ServiceContext, opts: ServiceOptions, instancePrefix: string, unlock: () => void): Promise<ApiService | RunningService> {
   let server: ApiServer;
   let app: App;
   try {
-    const placement = ctx.placement!;
-    // Every storage in use answers, all probed at once, so a bad one is refused within a minute.
-    await placement.probeAll(opts.storage?.setting ?? '--data-dir');
-    await checkStorageUnchanged(ctx.catalog, opts.storage);
-    for (const m of await placement.moved()) {
-      opts.log?.(`vault ${m.vaultKey} (${m.azureLocation}) keeps its backup data in '${m.recorded}', where it was created; new vaults in ${m.azureLocation} go to '${m.configured}'`);
-    }
-    const interrupted = await recoverInterruptedWork(ctx, placement, instancePrefix);
-    if (interrupted) opts.log?.(`failed ${interrupted} job(s) interrupted by the last stop`);
     // The address first: a server that cannot listen must not have started any work (a worker's
     // or scheduler's timers kept such a process alive, serving nothing).
     // Sign-in: the token service's keys, and the Owner on a fresh data directory. Every request
@@ -230,6 +305,48 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
     await ctx.catalog.close();
     throw e;
   }
+  const closeApi = async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+  };
+  const closeRest = async () => {
+    await ctx.background.idle();
+    await ctx.catalog.close();
+  };
+  let background: StartedWork | undefined;
+  if (opts.runJobs !== false) {
+    try {
+      background = await startBackground(ctx, opts, instancePrefix);
+    } catch (e) {
+      await closeApi();
+      await closeRest(); // the caller gives the directory back
+      throw e;
+    }
+  }
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    ctx,
+    ...background?.work,
+    server,
+    app,
+    url: `${opts.tls ? 'https' : 'http'}://${host}:${addr.port}`,
+    async close() {
+      await closeApi();
+      await background?.stop();
+      await closeRest();
+      unlock();
+    },
+  };
+}
+
+/**
+ * The background work of a process (a server's unless --no-worker, a worker's): the worker loop
+ * with a handler for every kind of task, the backup scheduler, retention sweeps and the
+ * maintenance look (which hold catalog leases, so one process of many does each round). At start
+ * retention catches up and the scheduler runs the most recent missed occurrence.
+ */
+async function startBackground(ctx: ServiceContext, opts: ServiceOptions, instancePrefix: string): Promise<StartedWork> {
   const worker = new Worker(
     ctx,
     ctx.queue,
@@ -241,50 +358,31 @@ async function startLocked(opts: ServiceOptions, unlock: () => void): Promise<Ru
       maintenance: async (p) => void (await runMaintenanceJob(ctx, p)),
       alertDelivery: (p) => deliverAlert(ctx, p),
     },
-    { log: opts.log, idPrefix: instancePrefix },
+    { log: opts.log, idPrefix: instancePrefix, ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }) },
   );
   ctx.onTaskQueued = () => worker.poke();
-  const retention = new RetentionWorker(ctx, { log: opts.log });
+  const leases = new CatalogLeases(ctx.catalog, ctx.clock, { holder: instancePrefix, log: opts.log });
+  const retention = new RetentionWorker(ctx, { log: opts.log, leases });
   const scheduler = new Scheduler(ctx, { log: opts.log });
-  const maintenance = new MaintenanceScheduler(ctx, { log: opts.log, auditRetentionDays: opts.auditRetentionDays });
+  const maintenance = new MaintenanceScheduler(ctx, { log: opts.log, auditRetentionDays: opts.auditRetentionDays, leases });
   const stop = async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
     await scheduler.stop();
     await retention.stop();
     await maintenance.stop();
     await worker.stop();
-    await ctx.background.idle();
-    await ctx.catalog.close();
   };
   try {
     worker.start();
-    // At start-up: retention catches up, and the scheduler runs the most recent missed occurrence.
     await retention.sweep();
     await scheduler.tick();
     retention.start(opts.retentionIntervalMs ?? 600_000);
     scheduler.start(opts.schedulerIntervalMs ?? 30_000);
     maintenance.start(opts.maintenanceIntervalMs ?? 86_400_000);
   } catch (e) {
-    await stop(); // the caller gives the directory back
+    await stop();
     throw e;
   }
-  const addr = server.address() as AddressInfo;
-  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  return {
-    ctx,
-    worker,
-    scheduler,
-    retention,
-    maintenance,
-    server,
-    app,
-    url: `${opts.tls ? 'https' : 'http'}://${host}:${addr.port}`,
-    async close() {
-      await stop();
-      unlock();
-    },
-  };
+  return { work: { worker, scheduler, retention, maintenance }, stop };
 }
 
 /** Listens on host:port, or fails with an error that names the address and what to do. */

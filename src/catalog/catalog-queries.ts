@@ -71,3 +71,15 @@ export function toResource<B>(row: ResourceRow): StoredResource<B> {
 export function resourceColumns(r: StoredResource, now: string): (string | null)[] {
   return [resourceKey(r.id), r.id, r.type.toLowerCase(), r.parentId ? resourceKey(r.parentId) : null, r.parentId, JSON.stringify(r.body), r.createdAt ?? now, now];
 }
+
+/**
+ * Takes lease n1 for holder n2 until n4 when nobody holds it, its lease ended before n3, or n2
+ * holds it already: one statement, so two takers never both win. Returns a row when taken.
+ * `n` writes the numbered placeholder (`?1` for SQLite, `$1` for PostgreSQL).
+ */
+export function acquireLeaseSql(table: string, n: (i: number) => string): string {
+  return `INSERT INTO ${table} (name, holder, lease_until) VALUES (${n(1)}, ${n(2)}, ${n(4)})
+    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, lease_until = excluded.lease_until
+    WHERE ${table}.lease_until < ${n(3)} OR ${table}.holder = excluded.holder
+    RETURNING holder`;
+}

@@ -71,6 +71,19 @@ export interface Catalog {
   /** The settings whose key starts with `prefix`, by key. */
   listSettings(prefix: string): Promise<{ key: string; value: string }[]>;
 
+  /**
+   * Leases: a named right held by one holder at a time until a time (ISO 8601, compared as text),
+   * so that one process of many runs a periodic sweep. Acquire takes a free or expired lease, or
+   * extends the caller's own, atomically; it answers whether `holder` holds it now.
+   */
+  acquireLease(name: string, holder: string, now: string, until: string): Promise<boolean>;
+  /** Extends the lease while `holder` still holds it (it was not taken over); answers whether it did. */
+  renewLease(name: string, holder: string, until: string): Promise<boolean>;
+  /** Gives the lease up if `holder` holds it (another holder's lease is left alone). */
+  releaseLease(name: string, holder: string): Promise<void>;
+  /** The lease's holder and end, if anyone took it and did not release it (an expired one too). */
+  getLease(name: string): Promise<{ holder: string; leaseUntil: string } | undefined>;
+
   /** Runs fn with the catalog's writes applied atomically; a transaction opened inside fn joins this one. */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -40,4 +40,6 @@ export const MIGRATIONS: string[] = [
    );
    CREATE INDEX audit_log_time ON audit_log (event_timestamp);
    CREATE TRIGGER audit_log_append_only BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;`,
+  // Leases (issue 22): one process of many runs each periodic sweep (catalog.ts acquireLease).
+  `CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, lease_until TEXT NOT NULL);`,
 ];

@@ -44,4 +44,6 @@ export const PG_MIGRATIONS: string[] = [
      FOR EACH ROW EXECUTE FUNCTION dpvault.audit_log_append_only();
    CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON dpvault.audit_log
      FOR EACH STATEMENT EXECUTE FUNCTION dpvault.audit_log_append_only();`,
+  // Leases: one process of many runs each periodic sweep (catalog.ts acquireLease).
+  `CREATE TABLE dpvault.leases (name TEXT COLLATE "C" PRIMARY KEY, holder TEXT NOT NULL, lease_until TEXT COLLATE "C" NOT NULL);`,
 ];

@@ -2,7 +2,7 @@
 // embedded SQLite catalog (test/catalog/conformance.ts judges both), in the schema `dpvault`
 // (postgres-migrations.ts). Connections, migrations and transactions: postgres-connection.ts.
 import { resourceKey } from '../domain/resource-id.ts';
-import { auditWhere, pageOf, resourceColumns, resourceWhere, toResource, type Placeholder, type ResourceRow } from './catalog-queries.ts';
+import { acquireLeaseSql, auditWhere, pageOf, resourceColumns, resourceWhere, toResource, type Placeholder, type ResourceRow } from './catalog-queries.ts';
 import type { AuditEntry, AuditQuery, Catalog, ListQuery, OperationRecord, Page, StoredAuditEntry, StoredResource } from './catalog.ts';
 import { PgCatalogConnection, type PgCatalogOptions } from './postgres-connection.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
@@ -126,6 +126,26 @@ export class PostgresCatalog implements Catalog {
       [prefix.length, prefix],
     );
     return rows.map((r) => ({ key: r.key, value: r.value }));
+  }
+
+  /** One statement, atomic on its own: it takes no writers' lock (a sweep's lease never waits behind a long transaction). */
+  async acquireLease(name: string, holder: string, now: string, until: string): Promise<boolean> {
+    const { rows } = await this.conn.query(acquireLeaseSql('dpvault.leases', (i) => `$${i}`), [name, holder, now, until]);
+    return rows.length > 0;
+  }
+
+  async renewLease(name: string, holder: string, until: string): Promise<boolean> {
+    const res = await this.conn.query('UPDATE dpvault.leases SET lease_until = $1 WHERE name = $2 AND holder = $3', [until, name, holder]);
+    return (res.rowCount ?? 0) > 0;
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.conn.query('DELETE FROM dpvault.leases WHERE name = $1 AND holder = $2', [name, holder]);
+  }
+
+  async getLease(name: string): Promise<{ holder: string; leaseUntil: string } | undefined> {
+    const { rows } = await this.conn.query<{ holder: string; lease_until: string }>('SELECT holder, lease_until FROM dpvault.leases WHERE name = $1', [name]);
+    return rows[0] ? { holder: rows[0].holder, leaseUntil: rows[0].lease_until } : undefined;
   }
 
   transaction<T>(fn: () => Promise<T>): Promise<T> {

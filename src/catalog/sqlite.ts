@@ -2,7 +2,7 @@
 // task queue (queue/sqlite.ts) shares.
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { resourceKey } from '../domain/resource-id.ts';
-import { auditWhere, pageOf, resourceColumns, resourceWhere, toResource, type ResourceRow } from './catalog-queries.ts';
+import { acquireLeaseSql, auditWhere, pageOf, resourceColumns, resourceWhere, toResource, type ResourceRow } from './catalog-queries.ts';
 import type { AuditEntry, AuditQuery, Catalog, ListQuery, OperationRecord, Page, StoredAuditEntry, StoredResource } from './catalog.ts';
 import { SqliteConnection } from './sqlite-connection.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
@@ -119,6 +119,23 @@ export class SqliteCatalog implements Catalog {
   async listSettings(prefix: string): Promise<{ key: string; value: string }[]> {
     const rows = this.#db.prepare('SELECT key, value FROM settings WHERE substr(key, 1, ?) = ? ORDER BY key').all(prefix.length, prefix) as { key: string; value: string }[];
     return rows.map((r) => ({ key: r.key, value: r.value }));
+  }
+
+  async acquireLease(name: string, holder: string, now: string, until: string): Promise<boolean> {
+    return this.#write(() => this.#db.prepare(acquireLeaseSql('leases', (i) => `?${i}`)).all(name, holder, now, until).length > 0);
+  }
+
+  async renewLease(name: string, holder: string, until: string): Promise<boolean> {
+    return this.#write(() => Number(this.#db.prepare('UPDATE leases SET lease_until = ? WHERE name = ? AND holder = ?').run(until, name, holder).changes) > 0);
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.#write(() => this.#db.prepare('DELETE FROM leases WHERE name = ? AND holder = ?').run(name, holder));
+  }
+
+  async getLease(name: string): Promise<{ holder: string; leaseUntil: string } | undefined> {
+    const row = this.#db.prepare('SELECT holder, lease_until FROM leases WHERE name = ?').get(name) as { holder: string; lease_until: string } | undefined;
+    return row ? { holder: row.holder, leaseUntil: row.lease_until } : undefined;
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {

@@ -16,6 +16,7 @@ import { SerialRunner } from '../util/serial-runner.ts';
 import { runVaultJob } from './vault-job.ts';
 import type { MaintenanceTaskPayload } from '../queue/tasks.ts';
 import { DEFAULT_AUDIT_RETENTION_DAYS, pruneAuditLog } from '../services/audit.ts';
+import { CatalogLeases } from '../services/catalog-lease.ts';
 
 export async function runMaintenanceJob(ctx: ServiceContext, payload: MaintenanceTaskPayload): Promise<StoreMaintenanceReport | null> {
   return runVaultJob(ctx, payload.jobId, async (vaultId) => {
@@ -53,23 +54,31 @@ export async function runMaintenanceJob(ctx: ServiceContext, payload: Maintenanc
 const LAST_QUEUED = 'maintenanceQueuedAt';
 /** The timer looks at least this often whether maintenance is due. */
 const CHECK_MS = 3_600_000;
+/** The catalog lease a look holds: of the processes sharing a catalog, one queues each round. */
+export const MAINTENANCE_LEASE = 'maintenance-queue';
 
 /**
  * Queues a maintenance job for every vault once `intervalMs` has passed (by the service's clock)
  * since the last time it did, looking every hour at most; the worker runs them like any task.
  * The time is kept in the catalog, so a server restarted more often than the interval still
- * maintains its vaults on time.
+ * maintains its vaults on time; a look holds the catalog lease MAINTENANCE_LEASE, so of several
+ * processes on one catalog one queues each round (another finding the lease held skips its look).
  */
 export class MaintenanceScheduler {
   readonly #ctx: ServiceContext;
   readonly #runner: SerialRunner<number, string[]>;
   readonly #auditRetentionDays: number;
+  readonly #leases: CatalogLeases;
 
-  /** `auditRetentionDays`: audit log entries older than this are removed at each look (default 90). */
-  constructor(ctx: ServiceContext, opts: { log?: (line: string) => void; auditRetentionDays?: number } = {}) {
+  /** `auditRetentionDays`: audit log entries older than this are removed at each look (default 90); `leases`: this process's leases in the catalog. */
+  constructor(ctx: ServiceContext, opts: { log?: (line: string) => void; auditRetentionDays?: number; leases?: CatalogLeases } = {}) {
     this.#ctx = ctx;
     this.#auditRetentionDays = opts.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
-    this.#runner = new SerialRunner('vault maintenance', (interval) => this.#run(interval), opts.log ?? (() => undefined));
+    this.#leases = opts.leases ?? new CatalogLeases(ctx.catalog, ctx.clock, { log: opts.log });
+    this.#runner = new SerialRunner('vault maintenance', async (interval) => {
+      const leased = await this.#leases.run(MAINTENANCE_LEASE, () => this.#run(interval));
+      return leased.held ? leased.value : [];
+    }, opts.log ?? (() => undefined));
   }
 
   /** Looks every min(`intervalMs`, 1 h) whether maintenance is due, until stopped (the timer does not keep the process alive). */

@@ -17,11 +17,16 @@ import type { StoragePlacement } from '../storage/placement.ts';
  * tasks: every lease not held by this process instance (`instancePrefix`, which starts its
  * workers' ids) belongs to a previous instance that stopped, and is ended now; then the tasks
  * whose lease is over are failed (failExpiredTasks). Returns how many.
+ *
+ * `shared`: other processes work on the same catalog and storage (a PostgreSQL catalog): their
+ * operations in progress and the partial files of their writes under way are theirs, so only the
+ * tasks are recovered.
  */
-export async function recoverInterruptedWork(ctx: ServiceContext, storage: StorageFactory | StoragePlacement, instancePrefix: string): Promise<number> {
+export async function recoverInterruptedWork(ctx: ServiceContext, storage: StorageFactory | StoragePlacement, instancePrefix: string, shared = false): Promise<number> {
   const now = ctx.clock.now().toISOString();
   await ctx.queue.expireLeases(now, instancePrefix);
   const failed = await failExpiredTasks(ctx, now);
+  if (shared) return failed;
   const interrupted = errors.operationInterrupted();
   for (const op of await ctx.catalog.listOperations('Inprogress')) {
     await ctx.catalog.putOperation({

@@ -14,6 +14,10 @@ import { holdsFor, listPointsOf, updateRecoveryPoint } from '../services/recover
 import { nextRetentionStep, refreshDataStores, type Hold, type RetentionStep } from '../policy/retention-plan.ts';
 import { vaultStoreKey } from '../domain/recovery-point-store.ts';
 import { purgeDeletedInstances, type PurgeReport } from '../services/deleted-instances.ts';
+import { CatalogLeases } from '../services/catalog-lease.ts';
+
+/** The catalog lease a sweep holds: one process of those sharing a catalog sweeps at a time. */
+export const RETENTION_LEASE = 'retention-sweep';
 
 export interface SweepOptions {
   /** The instant to sweep at (default: the clock's now). */
@@ -32,6 +36,8 @@ export interface SweepReport {
   complete: boolean;
   /** Soft-deleted instances whose purge time had passed: purged, and their points deleted. */
   purge?: PurgeReport;
+  /** Set when nothing was swept because this process (holder) held the retention lease. */
+  sweptBy?: string;
 }
 
 /** The location of a recovery point's bytes in a datastore of its vault. */
@@ -155,15 +161,22 @@ async function applyStep(ctx: ServiceContext, rp: RecoveryPointResource, step: R
   }
 }
 
-/** Runs sweeps on a timer and on demand, one at a time; collects the store's garbage after deletions. */
+/**
+ * Runs sweeps on a timer and on demand, one at a time; collects the store's garbage after
+ * deletions. Processes sharing a catalog sweep one at a time: a sweep holds the catalog lease
+ * RETENTION_LEASE, and a process that finds it held skips its turn.
+ */
 export class RetentionWorker {
   readonly #ctx: ServiceContext;
   readonly #log: (line: string) => void;
   readonly #runner: SerialRunner<SweepOptions, SweepReport>;
+  readonly #leases: CatalogLeases;
 
-  constructor(ctx: ServiceContext, opts: { log?: (line: string) => void } = {}) {
+  /** `leases`: this process's leases in the catalog (default: a holder of its own). */
+  constructor(ctx: ServiceContext, opts: { log?: (line: string) => void; leases?: CatalogLeases } = {}) {
     this.#ctx = ctx;
     this.#log = opts.log ?? (() => undefined);
+    this.#leases = opts.leases ?? new CatalogLeases(ctx.catalog, ctx.clock, { log: this.#log });
     this.#runner = new SerialRunner('retention sweep', (o) => this.#sweep(o), this.#log);
   }
 
@@ -180,8 +193,12 @@ export class RetentionWorker {
     return this.#runner.run(opts);
   }
 
-
   async #sweep(opts: SweepOptions): Promise<SweepReport> {
+    const leased = await this.#leases.run(RETENTION_LEASE, () => this.#sweepHeld(opts));
+    return leased.held ? leased.value : { steps: {}, deleted: [], errors: [], complete: false, sweptBy: leased.holder };
+  }
+
+  async #sweepHeld(opts: SweepOptions): Promise<SweepReport> {
     const report = await sweepRetention(this.#ctx, opts);
     for (const e of report.errors) this.#log(`retention: recovery point ${e.recoveryPointId}: ${e.message}`);
     // Deleted recovery points free their space only when no other point shares their chunks.

@@ -202,5 +202,49 @@ export function catalogConformance(name: string, open: () => Promise<CatalogUnde
         assert.equal(await catalog.getResource(`${sub}/tx/nested`), undefined);
       });
     });
+
+    describe('leases', () => {
+      const t = (s: number) => new Date(Date.UTC(2030, 0, 1, 0, 0, s)).toISOString();
+      const lease = () => `lease-${randomUUID()}`;
+
+      it('go to one of two holders taking them at once, also from another connection', async () => {
+        const other = await subject.openAnother();
+        try {
+          for (let round = 0; round < 5; round++) {
+            const name = lease();
+            const won = await Promise.all([catalog.acquireLease(name, 'a', t(0), t(60)), other.acquireLease(name, 'b', t(0), t(60))]);
+            assert.equal(won.filter(Boolean).length, 1, `round ${round}: ${String(won)}`);
+            assert.equal((await catalog.getLease(name))?.holder, won[0] ? 'a' : 'b');
+          }
+        } finally {
+          await other.close();
+        }
+      });
+
+      it('are taken over once expired, and not before; the holder extends its own', async () => {
+        const name = lease();
+        assert.equal(await catalog.acquireLease(name, 'a', t(0), t(60)), true);
+        assert.equal(await catalog.acquireLease(name, 'b', t(59), t(120)), false, 'held until 60');
+        assert.equal(await catalog.acquireLease(name, 'a', t(59), t(90)), true, 'the holder takes it again');
+        assert.equal(await catalog.acquireLease(name, 'b', t(61), t(120)), false, 'extended to 90');
+        assert.equal(await catalog.acquireLease(name, 'b', t(91), t(150)), true, 'expired: taken over');
+        assert.deepEqual(await catalog.getLease(name), { holder: 'b', leaseUntil: t(150) });
+      });
+
+      it('are renewed and released by their holder only', async () => {
+        const name = lease();
+        assert.equal(await catalog.renewLease(name, 'a', t(60)), false, 'nobody holds it');
+        await catalog.acquireLease(name, 'a', t(0), t(60));
+        assert.equal(await catalog.renewLease(name, 'b', t(120)), false);
+        await catalog.releaseLease(name, 'b');
+        assert.deepEqual(await catalog.getLease(name), { holder: 'a', leaseUntil: t(60) });
+        assert.equal(await catalog.renewLease(name, 'a', t(120)), true);
+        assert.equal((await catalog.getLease(name))?.leaseUntil, t(120));
+        await catalog.releaseLease(name, 'a');
+        assert.equal(await catalog.getLease(name), undefined);
+        assert.equal(await catalog.acquireLease(name, 'b', t(1), t(60)), true, 'released: free at once');
+        assert.equal(await catalog.renewLease(name, 'a', t(200)), false, 'a lost it');
+      });
+    });
   });
 }

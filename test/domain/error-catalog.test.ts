@@ -247,7 +247,15 @@ const PINNED: Record<keyof typeof errors, Pinned> = {
   ],
   masterKeyMismatch: [
     errors.masterKeyMismatch(), 'MasterKeyMismatch', 409,
-    "This server's master key is not the one the catalog was created with: every server on one catalog must share the master key (DPVAULT_MASTER_KEY, or the same <data-dir>/master.key). Start it with that key.",
+    "This process's master key is not the one the catalog was created with: every server and worker on one catalog must share the master key (DPVAULT_MASTER_KEY, or the same <data-dir>/master.key). Start it with that key.",
+  ],
+  workerWithoutDatabase: [
+    errors.workerWithoutDatabase(), 'InvalidArgumentValueError', 400,
+    'dpvault worker runs the jobs of servers that share a PostgreSQL catalog: give --database (or DPVAULT_DATABASE) (postgres://USER:PASSWORD@HOST:PORT/DATABASE). An embedded installation (no --database) runs its jobs in dpvault server itself, so a worker of its own would find no work.',
+  ],
+  localStorageNotShared: [
+    errors.localStorageNotShared('--storage', '/srv/backups'), 'LocalStorageNotShared', 400,
+    "--storage keeps backup data on this machine's filesystem ('/srv/backups'), but servers and workers on one catalog (--database (or DPVAULT_DATABASE)) may run on other machines and would not see it. Use object storage (azblob:// or s3://), or add --shared-filesystem to every server and worker if each one sees this same directory (a network filesystem mounted at the same path).",
   ],
   catalogMigrateSourceMissing: [
     errors.catalogMigrateSourceMissing('/d'), 'InvalidArgumentValueError', 400,
@@ -278,7 +286,7 @@ test('the usage errors of the command line are kind usage (exit 2), the rest are
   const usage = Object.entries(PINNED).filter(([, [e]]) => e.kind === 'usage').map(([n]) => n).sort();
   assert.deepEqual(usage, [
     'argumentRequired', 'argumentUnrecognized', 'argumentValueInvalid', 'caBundleUnreadable', 'catalogMigrateSourceMissing', 'catalogUrlInvalid', 'commandNotFound',
-    'fingerprintInvalid', 'insecureListenRefused', 'masterKeyMissing', 'tlsFileUnreadable',
+    'fingerprintInvalid', 'insecureListenRefused', 'localStorageNotShared', 'masterKeyMissing', 'tlsFileUnreadable', 'workerWithoutDatabase',
   ]);
 });
 

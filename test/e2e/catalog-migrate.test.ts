@@ -72,7 +72,7 @@ describe('dpvault catalog migrate', () => {
     assert.equal(Number(counted[0]!.n), tables.resources!.rows, 'the refused migration wrote nothing');
 
     // Same data directory (master key, backup data), the catalog now in PostgreSQL.
-    svc = await startService({ dataDir, port: 0, database: url });
+    svc = await startService({ dataDir, port: 0, database: url, sharedFilesystem: true }); // one machine: the data directory's backup data stays where it is
     assert.equal(svc.ctx.subscriptionId, sub);
     assert.ok(await signIn(svc.url, { appId: sp.appId, password: sp.password }));
     const subs = await getAs(`${svc.url}/subscriptions?api-version=2022-12-01`, embeddedHost, tokenBefore);

@@ -3,46 +3,26 @@
 // key, so either checks the other's tokens; a server with another master key is refused and says
 // why; a bad or unreachable URL is refused at start naming the setting, never its password, and the
 // listening line shows the URL redacted.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startService, type RunningService } from '../../src/app.ts';
 import { DpError } from '../../src/domain/errors.ts';
 import { SERVICE_PRINCIPAL_TYPE } from '../../src/identity/principals.ts';
 import { OWNER_CREDENTIALS_FILE, OWNER_DISPLAY_NAME } from '../../src/identity/owner-bootstrap.ts';
-import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
+import { catalogProcesses } from '../support/catalog-processes.ts';
 import { freePort } from '../support/pg-bin.ts';
 import { getAs, ownerCredentials, runCli, runServer, signIn } from '../support/service.ts';
 import { startServerProcess } from '../support/server-process.ts';
 
-let cluster: PgCluster;
-const dirs: string[] = [];
-before(async () => {
-  cluster = await startCluster();
-});
-after(async () => {
-  await cluster?.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const processes = catalogProcesses('catalog');
+const { dataDirWithKey } = processes;
+const freshDatabase = async (): Promise<string> => (await processes.freshDatabase()).url;
 
-async function freshDatabase(): Promise<string> {
-  const name = `catalog_${randomUUID().replaceAll('-', '')}`;
-  await cluster.createDatabase(name);
-  return cluster.connectionString(name);
-}
-
-/** A data directory holding this master key (hex). */
-function dataDirWithKey(key: string): string {
-  const d = mkdtempSync(join(tmpdir(), 'dpvault-pgcat-'));
-  dirs.push(d);
-  writeFileSync(join(d, 'master.key'), `${key}\n`, { mode: 0o600 });
-  return d;
-}
-
-const start = (dataDir: string, database: string) => startService({ dataDir, database, port: 0 });
+// Each keeps its backup data in its own data directory: these tests make none, so they say it is shared.
+const start = (dataDir: string, database: string) => startService({ dataDir, database, port: 0, sharedFilesystem: true });
 
 describe('servers on one PostgreSQL catalog', () => {
   it('starting together on an empty catalog make one Owner, and each checks the tokens the other signs', async () => {
@@ -114,7 +94,7 @@ describe('servers on one PostgreSQL catalog', () => {
     const secret = `pw-${randomUUID()}`;
     const cases = [
       ['--database', `postgres://postgres:${secret}@127.0.0.1:${await freePort()}/catalog`],
-      ['--database', `postgres://postgres:${secret}@127.0.0.1:${cluster.port}/postgres`],
+      ['--database', `postgres://postgres:${secret}@127.0.0.1:${processes.cluster().port}/postgres`],
       ['--database', `http://postgres:${secret}@127.0.0.1/catalog`],
     ];
     for (const args of cases) {
@@ -129,11 +109,11 @@ describe('servers on one PostgreSQL catalog', () => {
   it('takes DPVAULT_DATABASE and shows the URL without its password', async () => {
     const url = await freshDatabase();
     const d = dataDirWithKey(randomBytes(32).toString('hex'));
-    const server = await startServerProcess(d, [], { DPVAULT_DATABASE: url });
+    const server = await startServerProcess(d, ['--shared-filesystem'], { DPVAULT_DATABASE: url });
     try {
       const said = server.output();
       assert.match(said, /catalog in postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:/);
-      assert.ok(!said.includes(cluster.superuserPassword), said);
+      assert.ok(!said.includes(processes.cluster().superuserPassword), said);
       assert.ok(!existsSync(join(d, 'catalog.sqlite')), 'the embedded catalog is not used');
     } finally {
       await server.stop();

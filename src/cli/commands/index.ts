@@ -17,8 +17,9 @@ import { resourceGuardCommands } from './resource-guard/index.ts';
 import { restoreCommands } from './restore/index.ts';
 import { roleCommands } from './role/index.ts';
 import { catalogMigrateCommand, rotateMasterKeyCommand, rotateSigningKeyCommand, serverCommand } from './server.ts';
+import { workerCommand } from './worker.ts';
 import { vaultCommands } from './vault/index.ts';
 
-export const ALL_COMMANDS: Command[] = [serverCommand, rotateMasterKeyCommand, rotateSigningKeyCommand, catalogMigrateCommand, accountShow, ...loginCommands, ...adSpCommands, ...groupCommands, ...backupVaultCommands, ...backupPolicyCommands,
+export const ALL_COMMANDS: Command[] = [serverCommand, workerCommand, rotateMasterKeyCommand, rotateSigningKeyCommand, catalogMigrateCommand, accountShow, ...loginCommands, ...adSpCommands, ...groupCommands, ...backupVaultCommands, ...backupPolicyCommands,
   ...backupInstanceCommands, ...restoreCommands, ...recoveryPointCommands, ...jobCommands,
   ...keyVaultCommands, ...postgresCommands, ...vaultCommands, ...roleCommands, ...monitorCommands, ...resourceGuardCommands, ...alertCommands];

@@ -1,16 +1,13 @@
-// `dpvault server`: runs the service (API, scheduler and workers) on its embedded defaults. The
-// service's modules are loaded only when a server command runs, not on every CLI start.
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+// `dpvault server`: runs the service (API, and jobs unless --no-worker) on its embedded defaults,
+// or on a PostgreSQL catalog beside other servers and workers (worker.ts). The service's modules
+// are loaded only when a server command runs, not on every CLI start.
 import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { errors, usage } from '../../domain/errors.ts';
-import { rootsFromPathList } from '../../domain/restore-files.ts';
-import { memoryBytes } from '../../sources/postgres/restore-settings.ts';
-import { durationProblem, nominalMs, parseDuration } from '../../policy/time/duration.ts';
 import { systemClock } from '../../util/clock.ts';
 import type { TlsMaterial } from '../../services/tls-certificate.ts';
 import { defineCommand } from '../command.ts';
-import { redactDatabaseUrl } from '../../catalog/database-url.ts';
+import { dataDirOf, databaseOf, placesOf, PROCESS_ARGS, processLog, processOptions, stopSignal, tuneRuntime } from './service-process.ts';
 
 export const serverCommand = defineCommand({
   path: ['server'],
@@ -19,37 +16,11 @@ export const serverCommand = defineCommand({
   args: {
     host: { names: ['--host'], default: '127.0.0.1', help: 'Address to listen on (default 127.0.0.1).' },
     port: { names: ['--port'], type: 'int', default: '7480', help: 'TCP port to listen on (default 7480; 0 picks a free one).' },
-    dataDir: { names: ['--data-dir'], help: 'The data directory (default DPVAULT_HOME, else ~/.dpvault).' },
-    database: {
-      names: ['--database'],
-      help: 'Keep the catalog in PostgreSQL at this postgres://USER:PASSWORD@HOST:PORT/DATABASE URL (also DPVAULT_DATABASE) instead of the data directory; servers on one catalog share the master key (DPVAULT_MASTER_KEY).',
-    },
-    restoreFilesRoot: {
-      names: ['--restore-files-root'],
-      arity: 'many',
-      help: 'A directory restores as files may write below (repeatable; also DPVAULT_RESTORE_FILES_ROOT, a :-separated list). None: directory targets are refused.',
-    },
-    restoreFilesContainer: {
-      names: ['--restore-files-container'],
-      arity: 'many',
-      help: 'An object storage container restores as files may write to: azblob://CONTAINER[/PREFIX]?endpoint=URL or s3://BUCKET[/PREFIX]?endpoint=URL&region=R (repeatable; also DPVAULT_RESTORE_FILES_CONTAINERS, space-separated). A request names it as az does (https://ACCOUNT.blob.core.windows.net/CONTAINER) or by its own URL. None: container targets are refused.',
-    },
-    alertWebhook: {
-      names: ['--alert-webhook'],
-      arity: 'many',
-      help: 'Deliver every alert (a failed job of a vault with job failure alerts on, a missed backup) as JSON to this http(s) URL (repeatable); retried with backoff.',
-    },
-    alertWebhookRetries: {
-      names: ['--alert-webhook-retries'],
-      help: 'Retries of an alert delivery a webhook refused before it is Failed (default 5, 0 to 20).',
-    },
-    alertWebhookRetryDelay: {
-      names: ['--alert-webhook-retry-delay'],
-      help: 'Seconds before the first retry of an alert delivery, doubling for each next one (default 1; fractions allowed).',
-    },
-    missedBackupGrace: {
-      names: ['--missed-backup-grace'],
-      help: "The least time (ISO 8601, default PT1H) after a scheduled backup's due time before a Missed Backup alert; the grace is this or a tenth of the schedule's interval, whichever is longer.",
+    ...PROCESS_ARGS,
+    noWorker: {
+      names: ['--no-worker'],
+      arity: 'flag',
+      help: 'Serve the API (and the portal) only and run no jobs: with --database, `dpvault worker` processes run them.',
     },
     tlsCert: { names: ['--tls-cert'], help: 'Serve HTTPS with this certificate (PEM file; with --tls-key).' },
     tlsKey: { names: ['--tls-key'], help: 'The private key of --tls-cert (PEM file).' },
@@ -60,89 +31,29 @@ export const serverCommand = defineCommand({
     },
     insecureHttp: { names: ['--insecure-http'], arity: 'flag', help: 'Serve plain HTTP on a non-loopback address (refused without it).' },
     trustProxy: { names: ['--trust-proxy'], arity: 'flag', help: 'Build answer URLs from X-Forwarded-Proto/X-Forwarded-Host (only behind a reverse proxy you run).' },
-    auditRetentionDays: {
-      names: ['--audit-retention-days'],
-      type: 'int',
-      default: '90',
-      help: 'Days the audit log (monitor activity-log list) keeps its entries (default 90).',
-    },
-    storage: {
-      names: ['--storage'],
-      help: "Where every vault's backup data lives: s3://BUCKET[/PREFIX]?endpoint=URL&region=R, azblob://CONTAINER[/PREFIX]?endpoint=URL or file:///abs/path (default: the config file's storage, else DPVAULT_STORAGE, else backup-data in the data directory). Credentials come from the SDKs' environment variables.",
-    },
-    locationStorage: {
-      names: ['--location-storage'],
-      arity: 'many',
-      help: 'LOCATION=URL: where vaults created in that Azure location keep their data, instead of --storage (repeatable). A vault keeps the storage it was created with.',
-    },
-    pairedLocation: { names: ['--paired-location'], arity: 'many', help: 'A=B: the location geo-redundant vaults in A copy to (repeatable).' },
-    rehydrationPollSeconds: {
-      names: ['--rehydration-poll-seconds'],
-      type: 'int',
-      default: '60',
-      help: 'How often a restore from ArchiveStore on Azure Blob or S3 looks whether the store has rehydrated the archived data (default 60).',
-    },
-    maxUploadMbps: { names: ['--max-upload-mbps'], help: 'A bandwidth limit on all of this server\'s writes to storage, in megabits per second (default: none).' },
-    config: { names: ['--config'], help: 'A YAML or JSON file with the keys storage, locationStorage, pairedLocations and maxUploadMbps; command-line flags win over it, and it over DPVAULT_STORAGE.' },
   },
   async run(a) {
     tuneRuntime();
     const port = Number(a.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage(`argument --port: '${String(a.port)}' is not a TCP port`);
-    const auditRetentionDays = Number(a.auditRetentionDays);
-    if (!Number.isInteger(auditRetentionDays) || auditRetentionDays < 1) throw usage(`argument --audit-retention-days: '${String(a.auditRetentionDays)}' is not a whole number of days (1 or more)`);
-    const rehydrationPollSeconds = Number(a.rehydrationPollSeconds);
-    if (!Number.isInteger(rehydrationPollSeconds) || rehydrationPollSeconds < 1) throw usage(`argument --rehydration-poll-seconds: '${String(a.rehydrationPollSeconds)}' is not a whole number of seconds (1 or more)`);
-    const dataDir = dataDirOf(a.dataDir as string | undefined);
-    const keyOrderMinBytes = byteCount('DPVAULT_KEY_ORDER_MIN_BYTES', process.env.DPVAULT_KEY_ORDER_MIN_BYTES);
-    const restoreJobs = workerCount('DPVAULT_RESTORE_JOBS', process.env.DPVAULT_RESTORE_JOBS);
-    const repackBudgetBytes = byteCount('DPVAULT_REPACK_BUDGET_BYTES', process.env.DPVAULT_REPACK_BUDGET_BYTES);
-    const restoreMaintenanceWorkMem = memorySetting('DPVAULT_RESTORE_MAINTENANCE_WORK_MEM', process.env.DPVAULT_RESTORE_MAINTENANCE_WORK_MEM);
-    const restoreFilesRoots = [...((a.restoreFilesRoot as string[] | undefined) ?? []), ...rootsFromPathList(process.env.DPVAULT_RESTORE_FILES_ROOT)].map((p) => resolve(p));
-    const restoreFilesContainers = [...((a.restoreFilesContainer as string[] | undefined) ?? []), ...(process.env.DPVAULT_RESTORE_FILES_CONTAINERS ?? '').split(/\s+/).filter(Boolean)];
-    const { deliverySettings } = await import('../../services/alert-delivery.ts');
-    const alertDelivery = deliverySettings(a.alertWebhookRetries as string | undefined, a.alertWebhookRetryDelay as string | undefined);
-    const missedBackupGraceMs = graceSetting(a.missedBackupGrace as string | undefined);
-    const log = (line: string) => process.stderr.write(`${systemClock.now().toISOString()} ${line}\n`);
-    const tls = await tlsMaterial(a, dataDir, log);
+    const log = processLog;
+    const opts = await processOptions(a, log);
+    const tls = await tlsMaterial(a, opts.dataDir, log);
     const { startService } = await import('../../app.ts');
     const { installProcessGuard } = await import('../../jobs/job-guard.ts');
     installProcessGuard(log);
-    const { readStorageFile, resolveStorageConfig } = await import('../server-storage-config.ts');
-    const configFile = a.config as string | undefined;
-    const file = configFile === undefined ? {} : await readStorageFile(configFile);
-    const flags = {
-      storage: a.storage as string | undefined, locationStorage: a.locationStorage as string[] | undefined, pairedLocation: a.pairedLocation as string[] | undefined,
-      maxUploadMbps: a.maxUploadMbps as string | undefined,
-    };
-    const { storage, locationStorage, pairedLocations, maxUploadMbps } = resolveStorageConfig(flags, file, configFile ?? '', process.env);
-    const database = databaseOf(a.database as string | undefined);
-    const svc = await startService({ dataDir, database, storage, locationStorage, pairedLocations, maxUploadMbps, host: a.host as string, port, log, keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem, restoreFilesRoots, restoreFilesContainers,
-      rehydrationPollMs: rehydrationPollSeconds * 1000,
-      alertWebhooks: (a.alertWebhook as string[] | undefined) ?? [], alertDelivery, missedBackupGraceMs, tls, insecureHttp: a.insecureHttp === true, trustProxy: a.trustProxy === true, auditRetentionDays,
+    const stopped = stopSignal(); // a signal while starting stops the process once it has started
+    const svc = await startService({
+      ...opts, host: a.host as string, port, tls, insecureHttp: a.insecureHttp === true, trustProxy: a.trustProxy === true, runJobs: a.noWorker !== true,
     });
-    const catalogAt = database === undefined ? '' : `, catalog in ${redactDatabaseUrl(database)}`;
-    log(`dpvault listening on ${svc.url} (data in ${dataDir}${catalogAt}${storage ? `, backup data in ${storage.location}` : ''})`);
+    log(`dpvault listening on ${svc.url} (${placesOf(opts)}${a.noWorker === true ? '; running no jobs: --no-worker' : ''})`);
     if (tls) log(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint} (a client trusts it with DPVAULT_TLS_FINGERPRINT=${tls.fingerprint})`);
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await stopped;
     log('stopping');
     await svc.close();
     return undefined;
   },
 });
-
-/** `--missed-backup-grace` in milliseconds (an ISO 8601 duration of hours, minutes or seconds, or days), or undefined for the default. */
-function graceSetting(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const problem = durationProblem(text);
-  const d = problem ? null : parseDuration(text);
-  if (!d || d.years || d.months) throw usage(`argument --missed-backup-grace: '${text}' is not an ISO 8601 duration of weeks, days, hours, minutes or seconds (e.g. PT1H).`);
-  return nominalMs(d);
-}
 
 /** The certificate and key to serve HTTPS with (--tls-cert/--tls-key or --tls-generate), or undefined for plain HTTP. */
 async function tlsMaterial(a: Record<string, unknown>, dataDir: string, log: (line: string) => void): Promise<TlsMaterial | undefined> {
@@ -159,37 +70,6 @@ async function tlsMaterial(a: Record<string, unknown>, dataDir: string, log: (li
   const made = await loadOrCreateSelfSigned(dataDir, systemClock);
   log(`${made.created ? 'made a self-signed TLS certificate' : 'using the self-signed TLS certificate'} in ${dataDir} (${GENERATED_CERT}; key ${GENERATED_KEY}, mode 0600)`);
   return made;
-}
-
-/**
- * The Node setting the server is measured with (docs/benchmarks.md): a young generation of 2 MB
- * semi-spaces keeps a scale-10 backup near 165–200 MiB instead of 210–225 and makes it faster. It
- * only takes effect from the command line, so a server started without it (by hand, not through
- * `npm start`) starts itself again with it, in place (process.execve, same pid), where Node
- * offers that.
- */
-function tuneRuntime(): void {
-  const execve = (process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never }).execve;
-  const hasSemiSpace = process.execArgv.some((f) => f.startsWith('--max-semi-space-size'));
-  if (!hasSemiSpace && typeof execve === 'function' && process.env.DPVAULT_SERVER_REEXEC === undefined && process.argv[1]) {
-    const args = [process.execPath, '--max-semi-space-size=2', ...process.execArgv, process.argv[1], ...process.argv.slice(2)];
-    execve(process.execPath, args, { ...process.env, DPVAULT_SERVER_REEXEC: '1' });
-  }
-}
-
-/** A PostgreSQL memory value (`256MB`, `1GB`, `65536kB`) or `0` from the environment, or undefined when unset. */
-function memorySetting(name: string, value: string | undefined): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (value.trim() === '0' || memoryBytes(value) !== null) return value.trim();
-  throw usage(`${name}: '${value}' is not a memory size such as 256MB, 1GB or 65536kB (0 leaves the server's setting)`);
-}
-
-/** A whole number of bytes from the environment, or undefined when unset. */
-function byteCount(name: string, value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw usage(`${name} must be a whole number of bytes, not '${value}'`);
-  return n;
 }
 
 /** A command on a stopped server's data directory (--data-dir, else DPVAULT_HOME, else ~/.dpvault). */
@@ -247,12 +127,6 @@ async function rotateInCatalog(dataDir: string, database: string) {
   }
 }
 
-/** The PostgreSQL catalog's URL (--database, else DPVAULT_DATABASE), or undefined for the embedded catalog. */
-function databaseOf(given: string | undefined): string | undefined {
-  const url = given ?? process.env.DPVAULT_DATABASE;
-  return url === undefined || url === '' ? undefined : url;
-}
-
 export const catalogMigrateCommand = defineCommand({
   path: ['catalog', 'migrate'],
   summary:
@@ -290,17 +164,4 @@ async function withDataDirLocked<T>(dataDir: string, fn: () => Promise<T>): Prom
   } finally {
     unlock();
   }
-}
-
-/** The data directory, absolute (a relative --data-dir or DPVAULT_HOME is the working directory's). */
-function dataDirOf(given: string | undefined): string {
-  return resolve(given ?? process.env.DPVAULT_HOME ?? join(homedir(), '.dpvault'));
-}
-
-/** A number of sessions from the environment (1 to 64), or undefined when unset. */
-function workerCount(name: string, value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw usage(`${name} must be a whole number from 1 to 64, not '${value}'`);
-  return n;
 }

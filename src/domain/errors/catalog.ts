@@ -24,7 +24,7 @@ export const catalogErrors = {
     new DpError(
       'conflict',
       'MasterKeyMismatch',
-      'This server\'s master key is not the one the catalog was created with: every server on one catalog must share the master key (DPVAULT_MASTER_KEY, or the same <data-dir>/master.key). Start it with that key.',
+      'This process\'s master key is not the one the catalog was created with: every server and worker on one catalog must share the master key (DPVAULT_MASTER_KEY, or the same <data-dir>/master.key). Start it with that key.',
     ),
   catalogMigrateSourceMissing: (dataDir: string): DpError =>
     new DpError('usage', 'InvalidArgumentValueError', `--from: '${dataDir}' holds no embedded catalog (catalog.sqlite); give the data directory of a stopped dpvault server.`),
@@ -42,4 +42,17 @@ export const catalogErrors = {
     ),
   catalogMigrateMismatch: (table: string, why: string): DpError =>
     new DpError('internal', 'CatalogMigrationMismatch', `The copy of table ${table} does not match its source (${why}); the transaction was rolled back and the target is empty again.`),
+  workerWithoutDatabase: (): DpError =>
+    new DpError(
+      'usage',
+      'InvalidArgumentValueError',
+      `dpvault worker runs the jobs of servers that share a PostgreSQL catalog: give ${SETTING} (postgres://USER:PASSWORD@HOST:PORT/DATABASE). An embedded installation (no --database) runs its jobs in dpvault server itself, so a worker of its own would find no work.`,
+    ),
+  localStorageNotShared: (setting: string, location: string): DpError =>
+    new DpError(
+      'usage',
+      'LocalStorageNotShared',
+      `${setting} keeps backup data on this machine's filesystem ('${location}'), but servers and workers on one catalog (${SETTING}) may run on other machines and would not see it. ` +
+        'Use object storage (azblob:// or s3://), or add --shared-filesystem to every server and worker if each one sees this same directory (a network filesystem mounted at the same path).',
+    ),
 };
