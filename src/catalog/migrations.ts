@@ -40,4 +40,7 @@ export const MIGRATIONS: string[] = [
    );
    CREATE INDEX audit_log_time ON audit_log (event_timestamp);
    CREATE TRIGGER audit_log_append_only BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;`,
+  // Task groups (issue 22): one task of a group (a datasource's backups and restores) runs at a time.
+  `ALTER TABLE tasks ADD COLUMN group_key TEXT;
+   CREATE INDEX tasks_running_group ON tasks (group_key, status) WHERE group_key IS NOT NULL;`,
 ];
