@@ -20,7 +20,8 @@ import type { StoragePlacement } from '../storage/placement.ts';
  */
 export async function recoverInterruptedWork(ctx: ServiceContext, storage: StorageFactory | StoragePlacement, instancePrefix: string): Promise<number> {
   const now = ctx.clock.now().toISOString();
-  await ctx.queue.expireLeases(now, instancePrefix);
+  // A queue other processes claim from too (PostgreSQL): their leases are theirs; only those over fail here.
+  if (!ctx.queue.shared) await ctx.queue.expireLeases(now, instancePrefix);
   const failed = await failExpiredTasks(ctx, now);
   const interrupted = errors.operationInterrupted();
   for (const op of await ctx.catalog.listOperations('Inprogress')) {
