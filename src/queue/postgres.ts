@@ -122,11 +122,12 @@ export class PostgresTaskQueue<M extends TaskMap<M> = Tasks> implements TaskQueu
       schema: BOSS_SCHEMA, supervise: false, schedule: false, registerInstance: false, migrate: true,
     });
     boss.on('error', (e) => opts.log?.(`task queue: ${e.message}`));
-    await boss.start();
     const client = await pool.connect();
     try {
+      // One process at a time installs or migrates (pg-boss's CREATE SCHEMA IF NOT EXISTS races another's).
       await client.query('SELECT pg_advisory_lock($1)', [MIGRATE_LOCK]);
       try {
+        await boss.start();
         await client.query(SCHEMA);
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [MIGRATE_LOCK]);
