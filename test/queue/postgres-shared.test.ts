@@ -78,9 +78,10 @@ describe('the PostgreSQL task queue shared by two processes', () => {
           await sleep(100);
           continue;
         }
-        if (t.attempts < 2) await (polls % 2 ? a : b).retry(t.id, `attempt ${t.attempts} broke`, inMs(0));
+        const q: TaskQueue<Shared> = polls % 2 ? a : b;
+        if (t.attempts < 2) await q.retry(t.id, `attempt ${t.attempts} broke`, inMs(0));
         else {
-          await (polls % 2 ? a : b).fail(t.id, `attempt ${t.attempts} broke; giving up`);
+          await q.fail(t.id, `attempt ${t.attempts} broke; giving up`);
           done = true;
         }
       }
@@ -112,7 +113,7 @@ describe('the service on a PostgreSQL catalog', () => {
       assert.deepEqual(await ctx.queue.list('queued'), [], 'the task went with the transaction');
       assert.equal(await ctx.catalog.getResource('/x/job'), undefined);
       await ctx.catalog.transaction(() => ctx.queue.enqueue('verify', { jobId: 'j2', samplePercent: 1 }, { runAt, jobKey: 'rolled-back' }));
-      assert.deepEqual((await ctx.queue.list('queued')).map((t) => t.payload.jobId), ['j2'], 'its key was free again; a commit keeps the task');
+      assert.deepEqual((await ctx.queue.list('queued')).map((t) => t.kind === 'verify' && t.payload.jobId), ['j2'], 'its key was free again; a commit keeps the task');
     } finally {
       await ctx.catalog.close();
       rmSync(dataDir, { recursive: true, force: true });
