@@ -2,9 +2,8 @@
 // far as the database can tell) on one database; the service's PostgreSQL mode selecting it, with
 // a catalog transaction taking in the tasks it queues; start-up recovery leaving other processes'
 // leases alone; and the worker's concurrency limit holding on it.
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,26 +13,15 @@ import { recoverInterruptedWork } from '../../src/jobs/recovery.ts';
 import { Worker } from '../../src/jobs/worker.ts';
 import { PostgresTaskQueue } from '../../src/queue/postgres.ts';
 import type { TaskQueue } from '../../src/queue/queue.ts';
-import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
+import { freshQueueDatabase } from './fresh-database.ts';
 
 type Shared = { job: { n: number } };
-
-let cluster: PgCluster;
-const started = startCluster().then((c) => (cluster = c));
-after(() => cluster?.stop());
-
-async function freshDatabase(): Promise<string> {
-  await started;
-  const name = `queue_${randomUUID().replaceAll('-', '')}`;
-  await cluster.createDatabase(name);
-  return cluster.connectionString(name);
-}
 
 const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 describe('the PostgreSQL task queue shared by two processes', () => {
   it('queues each job key once, runs each task once across four claimers, retries a lapsed lease and ends exhausted tasks failed', async () => {
-    const url = await freshDatabase();
+    const url = await freshQueueDatabase();
     const a = await PostgresTaskQueue.connect<Shared>(url);
     const b = await PostgresTaskQueue.connect<Shared>(url);
     try {
@@ -98,7 +86,7 @@ describe('the PostgreSQL task queue shared by two processes', () => {
 describe('the service on a PostgreSQL catalog', () => {
   it('queues on the shared PostgreSQL queue, inside the catalog transaction that queues', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'dpvault-pgqueue-'));
-    const ctx = await openContext({ dataDir, database: await freshDatabase() });
+    const ctx = await openContext({ dataDir, database: await freshQueueDatabase() });
     try {
       assert.ok(ctx.queue instanceof PostgresTaskQueue);
       assert.equal(ctx.queue.shared, true);
@@ -122,7 +110,7 @@ describe('the service on a PostgreSQL catalog', () => {
 
   it('leaves the leases of other processes alone at start-up, and runs no more tasks at once than its concurrency', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'dpvault-pgqueue-'));
-    const ctx = await openContext({ dataDir, database: await freshDatabase() });
+    const ctx = await openContext({ dataDir, database: await freshQueueDatabase() });
     const queue = ctx.queue as unknown as TaskQueue<Shared>;
     try {
       await queue.enqueue('job', { n: 0 }, { runAt: inMs(0) });
