@@ -42,4 +42,7 @@ export const MIGRATIONS: string[] = [
    CREATE TRIGGER audit_log_append_only BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;`,
   // Leases (issue 22): one process of many runs each periodic sweep (catalog.ts acquireLease).
   `CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, lease_until TEXT NOT NULL);`,
+  // Task groups (issue 22): one task of a group (a datasource's backups and restores) runs at a time.
+  `ALTER TABLE tasks ADD COLUMN group_key TEXT;
+   CREATE INDEX tasks_running_group ON tasks (group_key, status) WHERE group_key IS NOT NULL;`,
 ];

@@ -24,7 +24,8 @@ import type { StoragePlacement } from '../storage/placement.ts';
  */
 export async function recoverInterruptedWork(ctx: ServiceContext, storage: StorageFactory | StoragePlacement, instancePrefix: string, shared = false): Promise<number> {
   const now = ctx.clock.now().toISOString();
-  await ctx.queue.expireLeases(now, instancePrefix);
+  // A queue other processes claim from too (PostgreSQL): their leases are theirs; only those over fail here.
+  if (!ctx.queue.shared) await ctx.queue.expireLeases(now, instancePrefix);
   const failed = await failExpiredTasks(ctx, now);
   if (shared) return failed;
   const interrupted = errors.operationInterrupted();

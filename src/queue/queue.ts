@@ -1,7 +1,11 @@
 // The task queue: work waiting for a worker, apart from the catalog. One interface whose doc
 // comments are the contract (test/queue/conformance.ts checks it); the embedded implementation is
-// SQLite (sqlite.ts), sharing the catalog's file. Every time is an ISO 8601 instant the caller
-// passes from its clock: the queue never reads a clock of its own.
+// SQLite (sqlite.ts), sharing the catalog's file; the shared one is PostgreSQL (postgres.ts, on
+// pg-boss). Every time is an ISO 8601 instant the caller passes from its clock. A queue whose
+// `clock` is 'database' (one many machines share) decides when a task is due, and how long a
+// retry waits, by its database's clock instead: there `runAt` and the backoff are instants and
+// delays on that clock, the `now` a claim passes is not consulted for due times, and callers pass
+// real times (the worker and the scheduler do). Leases are always on the caller's clock.
 import type { Tasks } from './tasks.ts';
 
 /** Task kinds and their payloads (JSON objects). `Tasks` is the service's; tests may declare their own. */
@@ -19,6 +23,8 @@ export interface QueuedTask<M extends TaskMap<M> = Tasks, K extends keyof M & st
   /** How many times it was claimed. */
   attempts: number;
   jobKey: string | null;
+  /** The group it belongs to (e.g. its datasource): one task of a group runs at a time. */
+  group: string | null;
   /** The holder of its lease while running; null otherwise. */
   leasedBy: string | null;
   /** Until when the lease holds while running; null otherwise. */
@@ -30,17 +36,32 @@ export interface QueuedTask<M extends TaskMap<M> = Tasks, K extends keyof M & st
 /** Any one task of the map, narrowed by its `kind`. */
 export type AnyTask<M extends TaskMap<M> = Tasks> = { [K in keyof M & string]: QueuedTask<M, K> }[keyof M & string];
 
+/** Whose clock decides due times and retry backoffs: the caller's (every `now` passed) or the database's. */
+export type QueueClock = 'caller' | 'database';
+
+export interface EnqueueOptions {
+  runAt: string;
+  jobKey?: string;
+  /** Tasks of one group never run at once (claim skips a group with a task running under a lease that holds). */
+  group?: string;
+}
+
 export interface TaskQueue<M extends TaskMap<M> = Tasks> {
+  /** 'caller' (the embedded queue: every time is the caller's) or 'database' (see the module's header). */
+  readonly clock: QueueClock;
+  /** Whether other processes claim from this queue too (then no process may end leases it does not hold). */
+  readonly shared: boolean;
   /**
    * Queues a task to run at `runAt` or later. With a `jobKey`, a task is queued only if no task
    * with that key was ever queued (whatever its state): returns false and changes nothing
    * otherwise. Inside an open catalog transaction of the same database, joins it.
    */
-  enqueue<K extends keyof M & string>(kind: K, payload: M[K], opts: { runAt: string; jobKey?: string }): Promise<boolean>;
+  enqueue<K extends keyof M & string>(kind: K, payload: M[K], opts: EnqueueOptions): Promise<boolean>;
   /**
    * Claims the queued task due at `now` (runAt <= now) that is due first (then the first queued),
-   * of one of `kinds` when given; it becomes `running`, leased to `holder` until `leaseUntil`, and
-   * its attempts count one more. A task is claimed by one holder at a time.
+   * of one of `kinds` when given (on a database-clock queue, due by the database's clock); it becomes `running`, leased to `holder` until
+   * `leaseUntil`, and its attempts count one more. A task is claimed by one holder at a time, and
+   * never while a task of its group is running with a lease that holds at `now`.
    */
   claim(holder: string, opts: { now: string; leaseUntil: string; kinds?: readonly (keyof M & string)[] }): Promise<AnyTask<M> | undefined>;
   /** Extends the lease of a running task `holder` holds; false when it holds it no longer. */
@@ -51,7 +72,9 @@ export interface TaskQueue<M extends TaskMap<M> = Tasks> {
   fail(id: number, error: string): Promise<void>;
   /**
    * The task goes back to the queue to run again after a backoff that grows with its attempts
-   * (`retryDelayMs`, counted from `now`); `error` is kept as its last error; its lease ends.
+   * (`retryDelayMs`, counted from `now`; a database-clock queue counts from its own clock and
+   * draws the delay between `retryDelayMs` and twice that, pg-boss's jitter); `error` is kept as its last error;
+   * its lease ends.
    */
   retry(id: number, error: string, now: string): Promise<void>;
   /** Tasks in a state, first queued first. */
@@ -64,7 +87,10 @@ export interface TaskQueue<M extends TaskMap<M> = Tasks> {
    * expires the leases of its previous instances). Returns how many.
    */
   expireLeases(now: string, keepPrefix: string): Promise<number>;
-  /** Running tasks whose lease is over at `now` go back to the queue (to be claimed again); returns how many. */
+  /**
+   * Running tasks whose lease is over at `now` go back to the queue (to be claimed again, by a
+   * database-clock queue after the retry backoff); returns how many.
+   */
   releaseExpiredLeases(now: string): Promise<number>;
 }
 

@@ -2,7 +2,7 @@
 // the catalog shares (catalog/sqlite-connection.ts), so that a catalog transaction can queue work.
 import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
 import type { SqliteConnection } from '../catalog/sqlite-connection.ts';
-import { retryDelayMs, type AnyTask, type TaskMap, type TaskQueue, type TaskStatus } from './queue.ts';
+import { retryDelayMs, type AnyTask, type EnqueueOptions, type TaskMap, type TaskQueue, type TaskStatus } from './queue.ts';
 import type { Tasks } from './tasks.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 
@@ -16,11 +16,15 @@ type TaskRow = Record<string, SQLOutputValue> & {
   locked_by: string | null;
   locked_until: string | null;
   last_error: string | null;
+  group_key: string | null;
 };
 
-const COLUMNS = 'id, kind, payload, run_at, attempts, job_key, locked_by, locked_until, last_error';
+const COLUMNS = 'id, kind, payload, run_at, attempts, job_key, locked_by, locked_until, last_error, group_key';
 
 export class SqliteTaskQueue<M extends TaskMap<M> = Tasks> implements TaskQueue<M> {
+  readonly clock = 'caller';
+  /** Only the process holding the data directory claims from it. */
+  readonly shared = false;
   readonly #conn: SqliteConnection;
   /** Stamps a task's creation time (bookkeeping, the wall clock by default); due times come from callers. */
   readonly #clock: Clock;
@@ -30,14 +34,14 @@ export class SqliteTaskQueue<M extends TaskMap<M> = Tasks> implements TaskQueue<
     this.#clock = clock;
   }
 
-  async enqueue<K extends keyof M & string>(kind: K, payload: M[K], opts: { runAt: string; jobKey?: string }): Promise<boolean> {
+  async enqueue<K extends keyof M & string>(kind: K, payload: M[K], opts: EnqueueOptions): Promise<boolean> {
     return this.#conn.write(() => {
       const res = this.#conn.db
         .prepare(
-          `INSERT INTO tasks (kind, payload, run_at, status, attempts, job_key, created_at)
-           VALUES (?, ?, ?, 'queued', 0, ?, ?) ON CONFLICT (job_key) DO NOTHING`,
+          `INSERT INTO tasks (kind, payload, run_at, status, attempts, job_key, group_key, created_at)
+           VALUES (?, ?, ?, 'queued', 0, ?, ?, ?) ON CONFLICT (job_key) DO NOTHING`,
         )
-        .run(kind, JSON.stringify(payload), opts.runAt, opts.jobKey ?? null, this.#clock.now().toISOString());
+        .run(kind, JSON.stringify(payload), opts.runAt, opts.jobKey ?? null, opts.group ?? null, this.#clock.now().toISOString());
       return Number(res.changes) > 0;
     });
   }
@@ -50,10 +54,13 @@ export class SqliteTaskQueue<M extends TaskMap<M> = Tasks> implements TaskQueue<
         this.#conn.db
           .prepare(
             `UPDATE tasks SET status = 'running', locked_by = ?, locked_until = ?, attempts = attempts + 1
-             WHERE id = (SELECT id FROM tasks WHERE status = 'queued' AND run_at <= ? ${kindFilter} ORDER BY run_at, id LIMIT 1)
+             WHERE id = (SELECT id FROM tasks t WHERE status = 'queued' AND run_at <= ? ${kindFilter}
+               AND (group_key IS NULL OR NOT EXISTS (
+                 SELECT 1 FROM tasks r WHERE r.group_key = t.group_key AND r.status = 'running' AND r.locked_until > ?))
+               ORDER BY run_at, id LIMIT 1)
              RETURNING ${COLUMNS}`,
           )
-          .get(holder, opts.leaseUntil, opts.now, ...kinds) as TaskRow | undefined,
+          .get(holder, opts.leaseUntil, opts.now, ...kinds, opts.now) as TaskRow | undefined,
     );
     return row ? this.#toTask(row) : undefined;
   }
@@ -120,6 +127,7 @@ export class SqliteTaskQueue<M extends TaskMap<M> = Tasks> implements TaskQueue<
       leasedBy: row.locked_by,
       leaseUntil: row.locked_until,
       lastError: row.last_error,
+      group: row.group_key,
     } as AnyTask<M>;
   }
 }

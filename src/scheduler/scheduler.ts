@@ -16,6 +16,7 @@ import { chooseTag } from '../policy/tagging.ts';
 import { listAllInstances } from '../services/backup-instances.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { createJob } from '../services/jobs.ts';
+import { datasourceGroup } from '../services/tasks.ts';
 import type { PolicyResource } from '../domain/policy.ts';
 import { backupScheduleOf, type BackupSchedule } from '../policy/policy-rules.ts';
 import type { RecoveryPointResource } from '../domain/recovery-point.ts';
@@ -111,7 +112,7 @@ export class Scheduler {
       const queued = await ctx.queue.enqueue(
         'backup',
         { jobId: job.id, scheduled: true, occurrence: run.toISOString() },
-        { runAt: run.toISOString(), jobKey: scheduledJobKey(instance.id, run) },
+        { runAt: run.toISOString(), jobKey: scheduledJobKey(instance.id, run), group: datasourceGroup(instance) },
       );
       if (!queued) await ctx.catalog.deleteResource(job.id);
       await setHandledThrough(ctx, instance.id, run);

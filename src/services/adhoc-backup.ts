@@ -11,7 +11,7 @@ import { policyFor } from './backup-instances.ts';
 import type { ServiceContext } from './context.ts';
 import { createJob, listJobs } from './jobs.ts';
 import { startOperation } from './operations.ts';
-import { queueTask } from './tasks.ts';
+import { datasourceGroup, queueTask } from './tasks.ts';
 
 /** Queues an on-demand backup as the request body (`backupRuleOptions`) asks; returns its operation. */
 export async function triggerAdhocBackup(ctx: ServiceContext, vault: BackupVault, instance: BackupInstanceResource, body: unknown): Promise<OperationRecord> {
@@ -29,7 +29,7 @@ export async function triggerAdhocBackup(ctx: ServiceContext, vault: BackupVault
     vault, instance, policy: { id: policy.id, name: policy.name }, category: 'Backup', isUserTriggered: true, taskName: 'Trigger Backup',
     additionalDetails: { RetentionTag: tag },
   });
-  await queueTask(ctx, 'backup', { jobId: job.id, retentionTagOverride: tag });
+  await queueTask(ctx, 'backup', { jobId: job.id, retentionTagOverride: tag }, { group: datasourceGroup(instance) });
   return startOperation(ctx, instance.id, async () => ({ jobId: job.id, objectType: 'OperationJobExtendedInfo' }));
 }
 

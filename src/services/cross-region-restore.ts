@@ -19,7 +19,7 @@ import { secondaryRegionOf } from './geo-copies.ts';
 import { createJob, getJob, listJobs } from './jobs.ts';
 import { startOperation } from './operations.ts';
 import { planRestore, refuseUnconfinedFilesTarget, type RestorePlan } from './restores.ts';
-import { queueTask } from './tasks.ts';
+import { datasourceGroup, queueTask } from './tasks.ts';
 import { getVault } from './vaults.ts';
 
 /** The path's scope: `/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.DataProtection/locations/{location}`. */
@@ -143,7 +143,7 @@ export async function triggerCrossRegionRestore(ctx: ServiceContext, scope: Cros
     recoveryDestination: plan.destination,
     sourceRecoverPoint: { recoveryPointID: rp.name, recoveryPointTime: rp.properties.recoveryPointTime },
   });
-  await queueTask(ctx, 'restore', { jobId: job.id, recoveryPointId: rp.name, instanceId: instance.id, request: plan.request, destination: plan.destination, secondary });
+  await queueTask(ctx, 'restore', { jobId: job.id, recoveryPointId: rp.name, instanceId: instance.id, request: plan.request, destination: plan.destination, secondary }, { group: datasourceGroup(instance) });
   return { vault, op: await startOperation(ctx, instance.id, async () => ({ jobId: job.id, objectType: 'OperationJobExtendedInfo' })) };
 }
 

@@ -8,7 +8,7 @@ import type { ServiceContext } from './context.ts';
 import { createJob } from './jobs.ts';
 import { startOperation } from './operations.ts';
 import { planRestore, refuseUnconfinedFilesTarget } from './restores.ts';
-import { queueTask } from './tasks.ts';
+import { datasourceGroup, queueTask } from './tasks.ts';
 
 /** Checks a restore request (body or its `restoreRequestObject`) in an operation, restoring nothing. */
 export async function validateRestore(ctx: ServiceContext, vault: BackupVault, instance: BackupInstanceResource, body: unknown): Promise<OperationRecord> {
@@ -31,6 +31,6 @@ export async function triggerRestore(ctx: ServiceContext, vault: BackupVault, in
     sourceRecoverPoint: { recoveryPointID: rp.name, recoveryPointTime: rp.properties.recoveryPointTime },
     rehydrationPriority: plan.request.rehydrationPriority,
   });
-  await queueTask(ctx, 'restore', { jobId: job.id, recoveryPointId: rp.name, instanceId: instance.id, request: plan.request, destination: plan.destination });
+  await queueTask(ctx, 'restore', { jobId: job.id, recoveryPointId: rp.name, instanceId: instance.id, request: plan.request, destination: plan.destination }, { group: datasourceGroup(instance) });
   return startOperation(ctx, instance.id, async () => ({ jobId: job.id, objectType: 'OperationJobExtendedInfo' }));
 }

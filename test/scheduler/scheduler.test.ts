@@ -45,6 +45,7 @@ describe('scheduled backups', () => {
     assert.equal(task!.jobKey, `scheduled:${fx.instanceId.toLowerCase()}:2025-01-01T22:00:00.000Z`);
     assert.deepEqual(task!.payload, { jobId: job!.id, scheduled: true, occurrence: '2025-01-01T22:00:00.000Z' });
     assert.equal(task!.runAt, '2025-01-01T22:00:00.000Z');
+    assert.equal(task!.group, `datasource:${(await fx.instance()).properties.dataSourceInfo.resourceID.toLowerCase()}`);
   });
 
   it('never makes two: repeated ticks, concurrent schedulers, a restart, a lost mark', async () => {

@@ -57,6 +57,8 @@ describe('triggerAdhocBackup', () => {
     assert.equal(job?.properties.extendedInfo.additionalDetails?.RetentionTag, 'Monthly');
     const tasks = await fx.ctx.queue.list('queued');
     assert.deepEqual(tasks.map((t) => [t.kind, t.payload]), [['backup', { jobId: job!.id, retentionTagOverride: 'Monthly' }]]);
+    const instance = await fx.instance();
+    assert.equal(tasks[0]!.group, `datasource:${instance.properties.dataSourceInfo.resourceID.toLowerCase()}`, 'one backup or restore of the datasource at a time');
     const done = await fx.ctx.catalog.getOperation(op.id);
     assert.equal(done?.status, 'Succeeded');
     assert.equal(done?.properties?.jobId, job!.id);

@@ -58,5 +58,7 @@ describe('triggerRestore and validateRestore', () => {
     assert.ok(task?.kind === 'restore');
     assert.deepEqual([task.payload.jobId, task.payload.recoveryPointId, task.payload.instanceId, task.payload.destination], [job!.id, pointName, fx.instanceId, join(dir, 'appdb.dump')]);
     assert.equal((await fx.ctx.catalog.getOperation(op.id))?.properties?.jobId, job!.id);
+    const instance = await fx.instance();
+    assert.equal(task.group, `datasource:${instance.properties.dataSourceInfo.resourceID.toLowerCase()}`, 'in the group of its datasource\'s backups');
   });
 });
