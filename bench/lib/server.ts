@@ -136,7 +136,15 @@ export class DpvaultServer {
 
   /** GETs a job by its full id over the HTTP API. */
   async job(jobId: string): Promise<JobView> {
-    const get = async () => fetch(`${this.url}${jobId}?api-version=${JOB_API_VERSION}`, { headers: { authorization: `Bearer ${(this.#token ??= await this.#signIn())}` } });
+    const get = async () => fetch(`${this.url}${jobId}?api-version=${JOB_API_VERSION}`, { headers: { authorization: `Bearer ${(this.#token ??= await this.#signIn())}` } })
+      .catch((e: unknown) => {
+        // undici says only "fetch failed"; its cause and the server's state say why.
+        const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+        const state = this.#child.exitCode !== null || this.#child.signalCode !== null
+          ? `the server exited (code ${this.#child.exitCode}, signal ${this.#child.signalCode})`
+          : 'the server is still running';
+        throw new Error(`GET ${jobId} failed: ${cause?.code ?? ''} ${cause?.message ?? (e as Error).message}; ${state}`);
+      });
     let res = await get();
     if (res.status === 401) {
       this.#token = undefined;
