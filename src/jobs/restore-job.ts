@@ -55,11 +55,11 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
       }).then(() => undefined),
     );
     let bytes = 0;
-    const feed: Feed = (sink) =>
-      store.readInto(stored, rp.name, sink, (total) => {
-        bytes = total;
-        report.call(total);
-      });
+    const onBytes = (total: number): void => {
+      bytes = total;
+      report.call(total);
+    };
+    const feed: Feed = (sink) => store.readInto(stored, rp.name, sink, onBytes);
     let roleDetails: Record<string, string> = {};
     const target = payload.request.target;
     let files: string[] = [payload.destination];
@@ -70,15 +70,12 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
       checkStillConfined(ctx, payload.destination);
       if (isServerPoint(rp)) {
         const names = serverFileNames(dirname(payload.destination), target.filePrefix, rp.internal.databases!);
-        files = await restoreServerAsFiles(ctx, rp, stored, names, (total) => {
-          bytes = total;
-          report.call(total);
-        });
+        files = await restoreServerAsFiles(ctx, rp, stored, names, onBytes);
       } else await restoreToFile(feed, payload.destination);
     } else {
       const vault = (await ctx.catalog.getResource<BackupVault>(job.id.split('/backupJobs/')[0]!))!.body;
       roleDetails = target.kind === 'items'
-        ? await restoreItems(ctx, vault, { rp, stored, target, jobId: job.id }, feed)
+        ? await restoreItems(ctx, vault, { rp, stored, target, jobId: job.id, onBytes }, feed)
         : await restoreToDatabase(ctx, vault, target, job.id, feed);
     }
     await report.flush();

@@ -3,23 +3,17 @@
 // (restore-file.ts: a `.partial` synced and then named, its SHA-256 beside it, mode 0640), in the
 // point's order, then the manifest naming every file with its checksum and how to replay them.
 // A failure removes every file this restore wrote.
-import { once } from 'node:events';
 import { readFile, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Writable } from 'node:stream';
 import { errors } from '../domain/errors.ts';
 import type { RecoveryPointResource } from '../domain/recovery-point.ts';
 import type { StoredDump } from '../domain/recovery-point-store.ts';
 import { checksumOf } from '../domain/restore-files.ts';
 import type { ServerFileNames } from '../domain/server-restore-files.ts';
 import type { ServiceContext } from '../services/context.ts';
+import { writeAll } from './restore-feed.ts';
 import { restoreToFile } from './restore-file.ts';
 import { serverPointEntries } from './server-point.ts';
-
-/** Writes `body` into `sink`, waiting whenever it asks to. */
-async function feedInto(body: AsyncIterable<Buffer>, sink: Writable): Promise<void> {
-  for await (const chunk of body) if (!sink.write(chunk)) await once(sink, 'drain');
-}
 
 async function* once_(bytes: Buffer): AsyncGenerator<Buffer> {
   yield bytes;
@@ -33,7 +27,7 @@ export async function restoreServerAsFiles(
   const byDatabase = new Map(names.databases.map((d) => [d.name, d.file]));
   const written: WrittenFile[] = [];
   const write = async (kind: string, name: string, file: string, body: AsyncIterable<Buffer>) => {
-    await restoreToFile((sink) => feedInto(body, sink), file);
+    await restoreToFile((sink) => writeAll(body, sink), file);
     const sha256 = (await readFile(checksumOf(file), 'utf8')).split(' ')[0]!;
     written.push({ kind, name, file, sha256 });
   };
