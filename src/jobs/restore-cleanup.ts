@@ -1,19 +1,21 @@
 // Start-up recovery for a restore the server was running when it stopped: what it had written
 // is removed, and the job is told exactly what. A restore into a database drops its staging
-// database (restore-staging.ts) on the target server; a restore as files removes the `.partial`
-// dump, and the checksum file when the dump itself never got its name (restore-file.ts writes
-// the checksum just before the rename); one into object storage removes a dump whose checksum
+// database (restore-staging.ts) on the target server; a restore as files removes its `.partial`
+// files, and a checksum file whose file never got its name (restore-files-cleanup.ts), for a
+// whole-server point across every file of its layout; one into object storage removes a dump whose checksum
 // never followed (restore-object.ts). An item-level restore drops its staging database; its
 // load into the target is one transaction, so the target has all of the tables or none.
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { toDpError } from '../domain/errors.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import { databaseExists, dropDatabase, endSessionsOn } from '../sources/postgres/probe.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { connectionFor } from '../services/datasource-access.ts';
-import { checksumOf, partialOf } from '../domain/restore-files.ts';
+import { checksumOf } from '../domain/restore-files.ts';
+import { isServerPoint, type RecoveryPointResource } from '../domain/recovery-point.ts';
+import { allServerFiles, serverFileNames } from '../domain/server-restore-files.ts';
 import type { RestoreTaskPayload } from '../queue/tasks.ts';
+import { removeInterruptedFiles } from './restore-files-cleanup.ts';
 import { stagingDatabaseName } from './restore-staging.ts';
 import { containerTargetFor, dumpObjectName, openContainer } from '../services/restore-container.ts';
 import { isContainerUrl } from '../storage/restore-containers.ts';
@@ -23,7 +25,7 @@ import { isNotFound } from '../storage/storage.ts';
 export async function cleanUpInterruptedRestore(ctx: ServiceContext, payload: RestoreTaskPayload): Promise<string> {
   const target = payload.request?.target;
   if (target?.kind === 'files' && isContainerUrl(target.url)) return removeObjects(ctx, target.url, target.filePrefix);
-  if (target?.kind === 'files') return removeFiles(payload.destination);
+  if (target?.kind === 'files') return removeFiles(ctx, payload, target.filePrefix);
   if (target?.kind !== 'database' && target?.kind !== 'items') return 'Nothing it wrote was kept.';
   const items = target.kind === 'items';
   let staging = '';
@@ -68,19 +70,12 @@ async function removeObjects(ctx: ServiceContext, url: string, filePrefix: strin
   }
 }
 
-async function removeFiles(file: string): Promise<string> {
-  const removed: string[] = [];
-  const remove = async (f: string): Promise<void> => {
-    if (!existsSync(f)) return;
-    await rm(f, { force: true });
-    removed.push(f);
-  };
-  await remove(partialOf(file));
-  if (existsSync(file)) {
-    return removed.length
-      ? `Removed ${removed.join(', ')}; '${file}' and its checksum were complete and are kept.`
-      : `'${file}' and its checksum were written completely before the stop and are kept.`;
-  }
-  await remove(checksumOf(file));
-  return removed.length ? `Removed the half-written ${removed.join(' and ')}.` : 'It had written no file.';
+/**
+ * A directory target: the dump and its checksum, or for a whole-server point every file of its
+ * layout, the manifest last (restore-files-cleanup.ts).
+ */
+async function removeFiles(ctx: ServiceContext, payload: RestoreTaskPayload, filePrefix: string): Promise<string> {
+  const rp = await ctx.catalog.getResource<RecoveryPointResource>(`${payload.instanceId}/recoveryPoints/${payload.recoveryPointId}`);
+  if (!rp || !isServerPoint(rp.body)) return removeInterruptedFiles([payload.destination]);
+  return removeInterruptedFiles(allServerFiles(serverFileNames(dirname(payload.destination), filePrefix, rp.body.internal.databases!)));
 }

@@ -8,7 +8,7 @@ import type { BackupInstanceResource } from '../domain/backup-instance.ts';
 import { readRestoreRequest, type RestoreRequest } from '../domain/restore-request.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import { findManifest } from '../datasources/registry.ts';
-import { checksumOf, partialOf } from '../domain/restore-files.ts';
+import { namesWrittenFor } from '../domain/restore-files.ts';
 import { databaseExists } from '../sources/postgres/probe.ts';
 import type { ServiceContext } from './context.ts';
 import { planItemRestore } from './item-restores.ts';
@@ -105,10 +105,10 @@ function checkTargetDirectory(url: string, policy: FilesTargetPolicy): string {
   return dir;
 }
 
-/** The restore writes each file, its checksum and its `.partial`; a leftover of another restore is never overwritten either. */
+/** The restore writes each file, its checksum and their `.partial`s; a leftover of another restore is never overwritten either. */
 function refuseExisting(files: string[]): void {
   for (const file of files) {
-    for (const f of [file, checksumOf(file), partialOf(file)]) {
+    for (const f of namesWrittenFor(file)) {
       if (existsSync(f)) throw errors.restoreFileExists(f);
     }
   }

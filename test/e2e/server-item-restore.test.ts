@@ -12,12 +12,12 @@ import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { describeDatabase } from '../support/pg-compare.ts';
 import { shellSession } from '../support/shell.ts';
 import { scratchDir } from '../support/scratch.ts';
+import { createFlexResources, FLEX, protectFlexServer } from '../support/flexible-server.ts';
 import { ManualClock } from '../../src/util/clock.ts';
 
 const DAY = 86_400_000;
 const clock = new ManualClock('2026-03-02T08:00:00.000Z');
 const G = '-g rg -v vault';
-const FLEX = '--datasource-type AzureDatabaseForPostgreSQLFlexibleServer';
 let svc: TestService;
 let pgc: PgCluster;
 let cwd: string;
@@ -75,13 +75,7 @@ before(async () => {
   await pgc.createDatabase('crm', CRM_SQL);
   svc = await startTestService({ clock });
   cwd = scratchDir('dpvault-server-items-');
-  sub = (await ok('dpvault account show')).id;
-  await ok('dpvault group create -n rg -l westus');
-  await ok(`dpvault backup-vault create ${G} -l westus --type SystemAssigned --storage-settings datastore-type=VaultStore type=LocallyRedundant`);
-  await ok('dpvault keyvault create -g rg -n kvsrv -l westus');
-  await ok(`dpvault keyvault secret set --vault-name kvsrv -n admin --value "${pgc.connectionString('postgres')}" -o none`);
-  const serverId = `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/pgflex`;
-  await ok(`dpvault postgres flexible-server create -g rg -n pgflex --host 127.0.0.1 --port ${pgc.port} --admin-secret-uri https://kvsrv.vault.azure.net/secrets/admin`);
+  sub = await createFlexResources(ok, pgc, 'kvsrv');
   // The tables go into database 'shop' of the same cluster, registered as a PostgreSQL server.
   await ok(`dpvault postgres server create -g rg -n pgsrv --host 127.0.0.1 --port ${pgc.port}`);
   // The default policy with a Monthly rule: a week in the vault, then the archive.
@@ -92,9 +86,7 @@ before(async () => {
   await ok('dpvault backup-policy tag create-absolute-criteria --absolute-criteria FirstOfMonth > criteria.json');
   await ok('dpvault backup-policy tag set --criteria criteria.json --name Monthly --policy rule.json > monthly.json');
   const policyId = (await ok('dpvault backup-policy create -g rg --vault-name vault -n monthly --policy monthly.json')).id;
-  await ok(`dpvault backup-instance initialize ${FLEX} --datasource-id ${serverId} -l westus --policy-id ${policyId} > bi.json`);
-  await ok(`dpvault backup-instance update-msi-permissions ${FLEX} --operation Backup --permissions-scope Resource ${G} --backup-instance bi.json --yes`);
-  instance = (await ok(`dpvault backup-instance create ${G} --backup-instance bi.json`)).name;
+  instance = await protectFlexServer(ok, sub, policyId);
 
   ordersAtBackup = await rows('shop', 'app.orders');
   await backUp();
