@@ -24,7 +24,8 @@ export const FILE_MODE = 0o640;
 /** Writes the recovery point's verified bytes into a sink; resolves once the sink has taken them all. */
 export type Feed = (sink: Writable) => Promise<void>;
 
-export async function restoreToFile(feed: Feed, file: string): Promise<void> {
+/** Returns the SHA-256 (hex) written beside the file. */
+export async function restoreToFile(feed: Feed, file: string): Promise<string> {
   const partial = partialOf(file);
   const out = createWriteStream(partial, { flags: 'wx', mode: FILE_MODE });
   const hash = createHash('sha256');
@@ -52,12 +53,14 @@ export async function restoreToFile(feed: Feed, file: string): Promise<void> {
       await fh.close();
     }
     const sum = checksumOf(file);
-    await writeFile(partialOf(sum), `${hash.digest('hex')}  ${basename(file)}\n`, { flag: 'wx', mode: FILE_MODE });
+    const digest = hash.digest('hex');
+    await writeFile(partialOf(sum), `${digest}  ${basename(file)}\n`, { flag: 'wx', mode: FILE_MODE });
     wroteSum = true;
     await setModeAndGroup([partial, partialOf(sum)], dirname(file));
     await nameExclusively(partialOf(sum), sum);
     namedSum = true;
     await nameExclusively(partial, file);
+    return digest;
   } catch (e) {
     sink.destroy();
     if (!out.closed) await once(out, 'close').catch(() => undefined);

@@ -15,6 +15,7 @@ import { planItemRestore } from './item-restores.ts';
 import { restoreTargetServer } from './restore-target.ts';
 import { confineTargetDirectory, type FilesTargetPolicy } from './restore-files-root.ts';
 import { checkContainerTarget, containerTargetFor } from './restore-container.ts';
+import { checkServerContainerTarget } from './server-restore-container.ts';
 import { isContainerUrl } from '../storage/restore-containers.ts';
 import { isServerPoint, storedIn, type RecoveryPointResource } from '../domain/recovery-point.ts';
 import { allServerFiles, serverFileNames } from '../domain/server-restore-files.ts';
@@ -48,11 +49,8 @@ export async function planRestore(
     }
     const { url, filePrefix } = request.target;
     const policy = filesTargetPolicy(ctx);
-    if (isContainerUrl(url) && isServerPoint(rp.body)) {
-      throw errors.restoreTargetNotSupported('A whole-server recovery point is restored as files into a directory; restoring its files into a blob container or bucket is not supported yet.');
-    }
     const destination = isContainerUrl(url)
-      ? await checkContainerTarget(ctx, url, filePrefix)
+      ? isServerPoint(rp.body) ? await checkServerContainerTarget(ctx, url, filePrefix, rp.body.internal.databases!) : await checkContainerTarget(ctx, url, filePrefix)
       : isServerPoint(rp.body)
         ? checkServerFilesTarget(url, filePrefix, policy, rp.body.internal.databases!)
         : checkFileTarget(url, filePrefix, policy);
