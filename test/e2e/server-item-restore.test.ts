@@ -13,9 +13,9 @@ import { describeDatabase } from '../support/pg-compare.ts';
 import { shellSession } from '../support/shell.ts';
 import { scratchDir } from '../support/scratch.ts';
 import { createFlexResources, FLEX, protectFlexServer } from '../support/flexible-server.ts';
+import { createMonthlyArchivePolicy, instanceSteps, walkToArchivedMonthly } from '../support/item-restore-steps.ts';
 import { ManualClock } from '../../src/util/clock.ts';
 
-const DAY = 86_400_000;
 const clock = new ManualClock('2026-03-02T08:00:00.000Z');
 const G = '-g rg -v vault';
 let svc: TestService;
@@ -23,14 +23,14 @@ let pgc: PgCluster;
 let cwd: string;
 let sub: string;
 let instance: string;
-/** The point taken three weeks before the restores, and app.orders of 'shop' then. */
-let oldPoint: string;
-let ordersAtBackup: unknown[];
-/** The Monthly point taken two weeks later, in ArchiveStore at the restores, and app.orders then. */
-let midPoint: string;
-let ordersAtMid: unknown[];
+/**
+ * The point taken three weeks before the restores, and the Monthly one two weeks later (in
+ * ArchiveStore at the restores): each with app.orders of 'shop' at its backup.
+ */
+const old = { point: '', orders: [] as unknown[] };
+const mid = { point: '', orders: [] as unknown[] };
 const session = shellSession(() => ({ cwd, endpoint: svc.url }));
-const { sh, ok, waitJob } = session;
+const { sh, ok } = session;
 
 const SHOP_SQL = `
 CREATE SCHEMA app;
@@ -52,22 +52,12 @@ INSERT INTO app.orders SELECT g, g * 1000 FROM generate_series(1, 7) g;
 `;
 
 const dbId = (db: string) => `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/servers/pgsrv/databases/${db}`;
-const itemRequest = (file: string, rest: string, point = oldPoint, source = '--source-datastore VaultStore') =>
+const itemRequest = (file: string, rest: string, point = old.point, source = '--source-datastore VaultStore') =>
   sh(`dpvault backup-instance restore initialize-for-item-recovery ${FLEX} --restore-location westus ${source} --recovery-point-id ${point} --target-resource-id ${dbId('shop')} --secret-store-type AzureKeyVault --secret-store-uri https://kvsrv.vault.azure.net/secrets/admin ${rest} > ${file}`);
-const trigger = (file: string) => sh(`dpvault backup-instance restore trigger ${G} -n ${instance} --restore-request-object ${file}`);
 const rows = (db: string, table: string) => pgc.query(db, `SELECT * FROM ${table} ORDER BY id`);
 const jobCount = async () => (await ok(`dpvault job list ${G}`)).length as number;
-
-async function backUp(extra = ''): Promise<void> {
-  const job = await waitJob((await ok(`dpvault backup-instance adhoc-backup -n ${instance} ${G} --rule-name BackupWeekly ${extra}`)).jobId);
-  assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
-}
-
-async function restoreJob(file: string): Promise<any> {
-  const r = await trigger(file);
-  assert.equal(r.code, 0, r.stderr);
-  return waitJob(JSON.parse(r.stdout).jobId);
-}
+const steps = instanceSteps(session, () => instance);
+const { trigger, restoreJob } = steps;
 
 before(async () => {
   pgc = await startCluster();
@@ -80,26 +70,21 @@ before(async () => {
   await ok(`dpvault postgres server create -g rg -n pgsrv --host 127.0.0.1 --port ${pgc.port}`);
   // The default policy with a Monthly rule: a week in the vault, then the archive.
   await ok(`dpvault backup-policy get-default-policy-template ${FLEX} > policy.json`);
-  await ok('dpvault backup-policy retention-rule create-lifecycle --retention-duration-count 1 --retention-duration-type Weeks --source-datastore VaultStore --target-datastore ArchiveStore --copy-option CopyOnExpiryOption > toArchive.json');
-  await ok('dpvault backup-policy retention-rule create-lifecycle --retention-duration-count 6 --retention-duration-type Months --source-datastore ArchiveStore > inArchive.json');
-  await ok('dpvault backup-policy retention-rule set --lifecycles toArchive.json inArchive.json --name Monthly --policy policy.json > rule.json');
-  await ok('dpvault backup-policy tag create-absolute-criteria --absolute-criteria FirstOfMonth > criteria.json');
-  await ok('dpvault backup-policy tag set --criteria criteria.json --name Monthly --policy rule.json > monthly.json');
-  const policyId = (await ok('dpvault backup-policy create -g rg --vault-name vault -n monthly --policy monthly.json')).id;
+  const policyId = await createMonthlyArchivePolicy(ok);
   instance = await protectFlexServer(ok, sub, policyId);
 
-  ordersAtBackup = await rows('shop', 'app.orders');
-  await backUp();
-  oldPoint = (await sh(`dpvault recovery-point list --backup-instance-name ${instance} ${G} --query "[0].name" -o tsv`)).stdout.trim();
+  old.orders = await rows('shop', 'app.orders');
+  await steps.backUp();
+  old.point = (await steps.points())[0]!;
   // Two weeks of changes, a Monthly backup, another week of changes: the restores are three weeks later.
-  clock.advance(14 * DAY);
-  await pgc.query('shop', 'DELETE FROM app.orders WHERE id > 250; UPDATE app.orders SET amount = amount * 2 WHERE id <= 100');
-  ordersAtMid = await rows('shop', 'app.orders');
-  await backUp('--retention-tag-override Monthly');
-  midPoint = (await ok(`dpvault recovery-point list --backup-instance-name ${instance} ${G}`)).find((p: { name: string }) => p.name !== oldPoint).name;
-  clock.advance(7 * DAY + 3_600_000);
-  await svc.retention.sweep();
-  await pgc.query('shop', 'INSERT INTO app.orders (customer_id, amount) VALUES (3, 1), (4, 2)');
+  mid.point = await walkToArchivedMonthly({
+    clock, steps, first: old.point, sweep: () => svc.retention.sweep(),
+    change: async () => {
+      await pgc.query('shop', 'DELETE FROM app.orders WHERE id > 250; UPDATE app.orders SET amount = amount * 2 WHERE id <= 100');
+      mid.orders = await rows('shop', 'app.orders');
+    },
+    later: () => pgc.query('shop', 'INSERT INTO app.orders (customer_id, amount) VALUES (3, 1), (4, 2)').then(() => undefined),
+  });
 });
 
 after(async () => {
@@ -127,8 +112,8 @@ describe('item-level restore out of a whole-server point', () => {
   });
 
   it('restores a table of a point taken three weeks earlier beside the live one, the rest of the database untouched', async () => {
-    const old = (await ok(`dpvault recovery-point list --backup-instance-name ${instance} ${G}`)).find((p: { name: string }) => p.name === oldPoint);
-    assert.equal(old.properties.recoveryPointTime.slice(0, 10), '2026-03-02');
+    const shown = (await ok(`dpvault recovery-point list --backup-instance-name ${instance} ${G}`)).find((p: { name: string }) => p.name === old.point);
+    assert.equal(shown.properties.recoveryPointTime.slice(0, 10), '2026-03-02');
     assert.equal(clock.now().toISOString().slice(0, 10), '2026-03-23');
     const before = await describeDatabase(pgc, 'shop');
     const crmBefore = await describeDatabase(pgc, 'crm');
@@ -143,8 +128,8 @@ describe('item-level restore out of a whole-server point', () => {
     assert.equal(details.SourceDatabase, 'shop');
     assert.ok(Number(job.properties.extendedInfo.dataTransferredInBytes) > 0);
 
-    assert.deepEqual(await rows('shop', 'app.orders_restored'), ordersAtBackup);
-    assert.notDeepEqual(liveOrders, ordersAtBackup);
+    assert.deepEqual(await rows('shop', 'app.orders_restored'), old.orders);
+    assert.notDeepEqual(liveOrders, old.orders);
     assert.deepEqual(await rows('shop', 'app.orders'), liveOrders);
     const after = await describeDatabase(pgc, 'shop');
     for (const [name, description] of before) assert.equal(after.get(name), description, name);
@@ -157,14 +142,14 @@ describe('item-level restore out of a whole-server point', () => {
   });
 
   it('restores a table of a whole-server point in the archive tier after rehydrating it, in the same job', async () => {
-    const shown = await ok(`dpvault recovery-point show --backup-instance-name ${instance} ${G} --recovery-point-id ${midPoint}`);
+    const shown = await ok(`dpvault recovery-point show --backup-instance-name ${instance} ${G} --recovery-point-id ${mid.point}`);
     assert.deepEqual(shown.properties.recoveryPointDataStoresDetails.map((d: { type: string }) => d.type), ['ArchiveStore']);
     const archive = '--source-datastore ArchiveStore --rehydration-priority Standard --rehydration-duration 10';
-    const req = await itemRequest('archived.json', '--item-list app.orders --rename-to app.orders_mid --database shop', midPoint, archive);
+    const req = await itemRequest('archived.json', '--item-list app.orders --rename-to app.orders_mid --database shop', mid.point, archive);
     assert.equal(req.code, 0, req.stderr);
     const job = await restoreJob('archived.json');
     assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
     assert.equal(job.properties.sourceDataStoreType, 'ArchiveStore');
-    assert.deepEqual(await rows('shop', 'app.orders_mid'), ordersAtMid);
+    assert.deepEqual(await rows('shop', 'app.orders_mid'), mid.orders);
   });
 });
