@@ -1,6 +1,8 @@
 // Manifest of AzureDatabaseForPostgreSQLFlexibleServer: a whole PostgreSQL flexible server, backed up
 // with the vault's own identity and restored as files (az's
-// Manifests/AzureDatabaseForPostgreSQLFlexibleServer.py, values verbatim; backupScope is dpvault's).
+// Manifests/AzureDatabaseForPostgreSQLFlexibleServer.py, values verbatim, except
+// itemLevelRecoveryEnabled: dpvault restores tables of one database of a whole-server point;
+// backupScope is dpvault's).
 import type { DatasourceManifest } from './manifest.ts';
 import { postgresPolicySettings } from './postgresql-policy.ts';
 
@@ -16,7 +18,7 @@ export const azureDatabaseForPostgreSQLFlexibleServer: DatasourceManifest = {
   datasourceType: DATASOURCE_TYPE,
   allowedRestoreModes: ['RecoveryPointBased'],
   allowedRestoreTargetTypes: ['RestoreAsFiles'],
-  itemLevelRecoveryEnabled: false,
+  itemLevelRecoveryEnabled: true,
   addBackupDatasourceParametersList: false,
   addDataStoreParametersList: false,
   friendlyNameRequired: false,

@@ -4,7 +4,7 @@
 // restore-object.ts). A database is built under a staging
 // name and renamed to its target at the end (restore-staging.ts). A failure drops the staging
 // database or removes the half-written file; a failure of any stream fails this job only.
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { DpError, errors, toDpError } from '../domain/errors.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import type { DatabaseTarget } from '../domain/restore-request.ts';
@@ -25,9 +25,10 @@ import { serverFileNames } from '../domain/server-restore-files.ts';
 import { restoreServerAsFiles } from './server-files-restore.ts';
 import { rehydrateForRestore } from './rehydration.ts';
 import { restoreToFile, type Feed } from './restore-file.ts';
-import { restoreToObject } from './restore-object.ts';
+import { containerFileTarget, restoreToObject } from './restore-object.ts';
 import { checkContainerTarget, containerTargetFor, dumpObjectName, openContainer } from '../services/restore-container.ts';
 import { isContainerUrl } from '../storage/restore-containers.ts';
+import { checkServerContainerTarget, serverObjectNames } from '../services/server-restore-container.ts';
 import { feedRestore } from './restore-feed.ts';
 import { restoreItems } from './item-restore.ts';
 import { stagingDatabaseName } from './restore-staging.ts';
@@ -55,30 +56,33 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
       }).then(() => undefined),
     );
     let bytes = 0;
-    const feed: Feed = (sink) =>
-      store.readInto(stored, rp.name, sink, (total) => {
-        bytes = total;
-        report.call(total);
-      });
+    const onBytes = (total: number): void => {
+      bytes = total;
+      report.call(total);
+    };
+    const feed: Feed = (sink) => store.readInto(stored, rp.name, sink, onBytes);
     let roleDetails: Record<string, string> = {};
     const target = payload.request.target;
     let files: string[] = [payload.destination];
-    if (target.kind === 'files' && isContainerUrl(target.url)) {
+    if (target.kind === 'files' && isContainerUrl(target.url) && isServerPoint(rp)) {
+      const databases = rp.internal.databases!;
+      await checkServerContainerTarget(ctx, target.url, target.filePrefix, databases); // still allowed, reachable, and nothing there
+      const storage = openContainer(containerTargetFor(ctx, target.url));
+      const shown = payload.destination.slice(0, -basename(payload.destination).length);
+      files = (await restoreServerAsFiles(ctx, rp, stored, serverObjectNames(target.filePrefix, databases), onBytes, containerFileTarget(storage))).map((n) => shown + n);
+    } else if (target.kind === 'files' && isContainerUrl(target.url)) {
       await checkContainerTarget(ctx, target.url, target.filePrefix); // still allowed, reachable, and nothing there
       await restoreToObject(feed, openContainer(containerTargetFor(ctx, target.url)), dumpObjectName(target.filePrefix));
     } else if (target.kind === 'files') {
       checkStillConfined(ctx, payload.destination);
       if (isServerPoint(rp)) {
         const names = serverFileNames(dirname(payload.destination), target.filePrefix, rp.internal.databases!);
-        files = await restoreServerAsFiles(ctx, rp, stored, names, (total) => {
-          bytes = total;
-          report.call(total);
-        });
+        files = await restoreServerAsFiles(ctx, rp, stored, names, onBytes);
       } else await restoreToFile(feed, payload.destination);
     } else {
       const vault = (await ctx.catalog.getResource<BackupVault>(job.id.split('/backupJobs/')[0]!))!.body;
       roleDetails = target.kind === 'items'
-        ? await restoreItems(ctx, vault, { rp, stored, target, jobId: job.id }, feed)
+        ? await restoreItems(ctx, vault, { rp, stored, target, jobId: job.id, onBytes }, feed)
         : await restoreToDatabase(ctx, vault, target, job.id, feed);
     }
     await report.flush();

@@ -81,7 +81,7 @@ const FLEXIBLE_SERVER = {
   datasourceType: 'Microsoft.DBforPostgreSQL/flexibleServers',
   allowedRestoreModes: ['RecoveryPointBased'],
   allowedRestoreTargetTypes: ['RestoreAsFiles'],
-  itemLevelRecoveryEnabled: false,
+  itemLevelRecoveryEnabled: true, // dpvault: tables out of one database of a whole-server point
   addBackupDatasourceParametersList: false,
   addDataStoreParametersList: false,
   friendlyNameRequired: false,

@@ -174,12 +174,12 @@ describe('restore as files, in Azure\'s layout', () => {
     const intoServer = await sh(`dpvault backup-instance restore trigger ${G} -n ${instanceName} --restore-request-object server.json`);
     assert.equal(intoServer.code, 1);
     assert.match(intoServer.stderr, /\(UserErrorRestoreTargetNotSupported\).*restored as files/);
-    // Into a blob container: a server's files go to directories only, for now; refused before any job.
+    // Into a blob container this service does not allow (--restore-files-container): refused before any job.
     await ok(`dpvault backup-instance restore initialize-for-data-recovery-as-files --datasource-type AzureDatabaseForPostgreSQLFlexibleServer --restore-location westus --source-datastore VaultStore --recovery-point-id ${rp} --target-blob-container-url https://devstoreaccount1.blob.core.windows.net/restores --target-file-name pgflex2 > container.json`);
     const jobsBefore = (await sh(`dpvault job list ${G} --query "length(@)" -o tsv`)).stdout.trim();
     const intoContainer = await sh(`dpvault backup-instance restore trigger ${G} -n ${instanceName} --restore-request-object container.json`);
     assert.equal(intoContainer.code, 1);
-    assert.match(intoContainer.stderr, /\(UserErrorRestoreTargetNotSupported\).*blob container or bucket/);
+    assert.match(intoContainer.stderr, /\(UserErrorRestoreTargetNotAllowed\)/);
     assert.equal((await sh(`dpvault job list ${G} --query "length(@)" -o tsv`)).stdout.trim(), jobsBefore);
   });
 });
