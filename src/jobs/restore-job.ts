@@ -5,15 +5,11 @@
 // name and renamed to its target at the end (restore-staging.ts). A failure drops the staging
 // database or removes the half-written file; a failure of any stream fails this job only.
 import { dirname } from 'node:path';
-import { DpError, errors, toDpError } from '../domain/errors.ts';
+import { errors, toDpError } from '../domain/errors.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import type { DatabaseTarget } from '../domain/restore-request.ts';
-import { createDatabase, dropDatabase, probeServer, renameDatabase, targetRoles } from '../sources/postgres/probe.ts';
-import { DEFAULT_RESTORE_MAINTENANCE_WORK_MEM, restoreSessionSettings } from '../sources/postgres/restore-settings.ts';
-import { roleReportDetails } from '../sources/postgres/role-mapping.ts';
-import { startParallelRestore } from '../sources/postgres/parallel-restore.ts';
-import { startRestore } from '../sources/postgres/restore.ts';
-import { chooseRestoreWorkers, connectionRoom, defaultRestoreWorkers } from '../sources/postgres/restore-workers.ts';
+import { probeServer, targetRoles } from '../sources/postgres/probe.ts';
+import { loadIntoNewDatabase } from './database-load.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { recordHealthAfterDamage } from '../services/recovery-point-health.ts';
 import { connectionFor } from '../services/datasource-access.ts';
@@ -28,9 +24,7 @@ import { restoreToFile, type Feed } from './restore-file.ts';
 import { restoreToObject } from './restore-object.ts';
 import { checkContainerTarget, containerTargetFor, dumpObjectName, openContainer } from '../services/restore-container.ts';
 import { isContainerUrl } from '../storage/restore-containers.ts';
-import { feedRestore } from './restore-feed.ts';
 import { restoreItems } from './item-restore.ts';
-import { stagingDatabaseName } from './restore-staging.ts';
 import { throttle } from './throttle.ts';
 import type { RestoreTaskPayload } from '../queue/tasks.ts';
 
@@ -63,6 +57,10 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
     let roleDetails: Record<string, string> = {};
     const target = payload.request.target;
     let files: string[] = [payload.destination];
+    const onBytes = (total: number) => {
+      bytes = total;
+      report.call(total);
+    };
     if (target.kind === 'files' && isContainerUrl(target.url)) {
       await checkContainerTarget(ctx, target.url, target.filePrefix); // still allowed, reachable, and nothing there
       await restoreToObject(feed, openContainer(containerTargetFor(ctx, target.url)), dumpObjectName(target.filePrefix));
@@ -70,10 +68,7 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
       checkStillConfined(ctx, payload.destination);
       if (isServerPoint(rp)) {
         const names = serverFileNames(dirname(payload.destination), target.filePrefix, rp.internal.databases!);
-        files = await restoreServerAsFiles(ctx, rp, stored, names, (total) => {
-          bytes = total;
-          report.call(total);
-        });
+        files = await restoreServerAsFiles(ctx, rp, stored, names, onBytes);
       } else await restoreToFile(feed, payload.destination);
     } else {
       const vault = (await ctx.catalog.getResource<BackupVault>(job.id.split('/backupJobs/')[0]!))!.body;
@@ -112,34 +107,10 @@ function checkStillConfined(ctx: ServiceContext, file: string): void {
   if (real !== dir) throw errors.restoreTargetMoved(dir, real);
 }
 
-/** Restores into a staging database and renames it to the target; returns what the job reports about roles. */
+/** Restores into a staging database and renames it to the target (database-load.ts); returns what the job reports about roles. */
 async function restoreToDatabase(ctx: ServiceContext, vault: BackupVault, target: DatabaseTarget, jobId: string, feed: Feed): Promise<Record<string, string>> {
   const db = await connectionFor(ctx, vault, target.datasourceInfo.resourceID, target.credentials!.secretStoreResource.uri);
   const server = await probeServer(db.maintenance);
   const roles = await targetRoles(db.maintenance, server.majorVersion);
-  const staging = stagingDatabaseName(db.database, jobId);
-  await createDatabase(db.maintenance, staging);
-  let details: Record<string, string>;
-  try {
-    const workers = chooseRestoreWorkers(ctx.restoreJobs ?? defaultRestoreWorkers(), await connectionRoom(db.maintenance));
-    const settings = restoreSessionSettings(
-      server.maintenanceWorkMemBytes,
-      ctx.restoreMaintenanceWorkMem ?? DEFAULT_RESTORE_MAINTENANCE_WORK_MEM,
-    );
-    const options = { major: server.majorVersion, targetDatabase: staging, roles, noOwner: target.noOwner, settings };
-    // One session is the one stream into one pg_restore; more take the three-phase parallel path.
-    const restore = workers > 1 ? await startParallelRestore(db.conn, { ...options, workers }) : await startRestore(db.conn, options);
-    await feedRestore(restore, feed);
-    const report = restore.report();
-    details = report ? roleReportDetails(report, roles, !target.noOwner) : {};
-    await renameDatabase(db.maintenance, staging, db.database);
-  } catch (e) {
-    const err = toDpError(e);
-    const left = await dropDatabase(db.maintenance, staging).then(
-      () => `The half-restored staging database '${staging}' was dropped; nothing was created under the name '${db.database}'.`,
-      (d: unknown) => `Nothing was created under the name '${db.database}', but the half-restored staging database '${staging}' could not be dropped (${toDpError(d).message}); drop it by hand.`,
-    );
-    throw new DpError(err.kind, err.code, `${err.message}\n${left}`, { target: err.target });
-  }
-  return details;
+  return loadIntoNewDatabase(ctx, { maintenance: db.maintenance, server, roles, target: db.database, jobId, noOwner: target.noOwner, feed });
 }

@@ -3,10 +3,9 @@
 // (restore-file.ts: a `.partial` synced and then named, its SHA-256 beside it, mode 0640), in the
 // point's order, then the manifest naming every file with its checksum and how to replay them.
 // A failure removes every file this restore wrote.
-import { once } from 'node:events';
 import { readFile, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Writable } from 'node:stream';
+import { feedInto } from '../util/feed-into.ts';
 import { errors } from '../domain/errors.ts';
 import type { RecoveryPointResource } from '../domain/recovery-point.ts';
 import type { StoredDump } from '../domain/recovery-point-store.ts';
@@ -15,11 +14,6 @@ import type { ServerFileNames } from '../domain/server-restore-files.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { restoreToFile } from './restore-file.ts';
 import { serverPointEntries } from './server-point.ts';
-
-/** Writes `body` into `sink`, waiting whenever it asks to. */
-async function feedInto(body: AsyncIterable<Buffer>, sink: Writable): Promise<void> {
-  for await (const chunk of body) if (!sink.write(chunk)) await once(sink, 'drain');
-}
 
 async function* once_(bytes: Buffer): AsyncGenerator<Buffer> {
   yield bytes;
