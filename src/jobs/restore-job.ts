@@ -1,7 +1,8 @@
 // A restore job: streams a recovery point's bytes (verified by the store as they are read) into
 // pg_restore of the target server's version, into a new database, or into a dump file in a
 // directory or an object storage container with its SHA-256 beside it (restore-file.ts,
-// restore-object.ts). A database is built under a staging
+// restore-object.ts), or a whole-server point into a server (server-restore.ts). A database is
+// built under a staging
 // name and renamed to its target at the end (restore-staging.ts). A failure drops the staging
 // database or removes the half-written file; a failure of any stream fails this job only.
 import { dirname } from 'node:path';
@@ -19,6 +20,7 @@ import { finishJob, loadJob, updateJob } from '../services/jobs.ts';
 import { isServerPoint, storedIn, type RecoveryPointResource } from '../domain/recovery-point.ts';
 import { serverFileNames } from '../domain/server-restore-files.ts';
 import { restoreServerAsFiles } from './server-files-restore.ts';
+import { restoreServer } from './server-restore.ts';
 import { rehydrateForRestore } from './rehydration.ts';
 import { restoreToFile, type Feed } from './restore-file.ts';
 import { restoreToObject } from './restore-object.ts';
@@ -74,7 +76,9 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
       const vault = (await ctx.catalog.getResource<BackupVault>(job.id.split('/backupJobs/')[0]!))!.body;
       roleDetails = target.kind === 'items'
         ? await restoreItems(ctx, vault, { rp, stored, target, jobId: job.id }, feed)
-        : await restoreToDatabase(ctx, vault, target, job.id, feed);
+        : target.kind === 'server'
+          ? await restoreServer(ctx, vault, { rp, stored, target, jobId: job.id, onBytes })
+          : await restoreToDatabase(ctx, vault, target, job.id, feed);
     }
     await report.flush();
     await finishJob(ctx, job.id, {}, (p) => {
@@ -84,7 +88,7 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
         DataTransferredInBytes: String(bytes),
         ...(payload.request.target.kind === 'files'
           ? files.length > 1 ? { RestoredFiles: files.join(', ') } : { RestoredFile: payload.destination }
-          : { RestoredDatabase: payload.destination }),
+          : payload.request.target.kind === 'server' ? { RestoredServer: payload.destination } : { RestoredDatabase: payload.destination }),
       };
       if (payload.request.target.kind === 'files') p.extendedInfo.additionalDetails = { 'Restore File Prefix': payload.request.target.filePrefix };
       else if (Object.keys(roleDetails).length) p.extendedInfo.additionalDetails = { ...p.extendedInfo.additionalDetails, ...roleDetails };
