@@ -1,7 +1,7 @@
 // Manifest of AzureDatabaseForPostgreSQLFlexibleServer: a whole PostgreSQL flexible server, backed up
 // with the vault's own identity and restored as files (az's
 // Manifests/AzureDatabaseForPostgreSQLFlexibleServer.py, values verbatim), or, beyond Azure, as a
-// server (dpvault's: AlternateLocation, backupScope and the TargetDataSource restore role).
+// server (dpvault's own fields: backupScope, serverRestorePermissions).
 import type { DatasourceManifest } from './manifest.ts';
 import { postgresPolicySettings } from './postgresql-policy.ts';
 
@@ -16,7 +16,7 @@ export const azureDatabaseForPostgreSQLFlexibleServer: DatasourceManifest = {
   parentResourceType: DATASOURCE_TYPE,
   datasourceType: DATASOURCE_TYPE,
   allowedRestoreModes: ['RecoveryPointBased'],
-  allowedRestoreTargetTypes: ['RestoreAsFiles', 'AlternateLocation'],
+  allowedRestoreTargetTypes: ['RestoreAsFiles'],
   itemLevelRecoveryEnabled: false,
   addBackupDatasourceParametersList: false,
   addDataStoreParametersList: false,
@@ -28,10 +28,8 @@ export const azureDatabaseForPostgreSQLFlexibleServer: DatasourceManifest = {
     // az c09e051's spelling (3a9a003 left out " Role"): the role's name as Azure's role table has it.
     { roleDefinitionName: 'PostgreSQL Flexible Server Long Term Retention Backup Role', type: 'DataSource' },
   ],
-  backupVaultRestorePermissions: [
-    { roleDefinitionName: 'Storage Blob Data Contributor', type: 'TargetStorageAccount' },
-    // A restore as a server creates roles and databases there: the identity needs to manage it.
-    { roleDefinitionName: 'Contributor', type: 'TargetDataSource' },
-  ],
+  backupVaultRestorePermissions: [{ roleDefinitionName: 'Storage Blob Data Contributor', type: 'TargetStorageAccount' }],
+  // A restore as a server creates roles and databases there: the identity needs to manage it.
+  serverRestorePermissions: [{ roleDefinitionName: 'Contributor', type: 'TargetDataSource' }],
   policySettings: postgresPolicySettings(DATASOURCE_TYPE, 'OssFlexiblePolicy1'),
 };

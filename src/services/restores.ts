@@ -63,11 +63,12 @@ export async function planRestore(
   if (target.kind === 'items') {
     return { request, recoveryPoint: rp.body, destination: await planItemRestore(ctx, vault, manifest, rp.body, target) };
   }
+  if (target.kind === 'server') {
+    // dpvault beyond Azure, for whole-server points (backupScope Server) only: planServerRestore decides.
+    return { request, recoveryPoint: rp.body, destination: await planServerRestore(ctx, vault, manifest, rp.body, target) };
+  }
   if (manifest && !manifest.allowedRestoreTargetTypes.includes('AlternateLocation')) {
     throw errors.restoreTargetNotSupported(`Datasource type ${manifest.name} can only be restored as files.`);
-  }
-  if (target.kind === 'server') {
-    return { request, recoveryPoint: rp.body, destination: await planServerRestore(ctx, vault, manifest, rp.body, target) };
   }
   if (isServerPoint(rp.body)) {
     throw errors.restoreTargetNotSupported(
