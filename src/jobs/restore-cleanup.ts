@@ -27,6 +27,7 @@ export async function cleanUpInterruptedRestore(ctx: ServiceContext, payload: Re
   const target = payload.request?.target;
   if (target?.kind === 'files' && isContainerUrl(target.url)) return removeObjects(ctx, payload, target.url, target.filePrefix);
   if (target?.kind === 'files') return removeFiles(ctx, payload, target.filePrefix);
+  if (target?.kind === 'server') return serverRestoreLeft(payload.jobId, target.datasourceInfo.resourceID);
   if (target?.kind !== 'database' && target?.kind !== 'items') return 'Nothing it wrote was kept.';
   const items = target.kind === 'items';
   let staging = '';
@@ -53,6 +54,16 @@ export async function cleanUpInterruptedRestore(ctx: ServiceContext, payload: Re
     const what = `the staging database ${staging ? `'${staging}'` : 'named <target>_dpvault_<job>'} on ${server}`;
     return `Nothing was created under the target name, but ${what} could not be checked or dropped (${toDpError(e).message}); drop it by hand.`;
   }
+}
+
+/**
+ * A restore as a server is not undone after a stop (only a failure while it runs drops what it
+ * made): say exactly what may be left, and where the job's details list it.
+ */
+function serverRestoreLeft(jobId: string, serverId: string): string {
+  return `What the restore had created on flexible server '${serverId.split('/').pop()}' was not removed: the databases its details list as Completed, ` +
+    `the roles under 'Roles created', the tablespaces under 'Tablespaces created', and a staging database named ${stagingDatabaseName('<database>', jobId)} ` +
+    'if one was loading. Drop them by hand before restoring into that server again.';
 }
 
 /**

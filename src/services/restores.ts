@@ -13,6 +13,7 @@ import { databaseExists } from '../sources/postgres/probe.ts';
 import type { ServiceContext } from './context.ts';
 import { planItemRestore } from './item-restores.ts';
 import { restoreTargetServer } from './restore-target.ts';
+import { planServerRestore } from './server-restore-plan.ts';
 import { confineTargetDirectory, type FilesTargetPolicy } from './restore-files-root.ts';
 import { checkContainerTarget, containerTargetFor } from './restore-container.ts';
 import { checkServerContainerTarget } from './server-restore-container.ts';
@@ -23,7 +24,7 @@ import { allServerFiles, serverFileNames } from '../domain/server-restore-files.
 export interface RestorePlan {
   request: RestoreRequest;
   recoveryPoint: RecoveryPointResource;
-  /** For a database target: its id; for files: the file path written, or the dump's URL in its container. */
+  /** For a database or server target: its id; for files: the file path written, or the dump's URL in its container. */
   destination: string;
 }
 
@@ -60,8 +61,17 @@ export async function planRestore(
   if (target.kind === 'items') {
     return { request, recoveryPoint: rp.body, destination: await planItemRestore(ctx, vault, manifest, rp.body, target) };
   }
+  if (target.kind === 'server') {
+    // dpvault beyond Azure, for whole-server points (backupScope Server) only: planServerRestore decides.
+    return { request, recoveryPoint: rp.body, destination: await planServerRestore(ctx, vault, manifest, rp.body, target) };
+  }
   if (manifest && !manifest.allowedRestoreTargetTypes.includes('AlternateLocation')) {
     throw errors.restoreTargetNotSupported(`Datasource type ${manifest.name} can only be restored as files.`);
+  }
+  if (isServerPoint(rp.body)) {
+    throw errors.restoreTargetNotSupported(
+      `Recovery point ${rp.body.name} holds a whole server: restore it as a server (--target-resource-id a registered flexible server), as files, or one table of one of its databases (initialize-for-item-recovery).`,
+    );
   }
   const db = await restoreTargetServer(ctx, vault, target.datasourceInfo.resourceID, target.credentials, rp.body);
   if (await databaseExists(db.maintenance, db.database)) {
