@@ -9,6 +9,8 @@ import { Writable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { after, before, test } from 'node:test';
+import { forEachIndexFile } from '../../src/repository/chunk-index.ts';
+import { openConfig } from '../../src/repository/config-copies.ts';
 import { Repository } from '../../src/repository/repository.ts';
 import { streamOf, tempRepo, type RepoFixture } from './helpers.ts';
 
@@ -58,4 +60,22 @@ test('a restore holds the trailers of the packs it read in buffers, not as an ob
   assert.ok(atEnd > 0);
   const perChunk = (atEnd - base) / chunks;
   assert.ok(perChunk < 64, `the restore held ${perChunk.toFixed(1)} bytes of heap a chunk (${chunks} chunks)`);
+});
+
+test('an index load decodes an index file one pack record at a time', async () => {
+  // One index file for the whole repository, as gc writes it.
+  await fx.repo.gc({ graceMs: 0 });
+  let perChunk = -1;
+  let files = 0;
+  const { keys } = await openConfig(fx.storage, fx.master);
+  const base = heapUsed();
+  await forEachIndexFile(fx.storage, keys.dataKey, (records) => {
+    files++;
+    for (const r of records) {
+      // One record taken: the rest of the file is still bytes, not objects.
+      if (perChunk < 0) perChunk = (heapUsed() - base - r.entries.length * 200) / chunks;
+    }
+  });
+  assert.equal(files, 1);
+  assert.ok(perChunk < 16, `loading held ${perChunk.toFixed(1)} bytes of heap a chunk (${chunks} chunks)`);
 });
