@@ -21,7 +21,8 @@ import { isNotFound } from '../storage/storage.ts';
 import type { RepoContext } from './context.ts';
 import { errors } from '../domain/errors.ts';
 import type { Lease } from './guard.ts';
-import { readRange } from './io.ts';
+import { readRangeInto } from './io.ts';
+import { giveRangeBuffer, takeRangeBuffer } from './range-buffers.ts';
 import { packName } from './layout.ts';
 import { isolateDamage } from './isolate.ts';
 import { readChunkList } from './manifest.ts';
@@ -336,7 +337,6 @@ async function fetchRange(r: Reader, range: RangeRead, window: Buffer): Promise<
   const { ctx, manifest } = r;
   const name = packName(range.packId);
   const where = `${label(manifest)}: pack '${name}'`;
-  let bytes: Buffer;
   try {
     let trailer = r.trailers.get(range.packId);
     if (!trailer) {
@@ -349,14 +349,21 @@ async function fetchRange(r: Reader, range: RangeRead, window: Buffer): Promise<
       if (i < 0) throw errors.repositoryDataCorrupt(`Restoring ${where} failed: the pack does not hold chunk ${chunk.id} where the index says.`);
       return i;
     });
+    // Shared memory from a pool: the opener reads it in place, and it is used again once opened.
+    const bytes = takeRangeBuffer(range.end - range.start);
     try {
-      bytes = await readRange(ctx.storage, name, range.start, range.end - range.start);
+      let got: number;
+      try {
+        got = await readRangeInto(ctx.storage, name, range.start, bytes);
+      } finally {
+        r.reads.release(1);
+      }
+      const opened = await r.opener.open(openJob(ctx.keys, range, entries, table, bytes.subarray(0, got)), window);
+      if (opened.bad >= 0) {
+        throw errors.repositoryDataCorrupt(`Restoring ${where} failed: the pack is damaged (chunk ${range.picks[opened.bad]!.chunk.id} does not authenticate or does not match its id).`);
+      }
     } finally {
-      r.reads.release(1);
-    }
-    const opened = await r.opener.open(openJob(ctx.keys, range, entries, table, bytes), window);
-    if (opened.bad >= 0) {
-      throw errors.repositoryDataCorrupt(`Restoring ${where} failed: the pack is damaged (chunk ${range.picks[opened.bad]!.chunk.id} does not authenticate or does not match its id).`);
+      giveRangeBuffer(bytes);
     }
   } catch (e) {
     let err = e;

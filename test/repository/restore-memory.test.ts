@@ -11,6 +11,8 @@ import { runInNewContext } from 'node:vm';
 import { after, before, test } from 'node:test';
 import { forEachIndexFile } from '../../src/repository/chunk-index.ts';
 import { openConfig } from '../../src/repository/config-copies.ts';
+import { ChunkPool } from '../../src/repository/chunk-pool.ts';
+import { rangeBuffersKept } from '../../src/repository/range-buffers.ts';
 import { Repository } from '../../src/repository/repository.ts';
 import { streamOf, tempRepo, type RepoFixture } from './helpers.ts';
 
@@ -78,4 +80,35 @@ test('an index load decodes an index file one pack record at a time', async () =
   });
   assert.equal(files, 1);
   assert.ok(perChunk < 16, `loading held ${perChunk.toFixed(1)} bytes of heap a chunk (${chunks} chunks)`);
+});
+
+test('a restore reads its ranges into shared buffers it uses again, so neither thread is left with a buffer per range to collect', async () => {
+  const repo = await Repository.open(fx.storage, fx.master, { clock: fx.clock });
+  // Every range the opener is given, by the memory it lies in.
+  const buffers = new Set<ArrayBufferLike>();
+  let ranges = 0;
+  const open = ChunkPool.prototype.open;
+  ChunkPool.prototype.open = function (this: ChunkPool, job, into) {
+    ranges++;
+    buffers.add(job.data.buffer);
+    return open.call(this, job, into);
+  };
+  let restored = 0;
+  try {
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        restored += chunk.length;
+        cb();
+      },
+    });
+    await repo.restoreInto(manifestId, sink);
+    await repo.restoreInto(manifestId, sink);
+  } finally {
+    ChunkPool.prototype.open = open;
+  }
+  assert.equal(restored, 2 * BYTES);
+  assert.ok([...buffers].every((b) => b instanceof SharedArrayBuffer), 'every range is read into shared memory');
+  // Two restores of 40 MiB in ranges of up to 4 MiB: a pool's worth of buffers, used again and again.
+  assert.ok(ranges > 40 && buffers.size <= ranges / 4, `${buffers.size} buffers for ${ranges} ranges`);
+  assert.ok(rangeBuffersKept() > 0 && rangeBuffersKept() <= 16 * 2 ** 20);
 });
