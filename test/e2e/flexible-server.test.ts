@@ -13,7 +13,7 @@ import { comparePrivileges } from '../support/pg-compare.ts';
 import { sweepRetention } from '../../src/jobs/retention-job.ts';
 import { startCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { shopSql } from '../support/pg-fixtures.ts';
-import { startTestService, type TestService } from '../support/service.ts';
+import { newInstallationOver, startTestService, type TestService } from '../support/service.ts';
 import { shellSession } from '../support/shell.ts';
 import { scratchDir } from '../support/scratch.ts';
 
@@ -319,6 +319,36 @@ describe('restore as a server', () => {
 });
 
 describe('a whole-server point in the vault\'s life', () => {
+  it('comes back in a new installation over the same storage (vault recover), and restores the same files from there', async () => {
+    // A new installation: an empty catalog and the old master key over a copy of the backup data.
+    const other = await startTestService({ ...newInstallationOver(svc), restoreFilesRoots: [cwd] });
+    const o = shellSession(() => ({ cwd, endpoint: other.url }));
+    try {
+      await o.ok('dpvault group create -n flexrg -l westus');
+      await o.ok('dpvault backup-vault create -g flexrg -v flexvault -l westus --type SystemAssigned --storage-settings datastore-type=VaultStore type=LocallyRedundant');
+      const report = await o.ok('dpvault vault recover -g flexrg -v flexvault');
+      assert.equal(report.recoveryPointsRecovered, 1);
+      assert.deepEqual(report.instancesRecreated, [instanceName]);
+      const shown = await o.ok(`dpvault backup-instance show ${G} -n ${instanceName}`);
+      assert.equal(shown.properties.dataSourceInfo.datasourceType, 'Microsoft.DBforPostgreSQL/flexibleServers');
+      const [point] = await o.ok(`dpvault recovery-point list --backup-instance-name ${instanceName} ${G}`);
+      assert.equal(point.name, rp);
+      assert.deepEqual(JSON.parse(point.properties.recoveryPointDataStoresDetails[0].metaData).databases, ['crm', 'postgres', 'shop', 'shop_copy']);
+
+      const dir = join(cwd, 'recovered-files');
+      mkdirSync(dir);
+      await o.ok(`dpvault backup-instance restore initialize-for-data-recovery-as-files --datasource-type AzureDatabaseForPostgreSQLFlexibleServer --restore-location westus --source-datastore VaultStore --recovery-point-id ${rp} --target-blob-container-url ${dir} --target-file-name pgflex > recovered.json`);
+      const job = await o.waitJob((await o.ok(`dpvault backup-instance restore trigger ${G} -n ${instanceName} --restore-request-object recovered.json`)).jobId);
+      assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
+      // Byte for byte the files the original installation restored from the same point.
+      for (const name of ['pgflex_roles.sql', 'pgflex_tablespace.sql', ...['crm', 'postgres', 'shop', 'shop_copy'].map((db) => `pgflex_database_${db}.sql`)]) {
+        assert.ok(readFileSync(join(dir, name)).equals(readFileSync(join(cwd, 'files', name))), name);
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
   it('is read back whole by vault verify and expires with its policy\'s retention like a database point', async () => {
     const verify = await waitJob((await ok('dpvault vault verify -g flexrg -v flexvault')).jobId);
     assert.equal(verify.properties.status, 'Completed', JSON.stringify(verify.properties.errorDetails));
