@@ -155,8 +155,9 @@ async function main(): Promise<number> {
     updateReport(opts.out, sections);
     log(`report written to ${opts.out}`);
     await pg.stop();
-    if (!opts.keep) rmSync(workDir, { recursive: true, force: true });
-    else log(`kept ${workDir}`);
+    // A failed run keeps its directory: the server logs are what says why it failed.
+    if (!opts.keep && failure === null) rmSync(workDir, { recursive: true, force: true });
+    else log(`kept ${workDir}${failure === null ? '' : ' (the run failed: its server logs are there)'}`);
   }
   for (const t of targets) log(`${t.met === null ? 'n/a' : t.met ? 'MET    ' : 'NOT MET'} ${t.what}: ${t.measured}`);
   if (failure) throw failure;

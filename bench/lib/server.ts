@@ -150,7 +150,15 @@ export class DpvaultServer {
 
   /** GETs a resource path (an id, or a collection's path) over the HTTP API as the Owner; throws unless 2xx. */
   async get(path: string): Promise<unknown> {
-    const get = async () => fetch(`${this.url}${path}?api-version=${JOB_API_VERSION}`, { headers: { authorization: `Bearer ${(this.#token ??= await this.#signIn())}` } });
+    const get = async () => fetch(`${this.url}${path}?api-version=${JOB_API_VERSION}`, { headers: { authorization: `Bearer ${(this.#token ??= await this.#signIn())}` } })
+      .catch((e: unknown) => {
+        // undici says only "fetch failed"; its cause and the server's state say why.
+        const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+        const state = this.#child.exitCode !== null || this.#child.signalCode !== null
+          ? `the server exited (code ${this.#child.exitCode}, signal ${this.#child.signalCode})`
+          : 'the server is still running';
+        throw new Error(`GET ${path} failed: ${cause?.code ?? ''} ${cause?.message ?? (e as Error).message}; ${state}`);
+      });
     let res = await get();
     if (res.status === 401) {
       this.#token = undefined;

@@ -59,6 +59,11 @@ export interface DatasourceManifest {
   backupScope: 'Database' | 'Server';
   backupVaultPermissions: RoleRequirement[];
   backupVaultRestorePermissions?: RoleRequirement[];
+  /**
+   * dpvault's: what a whole-server point restored as a server needs over the target server
+   * (type TargetDataSource), beside backupVaultRestorePermissions; only for backupScope Server.
+   */
+  serverRestorePermissions?: RoleRequirement[];
   secretStorePermissions?: SecretStorePermissions;
   policySettings: PolicySettings;
 }

@@ -1,5 +1,5 @@
 // Where the vault's identity must hold each role a manifest asks for (backupVaultPermissions for
-// a backup, backupVaultRestorePermissions for a restore), as az's update-msi-permissions places
+// a backup, backupVaultRestorePermissions and dpvault's serverRestorePermissions for a restore), as az's update-msi-permissions places
 // them: over the resource the requirement's type names, or, with --permissions-scope, over its
 // resource group or subscription (az's truncate_id_using_scope; a group stays a group under
 // `Resource`). Pure: the CLI grants with it, the service checks with it.
@@ -29,7 +29,9 @@ const WHAT: Record<string, string> = {
  * dpvault does not have (a target storage account) are left out.
  */
 export function placeRequirements(manifest: DatasourceManifest, operation: MsiOperation, resourceId: string, scope: PermissionsScope = 'Resource'): PlacedRequirement[] {
-  const wanted = operation === 'Backup' ? manifest.backupVaultPermissions : (manifest.backupVaultRestorePermissions ?? []);
+  const wanted = operation === 'Backup'
+    ? manifest.backupVaultPermissions
+    : [...(manifest.backupVaultRestorePermissions ?? []), ...(manifest.serverRestorePermissions ?? [])];
   const parts = resourceId.split('/');
   const subscription = parts.slice(0, 3).join('/');
   const group = parts.slice(0, 5).join('/');

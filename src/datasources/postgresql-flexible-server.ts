@@ -1,6 +1,8 @@
 // Manifest of AzureDatabaseForPostgreSQLFlexibleServer: a whole PostgreSQL flexible server, backed up
 // with the vault's own identity and restored as files (az's
-// Manifests/AzureDatabaseForPostgreSQLFlexibleServer.py, values verbatim; backupScope is dpvault's).
+// Manifests/AzureDatabaseForPostgreSQLFlexibleServer.py, values verbatim, except
+// itemLevelRecoveryEnabled: dpvault restores tables of one database of a whole-server point), or,
+// beyond Azure, as a server (dpvault's own fields: backupScope, serverRestorePermissions).
 import type { DatasourceManifest } from './manifest.ts';
 import { postgresPolicySettings } from './postgresql-policy.ts';
 
@@ -16,7 +18,7 @@ export const azureDatabaseForPostgreSQLFlexibleServer: DatasourceManifest = {
   datasourceType: DATASOURCE_TYPE,
   allowedRestoreModes: ['RecoveryPointBased'],
   allowedRestoreTargetTypes: ['RestoreAsFiles'],
-  itemLevelRecoveryEnabled: false,
+  itemLevelRecoveryEnabled: true,
   addBackupDatasourceParametersList: false,
   addDataStoreParametersList: false,
   friendlyNameRequired: false,
@@ -28,5 +30,7 @@ export const azureDatabaseForPostgreSQLFlexibleServer: DatasourceManifest = {
     { roleDefinitionName: 'PostgreSQL Flexible Server Long Term Retention Backup Role', type: 'DataSource' },
   ],
   backupVaultRestorePermissions: [{ roleDefinitionName: 'Storage Blob Data Contributor', type: 'TargetStorageAccount' }],
+  // A restore as a server creates roles and databases there: the identity needs to manage it.
+  serverRestorePermissions: [{ roleDefinitionName: 'Contributor', type: 'TargetDataSource' }],
   policySettings: postgresPolicySettings(DATASOURCE_TYPE, 'OssFlexiblePolicy1'),
 };

@@ -16,6 +16,26 @@ export interface DatabaseTarget {
   noOwner: boolean;
 }
 
+/**
+ * A whole-server recovery point restored as a server (dpvault beyond Azure): a RestoreTargetInfo
+ * whose datasourceInfo is a registered flexible server. Reached with the vault's own identity,
+ * so it carries no credentials.
+ */
+export interface ServerTarget {
+  kind: 'server';
+  datasourceInfo: DatasourceRef;
+  restoreLocation: string;
+  /**
+   * dpvault only (`restoreTargetInfo.databaseNamePrefix`, az's --database-name-prefix): each
+   * database is created as PREFIX<name>; empty for the names as they are.
+   */
+  databaseNamePrefix: string;
+  noOwner: boolean;
+}
+
+/** The datasource type of a flexible server: a RestoreTargetInfo naming one is a restore as a server. */
+export const FLEXIBLE_SERVER_DATASOURCE_TYPE = 'Microsoft.DBforPostgreSQL/flexibleServers';
+
 export interface FilesTarget {
   kind: 'files';
   url: string;
@@ -42,7 +62,7 @@ export interface RestoreRequest {
   objectType: string;
   recoveryPointId: string;
   sourceDataStoreType: string;
-  target: DatabaseTarget | FilesTarget | ItemsTarget;
+  target: DatabaseTarget | ServerTarget | FilesTarget | ItemsTarget;
   rehydrationPriority: string | null;
   rehydrationRetentionDuration: string | null;
 }
@@ -68,7 +88,7 @@ export function readRestoreRequest(body: unknown): RestoreRequest {
     throw errors.requestParameterInvalid(`recoveryOption must be FailIfExists; a PostgreSQL restore never overwrites.`, 'restoreTargetInfo.recoveryOption');
   }
   const restoreLocation = String(field(info, 'restoreLocation') ?? '');
-  let target: DatabaseTarget | FilesTarget | ItemsTarget;
+  let target: RestoreRequest['target'];
   if (targetType === 'itemlevelrestoretargetinfo') {
     const database = field(info, 'sourceDatabaseName');
     if (database !== undefined && database !== null && (typeof database !== 'string' || !database)) {
@@ -81,6 +101,14 @@ export function readRestoreRequest(body: unknown): RestoreRequest {
       restoreLocation,
       items: readRestoreItems(field(info, 'restoreCriteria')),
       sourceDatabaseName: typeof database === 'string' ? database : null,
+      noOwner: readFlag(field(info, 'noOwner'), 'restoreTargetInfo.noOwner'),
+    };
+  } else if (targetType === 'restoretargetinfo' && isServerRef(field(info, 'datasourceInfo'))) {
+    target = {
+      kind: 'server',
+      datasourceInfo: readDatasource(field(info, 'datasourceInfo'), 'restoreTargetInfo.datasourceInfo', 'Datasource'),
+      restoreLocation,
+      databaseNamePrefix: readDatabaseNamePrefix(field(info, 'databaseNamePrefix')),
       noOwner: readFlag(field(info, 'noOwner'), 'restoreTargetInfo.noOwner'),
     };
   } else if (targetType === 'restoretargetinfo') {
@@ -124,4 +152,26 @@ function readFlag(value: unknown, target: string): boolean {
   if (typeof value === 'boolean') return value;
   if (value === 'true' || value === 'false') return value === 'true';
   throw errors.requestParameterInvalid(`${target} must be true or false; got ${JSON.stringify(value)}.`, target);
+}
+
+/** Whether a target's datasourceInfo names a flexible server (its datasourceType, else its resourceType). */
+function isServerRef(info: unknown): boolean {
+  const type = field(info, 'datasourceType') ?? field(info, 'resourceType');
+  return typeof type === 'string' && type.toLowerCase() === FLEXIBLE_SERVER_DATASOURCE_TYPE.toLowerCase();
+}
+
+/**
+ * The prefix of a restore as a server: absent is none; else letters, digits, `_` and `$`
+ * (starting with a letter or `_`), so that PREFIX<name> needs no quoting to be typed.
+ */
+function readDatabaseNamePrefix(value: unknown): string {
+  if (value === undefined || value === null || value === '') return '';
+  const where = 'restoreTargetInfo.databaseNamePrefix';
+  if (typeof value !== 'string' || !/^[A-Za-z_][A-Za-z0-9_$]*$/.test(value) || value.length > 40) {
+    throw errors.requestParameterInvalid(
+      `${where} must be 1 to 40 letters, digits, '_' or '$', starting with a letter or '_' (such as restored_); got ${JSON.stringify(value)}.`,
+      where,
+    );
+  }
+  return value;
 }

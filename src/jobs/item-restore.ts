@@ -1,6 +1,7 @@
 // An item-level restore: tables of a recovery point into an existing database, atomically.
-// 1. The point's TOC is read and the tables' entries chosen (item-selection.ts); the target is
-//    checked again (services/item-restores.ts).
+// 1. The TOC of the point's dump (of a whole-server point: of the dump of the database named) is
+//    read and the tables' entries chosen (item-selection.ts); the target is checked again
+//    (services/item-restores.ts).
 // 2. pg_restore `-L` loads them, with what they need, into a staging database on the target
 //    server (restore-staging.ts names it, start-up recovery drops it after a crash).
 // 3. There each table is renamed as asked, with its indexes, constraints and sequences, by ALTER
@@ -28,9 +29,10 @@ import { listFileText } from '../sources/postgres/restore-plan.ts';
 import { startRestore } from '../sources/postgres/restore.ts';
 import { roleReportDetails } from '../sources/postgres/role-mapping.ts';
 import type { ServiceContext } from '../services/context.ts';
-import { checkItemTarget, checkSourceDatabase, itemSelection, pointHead } from '../services/item-restores.ts';
+import { isServerPoint } from '../domain/recovery-point.ts';
+import { checkItemTarget, itemDump, itemSelection, pointHead, sourceDatabaseOf } from '../services/item-restores.ts';
 import { restoreTargetServer } from '../services/restore-target.ts';
-import { feedRestore } from './restore-feed.ts';
+import { feedRestore, writeAll } from './restore-feed.ts';
 import type { Feed } from './restore-file.ts';
 import { stagingDatabaseName } from './restore-staging.ts';
 
@@ -40,19 +42,26 @@ export interface ItemRestoreSource {
   stored: StoredDump;
   target: ItemsTarget;
   jobId: string;
+  /** Counts the stored bytes read, when the items come out of a whole-server point. */
+  onBytes?: (total: number) => void;
 }
 
-/** Restores the items; returns the job's additional details. */
+/**
+ * Restores the items; returns the job's additional details. `feed` writes the point's bytes: a
+ * database point's dump. Out of a whole-server point, the named database's dump is read instead.
+ */
 export async function restoreItems(ctx: ServiceContext, vault: BackupVault, src: ItemRestoreSource, feed: Feed): Promise<Record<string, string>> {
   const { rp, target } = src;
-  checkSourceDatabase(rp, target.sourceDatabaseName);
-  const selection = itemSelection(await pointHead(ctx, rp, src.stored), target, rp);
+  const database = sourceDatabaseOf(rp, target.sourceDatabaseName);
+  const selection = itemSelection(await pointHead(ctx, rp, src.stored, database), target, rp, database);
+  const load: Feed = isServerPoint(rp) ? (sink) => writeAll(itemDump(ctx, rp, src.stored, database, src.onBytes), sink) : feed;
   const db = await restoreTargetServer(ctx, vault, target.datasourceInfo.resourceID, target.credentials, rp);
   await checkItemTarget(db, target);
   const roles = await targetRoles(db.maintenance, db.majorVersion);
   const staging = stagingDatabaseName(db.database, src.jobId);
   const dir = await mkdtemp(join(tmpdir(), 'dpvault-items-'));
   const details: Record<string, string> = { RestoredItems: target.items.map(describeItem).join(', ') };
+  if (isServerPoint(rp)) details.SourceDatabase = database;
   let pending: PendingForeignKey[];
   try {
     await createDatabase(db.maintenance, staging);
@@ -62,7 +71,7 @@ export async function restoreItems(ctx: ServiceContext, vault: BackupVault, src:
       major: db.majorVersion, targetDatabase: staging, roles, noOwner: target.noOwner,
       extraArgs: [`--use-list=${list}`], rewriteHead: (head) => withExternalKeysNotValid(head, selection.externalForeignKeys),
     });
-    await feedRestore(restore, feed);
+    await feedRestore(restore, load);
     const report = restore.report();
     if (report) Object.assign(details, roleReportDetails(report, roles, !target.noOwner));
     const staged = await prepareStaging({ ...db.conn, database: staging }, target.items, selection.externalForeignKeys, (schema) => relationNames(db.conn, schema));

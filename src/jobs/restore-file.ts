@@ -1,7 +1,8 @@
 // A restore as files: the recovery point's dump written to `<dir>/<prefix>.dump` and its SHA-256
 // to `<prefix>.dump.sha256`. The dump is written to `<file>.partial`, synced, and named only
 // once whole (by a hard link, which never replaces an existing file); the checksum file is written
-// before that, so a `.dump` without its checksum never appears. Both files get FILE_MODE and the target directory's group (as a setgid directory
+// (as `.sha256.partial`, then named the same way) before that, so a `.dump` without its checksum
+// never appears, and no file under its final name is ever half written. Both files get FILE_MODE and the target directory's group (as a setgid directory
 // would give them), so a directory of group `postgres` makes the dump readable by PostgreSQL's
 // tools run as `postgres`, and nobody else. Every stream here has an error listener: a failure
 // (a full disk, a sink ended early) rejects this restore and removes what it wrote, and never
@@ -23,7 +24,8 @@ export const FILE_MODE = 0o640;
 /** Writes the recovery point's verified bytes into a sink; resolves once the sink has taken them all. */
 export type Feed = (sink: Writable) => Promise<void>;
 
-export async function restoreToFile(feed: Feed, file: string): Promise<void> {
+/** Returns the SHA-256 (hex) written beside the file. */
+export async function restoreToFile(feed: Feed, file: string): Promise<string> {
   const partial = partialOf(file);
   const out = createWriteStream(partial, { flags: 'wx', mode: FILE_MODE });
   const hash = createHash('sha256');
@@ -35,7 +37,8 @@ export async function restoreToFile(feed: Feed, file: string): Promise<void> {
   const failed = finished(sink);
   failed.catch(() => undefined); // awaited below; until then this is the sink's error listener
   let opened = false;
-  let wrote = false;
+  let wroteSum = false;
+  let namedSum = false;
   try {
     await once(out, 'open');
     opened = true;
@@ -49,15 +52,21 @@ export async function restoreToFile(feed: Feed, file: string): Promise<void> {
     } finally {
       await fh.close();
     }
-    await writeFile(checksumOf(file), `${hash.digest('hex')}  ${basename(file)}\n`, { flag: 'wx', mode: FILE_MODE });
-    wrote = true;
-    await setModeAndGroup([partial, checksumOf(file)], dirname(file));
+    const sum = checksumOf(file);
+    const digest = hash.digest('hex');
+    await writeFile(partialOf(sum), `${digest}  ${basename(file)}\n`, { flag: 'wx', mode: FILE_MODE });
+    wroteSum = true;
+    await setModeAndGroup([partial, partialOf(sum)], dirname(file));
+    await nameExclusively(partialOf(sum), sum);
+    namedSum = true;
     await nameExclusively(partial, file);
+    return digest;
   } catch (e) {
     sink.destroy();
     if (!out.closed) await once(out, 'close').catch(() => undefined);
     if (opened) await rm(partial, { force: true }); // not another's file that made our open fail
-    if (wrote) await rm(checksumOf(file), { force: true });
+    if (wroteSum) await rm(partialOf(checksumOf(file)), { force: true });
+    if (namedSum) await rm(checksumOf(file), { force: true });
     throw e;
   }
 }

@@ -1,19 +1,16 @@
 // A restore job: streams a recovery point's bytes (verified by the store as they are read) into
 // pg_restore of the target server's version, into a new database, or into a dump file in a
 // directory or an object storage container with its SHA-256 beside it (restore-file.ts,
-// restore-object.ts). A database is built under a staging
+// restore-object.ts), or a whole-server point into a server (server-restore.ts). A database is
+// built under a staging
 // name and renamed to its target at the end (restore-staging.ts). A failure drops the staging
 // database or removes the half-written file; a failure of any stream fails this job only.
-import { dirname } from 'node:path';
-import { DpError, errors, toDpError } from '../domain/errors.ts';
+import { basename, dirname } from 'node:path';
+import { errors, toDpError } from '../domain/errors.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import type { DatabaseTarget } from '../domain/restore-request.ts';
-import { createDatabase, dropDatabase, probeServer, renameDatabase, targetRoles } from '../sources/postgres/probe.ts';
-import { DEFAULT_RESTORE_MAINTENANCE_WORK_MEM, restoreSessionSettings } from '../sources/postgres/restore-settings.ts';
-import { roleReportDetails } from '../sources/postgres/role-mapping.ts';
-import { startParallelRestore } from '../sources/postgres/parallel-restore.ts';
-import { startRestore } from '../sources/postgres/restore.ts';
-import { chooseRestoreWorkers, connectionRoom, defaultRestoreWorkers } from '../sources/postgres/restore-workers.ts';
+import { probeServer, targetRoles } from '../sources/postgres/probe.ts';
+import { loadIntoNewDatabase } from './database-load.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { recordHealthAfterDamage } from '../services/recovery-point-health.ts';
 import { connectionFor } from '../services/datasource-access.ts';
@@ -23,14 +20,14 @@ import { finishJob, loadJob, updateJob } from '../services/jobs.ts';
 import { isServerPoint, storedIn, type RecoveryPointResource } from '../domain/recovery-point.ts';
 import { serverFileNames } from '../domain/server-restore-files.ts';
 import { restoreServerAsFiles } from './server-files-restore.ts';
+import { restoreServer } from './server-restore.ts';
 import { rehydrateForRestore } from './rehydration.ts';
 import { restoreToFile, type Feed } from './restore-file.ts';
-import { restoreToObject } from './restore-object.ts';
+import { containerFileTarget, restoreToObject } from './restore-object.ts';
 import { checkContainerTarget, containerTargetFor, dumpObjectName, openContainer } from '../services/restore-container.ts';
 import { isContainerUrl } from '../storage/restore-containers.ts';
-import { feedRestore } from './restore-feed.ts';
+import { checkServerContainerTarget, serverObjectNames } from '../services/server-restore-container.ts';
 import { restoreItems } from './item-restore.ts';
-import { stagingDatabaseName } from './restore-staging.ts';
 import { throttle } from './throttle.ts';
 import type { RestoreTaskPayload } from '../queue/tasks.ts';
 
@@ -55,31 +52,36 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
       }).then(() => undefined),
     );
     let bytes = 0;
-    const feed: Feed = (sink) =>
-      store.readInto(stored, rp.name, sink, (total) => {
-        bytes = total;
-        report.call(total);
-      });
+    const onBytes = (total: number): void => {
+      bytes = total;
+      report.call(total);
+    };
+    const feed: Feed = (sink) => store.readInto(stored, rp.name, sink, onBytes);
     let roleDetails: Record<string, string> = {};
     const target = payload.request.target;
     let files: string[] = [payload.destination];
-    if (target.kind === 'files' && isContainerUrl(target.url)) {
+    if (target.kind === 'files' && isContainerUrl(target.url) && isServerPoint(rp)) {
+      const databases = rp.internal.databases!;
+      await checkServerContainerTarget(ctx, target.url, target.filePrefix, databases); // still allowed, reachable, and nothing there
+      const storage = openContainer(containerTargetFor(ctx, target.url));
+      const shown = payload.destination.slice(0, -basename(payload.destination).length);
+      files = (await restoreServerAsFiles(ctx, rp, stored, serverObjectNames(target.filePrefix, databases), onBytes, containerFileTarget(storage))).map((n) => shown + n);
+    } else if (target.kind === 'files' && isContainerUrl(target.url)) {
       await checkContainerTarget(ctx, target.url, target.filePrefix); // still allowed, reachable, and nothing there
       await restoreToObject(feed, openContainer(containerTargetFor(ctx, target.url)), dumpObjectName(target.filePrefix));
     } else if (target.kind === 'files') {
       checkStillConfined(ctx, payload.destination);
       if (isServerPoint(rp)) {
         const names = serverFileNames(dirname(payload.destination), target.filePrefix, rp.internal.databases!);
-        files = await restoreServerAsFiles(ctx, rp, stored, names, (total) => {
-          bytes = total;
-          report.call(total);
-        });
+        files = await restoreServerAsFiles(ctx, rp, stored, names, onBytes);
       } else await restoreToFile(feed, payload.destination);
     } else {
       const vault = (await ctx.catalog.getResource<BackupVault>(job.id.split('/backupJobs/')[0]!))!.body;
       roleDetails = target.kind === 'items'
-        ? await restoreItems(ctx, vault, { rp, stored, target, jobId: job.id }, feed)
-        : await restoreToDatabase(ctx, vault, target, job.id, feed);
+        ? await restoreItems(ctx, vault, { rp, stored, target, jobId: job.id, onBytes }, feed)
+        : target.kind === 'server'
+          ? await restoreServer(ctx, vault, { rp, stored, target, jobId: job.id, onBytes })
+          : await restoreToDatabase(ctx, vault, target, job.id, feed);
     }
     await report.flush();
     await finishJob(ctx, job.id, {}, (p) => {
@@ -89,7 +91,7 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
         DataTransferredInBytes: String(bytes),
         ...(payload.request.target.kind === 'files'
           ? files.length > 1 ? { RestoredFiles: files.join(', ') } : { RestoredFile: payload.destination }
-          : { RestoredDatabase: payload.destination }),
+          : payload.request.target.kind === 'server' ? { RestoredServer: payload.destination } : { RestoredDatabase: payload.destination }),
       };
       if (payload.request.target.kind === 'files') p.extendedInfo.additionalDetails = { 'Restore File Prefix': payload.request.target.filePrefix };
       else if (Object.keys(roleDetails).length) p.extendedInfo.additionalDetails = { ...p.extendedInfo.additionalDetails, ...roleDetails };
@@ -112,34 +114,10 @@ function checkStillConfined(ctx: ServiceContext, file: string): void {
   if (real !== dir) throw errors.restoreTargetMoved(dir, real);
 }
 
-/** Restores into a staging database and renames it to the target; returns what the job reports about roles. */
+/** Restores into a staging database and renames it to the target (database-load.ts); returns what the job reports about roles. */
 async function restoreToDatabase(ctx: ServiceContext, vault: BackupVault, target: DatabaseTarget, jobId: string, feed: Feed): Promise<Record<string, string>> {
   const db = await connectionFor(ctx, vault, target.datasourceInfo.resourceID, target.credentials!.secretStoreResource.uri);
   const server = await probeServer(db.maintenance);
   const roles = await targetRoles(db.maintenance, server.majorVersion);
-  const staging = stagingDatabaseName(db.database, jobId);
-  await createDatabase(db.maintenance, staging);
-  let details: Record<string, string>;
-  try {
-    const workers = chooseRestoreWorkers(ctx.restoreJobs ?? defaultRestoreWorkers(), await connectionRoom(db.maintenance));
-    const settings = restoreSessionSettings(
-      server.maintenanceWorkMemBytes,
-      ctx.restoreMaintenanceWorkMem ?? DEFAULT_RESTORE_MAINTENANCE_WORK_MEM,
-    );
-    const options = { major: server.majorVersion, targetDatabase: staging, roles, noOwner: target.noOwner, settings };
-    // One session is the one stream into one pg_restore; more take the three-phase parallel path.
-    const restore = workers > 1 ? await startParallelRestore(db.conn, { ...options, workers }) : await startRestore(db.conn, options);
-    await feedRestore(restore, feed);
-    const report = restore.report();
-    details = report ? roleReportDetails(report, roles, !target.noOwner) : {};
-    await renameDatabase(db.maintenance, staging, db.database);
-  } catch (e) {
-    const err = toDpError(e);
-    const left = await dropDatabase(db.maintenance, staging).then(
-      () => `The half-restored staging database '${staging}' was dropped; nothing was created under the name '${db.database}'.`,
-      (d: unknown) => `Nothing was created under the name '${db.database}', but the half-restored staging database '${staging}' could not be dropped (${toDpError(d).message}); drop it by hand.`,
-    );
-    throw new DpError(err.kind, err.code, `${err.message}\n${left}`, { target: err.target });
-  }
-  return details;
+  return loadIntoNewDatabase(ctx, { maintenance: db.maintenance, server, roles, target: db.database, jobId, noOwner: target.noOwner, feed });
 }

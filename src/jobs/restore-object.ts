@@ -12,11 +12,14 @@ import { checksumOf } from '../domain/restore-files.ts';
 import type { Storage } from '../storage/storage.ts';
 import { writeThrough } from '../util/write-through.ts';
 import type { Feed } from './restore-file.ts';
+import { writeAll } from './restore-feed.ts';
+import type { FileTarget } from './server-files-restore.ts';
 
 /** Bytes held between the feed and the upload (the upload's own parts come on top). */
 const BUFFER_BYTES = 1024 * 1024;
 
-export async function restoreToObject(feed: Feed, storage: Storage, name: string): Promise<void> {
+/** Returns the SHA-256 (hex) written beside the dump. */
+export async function restoreToObject(feed: Feed, storage: Storage, name: string): Promise<string> {
   const pass = new PassThrough({ highWaterMark: BUFFER_BYTES });
   const hash = createHash('sha256');
   // The feed reuses each buffer once its write completes, and the upload may still hold it: copy.
@@ -38,10 +41,22 @@ export async function restoreToObject(feed: Feed, storage: Storage, name: string
   if (f.status === 'rejected' && f.reason instanceof DpError) throw f.reason;
   if (u.status === 'rejected') throw u.reason;
   if (f.status === 'rejected') throw f.reason;
+  const digest = hash.digest('hex');
   try {
-    await storage.put(checksumOf(name), Buffer.from(`${hash.digest('hex')}  ${name}\n`));
+    await storage.put(checksumOf(name), Buffer.from(`${digest}  ${name}\n`));
   } catch (e) {
     await storage.delete(name).catch(() => undefined);
     throw e;
   }
+  return digest;
+}
+
+/** A container as the target of a whole-server point's files: each object as above; removed again with its checksum. */
+export function containerFileTarget(storage: Storage): FileTarget {
+  return {
+    write: (name, body) => restoreToObject((sink) => writeAll(body, sink), storage, name),
+    remove: async (name) => {
+      for (const n of [name, checksumOf(name)]) await storage.delete(n).catch(() => undefined);
+    },
+  };
 }

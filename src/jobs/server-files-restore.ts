@@ -1,25 +1,20 @@
 // A whole-server recovery point restored as files (domain/server-restore-files.ts names them):
-// each entry of the point written by the one writer every restore as files uses
-// (restore-file.ts: a `.partial` synced and then named, its SHA-256 beside it, mode 0640), in the
-// point's order, then the manifest naming every file with its checksum and how to replay them.
-// A failure removes every file this restore wrote.
-import { once } from 'node:events';
-import { readFile, rm } from 'node:fs/promises';
+// each entry of the point written, in the point's order, by the writer every restore as files
+// into that kind of target uses — a directory's (restore-file.ts: a `.partial` synced and then
+// named, its SHA-256 beside it, mode 0640) or a container's (restore-object.ts: each object
+// streamed, then its SHA-256) — then the manifest naming every file with its checksum and how to
+// replay them. A failure removes every file this restore wrote.
+import { rm } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Writable } from 'node:stream';
 import { errors } from '../domain/errors.ts';
 import type { RecoveryPointResource } from '../domain/recovery-point.ts';
 import type { StoredDump } from '../domain/recovery-point-store.ts';
 import { checksumOf } from '../domain/restore-files.ts';
 import type { ServerFileNames } from '../domain/server-restore-files.ts';
 import type { ServiceContext } from '../services/context.ts';
+import { writeAll } from './restore-feed.ts';
 import { restoreToFile } from './restore-file.ts';
 import { serverPointEntries } from './server-point.ts';
-
-/** Writes `body` into `sink`, waiting whenever it asks to. */
-async function feedInto(body: AsyncIterable<Buffer>, sink: Writable): Promise<void> {
-  for await (const chunk of body) if (!sink.write(chunk)) await once(sink, 'drain');
-}
 
 async function* once_(bytes: Buffer): AsyncGenerator<Buffer> {
   yield bytes;
@@ -27,15 +22,31 @@ async function* once_(bytes: Buffer): AsyncGenerator<Buffer> {
 
 interface WrittenFile { kind: string; name: string; file: string; sha256: string }
 
+/** Where a whole-server point's files go: each written whole with its checksum beside it (returned), or removed again. */
+export interface FileTarget {
+  write(file: string, body: AsyncIterable<Buffer>): Promise<string>;
+  remove(file: string): Promise<void>;
+}
+
+/** A directory: each file by the writer of every restore as files (restore-file.ts). */
+export const directoryTarget: FileTarget = {
+  write: (file, body) => restoreToFile((sink) => writeAll(body, sink), file),
+  remove: async (file) => {
+    await Promise.all([rm(file, { force: true }), rm(checksumOf(file), { force: true })]);
+  },
+};
+
+/**
+ * Writes the point's files (`names`, paths in a directory or object names in a container) into
+ * `target`, in the point's order, the manifest last; returns them. A failure removes every one written.
+ */
 export async function restoreServerAsFiles(
-  ctx: ServiceContext, rp: RecoveryPointResource, stored: StoredDump, names: ServerFileNames, onBytes: (total: number) => void,
+  ctx: ServiceContext, rp: RecoveryPointResource, stored: StoredDump, names: ServerFileNames, onBytes: (total: number) => void, target: FileTarget = directoryTarget,
 ): Promise<string[]> {
   const byDatabase = new Map(names.databases.map((d) => [d.name, d.file]));
   const written: WrittenFile[] = [];
   const write = async (kind: string, name: string, file: string, body: AsyncIterable<Buffer>) => {
-    await restoreToFile((sink) => feedInto(body, sink), file);
-    const sha256 = (await readFile(checksumOf(file), 'utf8')).split(' ')[0]!;
-    written.push({ kind, name, file, sha256 });
+    written.push({ kind, name, file, sha256: await target.write(file, body) });
   };
   try {
     for await (const entry of serverPointEntries(ctx, stored, rp.name, onBytes)) {
@@ -45,7 +56,7 @@ export async function restoreServerAsFiles(
     }
     await write('manifest', 'manifest', names.manifest, once_(Buffer.from(`${JSON.stringify(manifestOf(rp, written), null, 2)}\n`)));
   } catch (e) {
-    for (const w of written) await Promise.all([rm(w.file, { force: true }), rm(checksumOf(w.file), { force: true })]);
+    for (const w of written) await target.remove(w.file).catch(() => undefined);
     throw e;
   }
   return written.map((w) => w.file);

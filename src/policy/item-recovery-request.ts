@@ -44,7 +44,9 @@ export function initializeForItemRecovery(args: ItemRecoveryArgs, manifest: Data
   const target: Obj = { ...targetBasics('ItemLevelRestoreTargetInfo', args.restoreLocation), restore_criteria: criteria };
   target.datasource_info = datasourceInfo(manifest, args.targetResourceId, args.restoreLocation);
   if (manifest.isProxyResource) target.datasource_set_info = datasourceSetInfo(manifest, args.targetResourceId, args.restoreLocation);
-  if (manifest.supportSecretStoreAuthentication) target.datasource_auth_credentials = authCredentials(args.secretStoreType, args.secretStoreUri);
+  // The target is a database, reached with a key vault secret, whatever the datasource (a
+  // flexible server's own backups use the vault identity instead).
+  target.datasource_auth_credentials = authCredentials(args.secretStoreType, args.secretStoreUri);
   if (args.database !== undefined) target.source_database_name = args.database;
   request.restore_target_info = target;
   return request;

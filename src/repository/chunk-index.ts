@@ -23,6 +23,8 @@ import { compareKeys, ENTRY_BYTES, IndexRun, KEY_BYTES, mergeSorted, packNumOf, 
 import type { Quarantine } from './quarantine.ts';
 
 const INDEX_AAD = Buffer.from('dpvault-index-v1');
+/** Bytes of one entry in an index file's record (pack.ts encodeEntries). */
+const INDEX_ENTRY_BYTES = ID_BYTES + 12;
 /** Entries the in-memory table holds before they are written as a run (~13 MB of table). */
 export const RECENT_LIMIT = 1 << 17;
 
@@ -239,26 +241,46 @@ export function encodeIndexFile(dataKey: Buffer, records: readonly PackRecord[])
   return { indexId: createHash('sha256').update(data).digest('hex'), data };
 }
 
-export function decodeIndexFile(dataKey: Buffer, indexId: string, data: Buffer): PackRecord[] {
+/**
+ * The body of index file `indexId`, checked: its name is the hash of its bytes, it authenticates,
+ * and its records parse to its end (read them with recordsIn).
+ */
+function openIndexFile(dataKey: Buffer, indexId: string, data: Buffer): Buffer {
   const bad = (): Error =>
     errors.repositoryDataCorrupt(`Index file '${indexName(indexId)}' is damaged; recover the repository to rebuild the index from its packs.`);
   if (createHash('sha256').update(data).digest('hex') !== indexId) throw bad();
   const body = unseal(dataKey, data, INDEX_AAD);
   if (!body || body.length < 4) throw bad();
   const count = body.readUInt32LE(0);
-  const records: PackRecord[] = [];
   let at = 4;
   for (let i = 0; i < count; i++) {
     if (at + ID_BYTES + 8 > body.length) throw bad();
-    const packId = body.toString('hex', at, at + ID_BYTES);
-    const size = body.readUInt32LE(at + ID_BYTES);
-    const decoded = decodeEntries(body, at + ID_BYTES + 4);
-    if (!decoded) throw bad();
-    records.push({ packId, size, entries: decoded.entries });
-    at = decoded.end;
+    at += ID_BYTES + 8 + body.readUInt32LE(at + ID_BYTES + 4) * INDEX_ENTRY_BYTES;
+    if (at > body.length) throw bad();
   }
   if (at !== body.length) throw bad();
-  return records;
+  return body;
+}
+
+/**
+ * The pack records of a checked index file body, one at a time: since gc writes one index file for
+ * the whole repository, decoding a file at once held every chunk's entry as objects (~150 bytes
+ * of heap a chunk) while the index was loaded.
+ */
+function* recordsIn(body: Buffer): Generator<PackRecord> {
+  const count = body.readUInt32LE(0);
+  let at = 4;
+  for (let i = 0; i < count; i++) {
+    const packId = body.toString('hex', at, at + ID_BYTES);
+    const size = body.readUInt32LE(at + ID_BYTES);
+    const decoded = decodeEntries(body, at + ID_BYTES + 4)!;
+    yield { packId, size, entries: decoded.entries };
+    at = decoded.end;
+  }
+}
+
+export function decodeIndexFile(dataKey: Buffer, indexId: string, data: Buffer): PackRecord[] {
+  return [...recordsIn(openIndexFile(dataKey, indexId, data))];
 }
 
 /** Writes one index file holding `records`; returns its id. */
@@ -272,11 +294,12 @@ type Damaged = { indexId: string; problem: string }[];
 
 /**
  * Reads every index file in name order, at most the storage's concurrency at once, and hands each
- * file's pack records to `each` in that order (so memory holds a few files, not all of them). A
+ * file's pack records to `each` in that order, decoded one by one as `each` iterates them (so
+ * memory holds a few files' bytes, not all of them, and one pack's entries as objects). A
  * damaged index file is named in `damaged` and left out, not fatal: the packs it listed are
  * self-describing, and `vault repair` (or gc, for packs holding live chunks) indexes them again.
  */
-export async function forEachIndexFile(storage: Storage, dataKey: Buffer, each: (records: PackRecord[], indexId: string) => void): Promise<{ indexIds: string[]; damaged: Damaged }> {
+export async function forEachIndexFile(storage: Storage, dataKey: Buffer, each: (records: Iterable<PackRecord>, indexId: string) => void): Promise<{ indexIds: string[]; damaged: Damaged }> {
   const indexIds = (await listAll(storage, INDEX_PREFIX)).map((o) => indexIdOf(o.name)).filter((id): id is string => id !== null);
   indexIds.sort();
   const damaged: Damaged = [];
@@ -285,14 +308,14 @@ export async function forEachIndexFile(storage: Storage, dataKey: Buffer, each: 
     const ids = indexIds.slice(at, at + window);
     const perFile = await mapLimit(ids, window, async (id) => {
       try {
-        return decodeIndexFile(dataKey, id, await storage.get(indexName(id)));
+        return openIndexFile(dataKey, id, await storage.get(indexName(id)));
       } catch (e) {
         if ((e as { code?: string }).code !== REPOSITORY_DATA_CORRUPT) throw e;
         damaged.push({ indexId: id, problem: (e as Error).message });
-        return [];
+        return null;
       }
     });
-    perFile.forEach((records, i) => each(records, ids[i]!));
+    perFile.forEach((body, i) => each(body ? recordsIn(body) : [], ids[i]!));
   }
   return { indexIds, damaged };
 }

@@ -8,6 +8,18 @@ export async function readRange(storage: Storage, name: string, offset: number, 
   return Buffer.concat(parts);
 }
 
+/**
+ * Reads `into.length` bytes of `name` from `offset` into `into`, piece by piece as storage streams
+ * them (no buffer of the whole range is made); returns how many bytes came, at most into.length.
+ */
+export async function readRangeInto(storage: Storage, name: string, offset: number, into: Buffer): Promise<number> {
+  let got = 0;
+  for await (const part of (await storage.getStream(name, { offset, length: into.length })) as AsyncIterable<Buffer>) {
+    got += part.copy(into, got);
+  }
+  return got;
+}
+
 /** Every object name under `prefix`, with its size and modification time. */
 export async function listAll(storage: Storage, prefix: string): Promise<{ name: string; size: number; modified: Date }[]> {
   const out: { name: string; size: number; modified: Date }[] = [];

@@ -21,7 +21,8 @@ import { isNotFound } from '../storage/storage.ts';
 import type { RepoContext } from './context.ts';
 import { errors } from '../domain/errors.ts';
 import type { Lease } from './guard.ts';
-import { readRange } from './io.ts';
+import { readRangeInto } from './io.ts';
+import { giveRangeBuffer, takeRangeBuffer } from './range-buffers.ts';
 import { packName } from './layout.ts';
 import { isolateDamage } from './isolate.ts';
 import { readChunkList } from './manifest.ts';
@@ -30,8 +31,8 @@ import { ByteBudget } from './byte-budget.ts';
 import { ChunkPool } from './chunk-pool.ts';
 import type { OpenJob } from './chunk-jobs.ts';
 import { ID_BYTES, type RepositoryKeys } from './crypto.ts';
-import { blobsOf, readTrailer } from './pack.ts';
-import type { PackEntry } from './pack.ts';
+import { readTrailer } from './pack.ts';
+import { TrailerTable } from './trailer-table.ts';
 import { planWindows, WINDOW_STRETCH, type PlannedChunk, type RangeRead, type WindowPlan } from './read-plan.ts';
 
 /** Bytes between two blobs of a pack that are read rather than split into two reads. */
@@ -40,9 +41,6 @@ const RANGE_GAP_MAX = 256 * 1024;
 const RANGE_MAX = 4 * 1024 * 1024;
 /** Windows filled ahead of the writer; each is at most this share of the budget. */
 const WINDOW_SHARE = 4;
-
-/** A pack's blobs by offset, each with its chunks in order, from its authenticated trailer. */
-type Trailer = Map<number, PackEntry[]>;
 
 function label(m: Manifest): string {
   return m.recoveryPointId ? `recovery point '${m.recoveryPointId}' (manifest '${m.id}')` : `recovery point manifest '${m.id}'`;
@@ -206,7 +204,7 @@ interface Reader {
   bytes: ByteBudget;
   reads: ByteBudget;
   opener: ChunkPool;
-  trailers: Map<string, Promise<Trailer>>;
+  trailers: Map<string, Promise<TrailerTable>>;
   buffers: WindowBuffers;
 }
 
@@ -339,28 +337,33 @@ async function fetchRange(r: Reader, range: RangeRead, window: Buffer): Promise<
   const { ctx, manifest } = r;
   const name = packName(range.packId);
   const where = `${label(manifest)}: pack '${name}'`;
-  let bytes: Buffer;
   try {
     let trailer = r.trailers.get(range.packId);
     if (!trailer) {
       trailer = packTrailer(ctx, range.packId);
       r.trailers.set(range.packId, trailer);
     }
-    const blobs = await trailer;
-    for (const { chunk } of range.picks) {
-      const t = blobs.get(chunk.offset)?.find((e) => e.id === chunk.id);
-      if (!t || t.length !== chunk.length || t.rawLength !== chunk.rawLength) {
-        throw errors.repositoryDataCorrupt(`Restoring ${where} failed: the pack does not hold chunk ${chunk.id} where the index says.`);
-      }
-    }
+    const table = await trailer;
+    const entries = range.picks.map(({ chunk }) => {
+      const i = table.find(chunk.id, chunk.offset, chunk.length, chunk.rawLength);
+      if (i < 0) throw errors.repositoryDataCorrupt(`Restoring ${where} failed: the pack does not hold chunk ${chunk.id} where the index says.`);
+      return i;
+    });
+    // Shared memory from a pool: the opener reads it in place, and it is used again once opened.
+    const bytes = takeRangeBuffer(range.end - range.start);
     try {
-      bytes = await readRange(ctx.storage, name, range.start, range.end - range.start);
+      let got: number;
+      try {
+        got = await readRangeInto(ctx.storage, name, range.start, bytes);
+      } finally {
+        r.reads.release(1);
+      }
+      const opened = await r.opener.open(openJob(ctx.keys, range, entries, table, bytes.subarray(0, got)), window);
+      if (opened.bad >= 0) {
+        throw errors.repositoryDataCorrupt(`Restoring ${where} failed: the pack is damaged (chunk ${range.picks[opened.bad]!.chunk.id} does not authenticate or does not match its id).`);
+      }
     } finally {
-      r.reads.release(1);
-    }
-    const opened = await r.opener.open(openJob(ctx.keys, range, blobs, bytes), window);
-    if (opened.bad >= 0) {
-      throw errors.repositoryDataCorrupt(`Restoring ${where} failed: the pack is damaged (chunk ${range.picks[opened.bad]!.chunk.id} does not authenticate or does not match its id).`);
+      giveRangeBuffer(bytes);
     }
   } catch (e) {
     let err = e;
@@ -378,18 +381,21 @@ async function fetchRange(r: Reader, range: RangeRead, window: Buffer): Promise<
   }
 }
 
-/** The job of opening a range's blobs, read from `start` of its pack, and placing its picks. */
-function openJob(keys: RepositoryKeys, range: RangeRead, blobs: Trailer, bytes: Buffer): OpenJob {
-  // The range's blobs in order, and where each one's chunks start among all their chunks.
+/**
+ * The job of opening a range's blobs, read from `start` of its pack, and placing its picks;
+ * `entries` holds each pick's entry in the pack's trailer `table`.
+ */
+function openJob(keys: RepositoryKeys, range: RangeRead, entries: readonly number[], table: TrailerTable, bytes: Buffer): OpenJob {
+  // The range's blobs in order (picks are grouped by blob), and where each one's chunks start among all their chunks.
   const first = new Map<number, number>();
-  const chosen: PackEntry[][] = [];
+  const chosen: { first: number; count: number }[] = [];
   let chunks = 0;
   for (const { chunk } of range.picks) {
     if (first.has(chunk.offset)) continue;
-    const entries = blobs.get(chunk.offset)!;
-    first.set(chunk.offset, chunks);
-    chosen.push(entries);
-    chunks += entries.length;
+    const blob = table.blobAt(chunk.offset)!;
+    first.set(chunk.offset, chunks - blob.first);
+    chosen.push(blob);
+    chunks += blob.count;
   }
   const job: OpenJob = {
     dataKey: keys.dataKey,
@@ -404,24 +410,23 @@ function openJob(keys: RepositoryKeys, range: RangeRead, blobs: Trailer, bytes: 
     dests: new Uint32Array(range.picks.length),
   };
   let c = 0;
-  chosen.forEach((entries, b) => {
-    job.offsets[b] = entries[0]!.offset - range.start;
-    job.lengths[b] = entries[0]!.length;
-    job.counts[b] = entries.length;
-    for (const e of entries) {
-      job.ids.write(e.id, c * ID_BYTES, 'hex');
-      job.rawLengths[c++] = e.rawLength;
+  chosen.forEach((blob, b) => {
+    job.offsets[b] = table.offset(blob.first) - range.start;
+    job.lengths[b] = table.length(blob.first);
+    job.counts[b] = blob.count;
+    for (let i = blob.first; i < blob.first + blob.count; i++) {
+      table.copyId(i, job.ids, c * ID_BYTES);
+      job.rawLengths[c++] = table.rawLength(i);
     }
   });
   range.picks.forEach(({ chunk, dest }, i) => {
-    job.picks[i] = first.get(chunk.offset)! + blobs.get(chunk.offset)!.findIndex((e) => e.id === chunk.id);
+    job.picks[i] = first.get(chunk.offset)! + entries[i]!;
     job.dests![i] = dest;
   });
   return job;
 }
 
-async function packTrailer(ctx: RepoContext, packId: string): Promise<Trailer> {
+async function packTrailer(ctx: RepoContext, packId: string): Promise<TrailerTable> {
   const size = ctx.index.packSize(packId) ?? (await ctx.storage.stat(packName(packId))).size;
-  const entries = await readTrailer(ctx.storage, ctx.keys.dataKey, packId, size);
-  return new Map(blobsOf(entries).map((b) => [b.offset, b.entries]));
+  return new TrailerTable(await readTrailer(ctx.storage, ctx.keys.dataKey, packId, size));
 }

@@ -53,15 +53,25 @@ export function containerDestination(target: ContainerTarget, filePrefix: string
  * neither the dump nor its checksum. Returns the destination as jobs show it.
  */
 export async function checkContainerTarget(ctx: ServiceContext, url: string, filePrefix: string, timeoutMs = CONTAINER_PROBE_TIMEOUT_MS): Promise<string> {
-  const target = containerTargetFor(ctx, url);
   const name = dumpObjectName(filePrefix);
+  return checkContainerNames(ctx, url, [name, checksumOf(name)], name, timeoutMs);
+}
+
+/**
+ * The same for any set of object names (a whole-server point's files and their checksums): the
+ * container answers and holds none of `names`. Returns `destination` as jobs show it.
+ */
+export async function checkContainerNames(
+  ctx: ServiceContext, url: string, names: readonly string[], destination: string, timeoutMs = CONTAINER_PROBE_TIMEOUT_MS,
+): Promise<string> {
+  const target = containerTargetFor(ctx, url);
   const storage = openContainer(target, false);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`it did not answer within ${Math.round(timeoutMs / 1000)} s.`)), timeoutMs);
   });
   try {
-    for (const n of [name, checksumOf(name)]) {
+    for (const n of names) {
       const found = await Promise.race([storage.stat(n).then(() => true, (e: unknown) => (isNotFound(e) ? false : Promise.reject(e))), timeout]);
       if (found) throw errors.restoreFileExists(`${target.shown}/${n}`);
     }
@@ -72,5 +82,5 @@ export async function checkContainerTarget(ctx: ServiceContext, url: string, fil
   } finally {
     clearTimeout(timer);
   }
-  return `${target.shown}/${name}`;
+  return `${target.shown}/${destination}`;
 }

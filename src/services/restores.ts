@@ -8,13 +8,15 @@ import type { BackupInstanceResource } from '../domain/backup-instance.ts';
 import { readRestoreRequest, type RestoreRequest } from '../domain/restore-request.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import { findManifest } from '../datasources/registry.ts';
-import { checksumOf, partialOf } from '../domain/restore-files.ts';
+import { namesWrittenFor } from '../domain/restore-files.ts';
 import { databaseExists } from '../sources/postgres/probe.ts';
 import type { ServiceContext } from './context.ts';
 import { planItemRestore } from './item-restores.ts';
 import { restoreTargetServer } from './restore-target.ts';
+import { planServerRestore } from './server-restore-plan.ts';
 import { confineTargetDirectory, type FilesTargetPolicy } from './restore-files-root.ts';
 import { checkContainerTarget, containerTargetFor } from './restore-container.ts';
+import { checkServerContainerTarget } from './server-restore-container.ts';
 import { isContainerUrl } from '../storage/restore-containers.ts';
 import { isServerPoint, storedIn, type RecoveryPointResource } from '../domain/recovery-point.ts';
 import { allServerFiles, serverFileNames } from '../domain/server-restore-files.ts';
@@ -22,7 +24,7 @@ import { allServerFiles, serverFileNames } from '../domain/server-restore-files.
 export interface RestorePlan {
   request: RestoreRequest;
   recoveryPoint: RecoveryPointResource;
-  /** For a database target: its id; for files: the file path written, or the dump's URL in its container. */
+  /** For a database or server target: its id; for files: the file path written, or the dump's URL in its container. */
   destination: string;
 }
 
@@ -48,11 +50,8 @@ export async function planRestore(
     }
     const { url, filePrefix } = request.target;
     const policy = filesTargetPolicy(ctx);
-    if (isContainerUrl(url) && isServerPoint(rp.body)) {
-      throw errors.restoreTargetNotSupported('A whole-server recovery point is restored as files into a directory; restoring its files into a blob container or bucket is not supported yet.');
-    }
     const destination = isContainerUrl(url)
-      ? await checkContainerTarget(ctx, url, filePrefix)
+      ? isServerPoint(rp.body) ? await checkServerContainerTarget(ctx, url, filePrefix, rp.body.internal.databases!) : await checkContainerTarget(ctx, url, filePrefix)
       : isServerPoint(rp.body)
         ? checkServerFilesTarget(url, filePrefix, policy, rp.body.internal.databases!)
         : checkFileTarget(url, filePrefix, policy);
@@ -62,8 +61,17 @@ export async function planRestore(
   if (target.kind === 'items') {
     return { request, recoveryPoint: rp.body, destination: await planItemRestore(ctx, vault, manifest, rp.body, target) };
   }
+  if (target.kind === 'server') {
+    // dpvault beyond Azure, for whole-server points (backupScope Server) only: planServerRestore decides.
+    return { request, recoveryPoint: rp.body, destination: await planServerRestore(ctx, vault, manifest, rp.body, target) };
+  }
   if (manifest && !manifest.allowedRestoreTargetTypes.includes('AlternateLocation')) {
     throw errors.restoreTargetNotSupported(`Datasource type ${manifest.name} can only be restored as files.`);
+  }
+  if (isServerPoint(rp.body)) {
+    throw errors.restoreTargetNotSupported(
+      `Recovery point ${rp.body.name} holds a whole server: restore it as a server (--target-resource-id a registered flexible server), as files, or one table of one of its databases (initialize-for-item-recovery).`,
+    );
   }
   const db = await restoreTargetServer(ctx, vault, target.datasourceInfo.resourceID, target.credentials, rp.body);
   if (await databaseExists(db.maintenance, db.database)) {
@@ -105,10 +113,10 @@ function checkTargetDirectory(url: string, policy: FilesTargetPolicy): string {
   return dir;
 }
 
-/** The restore writes each file, its checksum and its `.partial`; a leftover of another restore is never overwritten either. */
+/** The restore writes each file, its checksum and their `.partial`s; a leftover of another restore is never overwritten either. */
 function refuseExisting(files: string[]): void {
   for (const file of files) {
-    for (const f of [file, checksumOf(file), partialOf(file)]) {
+    for (const f of namesWrittenFor(file)) {
       if (existsSync(f)) throw errors.restoreFileExists(f);
     }
   }

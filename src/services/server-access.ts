@@ -43,9 +43,9 @@ export async function serverAccessFor(
   const uri = server.properties.administratorSecretUri;
   const secret = await readSecretAs(ctx, uri, principal, missing);
   if (missing.length || secret === null) {
-    const how = operation === 'Backup' ? '--backup-instance <backup instance JSON>' : `--target-resource-id ${server.id}`;
-    const fail = operation === 'Backup' ? errors.vaultPermissionsMissing : errors.vaultRestorePermissionsMissing;
-    throw fail(
+    const how = operation === 'Backup' ? '--backup-instance <backup instance JSON>' : `--restore-request-object <restore request JSON> --target-resource-id ${server.id}`;
+    // The same code for both, as validate-for-backup and validate-for-restore report it.
+    throw errors.vaultPermissionsMissing(
       `The identity of Backup vault '${vault.name}' (principal ${principal}) lacks what ${operation === 'Backup' ? 'a backup' : 'a restore'} of flexible server ` +
         `'${server.name}' needs: ${missing.join('; ')}. Grant it with 'dpvault backup-instance update-msi-permissions --datasource-type ${manifest.name} ` +
         `--operation ${operation} --permissions-scope Resource -g ${vault.resourceGroup} -v ${vault.name} ${how} --yes'.`,

@@ -1,7 +1,7 @@
 // A Writable in front of another, for a feed that reuses each buffer once its write completes
 // (repository restoreInto): each buffer, as `map` makes it, is written to `out`, and a write
 // completes only when `out` has written it. Ending it writes what `flush` gives, ends `out` and
-// finishes once `out` has finished; destroying it destroys `out`; an error of `out` destroys it
+// finishes once `out` has finished; destroying it before then destroys `out`; an error of `out` destroys it
 // too, so a listener on it hears both. `map` may hold bytes back (return null) but must copy
 // what it keeps: the buffer it is given is reused after its write completes.
 import { Writable } from 'node:stream';
@@ -31,7 +31,9 @@ export function writeThrough(out: Writable, map: (chunk: Buffer) => Buffer | nul
       finished(out, { readable: false }).then(() => done(), done);
     },
     destroy(err, done) {
-      out.destroy();
+      // After a normal finish (autoDestroy), `out` is left alone: a reader that has not yet taken
+      // what `out` holds (an upload still opening) must still get it.
+      if (err || !sink.writableFinished) out.destroy();
       done(err);
     },
   });

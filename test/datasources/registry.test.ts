@@ -81,7 +81,7 @@ const FLEXIBLE_SERVER = {
   datasourceType: 'Microsoft.DBforPostgreSQL/flexibleServers',
   allowedRestoreModes: ['RecoveryPointBased'],
   allowedRestoreTargetTypes: ['RestoreAsFiles'],
-  itemLevelRecoveryEnabled: false,
+  itemLevelRecoveryEnabled: true, // dpvault: tables out of one database of a whole-server point
   addBackupDatasourceParametersList: false,
   addDataStoreParametersList: false,
   friendlyNameRequired: false,
@@ -92,6 +92,7 @@ const FLEXIBLE_SERVER = {
     { roleDefinitionName: 'PostgreSQL Flexible Server Long Term Retention Backup Role', type: 'DataSource' },
   ],
   backupVaultRestorePermissions: [{ roleDefinitionName: 'Storage Blob Data Contributor', type: 'TargetStorageAccount' }],
+  serverRestorePermissions: [{ roleDefinitionName: 'Contributor', type: 'TargetDataSource' }],
   policySettings: { ...POLICY_SETTINGS_WITHOUT_DEFAULT, defaultPolicy: defaultPolicy('Microsoft.DBforPostgreSQL/flexibleServers', 'OssFlexiblePolicy1') },
 };
 

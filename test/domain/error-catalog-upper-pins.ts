@@ -127,7 +127,6 @@ export const UPPER_PINS: Record<keyof Upper, [DpError, string, number, string]> 
   alertNotFound: [errors.alertNotFound('m'), 'ResourceNotFound', 404, 'm'],
   recoveryPointRefInvalid: [errors.recoveryPointRefInvalid('m'), 'InvalidRecoveryPointRef', 500, 'm'],
   vaultPermissionsMissing: [errors.vaultPermissionsMissing('m'), 'UserErrorMissingRequiredPermissions', 400, 'm'],
-  vaultRestorePermissionsMissing: [errors.vaultRestorePermissionsMissing('m'), 'UserErrorMSIMissingPermissions', 400, 'm'],
   flexibleServerNotRegistered: [errors.flexibleServerNotRegistered('m'), 'UserErrorDBNotFound', 400, 'm'],
   serverPointDatabaseMissing: [errors.serverPointDatabaseMissing('m'), 'UserErrorRecoveryPointNotFound', 400, 'm'],
   serverDatabasesInUse: [errors.serverDatabasesInUse('m'), 'UserErrorDatabaseNameAlreadyInUse', 400, 'm'],

@@ -40,3 +40,32 @@ test('noOwner: anything but a boolean is refused, naming the property', () => {
     return true;
   });
 });
+
+// A RestoreTargetInfo naming a flexible server is a restore as a server, with its optional prefix.
+const serverRequest = (extra: Record<string, unknown>) => {
+  const r = request(extra);
+  r.restoreTargetInfo.datasourceInfo = {
+    ...r.restoreTargetInfo.datasourceInfo, datasourceType: 'Microsoft.DBforPostgreSQL/flexibleServers', resourceType: 'Microsoft.DBforPostgreSQL/flexibleServers',
+    resourceID: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/target', resourceName: 'target',
+  };
+  return r;
+};
+
+test('a RestoreTargetInfo naming a flexible server is a server target; database_name_prefix is read in any casing', () => {
+  const plain = readRestoreRequest(serverRequest({})).target;
+  assert.equal(plain.kind, 'server');
+  assert.equal(plain.kind === 'server' && plain.databaseNamePrefix, '');
+  const prefixed = readRestoreRequest(serverRequest({ database_name_prefix: 'r2_' })).target;
+  assert.equal(prefixed.kind === 'server' && prefixed.databaseNamePrefix, 'r2_');
+  assert.equal(readRestoreRequest(request({})).target.kind, 'database');
+});
+
+test('databaseNamePrefix: anything but a plain identifier start is refused, naming the property', () => {
+  for (const bad of ['a b', '1x', 'x;drop', 'x'.repeat(41), 7, 'x"y']) {
+    assert.throws(() => readRestoreRequest(serverRequest({ databaseNamePrefix: bad })), (e: { code?: string; target?: string }) => {
+      assert.equal(e.code, 'UserErrorInvalidRequestParameter');
+      assert.equal(e.target, 'restoreTargetInfo.databaseNamePrefix');
+      return true;
+    });
+  }
+});

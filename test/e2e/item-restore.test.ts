@@ -13,9 +13,9 @@ import { describeDatabase } from '../support/pg-compare.ts';
 import { shellSession } from '../support/shell.ts';
 import { scratchDir } from '../support/scratch.ts';
 import { createProtectionResources, protectAndBackUp } from '../support/protection-resources.ts';
+import { createMonthlyArchivePolicy, instanceSteps, walkToArchivedMonthly } from '../support/item-restore-steps.ts';
 import { ManualClock } from '../../src/util/clock.ts';
 
-const DAY = 86_400_000;
 const clock = new ManualClock('2026-03-02T08:00:00.000Z');
 let svc: TestService;
 let pgc: PgCluster;
@@ -29,7 +29,7 @@ let ordersAtBackup: unknown[];
 let midPoint: string;
 let ordersAtMid: unknown[];
 const session = shellSession(() => ({ cwd, endpoint: svc.url }));
-const { sh, ok, waitJob } = session;
+const { sh, ok } = session;
 
 const SHOP_SQL = `
 CREATE ROLE reader NOLOGIN;
@@ -56,19 +56,8 @@ INSERT INTO public.audit (what) VALUES ('created');
 const dbId = (db: string) => `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/servers/pgsrv/databases/${db}`;
 const itemRequest = (file: string, db: string, rest: string, point = oldPoint, source = '--source-datastore VaultStore') =>
   sh(`dpvault backup-instance restore initialize-for-item-recovery --datasource-type AzureDatabaseForPostgreSQL --restore-location westus ${source} --recovery-point-id ${point} --target-resource-id ${dbId(db)} --secret-store-type AzureKeyVault --secret-store-uri https://kvitems.vault.azure.net/secrets/pg ${rest} > ${file}`);
-const trigger = (file: string) => sh(`dpvault backup-instance restore trigger -g rg -v vault -n shop --restore-request-object ${file}`);
 const rows = (db: string, table: string) => pgc.query(db, `SELECT * FROM ${table} ORDER BY id`);
-
-async function backUp(extra = ''): Promise<void> {
-  const job = await waitJob((await ok(`dpvault backup-instance adhoc-backup -n shop -g rg -v vault --rule-name BackupWeekly ${extra}`)).jobId);
-  assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
-}
-/** Triggers the restore a request file holds and waits for its job. */
-async function restoreJob(file: string): Promise<any> {
-  const r = await trigger(file);
-  assert.equal(r.code, 0, r.stderr);
-  return waitJob(JSON.parse(r.stdout).jobId);
-}
+const { trigger, restoreJob } = instanceSteps(session, () => 'shop');
 
 before(async () => {
   pgc = await startCluster();
@@ -79,12 +68,7 @@ before(async () => {
   cwd = scratchDir('dpvault-item-restore-');
   ({ sub } = await createProtectionResources(ok, pgc.port, 'kvitems'));
   // A policy with a Monthly rule: a week in the vault, then the archive.
-  await ok('dpvault backup-policy retention-rule create-lifecycle --retention-duration-count 1 --retention-duration-type Weeks --source-datastore VaultStore --target-datastore ArchiveStore --copy-option CopyOnExpiryOption > toArchive.json');
-  await ok('dpvault backup-policy retention-rule create-lifecycle --retention-duration-count 6 --retention-duration-type Months --source-datastore ArchiveStore > inArchive.json');
-  await ok('dpvault backup-policy retention-rule set --lifecycles toArchive.json inArchive.json --name Monthly --policy policy.json > rule.json');
-  await ok('dpvault backup-policy tag create-absolute-criteria --absolute-criteria FirstOfMonth > criteria.json');
-  await ok('dpvault backup-policy tag set --criteria criteria.json --name Monthly --policy rule.json > monthly.json');
-  const policyId = (await ok('dpvault backup-policy create -g rg --vault-name vault -n monthly --policy monthly.json')).id;
+  const policyId = await createMonthlyArchivePolicy(ok);
   await ok(`dpvault keyvault secret set --vault-name kvitems -n pg --value "postgres://backupadmin:b4ckup-pw@127.0.0.1:${pgc.port}/postgres?sslmode=disable" -o none`);
   const principal = (await sh('dpvault backup-vault show -g rg -v vault --query identity.principalId -o tsv')).stdout.trim();
   await ok(`dpvault keyvault set-policy -n kvitems --object-id ${principal} --secret-permissions get list -o none`);
@@ -92,15 +76,14 @@ before(async () => {
   ordersAtBackup = await rows('shop', 'app.orders');
   oldPoint = await protectAndBackUp(session, cwd, { sub, policyId, keyVault: 'kvitems', name: 'shop' });
   // Two weeks of changes, a backup, another week of changes: the restore is three weeks later.
-  clock.advance(14 * DAY);
-  await pgc.query('shop', 'DELETE FROM app.lines WHERE order_id > 250; DELETE FROM app.orders WHERE id > 250; UPDATE app.orders SET amount = amount * 2, note = $$changed$$ WHERE id <= 100');
-  ordersAtMid = await rows('shop', 'app.orders');
-  await backUp('--retention-tag-override Monthly');
-  midPoint = (await ok('dpvault recovery-point list --backup-instance-name shop -g rg -v vault')).find((p: { name: string }) => p.name !== oldPoint).name;
-  // A week later the Monthly point has moved to the archive.
-  clock.advance(7 * DAY + 3_600_000);
-  await svc.retention.sweep();
-  await pgc.query('shop', `INSERT INTO app.orders (customer_id, amount) VALUES (3, 1), (4, 2); INSERT INTO public.audit (what) VALUES ('changed')`);
+  midPoint = await walkToArchivedMonthly({
+    clock, steps: instanceSteps(session, () => 'shop'), first: oldPoint, sweep: () => svc.retention.sweep(),
+    change: async () => {
+      await pgc.query('shop', 'DELETE FROM app.lines WHERE order_id > 250; DELETE FROM app.orders WHERE id > 250; UPDATE app.orders SET amount = amount * 2, note = $$changed$$ WHERE id <= 100');
+      ordersAtMid = await rows('shop', 'app.orders');
+    },
+    later: () => pgc.query('shop', `INSERT INTO app.orders (customer_id, amount) VALUES (3, 1), (4, 2); INSERT INTO public.audit (what) VALUES ('changed')`).then(() => undefined),
+  });
 });
 
 after(async () => {

@@ -30,10 +30,18 @@ test('the request: ItemLevelRestoreTargetInfo, one criterion per item, renameTo 
   assert.equal('source_database_name' in plain, false);
 });
 
+test('a flexible server\'s request names the source database and carries the target database\'s secret', () => {
+  const flex = requireManifest('AzureDatabaseForPostgreSQLFlexibleServer');
+  const target = initializeForItemRecovery({ ...base, itemList: ['app.orders'], database: 'shop' }, flex).restore_target_info as Record<string, any>;
+  assert.equal(target.source_database_name, 'shop');
+  assert.equal(target.datasource_info.resource_id, DB);
+  assert.equal(target.datasource_auth_credentials.secret_store_resource.uri, base.secretStoreUri);
+});
+
 test('a datasource whose manifest says no item-level recovery is refused with az\'s message', () => {
   assert.throws(
-    () => initializeForItemRecovery({ ...base, itemList: ['app.orders'] }, requireManifest('AzureDatabaseForPostgreSQLFlexibleServer')),
-    /Specified DatasourceType AzureDatabaseForPostgreSQLFlexibleServer doesn't support Item Level Recovery/,
+    () => initializeForItemRecovery({ ...base, itemList: ['app.orders'] }, { ...pg, name: 'NoItems', itemLevelRecoveryEnabled: false }),
+    /Specified DatasourceType NoItems doesn't support Item Level Recovery/,
   );
 });
 

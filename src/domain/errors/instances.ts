@@ -23,10 +23,8 @@ export const instanceErrors = {
       ],
     });
   },
-  /** The vault's identity lacks roles or secret access a whole-server backup needs (Azure's code). */
+  /** The vault's identity lacks roles or secret access a whole-server backup or restore as a server needs (Azure's code). */
   vaultPermissionsMissing: (message: string): DpError => new DpError('invalid', 'UserErrorMissingRequiredPermissions', message),
-  /** The same for a restore (Azure's restore code). */
-  vaultRestorePermissionsMissing: (message: string): DpError => new DpError('invalid', 'UserErrorMSIMissingPermissions', message),
   flexibleServerNotRegistered: (message: string): DpError => new DpError('invalid', 'UserErrorDBNotFound', message),
   backupAlreadyRunning: (message: string): DpError => new DpError('conflict', 'UserErrorAnotherBackupInProgress', message),
   backupInstanceNotFound: (name: string, vault: string): DpError =>

@@ -140,6 +140,7 @@ export async function startParallelRestore(conn: PgConnection, opts: ParallelRes
       report = f.report;
       fitted = f.head;
     }
+    if (opts.rewriteHead) fitted = opts.rewriteHead(fitted);
     const headBytes = writeArchiveHead(fitted);
     const lists = dataWorkerLists(fitted.entries, workers);
     plan = { dataWorkers: lists, postDataJobs: workers };

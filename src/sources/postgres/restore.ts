@@ -29,7 +29,7 @@ export interface RestoreOptions {
   settings?: Record<string, string>;
   /** More pg_restore arguments: `--use-list=FILE`, `--single-transaction` (item restores; startRestore only). */
   extraArgs?: string[];
-  /** A change of the archive's TOC on its way in, after the roles are fitted (startRestore only). */
+  /** A change of the archive's TOC on its way in, after the roles are fitted. */
   rewriteHead?: (head: ArchiveHead) => ArchiveHead;
 }
 

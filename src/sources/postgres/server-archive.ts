@@ -49,11 +49,18 @@ export const ENTRY_END = Buffer.of(ESC, END);
 
 /**
  * Writes entries as the layout says: `yield* entry(header, body)` per entry after the magic.
- * Each body buffer is escaped on its way, never gathered.
+ * Each body buffer is escaped on its way, never gathered. A buffer that escaping copied is given
+ * back to `recycle` at once (its body offers one: util/recycle.ts); one passed on as it is goes
+ * back when the archive's reader gives it back.
  */
-export async function* archiveEntry(header: ServerEntryHeader, body: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+export async function* archiveEntry(header: ServerEntryHeader, body: AsyncIterable<Buffer>, recycle?: (chunk: Uint8Array) => void): AsyncGenerator<Buffer> {
   yield entryStart(header);
-  for await (const chunk of body) if (chunk.length) yield escapeBytes(chunk);
+  for await (const chunk of body) {
+    if (!chunk.length) continue;
+    const escaped = escapeBytes(chunk);
+    if (escaped !== chunk) recycle?.(chunk);
+    yield escaped;
+  }
   yield ENTRY_END;
 }
 

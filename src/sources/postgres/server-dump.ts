@@ -18,6 +18,7 @@ import { withClient } from './probe.ts';
 import { SERVER_ARCHIVE_MAGIC, archiveEntry, type ServerEntryHeader } from './server-archive.ts';
 import { dbnameConninfo, runTool, type ToolRun } from './tool-process.ts';
 import { findTool } from './tools.ts';
+import { RECYCLE, recyclerOf, type Recyclable } from '../../util/recycle.ts';
 
 /** The databases a whole-server backup takes: every one that accepts connections and is not a template, by name. */
 export function listServerDatabases(conn: PgConnection): Promise<{ names: string[]; sizeBytes: number }> {
@@ -54,10 +55,15 @@ export function startServerDump(conn: PgConnection, opts: ServerDumpOptions): Du
   };
   done.catch(() => {});
 
+  // The database dump's socket buffers go back to it as the archive's reader gives them back
+  // (util/recycle.ts): otherwise each dump makes a new buffer for every read of its big tables,
+  // and holds them all until it ends (hundreds of MB per scale-10 database).
+  let recycleCurrent: ((chunk: Uint8Array) => void) | null = null;
   async function* tool(header: ServerEntryHeader, run: ToolRun | DumpHandle): AsyncGenerator<Buffer> {
     current = 'child' in run ? { kill: () => run.child.kill('SIGTERM') } : run;
+    recycleCurrent = run.stdout ? recyclerOf(run.stdout) : null;
     if (killed) current.kill();
-    yield* archiveEntry(header, run.stdout as AsyncIterable<Buffer>);
+    yield* archiveEntry(header, run.stdout as AsyncIterable<Buffer>, recycleCurrent ?? undefined);
     await run.done;
   }
 
@@ -88,7 +94,9 @@ export function startServerDump(conn: PgConnection, opts: ServerDumpOptions): Du
     }
   }
 
-  const stdout = Readable.from(archive(), { objectMode: false, highWaterMark: 64 * 1024 });
+  // One chunk per read (object mode), never joined: a joined copy could not be given back.
+  const stdout: Readable & Recyclable = Readable.from(archive(), { objectMode: true, highWaterMark: 8 });
+  stdout[RECYCLE] = (chunk) => recycleCurrent?.(chunk);
   return {
     stdout,
     done,

@@ -93,3 +93,20 @@ describe('server archive', () => {
     }
   });
 });
+
+describe('giving buffers back', () => {
+  it('gives a body buffer back at once when escaping copied it, and leaves one passed on as it is to the reader', async () => {
+    const plain = Buffer.from('no escape here');
+    const withEsc = Buffer.from([1, 0xdb, 2]);
+    const given: Uint8Array[] = [];
+    async function* body(): AsyncGenerator<Buffer> {
+      yield plain;
+      yield withEsc;
+    }
+    const out: Buffer[] = [];
+    for await (const b of archiveEntry({ name: 'db', kind: 'database' }, body(), (c) => given.push(c))) out.push(b);
+    assert.deepEqual(given, [withEsc]);
+    assert.ok(out.includes(plain), 'passed on as it is');
+    assert.ok(!out.includes(withEsc), 'a copy, escaped');
+  });
+});

@@ -3,7 +3,7 @@
 // manifest's backupVaultPermissions (backupVaultRestorePermissions) over the resources they name,
 // placed by --permissions-scope, each only when no assignment at or above it grants it already;
 // and, dpvault's counterpart of Azure's trust, `get` and `list` on the key vault holding the
-// server's administrator secret. Asks first (--yes does not); prints what it assigned.
+// administrator secret of the server (the protected one for Backup, the target for Restore). Asks first (--yes does not); prints what it assigned.
 import { randomUUID } from 'node:crypto';
 import { CLIENT_POSTGRES_API_VERSION } from '../../../api/api-version.ts';
 import { MSI_OPERATIONS, PERMISSIONS_SCOPES, placeRequirements, type MsiOperation, type PermissionsScope } from '../../../datasources/permission-scope.ts';
@@ -23,6 +23,7 @@ interface Datasource { resourceID?: string; resourceId?: string; datasourceType?
 /** The datasource id an operation concerns: the instance's for Backup, the target for Restore. */
 function datasourceOf(a: Record<string, unknown>, operation: MsiOperation, manifestType: string, vaultLocation: string): string {
   if (operation === 'Restore') {
+    if (a.restoreRequestObject === undefined) throw errors.requestArgumentMissing('--restore-request-object needs to be given when --operation is given as Restore');
     const target = a.targetResourceId as string | undefined;
     if (!target) throw errors.requestArgumentMissing('--target-resource-id needs to be given when --operation is given as Restore');
     return target;
@@ -71,7 +72,7 @@ export const backupInstanceUpdateMsiPermissions = defineCommand({
     resourceGroup,
     vaultName,
     backupInstance: { names: ['--backup-instance'], type: 'json', help: 'The backup instance request (backup-instance initialize\'s output); needed for Backup.' },
-    restoreRequestObject: { names: ['--restore-request-object'], type: 'json', help: 'The restore request (accepted; the target comes from --target-resource-id).' },
+    restoreRequestObject: { names: ['--restore-request-object'], type: 'json', help: 'The restore request (restore initialize-for-data-recovery\'s output); needed for Restore.' },
     targetResourceId: { names: ['--target-resource-id'], help: 'The server a restore writes into; needed for Restore.' },
     yes,
   },
@@ -89,7 +90,7 @@ export const backupInstanceUpdateMsiPermissions = defineCommand({
       const role = await resolveRole(ctx, r.scope, r.roleDefinitionName);
       if (!(await holds(ctx, principal, role.id, r.scope))) roles.push({ ...r, roleId: role.id });
     }
-    const secret = manifest.backupScope === 'Server' && operation === 'Backup' ? await secretAccess(ctx, principal, datasource) : null;
+    const secret = manifest.backupScope === 'Server' ? await secretAccess(ctx, principal, datasource) : null;
     if (!roles.length && !secret) {
       ctx.warn('The required permissions are already assigned!');
       return [];

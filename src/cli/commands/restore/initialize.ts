@@ -44,10 +44,14 @@ export const restoreInitializeForDataRecovery = defineCommand({
   offline: true,
   args: {
     ...sourceArgs,
-    targetResourceId: { names: ['--target-resource-id'], help: 'The ARM id of the database to restore to (alternate location).' },
+    targetResourceId: { names: ['--target-resource-id'], help: 'The ARM id of the database to restore to (alternate location), or of the flexible server a whole-server point is restored into.' },
     backupInstanceId: { names: ['--backup-instance-id'], help: 'The backup instance id (original location restore).' },
     ...targetSecretArgs,
     restoreConfiguration: { names: ['--restore-configuration'], type: 'json', help: 'Restore configuration (AzureKubernetesService only; ignored).' },
+    databaseNamePrefix: {
+      names: ['--database-name-prefix'],
+      help: 'dpvault only, for a whole server restored into a flexible server: create each database as PREFIX<name> (sent as restore_target_info.database_name_prefix).',
+    },
     noOwner: {
       names: ['--no-owner'],
       arity: 'flag',
@@ -75,6 +79,7 @@ export const restoreInitializeForDataRecovery = defineCommand({
       },
     );
     if (a.noOwner) (request.restore_target_info as Record<string, unknown>).no_owner = true;
+    if (a.databaseNamePrefix !== undefined) (request.restore_target_info as Record<string, unknown>).database_name_prefix = a.databaseNamePrefix;
     return request;
   },
 });

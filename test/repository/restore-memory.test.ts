@@ -1,0 +1,114 @@
+// What a restore and an index load keep on the JS heap, which grows with the repository (issue 14,
+// docs/benchmarks.md "A restore's memory on an aged repository, found"): a restore keeps the
+// trailer of every pack it reads from, an index load reads index files that list every chunk. Both
+// must hold that per chunk in compact buffers, not as an object per chunk. Measured with a forced
+// garbage collection, as bytes of heap per chunk, never as times.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { after, before, test } from 'node:test';
+import { forEachIndexFile } from '../../src/repository/chunk-index.ts';
+import { openConfig } from '../../src/repository/config-copies.ts';
+import { ChunkPool } from '../../src/repository/chunk-pool.ts';
+import { rangeBuffersKept } from '../../src/repository/range-buffers.ts';
+import { Repository } from '../../src/repository/repository.ts';
+import { streamOf, tempRepo, type RepoFixture } from './helpers.ts';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** The JS heap in use after a full collection. */
+function heapUsed(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+/** 1 KiB chunks in small packs: many chunks and many packs from little data. */
+const OPTS = { chunker: { min: 256, avg: 1024, max: 4096 }, packSize: 256 * 1024, frameBytes: 0 };
+const BYTES = 40 * 1024 * 1024;
+
+let fx: RepoFixture;
+let manifestId: string;
+let chunks: number;
+
+before(async () => {
+  fx = await tempRepo(OPTS);
+  // Random bytes: every chunk distinct, none compressible.
+  const r = await fx.repo.backup(streamOf(randomBytes(BYTES)), { recoveryPointId: 'rp' });
+  manifestId = r.manifestId;
+  chunks = (await fx.repo.stats()).chunks;
+  assert.ok(chunks > 30_000, `${chunks} chunks`);
+});
+after(() => fx.cleanup());
+
+test('a restore holds the trailers of the packs it read in buffers, not as an object per chunk on the heap', async () => {
+  // A small budget: the windows' own plans stay small beside the trailers.
+  const repo = await Repository.open(fx.storage, fx.master, { clock: fx.clock, restoreBudget: 256 * 1024 });
+  let written = 0;
+  let atEnd = 0;
+  const base = heapUsed();
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      written += chunk.length;
+      // The last write: every pack's trailer has been read and is still held by the restore.
+      if (written === BYTES) atEnd = heapUsed();
+      cb();
+    },
+  });
+  await repo.restoreInto(manifestId, sink);
+  assert.ok(atEnd > 0);
+  const perChunk = (atEnd - base) / chunks;
+  assert.ok(perChunk < 64, `the restore held ${perChunk.toFixed(1)} bytes of heap a chunk (${chunks} chunks)`);
+});
+
+test('an index load decodes an index file one pack record at a time', async () => {
+  // One index file for the whole repository, as gc writes it.
+  await fx.repo.gc({ graceMs: 0 });
+  let perChunk = -1;
+  let files = 0;
+  const { keys } = await openConfig(fx.storage, fx.master);
+  const base = heapUsed();
+  await forEachIndexFile(fx.storage, keys.dataKey, (records) => {
+    files++;
+    for (const r of records) {
+      // One record taken: the rest of the file is still bytes, not objects.
+      if (perChunk < 0) perChunk = (heapUsed() - base - r.entries.length * 200) / chunks;
+    }
+  });
+  assert.equal(files, 1);
+  assert.ok(perChunk < 16, `loading held ${perChunk.toFixed(1)} bytes of heap a chunk (${chunks} chunks)`);
+});
+
+test('a restore reads its ranges into shared buffers it uses again, so neither thread is left with a buffer per range to collect', async () => {
+  const repo = await Repository.open(fx.storage, fx.master, { clock: fx.clock });
+  // Every range the opener is given, by the memory it lies in.
+  const buffers = new Set<ArrayBufferLike>();
+  let ranges = 0;
+  const open = ChunkPool.prototype.open;
+  ChunkPool.prototype.open = function (this: ChunkPool, job, into) {
+    ranges++;
+    buffers.add(job.data.buffer);
+    return open.call(this, job, into);
+  };
+  let restored = 0;
+  try {
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        restored += chunk.length;
+        cb();
+      },
+    });
+    await repo.restoreInto(manifestId, sink);
+    await repo.restoreInto(manifestId, sink);
+  } finally {
+    ChunkPool.prototype.open = open;
+  }
+  assert.equal(restored, 2 * BYTES);
+  assert.ok([...buffers].every((b) => b instanceof SharedArrayBuffer), 'every range is read into shared memory');
+  // Two restores of 40 MiB in ranges of up to 4 MiB: a pool's worth of buffers, used again and again.
+  assert.ok(ranges > 40 && buffers.size <= ranges / 4, `${buffers.size} buffers for ${ranges} ranges`);
+  assert.ok(rangeBuffersKept() > 0 && rangeBuffersKept() <= 16 * 2 ** 20);
+});
