@@ -9,6 +9,7 @@
 //   npm run bench -- --only latest --weeks 12 --repeat 3   # restore the latest point vs the first vs pg_restore
 //   npm run bench -- --only scale --scale 100              # full + 4 weekly backups and a restore, peak memory
 //   npm run bench -- --only objstore --scale 1 --repeat 2  # backup and restore on Azurite and s3rver vs the filesystem
+//   npm run bench -- --only scaleout --databases 20 --workers 1,2  # workers on one PostgreSQL catalog, read latency, a 10,000-instance tick
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,8 @@ import { CHURN_SCRIPTS, runWeeklyPhase, type SeriesEnd, type WeeklySeries } from
 import { BenchCluster } from './lib/postgres.ts';
 import { runObjStorePhase, type ObjStoreResult } from './lib/phase-objstore.ts';
 import { objStoreTargets, renderObjStore } from './lib/render-objstore.ts';
+import { runScaleOutPhase } from './lib/phase-scaleout.ts';
+import { renderScaleOut, scaleOutTargets } from './lib/render-scaleout.ts';
 import { backupTargets, renderBackup, renderMachine, renderRestore, renderSummary, renderWeekly, restoreTargets, weeklyTargets } from './lib/render.ts';
 import { latestTargets, renderLatest, renderScale, scaleTargets } from './lib/render-latest.ts';
 import { earlierTargets, updateReport, type SectionName, type Target } from './lib/report.ts';
@@ -37,10 +40,29 @@ function options(): BenchOptions {
   }
 }
 
+/** dataset.sql loaded at the run's scale into the source database, vacuumed and written out. */
+async function loadDataset(ctx: RunContext): Promise<void> {
+  const { opts, pg } = ctx;
+  log(`loading dataset.sql at scale ${opts.scale}`);
+  await pg.createDatabase(ctx.sourceDb);
+  const loadSeconds = await pg.psqlFile(ctx.sourceDb, join(opts.sqlDir, 'dataset.sql'), { scale: opts.scale });
+  // Autovacuum would vacuum the freshly loaded tables about a minute later, and the kernel
+  // write the loaded files out some 30 s later, each in the middle of whichever timed run was
+  // going. Done now (vacuum, checkpoint, sync), every run starts from settled tables and a
+  // clean page cache.
+  const t0 = performance.now();
+  await pg.cluster.query(ctx.sourceDb, 'VACUUM (ANALYZE)');
+  await pg.settle();
+  const dbBytes = await pg.databaseBytes(ctx.sourceDb);
+  log(`loaded in ${loadSeconds.toFixed(1)} s, vacuumed and written out in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${(dbBytes / 2 ** 20).toFixed(1)} MiB`);
+}
+
 async function main(): Promise<number> {
   const opts = options();
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
-  for (const f of ['dataset.sql', ...CHURN_SCRIPTS]) {
+  // The scale-out phase makes small databases of its own: dataset.sql only when another phase runs.
+  const needsDataset = [...opts.only].some((p) => p !== 'scaleout');
+  for (const f of needsDataset ? ['dataset.sql', ...CHURN_SCRIPTS] : []) {
     if (!existsSync(join(opts.sqlDir, f))) throw new Error(`${f} not found in ${opts.sqlDir}; pass --sql-dir.`);
   }
   const notes: string[] = [];
@@ -71,18 +93,7 @@ async function main(): Promise<number> {
   let objStoreDifferences: ObjStoreResult['differences'] = [];
   const machine = await describeMachine(pg.cluster.bindir);
   try {
-    log(`loading dataset.sql at scale ${opts.scale}`);
-    await pg.createDatabase(ctx.sourceDb);
-    const loadSeconds = await pg.psqlFile(ctx.sourceDb, join(opts.sqlDir, 'dataset.sql'), { scale: opts.scale });
-    // Autovacuum would vacuum the freshly loaded tables about a minute later, and the kernel
-    // write the loaded files out some 30 s later, each in the middle of whichever timed run was
-    // going. Done now (vacuum, checkpoint, sync), every run starts from settled tables and a
-    // clean page cache.
-    const t0 = performance.now();
-    await pg.cluster.query(ctx.sourceDb, 'VACUUM (ANALYZE)');
-    await pg.settle();
-    const dbBytes = await pg.databaseBytes(ctx.sourceDb);
-    log(`loaded in ${loadSeconds.toFixed(1)} s, vacuumed and written out in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${(dbBytes / 2 ** 20).toFixed(1)} MiB`);
+    if (needsDataset) await loadDataset(ctx);
     if (opts.only.has('backup')) {
       const r: BackupResult = await runBackupPhase(ctx);
       sections.backup = renderBackup(r, machine, opts);
@@ -117,6 +128,11 @@ async function main(): Promise<number> {
       targets.push(...objStoreTargets(r));
       objStoreDifferences = r.differences.filter((d) => d.differences.length > 0);
     }
+    if (opts.only.has('scaleout')) {
+      const r = await runScaleOutPhase(ctx);
+      sections.scaleout = renderScaleOut(r, machine, opts);
+      targets.push(...scaleOutTargets(r));
+    }
     if (opts.only.has('scale')) {
       const r = await runLatestPhase(ctx, 'scale');
       restoredFromSeries.push(r);
@@ -129,7 +145,7 @@ async function main(): Promise<number> {
   } finally {
     sections.machine = renderMachine(machine, opts);
     const doc = existsSync(opts.out) ? readFileSync(opts.out, 'utf8') : '';
-    const earlier = (['backup', 'restore', 'weekly', 'latest', 'scale', 'objstore'] as const)
+    const earlier = (['backup', 'restore', 'weekly', 'latest', 'scale', 'objstore', 'scaleout'] as const)
       .filter((phase) => !opts.only.has(phase))
       .flatMap((phase) => {
         const e = earlierTargets(doc, phase);

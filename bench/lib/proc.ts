@@ -125,6 +125,13 @@ export function median(xs: number[]): number {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** The nearest-rank p-th percentile (0 < p <= 100) of some numbers; NaN for none. */
+export function percentile(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length, Math.ceil((p / 100) * s.length)) - 1]!;
+}
+
 /** `items` rotated left by `by` places: round i of a benchmark starts with contender i. */
 export function rotated<T>(items: readonly T[], by: number): T[] {
   const k = ((by % items.length) + items.length) % items.length;

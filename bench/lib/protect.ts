@@ -33,12 +33,16 @@ export class Protection {
   readonly instance: string;
   readonly sub: string;
   readonly cwd: string;
+  readonly #pg: PgLogin;
+  readonly #policyId: string;
 
-  private constructor(server: DpvaultServer, instance: string, sub: string, cwd: string) {
+  private constructor(server: DpvaultServer, instance: string, sub: string, cwd: string, pg: PgLogin, policyId: string) {
     this.server = server;
     this.instance = instance;
     this.sub = sub;
     this.cwd = cwd;
+    this.#pg = pg;
+    this.#policyId = policyId;
   }
 
   /** Sets up everything a backup of `db` needs on a server with an empty data directory. */
@@ -54,31 +58,64 @@ export class Protection {
     const policyId = (await cli(['backup-policy', 'create', '-g', RG, '--vault-name', VAULT, '-n', 'benchpolicy', '--policy', 'policy.json'])).id as string;
     await cli(['postgres', 'server', 'create', '-g', RG, '-n', PG_SERVER, '--host', pg.host, '--port', String(pg.port)]);
     await cli(['keyvault', 'create', '-g', RG, '-n', KV, '-l', LOCATION]);
-    const ado = `Server=${pg.host};Database=${db};Port=${pg.port};User Id=${pg.user};Password=${pg.password};Ssl Mode=Disable;`;
-    await cli(['keyvault', 'secret', 'set', '--vault-name', KV, '-n', 'source', '--value', ado, '-o', 'none']);
     const url = `postgres://${encodeURIComponent(pg.user)}:${encodeURIComponent(pg.password)}@${pg.host}:${pg.port}/postgres?sslmode=disable`;
     await cli(['keyvault', 'secret', 'set', '--vault-name', KV, '-n', 'target', '--value', url, '-o', 'none']);
     const vault = await cli(['backup-vault', 'show', '-g', RG, '--vault-name', VAULT]);
     await cli(['keyvault', 'set-policy', '-n', KV, '--object-id', vault.identity.principalId, '--secret-permissions', 'get', 'list', '-o', 'none']);
-    const dsId = `/subscriptions/${sub}/resourceGroups/${RG}/providers/Microsoft.DBforPostgreSQL/servers/${PG_SERVER}/databases/${db}`;
+    const protection = new Protection(server, '', sub, cwd, pg, policyId);
+    return protection.another(db, 'source');
+  }
+
+  /**
+   * The same vault, policy and key vault protecting one more database of the same server (after
+   * setUp): its connection in the key vault secret `secret`, then its backup instance.
+   */
+  async another(db: string, secret = `source-${db.replace(/_/g, '-')}`): Promise<Protection> {
+    const cli = (args: string[]) => this.server.cliJson(args, this.cwd);
+    const pg = this.#pg;
+    const ado = `Server=${pg.host};Database=${db};Port=${pg.port};User Id=${pg.user};Password=${pg.password};Ssl Mode=Disable;`;
+    await cli(['keyvault', 'secret', 'set', '--vault-name', KV, '-n', secret, '--value', ado, '-o', 'none']);
+    const dsId = `/subscriptions/${this.sub}/resourceGroups/${RG}/providers/Microsoft.DBforPostgreSQL/servers/${PG_SERVER}/databases/${db}`;
     const bi = await cli(['backup-instance', 'initialize', '--datasource-id', dsId, '--datasource-type', 'AzureDatabaseForPostgreSQL',
-      '-l', LOCATION, '--policy-id', policyId, '--secret-store-type', 'AzureKeyVault', '--secret-store-uri', `https://${KV}.vault.azure.net/secrets/source`]);
+      '-l', LOCATION, '--policy-id', this.#policyId, '--secret-store-type', 'AzureKeyVault', '--secret-store-uri', `https://${KV}.vault.azure.net/secrets/${secret}`]);
     bi.backup_instance_name = `bench-${db}`;
-    writeFileSync(join(cwd, 'instance.json'), JSON.stringify(bi));
-    const created = await cli(['backup-instance', 'create', '-g', RG, '--vault-name', VAULT, '--backup-instance', 'instance.json']);
-    return new Protection(server, created.name as string, sub, cwd);
+    const file = `instance-${db}.json`;
+    writeFileSync(join(this.cwd, file), JSON.stringify(bi));
+    const created = await cli(['backup-instance', 'create', '-g', RG, '--vault-name', VAULT, '--backup-instance', file]);
+    return new Protection(this.server, created.name as string, this.sub, this.cwd, pg, this.#policyId);
   }
 
   /** The same protection driven through another server process on the same data directory. */
   on(server: DpvaultServer): Protection {
-    return new Protection(server, this.instance, this.sub, this.cwd);
+    return new Protection(server, this.instance, this.sub, this.cwd, this.#pg, this.#policyId);
   }
 
   /** An on-demand backup, timed from the CLI call to the job's end; throws unless it Completed. */
   async backup(): Promise<JobRun> {
-    const r = await this.server.timedJob(['backup-instance', 'adhoc-backup', '--name', this.instance, '--rule-name', BACKUP_RULE,
-      '-g', RG, '--vault-name', VAULT], this.cwd);
-    return ensureCompleted('backup', r);
+    return ensureCompleted('backup', await this.server.timedJob(this.#adhocBackup(), this.cwd));
+  }
+
+  /** Queues an on-demand backup and returns its job's id without waiting for it. */
+  queueBackup(): Promise<string> {
+    return this.server.startJob(this.#adhocBackup(), this.cwd);
+  }
+
+  #adhocBackup(): string[] {
+    return ['backup-instance', 'adhoc-backup', '--name', this.instance, '--rule-name', BACKUP_RULE, '-g', RG, '--vault-name', VAULT];
+  }
+
+  /** The API path of the vault's backup instances list. */
+  get instancesPath(): string {
+    return `${this.#vaultPath}/backupInstances`;
+  }
+
+  /** The API path of the vault's jobs list. */
+  get jobsPath(): string {
+    return `${this.#vaultPath}/backupJobs`;
+  }
+
+  get #vaultPath(): string {
+    return `/subscriptions/${this.sub}/resourceGroups/${RG}/providers/Microsoft.DataProtection/backupVaults/${VAULT}`;
   }
 
   /** The recovery points' names, oldest first. */

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-export const SECTION_ORDER = ['summary', 'machine', 'backup', 'weekly', 'restore', 'latest', 'scale', 'objstore'] as const;
+export const SECTION_ORDER = ['summary', 'machine', 'backup', 'weekly', 'restore', 'latest', 'scale', 'objstore', 'scaleout'] as const;
 export type SectionName = (typeof SECTION_ORDER)[number];
 
 const begin = (name: string): string => `<!-- bench:${name}:begin -->`;

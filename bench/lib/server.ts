@@ -58,8 +58,22 @@ export class DpvaultServer {
 
   /** Starts `node <entry> server --data-dir DIR --port 0 [ARGS]` (with `env` added) and waits for its listening line. */
   static async start(entry: string, dataDir: string, logFile: string, extra: { args?: string[]; env?: Record<string, string> } = {}): Promise<DpvaultServer> {
+    return DpvaultServer.#spawn(entry, dataDir, logFile, ['server', '--port', '0'], /listening on (http:\/\/\S+)/, extra);
+  }
+
+  /**
+   * Starts `node <entry> worker --data-dir DIR [ARGS]` and waits for its running line: a process
+   * with no API (its `url` is empty), stopped as a server is.
+   */
+  static async startWorker(entry: string, dataDir: string, logFile: string, extra: { args?: string[]; env?: Record<string, string> } = {}): Promise<DpvaultServer> {
+    return DpvaultServer.#spawn(entry, dataDir, logFile, ['worker'], /dpvault worker running()/, extra);
+  }
+
+  static async #spawn(
+    entry: string, dataDir: string, logFile: string, command: string[], ready: RegExp, extra: { args?: string[]; env?: Record<string, string> },
+  ): Promise<DpvaultServer> {
     mkdirSync(dataDir, { recursive: true });
-    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, entry, 'server', '--data-dir', dataDir, '--port', '0', ...(extra.args ?? [])], {
+    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, entry, ...command, '--data-dir', dataDir, ...(extra.args ?? [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...extra.env, DPVAULT_HOME: dataDir },
     });
@@ -72,11 +86,11 @@ export class DpvaultServer {
     }));
     const url = await new Promise<string>((resolve, reject) => {
       let seen = '';
-      const timer = setTimeout(() => reject(new Error(`dpvault server did not start in 30 s:\n${seen}`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`dpvault ${command[0]} did not start in 60 s:\n${seen}`)), 60_000);
       child.stderr!.on('data', (d: Buffer) => {
         log.write(d);
         if (seen.length < 64 * 1024) seen += d.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(seen);
+        const m = ready.exec(seen);
         if (m) {
           clearTimeout(timer);
           resolve(m[1]!);
@@ -84,7 +98,7 @@ export class DpvaultServer {
       });
       child.once('exit', (code) => {
         clearTimeout(timer);
-        reject(new Error(`dpvault server exited (${code}) before listening:\n${seen}`));
+        reject(new Error(`dpvault ${command[0]} exited (${code}) before it was ready:\n${seen}`));
       });
     });
     return new DpvaultServer(entry, dataDir, url, child, exited);
@@ -134,24 +148,37 @@ export class DpvaultServer {
     return r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
   }
 
-  /** GETs a job by its full id over the HTTP API. */
-  async job(jobId: string): Promise<JobView> {
-    const get = async () => fetch(`${this.url}${jobId}?api-version=${JOB_API_VERSION}`, { headers: { authorization: `Bearer ${(this.#token ??= await this.#signIn())}` } })
+  /** GETs a resource path (an id, or a collection's path) over the HTTP API as the Owner; throws unless 2xx. */
+  async get(path: string): Promise<unknown> {
+    const get = async () => fetch(`${this.url}${path}?api-version=${JOB_API_VERSION}`, { headers: { authorization: `Bearer ${(this.#token ??= await this.#signIn())}` } })
       .catch((e: unknown) => {
         // undici says only "fetch failed"; its cause and the server's state say why.
         const cause = (e as { cause?: { code?: string; message?: string } }).cause;
         const state = this.#child.exitCode !== null || this.#child.signalCode !== null
           ? `the server exited (code ${this.#child.exitCode}, signal ${this.#child.signalCode})`
           : 'the server is still running';
-        throw new Error(`GET ${jobId} failed: ${cause?.code ?? ''} ${cause?.message ?? (e as Error).message}; ${state}`);
+        throw new Error(`GET ${path} failed: ${cause?.code ?? ''} ${cause?.message ?? (e as Error).message}; ${state}`);
       });
     let res = await get();
     if (res.status === 401) {
       this.#token = undefined;
       res = await get();
     }
-    if (!res.ok) throw new Error(`GET ${jobId}: HTTP ${res.status} ${await res.text()}`);
-    return (await res.json()) as JobView;
+    if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status} ${await res.text()}`);
+    return res.json();
+  }
+
+  /** GETs a job by its full id over the HTTP API. */
+  async job(jobId: string): Promise<JobView> {
+    return (await this.get(jobId)) as JobView;
+  }
+
+  /** Runs a CLI command that starts a job (adhoc-backup, restore trigger) and returns the job's id. */
+  async startJob(args: string[], cwd?: string): Promise<string> {
+    const started = await this.cliJson(args, cwd);
+    const jobId = started?.jobId as string | undefined;
+    if (!jobId) throw new Error(`dpvault ${args.join(' ')} printed no jobId: ${JSON.stringify(started)}`);
+    return jobId;
   }
 
   /**
@@ -160,9 +187,7 @@ export class DpvaultServer {
    */
   async timedJob(args: string[], cwd?: string, pollMs = 50, timeoutMs = 3 * 3600_000): Promise<JobRun> {
     const t0 = performance.now();
-    const started = await this.cliJson(args, cwd);
-    const jobId = started?.jobId as string | undefined;
-    if (!jobId) throw new Error(`dpvault ${args.join(' ')} printed no jobId: ${JSON.stringify(started)}`);
+    const jobId = await this.startJob(args, cwd);
     for (;;) {
       const job = await this.job(jobId);
       if (job.properties.status !== 'InProgress') {
