@@ -24,9 +24,13 @@ async function lastSuccess(ctx: ServiceContext, vaultId: string, instanceId: str
   return newest;
 }
 
-/** Checks one protected instance at `now`; returns the id of the alert it raised, if any. */
-export async function checkMissedBackup(ctx: ServiceContext, instance: BackupInstanceResource, schedule: BackupSchedule, now: Date): Promise<string | null> {
-  const checked = await getMissedCheckedThrough(ctx, instance.id);
+/**
+ * Checks one protected instance at `now`; returns the id of the alert it raised, if any. `checked`
+ * is its mark as the tick read it with every other instance's (schedule-state.ts loadScheduleMarks);
+ * when an occurrence is overdue the mark is read again in the transaction that raises, so two
+ * processes ticking at once raise one alert.
+ */
+export async function checkMissedBackup(ctx: ServiceContext, instance: BackupInstanceResource, schedule: BackupSchedule, now: Date, checked: Date | null): Promise<string | null> {
   if (!checked) {
     // Protected before the service checked for missed backups: the check starts now.
     await setMissedCheckedThrough(ctx, instance.id, now);
@@ -38,6 +42,8 @@ export async function checkMissedBackup(ctx: ServiceContext, instance: BackupIns
   // Read in the transaction that raises: a backup completing meanwhile is either seen here or
   // resolves the alert after it (services/alerts.ts resolveMissedBackupAlerts).
   return ctx.catalog.transaction(async () => {
+    const current = await getMissedCheckedThrough(ctx, instance.id);
+    if (current && current.getTime() >= overdue.due.getTime()) return null; // another tick checked it meanwhile
     const last = await lastSuccess(ctx, vaultId, instance.id);
     await setMissedCheckedThrough(ctx, instance.id, overdue.due);
     if (last !== null && Date.parse(last) >= overdue.due.getTime()) return null;

@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Scheduler } from '../../src/scheduler/scheduler.ts';
 import { listJobs } from '../../src/services/jobs.ts';
-import { setHandledThrough } from '../../src/services/schedule-state.ts';
+import { setHandledThrough, startScheduleNow } from '../../src/services/schedule-state.ts';
+import type { BackupInstanceResource } from '../../src/domain/backup-instance.ts';
+import type { ServiceContext } from '../../src/services/context.ts';
 import { setProtectionState } from '../../src/services/backup-instances.ts';
 import type { BackupVault } from '../../src/domain/vault.ts';
 import { protectedFixture, type Fixture } from '../jobs/protected-fixture.ts';
@@ -75,6 +77,38 @@ describe('scheduled backups', () => {
     assert.deepEqual((await tickAt('2025-01-13T09:01:00Z')).queued, []);
     assert.equal((await jobs()).length, 2);
     assert.equal((await tickAt('2025-01-15T22:00:00Z')).queued.length, 1);
+  });
+
+  it('reads the schedule marks of all instances, and a policy or vault they share, once a tick, not once an instance', async () => {
+    const stored = (await fx.ctx.catalog.getResource<BackupInstanceResource>(fx.instanceId))!;
+    for (let i = 0; i < 40; i++) {
+      const id = `${fx.instanceId}-${i}`;
+      await fx.ctx.catalog.putResource({ ...stored, id, body: { ...stored.body, id, name: `${stored.body.name}-${i}` } });
+      await startScheduleNow(fx.ctx, id);
+    }
+    // The real catalog, its calls counted.
+    const calls = new Map<string, number>();
+    const catalog = new Proxy(fx.ctx.catalog, {
+      get(target, name) {
+        const value = Reflect.get(target, name) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls.set(String(name), (calls.get(String(name)) ?? 0) + 1);
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const ctx = new Proxy(fx.ctx, { get: (target, name) => (name === 'catalog' ? catalog : Reflect.get(target, name)) }) as ServiceContext;
+    fx.clock.set('2025-01-01T21:00:00Z');
+    const r = await new Scheduler(ctx).tick();
+    assert.deepEqual([r.queued, r.errors], [[], []]);
+    assert.equal(calls.get('getSetting') ?? 0, 0, 'no mark read one by one');
+    assert.equal(calls.get('listSettings'), 2);
+    assert.ok((calls.get('getResource') ?? 0) <= 2, `41 instances of one policy read ${calls.get('getResource')} resources`);
+    // And at the due time every instance is still queued once.
+    fx.clock.set('2025-01-01T22:00:00Z');
+    assert.equal((await new Scheduler(ctx).tick()).queued.length, 41);
+    assert.equal((await queued()).length, 41);
   });
 
   it('skips suspended and stopped instances; resuming starts the schedule afresh', async () => {
