@@ -32,9 +32,10 @@ import { allowedContainers, type AllowedContainer } from './storage/restore-cont
 import { Bandwidth, mbpsToBytesPerSecond } from './storage/bandwidth.ts';
 import { catalogVaultStorageRecords } from './services/vault-storage-records.ts';
 import { recoverInterruptedWork } from './jobs/recovery.ts';
+import { LostTaskReaper } from './jobs/lost-tasks.ts';
 import { runBackupJob } from './jobs/backup-job.ts';
 import { runRestoreJob } from './jobs/restore-job.ts';
-import { Worker } from './jobs/worker.ts';
+import { DEFAULT_TASK_LEASE_MS, Worker } from './jobs/worker.ts';
 import { runVerifyJob } from './jobs/verify-job.ts';
 import { runRepairJob } from './jobs/repair-job.ts';
 import { RetentionWorker } from './jobs/retention-job.ts';
@@ -108,6 +109,12 @@ export interface ServiceOptions {
   signInLimits?: Partial<SignInLimitSettings>;
   /** Run jobs in this server too (default); false (`--no-worker`) serves the API only and leaves jobs to `dpvault worker`s. */
   runJobs?: boolean;
+  /**
+   * How long a claimed task stays leased to its worker without a heartbeat (default the worker's,
+   * five minutes; `DPVAULT_TASK_LEASE_SECONDS`). In the shared mode a task whose lease is over is
+   * run again or failed (lost-tasks.ts), looked for every fifth of this.
+   */
+  taskLeaseMs?: number;
   /** Tasks the worker loop runs at once (`dpvault worker --concurrency`; default the worker's). */
   concurrency?: number;
   /** With a PostgreSQL catalog, a storage on this machine's filesystem is allowed: every process sees the same directory (`--shared-filesystem`). */
@@ -358,26 +365,34 @@ async function startBackground(ctx: ServiceContext, opts: ServiceOptions, instan
       maintenance: async (p) => void (await runMaintenanceJob(ctx, p)),
       alertDelivery: (p) => deliverAlert(ctx, p),
     },
-    { log: opts.log, idPrefix: instancePrefix, ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }) },
+    {
+      log: opts.log, idPrefix: instancePrefix, ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
+      ...(opts.taskLeaseMs === undefined ? {} : { leaseMs: opts.taskLeaseMs }),
+    },
   );
   ctx.onTaskQueued = () => worker.poke();
   const leases = new CatalogLeases(ctx.catalog, ctx.clock, { holder: instancePrefix, log: opts.log });
   const retention = new RetentionWorker(ctx, { log: opts.log, leases });
   const scheduler = new Scheduler(ctx, { log: opts.log });
   const maintenance = new MaintenanceScheduler(ctx, { log: opts.log, auditRetentionDays: opts.auditRetentionDays, leases });
+  // Shared: the tasks of workers lost on any process are run again or failed (one process at a time looks).
+  const reaper = ctx.queue.shared ? new LostTaskReaper(ctx, leases) : undefined;
   const stop = async () => {
+    await reaper?.stop();
     await scheduler.stop();
     await retention.stop();
     await maintenance.stop();
     await worker.stop();
   };
   try {
+    await reaper?.reap();
     worker.start();
     await retention.sweep();
     await scheduler.tick();
     retention.start(opts.retentionIntervalMs ?? 600_000);
     scheduler.start(opts.schedulerIntervalMs ?? 30_000);
     maintenance.start(opts.maintenanceIntervalMs ?? 86_400_000);
+    reaper?.start((opts.taskLeaseMs ?? DEFAULT_TASK_LEASE_MS) / 5);
   } catch (e) {
     await stop();
     throw e;
