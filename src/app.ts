@@ -376,7 +376,9 @@ async function startBackground(ctx: ServiceContext, opts: ServiceOptions, instan
   const scheduler = new Scheduler(ctx, { log: opts.log });
   const maintenance = new MaintenanceScheduler(ctx, { log: opts.log, auditRetentionDays: opts.auditRetentionDays, leases });
   // Shared: the tasks of workers lost on any process are run again or failed (one process at a time looks).
-  const reaper = ctx.queue.shared ? new LostTaskReaper(ctx, leases) : undefined;
+  // Its catalog lease lasts as long as a task's: a process killed while looking holds up the next look no longer than a lost task waits.
+  const taskLeaseMs = opts.taskLeaseMs ?? DEFAULT_TASK_LEASE_MS;
+  const reaper = ctx.queue.shared ? new LostTaskReaper(ctx, new CatalogLeases(ctx.catalog, ctx.clock, { holder: instancePrefix, ttlMs: taskLeaseMs, log: opts.log })) : undefined;
   const stop = async () => {
     await reaper?.stop();
     await scheduler.stop();
@@ -392,7 +394,7 @@ async function startBackground(ctx: ServiceContext, opts: ServiceOptions, instan
     retention.start(opts.retentionIntervalMs ?? 600_000);
     scheduler.start(opts.schedulerIntervalMs ?? 30_000);
     maintenance.start(opts.maintenanceIntervalMs ?? 86_400_000);
-    reaper?.start((opts.taskLeaseMs ?? DEFAULT_TASK_LEASE_MS) / 5);
+    reaper?.start(taskLeaseMs / 5);
   } catch (e) {
     await stop();
     throw e;

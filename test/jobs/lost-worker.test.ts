@@ -47,6 +47,16 @@ describe('a worker lost in the shared mode', () => {
     throw new Error('no worker claimed the task');
   };
 
+  /** The job once it left InProgress; fails after a minute, showing what the worker said. */
+  const jobEnd = async (jobId: string, said: () => string) => {
+    for (let i = 0; i < 120; i++) {
+      const job = await session.ok(`dpvault job show --ids "${jobId}"`);
+      if (job.properties.status !== 'InProgress') return job;
+      await sleep(500);
+    }
+    assert.fail(`job ${jobId} is still InProgress; the worker said:\n${said()}`);
+  };
+
   before(async () => {
     key = randomBytes(32).toString('hex');
     ({ url } = await freshDatabase());
@@ -69,15 +79,15 @@ describe('a worker lost in the shared mode', () => {
   });
 
   it('runs a killed worker\'s backup again elsewhere once its lease is over: the same job completes with one recovery point', async () => {
-    const { ok, waitJob } = session;
+    const { ok } = session;
     const slow = await startWorker(['--max-upload-mbps', '0.2']);
     const { jobId } = await ok(`dpvault backup-instance adhoc-backup -n shop-bi ${G} --rule-name BackupWeekly`);
     await holderOfRunning();
     await sleep(1500); // it has started writing
     assert.equal((await ok(`dpvault job show --ids "${jobId}"`)).properties.status, 'InProgress');
     await slow.kill9();
-    await startWorker();
-    const job = await waitJob(jobId);
+    const next = await startWorker();
+    const job = await jobEnd(jobId, () => next.output());
     assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
     assert.match(job.properties.extendedInfo.additionalDetails[WORKER_LOST_DETAIL], /Its worker was lost at attempt 1 .*attempt 2 of 3/);
     const points = await ok(`dpvault recovery-point list --backup-instance-name shop-bi ${G}`);
@@ -87,7 +97,7 @@ describe('a worker lost in the shared mode', () => {
   });
 
   it('fails a lost worker\'s restore with JobInterrupted once its staging database is dropped', async () => {
-    const { ok, sh, waitJob } = session;
+    const { ok, sh } = session;
     for (const w of workers) await w.stop(); // no worker claims the restore: a holder that is lost does
     const rp = (await sh(`dpvault recovery-point list --backup-instance-name shop-bi ${G} --query "[0].name" -o tsv`)).stdout.trim();
     const sub = (await ok('dpvault account show')).id as string;
@@ -104,8 +114,8 @@ describe('a worker lost in the shared mode', () => {
     }
     const staging = stagingDatabaseName('shop_restored', jobId);
     await pg().createDatabase(staging);
-    await startWorker();
-    const job = await waitJob(jobId);
+    const next = await startWorker();
+    const job = await jobEnd(jobId, () => next.output());
     assert.equal(job.properties.status, 'Failed');
     assert.equal(job.properties.errorDetails[0].code, 'JobInterrupted');
     assert.match(job.properties.errorDetails[0].message, /The dpvault worker running this job was lost/);
