@@ -48,6 +48,7 @@ import { listenError } from './services/listen-error.ts';
 import { checkListenPolicy } from './services/listen-policy.ts';
 import { errors } from './domain/errors.ts';
 import { CatalogLeases } from './services/catalog-lease.ts';
+import { catalogCreateOnce, type CreateOnce } from './services/create-once.ts';
 import { localStorageConfigured, localStorageRecorded, refuseUnlessShared } from './storage/shared-filesystem.ts';
 
 export interface ServiceOptions {
@@ -192,7 +193,7 @@ export async function openContext(given: ServiceOptions): Promise<ServiceContext
     tenantId,
     dataDir: opts.dataDir,
     masterKey,
-    store: recoveryPointStore(placement, masterKey, clock, opts),
+    store: recoveryPointStore(placement, masterKey, clock, opts, opts.database === undefined ? undefined : catalogCreateOnce(catalog, clock, opts.log)),
     placement,
     background: new InProcessBackground(opts.log),
     keyOrderMinBytes: opts.keyOrderMinBytes,
@@ -210,8 +211,8 @@ export async function openContext(given: ServiceOptions): Promise<ServiceContext
 }
 
 /** The vaults' own storage; with paired locations, beside each vault's copy in its location's pair. */
-function recoveryPointStore(placement: StoragePlacement, masterKey: Buffer, clock: Clock, opts: ServiceOptions): RecoveryPointStore {
-  const primary = new RepositoryStore(placement, masterKey, clock, { repackBudgetBytes: opts.repackBudgetBytes, locks: opts.repositoryLocks });
+function recoveryPointStore(placement: StoragePlacement, masterKey: Buffer, clock: Clock, opts: ServiceOptions, createOnce?: CreateOnce): RecoveryPointStore {
+  const primary = new RepositoryStore(placement, masterKey, clock, { repackBudgetBytes: opts.repackBudgetBytes, locks: opts.repositoryLocks, createOnce });
   if (Object.keys(opts.pairedLocations ?? {}).length === 0) return primary;
   const secondary = new RepositoryStore(placement.secondary(), masterKey, clock, { repackBudgetBytes: opts.repackBudgetBytes, locks: opts.repositoryLocks, create: false });
   return new GeoRedundantStore(primary, secondary, async (vaultKey) => (await placement.pairOfVault(vaultKey)) !== undefined, { clock, locks: opts.repositoryLocks });

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startService, type ApiService } from '../../src/app.ts';
 import { PostgresTaskQueue } from '../../src/queue/postgres.ts';
 import { stagingDatabaseName } from '../../src/jobs/restore-staging.ts';
-import { WORKER_LOST_DETAIL } from '../../src/jobs/lost-tasks.ts';
+import { MAX_TASK_ATTEMPTS, reapLostTasks, WORKER_LOST_DETAIL } from '../../src/jobs/lost-tasks.ts';
 import { catalogProcesses } from '../support/catalog-processes.ts';
 import { createProtectionResources, protectDatabase, storeConnectionSecret } from '../support/protection-resources.ts';
 import { shellSession } from '../support/shell.ts';
@@ -123,5 +123,37 @@ describe('a worker lost in the shared mode', () => {
     const left = await pg().query<{ datname: string }>('postgres', "SELECT datname FROM pg_database WHERE datname LIKE 'shop_restored%' OR datname = $1", [staging]);
     assert.deepEqual(left, [], 'nothing half-made is left');
     assert.doesNotMatch(JSON.stringify(job), new RegExp(pg().superuserPassword), 'no secret in the job');
+  });
+
+  it('fails a verify whose worker is lost at every attempt, after three attempts, as JobInterrupted', async () => {
+    const { ok } = session;
+    for (const w of workers) await w.stop(); // no worker claims it: holders that are lost do
+    const { jobId } = await ok(`dpvault vault verify ${G}`);
+    const queue = await PostgresTaskQueue.connect(url);
+    try {
+      for (let attempt = 1; attempt <= MAX_TASK_ATTEMPTS; attempt++) {
+        let task;
+        for (let i = 0; !task; i++) {
+          assert.ok(i < 200, `attempt ${attempt} was never due again`);
+          task = await queue.claim(`lost-process-${attempt}/worker-1`, { now: new Date().toISOString(), leaseUntil: new Date(Date.now() - 1).toISOString(), kinds: ['verify'] });
+          if (!task) await sleep(100);
+        }
+        assert.equal(task.attempts, attempt);
+        const done = await reapLostTasks(svc.ctx, new Date().toISOString());
+        assert.deepEqual(done.map((d) => d.action), [attempt < MAX_TASK_ATTEMPTS ? 'retry' : 'fail']);
+        const job = await ok(`dpvault job show --ids "${jobId}"`);
+        if (attempt < MAX_TASK_ATTEMPTS) {
+          assert.equal(job.properties.status, 'InProgress');
+          assert.match(job.properties.extendedInfo.additionalDetails[WORKER_LOST_DETAIL], new RegExp(`attempt ${attempt + 1} of ${MAX_TASK_ATTEMPTS}`));
+        } else {
+          assert.equal(job.properties.status, 'Failed');
+          assert.equal(job.properties.errorDetails[0].code, 'JobInterrupted');
+          assert.match(job.properties.errorDetails[0].message, /worker running this job was lost .* not run again/);
+        }
+      }
+      assert.deepEqual((await queue.list('failed')).filter((t) => t.kind === 'verify').map((t) => t.attempts), [MAX_TASK_ATTEMPTS], 'the dead letter keeps it');
+    } finally {
+      await queue.close();
+    }
   });
 });
