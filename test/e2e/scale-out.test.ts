@@ -87,7 +87,11 @@ describe('scale-out on one PostgreSQL catalog: two servers, three workers, Azuri
         if (op.json.status !== 'Inprogress') {
           assert.equal(op.json.status, 'Succeeded', JSON.stringify(op.json));
           const jobId = op.json.properties.jobId as string;
-          while ((await jobStatus(jobId)).properties.status === 'InProgress') await sleep(300);
+          // Two minutes: far more than a small backup (and a lost worker's retry) takes, under load.
+          for (let i = 0; (await jobStatus(jobId)).properties.status === 'InProgress'; i++) {
+            assert.ok(i < 400, `the backup of ${name} (job ${jobId}) never ended`);
+            await sleep(300);
+          }
           return jobId;
         }
         await sleep(200);
