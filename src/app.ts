@@ -32,9 +32,10 @@ import { allowedContainers, type AllowedContainer } from './storage/restore-cont
 import { Bandwidth, mbpsToBytesPerSecond } from './storage/bandwidth.ts';
 import { catalogVaultStorageRecords } from './services/vault-storage-records.ts';
 import { recoverInterruptedWork } from './jobs/recovery.ts';
+import { LostTaskReaper } from './jobs/lost-tasks.ts';
 import { runBackupJob } from './jobs/backup-job.ts';
 import { runRestoreJob } from './jobs/restore-job.ts';
-import { Worker } from './jobs/worker.ts';
+import { DEFAULT_TASK_LEASE_MS, Worker } from './jobs/worker.ts';
 import { runVerifyJob } from './jobs/verify-job.ts';
 import { runRepairJob } from './jobs/repair-job.ts';
 import { RetentionWorker } from './jobs/retention-job.ts';
@@ -47,6 +48,7 @@ import { listenError } from './services/listen-error.ts';
 import { checkListenPolicy } from './services/listen-policy.ts';
 import { errors } from './domain/errors.ts';
 import { CatalogLeases } from './services/catalog-lease.ts';
+import { catalogCreateOnce, type CreateOnce } from './services/create-once.ts';
 import { localStorageConfigured, localStorageRecorded, refuseUnlessShared } from './storage/shared-filesystem.ts';
 
 export interface ServiceOptions {
@@ -108,6 +110,12 @@ export interface ServiceOptions {
   signInLimits?: Partial<SignInLimitSettings>;
   /** Run jobs in this server too (default); false (`--no-worker`) serves the API only and leaves jobs to `dpvault worker`s. */
   runJobs?: boolean;
+  /**
+   * How long a claimed task stays leased to its worker without a heartbeat (default the worker's,
+   * five minutes; `DPVAULT_TASK_LEASE_SECONDS`). In the shared mode a task whose lease is over is
+   * run again or failed (lost-tasks.ts), looked for every fifth of this.
+   */
+  taskLeaseMs?: number;
   /** Tasks the worker loop runs at once (`dpvault worker --concurrency`; default the worker's). */
   concurrency?: number;
   /** With a PostgreSQL catalog, a storage on this machine's filesystem is allowed: every process sees the same directory (`--shared-filesystem`). */
@@ -185,7 +193,7 @@ export async function openContext(given: ServiceOptions): Promise<ServiceContext
     tenantId,
     dataDir: opts.dataDir,
     masterKey,
-    store: recoveryPointStore(placement, masterKey, clock, opts),
+    store: recoveryPointStore(placement, masterKey, clock, opts, opts.database === undefined ? undefined : catalogCreateOnce(catalog, clock, opts.log)),
     placement,
     background: new InProcessBackground(opts.log),
     keyOrderMinBytes: opts.keyOrderMinBytes,
@@ -203,8 +211,8 @@ export async function openContext(given: ServiceOptions): Promise<ServiceContext
 }
 
 /** The vaults' own storage; with paired locations, beside each vault's copy in its location's pair. */
-function recoveryPointStore(placement: StoragePlacement, masterKey: Buffer, clock: Clock, opts: ServiceOptions): RecoveryPointStore {
-  const primary = new RepositoryStore(placement, masterKey, clock, { repackBudgetBytes: opts.repackBudgetBytes, locks: opts.repositoryLocks });
+function recoveryPointStore(placement: StoragePlacement, masterKey: Buffer, clock: Clock, opts: ServiceOptions, createOnce?: CreateOnce): RecoveryPointStore {
+  const primary = new RepositoryStore(placement, masterKey, clock, { repackBudgetBytes: opts.repackBudgetBytes, locks: opts.repositoryLocks, createOnce });
   if (Object.keys(opts.pairedLocations ?? {}).length === 0) return primary;
   const secondary = new RepositoryStore(placement.secondary(), masterKey, clock, { repackBudgetBytes: opts.repackBudgetBytes, locks: opts.repositoryLocks, create: false });
   return new GeoRedundantStore(primary, secondary, async (vaultKey) => (await placement.pairOfVault(vaultKey)) !== undefined, { clock, locks: opts.repositoryLocks });
@@ -358,26 +366,36 @@ async function startBackground(ctx: ServiceContext, opts: ServiceOptions, instan
       maintenance: async (p) => void (await runMaintenanceJob(ctx, p)),
       alertDelivery: (p) => deliverAlert(ctx, p),
     },
-    { log: opts.log, idPrefix: instancePrefix, ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }) },
+    {
+      log: opts.log, idPrefix: instancePrefix, ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
+      ...(opts.taskLeaseMs === undefined ? {} : { leaseMs: opts.taskLeaseMs }),
+    },
   );
   ctx.onTaskQueued = () => worker.poke();
   const leases = new CatalogLeases(ctx.catalog, ctx.clock, { holder: instancePrefix, log: opts.log });
   const retention = new RetentionWorker(ctx, { log: opts.log, leases });
   const scheduler = new Scheduler(ctx, { log: opts.log });
   const maintenance = new MaintenanceScheduler(ctx, { log: opts.log, auditRetentionDays: opts.auditRetentionDays, leases });
+  // Shared: the tasks of workers lost on any process are run again or failed (one process at a time looks).
+  // Its catalog lease lasts as long as a task's: a process killed while looking holds up the next look no longer than a lost task waits.
+  const taskLeaseMs = opts.taskLeaseMs ?? DEFAULT_TASK_LEASE_MS;
+  const reaper = ctx.queue.shared ? new LostTaskReaper(ctx, new CatalogLeases(ctx.catalog, ctx.clock, { holder: instancePrefix, ttlMs: taskLeaseMs, log: opts.log })) : undefined;
   const stop = async () => {
+    await reaper?.stop();
     await scheduler.stop();
     await retention.stop();
     await maintenance.stop();
     await worker.stop();
   };
   try {
+    await reaper?.reap();
     worker.start();
     await retention.sweep();
     await scheduler.tick();
     retention.start(opts.retentionIntervalMs ?? 600_000);
     scheduler.start(opts.schedulerIntervalMs ?? 30_000);
     maintenance.start(opts.maintenanceIntervalMs ?? 86_400_000);
+    reaper?.start(taskLeaseMs / 5);
   } catch (e) {
     await stop();
     throw e;

@@ -7,8 +7,7 @@
 // once the grace period has passed (maintenance-job.ts): no manifest refers to them.
 import { errors } from '../domain/errors.ts';
 import type { ServiceContext } from '../services/context.ts';
-import { finishJob, loadJob } from '../services/jobs.ts';
-import { cleanUpInterruptedRestore } from './restore-cleanup.ts';
+import { failLostTask } from './lost-tasks.ts';
 import { StorageFactory } from '../storage/factory.ts';
 import type { StoragePlacement } from '../storage/placement.ts';
 
@@ -26,7 +25,8 @@ export async function recoverInterruptedWork(ctx: ServiceContext, storage: Stora
   const now = ctx.clock.now().toISOString();
   // A queue other processes claim from too (PostgreSQL): their leases are theirs; only those over fail here.
   if (!ctx.queue.shared) await ctx.queue.expireLeases(now, instancePrefix);
-  const failed = await failExpiredTasks(ctx, now);
+  // Shared: a task whose lease is over is the lost-task look's (lost-tasks.ts), which runs it again or fails it.
+  const failed = ctx.queue.shared ? 0 : await failExpiredTasks(ctx, now);
   if (shared) return failed;
   const interrupted = errors.operationInterrupted();
   for (const op of await ctx.catalog.listOperations('Inprogress')) {
@@ -57,13 +57,7 @@ export async function failExpiredTasks(ctx: ServiceContext, now: string): Promis
       await ctx.queue.fail(task.id, 'interrupted by a server stop; queued again');
       continue;
     }
-    const jobId = task.payload.jobId;
-    if ((await loadJob(ctx, jobId).catch(() => undefined))?.properties.status === 'InProgress') {
-      const kept = task.kind === 'restore' ? await cleanUpInterruptedRestore(ctx, task.payload) : 'Nothing it wrote was kept.';
-      const err = errors.jobInterrupted(kept);
-      await finishJob(ctx, jobId, { error: { code: err.code, message: err.message } }).catch(() => undefined);
-    }
-    await ctx.queue.fail(task.id, 'interrupted by a server stop');
+    await failLostTask(ctx, task, errors.jobInterrupted, 'interrupted by a server stop');
   }
   return expired.length;
 }

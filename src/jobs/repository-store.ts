@@ -17,9 +17,11 @@ import type { Storage } from '../storage/storage.ts';
 import { datastoreTiers } from './datastore-tiers.ts';
 import type { Clock } from '../util/clock.ts';
 import { recyclerOf } from '../util/recycle.ts';
+import type { CreateOnce } from '../services/create-once.ts';
 
 /** Where a vault's notes live: the datastore every backup writes first. */
 const NOTES_DATASTORE = 'VaultStore';
+
 
 export class RepositoryStore implements RecoveryPointStore {
   readonly #placement: Pick<StoragePlacement, 'forVault' | 'place'>;
@@ -35,14 +37,16 @@ export class RepositoryStore implements RecoveryPointStore {
   readonly #repackBudgetBytes: number | undefined;
   readonly #locks: LockOptions | undefined;
   readonly #create: boolean;
+  readonly #createOnce: CreateOnce | undefined;
 
   /** `repackBudgetBytes`: what one maintenance may write per datastore repacking for locality (default 0: off). */
   /** `storage`: where vaults' data goes, one storage for all or placed per vault (storage/placement.ts). */
   /** `create`: whether a repository is made where none is yet (default); false for copies made elsewhere (a geo-redundant vault's pair). */
   constructor(
     storage: StorageFactory | Pick<StoragePlacement, 'forVault' | 'place'>, masterKey: Buffer, clock: Clock,
-    opts: { repackBudgetBytes?: number; locks?: LockOptions; create?: boolean } = {},
+    opts: { repackBudgetBytes?: number; locks?: LockOptions; create?: boolean; createOnce?: CreateOnce } = {},
   ) {
+    this.#createOnce = opts.createOnce;
     this.#placement = storage instanceof StorageFactory ? { forVault: () => Promise.resolve(storage), place: () => Promise.resolve() } : storage;
     this.#create = opts.create ?? true;
     this.#masterKey = masterKey;
@@ -62,9 +66,16 @@ export class RepositoryStore implements RecoveryPointStore {
       const opts = { clock: this.#clock, locks: this.#locks };
       repo = this.#open(vaultKey, datastore).then((storage) => {
         this.#noteArchived(key, datastore, storage);
-        return Repository.open(storage, this.#masterKey, opts).catch((e: unknown) => {
-          if ((e as DpError).code === REPOSITORY_NOT_FOUND && this.#create) return Repository.init(storage, this.#masterKey, { ...opts, chunker: chunkerForDataSize(sizeHint) });
-          throw e;
+        const open = () => Repository.open(storage, this.#masterKey, opts);
+        const notFound = (e: unknown) => (e as DpError).code === REPOSITORY_NOT_FOUND;
+        return open().catch((e: unknown) => {
+          if (!notFound(e) || !this.#create) throw e;
+          // Opened again first: another process may have made it meanwhile (its keys are the ones to use).
+          const create = () => open().catch((again: unknown) => {
+            if (notFound(again)) return Repository.init(storage, this.#masterKey, { ...opts, chunker: chunkerForDataSize(sizeHint) });
+            throw again;
+          });
+          return this.#createOnce ? this.#createOnce(`repository:${key}`, create) : create();
         });
       });
       repo.catch(() => this.#repos.delete(key));

@@ -14,6 +14,9 @@ export type TaskHandlers<M extends TaskMap<M> = Tasks> = {
   [K in keyof M & string]: (payload: M[K], task: QueuedTask<M, K>) => Promise<void>;
 };
 
+/** How long a claimed task stays leased without a heartbeat, unless told otherwise. */
+export const DEFAULT_TASK_LEASE_MS = 300_000;
+
 export interface WorkerOptions {
   concurrency?: number;
   pollMs?: number;
@@ -43,7 +46,7 @@ export class Worker<M extends TaskMap<M> = Tasks> {
     this.#queue = queue;
     this.#handlers = handlers;
     this.id = `${opts.idPrefix ?? ''}worker-${randomUUID()}`;
-    const leaseMs = opts.leaseMs ?? 300_000;
+    const leaseMs = opts.leaseMs ?? DEFAULT_TASK_LEASE_MS;
     this.#opts = {
       concurrency: opts.concurrency ?? 2, pollMs: opts.pollMs ?? 500, leaseMs, heartbeatMs: opts.heartbeatMs ?? leaseMs / 5, log: opts.log ?? (() => undefined),
     };

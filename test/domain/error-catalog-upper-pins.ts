@@ -123,6 +123,10 @@ export const UPPER_PINS: Record<keyof Upper, [DpError, string, number, string]> 
   // errors/jobs.ts
   operationInterrupted: [errors.operationInterrupted(), 'OperationInterrupted', 500, 'The dpvault server stopped while this operation was running. Check the resource and run the operation again.'],
   jobInterrupted: [errors.jobInterrupted('kept1'), 'JobInterrupted', 500, 'The dpvault server stopped while this job was running. kept1 Run it again.'],
+  jobWorkerLost: [
+    errors.jobWorkerLost('kept1'), 'JobInterrupted', 500,
+    'The dpvault worker running this job was lost (its lease expired without a heartbeat) and the job was not run again. kept1 Run it again.',
+  ],
   jobNotFound: [errors.jobNotFound('m'), 'UserErrorJobNotFound', 404, 'm'],
   alertNotFound: [errors.alertNotFound('m'), 'ResourceNotFound', 404, 'm'],
   recoveryPointRefInvalid: [errors.recoveryPointRefInvalid('m'), 'InvalidRecoveryPointRef', 500, 'm'],

@@ -90,6 +90,7 @@ export async function processOptions(a: ArgValues, log: (line: string) => void):
   const dataDir = dataDirOf(a.dataDir as string | undefined);
   const keyOrderMinBytes = byteCount('DPVAULT_KEY_ORDER_MIN_BYTES', process.env.DPVAULT_KEY_ORDER_MIN_BYTES);
   const restoreJobs = sessionCount('DPVAULT_RESTORE_JOBS', process.env.DPVAULT_RESTORE_JOBS);
+  const taskLeaseMs = leaseSeconds('DPVAULT_TASK_LEASE_SECONDS', process.env.DPVAULT_TASK_LEASE_SECONDS);
   const repackBudgetBytes = byteCount('DPVAULT_REPACK_BUDGET_BYTES', process.env.DPVAULT_REPACK_BUDGET_BYTES);
   const restoreMaintenanceWorkMem = memorySetting('DPVAULT_RESTORE_MAINTENANCE_WORK_MEM', process.env.DPVAULT_RESTORE_MAINTENANCE_WORK_MEM);
   const restoreFilesRoots = [...((a.restoreFilesRoot as string[] | undefined) ?? []), ...rootsFromPathList(process.env.DPVAULT_RESTORE_FILES_ROOT)].map((p) => resolve(p));
@@ -108,7 +109,7 @@ export async function processOptions(a: ArgValues, log: (line: string) => void):
   return {
     dataDir, database: databaseOf(a.database as string | undefined), sharedFilesystem: a.sharedFilesystem === true, storage, locationStorage, pairedLocations, maxUploadMbps, log,
     keyOrderMinBytes, restoreJobs, repackBudgetBytes, restoreMaintenanceWorkMem, restoreFilesRoots, restoreFilesContainers, rehydrationPollMs: rehydrationPollSeconds * 1000,
-    alertWebhooks: (a.alertWebhook as string[] | undefined) ?? [], alertDelivery, missedBackupGraceMs, auditRetentionDays,
+    alertWebhooks: (a.alertWebhook as string[] | undefined) ?? [], alertDelivery, missedBackupGraceMs, auditRetentionDays, taskLeaseMs,
   };
 }
 
@@ -173,6 +174,14 @@ function sessionCount(name: string, value: string | undefined): number | undefin
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw usage(`${name} must be a whole number from 1 to 64, not '${value}'`);
   return n;
+}
+
+/** A task lease in milliseconds from its seconds (5 to 86400), or undefined for the default. */
+function leaseSeconds(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 5 || n > 86_400) throw usage(`${name} must be a whole number of seconds from 5 to 86400, not '${value}'`);
+  return n * 1000;
 }
 
 /** The PostgreSQL catalog's URL (--database, else DPVAULT_DATABASE), or undefined for the embedded catalog. */

@@ -26,7 +26,7 @@ export const workerCommand = defineCommand({
     installProcessGuard(log);
     const stopped = stopSignal(); // a signal while starting stops the process once it has started
     const svc = await startWorker({ ...opts, concurrency });
-    log(`dpvault worker running up to ${concurrency} task(s) at once (${placesOf(opts)})`);
+    log(`dpvault worker running up to ${concurrency} task(s) at once (${placesOf(opts)}); its tasks' lease holder is ${svc.worker.id}`);
     await stopped;
     log('stopping: waiting for the running tasks');
     await svc.close();

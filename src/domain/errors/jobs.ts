@@ -18,6 +18,9 @@ export const jobErrors = {
   /** Start-up found a job's task with its lease expired; `kept` says what of its work was removed. */
   jobInterrupted: (kept: string): DpError =>
     new DpError('internal', 'JobInterrupted', `The dpvault server stopped while this job was running. ${kept} Run it again.`),
+  /** The shared mode found a job's task with its lease expired (its worker lost) and ran it no more; `kept` says what of its work was removed. */
+  jobWorkerLost: (kept: string): DpError =>
+    new DpError('internal', 'JobInterrupted', `The dpvault worker running this job was lost (its lease expired without a heartbeat) and the job was not run again. ${kept} Run it again.`),
   jobNotFound: (message: string): DpError => new DpError('notFound', 'UserErrorJobNotFound', message),
   recoveryPointRefInvalid: (message: string): DpError => new DpError('internal', 'InvalidRecoveryPointRef', message),
   /** Reading a recovery point found its data damaged; `cause` is the repository's message. */
