@@ -143,8 +143,8 @@ export class FsStorage implements Storage {
         if (bytesRead === 0) break;
         got += bytesRead;
       }
-      if (got < target.length) {
-        // Short: the object ends inside the range, or before `offset`, which no range may start past.
+      if (got < target.length || got === 0) {
+        // Short (or empty): the object ends inside the range, or before `offset`, which no range may start past.
         const { size } = await fh.stat();
         checkRange(name, size, { offset, length: 0 });
       }

@@ -206,6 +206,7 @@ export function storageConformance(label: string, create: () => Promise<StorageF
       for (const bad of [data.length + 1, -1, 0.5]) {
         await assert.rejects(readInto('into/obj', bad, Buffer.alloc(4)), { code: STORAGE_INVALID_RANGE });
       }
+      await assert.rejects(readInto('into/obj', data.length + 1, Buffer.alloc(0)), { code: STORAGE_INVALID_RANGE });
       await assertNotFound(readInto('missing/x', 0, Buffer.alloc(4)));
     });
 
