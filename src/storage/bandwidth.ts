@@ -54,7 +54,7 @@ export class Bandwidth {
   }
 }
 
-/** A storage whose puts take their bytes from `bandwidth` first (a stream's, chunk by chunk). */
+/** A storage whose puts take their bytes from `bandwidth` first (a stream's, chunk by chunk); reads, positional ones included, pass as they are. */
 export class ThrottledStorage extends StorageWrapper {
   readonly #bandwidth: Bandwidth;
 

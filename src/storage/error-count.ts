@@ -32,6 +32,10 @@ export class ErrorCountingStorage extends StorageWrapper {
     return this.#seen(this.inner.getStream(name, range));
   }
 
+  protected override readIntoBelow(name: string, offset: number, target: Uint8Array): Promise<number> {
+    return this.#seen(super.readIntoBelow(name, offset, target));
+  }
+
   override stat(name: string): Promise<ObjectInfo> {
     return this.#seen(this.inner.stat(name));
   }

@@ -7,12 +7,12 @@ import type { ByteRange, ObjectInfo, Storage } from './storage.ts';
 import { storageFailure, storageFull, storageNotFound } from './storage.ts';
 import { StorageWrapper } from './wrapper.ts';
 
-export type StorageOp = 'put' | 'get' | 'getStream' | 'stat' | 'list' | 'delete';
+export type StorageOp = 'put' | 'get' | 'getStream' | 'readInto' | 'stat' | 'list' | 'delete';
 
 /**
  * `fail`: a permanent storage failure; `transient`: one a retry may cure; `notFound`: the object
  * is missing; `full`: no room left (puts); `corrupt`: one byte in the middle flipped, in what a
- * get returns or what a put stores (buffers only).
+ * get, a stream or a positional read returns or what a put stores (buffers only).
  */
 export type FaultEffect = 'fail' | 'transient' | 'notFound' | 'full' | 'corrupt';
 
@@ -117,6 +117,14 @@ export class FaultyStorage extends StorageWrapper {
     const corrupt = this.#strike('getStream', name) === 'corrupt';
     const stream = await this.inner.getStream(name, range);
     return corrupt ? Readable.from([flipped(await readAll(stream))]) : stream;
+  }
+
+  /** Strikes as op `readInto` (a plan for `getStream` does not strike it); `corrupt` flips a byte of what was read. */
+  protected override async readIntoBelow(name: string, offset: number, target: Uint8Array): Promise<number> {
+    const corrupt = this.#strike('readInto', name) === 'corrupt';
+    const got = await super.readIntoBelow(name, offset, target);
+    if (corrupt && got > 0) target[got >> 1]! ^= 0xff;
+    return got;
   }
 
   override async stat(name: string): Promise<ObjectInfo> {

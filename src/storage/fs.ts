@@ -129,6 +129,33 @@ export class FsStorage implements Storage {
     }
   }
 
+  /** Reads with pread(2) straight into `target`: no stream, no buffer per piece. */
+  async readInto(name: string, offset: number, target: Uint8Array): Promise<number> {
+    const path = this.#path(name);
+    let fh: FileHandle | undefined;
+    try {
+      fh = await open(path, 'r');
+      // A negative position would read from the file's current position: refused first.
+      if (!Number.isSafeInteger(offset) || offset < 0) checkRange(name, (await fh.stat()).size, { offset, length: 0 });
+      let got = 0;
+      while (got < target.length) {
+        const { bytesRead } = await fh.read(target, got, target.length - got, offset + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      if (got < target.length || got === 0) {
+        // Short (or empty): the object ends inside the range, or before `offset`, which no range may start past.
+        const { size } = await fh.stat();
+        checkRange(name, size, { offset, length: 0 });
+      }
+      return got;
+    } catch (e) {
+      throw classify('read', name, e);
+    } finally {
+      await fh?.close().catch(() => undefined);
+    }
+  }
+
   async stat(name: string): Promise<ObjectInfo> {
     const path = this.#path(name);
     try {

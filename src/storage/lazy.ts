@@ -1,7 +1,8 @@
 // A storage whose backend module is loaded on its first call. The object-store SDKs cost the
 // server ~35 MiB of memory each when imported (measured: RSS 41 MiB for bare Node, 76 with
 // @aws-sdk/client-s3, 82 with @azure/storage-blob), so a server that keeps every vault on its own
-// disk should never load them: backends.ts opens S3 and Azure Blob through this.
+// disk should never load them: backends.ts opens S3 and Azure Blob through this. It offers no
+// positional read (`readInto`): those backends have none, so callers read through getStream.
 import type { Readable } from 'node:stream';
 import type { AccessTier, ByteRange, ObjectInfo, RehydrationPriority, Storage, StorageProperties, TierSupport } from './storage.ts';
 

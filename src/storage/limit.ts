@@ -1,5 +1,5 @@
 // A bound on the operations in flight against one storage: at most `properties.maxConcurrency`
-// puts, gets, stats, deletes and stream openings at once; the rest wait their turn in order. A
+// puts, gets, positional reads, stats, deletes and stream openings at once; the rest wait their turn in order. A
 // stream's slot is given back once the stream is handed over, and listings are not bounded: both
 // are consumed at the caller's pace, and a caller that waited for a slot while holding one could
 // wait forever. A put of a stream holds its slot until the stream ends, so such a stream must
@@ -48,6 +48,11 @@ export class LimitedStorage extends StorageWrapper {
 
   override getStream(name: string, range?: ByteRange): Promise<Readable> {
     return this.#slots.run(() => this.inner.getStream(name, range));
+  }
+
+  /** Holds its slot for the whole read (the read is done when it resolves, unlike a stream's opening). */
+  protected override readIntoBelow(name: string, offset: number, target: Uint8Array): Promise<number> {
+    return this.#slots.run(() => super.readIntoBelow(name, offset, target));
   }
 
   override stat(name: string): Promise<ObjectInfo> {

@@ -58,6 +58,11 @@ export class RetryingStorage extends StorageWrapper {
     return this.#retry(() => this.inner.getStream(name, range));
   }
 
+  /** Retried as a whole: a try that failed half way is read again from `offset` into the same target. */
+  protected override readIntoBelow(name: string, offset: number, target: Uint8Array): Promise<number> {
+    return this.#retry(() => super.readIntoBelow(name, offset, target));
+  }
+
   override stat(name: string): Promise<ObjectInfo> {
     return this.#retry(() => this.inner.stat(name));
   }

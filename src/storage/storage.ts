@@ -102,6 +102,16 @@ export interface Storage {
    */
   getStream(name: string, range?: ByteRange): Promise<Readable>;
 
+  /**
+   * Optional positional read: fills `target` with the object's bytes from `offset`, in place (no
+   * buffer of the backend's own on the way), and resolves to how many it read: `target.length`
+   * unless the object ends first. Rejects with a not-found error when the object does not exist,
+   * and with code `StorageInvalidRange` when `offset` is not inside `[0, size]`. A backend
+   * without it (the object stores) is read through `getStream`; wrappers offer it exactly when
+   * the storage below them does (StorageWrapper).
+   */
+  readInto?(name: string, offset: number, target: Uint8Array): Promise<number>;
+
   /** Size and modification time. Rejects with a not-found error when the object does not exist. */
   stat(name: string): Promise<ObjectInfo>;
 

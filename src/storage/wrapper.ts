@@ -1,13 +1,24 @@
 // The base of the storage wrappers (stack.ts): forwards every call to the storage it wraps, so
-// a wrapper overrides only the operations it changes.
+// a wrapper overrides only the operations it changes. The optional positional read (`readInto`)
+// is offered exactly when the storage below offers it, so a caller above an object store falls
+// back to streams; a wrapper that changes reads overrides `readIntoBelow` (what readInto does).
 import type { Readable } from 'node:stream';
 import type { ByteRange, ObjectInfo, Storage, StorageProperties, TierSupport } from './storage.ts';
 
 export abstract class StorageWrapper implements Storage {
   protected readonly inner: Storage;
 
+  /** Positional reads (see Storage.readInto): present only when the wrapped storage has them. */
+  readonly readInto?: (name: string, offset: number, target: Uint8Array) => Promise<number>;
+
   constructor(inner: Storage) {
     this.inner = inner;
+    if (inner.readInto) this.readInto = (name, offset, target) => this.readIntoBelow(name, offset, target);
+  }
+
+  /** What this wrapper's readInto does; called only when the wrapped storage has readInto. */
+  protected readIntoBelow(name: string, offset: number, target: Uint8Array): Promise<number> {
+    return this.inner.readInto?.(name, offset, target) ?? Promise.reject(new Error(`${this.displayName} has no positional reads`));
   }
 
   get displayName(): string {

@@ -53,18 +53,27 @@ function collectingSink(onWritten?: (bytes: number) => void): Writable & { bytes
   return sink;
 }
 
-/** `storage` with every ranged read of a pack's data (not its trailer) reported to `onRead`. */
+/** `storage` with every ranged read of a pack's data (not its trailer), streamed or positional, reported to `onRead`. */
 function countingStorage(storage: Storage, dir: string, onRead: (name: string, length: number) => void): Storage {
+  const seen = (name: string, offset: number, length: number | undefined): void => {
+    if (name.startsWith('packs/') && length !== undefined && offset + length < statSync(join(dir, name)).size) onRead(name, length);
+  };
   return new Proxy(storage, {
     get(target, prop) {
       const value = Reflect.get(target, prop, target) as unknown;
-      if (prop !== 'getStream') return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      return async (name: string, range?: { offset: number; length?: number }) => {
-        if (name.startsWith('packs/') && range?.length !== undefined && range.offset + range.length < statSync(join(dir, name)).size) {
-          onRead(name, range.length);
-        }
-        return target.getStream(name, range);
-      };
+      if (prop === 'getStream') {
+        return async (name: string, range?: { offset: number; length?: number }) => {
+          if (range) seen(name, range.offset, range.length);
+          return target.getStream(name, range);
+        };
+      }
+      if (prop === 'readInto' && target.readInto) {
+        return async (name: string, offset: number, into: Uint8Array) => {
+          seen(name, offset, into.length);
+          return target.readInto!(name, offset, into);
+        };
+      }
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
 }

@@ -78,6 +78,24 @@ describe('bandwidth limit', () => {
     }
   });
 
+  it('lets positional reads through the limited stack without taking from the upload budget', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dpv-bandwidth-'));
+    try {
+      const time = fakeTime();
+      const storage = stack(new FsStorage(dir), { upload: new Bandwidth(MB, time), retry: false });
+      const data = Buffer.alloc(MB, 9);
+      await storage.put('a', data);
+      const into = Buffer.alloc(MB);
+      for (let i = 0; i < 3; i++) assert.equal(await storage.readInto!('a', 0, into), MB);
+      assert.ok(into.equals(data));
+      assert.deepEqual(time.sleeps, [], 'reads are not paced');
+      await storage.put('b', data);
+      assert.deepEqual(time.sleeps, [1000], 'the next put still waits its turn');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a rate that is not above zero', () => {
     assert.throws(() => new Bandwidth(0), RangeError);
   });

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { DpError } from '../../src/domain/errors.ts';
 import { FaultPlan, type Fault } from '../../src/storage/faults.ts';
 import { FsStorage } from '../../src/storage/fs.ts';
+import { LazyStorage } from '../../src/storage/lazy.ts';
 import { stack, type StackOptions } from '../../src/storage/stack.ts';
 import { isNotFound, isTransient, storageFailure, type ObjectInfo, type Storage } from '../../src/storage/storage.ts';
 import { StorageWrapper } from '../../src/storage/wrapper.ts';
@@ -155,6 +156,9 @@ describe('the storage stack', () => {
       override get(name: string): Promise<Buffer> {
         return this.#count(() => this.inner.get(name));
       }
+      protected override readIntoBelow(name: string, offset: number, target: Uint8Array): Promise<number> {
+        return this.#count(() => super.readIntoBelow(name, offset, target));
+      }
     }
     const counted = new InFlight(new FsStorage(join(dir, 'limited')));
     const limited = stack(counted);
@@ -163,6 +167,11 @@ describe('the storage stack', () => {
     const read = await Promise.all(Array.from({ length: 24 }, (_, i) => limited.get(`o/${i}`)));
     assert.deepEqual(read.map(String), Array.from({ length: 24 }, (_, i) => String(i)));
     assert.equal(counted.most, 4, 'never more than four at once, and four when there is work');
+    counted.most = 0;
+    const into = Array.from({ length: 24 }, () => Buffer.alloc(2));
+    await Promise.all(into.map((b, i) => limited.readInto!(`o/${i}`, 0, b)));
+    assert.deepEqual(into.map((b) => b.toString().replace(/\0/g, '')), Array.from({ length: 24 }, (_, i) => String(i)));
+    assert.equal(counted.most, 4, 'positional reads share the same four slots');
     const unlimited = new InFlight(new FsStorage(join(dir, 'limited')));
     await Promise.all(Array.from({ length: 24 }, (_, i) => stack(unlimited, { limit: false }).get(`o/${i}`)));
     assert.ok(unlimited.most > 4, 'without the limit they all run at once');
@@ -183,6 +192,44 @@ describe('the storage stack', () => {
     assert.deepEqual(await backend.get('bad'), data, 'the stored object is intact');
     assert.notDeepEqual(await backend.get('stored-bad'), data, 'the corrupt put stored damaged bytes');
     assert.deepEqual(plan.hits.map((h) => `${h.op} ${h.name}`), ['put stored-bad', 'get bad', 'getStream bad']);
+  });
+
+  it('offers positional reads through every wrapper: retried, counted and injected as the other operations are', async () => {
+    let errors = 0;
+    const { storage, backend, plan } = open([
+      { ops: ['readInto'], names: /^a\/b$/, effect: 'transient', times: 3 },
+      { ops: ['readInto'], names: /^perm$/, effect: 'fail', times: 1 },
+      { ops: ['readInto'], names: /^bad$/, effect: 'corrupt' },
+      // A plan for streams does not strike positional reads.
+      { ops: ['getStream'], effect: 'fail' },
+    ], { onError: () => errors++ });
+    assert.equal(typeof storage.readInto, 'function');
+    await storage.put('a/b', Buffer.from('bytes'));
+    const into = Buffer.alloc(2);
+    assert.equal(await storage.readInto!('a/b', 1, into), 2);
+    assert.equal(into.toString(), 'yt');
+    assert.equal(plan.hits.filter((h) => h.name === 'a/b').length, 3, 'failed three times, then passed');
+    assert.equal(errors, 3, 'each failed attempt counted');
+    await storage.put('perm', Buffer.from('p'));
+    await assert.rejects(storage.readInto!('perm', 0, Buffer.alloc(1)), (e: unknown) => !isTransient(e) && /injected failure/.test((e as DpError).message));
+    assert.equal(plan.hits.filter((h) => h.name === 'perm').length, 1, 'a permanent failure is not retried');
+    const data = Buffer.alloc(1000, 7);
+    await storage.put('bad', data);
+    const damaged = Buffer.alloc(1000);
+    assert.equal(await storage.readInto!('bad', 0, damaged), 1000);
+    assert.notDeepEqual(damaged, data);
+    assert.deepEqual(await backend.get('bad'), data, 'the stored object is intact');
+    const before = errors;
+    await assert.rejects(storage.readInto!('missing', 0, Buffer.alloc(1)), (e: unknown) => isNotFound(e));
+    assert.equal(errors, before, 'a missing object is an answer, not a storage error');
+    assert.deepEqual([...new Set(plan.hits.map((h) => h.op))], ['readInto']);
+  });
+
+  it('offers no positional reads over a backend without them, so callers stream', async () => {
+    const lazy = new LazyStorage({ displayName: 'lazy', properties: { maxConcurrency: 4 }, tiers: null, load: async () => new FsStorage(join(dir, 'lazy')) });
+    const { storage } = open([]);
+    assert.equal(typeof storage.readInto, 'function', 'over the filesystem: offered');
+    assert.equal(stack(lazy, { faults: new FaultPlan([]), onError: () => undefined }).readInto, undefined);
   });
 
   it('injects a full store the way the backend reports one', async () => {

@@ -182,6 +182,34 @@ export function storageConformance(label: string, create: () => Promise<StorageF
       }
     });
 
+    it('readInto, where the backend has it, fills the caller\'s buffer from an offset, short only at the end', async (t) => {
+      const readInto = s.readInto?.bind(s);
+      if (!readInto) {
+        t.skip('the backend has no positional reads: callers read through getStream');
+        return;
+      }
+      const data = randomBytes(3 * 1024 * 1024 + 17);
+      await s.put('into/obj', data);
+      // A view in the middle of shared memory, as a restore's pooled range buffers are: only it is written.
+      const shared = Buffer.from(new SharedArrayBuffer(8192)).fill(0xee);
+      assert.equal(await readInto('into/obj', 1234, shared.subarray(100, 100 + 4321)), 4321);
+      assert.deepEqual(shared.subarray(100, 100 + 4321), data.subarray(1234, 1234 + 4321));
+      assert.ok(shared.subarray(0, 100).every((b) => b === 0xee) && shared.subarray(100 + 4321).every((b) => b === 0xee), 'nothing outside the view');
+      const whole = Buffer.alloc(data.length);
+      assert.equal(await readInto('into/obj', 0, whole), data.length);
+      assert.deepEqual(whole, data);
+      const tail = Buffer.alloc(4096);
+      assert.equal(await readInto('into/obj', data.length - 1000, tail), 1000, 'short only where the object ends');
+      assert.deepEqual(tail.subarray(0, 1000), data.subarray(-1000));
+      assert.equal(await readInto('into/obj', data.length, Buffer.alloc(10)), 0);
+      assert.equal(await readInto('into/obj', 5, Buffer.alloc(0)), 0);
+      for (const bad of [data.length + 1, -1, 0.5]) {
+        await assert.rejects(readInto('into/obj', bad, Buffer.alloc(4)), { code: STORAGE_INVALID_RANGE });
+      }
+      await assert.rejects(readInto('into/obj', data.length + 1, Buffer.alloc(0)), { code: STORAGE_INVALID_RANGE });
+      await assertNotFound(readInto('missing/x', 0, Buffer.alloc(4)));
+    });
+
     test('list', 'list returns every object under a plain string prefix, once each', async () => {
       const all = ['l/a', 'l/ab', 'l/b/c', 'l/b/d/e', 'l/bc', 'lx'];
       await Promise.all(all.map((n) => s.put(n, Buffer.from(n))));
