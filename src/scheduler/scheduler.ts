@@ -20,7 +20,7 @@ import { datasourceGroup } from '../services/tasks.ts';
 import type { PolicyResource } from '../domain/policy.ts';
 import { backupScheduleOf, type BackupSchedule } from '../policy/policy-rules.ts';
 import type { RecoveryPointResource } from '../domain/recovery-point.ts';
-import { loadScheduleMarks, setHandledThrough, type ScheduleMarks } from '../services/schedule-state.ts';
+import { loadScheduleMarks, setHandledThrough, setMissedCheckedThrough, type ScheduleMarks } from '../services/schedule-state.ts';
 import { dueOccurrence, scheduledJobKey } from './due.ts';
 import { checkMissedBackup } from './missed-backups.ts';
 
@@ -96,8 +96,10 @@ export class Scheduler {
     const ctx = this.#ctx;
     const handled = view.marks.handledThrough(instance.id);
     if (!handled) {
-      // Protected before the scheduler kept marks: its schedule starts now.
+      // Protected before the scheduler kept marks: its schedule, and the check for missed
+      // backups, start now (both marks at once, so the next tick reads and writes nothing for it).
       await setHandledThrough(ctx, instance.id, now);
+      if (!view.marks.missedCheckedThrough(instance.id)) await setMissedCheckedThrough(ctx, instance.id, now);
       return;
     }
     const policy = await this.#resource<PolicyResource>(view, instance.properties.policyInfo.policyId);

@@ -105,10 +105,22 @@ describe('scheduled backups', () => {
     assert.equal(calls.get('getSetting') ?? 0, 0, 'no mark read one by one');
     assert.equal(calls.get('listSettings'), 2);
     assert.ok((calls.get('getResource') ?? 0) <= 2, `41 instances of one policy read ${calls.get('getResource')} resources`);
+    assert.equal(calls.get('setSetting') ?? 0, 0, 'a steady tick writes no mark');
+    // Instances without marks (protected before the scheduler kept them): the first tick writes both, the next none.
+    for (let i = 0; i < 5; i++) {
+      const id = `${fx.instanceId}-new-${i}`;
+      await fx.ctx.catalog.putResource({ ...stored, id, body: { ...stored.body, id, name: `${stored.body.name}-new-${i}` } });
+    }
+    calls.clear();
+    await new Scheduler(ctx).tick();
+    assert.equal(calls.get('setSetting'), 10);
+    calls.clear();
+    await new Scheduler(ctx).tick();
+    assert.equal(calls.get('setSetting') ?? 0, 0);
     // And at the due time every instance is still queued once.
     fx.clock.set('2025-01-01T22:00:00Z');
-    assert.equal((await new Scheduler(ctx).tick()).queued.length, 41);
-    assert.equal((await queued()).length, 41);
+    assert.equal((await new Scheduler(ctx).tick()).queued.length, 46);
+    assert.equal((await queued()).length, 46);
   });
 
   it('skips suspended and stopped instances; resuming starts the schedule afresh', async () => {
