@@ -21,6 +21,7 @@ import pg from 'pg';
 import { errors, DpError } from '../domain/errors.ts';
 import { checkDatabaseUrl, withoutSecret } from './database-url.ts';
 import { PG_MIGRATIONS, PG_SCHEMA } from './postgres-migrations.ts';
+import { inPgTransaction } from '../util/pg-transaction.ts';
 
 /** Advisory lock keys (pg_advisory_lock's bigint space), fixed for dpvault's catalog. */
 const MIGRATE_LOCK = 7480_0001;
@@ -118,24 +119,15 @@ export class PgCatalogConnection {
   /** Runs fn with its catalog writes applied atomically, one writer at a time; inside a transaction already, joins it. */
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     if (this.inTransaction()) return fn();
-    const run = async (): Promise<T> => {
-      const client = await this.pool.connect();
+    const run = (): Promise<T> => inPgTransaction(this.pool, async (client) => {
       const state: TxState = { client, open: true };
-      let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
         await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
-        const out = await this.#tx.run(state, fn);
-        await client.query('COMMIT');
-        return out;
-      } catch (e) {
-        await client.query('ROLLBACK').catch((err: Error) => (broken = err));
-        throw e;
+        return await this.#tx.run(state, fn);
       } finally {
         state.open = false;
-        client.release(broken);
       }
-    };
+    });
     const p = this.#chain.then(run, run);
     this.#chain = p.catch(() => undefined);
     return p;

@@ -34,6 +34,7 @@ import pg from 'pg';
 import { PgBoss } from 'pg-boss';
 import type { AnyTask, EnqueueOptions, TaskMap, TaskQueue, TaskStatus } from './queue.ts';
 import type { Tasks } from './tasks.ts';
+import { inPgTransaction } from '../util/pg-transaction.ts';
 
 export const BOSS_SCHEMA = 'dpvault_boss';
 export const QUEUE_SCHEMA = 'dpvault_queue';
@@ -270,20 +271,8 @@ export class PostgresTaskQueue<M extends TaskMap<M> = Tasks> implements TaskQueu
   }
 
   /** Runs fn in a transaction of its own on one pooled client. */
-  async #transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const out = await fn(client);
-      await client.query('COMMIT');
-      return out;
-    } catch (e) {
-      await client.query('ROLLBACK').catch((err: Error) => (broken = err));
-      throw e;
-    } finally {
-      client.release(broken);
-    }
+  #transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+    return inPgTransaction(this.#pool, fn);
   }
 }
 
