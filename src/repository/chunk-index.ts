@@ -292,16 +292,26 @@ export async function writeIndexFile(storage: Storage, dataKey: Buffer, records:
 
 type Damaged = { indexId: string; problem: string }[];
 
+/** The ids of the index files storage holds, in name order. */
+export async function listIndexIds(storage: Storage): Promise<string[]> {
+  return (await listAll(storage, INDEX_PREFIX)).map((o) => indexIdOf(o.name)).filter((id): id is string => id !== null).sort();
+}
+
 /**
  * Reads every index file in name order, at most the storage's concurrency at once, and hands each
  * file's pack records to `each` in that order, decoded one by one as `each` iterates them (so
  * memory holds a few files' bytes, not all of them, and one pack's entries as objects). A
  * damaged index file is named in `damaged` and left out, not fatal: the packs it listed are
  * self-describing, and `vault repair` (or gc, for packs holding live chunks) indexes them again.
+ * `each` may be async: the next file waits for it. `opts.ids`: read these index files, not a listing.
  */
-export async function forEachIndexFile(storage: Storage, dataKey: Buffer, each: (records: Iterable<PackRecord>, indexId: string) => void): Promise<{ indexIds: string[]; damaged: Damaged }> {
-  const indexIds = (await listAll(storage, INDEX_PREFIX)).map((o) => indexIdOf(o.name)).filter((id): id is string => id !== null);
-  indexIds.sort();
+export async function forEachIndexFile(
+  storage: Storage,
+  dataKey: Buffer,
+  each: (records: Iterable<PackRecord>, indexId: string) => void | Promise<void>,
+  opts: { ids?: readonly string[] } = {},
+): Promise<{ indexIds: string[]; damaged: Damaged }> {
+  const indexIds = opts.ids ? [...opts.ids].sort() : await listIndexIds(storage);
   const damaged: Damaged = [];
   const window = storage.properties.maxConcurrency;
   for (let at = 0; at < indexIds.length; at += window) {
@@ -315,7 +325,11 @@ export async function forEachIndexFile(storage: Storage, dataKey: Buffer, each: 
         return null;
       }
     });
-    perFile.forEach((body, i) => each(body ? recordsIn(body) : [], ids[i]!));
+    for (let i = 0; i < ids.length; i++) {
+      const body = perFile[i];
+      perFile[i] = null;
+      await each(body ? recordsIn(body) : [], ids[i]!);
+    }
   }
   return { indexIds, damaged };
 }

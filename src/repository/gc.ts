@@ -6,9 +6,11 @@
 // Order of effects, so a crash at any point leaves a readable repository: new packs, then one
 // consolidated index file, then deletion of the old index files, then deletion of packs.
 import type { ObjectInfo } from '../storage/storage.ts';
-import { readIndexFiles, withoutLost, writeIndexFile } from './chunk-index.ts';
+import { forEachIndexFile, listIndexIds, withoutLost } from './chunk-index.ts';
 import type { RepoContext } from './context.ts';
-import { planGc } from './gc-plan.ts';
+import { GcPlanner } from './gc-plan.ts';
+import { IdFingerprints } from './id-fingerprints.ts';
+import { IndexFilePacking, IndexFileWriter } from './index-files.ts';
 import type { RepackItem } from './gc-plan.ts';
 import { listAll, mapLimit } from './io.ts';
 import { CHUNKLIST_PREFIX, chunkListOwner, indexName, PACK_PREFIX, packIdOf, packName } from './layout.ts';
@@ -57,12 +59,12 @@ export interface GcReport {
 }
 
 /**
- * Every chunk id a manifest names (`live`) and the manifests read (`marked`), listing again until
- * a listing shows no manifest that was not marked yet.
+ * Every chunk id a manifest names (`live`, as fingerprints: id-fingerprints.ts) and the manifests
+ * read (`marked`), listing again until a listing shows no manifest that was not marked yet.
  */
-export async function markManifests(ctx: RepoContext): Promise<{ live: Set<string>; marked: Set<string> }> {
+export async function markManifests(ctx: RepoContext): Promise<{ live: IdFingerprints; marked: Set<string> }> {
   const { storage } = ctx;
-  const live = new Set<string>();
+  const live = new IdFingerprints();
   const marked = new Set<string>();
   for (;;) {
     const fresh = (await listManifestIds(storage)).filter((id) => !marked.has(id));
@@ -75,14 +77,13 @@ export async function markManifests(ctx: RepoContext): Promise<{ live: Set<strin
 
 export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcReport> {
   const { storage } = ctx;
+  const dataKey = ctx.keys.dataKey;
   const cutoff = ctx.clock.now().getTime() - (opts.graceMs ?? DEFAULT_GRACE_MS);
   const session = await ctx.guard.startGc({ wait: opts.wait === true });
   try {
     for (const id of opts.protect ?? []) session.protectedIds.add(id);
-    const read = await readIndexFiles(storage, ctx.keys.dataKey);
-    const indexIds = read.indexIds;
-    // Copies known lost do not count as copies: a good copy elsewhere is the one kept.
-    const records = read.records.map((r) => withoutLost(r, ctx.quarantine));
+    // Index files before packs: every pack an index file lists was stored before that file was.
+    const indexIds = await listIndexIds(storage);
     const stored = new Map<string, ObjectInfo>();
     for (const info of await listAll(storage, PACK_PREFIX)) {
       const id = packIdOf(info.name);
@@ -91,20 +92,36 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
 
     const { live, marked } = await markManifests(ctx);
 
-    // Decide, synchronously, so no writer deduplicates between the decision and the dooming.
+    // The index files are read three times, one record at a time, never held whole: to find each
+    // chunk's kept copy, to decide each pack, and to write the new index. Every pass reads the
+    // files of the first listing: a backup's index file written meanwhile stays as it is.
+    // Copies known lost do not count as copies: a good copy elsewhere is the one kept.
+    const records = (each: (r: PackRecord) => void | Promise<void>) =>
+      forEachIndexFile(storage, dataKey, async (rs) => {
+        for (const r of rs) await each(withoutLost(r, ctx.quarantine));
+      }, { ids: indexIds });
     const isLive = (id: string): boolean => live.has(id) || session.protectedIds.has(id);
-    const plan = planGc({
-      records,
-      stored,
-      isLive,
-      activePacks: ctx.guard.activePacks(),
-      cutoff,
-      repackDeadRatio: opts.repackDeadRatio === undefined ? DEFAULT_REPACK_DEAD_RATIO : opts.repackDeadRatio,
-    });
+    const planner = new GcPlanner(
+      {
+        stored,
+        isLive,
+        activePacks: ctx.guard.activePacks(),
+        cutoff,
+        repackDeadRatio: opts.repackDeadRatio === undefined ? DEFAULT_REPACK_DEAD_RATIO : opts.repackDeadRatio,
+      },
+      new IndexFilePacking(),
+    );
+    await records((r) => planner.scan(r));
+    // The session counts as decided from the first pack decided on: every chunk a writer starts to
+    // reference from here on is late, and a pack holding a late chunk is not deleted (below), so a
+    // writer that deduplicates against a chunk while gc decides, before it is doomed, keeps it.
+    session.decide([]);
+    await records((r) => planner.decide(r));
+    const plan = planner.finish();
     session.decide(plan.doomed);
     // Quarantined packs stay for repair to salvage what is readable in them.
     const held = (r: PackRecord): boolean => ctx.quarantine.get(r.packId) !== undefined;
-    plan.keep.push(...plan.remove.filter(held), ...plan.repack.filter((i) => held(i.record)).map((i) => i.record));
+    plan.keep.push(...plan.remove.filter(held).map((r) => r.packId), ...plan.repack.filter((i) => held(i.record)).map((i) => i.record.packId));
     plan.remove = plan.remove.filter((r) => !held(r));
     plan.repack = plan.repack.filter((i) => !held(i.record));
 
@@ -122,7 +139,7 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
       chunkListsDeleted: 0,
       bytesFreed: 0,
       missingPacks: plan.missing.map(packName),
-      liveChunksMissing: [...live].filter((id) => !plan.located.has(id)).length,
+      liveChunksMissing: live.countNotIn(plan.located),
       damagedPacks: [],
       orphanPacksAdopted: 0,
     };
@@ -138,19 +155,36 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
     report.packsWritten = written.length;
     report.bytesWritten = written.reduce((n, r) => n + r.size, 0);
     report.damagedPacks.push(...damaged.map(packName));
-    const kept = [...plan.keep, ...plan.repack.filter((r) => damaged.includes(r.record.packId)).map((r) => r.record), ...adopted.records];
-    const changed = plan.remove.length + repacked.length + plan.missing.length + adopted.records.length > 0 || indexIds.length > 1;
-    let newIndexId: string | null = null;
-    if (changed) newIndexId = await writeIndexFile(storage, ctx.keys.dataKey, [...kept, ...written]);
+    // Every pack the first listing's index files name stays indexed but these (a damaged repack's stays).
+    const gone = new Set([...plan.remove.map((r) => r.packId), ...repacked.map((r) => r.packId), ...plan.missing]);
+    const kept = (each: (r: PackRecord) => void | Promise<void>): Promise<unknown> => {
+      const seen = new Set<string>();
+      return records(async (r) => {
+        if (gone.has(r.packId) || seen.has(r.packId)) return;
+        seen.add(r.packId);
+        await each(r);
+      });
+    };
+    // Rewritten when a pack comes or goes, or when the files are not those the kept records fill
+    // (backups add one each; a repository from before bounded files has one for everything).
+    const changed = gone.size + adopted.records.length > 0 || indexIds.length !== plan.keptIndexFiles;
+    let newIndexIds: string[] = [];
+    if (changed) {
+      const writer = new IndexFileWriter(storage, dataKey);
+      await kept((r) => writer.add(r));
+      for (const r of [...adopted.records, ...written]) await writer.add(r);
+      newIndexIds = await writer.finish();
+    }
 
-    // The in-memory index follows the new index file before anything is deleted.
-    const dropped = [...plan.remove, ...repacked, ...records.filter((r) => plan.missing.includes(r.packId))];
-    for (const r of dropped) ctx.index.removePack(r.packId, r.entries);
+    // The in-memory index follows the new index files before anything is deleted.
+    for (const packId of gone) ctx.index.removePack(packId);
     for (const r of written) ctx.index.add(r, true);
-    for (const r of kept) ctx.index.add(withoutLost(r, ctx.quarantine));
+    await kept((r) => ctx.index.add(r));
+    for (const r of adopted.records) ctx.index.add(withoutLost(r, ctx.quarantine));
 
-    if (newIndexId !== null) {
-      const old = indexIds.filter((id) => id !== newIndexId);
+    if (changed) {
+      const fresh = new Set(newIndexIds);
+      const old = indexIds.filter((id) => !fresh.has(id));
       await mapLimit(old, storage.properties.maxConcurrency, (id) => storage.delete(indexName(id)));
       report.indexFilesReplaced = old.length;
     }

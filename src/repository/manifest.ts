@@ -239,7 +239,7 @@ export async function collectChunkIds(
   storage: Storage,
   dataKey: Buffer,
   manifests: readonly Manifest[],
-  into: Set<string>,
+  into: { add(id: string): unknown },
 ): Promise<void> {
   await mapLimit(manifests, storage.properties.maxConcurrency, async (m) => {
     for await (const id of readChunkList(storage, dataKey, m)) into.add(id);

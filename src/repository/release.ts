@@ -113,6 +113,6 @@ async function exists(ctx: RepoContext, name: string): Promise<boolean> {
 /** Every index file with the records it lists, file by file (damaged ones left out). */
 async function readIndexFilesApart(ctx: RepoContext): Promise<{ indexId: string; records: PackRecord[] }[]> {
   const files: { indexId: string; records: PackRecord[] }[] = [];
-  await forEachIndexFile(ctx.storage, ctx.keys.dataKey, (records, indexId) => files.push({ indexId, records: [...records] }));
+  await forEachIndexFile(ctx.storage, ctx.keys.dataKey, (records, indexId) => void files.push({ indexId, records: [...records] }));
   return files;
 }
