@@ -60,15 +60,17 @@ export interface GcPlan {
 export class GcPlanner {
   readonly #opts: GcPlanOptions;
   /** For every chunk in a stored pack, the number of the first such pack (scan order). */
-  readonly #firstCopy = new IdFingerprints();
+  readonly #firstCopy: IdFingerprints;
   /** Every pack the records list, numbered in order of first appearance. */
   readonly #packNums = new Map<string, number>();
   readonly #decided = new Set<string>();
   readonly #keptFiles: { add(entries: number): void; readonly files: number };
   readonly #plan: GcPlan;
 
-  constructor(opts: GcPlanOptions, keptFiles: { add(entries: number): void; readonly files: number } = { add: () => undefined, files: 0 }) {
+  /** `chunks`: about how many chunks the records hold (the fingerprint table's first size). */
+  constructor(opts: GcPlanOptions, keptFiles: { add(entries: number): void; readonly files: number } = { add: () => undefined, files: 0 }, chunks = 1024) {
     this.#opts = opts;
+    this.#firstCopy = new IdFingerprints(chunks);
     this.#keptFiles = keptFiles;
     this.#plan = { remove: [], repack: [], keep: [], orphans: [], keptYoung: 0, missing: [], doomed: new Set(), located: this.#firstCopy, keptIndexFiles: 0 };
   }

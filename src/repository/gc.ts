@@ -64,7 +64,8 @@ export interface GcReport {
  */
 export async function markManifests(ctx: RepoContext): Promise<{ live: IdFingerprints; marked: Set<string> }> {
   const { storage } = ctx;
-  const live = new IdFingerprints();
+  // Sized for the chunks the index holds (nearly all live, as a rule): no table grown by doubling.
+  const live = new IdFingerprints(ctx.index.size);
   const marked = new Set<string>();
   for (;;) {
     const fresh = (await listManifestIds(storage)).filter((id) => !marked.has(id));
@@ -110,6 +111,7 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
         repackDeadRatio: opts.repackDeadRatio === undefined ? DEFAULT_REPACK_DEAD_RATIO : opts.repackDeadRatio,
       },
       new IndexFilePacking(),
+      ctx.index.size,
     );
     await records((r) => planner.scan(r));
     // The session counts as decided from the first pack decided on: every chunk a writer starts to
