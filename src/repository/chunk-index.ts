@@ -270,9 +270,9 @@ function openIndexFile(dataKey: Buffer, indexId: string, data: Buffer): Buffer {
 }
 
 /**
- * The pack records of a checked index file body, one at a time: since gc writes one index file for
- * the whole repository, decoding a file at once held every chunk's entry as objects (~150 bytes
- * of heap a chunk) while the index was loaded.
+ * The pack records of a checked index file body, one at a time: when gc wrote one index file for
+ * the whole repository (as repositories written before bounded files still hold), decoding a file
+ * at once held every chunk's entry as objects (~150 bytes of heap a chunk) while the index was loaded.
  */
 function* recordsIn(body: Buffer): Generator<PackRecord> {
   const count = body.readUInt32LE(0);
