@@ -8,8 +8,8 @@
 // repository that has lived for weeks reads from packs written weeks apart). Two ways out: a
 // stream (restoreStream; a window of its own per piece, for consumers such as a copy into
 // another datastore that may keep them), and restoreInto a sink (pg_restore's stdin, a file),
-// whose window buffers are used again once the sink's write callback says it is done with them. Each pack's trailer is authenticated once and must agree with
-// the index; every chunk's bytes must hash to its id (the chunk list, sealed, fixes their order),
+// whose window buffers are used again once the sink's write callback says it is done with them. Each pack's trailer is authenticated when read (a restore keeps
+// the last few MiB of them: TrailerCache) and must agree with the index; every chunk's bytes must hash to its id (the chunk list, sealed, fixes their order),
 // and the size of everything produced must be the manifest's, as must the hash of the whole
 // stream (from version 3 the hash of the chunk list, checked as it is read; for version 1 the
 // SHA-256 of the bytes). Any failure names the recovery point and the pack; bad bytes are never
@@ -32,7 +32,7 @@ import { ChunkPool } from './chunk-pool.ts';
 import type { OpenJob } from './chunk-jobs.ts';
 import { ID_BYTES, type RepositoryKeys } from './crypto.ts';
 import { readTrailer } from './pack.ts';
-import { TrailerTable } from './trailer-table.ts';
+import { TrailerCache, TrailerTable } from './trailer-table.ts';
 import { planWindows, WINDOW_STRETCH, type PlannedChunk, type RangeRead, type WindowPlan } from './read-plan.ts';
 
 /** Bytes between two blobs of a pack that are read rather than split into two reads. */
@@ -41,6 +41,8 @@ const RANGE_GAP_MAX = 256 * 1024;
 const RANGE_MAX = 4 * 1024 * 1024;
 /** Windows filled ahead of the writer; each is at most this share of the budget. */
 const WINDOW_SHARE = 4;
+/** Trailers a restore keeps (trailer-table.ts TrailerCache): ~200 packs' at 8 KiB chunks. */
+const TRAILER_CACHE_BYTES = 8 * 1024 * 1024;
 
 function label(m: Manifest): string {
   return m.recoveryPointId ? `recovery point '${m.recoveryPointId}' (manifest '${m.id}')` : `recovery point manifest '${m.id}'`;
@@ -204,7 +206,7 @@ interface Reader {
   bytes: ByteBudget;
   reads: ByteBudget;
   opener: ChunkPool;
-  trailers: Map<string, Promise<TrailerTable>>;
+  trailers: TrailerCache;
   buffers: WindowBuffers;
 }
 
@@ -225,7 +227,7 @@ async function* restoreWindows(ctx: RepoContext, manifest: Manifest, reuse: bool
     bytes: new ByteBudget(ctx.restoreBudget),
     reads: new ByteBudget(ctx.readAhead),
     opener: new ChunkPool(1),
-    trailers: new Map(),
+    trailers: new TrailerCache(TRAILER_CACHE_BYTES),
     buffers: new WindowBuffers(Math.ceil(windowBytes * WINDOW_STRETCH), reuse),
   };
   const plans = planWindows(locatedChunks(ctx, manifest, lease, inFlight), windowBytes, { gapMax: RANGE_GAP_MAX, rangeMax: Math.min(RANGE_MAX, windowBytes) });
@@ -338,12 +340,7 @@ async function fetchRange(r: Reader, range: RangeRead, window: Buffer): Promise<
   const name = packName(range.packId);
   const where = `${label(manifest)}: pack '${name}'`;
   try {
-    let trailer = r.trailers.get(range.packId);
-    if (!trailer) {
-      trailer = packTrailer(ctx, range.packId);
-      r.trailers.set(range.packId, trailer);
-    }
-    const table = await trailer;
+    const table = await r.trailers.get(range.packId, () => packTrailer(ctx, range.packId));
     const entries = range.picks.map(({ chunk }) => {
       const i = table.find(chunk.id, chunk.offset, chunk.length, chunk.rawLength);
       if (i < 0) throw errors.repositoryDataCorrupt(`Restoring ${where} failed: the pack does not hold chunk ${chunk.id} where the index says.`);

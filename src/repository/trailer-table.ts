@@ -79,3 +79,64 @@ export class TrailerTable {
     return -1;
   }
 }
+
+/**
+ * The trailers a restore has read, most recently used last, holding at most `maxBytes` of tables
+ * (the one in use is never dropped): the latest point of a repository that has lived for months
+ * reads from nearly every pack, and keeping every trailer for the whole restore held 44 bytes of
+ * every chunk of the repository (~30 MB at scale 100). Packs are visited in stream order, which is
+ * mostly the order they were written in, so a dropped trailer is rarely asked for again; when it
+ * is, reading it again costs one small read beside the ranges of the same pack.
+ */
+export class TrailerCache {
+  readonly #maxBytes: number;
+  readonly #tables = new Map<string, { table: Promise<TrailerTable>; bytes: number }>();
+  #bytes = 0;
+  /** Trailers read (loads asked of `load`), for tests and reports. */
+  loads = 0;
+
+  constructor(maxBytes: number) {
+    this.#maxBytes = maxBytes;
+  }
+
+  /** Bytes of the tables held. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** The trailer of `packId`, from the cache or read by `load`. */
+  get(packId: string, load: () => Promise<TrailerTable>): Promise<TrailerTable> {
+    const held = this.#tables.get(packId);
+    if (held) {
+      this.#tables.delete(packId);
+      this.#tables.set(packId, held);
+      return held.table;
+    }
+    this.loads++;
+    const entry = { table: load(), bytes: 0 };
+    this.#tables.set(packId, entry);
+    entry.table.then(
+      (t) => {
+        if (this.#tables.get(packId) !== entry) return;
+        entry.bytes = t.bytes;
+        this.#bytes += t.bytes;
+        this.#trim(packId);
+      },
+      () => {
+        if (this.#tables.get(packId) === entry) this.#tables.delete(packId);
+      },
+    );
+    return entry.table;
+  }
+
+  /** Drops the least recently used tables until under the limit, never `keep`. */
+  #trim(keep: string): void {
+    for (const [packId, entry] of this.#tables) {
+      if (this.#bytes <= this.#maxBytes) return;
+      // Unread ones (no bytes yet) are about to be used.
+      if (packId === keep || entry.bytes === 0) continue;
+      this.#tables.delete(packId);
+      this.#bytes -= entry.bytes;
+    }
+  }
+}
