@@ -1,0 +1,244 @@
+// A gc killed without warning (SIGKILL of the process running it) at any point of its effects
+// (a repack's first new pack, the k-th new index file, the first old index file deleted, the
+// first pack deleted) leaves a repository where every recovery point restores byte for byte; the
+// next gc finishes the job and leaves nothing behind. The template holds well over 2 x 2^15 chunks
+// so the new index is several files. A sample of kill points runs in `npm test`;
+// DPVAULT_FULL_SWEEPS=1 runs them all. Also: the files gc writes are bounded, a gc with nothing to
+// do leaves them alone, and one big index file is split at the next gc.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { FsStorage } from '../../src/storage/fs.ts';
+import { forEachIndexFile, listIndexIds, writeIndexFile } from '../../src/repository/chunk-index.ts';
+import { openConfig } from '../../src/repository/config-copies.ts';
+import { INDEX_FILE_ENTRIES } from '../../src/repository/index-files.ts';
+import { indexName, PACK_PREFIX, packIdOf } from '../../src/repository/layout.ts';
+import type { PackRecord } from '../../src/repository/pack.ts';
+import { Repository } from '../../src/repository/repository.ts';
+import { readAll, streamOf, tempRepo } from './helpers.ts';
+import type { RepoFixture } from './helpers.ts';
+
+const FULL = process.env.DPVAULT_FULL_SWEEPS === '1';
+/** ~512-byte chunks in 1 MiB packs: tens of MiB make well over 2 x 2^15 chunks. */
+const TINY = { chunker: { min: 128, avg: 512, max: 2048 }, packSize: 1024 * 1024, frameBytes: 0, compressionLevel: 0 };
+const PIECE = 32 * 1024;
+
+interface KillPoint {
+  label: string;
+  dir: 'index' | 'packs';
+  /** Kill once this many names appeared in `dir` (added) or went from it (removed). */
+  change: 'added' | 'removed';
+  count: number;
+}
+const ALL: KillPoint[] = [
+  { label: "a repack's first new pack", dir: 'packs', change: 'added', count: 1 },
+  { label: 'the first new index file', dir: 'index', change: 'added', count: 1 },
+  { label: 'the second new index file', dir: 'index', change: 'added', count: 2 },
+  { label: 'the first old index file deleted', dir: 'index', change: 'removed', count: 1 },
+  { label: 'the first pack deleted', dir: 'packs', change: 'removed', count: 1 },
+];
+const POINTS = FULL ? ALL : [ALL[1]!, ALL[3]!];
+
+/** The object names under `dir` (a put's temporary files, dot-named, are not objects). */
+async function names(dir: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  const walk = async (d: string): Promise<void> => {
+    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+      if (e.isDirectory()) await walk(join(d, e.name));
+      else if (!e.name.startsWith('.')) out.add(join(d, e.name));
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+/** Runs gc on the repository in `dir` in another process and kills it at `point`. */
+async function killedGc(dir: string, master: Buffer, point: KillPoint): Promise<void> {
+  const watched = join(dir, point.dir);
+  const before = await names(watched);
+  const script = `
+    import { Repository } from ${JSON.stringify(new URL('../../src/repository/repository.ts', import.meta.url).href)};
+    import { FsStorage } from ${JSON.stringify(new URL('../../src/storage/fs.ts', import.meta.url).href)};
+    const repo = await Repository.open(new FsStorage(${JSON.stringify(dir)}), Buffer.from(process.env.KEY, 'hex'), { clock: { now: () => new Date() } });
+    await repo.gc({ graceMs: 0 });
+    process.stdout.write('done');`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KEY: master.toString('hex') } });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise((r) => child.once('exit', r));
+  const reached = async (): Promise<boolean> => {
+    const now = await names(watched);
+    const changed = point.change === 'added' ? [...now].filter((n) => !before.has(n)) : [...before].filter((n) => !now.has(n));
+    return changed.length >= point.count;
+  };
+  while (child.exitCode === null && !(await reached())) await new Promise((r) => setTimeout(r, 1));
+  child.kill('SIGKILL');
+  await exited;
+  assert.equal(child.signalCode, 'SIGKILL', `the gc was killed before it finished: ${stderr}`);
+}
+
+async function restoresAll(repo: Repository, ids: readonly string[], streams: readonly Buffer[], when: string): Promise<void> {
+  for (const [i, id] of ids.entries()) assert.ok((await readAll(await repo.restore(id))).equals(streams[i]!), `point ${i} restores ${when}`);
+}
+
+/** Nothing is left behind: bounded index files listing every stored pack once and no other, stats agreeing. */
+async function assertClean(storage: FsStorage, dataKey: Buffer, repo: Repository): Promise<void> {
+  const indexed = new Set<string>();
+  const chunks = new Set<string>();
+  const { indexIds, damaged } = await forEachIndexFile(storage, dataKey, (rs, id) => {
+    let entries = 0;
+    for (const r of rs) {
+      assert.ok(!indexed.has(r.packId), `pack ${r.packId} is listed once (again in ${id})`);
+      indexed.add(r.packId);
+      entries += r.entries.length;
+      for (const e of r.entries) chunks.add(e.id);
+    }
+    assert.ok(entries <= INDEX_FILE_ENTRIES, `index file ${id} holds ${entries} entries`);
+  });
+  assert.deepEqual(damaged, []);
+  const storedIds: string[] = [];
+  for await (const o of storage.list(PACK_PREFIX)) storedIds.push(packIdOf(o.name)!);
+  storedIds.sort();
+  assert.deepEqual([...indexed].sort(), storedIds, 'the index lists exactly the stored packs');
+  const stats = await repo.stats();
+  assert.equal(stats.packs, indexed.size);
+  assert.equal(stats.indexFiles, indexIds.length);
+  assert.equal(stats.chunks, chunks.size);
+}
+
+/**
+ * The template's recovery points, from pieces of 32 KiB of random data: a; b, which replaces a's
+ * first 12 MiB (a's packs there die whole: a backup seals MiB batches on several threads, so its
+ * packs mix neighbouring MiBs) and three pieces of every four of the next 4 MiB (a's packs there
+ * are about a quarter live: repacked); c, 1 MiB of b and 1 MiB more. a is deleted.
+ */
+function series(): { kept: Buffer[]; deleted: Buffer } {
+  const n = 1280; // 40 MiB: ~80,000 chunks live after a is deleted
+  const pieces = Array.from({ length: n }, () => randomBytes(PIECE));
+  const a = Buffer.concat(pieces);
+  const bPieces = pieces.map((p, i) => (i < 384 || (i < 512 && i % 4 !== 0) ? randomBytes(PIECE) : p));
+  const b = Buffer.concat(bPieces);
+  const c = Buffer.concat([...bPieces.slice(600, 632), randomBytes(32 * PIECE)]);
+  return { kept: [b, c], deleted: a };
+}
+
+async function backUp(fx: RepoFixture, data: Buffer): Promise<string> {
+  return (await fx.repo.backup(streamOf(data, 256 * 1024))).manifestId;
+}
+
+/** A copy of the template's directory, removed after `body`. */
+async function withCopy(template: RepoFixture, body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'dpv-gc-kill-'));
+  try {
+    await cp(template.dir, dir, { recursive: true });
+    await body(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Two days on: every file in the copy is past any grace period. */
+const later = (): { now: () => Date } => ({ now: () => new Date(Date.now() + 48 * 3600_000) });
+
+describe('gc killed midway through its index rewrite', () => {
+  let template: RepoFixture;
+  let dataKey: Buffer;
+  let streams: Buffer[];
+  let ids: string[];
+  before(async () => {
+    template = await tempRepo(TINY);
+    dataKey = (await openConfig(template.storage, template.master)).keys.dataKey;
+    const { kept, deleted } = series();
+    const gone = await backUp(template, deleted);
+    streams = kept;
+    ids = [];
+    for (const s of kept) ids.push(await backUp(template, s));
+    await template.repo.deleteManifest(gone);
+  });
+  after(() => template.cleanup());
+
+  it('uninterrupted, deletes packs, repacks others and writes several bounded index files', async () => {
+    await withCopy(template, async (dir) => {
+      const storage = new FsStorage(dir);
+      const repo = await Repository.open(storage, template.master, { clock: later() });
+      const report = await repo.gc({ graceMs: 0 });
+      assert.ok(report.packsDeleted > 0 && report.packsRepacked > 0 && report.indexFilesReplaced > 1, JSON.stringify(report));
+      assert.ok((await listIndexIds(storage)).length >= 3, 'the new index is at least three files');
+      await restoresAll(repo, ids, streams, 'after gc');
+      await assertClean(storage, dataKey, repo);
+    });
+  });
+
+  for (const point of POINTS) {
+    it(`after ${point.label}: every point restores, and the next gc finishes and leaves nothing behind`, async () => {
+      await withCopy(template, async (dir) => {
+        await killedGc(dir, template.master, point);
+        const storage = new FsStorage(dir);
+        const repo = await Repository.open(storage, template.master, { clock: later() });
+        await restoresAll(repo, ids, streams, 'after the kill');
+
+        const gc = await repo.gc({ graceMs: 0 });
+        assert.equal(gc.liveChunksMissing, 0);
+        assert.deepEqual(gc.missingPacks, []);
+        await restoresAll(repo, ids, streams, 'after the next gc');
+        const verify = await repo.verify();
+        assert.equal(verify.ok, true, JSON.stringify(verify).slice(0, 2000));
+        const reopened = await Repository.open(storage, template.master, { clock: later() });
+        await assertClean(storage, dataKey, reopened);
+      });
+    });
+  }
+});
+
+describe('gc writes bounded index files', () => {
+  it('of at most INDEX_FILE_ENTRIES entries, leaves them alone with nothing to do, and splits one big file', async () => {
+    const fx = await tempRepo(TINY);
+    try {
+      const dataKey = (await openConfig(fx.storage, fx.master)).keys.dataKey;
+      const gone = await backUp(fx, randomBytes(8 * 1024 * 1024));
+      const data = randomBytes(40 * 1024 * 1024);
+      const id = await backUp(fx, data);
+      await fx.repo.deleteManifest(gone);
+      fx.catchUp();
+      // The packs only `gone` used go: the index is rewritten, in files of bounded size.
+      const first = await fx.repo.gc({ graceMs: 0 });
+      assert.ok(first.packsDeleted > 0 && first.indexFilesReplaced > 0, JSON.stringify(first));
+      const sizes = async (): Promise<Map<string, number>> => {
+        const out = new Map<string, number>();
+        await forEachIndexFile(fx.storage, dataKey, (rs, file) => {
+          let n = 0;
+          for (const r of rs) n += r.entries.length;
+          out.set(file, n);
+        });
+        return out;
+      };
+      const split = await sizes();
+      assert.ok(split.size >= 3, `split into ${split.size} files`);
+      for (const [file, n] of split) assert.ok(n <= INDEX_FILE_ENTRIES, `${file}: ${n} entries`);
+
+      const again = await fx.repo.gc({ graceMs: 0 });
+      assert.equal(again.indexFilesReplaced, 0);
+      assert.deepEqual(await sizes(), split, 'a gc with nothing to do leaves the files as they were');
+
+      // One file for everything again (as a repository from before bounded files has): split anew.
+      const records: PackRecord[] = [];
+      await forEachIndexFile(fx.storage, dataKey, (rs) => void records.push(...rs));
+      const big = await writeIndexFile(fx.storage, dataKey, records);
+      for (const file of split.keys()) await fx.storage.delete(indexName(file));
+      const reopened = await Repository.open(fx.storage, fx.master, { clock: fx.clock });
+      const third = await reopened.gc({ graceMs: 0 });
+      assert.equal(third.indexFilesReplaced, 1, JSON.stringify(third));
+      const resplit = await sizes();
+      assert.ok(!resplit.has(big) && resplit.size >= 3, `split into ${resplit.size} files`);
+      for (const [file, n] of resplit) assert.ok(n <= INDEX_FILE_ENTRIES, `${file}: ${n} entries`);
+      assert.ok((await readAll(await reopened.restore(id))).equals(data));
+      await assertClean(fx.storage, dataKey, reopened);
+    } finally {
+      await fx.cleanup();
+    }
+  });
+});
