@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FsStorage } from '../../src/storage/fs.ts';
 import { forEachIndexFile, listIndexIds, writeIndexFile } from '../../src/repository/chunk-index.ts';
@@ -18,6 +18,7 @@ import { openConfig } from '../../src/repository/config-copies.ts';
 import { INDEX_FILE_ENTRIES } from '../../src/repository/index-files.ts';
 import { indexName, PACK_PREFIX, packIdOf } from '../../src/repository/layout.ts';
 import type { PackRecord } from '../../src/repository/pack.ts';
+import type { GcReport } from '../../src/repository/gc.ts';
 import { Repository } from '../../src/repository/repository.ts';
 import { readAll, streamOf, tempRepo } from './helpers.ts';
 import type { RepoFixture } from './helpers.ts';
@@ -27,37 +28,63 @@ const FULL = process.env.DPVAULT_FULL_SWEEPS === '1';
 const TINY = { chunker: { min: 128, avg: 512, max: 2048 }, packSize: 1024 * 1024, frameBytes: 0, compressionLevel: 0 };
 const PIECE = 32 * 1024;
 
+/** The effects of a gc, in the order they must happen. */
+type Phase = 'repack' | 'new index' | 'old index gone' | 'packs gone';
 interface KillPoint {
   label: string;
+  phase: Phase;
   dir: 'index' | 'packs';
-  /** Kill once this many names appeared in `dir` (added) or went from it (removed). */
+  /** Kill once this many names appeared in `dir` (added) or went from it (removed); 'all': every new index file. */
   change: 'added' | 'removed';
-  count: number;
+  count: number | 'all';
 }
 const ALL: KillPoint[] = [
-  { label: "a repack's first new pack", dir: 'packs', change: 'added', count: 1 },
-  { label: 'the first new index file', dir: 'index', change: 'added', count: 1 },
-  { label: 'the second new index file', dir: 'index', change: 'added', count: 2 },
-  { label: 'the first old index file deleted', dir: 'index', change: 'removed', count: 1 },
-  { label: 'the first pack deleted', dir: 'packs', change: 'removed', count: 1 },
+  { label: "a repack's first new pack", phase: 'repack', dir: 'packs', change: 'added', count: 1 },
+  { label: 'the first new index file', phase: 'new index', dir: 'index', change: 'added', count: 1 },
+  { label: 'the second new index file', phase: 'new index', dir: 'index', change: 'added', count: 2 },
+  { label: 'the last new index file', phase: 'new index', dir: 'index', change: 'added', count: 'all' },
+  { label: 'the first old index file deleted', phase: 'old index gone', dir: 'index', change: 'removed', count: 1 },
+  { label: 'the first pack deleted', phase: 'packs gone', dir: 'packs', change: 'removed', count: 1 },
 ];
-const POINTS = FULL ? ALL : [ALL[1]!, ALL[3]!];
+const POINTS = FULL ? ALL : [ALL[1]!, ALL[4]!];
 
-/** The object names under `dir` (a put's temporary files, dot-named, are not objects). */
+interface Seen {
+  index: Set<string>;
+  packs: Set<string>;
+}
+const see = async (dir: string): Promise<Seen> => ({ index: await names(join(dir, 'index')), packs: await names(join(dir, 'packs')) });
+
+/**
+ * The order of effects, checked on what the killed gc left: nothing is deleted before every new
+ * index file is written, no pack before every old index file is gone, and (repack) nothing of the
+ * index changes before the new packs are written.
+ */
+function assertOrder(point: KillPoint, newFiles: number, before: Seen, now: Seen): void {
+  const added = [...now.index].filter((n) => !before.index.has(n)).length;
+  const removed = [...before.index].filter((n) => !now.index.has(n)).length;
+  const packsGone = [...before.packs].filter((n) => !now.packs.has(n)).length;
+  const state = JSON.stringify({ phase: point.phase, newFiles, oldFiles: before.index.size, added, removed, packsGone });
+  if (point.phase === 'repack') assert.ok(added === 0 && removed === 0 && packsGone === 0, state);
+  if (point.phase === 'new index') assert.ok(removed === 0 && packsGone === 0, state);
+  if (point.phase === 'old index gone') assert.ok(added === newFiles && packsGone === 0, state);
+  if (point.phase === 'packs gone') assert.ok(added === newFiles && removed === before.index.size, state);
+}
+
+/** The object names under `dir`, relative to it (a put's temporary files, dot-named, are not objects). */
 async function names(dir: string): Promise<Set<string>> {
   const out = new Set<string>();
   const walk = async (d: string): Promise<void> => {
     for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
       if (e.isDirectory()) await walk(join(d, e.name));
-      else if (!e.name.startsWith('.')) out.add(join(d, e.name));
+      else if (!e.name.startsWith('.')) out.add(relative(dir, join(d, e.name)));
     }
   };
   await walk(dir);
   return out;
 }
 
-/** Runs gc on the repository in `dir` in another process and kills it at `point`. */
-async function killedGc(dir: string, master: Buffer, point: KillPoint): Promise<void> {
+/** Runs gc on the repository in `dir` in another process and kills it once `count` names changed as `point` says. */
+async function killedGc(dir: string, master: Buffer, point: KillPoint, count: number): Promise<void> {
   const watched = join(dir, point.dir);
   const before = await names(watched);
   const script = `
@@ -73,7 +100,7 @@ async function killedGc(dir: string, master: Buffer, point: KillPoint): Promise<
   const reached = async (): Promise<boolean> => {
     const now = await names(watched);
     const changed = point.change === 'added' ? [...now].filter((n) => !before.has(n)) : [...before].filter((n) => !now.has(n));
-    return changed.length >= point.count;
+    return changed.length >= count;
   };
   while (child.exitCode === null && !(await reached())) await new Promise((r) => setTimeout(r, 1));
   child.kill('SIGKILL');
@@ -149,6 +176,8 @@ describe('gc killed midway through its index rewrite', () => {
   let dataKey: Buffer;
   let streams: Buffer[];
   let ids: string[];
+  /** The uninterrupted gc's report and the index files it wrote (on a copy kept to the end). */
+  let reference: { dir: string; report: GcReport; files: number };
   before(async () => {
     template = await tempRepo(TINY);
     dataKey = (await openConfig(template.storage, template.master)).keys.dataKey;
@@ -158,25 +187,32 @@ describe('gc killed midway through its index rewrite', () => {
     ids = [];
     for (const s of kept) ids.push(await backUp(template, s));
     await template.repo.deleteManifest(gone);
+    const dir = await mkdtemp(join(tmpdir(), 'dpv-gc-reference-'));
+    await cp(template.dir, dir, { recursive: true });
+    const report = await (await Repository.open(new FsStorage(dir), template.master, { clock: later() })).gc({ graceMs: 0 });
+    reference = { dir, report, files: (await listIndexIds(new FsStorage(dir))).length };
   });
-  after(() => template.cleanup());
+  after(async () => {
+    await template.cleanup();
+    if (reference) await rm(reference.dir, { recursive: true, force: true });
+  });
 
   it('uninterrupted, deletes packs, repacks others and writes several bounded index files', async () => {
-    await withCopy(template, async (dir) => {
-      const storage = new FsStorage(dir);
-      const repo = await Repository.open(storage, template.master, { clock: later() });
-      const report = await repo.gc({ graceMs: 0 });
-      assert.ok(report.packsDeleted > 0 && report.packsRepacked > 0 && report.indexFilesReplaced > 1, JSON.stringify(report));
-      assert.ok((await listIndexIds(storage)).length >= 3, 'the new index is at least three files');
-      await restoresAll(repo, ids, streams, 'after gc');
-      await assertClean(storage, dataKey, repo);
-    });
+    const { report, files, dir } = reference;
+    assert.ok(report.packsDeleted > 0 && report.packsRepacked > 0 && report.indexFilesReplaced > 1, JSON.stringify(report));
+    assert.ok(files >= 3, `the new index is ${files} files, at least three`);
+    const storage = new FsStorage(dir);
+    const repo = await Repository.open(storage, template.master, { clock: later() });
+    await restoresAll(repo, ids, streams, 'after gc');
+    await assertClean(storage, dataKey, repo);
   });
 
   for (const point of POINTS) {
     it(`after ${point.label}: every point restores, and the next gc finishes and leaves nothing behind`, async () => {
       await withCopy(template, async (dir) => {
-        await killedGc(dir, template.master, point);
+        const seen = await see(dir);
+        await killedGc(dir, template.master, point, point.count === 'all' ? reference.files : point.count);
+        assertOrder(point, reference.files, seen, await see(dir));
         const storage = new FsStorage(dir);
         const repo = await Repository.open(storage, template.master, { clock: later() });
         await restoresAll(repo, ids, streams, 'after the kill');
