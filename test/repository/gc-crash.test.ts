@@ -6,11 +6,10 @@
 // DPVAULT_FULL_SWEEPS=1 runs them all. Also: the files gc writes are bounded, a gc with nothing to
 // do leaves them alone, and one big index file is split at the next gc.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FsStorage } from '../../src/storage/fs.ts';
 import { forEachIndexFile, listIndexIds, writeIndexFile } from '../../src/repository/chunk-index.ts';
@@ -21,6 +20,7 @@ import type { PackRecord } from '../../src/repository/pack.ts';
 import type { GcReport } from '../../src/repository/gc.ts';
 import { Repository } from '../../src/repository/repository.ts';
 import { readAll, streamOf, tempRepo } from './helpers.ts';
+import { killedRun, names } from './killed-run.ts';
 import type { RepoFixture } from './helpers.ts';
 
 const FULL = process.env.DPVAULT_FULL_SWEEPS === '1';
@@ -70,42 +70,15 @@ function assertOrder(point: KillPoint, newFiles: number, before: Seen, now: Seen
   if (point.phase === 'packs gone') assert.ok(added === newFiles && removed === before.index.size, state);
 }
 
-/** The object names under `dir`, relative to it (a put's temporary files, dot-named, are not objects). */
-async function names(dir: string): Promise<Set<string>> {
-  const out = new Set<string>();
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-      if (e.isDirectory()) await walk(join(d, e.name));
-      else if (!e.name.startsWith('.')) out.add(relative(dir, join(d, e.name)));
-    }
-  };
-  await walk(dir);
-  return out;
-}
-
 /** Runs gc on the repository in `dir` in another process and kills it once `count` names changed as `point` says. */
 async function killedGc(dir: string, master: Buffer, point: KillPoint, count: number): Promise<void> {
   const watched = join(dir, point.dir);
   const before = await names(watched);
-  const script = `
-    import { Repository } from ${JSON.stringify(new URL('../../src/repository/repository.ts', import.meta.url).href)};
-    import { FsStorage } from ${JSON.stringify(new URL('../../src/storage/fs.ts', import.meta.url).href)};
-    const repo = await Repository.open(new FsStorage(${JSON.stringify(dir)}), Buffer.from(process.env.KEY, 'hex'), { clock: { now: () => new Date() } });
-    await repo.gc({ graceMs: 0 });
-    process.stdout.write('done');`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KEY: master.toString('hex') } });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise((r) => child.once('exit', r));
-  const reached = async (): Promise<boolean> => {
+  await killedRun(dir, master, 'repo.gc({ graceMs: 0 })', async () => {
     const now = await names(watched);
     const changed = point.change === 'added' ? [...now].filter((n) => !before.has(n)) : [...before].filter((n) => !now.has(n));
     return changed.length >= count;
-  };
-  while (child.exitCode === null && !(await reached())) await new Promise((r) => setTimeout(r, 1));
-  child.kill('SIGKILL');
-  await exited;
-  assert.equal(child.signalCode, 'SIGKILL', `the gc was killed before it finished: ${stderr}`);
+  });
 }
 
 async function restoresAll(repo: Repository, ids: readonly string[], streams: readonly Buffer[], when: string): Promise<void> {
