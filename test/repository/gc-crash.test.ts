@@ -204,12 +204,12 @@ describe('gc killed midway through its index rewrite', () => {
 });
 
 describe('gc writes bounded index files', () => {
-  it('of at most INDEX_FILE_ENTRIES entries, leaves them alone with nothing to do, and splits one big file', async () => {
+  it('of at most INDEX_FILE_ENTRIES entries, leaves them alone with nothing to do, and splits a file too big', async () => {
     const fx = await tempRepo(TINY);
     try {
       const dataKey = (await openConfig(fx.storage, fx.master)).keys.dataKey;
       const gone = await backUp(fx, randomBytes(8 * 1024 * 1024));
-      const data = randomBytes(40 * 1024 * 1024);
+      const data = randomBytes(24 * 1024 * 1024); // ~43,000 chunks: two files
       const id = await backUp(fx, data);
       await fx.repo.deleteManifest(gone);
       fx.catchUp();
@@ -226,26 +226,41 @@ describe('gc writes bounded index files', () => {
         return out;
       };
       const split = await sizes();
-      assert.ok(split.size >= 3, `split into ${split.size} files`);
+      assert.ok(split.size >= 2, `split into ${split.size} files`);
       for (const [file, n] of split) assert.ok(n <= INDEX_FILE_ENTRIES, `${file}: ${n} entries`);
 
       const again = await fx.repo.gc({ graceMs: 0 });
       assert.equal(again.indexFilesReplaced, 0);
       assert.deepEqual(await sizes(), split, 'a gc with nothing to do leaves the files as they were');
 
-      // One file for everything again (as a repository from before bounded files has): split anew.
+      /** Replaces the index files with files of these records; then a gc with nothing to free. */
+      const rewriteAndGc = async (files: PackRecord[][]): Promise<{ report: GcReport; repo: Repository }> => {
+        const current = await listIndexIds(fx.storage);
+        const written = new Set<string>();
+        for (const records of files) written.add(await writeIndexFile(fx.storage, dataKey, records));
+        for (const file of current) if (!written.has(file)) await fx.storage.delete(indexName(file));
+        const repo = await Repository.open(fx.storage, fx.master, { clock: fx.clock });
+        return { report: await repo.gc({ graceMs: 0 }), repo };
+      };
       const records: PackRecord[] = [];
       await forEachIndexFile(fx.storage, dataKey, (rs) => void records.push(...rs));
-      const big = await writeIndexFile(fx.storage, dataKey, records);
-      for (const file of split.keys()) await fx.storage.delete(indexName(file));
-      const reopened = await Repository.open(fx.storage, fx.master, { clock: fx.clock });
-      const third = await reopened.gc({ graceMs: 0 });
-      assert.equal(third.indexFilesReplaced, 1, JSON.stringify(third));
+
+      // One file for everything (as a repository from before bounded files has): split.
+      const third = await rewriteAndGc([records]);
+      assert.equal(third.report.indexFilesReplaced, 1, JSON.stringify(third.report));
       const resplit = await sizes();
-      assert.ok(!resplit.has(big) && resplit.size >= 3, `split into ${resplit.size} files`);
+      assert.ok(resplit.size >= 2, `split into ${resplit.size} files`);
       for (const [file, n] of resplit) assert.ok(n <= INDEX_FILE_ENTRIES, `${file}: ${n} entries`);
-      assert.ok((await readAll(await reopened.restore(id))).equals(data));
-      await assertClean(fx.storage, dataKey, reopened);
+
+      // A file too big beside a small one, as many files as the records fill: split as well.
+      let cut = 0;
+      for (let n = 0; n <= INDEX_FILE_ENTRIES + 2048; cut++) n += records[cut]!.entries.length;
+      assert.ok(cut < records.length);
+      const fourth = await rewriteAndGc([records.slice(0, cut), records.slice(cut)]);
+      assert.equal(fourth.report.indexFilesReplaced, 2, JSON.stringify(fourth.report));
+      for (const [file, n] of await sizes()) assert.ok(n <= INDEX_FILE_ENTRIES, `${file}: ${n} entries`);
+      assert.ok((await readAll(await fourth.repo.restore(id))).equals(data));
+      await assertClean(fx.storage, dataKey, fourth.repo);
     } finally {
       await fx.cleanup();
     }
