@@ -3,8 +3,9 @@
 // `protect` list is live. Sweep (see gc-plan.ts): packs with no live chunk are deleted; packs
 // mostly dead are repacked (live blobs copied, still sealed, into new packs after checking their
 // tags); packs younger than the grace period, or uploaded by a running backup, are left alone.
-// Order of effects, so a crash at any point leaves a readable repository: new packs, then one
-// consolidated index file, then deletion of the old index files, then deletion of packs.
+// Order of effects, so a crash at any point leaves a readable repository: new packs, then every
+// new index file (of at most INDEX_FILE_ENTRIES entries), then deletion of the old index files,
+// then deletion of packs (test/repository/gc-crash.test.ts kills gc at each).
 import type { ObjectInfo } from '../storage/storage.ts';
 import { forEachIndexFile, listIndexIds, withoutLost } from './chunk-index.ts';
 import type { RepoContext } from './context.ts';
