@@ -3,8 +3,9 @@
 // `protect` list is live. Sweep (see gc-plan.ts): packs with no live chunk are deleted; packs
 // mostly dead are repacked (live blobs copied, still sealed, into new packs after checking their
 // tags); packs younger than the grace period, or uploaded by a running backup, are left alone.
-// Order of effects, so a crash at any point leaves a readable repository: new packs, then the new
-// index files (bounded: index-files.ts), then deletion of the old index files, then of packs.
+// Order of effects, so a crash at any point leaves a readable repository: new packs, then every
+// new index file (of at most INDEX_FILE_ENTRIES entries), then deletion of the old index files,
+// then deletion of packs (test/repository/gc-crash.test.ts kills gc at each).
 // Memory: the live set and each chunk's kept copy are fingerprint tables (id-fingerprints.ts), and
 // the index files' records pass through one at a time (docs/repository-format.md, "Garbage collection").
 import type { ObjectInfo } from '../storage/storage.ts';
@@ -12,7 +13,7 @@ import { forEachIndexFile, listIndexIds, withoutLost } from './chunk-index.ts';
 import type { RepoContext } from './context.ts';
 import { GcPlanner } from './gc-plan.ts';
 import { IdFingerprints } from './id-fingerprints.ts';
-import { IndexFilePacking, IndexFileWriter } from './index-files.ts';
+import { INDEX_FILE_ENTRIES, IndexFilePacking, IndexFileWriter } from './index-files.ts';
 import type { RepackItem } from './gc-plan.ts';
 import { listAll, mapLimit } from './io.ts';
 import { CHUNKLIST_PREFIX, chunkListOwner, indexName, PACK_PREFIX, packIdOf, packName } from './layout.ts';
@@ -99,9 +100,17 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
     // chunk's kept copy, to decide each pack, and to write the new index. Every pass reads the
     // files of the first listing: a backup's index file written meanwhile stays as it is.
     // Copies known lost do not count as copies: a good copy elsewhere is the one kept.
+    // An index file over the bound (written before files were bounded) is rewritten even when the
+    // kept records fill as many files as there are.
+    let oversized = false;
     const records = (each: (r: PackRecord) => void | Promise<void>) =>
       forEachIndexFile(storage, dataKey, async (rs) => {
-        for (const r of rs) await each(withoutLost(r, ctx.quarantine));
+        let entries = 0;
+        for (const r of rs) {
+          entries += r.entries.length;
+          await each(withoutLost(r, ctx.quarantine));
+        }
+        if (entries > INDEX_FILE_ENTRIES) oversized = true;
       }, { ids: indexIds });
     const isLive = (id: string): boolean => live.has(id) || session.protectedIds.has(id);
     const planner = new GcPlanner(
@@ -170,8 +179,9 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
       });
     };
     // Rewritten when a pack comes or goes, or when the files are not those the kept records fill
-    // (backups add one each; a repository from before bounded files has one for everything).
-    const changed = gone.size + adopted.records.length > 0 || indexIds.length !== plan.keptIndexFiles;
+    // (backups add one each; a repository from before bounded files has one for everything, or
+    // files over the bound beside others).
+    const changed = gone.size + adopted.records.length > 0 || indexIds.length !== plan.keptIndexFiles || oversized;
     let newIndexIds: string[] = [];
     if (changed) {
       const writer = new IndexFileWriter(storage, dataKey);

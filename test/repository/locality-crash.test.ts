@@ -3,8 +3,6 @@
 // restores byte for byte; the next repack finishes the job and gc then leaves it clean. A sample
 // of kill points runs in `npm test`; DPVAULT_FULL_SWEEPS=1 runs them all.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
@@ -13,6 +11,7 @@ import { FsStorage } from '../../src/storage/fs.ts';
 import { Repository } from '../../src/repository/repository.ts';
 import { readAll, tempRepo } from './helpers.ts';
 import type { RepoFixture } from './helpers.ts';
+import { killedRun, names } from './killed-run.ts';
 import { backupSeries, seriesBase, weeklyStreams } from './locality-series.ts';
 
 const FULL = process.env.DPVAULT_FULL_SWEEPS === '1';
@@ -21,44 +20,18 @@ const FULL = process.env.DPVAULT_FULL_SWEEPS === '1';
 type KillPoint = number | 'index';
 const POINTS: KillPoint[] = FULL ? [1, 2, 3, 4, 5, 6, 'index'] : [1, 4, 'index'];
 
-async function names(dir: string): Promise<Set<string>> {
-  const out = new Set<string>();
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-      if (e.isDirectory()) await walk(join(d, e.name));
-      else if (!e.name.startsWith('.')) out.add(join(d, e.name));
-    }
-  };
-  await walk(dir);
-  return out;
-}
-
 /** Runs a locality repack of the repository in `dir` in another process and kills it at `point`. */
 async function killedRepack(dir: string, master: Buffer, point: KillPoint): Promise<void> {
   const packsBefore = await names(join(dir, 'packs'));
   const indexBefore = await names(join(dir, 'index'));
-  const script = `
-    import { Repository } from ${JSON.stringify(new URL('../../src/repository/repository.ts', import.meta.url).href)};
-    import { FsStorage } from ${JSON.stringify(new URL('../../src/storage/fs.ts', import.meta.url).href)};
-    const repo = await Repository.open(new FsStorage(${JSON.stringify(dir)}), Buffer.from(process.env.KEY, 'hex'), { clock: { now: () => new Date() } });
-    await repo.repackForLocality({ maxBytes: 64 * 1024 * 1024 });
-    process.stdout.write('done');`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KEY: master.toString('hex') } });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise((r) => child.once('exit', r));
-  const reached = async (): Promise<boolean> => {
+  await killedRun(dir, master, 'repo.repackForLocality({ maxBytes: 64 * 1024 * 1024 })', async () => {
     if (point === 'index') {
       // The first change to the index files, whichever it is (a file written or deleted).
       const now = await names(join(dir, 'index'));
       return now.size !== indexBefore.size || [...now].some((n) => !indexBefore.has(n));
     }
     return [...(await names(join(dir, 'packs')))].filter((n) => !packsBefore.has(n)).length >= point;
-  };
-  while (child.exitCode === null && !(await reached())) await new Promise((r) => setTimeout(r, 1));
-  child.kill('SIGKILL');
-  await exited;
-  assert.equal(child.signalCode, 'SIGKILL', `the repack was killed before it finished: ${stderr}`);
+  });
 }
 
 describe('locality repack killed midway', () => {
