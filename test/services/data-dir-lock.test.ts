@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { MALLOC_ENV } from '../../src/cli/commands/service-process.ts';
 import { lockDataDir } from '../../src/services/data-dir-lock.ts';
 import { CLI_BIN } from '../support/service.ts';
 
@@ -53,9 +54,11 @@ test('a live dpvault process holds the directory; any other live process does no
   }
 });
 
-test('`dpvault server` started without Node flags starts itself again with them, keeping its pid and the lock', async () => {
+test('`dpvault server` started without Node flags starts itself again with them and its malloc settings, keeping its pid and the lock', async () => {
   const data = mkdtempSync(join(tmpdir(), 'dpvault-reexec-'));
-  const server = spawn(process.execPath, [CLI_BIN, 'server', '--data-dir', data, '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const env = { ...process.env };
+  for (const k of ['DPVAULT_SERVER_REEXEC', ...Object.keys(MALLOC_ENV)]) delete env[k];
+  const server = spawn(process.execPath, [CLI_BIN, 'server', '--data-dir', data, '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'], env });
   try {
     let said = '';
     server.stderr.on('data', (d: Buffer) => (said += d.toString()));
@@ -64,6 +67,8 @@ test('`dpvault server` started without Node flags starts itself again with them,
     assert.match(said, /dpvault listening on/);
     const cmdline = readFileSync(`/proc/${server.pid}/cmdline`, 'utf8').split('\0');
     assert.ok(cmdline.includes('--max-semi-space-size=2'), cmdline.join(' '));
+    const environ = readFileSync(`/proc/${server.pid}/environ`, 'utf8').split('\0');
+    for (const [k, v] of Object.entries(MALLOC_ENV)) assert.ok(environ.includes(`${k}=${v}`), `${k}=${v} in the server's environment`);
     assert.equal(readFileSync(join(data, 'server.pid'), 'utf8').trim(), String(server.pid));
   } finally {
     server.kill('SIGTERM');
