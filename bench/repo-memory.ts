@@ -2,10 +2,11 @@
 // memory as the repository grows (issue 14), without a server or PostgreSQL: a repository of many
 // small chunks (random data in 1 KiB chunks, so 700 MiB is ~650,000 chunks, about the chunk count
 // of the scale-100 bench), two points sharing 90% of their chunks. Each measurement runs in a
-// fresh child process with the server's Node flags (--max-semi-space-size=2), sampling its RSS,
-// heap used and array buffers every 5 ms. Figures in docs/benchmarks.md.
+// fresh child process with the server's Node flag (--max-semi-space-size=2) and malloc settings
+// (MALLOC_ENV; `--system-malloc` leaves glibc's defaults), sampling its RSS, heap used and array
+// buffers every 5 ms. Figures in docs/benchmarks.md.
 //
-//   scripts/with-node.sh node bench/repo-memory.ts --mib 700 [--dir DIR] [--runs 2]
+//   scripts/with-node.sh node bench/repo-memory.ts --mib 700 [--dir DIR] [--runs 2] [--system-malloc]
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { MALLOC_ENV } from '../src/cli/commands/service-process.ts';
 import { Repository } from '../src/repository/repository.ts';
 import { FsStorage } from '../src/storage/fs.ts';
 import { systemClock } from '../src/util/clock.ts';
@@ -25,6 +27,7 @@ const { values } = parseArgs({
     dir: { type: 'string' },
     runs: { type: 'string', default: '2' },
     child: { type: 'string' },
+    'system-malloc': { type: 'boolean', default: false },
   },
 });
 
@@ -79,7 +82,8 @@ async function setUp(dir: string, mib: number): Promise<number> {
 }
 
 function measure(op: string, dir: string): Peaks {
-  const r = spawnSync(process.execPath, ['--max-semi-space-size=2', new URL(import.meta.url).pathname, '--child', op, '--dir', dir], { encoding: 'utf8', maxBuffer: 16 * MiB });
+  const env = values['system-malloc'] ? process.env : { ...MALLOC_ENV, ...process.env };
+  const r = spawnSync(process.execPath, ['--max-semi-space-size=2', new URL(import.meta.url).pathname, '--child', op, '--dir', dir], { encoding: 'utf8', maxBuffer: 16 * MiB, env });
   if (r.status !== 0) throw new Error(`${op} failed (${r.status}): ${r.stderr.slice(-2000)}`);
   return JSON.parse(r.stdout) as Peaks;
 }
