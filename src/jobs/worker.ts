@@ -7,6 +7,7 @@ import type { Tasks } from '../queue/tasks.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { toDpError } from '../domain/errors.ts';
 import { finishJob } from '../services/jobs.ts';
+import { collectGarbage } from '../util/full-gc.ts';
 import { runGuarded } from './job-guard.ts';
 
 /** One handler per task kind, each given its kind's payload. */
@@ -26,6 +27,8 @@ export interface WorkerOptions {
   heartbeatMs?: number;
   /** Starts this worker's id (its lease holder name): the process instance it belongs to. */
   idPrefix?: string;
+  /** Runs a full garbage collection after each task (default true). */
+  collectAfterTask?: boolean;
   log?: (line: string) => void;
 }
 
@@ -49,6 +52,7 @@ export class Worker<M extends TaskMap<M> = Tasks> {
     const leaseMs = opts.leaseMs ?? DEFAULT_TASK_LEASE_MS;
     this.#opts = {
       concurrency: opts.concurrency ?? 2, pollMs: opts.pollMs ?? 500, leaseMs, heartbeatMs: opts.heartbeatMs ?? leaseMs / 5, log: opts.log ?? (() => undefined),
+      collectAfterTask: opts.collectAfterTask ?? true,
     };
   }
 
@@ -103,7 +107,13 @@ export class Worker<M extends TaskMap<M> = Tasks> {
     const heartbeat = setInterval(() => void this.#heartbeat(task), this.#opts.heartbeatMs);
     heartbeat.unref();
     try {
-      await runGuarded(() => this.#handle(task));
+      try {
+        await runGuarded(() => this.#handle(task));
+      } finally {
+        // What the task dropped goes back now, not when allocation next forces a collection:
+        // the next task's peak starts from the idle footprint (util/full-gc.ts).
+        if (this.#opts.collectAfterTask) collectGarbage();
+      }
       clearInterval(heartbeat);
       await this.#queue.complete(task.id);
     } catch (e) {

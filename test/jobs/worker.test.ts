@@ -51,3 +51,43 @@ test('a running task is handled by its kind and its lease is extended until it e
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('after each task the worker collects garbage, so what a task dropped is not held until the next allocation', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dpvault-worker-gc-'));
+  const ctx = await openContext({ dataDir, clock: new ManualClock('2026-01-01T00:00:00.000Z') });
+  const connection = new SqliteConnection(join(dataDir, 'worker-queue.sqlite'));
+  const queue = new SqliteTaskQueue<WorkerTasks>(connection);
+  const MiB = 2 ** 20;
+  // Array buffers held after a task that used 96 MiB of them and dropped them all.
+  const heldAfter = async (collectAfterTask: boolean): Promise<number> => {
+    const worker = new Worker<WorkerTasks>(ctx, queue, {
+      long: async () => {
+        const used = Array.from({ length: 6 }, () => Buffer.alloc(16 * MiB, 1));
+        await new Promise((r) => setTimeout(r, 5));
+        assert.equal(used.length, 6);
+      },
+      short: async () => undefined,
+    }, { pollMs: 10, collectAfterTask });
+    try {
+      await queue.enqueue('long', { n: 1 }, { runAt: new Date(0).toISOString() });
+      worker.start();
+      await worker.drain();
+      // Backing stores are released by V8's sweeper shortly after a collection; an idle process runs none.
+      await new Promise((r) => setTimeout(r, 200));
+      return process.memoryUsage().arrayBuffers;
+    } finally {
+      await worker.stop();
+    }
+  };
+  try {
+    // Without the collection (the control): the dropped buffers are still counted.
+    const kept = await heldAfter(false);
+    assert.ok(kept >= 90 * MiB, `${(kept / MiB).toFixed(1)} MiB held without a collection`);
+    const freed = await heldAfter(true);
+    assert.ok(freed < 32 * MiB, `${(freed / MiB).toFixed(1)} MiB held after the worker's collection`);
+  } finally {
+    connection.close();
+    await ctx.catalog.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
