@@ -21,6 +21,7 @@ import { listAll, mapLimit } from './io.ts';
 import { IdTable } from './id-table.ts';
 import { compareKeys, ENTRY_BYTES, IndexRun, KEY_BYTES, mergeSorted, packNumOf, TOMBSTONE } from './index-run.ts';
 import type { Quarantine } from './quarantine.ts';
+import { collectGarbage } from '../util/full-gc.ts';
 
 const INDEX_AAD = Buffer.from('dpvault-index-v1');
 /** Bytes of one entry in an index file's record (pack.ts encodeEntries). */
@@ -360,6 +361,10 @@ export async function loadIndex(storage: Storage, dataKey: Buffer, quarantine: Q
     for (const r of records) index.add(withoutLost(r, quarantine));
   });
   index.compact();
+  // A load too large for the in-memory table leaves tens of MB of garbage (decoded records, run
+  // writes and merges) that an idle process would hold until the next collection: collected now,
+  // RSS after opening a 653,000-chunk repository is 129-132 MiB instead of 139-144.
+  if (index.runCount > 0) collectGarbage();
   return { index, damaged, indexIds };
 }
 
