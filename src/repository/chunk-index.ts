@@ -191,8 +191,7 @@ export class ChunkIndex {
   /** Writes the recent entries as a new run, then merges runs of like size (at most ~log2 runs). */
   flush(): void {
     if (this.#recent.size === 0) return;
-    this.#runs.push(IndexRun.write(this.#dir, this.#recent.size, this.#sortedRecent()));
-    this.#recent = new IdTable();
+    this.#writeRecent();
     for (let n = this.#runs.length; n >= 2 && this.#runs[n - 2]!.count <= 2 * this.#runs[n - 1]!.count; n--) this.#merge(n - 2);
   }
 
@@ -204,11 +203,14 @@ export class ChunkIndex {
    */
   compact(): void {
     if (this.#runs.length === 0) return;
-    if (this.#recent.size > 0) {
-      this.#runs.push(IndexRun.write(this.#dir, this.#recent.size, this.#sortedRecent()));
-      this.#recent = new IdTable();
-    }
+    if (this.#recent.size > 0) this.#writeRecent();
     if (this.#runs.length > 1) this.#merge(0);
+  }
+
+  /** The recent table's entries as the newest run; the table starts empty. */
+  #writeRecent(): void {
+    this.#runs.push(IndexRun.write(this.#dir, this.#recent.size, this.#sortedRecent()));
+    this.#recent = new IdTable();
   }
 
   /** Merges the runs from `from` on into one; the oldest run drops what is absent. */
