@@ -21,7 +21,7 @@ import { listAll, mapLimit } from './io.ts';
 import { IdTable } from './id-table.ts';
 import { compareKeys, ENTRY_BYTES, IndexRun, KEY_BYTES, mergeSorted, packNumOf, TOMBSTONE } from './index-run.ts';
 import type { Quarantine } from './quarantine.ts';
-import { collectGarbage } from '../util/full-gc.ts';
+import { collectEvery, collectGarbage } from '../util/full-gc.ts';
 
 const INDEX_AAD = Buffer.from('dpvault-index-v1');
 /** Bytes of one entry in an index file's record (pack.ts encodeEntries). */
@@ -359,8 +359,12 @@ export async function readIndexFiles(storage: Storage, dataKey: Buffer): Promise
  */
 export async function loadIndex(storage: Storage, dataKey: Buffer, quarantine: Quarantine, opts: ChunkIndexOptions = {}): Promise<{ index: ChunkIndex; damaged: Damaged; indexIds: string[] }> {
   const index = new ChunkIndex(opts);
+  const collect = collectEvery(1 << 17);
   const { damaged, indexIds } = await forEachIndexFile(storage, dataKey, (records) => {
-    for (const r of records) index.add(withoutLost(r, quarantine));
+    for (const r of records) {
+      index.add(withoutLost(r, quarantine));
+      collect(r.entries.length);
+    }
   });
   index.compact();
   // A load too large for the in-memory table leaves tens of MB of garbage (decoded records, run

@@ -50,7 +50,7 @@ export interface GcPlan {
   missing: string[];
   /** Dead chunk ids whose copies are about to go: writers must not deduplicate against them. */
   doomed: Set<string>;
-  /** The chunks some stored, indexed pack holds. */
+  /** The table of first copies: a chunk some stored, indexed pack holds is located in it (isLocated). */
   located: IdFingerprints;
   /** How many index files the kept packs' records fill (IndexFilePacking), kept in file order. */
   keptIndexFiles: number;
@@ -67,10 +67,13 @@ export class GcPlanner {
   readonly #keptFiles: { add(entries: number): void; readonly files: number };
   readonly #plan: GcPlan;
 
-  /** `chunks`: about how many chunks the records hold (the fingerprint table's first size). */
-  constructor(opts: GcPlanOptions, keptFiles: { add(entries: number): void; readonly files: number } = { add: () => undefined, files: 0 }, chunks = 1024) {
+  /**
+   * `firstCopies`: the table where each chunk's first stored pack is noted (as its value); gc
+   * passes its live set's table, so that one table holds both (id-fingerprints.ts).
+   */
+  constructor(opts: GcPlanOptions, keptFiles: { add(entries: number): void; readonly files: number } = { add: () => undefined, files: 0 }, firstCopies = new IdFingerprints()) {
     this.#opts = opts;
-    this.#firstCopy = new IdFingerprints(chunks);
+    this.#firstCopy = firstCopies;
     this.#keptFiles = keptFiles;
     this.#plan = { remove: [], repack: [], keep: [], orphans: [], keptYoung: 0, missing: [], doomed: new Set(), located: this.#firstCopy, keptIndexFiles: 0 };
   }

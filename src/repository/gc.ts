@@ -6,7 +6,7 @@
 // Order of effects, so a crash at any point leaves a readable repository: new packs, then every
 // new index file (of at most INDEX_FILE_ENTRIES entries), then deletion of the old index files,
 // then deletion of packs (test/repository/gc-crash.test.ts kills gc at each).
-// Memory: the live set and each chunk's kept copy are fingerprint tables (id-fingerprints.ts), and
+// Memory: the live set and each chunk's kept copy are one fingerprint table (id-fingerprints.ts), and
 // the index files' records pass through one at a time (docs/repository-format.md, "Garbage collection").
 import type { ObjectInfo } from '../storage/storage.ts';
 import { forEachIndexFile, listIndexIds, withoutLost } from './chunk-index.ts';
@@ -16,11 +16,15 @@ import { IdFingerprints } from './id-fingerprints.ts';
 import { INDEX_FILE_ENTRIES, IndexFilePacking, IndexFileWriter } from './index-files.ts';
 import type { RepackItem } from './gc-plan.ts';
 import { listAll, mapLimit } from './io.ts';
+import { collectEvery } from '../util/full-gc.ts';
 import { CHUNKLIST_PREFIX, chunkListOwner, indexName, PACK_PREFIX, packIdOf, packName } from './layout.ts';
 import { collectChunkIds, listManifestIds, readAllManifests } from './manifest.ts';
 import { blobsOf, openPackBlob, readTrailer } from './pack.ts';
 import { PackWriter } from './pack-writer.ts';
 import type { PackRecord } from './pack.ts';
+
+/** Ids or index entries read between two collections (full-gc.ts collectEvery): ~4-6 MB of data. */
+const COLLECT_EVERY = 1 << 17;
 
 export const DEFAULT_GRACE_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_REPACK_DEAD_RATIO = 0.5;
@@ -67,13 +71,16 @@ export interface GcReport {
  */
 export async function markManifests(ctx: RepoContext): Promise<{ live: IdFingerprints; marked: Set<string> }> {
   const { storage } = ctx;
-  // Sized for the chunks the index holds (nearly all live, as a rule): no table grown by doubling.
-  const live = new IdFingerprints(ctx.index.size);
+  // Sized for the chunks the index holds and a tenth more (gc notes every located chunk in this
+  // table too: GcPlanner), so it is not grown by doubling.
+  const live = new IdFingerprints(Math.ceil(ctx.index.size * 1.1));
+  const collect = collectEvery(COLLECT_EVERY);
+  const into = { add: (id: string) => (live.add(id), collect(1)) };
   const marked = new Set<string>();
   for (;;) {
     const fresh = (await listManifestIds(storage)).filter((id) => !marked.has(id));
     if (fresh.length === 0) break;
-    await collectChunkIds(storage, ctx.keys.dataKey, await readAllManifests(storage, ctx.keys.dataKey, fresh), live);
+    await collectChunkIds(storage, ctx.keys.dataKey, await readAllManifests(storage, ctx.keys.dataKey, fresh), into);
     for (const id of fresh) marked.add(id);
   }
   return { live, marked };
@@ -96,13 +103,15 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
 
     const { live, marked } = await markManifests(ctx);
 
-    // The index files are read three times, one record at a time, never held whole: to find each
-    // chunk's kept copy, to decide each pack, and to write the new index. Every pass reads the
+    // The index files are read four times, one record at a time, never held whole: to find each
+    // chunk's kept copy, to decide each pack, to write the new index and to add the kept records
+    // to the in-memory index; a collection every COLLECT_EVERY entries. Every pass reads the
     // files of the first listing: a backup's index file written meanwhile stays as it is.
     // Copies known lost do not count as copies: a good copy elsewhere is the one kept.
     // An index file over the bound (written before files were bounded) is rewritten even when the
     // kept records fill as many files as there are.
     let oversized = false;
+    const collect = collectEvery(COLLECT_EVERY);
     const records = (each: (r: PackRecord) => void | Promise<void>) =>
       forEachIndexFile(storage, dataKey, async (rs) => {
         let entries = 0;
@@ -111,6 +120,7 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
           await each(withoutLost(r, ctx.quarantine));
         }
         if (entries > INDEX_FILE_ENTRIES) oversized = true;
+        collect(entries);
       }, { ids: indexIds });
     const isLive = (id: string): boolean => live.has(id) || session.protectedIds.has(id);
     const planner = new GcPlanner(
@@ -122,7 +132,7 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
         repackDeadRatio: opts.repackDeadRatio === undefined ? DEFAULT_REPACK_DEAD_RATIO : opts.repackDeadRatio,
       },
       new IndexFilePacking(),
-      ctx.index.size,
+      live,
     );
     await records((r) => planner.scan(r));
     // The session counts as decided from the first pack decided on: every chunk a writer starts to
@@ -130,6 +140,7 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
     // writer that deduplicates against a chunk while gc decides, before it is doomed, keeps it.
     session.decide([]);
     await records((r) => planner.decide(r));
+    
     const plan = planner.finish();
     session.decide(plan.doomed);
     // Quarantined packs stay for repair to salvage what is readable in them.
@@ -152,14 +163,14 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
       chunkListsDeleted: 0,
       bytesFreed: 0,
       missingPacks: plan.missing.map(packName),
-      liveChunksMissing: live.countNotIn(plan.located),
+      liveChunksMissing: live.liveNotLocated(),
       damagedPacks: [],
       orphanPacksAdopted: 0,
     };
 
     // Old packs no index lists: garbage of failed backups, unless they hold a live chunk no
     // indexed pack holds (their index file was lost or damaged): those are indexed again.
-    const adopted = await adoptOrphans(ctx, plan.orphans, stored, (id) => isLive(id) && !plan.located.has(id));
+    const adopted = await adoptOrphans(ctx, plan.orphans, stored, (id) => isLive(id) && !plan.located.isLocated(id));
     const orphans = plan.orphans.filter((id) => !adopted.kept.has(id));
     report.orphanPacksAdopted = adopted.records.length;
     report.damagedPacks.push(...adopted.unreadable.map(packName));
@@ -194,6 +205,7 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
     for (const packId of gone) ctx.index.removePack(packId);
     for (const r of written) ctx.index.add(r, true);
     await kept((r) => ctx.index.add(r));
+    
     for (const r of adopted.records) ctx.index.add(withoutLost(r, ctx.quarantine));
 
     if (changed) {

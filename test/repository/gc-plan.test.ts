@@ -53,7 +53,7 @@ describe('gc plan', () => {
     assert.deepEqual(plan.keep, [pid(1)]);
     assert.deepEqual(plan.remove.map((r) => r.packId), [pid(2)]);
     assert.deepEqual(plan.missing, [pid(9)]);
-    assert.equal(plan.located.has(id(5)), false);
+    assert.equal(plan.located.isLocated(id(5)), false);
     assert.equal(plan.doomed.size, 0, 'a live chunk is never doomed, even where its copy goes');
   });
 

@@ -1,4 +1,5 @@
-// The fingerprint table behind gc's mark and plan: a set and a map of chunk ids in typed arrays.
+// The fingerprint table behind gc's mark and plan: a set (live ids) and a map (located ids, the
+// first pack holding each) of chunk ids in one table of typed arrays.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
@@ -12,11 +13,11 @@ test('holds every id it is given once, with the first value given, through every
   all.forEach((id, i) => assert.equal(table.addIfAbsent(id, i), i));
   // Added again: the first value stays, the size does not move.
   all.forEach((id, i) => assert.equal(table.addIfAbsent(id, i + 1), i));
-  assert.equal(table.size, all.length);
+  assert.equal(table.locatedCount, all.length);
   all.forEach((id, i) => assert.equal(table.get(id), i));
-  for (const id of ids(50_000)) assert.equal(table.has(id), false);
+  for (const id of ids(50_000)) assert.equal(table.get(id), undefined);
   // 21 bytes a slot, at most 3/4 full: at most 56 bytes an id.
-  assert.ok(table.bytes / table.size <= 56, `${table.bytes / table.size} bytes an id`);
+  assert.ok(table.bytes / table.locatedCount <= 56, `${table.bytes / table.locatedCount} bytes an id`);
 });
 
 test('ids that differ in one byte anywhere are different ids, and small test-like ids do not collide', () => {
@@ -34,14 +35,31 @@ test('ids that differ in one byte anywhere are different ids, and small test-lik
   assert.equal(table.size, 1033 + 15, 'the zero id is there once');
 });
 
-test('counts the ids another table lacks', () => {
-  const [a, b] = [ids(3000), ids(2000)];
-  const left = new IdFingerprints();
-  const right = new IdFingerprints();
-  for (const id of [...a, ...b]) left.add(id);
-  for (const id of a) right.add(id);
-  assert.equal(left.countNotIn(right), b.length);
-  assert.equal(right.countNotIn(left), 0);
+test('live and located are apart: counts the live ids not located, and the located ids are not live', () => {
+  const [both, liveOnly, locatedOnly] = [ids(3000), ids(2000), ids(1500)];
+  const table = new IdFingerprints();
+  for (const id of [...both, ...liveOnly]) table.add(id);
+  [...both, ...locatedOnly].forEach((id, i) => table.addIfAbsent(id, i));
+  assert.equal(table.size, both.length + liveOnly.length);
+  assert.equal(table.locatedCount, both.length + locatedOnly.length);
+  assert.equal(table.liveNotLocated(), liveOnly.length);
+  for (const id of locatedOnly) assert.equal(table.has(id), false);
+  for (const id of liveOnly) assert.equal(table.isLocated(id), false);
+  both.forEach((id, i) => assert.equal(table.get(id), i));
+  // Marked live again, located again: nothing changes.
+  for (const id of both) table.add(id);
+  assert.equal(table.addIfAbsent(both[0]!, 99), 0);
+  assert.equal(table.size, both.length + liveOnly.length);
+});
+
+test('a table sized for its ids takes under 29 bytes an id and never grows', () => {
+  const all = ids(100_000);
+  const table = new IdFingerprints(all.length);
+  const bytes = table.bytes;
+  for (const id of all) table.add(id);
+  assert.equal(table.bytes, bytes, 'no growth');
+  assert.ok(bytes / all.length < 29, `${bytes / all.length} bytes an id`);
+  for (const id of all) assert.equal(table.has(id), true);
 });
 
 test('refuses what is not a chunk id', () => {
