@@ -46,7 +46,7 @@ export interface RepoContext {
   /** Config copies that did not read or open when the repository was opened (config-copies.ts). */
   damagedConfig: { name: string; problem: string }[];
   guard: ChunkGuard;
-  /** The index files the in-memory index was loaded from (refresh): one gone means another process rewrote the index. */
+  /** The index files the in-memory index stands for (refresh, and this process's gc): one gone means another process rewrote the index. */
   loadedIndexIds: ReadonlySet<string>;
   /** Locks between processes sharing the repository (locks.ts). */
   locks: RepositoryLocks;

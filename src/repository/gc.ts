@@ -103,9 +103,9 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
 
     const { live, marked } = await markManifests(ctx);
 
-    // The index files are read four times, one record at a time, never held whole: to find each
-    // chunk's kept copy, to decide each pack, to write the new index and to add the kept records
-    // to the in-memory index; a collection every COLLECT_EVERY entries. Every pass reads the
+    // The index files are read up to four times, one record at a time, never held whole: to find
+    // each chunk's kept copy, to decide each pack, to write the new index and to add the kept
+    // records to the in-memory index; a collection every COLLECT_EVERY entries. Every pass reads the
     // files of the first listing: a backup's index file written meanwhile stays as it is.
     // Copies known lost do not count as copies: a good copy elsewhere is the one kept.
     // An index file over the bound (written before files were bounded) is rewritten even when the
@@ -134,7 +134,12 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
       new IndexFilePacking(),
       live,
     );
-    await records((r) => planner.scan(r));
+    // Whether the files list a pack this process's index does not know (another process's backup).
+    let unknownPacks = false;
+    await records((r) => {
+      if (ctx.index.packSize(r.packId) === undefined) unknownPacks = true;
+      planner.scan(r);
+    });
     // The session counts as decided from the first pack decided on: every chunk a writer starts to
     // reference from here on is late, and a pack holding a late chunk is not deleted (below), so a
     // writer that deduplicates against a chunk while gc decides, before it is doomed, keeps it.
@@ -204,13 +209,23 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
     // The in-memory index follows the new index files before anything is deleted.
     for (const packId of gone) ctx.index.removePack(packId);
     for (const r of written) ctx.index.add(r, true);
-    await kept((r) => ctx.index.add(r));
+    // The kept records are read a fourth time only when the index lacks some of them: the
+    // chunks of a pack that went are located again in their other copies, and packs another
+    // process indexed are learnt. Otherwise it holds them all already (a weekly maintenance that
+    // deletes nothing: one pass over the index files fewer).
+    if (gone.size > 0 || unknownPacks) await kept((r) => ctx.index.add(r));
     
     for (const r of adopted.records) ctx.index.add(withoutLost(r, ctx.quarantine));
 
     if (changed) {
       const fresh = new Set(newIndexIds);
       const old = indexIds.filter((id) => !fresh.has(id));
+      // The in-memory index stands for the new files now: this process's next backup need not
+      // reload it (Repository's refresh when a file it loaded is gone), as one after another
+      // process's gc must.
+      const replaced = new Set(old);
+      ctx.loadedIndexIds = new Set([...[...ctx.loadedIndexIds].filter((id) => !replaced.has(id)), ...newIndexIds]);
+      ctx.damagedIndexFiles = ctx.damagedIndexFiles.filter((d) => !replaced.has(d.indexId));
       await mapLimit(old, storage.properties.maxConcurrency, (id) => storage.delete(indexName(id)));
       report.indexFilesReplaced = old.length;
     }

@@ -146,4 +146,41 @@ describe('gc', () => {
       await fx.cleanup();
     }
   });
+
+  it('leaves this process with the index it wrote: the next backup does not reload it, and what another process indexed is learnt', async () => {
+    const fx = await tempRepo();
+    try {
+      const a = dumpText(1024 * 1024, 31);
+      await fx.repo.backup(streamOf(a));
+      await fx.repo.backup(streamOf(randomBytes(200_000)));
+      // Another process backs up new data; this one has not seen its index file.
+      const other = await Repository.open(fx.storage, fx.master, { clock: fx.clock });
+      const c = randomBytes(300_000);
+      await other.backup(streamOf(c));
+      fx.catchUp();
+      let reloads = 0;
+      const refresh = fx.repo.refresh.bind(fx.repo);
+      fx.repo.refresh = () => (reloads++, refresh());
+      // Nothing to delete; three index files become one.
+      const report = await fx.repo.gc({ graceMs: 0 });
+      assert.equal(report.packsDeleted + report.packsRepacked, 0);
+      assert.ok(report.indexFilesReplaced >= 3, `${report.indexFilesReplaced} index files replaced`);
+      const fresh = await Repository.open(fx.storage, fx.master, { clock: fx.clock });
+      assert.equal((await fx.repo.stats()).chunks, (await fresh.stats()).chunks, 'the other process\'s chunks are in this index');
+      // Backing the other's data up again here stores nothing new, without a reload of the index.
+      const again = await fx.repo.backup(streamOf(c));
+      assert.equal(reloads, 0, 'the backup after this process\'s gc did not reload the index');
+      assert.equal(again.newBytes, 0);
+      assert.ok((await readAll(await fx.repo.restore(again.manifestId))).equals(c));
+      // Another process's gc still makes this one reload before its next backup.
+      await other.backup(streamOf(randomBytes(100_000)));
+      fx.catchUp();
+      await other.gc({ graceMs: 0 });
+      await fx.repo.backup(streamOf(a));
+      assert.equal(reloads, 1, 'a gc elsewhere rewrote the files this index stood for');
+      assert.equal((await fx.repo.verify()).ok, true);
+    } finally {
+      await fx.cleanup();
+    }
+  });
 });
