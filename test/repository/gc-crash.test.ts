@@ -15,7 +15,7 @@ import { FsStorage } from '../../src/storage/fs.ts';
 import { forEachIndexFile, listIndexIds, writeIndexFile } from '../../src/repository/chunk-index.ts';
 import { openConfig } from '../../src/repository/config-copies.ts';
 import { INDEX_FILE_ENTRIES } from '../../src/repository/index-files.ts';
-import { indexName, PACK_PREFIX, packIdOf } from '../../src/repository/layout.ts';
+import { INDEX_PREFIX, indexName, PACK_PREFIX, packIdOf } from '../../src/repository/layout.ts';
 import type { PackRecord } from '../../src/repository/pack.ts';
 import type { GcReport } from '../../src/repository/gc.ts';
 import { Repository } from '../../src/repository/repository.ts';
@@ -70,15 +70,10 @@ function assertOrder(point: KillPoint, newFiles: number, before: Seen, now: Seen
   if (point.phase === 'packs gone') assert.ok(added === newFiles && removed === before.index.size, state);
 }
 
-/** Runs gc on the repository in `dir` in another process and kills it once `count` names changed as `point` says. */
+/** Runs gc on the repository in `dir` in another process, killed right after its `count`-th change as `point` says. */
 async function killedGc(dir: string, master: Buffer, point: KillPoint, count: number): Promise<void> {
-  const watched = join(dir, point.dir);
-  const before = await names(watched);
-  await killedRun(dir, master, 'repo.gc({ graceMs: 0 })', async () => {
-    const now = await names(watched);
-    const changed = point.change === 'added' ? [...now].filter((n) => !before.has(n)) : [...before].filter((n) => !now.has(n));
-    return changed.length >= count;
-  });
+  const prefix = point.dir === 'index' ? INDEX_PREFIX : PACK_PREFIX;
+  await killedRun(dir, master, 'repo.gc({ graceMs: 0 })', { op: point.change === 'added' ? 'put' : 'delete', prefix, count });
 }
 
 async function restoresAll(repo: Repository, ids: readonly string[], streams: readonly Buffer[], when: string): Promise<void> {

@@ -11,7 +11,8 @@ import { FsStorage } from '../../src/storage/fs.ts';
 import { Repository } from '../../src/repository/repository.ts';
 import { readAll, tempRepo } from './helpers.ts';
 import type { RepoFixture } from './helpers.ts';
-import { killedRun, names } from './killed-run.ts';
+import { killedRun } from './killed-run.ts';
+import { INDEX_PREFIX, PACK_PREFIX } from '../../src/repository/layout.ts';
 import { backupSeries, seriesBase, weeklyStreams } from './locality-series.ts';
 
 const FULL = process.env.DPVAULT_FULL_SWEEPS === '1';
@@ -20,18 +21,11 @@ const FULL = process.env.DPVAULT_FULL_SWEEPS === '1';
 type KillPoint = number | 'index';
 const POINTS: KillPoint[] = FULL ? [1, 2, 3, 4, 5, 6, 'index'] : [1, 4, 'index'];
 
-/** Runs a locality repack of the repository in `dir` in another process and kills it at `point`. */
+/** Runs a locality repack of the repository in `dir` in another process, killed right after the `point`-th new pack or its first new index file. */
 async function killedRepack(dir: string, master: Buffer, point: KillPoint): Promise<void> {
-  const packsBefore = await names(join(dir, 'packs'));
-  const indexBefore = await names(join(dir, 'index'));
-  await killedRun(dir, master, 'repo.repackForLocality({ maxBytes: 64 * 1024 * 1024 })', async () => {
-    if (point === 'index') {
-      // The first change to the index files, whichever it is (a file written or deleted).
-      const now = await names(join(dir, 'index'));
-      return now.size !== indexBefore.size || [...now].some((n) => !indexBefore.has(n));
-    }
-    return [...(await names(join(dir, 'packs')))].filter((n) => !packsBefore.has(n)).length >= point;
-  });
+  // New index files are written before any old one is deleted: the first put is the first change.
+  const at = point === 'index' ? { op: 'put' as const, prefix: INDEX_PREFIX, count: 1 } : { op: 'put' as const, prefix: PACK_PREFIX, count: point };
+  await killedRun(dir, master, 'repo.repackForLocality({ maxBytes: 64 * 1024 * 1024 })', at);
 }
 
 describe('locality repack killed midway', () => {
