@@ -359,7 +359,7 @@ export async function readIndexFiles(storage: Storage, dataKey: Buffer): Promise
  */
 export async function loadIndex(storage: Storage, dataKey: Buffer, quarantine: Quarantine, opts: ChunkIndexOptions = {}): Promise<{ index: ChunkIndex; damaged: Damaged; indexIds: string[] }> {
   const index = new ChunkIndex(opts);
-  const collect = collectEvery(1 << 17);
+  const collect = collectEvery();
   const { damaged, indexIds } = await forEachIndexFile(storage, dataKey, (records) => {
     for (const r of records) {
       index.add(withoutLost(r, quarantine));

@@ -23,9 +23,6 @@ import { blobsOf, openPackBlob, readTrailer } from './pack.ts';
 import { PackWriter } from './pack-writer.ts';
 import type { PackRecord } from './pack.ts';
 
-/** Ids or index entries read between two collections (full-gc.ts collectEvery): ~4-6 MB of data. */
-const COLLECT_EVERY = 1 << 17;
-
 export const DEFAULT_GRACE_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_REPACK_DEAD_RATIO = 0.5;
 
@@ -74,7 +71,7 @@ export async function markManifests(ctx: RepoContext): Promise<{ live: IdFingerp
   // Sized for the chunks the index holds and a tenth more (gc notes every located chunk in this
   // table too: GcPlanner), so it is not grown by doubling.
   const live = new IdFingerprints(Math.ceil(ctx.index.size * 1.1));
-  const collect = collectEvery(COLLECT_EVERY);
+  const collect = collectEvery();
   const into = { add: (id: string) => (live.add(id), collect(1)) };
   const marked = new Set<string>();
   for (;;) {
@@ -105,13 +102,13 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
 
     // The index files are read up to four times, one record at a time, never held whole: to find
     // each chunk's kept copy, to decide each pack, to write the new index and to add the kept
-    // records to the in-memory index; a collection every COLLECT_EVERY entries. Every pass reads the
+    // records to the in-memory index; a collection every 2^17 entries (collectEvery). Every pass reads the
     // files of the first listing: a backup's index file written meanwhile stays as it is.
     // Copies known lost do not count as copies: a good copy elsewhere is the one kept.
     // An index file over the bound (written before files were bounded) is rewritten even when the
     // kept records fill as many files as there are.
     let oversized = false;
-    const collect = collectEvery(COLLECT_EVERY);
+    const collect = collectEvery();
     const records = (each: (r: PackRecord) => void | Promise<void>) =>
       forEachIndexFile(storage, dataKey, async (rs) => {
         let entries = 0;
@@ -145,7 +142,6 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
     // writer that deduplicates against a chunk while gc decides, before it is doomed, keeps it.
     session.decide([]);
     await records((r) => planner.decide(r));
-    
     const plan = planner.finish();
     session.decide(plan.doomed);
     // Quarantined packs stay for repair to salvage what is readable in them.
@@ -214,7 +210,6 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
     // process indexed are learnt. Otherwise it holds them all already (a weekly maintenance that
     // deletes nothing: one pass over the index files fewer).
     if (gone.size > 0 || unknownPacks) await kept((r) => ctx.index.add(r));
-    
     for (const r of adopted.records) ctx.index.add(withoutLost(r, ctx.quarantine));
 
     if (changed) {

@@ -17,7 +17,7 @@ let collect: Gc | null | undefined;
 /**
  * Runs a full collection now (tens of milliseconds for a heap of tens of MB); false where V8 offers
  * none. `pages`: give back V8's pooled pages too (the default); a pass that only wants its dead
- * objects and buffers gone sooner than V8 would go there passes false.
+ * objects and buffers gone sooner than V8 would collect them passes false.
  */
 export function collectGarbage(pages = true): boolean {
   if (collect === undefined) {
@@ -35,13 +35,15 @@ export function collectGarbage(pages = true): boolean {
 
 /**
  * For a pass that reads a large repository piece by piece: call the result with how many units
- * (ids, index entries) each piece held; every `every` units it runs a regular full collection.
+ * (ids, index entries) each piece held; every `every` units (default 2^17, some 4-6 MB of index
+ * entries or chunk ids read) it runs a regular full collection.
  * Each piece leaves dead buffers (read, then decrypted) and dead objects (decoded ids) that V8
  * would let pile up to ~100 MB before collecting on its own: gc's mark and its passes over the
  * index files at 1.2 million chunks peaked at 110 MB of array buffers and 110-140 MB of heap
- * without it, 30-60 MB with it, for no measurable time (docs/benchmarks.md, "Scale 100").
+ * without it, 30-60 MB with it, for no measurable time (docs/benchmarks.md, "The maintenance after
+ * a backup, found").
  */
-export function collectEvery(every: number): (units: number) => void {
+export function collectEvery(every = 1 << 17): (units: number) => void {
   let passed = 0;
   return (units) => {
     passed += units;
