@@ -7,7 +7,7 @@ import type { Tasks } from '../queue/tasks.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { toDpError } from '../domain/errors.ts';
 import { finishJob } from '../services/jobs.ts';
-import { collectGarbage } from '../util/full-gc.ts';
+import { collectIfGrown } from '../util/full-gc.ts';
 import { runGuarded } from './job-guard.ts';
 
 /** One handler per task kind, each given its kind's payload. */
@@ -17,6 +17,8 @@ export type TaskHandlers<M extends TaskMap<M> = Tasks> = {
 
 /** How long a claimed task stays leased without a heartbeat, unless told otherwise. */
 export const DEFAULT_TASK_LEASE_MS = 300_000;
+/** RSS growth since the last collection after which a finished task is followed by one. */
+export const COLLECT_ABOVE_BYTES = 32 * 1024 * 1024;
 
 export interface WorkerOptions {
   concurrency?: number;
@@ -27,7 +29,7 @@ export interface WorkerOptions {
   heartbeatMs?: number;
   /** Starts this worker's id (its lease holder name): the process instance it belongs to. */
   idPrefix?: string;
-  /** Runs a full garbage collection after each task (default true). */
+  /** Runs a full garbage collection after each task that grew the process by COLLECT_ABOVE_BYTES (default true). */
   collectAfterTask?: boolean;
   log?: (line: string) => void;
 }
@@ -111,8 +113,9 @@ export class Worker<M extends TaskMap<M> = Tasks> {
         await runGuarded(() => this.#handle(task));
       } finally {
         // What the task dropped goes back now, not when allocation next forces a collection:
-        // the next task's peak starts from the idle footprint (util/full-gc.ts).
-        if (this.#opts.collectAfterTask) collectGarbage();
+        // the next task's peak starts from the idle footprint (util/full-gc.ts). Tasks that left
+        // the process within COLLECT_ABOVE_BYTES of its last collection are not worth one.
+        if (this.#opts.collectAfterTask) collectIfGrown(COLLECT_ABOVE_BYTES);
       }
       clearInterval(heartbeat);
       await this.#queue.complete(task.id);

@@ -102,8 +102,9 @@ export async function runGc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcR
 
     // The index files are read up to four times, one record at a time, never held whole: to find
     // each chunk's kept copy, to decide each pack, to write the new index and to add the kept
-    // records to the in-memory index; a collection every 2^17 entries (collectEvery). Every pass reads the
-    // files of the first listing: a backup's index file written meanwhile stays as it is.
+    // records to the in-memory index; a collection every 2^17 entries (collectEvery). Every
+    // pass reads the files of the first listing: a backup's index file written meanwhile stays
+    // as it is.
     // Copies known lost do not count as copies: a good copy elsewhere is the one kept.
     // An index file over the bound (written before files were bounded) is rewritten even when the
     // kept records fill as many files as there are.
