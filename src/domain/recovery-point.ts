@@ -1,6 +1,7 @@
 // A recovery point as the REST API shows it (Microsoft.DataProtection `AzureBackupDiscreteRecoveryPoint`),
 // with the bookkeeping the API does not show (where the bytes are, the retention timeline, a
 // rehydrated copy, damage found by verify) under `internal`, stripped from every response.
+import type { ArchiveLayout } from './archive-layout.ts';
 import { RECOVERY_POINT_DATA_CORRUPT } from './errors.ts';
 import type { StoredDump } from './recovery-point-store.ts';
 
@@ -55,6 +56,8 @@ export interface RecoveryPointResource {
     rehydrated?: RehydrationState | null;
     /** Datastores whose data a verify or repair found unrestorable: datastore → problem, when. */
     damage?: Record<string, { problem: string; detectedAt: string }>;
+    /** Where the dump's table data lies (a database point's key-ordered dump), for parallel restores; absent when not recorded. */
+    archiveLayout?: ArchiveLayout;
     /** The VaultStore bytes' copy in the paired region (same ref, in the pair's storage), once committed there. */
     secondaryStored?: StoredDump | null;
   };

@@ -76,6 +76,8 @@ export async function runBackupJob(ctx: ServiceContext, payload: BackupTaskPaylo
     if (d.status === 'rejected') throw d.reason;
     if (w.status === 'rejected') throw w.reason;
     const rp = draft(stored!);
+    const layout = dump.layout?.();
+    if (layout && layout.end === stored!.size) rp.internal.archiveLayout = layout;
     markCopyPending(vault, rp);
     await saveRecoveryPoint(ctx, rp);
     // A GeoRedundant vault's points go to the paired region before the job ends (this one and any

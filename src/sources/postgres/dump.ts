@@ -5,6 +5,7 @@
 // fails on a serialization conflict; on an idle or primary server it starts at once).
 // Nothing is staged on disk: the caller reads `stdout`.
 import type { Readable } from 'node:stream';
+import type { ArchiveLayout } from '../../domain/archive-layout.ts';
 import { badArgument } from '../../domain/errors.ts';
 import type { PgConnection } from './connection-string.ts';
 import { DUMP_FAILED } from './errors.ts';
@@ -31,6 +32,8 @@ export interface DumpOptions {
 export interface DumpHandle {
   /** The archive bytes. Read it to the end (or destroy it to give up). */
   stdout: Readable;
+  /** Once the archive has been read to its end: where its data lies; absent or null when not known. */
+  layout?: () => ArchiveLayout | null;
   /** Resolves when pg_dump exits with status 0; rejects with a DpError holding its last stderr lines. */
   done: Promise<void>;
   pid: number | undefined;

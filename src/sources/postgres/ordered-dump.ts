@@ -13,6 +13,7 @@ import type { PgConnection } from './connection-string.ts';
 import { rawCopy, type RawCopy } from './copy-out.ts';
 import { CopyServerError } from './copy-protocol.ts';
 import { DUMP_STDOUT_BUFFER, pgDumpArgs, startDump, type DumpHandle, type DumpOptions } from './dump.ts';
+import type { ArchiveLayout } from '../../domain/archive-layout.ts';
 import { DUMP_FAILED, fromPgError, scrub } from './errors.ts';
 import { arrangeHead, copySessionSql, copyStatements, exactTablePattern, qualified, type KeyOrderedTable } from './key-order.ts';
 import { connect } from './probe.ts';
@@ -137,6 +138,12 @@ class OrderedDump {
   readonly #exporter: pg.Client;
   readonly #snapshot: Snapshot;
   readonly #dump: ToolRun;
+  /** Bytes of the archive yielded so far, and where its parts began (ArchiveLayout). */
+  #pos = 0;
+  #dataStart = -1;
+  readonly #blockStarts: { dumpId: number; start: number }[] = [];
+  #restStart = -1;
+  #layout: ArchiveLayout | null = null;
 
   constructor(conn: PgConnection, exporter: pg.Client, snapshot: Snapshot, dump: ToolRun, signal: AbortSignal | undefined) {
     this.#conn = conn;
@@ -157,7 +164,7 @@ class OrderedDump {
     stdout[RECYCLE] = (chunk) => this.#copy?.recycle(chunk);
     // A reader that gives up before the first read never runs the generator's finally.
     stdout.once('close', () => void this.#finish());
-    return { stdout, done: this.#done, pid: this.#dump.child.pid, kill: (signal) => this.kill(signal) };
+    return { stdout, done: this.#done, pid: this.#dump.child.pid, kill: (signal) => this.kill(signal), layout: () => this.#layout };
   }
 
   #on(event: DumpEvent): void {
@@ -220,6 +227,7 @@ class OrderedDump {
     if (this.#state.stopped) throw cancelled();
     this.#copy = rawCopy(client, copyStatements(blocks.map((b) => b.table)), intSize);
     let done = 0;
+    this.#blockStarts.push({ dumpId: blocks[0]!.dumpId, start: this.#pos });
     yield dataBlockStart(blocks[0]!.dumpId, intSize);
     for await (const ev of this.#copy.events) {
       if (ev.kind === 'data') {
@@ -229,7 +237,10 @@ class OrderedDump {
       }
       yield copyBlockEnd(intSize);
       done++;
-      if (done < blocks.length) yield dataBlockStart(blocks[done]!.dumpId, intSize);
+      if (done < blocks.length) {
+        this.#blockStarts.push({ dumpId: blocks[done]!.dumpId, start: this.#pos });
+        yield dataBlockStart(blocks[done]!.dumpId, intSize);
+      }
     }
     if (done !== blocks.length) throw errors.dumpFailed(`The copy ended after ${done} of ${blocks.length} tables.`);
   }
@@ -245,6 +256,7 @@ class OrderedDump {
     const { head, blocks } = arrangeHead(got.head, this.#snapshot.tables);
     const intSize = head.header.intSize;
     yield writeArchiveHead(head);
+    this.#dataStart = this.#pos;
     this.#on({ type: 'headRead', blocksToCopy: blocks.length });
     if (blocks.length > 0) {
       yield* this.#copyBlocks(blocks, intSize);
@@ -252,6 +264,7 @@ class OrderedDump {
     } else {
       this.#endCopier();
     }
+    this.#restStart = this.#pos;
     if (got.rest.length > 0) yield got.rest;
     for (;;) {
       const r = await source.next();
@@ -263,7 +276,12 @@ class OrderedDump {
 
   async *#guarded(): AsyncGenerator<Buffer> {
     try {
-      yield* this.#archive();
+      for await (const piece of this.#archive()) {
+        // Counted before it is yielded: the generator resumes only once the reader asks for more.
+        this.#pos += piece.length;
+        yield piece;
+      }
+      this.#layout = this.#layoutOf();
       this.#succeed();
     } catch (e) {
       const before = this.#state;
@@ -277,6 +295,12 @@ class OrderedDump {
     } finally {
       await this.#finish();
     }
+  }
+
+  #layoutOf(): ArchiveLayout {
+    const starts = this.#blockStarts;
+    const blocks = starts.map((b, i) => ({ dumpId: b.dumpId, start: b.start, end: i + 1 < starts.length ? starts[i + 1]!.start : this.#restStart }));
+    return { dataStart: this.#dataStart, blocks, restStart: this.#restStart, end: this.#pos };
   }
 
   /** Ends the snapshot's session once; when the archive did not finish, stops the tools first. */
