@@ -10,6 +10,16 @@ export interface StoredDump {
   size: number;
 }
 
+/** Bytes `[start, end)` of a recovery point's stream. */
+export type StreamRange = readonly [start: number, end: number];
+
+/** Only some byte ranges of a recovery point (sorted, apart), read with a memory budget of their own. */
+export interface StreamPart {
+  ranges: readonly StreamRange[];
+  /** Bytes read ahead and not yet written (default the store's own). */
+  budget?: number;
+}
+
 export interface DumpLocation {
   /** A filesystem-safe key of the vault. */
   vaultKey: string;
@@ -42,9 +52,10 @@ export interface RecoveryPointStore {
   /**
    * The same bytes written to `sink` (which the caller then ends or destroys): for a consumer
    * that only writes them somewhere, with less copying and garbage than a stream. Rejects, as
-   * `read` errors, naming the recovery point.
+   * `read` errors, naming the recovery point. With `part`, only those byte ranges, end to end;
+   * every chunk read is still checked against its id.
    */
-  readInto(stored: StoredDump, recoveryPointId: string, sink: Writable, onBytes?: (total: number) => void): Promise<void>;
+  readInto(stored: StoredDump, recoveryPointId: string, sink: Writable, onBytes?: (total: number) => void, part?: StreamPart): Promise<void>;
   delete(stored: StoredDump): Promise<void>;
   /**
    * Makes stored bytes kept in an archive tier readable (asks the store to rehydrate them and

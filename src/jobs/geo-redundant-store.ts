@@ -8,6 +8,7 @@
 import { REPOSITORY_NOT_FOUND } from '../domain/errors.ts';
 import type {
   DumpLocation, RecoveredDump, RecoveryPointStore, StoreMaintenanceReport, StoreRepairReport, StoredDump, StoredHealth, StoredReplication, StoreVerifyReport,
+  StreamPart,
 } from '../domain/recovery-point-store.ts';
 import type { Readable, Writable } from 'node:stream';
 import { replicateManifest } from '../repository/replicate.ts';
@@ -73,8 +74,8 @@ export class GeoRedundantStore implements RecoveryPointStore {
   read(stored: StoredDump, recoveryPointId: string): Readable {
     return this.#primary.read(stored, recoveryPointId);
   }
-  readInto(stored: StoredDump, recoveryPointId: string, sink: Writable, onBytes?: (total: number) => void): Promise<void> {
-    return this.#primary.readInto(stored, recoveryPointId, sink, onBytes);
+  readInto(stored: StoredDump, recoveryPointId: string, sink: Writable, onBytes?: (total: number) => void, part?: StreamPart): Promise<void> {
+    return this.#primary.readInto(stored, recoveryPointId, sink, onBytes, part);
   }
   copy(stored: StoredDump, to: DumpLocation): Promise<StoredDump> {
     return this.#primary.copy(stored, to);

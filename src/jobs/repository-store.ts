@@ -5,7 +5,7 @@
 // `collectGarbage` releases the chunks no manifest needs any more.
 import { Readable, type Writable } from 'node:stream';
 import { DpError, errors, REPOSITORY_DATA_CORRUPT, REPOSITORY_MANIFEST_NOT_FOUND, REPOSITORY_NOT_FOUND, toDpError } from '../domain/errors.ts';
-import type { DumpLocation, RecoveredDump, RecoveryPointStore, StoreMaintenanceReport, StoreRepairReport, StoredHealth, StoreVerifyReport, StoredDump } from '../domain/recovery-point-store.ts';
+import type { DumpLocation, RecoveredDump, RecoveryPointStore, StoreMaintenanceReport, StoreRepairReport, StoredHealth, StoreVerifyReport, StoredDump, StreamPart } from '../domain/recovery-point-store.ts';
 import type { ManifestHealth } from '../repository/health.ts';
 import { chunkerForDataSize } from '../repository/chunker.ts';
 import type { LockOptions } from '../repository/locks.ts';
@@ -138,11 +138,11 @@ export class RepositoryStore implements RecoveryPointStore {
     return out;
   }
 
-  async readInto(stored: StoredDump, recoveryPointId: string, sink: Writable, onBytes?: (total: number) => void): Promise<void> {
+  async readInto(stored: StoredDump, recoveryPointId: string, sink: Writable, onBytes?: (total: number) => void, part?: StreamPart): Promise<void> {
     const { vaultKey, datastore, manifestId } = parseRef(stored.ref);
     try {
       const repo = await this.repository(vaultKey, datastore);
-      await repo.restoreInto(manifestId, sink, onBytes);
+      await repo.restoreInto(manifestId, sink, onBytes, part);
     } catch (e) {
       // The sink's own errors (EPIPE from a pg_restore that stopped) pass as they are.
       throw e instanceof DpError ? asRecoveryPointError(e, recoveryPointId) : e;

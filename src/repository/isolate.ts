@@ -15,8 +15,22 @@ export interface DamageFinding {
   packGone?: boolean;
 }
 
-/** Records `findings` in the quarantine and takes the lost copies out of the index. */
-export async function isolateDamage(ctx: RepoContext, findings: readonly DamageFinding[]): Promise<QuarantineRecord[]> {
+/** The isolation running in each repository: findings are merged one at a time. */
+const running = new WeakMap<RepoContext, Promise<unknown>>();
+
+/**
+ * Records `findings` in the quarantine and takes the lost copies out of the index. One isolation
+ * at a time per repository: two readers that find damage in one pack at once (the sessions of
+ * a parallel restore) would otherwise both merge into the same old record, and one finding
+ * would be lost (or its write refused).
+ */
+export function isolateDamage(ctx: RepoContext, findings: readonly DamageFinding[]): Promise<QuarantineRecord[]> {
+  const next = (running.get(ctx) ?? Promise.resolve()).catch(() => undefined).then(() => isolateNow(ctx, findings));
+  running.set(ctx, next);
+  return next;
+}
+
+async function isolateNow(ctx: RepoContext, findings: readonly DamageFinding[]): Promise<QuarantineRecord[]> {
   if (findings.length === 0) return [];
   const at = ctx.clock.now().toISOString();
   const written: QuarantineRecord[] = [];

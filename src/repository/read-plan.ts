@@ -15,6 +15,8 @@ export interface PlannedChunk {
   offset: number;
   length: number;
   rawLength: number;
+  /** The parts of its bytes wanted, `[from, to)` in order, when not all of them are (a read of byte ranges of the stream). */
+  keep?: [number, number][];
 }
 
 /** A chunk to take from a range's blobs, and where its bytes go in the window. */

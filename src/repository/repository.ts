@@ -22,6 +22,7 @@ import type { RepoContext, RuntimeOptions } from './context.ts';
 import { checkMasterKey, gearTable, newKeys, wrapKeys } from './crypto.ts';
 import type { RepositoryKeys } from './crypto.ts';
 import { errors } from '../domain/errors.ts';
+import type { StreamPart } from '../domain/recovery-point-store.ts';
 import { assertRestorable, checkHealth } from './health.ts';
 import type { ManifestHealth } from './health.ts';
 import { runGc } from './gc.ts';
@@ -179,12 +180,12 @@ export class Repository {
 
   /**
    * Writes the original bytes of a recovery point to `sink`, verified as `restore` does, with
-   * less garbage (restore.ts). The caller ends or destroys the sink.
+   * less garbage (restore.ts); with `part`, only those byte ranges. The caller ends or destroys the sink.
    */
-  async restoreInto(manifestId: string, sink: Writable, onBytes?: (total: number) => void): Promise<void> {
+  async restoreInto(manifestId: string, sink: Writable, onBytes?: (total: number) => void, part?: StreamPart): Promise<void> {
     await this.#ctx.locks.with('shared', `restore of manifest ${manifestId}`, async () => {
       const manifest = await this.#restorable(manifestId);
-      await restoreInto(this.#ctx, manifest, sink, onBytes);
+      await restoreInto(this.#ctx, manifest, sink, onBytes, part);
     });
   }
 

@@ -17,6 +17,7 @@
 import { createHash } from 'node:crypto';
 import { Readable, type Writable } from 'node:stream';
 import { DpError, REPOSITORY_DATA_CORRUPT } from '../domain/errors.ts';
+import type { StreamPart, StreamRange } from '../domain/recovery-point-store.ts';
 import { isNotFound } from '../storage/storage.ts';
 import type { RepoContext } from './context.ts';
 import { errors } from '../domain/errors.ts';
@@ -51,8 +52,11 @@ function label(m: Manifest): string {
 /** A filled window and what to call once its bytes are no longer needed. */
 interface Filled {
   data: Buffer;
+  /** The window's wanted bytes: `[data]`, or parts of it when only byte ranges of the stream are read. */
+  parts: Buffer[];
   done: () => void;
 }
+
 
 /** A stream of the original bytes of `manifest`. */
 export function restoreStream(ctx: RepoContext, manifest: Manifest): Readable {
@@ -115,21 +119,27 @@ class WindowBuffers {
  * or a write error; the caller ends or destroys the sink. The sink's errors are listened to while
  * this runs, so none of them goes unhandled.
  */
-export async function restoreInto(ctx: RepoContext, manifest: Manifest, sink: Writable, onBytes?: (total: number) => void): Promise<void> {
+export async function restoreInto(ctx: RepoContext, manifest: Manifest, sink: Writable, onBytes?: (total: number) => void, part?: StreamPart): Promise<void> {
   const writes = new PendingWrites(sink);
   let total = 0;
   try {
-    for await (const w of restoreWindows(ctx, manifest, true)) {
+    for await (const w of restoreWindows(ctx, manifest, true, part)) {
       try {
         writes.check();
       } catch (e) {
         w.done();
         throw e;
       }
-      const more = writes.write(w.data, w.done);
-      total += w.data.length;
+      // The window goes back to the pool once the sink is done with its last part. No wait for
+      // the sink to drain: the next window is queued behind this one at once, so a pipe into
+      // pg_restore never runs dry while this thread is busy elsewhere; the budget, which a window
+      // gives back only once written, bounds what waits in the sink.
+      w.parts.forEach((piece, i) => {
+        writes.write(piece, i === w.parts.length - 1 ? w.done : () => {});
+        total += piece.length;
+      });
+      if (w.parts.length === 0) w.done();
       onBytes?.(total);
-      if (!more) await writes.drained();
     }
     // Small buffers may still wait in the sink: a caller that ended it now would have them
     // written after the end (ERR_STREAM_WRITE_AFTER_END).
@@ -151,7 +161,7 @@ class PendingWrites {
 
   constructor(sink: Writable) {
     this.#sink = sink;
-    sink.on('error', this.#onError).on('close', this.#onEvent).on('drain', this.#onEvent);
+    sink.on('error', this.#onError).on('close', this.#onEvent);
   }
 
   #fail(e: Error): void {
@@ -175,11 +185,6 @@ class PendingWrites {
     if (this.#failed) throw this.#failed;
   }
 
-  /** Resolves when the sink drains; rejects if a write failed or the sink closed first. */
-  drained(): Promise<void> {
-    return this.#until(() => !this.#sink.writableNeedDrain);
-  }
-
   /** Resolves when every write has completed; rejects if one failed or the sink closed first. */
   settled(): Promise<void> {
     return this.#until(() => this.#pending === 0);
@@ -195,7 +200,7 @@ class PendingWrites {
   }
 
   close(): void {
-    this.#sink.off('error', this.#onError).off('close', this.#onEvent).off('drain', this.#onEvent);
+    this.#sink.off('error', this.#onError).off('close', this.#onEvent);
   }
 }
 
@@ -214,23 +219,25 @@ interface Reader {
  * The windows of `manifest`, filled, in stream order; each window's `done` must be called once
  * its bytes are written. Checks size and stream hash at the end.
  */
-async function* restoreWindows(ctx: RepoContext, manifest: Manifest, reuse: boolean): AsyncGenerator<Filled> {
+async function* restoreWindows(ctx: RepoContext, manifest: Manifest, reuse: boolean, part?: StreamPart): AsyncGenerator<Filled> {
+  const ranges = part ? checkRanges(part.ranges, manifest) : null;
+  const budget = part?.budget ?? ctx.restoreBudget;
   const inFlight = new Map<string, number>();
   const lease = ctx.guard.lease(async function* () {
     yield* [...inFlight.keys()];
   });
   // Stretched to keep a frame whole, a window is at most a WINDOW_SHARE-th of the budget.
-  const windowBytes = Math.max(1, Math.floor(ctx.restoreBudget / WINDOW_SHARE / WINDOW_STRETCH));
+  const windowBytes = Math.max(1, Math.floor(budget / WINDOW_SHARE / WINDOW_STRETCH));
   const reader: Reader = {
     ctx,
     manifest,
-    bytes: new ByteBudget(ctx.restoreBudget),
+    bytes: new ByteBudget(budget),
     reads: new ByteBudget(ctx.readAhead),
     opener: new ChunkPool(1),
     trailers: new TrailerCache(TRAILER_CACHE_BYTES),
     buffers: new WindowBuffers(Math.ceil(windowBytes * WINDOW_STRETCH), reuse),
   };
-  const plans = planWindows(locatedChunks(ctx, manifest, lease, inFlight), windowBytes, { gapMax: RANGE_GAP_MAX, rangeMax: Math.min(RANGE_MAX, windowBytes) });
+  const plans = planWindows(locatedChunks(ctx, manifest, lease, inFlight, ranges), windowBytes, { gapMax: RANGE_GAP_MAX, rangeMax: Math.min(RANGE_MAX, windowBytes) });
   const queue: { plan: WindowPlan; filled: Promise<Buffer> }[] = [];
   // Windows are started one after another: a window asks for its budget only once the one before
   // it has all of its own, so the head of the queue always gets what it needs.
@@ -263,11 +270,13 @@ async function* restoreWindows(ctx: RepoContext, manifest: Manifest, reuse: bool
       const head = queue.shift();
       if (!head) break;
       const data = await head.filled;
-      sha?.update(data);
-      size += data.length;
+      const parts = ranges ? wantedParts(head.plan, data) : [data];
+      if (!ranges) sha?.update(data);
+      for (const p of parts) size += p.length;
       let released = false;
       yield {
         data,
+        parts,
         done: () => {
           if (released) return;
           released = true;
@@ -277,10 +286,11 @@ async function* restoreWindows(ctx: RepoContext, manifest: Manifest, reuse: bool
         },
       };
     }
-    if (size !== manifest.size) {
-      throw errors.repositoryDataCorrupt(`Restoring ${label(manifest)} produced ${size} bytes, not the backup's ${manifest.size}.`);
+    const expected = ranges ? ranges.reduce((n, [a, b]) => n + b - a, 0) : manifest.size;
+    if (size !== expected) {
+      throw errors.repositoryDataCorrupt(`Restoring ${label(manifest)} produced ${size} bytes, not the ${ranges ? 'ranges asked for' : "backup's"} ${expected}.`);
     }
-    if (sha && sha.digest('hex') !== manifest.sha256) {
+    if (!ranges && sha && sha.digest('hex') !== manifest.sha256) {
       throw errors.repositoryDataCorrupt(`Restoring ${label(manifest)} produced data whose SHA-256 differs from the backup's stream hash.`);
     }
   } finally {
@@ -295,17 +305,65 @@ async function* restoreWindows(ctx: RepoContext, manifest: Manifest, reuse: bool
   }
 }
 
-/** The chunk list with each chunk's place, leasing each chunk as it is planned. */
-async function* locatedChunks(ctx: RepoContext, manifest: Manifest, lease: Lease, inFlight: Map<string, number>): AsyncGenerator<PlannedChunk> {
+/** `ranges` if they are sorted, apart, non-empty and inside the stream; else a bad-argument error. */
+function checkRanges(ranges: readonly StreamRange[], manifest: Manifest): readonly StreamRange[] {
+  let at = 0;
+  for (const [a, b] of ranges) {
+    if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || a < at || b <= a || b > manifest.size) {
+      throw new RangeError(`Byte ranges of ${label(manifest)} must be sorted, apart and within its ${manifest.size} bytes.`);
+    }
+    at = b;
+  }
+  return ranges;
+}
+
+/**
+ * The chunk list with each chunk's place, leasing each chunk as it is planned. With `ranges`,
+ * only the chunks that hold some of their bytes, each with the parts wanted; the list is still
+ * read to its end, so its hash is checked.
+ */
+async function* locatedChunks(ctx: RepoContext, manifest: Manifest, lease: Lease, inFlight: Map<string, number>, ranges: readonly StreamRange[] | null): AsyncGenerator<PlannedChunk> {
+  let pos = 0;
+  let r = 0;
   for await (const id of readChunkList(ctx.storage, ctx.keys.dataKey, manifest)) {
-    lease.noteChunk(id);
-    inFlight.set(id, (inFlight.get(id) ?? 0) + 1);
+    if (ranges && r >= ranges.length) continue;
     const loc = ctx.index.get(id);
     if (!loc) {
       throw errors.repositoryDataCorrupt(`${label(manifest)} needs chunk ${id}, which no index file lists; verify or recover the repository.`);
     }
-    yield { id, packId: loc.packId, offset: loc.offset, length: loc.length, rawLength: loc.rawLength };
+    const start = pos;
+    pos += loc.rawLength;
+    let keep: [number, number][] | undefined;
+    if (ranges) {
+      keep = [];
+      while (r < ranges.length && ranges[r]![0] < pos) {
+        const [a, b] = ranges[r]!;
+        if (b > start) keep.push([Math.max(a, start) - start, Math.min(b, pos) - start]);
+        if (b > pos) break;
+        r++;
+      }
+      if (keep.length === 0) continue;
+      if (keep.length === 1 && keep[0]![0] === 0 && keep[0]![1] === loc.rawLength) keep = undefined;
+    }
+    lease.noteChunk(id);
+    inFlight.set(id, (inFlight.get(id) ?? 0) + 1);
+    yield { id, packId: loc.packId, offset: loc.offset, length: loc.length, rawLength: loc.rawLength, ...(keep ? { keep } : {}) };
   }
+}
+
+/** The wanted bytes of a filled window, as views of it: whole chunks, and the kept parts of the others, adjacent ones joined. */
+function wantedParts(plan: WindowPlan, data: Buffer): Buffer[] {
+  const spans: [number, number][] = [];
+  let at = 0;
+  for (const c of plan.chunks) {
+    for (const [from, to] of c.keep ?? [[0, c.rawLength]]) {
+      const last = spans[spans.length - 1];
+      if (last && last[1] === at + from) last[1] = at + to;
+      else spans.push([at + from, at + to]);
+    }
+    at += c.rawLength;
+  }
+  return spans.map(([a, b]) => data.subarray(a, b));
 }
 
 /**
@@ -327,7 +385,10 @@ async function startWindow(r: Reader, plan: WindowPlan): Promise<{ allAsked: Pro
     }
   })();
   const data = allAsked.then(async () => {
-    await Promise.all(reads);
+    // Every read of the window runs to its end even when one fails, so all the damage a window
+    // runs into is found and isolated, not only the first to come back.
+    const failed = (await Promise.allSettled(reads)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     return window;
   });
   data.catch(() => r.bytes.release(plan.raw));
@@ -339,6 +400,8 @@ async function fetchRange(r: Reader, range: RangeRead, window: Buffer): Promise<
   const { ctx, manifest } = r;
   const name = packName(range.packId);
   const where = `${label(manifest)}: pack '${name}'`;
+  /** Every chunk of a blob that failed to open: all of them are lost with it, not only those this read wanted. */
+  const lostWithBlob: string[] = [];
   try {
     const table = await r.trailers.get(range.packId, () => packTrailer(ctx, range.packId));
     const entries = range.picks.map(({ chunk }) => {
@@ -357,6 +420,12 @@ async function fetchRange(r: Reader, range: RangeRead, window: Buffer): Promise<
       }
       const opened = await r.opener.open(openJob(ctx.keys, range, entries, table, bytes.subarray(0, got)), window);
       if (opened.bad >= 0) {
+        const blob = table.blobAt(range.picks[opened.bad]!.chunk.offset)!;
+        const id = Buffer.alloc(ID_BYTES);
+        for (let i = blob.first; i < blob.first + blob.count; i++) {
+          table.copyId(i, id, 0);
+          lostWithBlob.push(id.toString('hex'));
+        }
         throw errors.repositoryDataCorrupt(`Restoring ${where} failed: the pack is damaged (chunk ${range.picks[opened.bad]!.chunk.id} does not authenticate or does not match its id).`);
       }
     } finally {
@@ -371,7 +440,7 @@ async function fetchRange(r: Reader, range: RangeRead, window: Buffer): Promise<
     // Damage a restore runs into is isolated as verify would: no backup builds on it from now on.
     if (err instanceof DpError && err.code === REPOSITORY_DATA_CORRUPT) {
       const problem = isNotFound(e) ? 'the index lists it but storage does not hold it' : `found by a restore: ${(e as Error).message}`;
-      const lost = [...new Set(range.picks.map((p) => p.chunk.id))];
+      const lost = [...new Set([...range.picks.map((p) => p.chunk.id), ...lostWithBlob])];
       await isolateDamage(ctx, [{ packId: range.packId, problem, lost, packGone: isNotFound(e) }]).catch(() => undefined);
     }
     throw err;
