@@ -12,7 +12,10 @@ import { startParallelRestore } from '../sources/postgres/parallel-restore.ts';
 import { DEFAULT_RESTORE_MAINTENANCE_WORK_MEM, restoreSessionSettings } from '../sources/postgres/restore-settings.ts';
 import { chooseRestoreWorkers, connectionRoom, defaultRestoreWorkers } from '../sources/postgres/restore-workers.ts';
 import { startRestore } from '../sources/postgres/restore.ts';
-import { roleReportDetails, type TargetRoles } from '../sources/postgres/role-mapping.ts';
+import { roleReportDetails, type RoleReport, type TargetRoles } from '../sources/postgres/role-mapping.ts';
+import { runRangedRestore, type ReadRanges } from '../sources/postgres/ranged-restore.ts';
+import { rangedUnits } from '../sources/postgres/restore-plan.ts';
+import type { ArchiveLayout } from '../domain/archive-layout.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { feedRestore } from './restore-feed.ts';
 import type { Feed } from './restore-file.ts';
@@ -31,6 +34,11 @@ export interface NewDatabaseLoad {
   noOwner: boolean;
   /** Writes the archive into pg_restore's input. */
   feed: Feed;
+  /**
+   * The archive's layout and a reader of its byte ranges, when the point recorded one: then the
+   * tables load in parallel sessions, each reading only its own bytes (ranged-restore.ts).
+   */
+  ranged?: { layout: ArchiveLayout; read: ReadRanges };
   /** A change of the archive's TOC on its way in, after the roles are fitted (tablespaces the target lacks, say). */
   rewriteHead?: (head: ArchiveHead) => ArchiveHead;
 }
@@ -41,13 +49,27 @@ export async function loadIntoNewDatabase(ctx: ServiceContext, load: NewDatabase
   const staging = stagingDatabaseName(target, load.jobId);
   await createDatabase(maintenance, staging);
   try {
-    const workers = chooseRestoreWorkers(ctx.restoreJobs ?? defaultRestoreWorkers(), await connectionRoom(maintenance));
+    const ranged = load.ranged && rangedUnits(load.ranged.layout) >= 2 ? load.ranged : null;
+    const workers = chooseRestoreWorkers(ctx.restoreJobs ?? defaultRestoreWorkers(ranged !== null), await connectionRoom(maintenance));
     const settings = restoreSessionSettings(server.maintenanceWorkMemBytes, ctx.restoreMaintenanceWorkMem ?? DEFAULT_RESTORE_MAINTENANCE_WORK_MEM);
     const options = { major: server.majorVersion, targetDatabase: staging, roles, noOwner: load.noOwner, settings, rewriteHead: load.rewriteHead };
-    // One session is the one stream into one pg_restore; more take the three-phase parallel path.
-    const restore = workers > 1 ? await startParallelRestore(maintenance, { ...options, workers }) : await startRestore(maintenance, options);
-    await feedRestore(restore, load.feed);
-    const report = restore.report();
+    let report: RoleReport | null;
+    if (ranged && workers > 1) {
+      const t0 = performance.now();
+      const said: string[] = [];
+      const at = (): string => `${((performance.now() - t0) / 1000).toFixed(2)} s`;
+      report = await runRangedRestore(maintenance, {
+        ...options, workers, layout: ranged.layout, read: ranged.read,
+        onPlan: (sessions) => said.push(`${sessions.length} data sessions of ${sessions.map((s) => `${(s.bytes / 2 ** 20).toFixed(1)} MiB`).join(', ')}`),
+        onPhaseEnd: (phase) => said.push(`${phase} done at ${at()}`),
+      });
+      ctx.log?.(`restore job ${load.jobId}: loaded ${staging} from byte ranges: ${said.join('; ')}`);
+    } else {
+      // One session is the one stream into one pg_restore; more take the three-phase parallel path.
+      const restore = workers > 1 ? await startParallelRestore(maintenance, { ...options, workers }) : await startRestore(maintenance, options);
+      await feedRestore(restore, load.feed);
+      report = restore.report();
+    }
     await renameDatabase(maintenance, staging, target);
     return report ? roleReportDetails(report, roles, !load.noOwner) : {};
   } catch (e) {

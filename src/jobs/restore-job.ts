@@ -10,7 +10,9 @@ import { errors, toDpError } from '../domain/errors.ts';
 import type { BackupVault } from '../domain/vault.ts';
 import type { DatabaseTarget } from '../domain/restore-request.ts';
 import { probeServer, targetRoles } from '../sources/postgres/probe.ts';
-import { loadIntoNewDatabase } from './database-load.ts';
+import { loadIntoNewDatabase, type NewDatabaseLoad } from './database-load.ts';
+import { checkedLayout } from '../domain/archive-layout.ts';
+import type { ReadRanges } from '../sources/postgres/ranged-restore.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { recordHealthAfterDamage } from '../services/recovery-point-health.ts';
 import { connectionFor } from '../services/datasource-access.ts';
@@ -57,6 +59,15 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
       report.call(total);
     };
     const feed: Feed = (sink) => store.readInto(stored, rp.name, sink, onBytes);
+    // Byte ranges read at once by a parallel restore, their progress added up.
+    const readRanges: ReadRanges = (sink, ranges) => {
+      let mine = 0;
+      return store.readInto(stored, rp.name, sink, (total) => {
+        onBytes(bytes + total - mine);
+        mine = total;
+      }, { ranges });
+    };
+    const layout = checkedLayout(rp.internal.archiveLayout, stored.size);
     let roleDetails: Record<string, string> = {};
     const target = payload.request.target;
     let files: string[] = [payload.destination];
@@ -81,7 +92,7 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
         ? await restoreItems(ctx, vault, { rp, stored, target, jobId: job.id, onBytes }, feed)
         : target.kind === 'server'
           ? await restoreServer(ctx, vault, { rp, stored, target, jobId: job.id, onBytes })
-          : await restoreToDatabase(ctx, vault, target, job.id, feed);
+          : await restoreToDatabase(ctx, vault, target, job.id, feed, layout ? { layout, read: readRanges } : undefined);
     }
     await report.flush();
     await finishJob(ctx, job.id, {}, (p) => {
@@ -115,9 +126,9 @@ function checkStillConfined(ctx: ServiceContext, file: string): void {
 }
 
 /** Restores into a staging database and renames it to the target (database-load.ts); returns what the job reports about roles. */
-async function restoreToDatabase(ctx: ServiceContext, vault: BackupVault, target: DatabaseTarget, jobId: string, feed: Feed): Promise<Record<string, string>> {
+async function restoreToDatabase(ctx: ServiceContext, vault: BackupVault, target: DatabaseTarget, jobId: string, feed: Feed, ranged?: NewDatabaseLoad['ranged']): Promise<Record<string, string>> {
   const db = await connectionFor(ctx, vault, target.datasourceInfo.resourceID, target.credentials!.secretStoreResource.uri);
   const server = await probeServer(db.maintenance);
   const roles = await targetRoles(db.maintenance, server.majorVersion);
-  return loadIntoNewDatabase(ctx, { maintenance: db.maintenance, server, roles, target: db.database, jobId, noOwner: target.noOwner, feed });
+  return loadIntoNewDatabase(ctx, { maintenance: db.maintenance, server, roles, target: db.database, jobId, noOwner: target.noOwner, feed, ranged });
 }

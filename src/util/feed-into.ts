@@ -17,7 +17,7 @@ function drained(sink: Writable): Promise<void> {
   });
 }
 
-export async function feedInto(body: AsyncIterable<Buffer>, sink: Writable): Promise<void> {
+export async function feedInto(body: AsyncIterable<Buffer> | Iterable<Buffer>, sink: Writable): Promise<void> {
   for await (const chunk of body) {
     if (sink.destroyed) throw new Error('The stream was closed before it took everything.');
     if (!sink.write(chunk)) await drained(sink);

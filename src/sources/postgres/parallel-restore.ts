@@ -18,12 +18,12 @@ import { errors } from '../../domain/errors.ts';
 import { FanOut } from '../../util/fan-out.ts';
 import { ArchiveHeadReader, writeArchiveHead, type ArchiveHead } from './archive-toc.ts';
 import type { PgConnection } from './connection-string.ts';
-import { RESTORE_FAILED } from './errors.ts';
 import { targetRoles } from './probe.ts';
 import { dataWorkerLists, listFileText } from './restore-plan.ts';
-import { pgRestoreArgs, type RestoreHandle, type RestoreOptions } from './restore.ts';
+import type { RestoreHandle, RestoreOptions } from './restore.ts';
+import { allOrNone, RestoreRuns } from './restore-runs.ts';
 import { fitArchiveToRoles, type RoleReport } from './role-mapping.ts';
-import { runTool, type ToolRun } from './tool-process.ts';
+import type { ToolRun } from './tool-process.ts';
 import { findTool } from './tools.ts';
 
 /** Bytes each data worker may lag behind the stream before the feed waits for it. */
@@ -61,29 +61,9 @@ export async function startParallelRestore(conn: PgConnection, opts: ParallelRes
   const target: PgConnection = { ...conn, database: opts.targetDatabase };
   const roles = opts.roles ?? (await targetRoles(target, opts.major).catch(() => null));
   const workers = Math.max(1, Math.floor(opts.workers));
-  const baseArgs = pgRestoreArgs(opts.targetDatabase, opts.noOwner);
-  const running = new Set<ToolRun>();
-  let stopped = false;
+  const runs = new RestoreRuns(file, target, opts);
   let report: RoleReport | null = null;
   let plan: { dataWorkers: number[][]; postDataJobs: number } | null = null;
-
-  const stopAll = (): void => {
-    stopped = true;
-    for (const r of running) r.child.kill('SIGTERM');
-  };
-  const start = (name: string, args: string[]): ToolRun => {
-    if (stopped) throw errors.restoreFailed('The restore was stopped.');
-    const run = runTool({ name, file, args: [...args, ...baseArgs], conn: target, stream: 'stdin', failureCode: RESTORE_FAILED, signal: opts.signal, settings: opts.settings });
-    running.add(run);
-    run.done.then(() => running.delete(run), () => running.delete(run));
-    return run;
-  };
-  /** Runs one pg_restore from a file to its end. */
-  const fromFile = async (name: string, args: string[], path: string): Promise<void> => {
-    const run = start(name, [...args, path]);
-    run.child.stdin?.end();
-    await run.done;
-  };
 
   const head = deferred<{ head: ArchiveHead; rest: Buffer }>();
   const fed = deferred<FanOut>();
@@ -148,23 +128,23 @@ export async function startParallelRestore(conn: PgConnection, opts: ParallelRes
     try {
       const headFile = join(dir, 'head.dump');
       await writeFile(headFile, headBytes, { mode: 0o600 });
-      await fromFile('pg_restore (pre-data)', ['--section=pre-data'], headFile);
+      await runs.fromFile('pg_restore (pre-data)', ['--section=pre-data'], headFile);
       opts.onPhaseEnd?.('pre-data');
 
-      const runs: ToolRun[] = [];
+      const data: ToolRun[] = [];
       for (const [i, ids] of lists.entries()) {
         const listFile = join(dir, `data-${i + 1}.list`);
         await writeFile(listFile, listFileText(ids), { mode: 0o600 });
-        runs.push(start(lists.length > 1 ? `pg_restore (data worker ${i + 1} of ${lists.length})` : 'pg_restore (data)', ['--section=data', `--use-list=${listFile}`]));
+        data.push(runs.start(lists.length > 1 ? `pg_restore (data worker ${i + 1} of ${lists.length})` : 'pg_restore (data)', ['--section=data', `--use-list=${listFile}`]));
       }
-      const f = new FanOut(runs.map((r) => r.child.stdin as Writable), opts.windowBytes ?? DEFAULT_WINDOW_BYTES);
+      const f = new FanOut(data.map((r) => r.child.stdin as Writable), opts.windowBytes ?? DEFAULT_WINDOW_BYTES);
       await f.write(headBytes);
       await f.write(got.rest);
       fed.resolve(f);
-      await allOrNone(runs.map((r) => r.done));
+      await allOrNone(data.map((r) => r.done));
       opts.onPhaseEnd?.('data');
 
-      await fromFile('pg_restore (post-data)', ['--section=post-data', ...(workers > 1 ? [`--jobs=${workers}`] : [])], headFile);
+      await runs.fromFile('pg_restore (post-data)', ['--section=post-data', ...(workers > 1 ? [`--jobs=${workers}`] : [])], headFile);
       opts.onPhaseEnd?.('post-data');
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -173,29 +153,20 @@ export async function startParallelRestore(conn: PgConnection, opts: ParallelRes
   // On the first failure: stop the feed and every other session, and settle only once they have
   // all exited, so the caller can drop the database they were connected to.
   const done = work().catch(async (e: unknown) => {
-    stopAll();
+    runs.stopAll();
     fed.reject(e);
     stdin.destroy(e as Error);
-    await Promise.allSettled([...running].map((r) => r.done));
+    await runs.settled();
     throw e;
   });
   done.catch(() => {});
 
   const kill = (): void => {
-    stopAll();
+    runs.stopAll();
     head.reject(new Error('the restore was stopped before the table of contents arrived'));
   };
   if (opts.signal?.aborted) kill();
   else opts.signal?.addEventListener('abort', kill, { once: true });
   void done.finally(() => opts.signal?.removeEventListener('abort', kill)).catch(() => {});
   return { stdin, report: () => report, plan: () => plan, done, pid: undefined, kill };
-}
-
-/** Resolves when every promise has; rejects with the first rejection, without waiting for the rest (the caller stops them). */
-function allOrNone(promises: Promise<void>[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let left = promises.length;
-    if (left === 0) resolve();
-    for (const p of promises) p.then(() => --left === 0 && resolve(), reject);
-  });
 }

@@ -6,14 +6,17 @@ import type { PgConnection } from './connection-string.ts';
 import { connect } from './probe.ts';
 
 /**
- * The default: one session, the archive streamed into one pg_restore. Measured on this project's
- * 2-core machines (docs/benchmarks.md, "Parallel restore into PostgreSQL", scale 3, quiet machine):
- * the parallel path with 2 sessions restored no faster (1.21–1.26x pg_restore -d against 1.19–1.23x
- * for one stream) and raised the server's peak by 40–75 MiB; on more cores, set
- * DPVAULT_RESTORE_JOBS to try it.
+ * The default. A point whose dump recorded where each big table's data lies (a ranged restore:
+ * ranged-restore.ts) loads in two sessions, each reading only its own tables' bytes: at scale 10
+ * on this project's 2-core machines that is what `pg_restore -j 2` of a file gains over
+ * `pg_restore -d` (docs/benchmarks.md, "Tables loaded in parallel from byte ranges"). Otherwise
+ * one session, the archive streamed into one `pg_restore`: the streamed parallel path, whose
+ * sessions all read the whole stream, restored no faster on two cores (1.21–1.26x `pg_restore
+ * -d` against 1.19–1.23x for one stream, "Parallel restore into PostgreSQL") and raised the
+ * server's peak by 40–75 MiB. DPVAULT_RESTORE_JOBS sets the number either way.
  */
-export function defaultRestoreWorkers(): number {
-  return 1;
+export function defaultRestoreWorkers(ranged = false): number {
+  return ranged ? 2 : 1;
 }
 
 export interface ConnectionRoom {

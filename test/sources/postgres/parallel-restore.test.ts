@@ -5,7 +5,7 @@
 // their --jobs); a data worker killed midway rejects `done` naming that
 // worker, and the other sessions and the temporary head file are gone.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Transform } from 'node:stream';
@@ -17,6 +17,7 @@ import { startParallelRestore } from '../../../src/sources/postgres/parallel-res
 import { createDatabase, dropDatabase } from '../../../src/sources/postgres/probe.ts';
 import { startCluster, type PgCluster } from '../../support/pg-cluster.ts';
 import { comparePrivileges } from '../../support/pg-compare.ts';
+import { pgRestoreArgv, pgRestores } from '../../support/pg-restore-procs.ts';
 import { shopSql } from '../../support/pg-fixtures.ts';
 
 let cluster: PgCluster;
@@ -100,31 +101,6 @@ test('the sessions are bounded by the setting: one worker restores alone', async
   assert.deepEqual(await cluster.compareDatabases('many', 'many_one'), []);
   assert.deepEqual(restore.plan(), { dataWorkers: [restore.plan()!.dataWorkers[0]], postDataJobs: 1 });
 });
-
-/** pids of this process's pg_restore children whose command line contains `needle`. */
-function pgRestores(needle: string): number[] {
-  return pgRestoreProcs(needle).map((p) => p.pid);
-}
-
-/** The argv of each of this process's pg_restore children. */
-function pgRestoreArgv(needle: string): string[][] {
-  return pgRestoreProcs(needle).map((p) => p.argv);
-}
-
-function pgRestoreProcs(needle: string): { pid: number; argv: string[] }[] {
-  const out: { pid: number; argv: string[] }[] = [];
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-      const ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1]);
-      if (ppid === process.pid && cmd[0]?.endsWith('pg_restore') && cmd.some((a) => a.includes(needle))) out.push({ pid: Number(p), argv: cmd });
-    } catch {
-      continue;
-    }
-  }
-  return out;
-}
 
 test('a data worker killed midway fails the restore naming it; the other sessions and the head file are gone', async () => {
   let passed = 0;

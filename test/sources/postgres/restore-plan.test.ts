@@ -1,10 +1,11 @@
 // How a parallel restore splits a TOC: entries without a section of their own count in the
 // section before them, as pg_restore --section counts them; data entries are dealt out in
 // archive order and each goes to exactly one worker; never more lists than workers, none empty.
+// A ranged restore deals whole tables' byte ranges by size, each session reading forwards.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SECTION, type TocEntry } from '../../../src/sources/postgres/archive-toc.ts';
-import { dataWorkerLists, effectiveSections, listFileText } from '../../../src/sources/postgres/restore-plan.ts';
+import { dataWorkerLists, effectiveSections, listFileText, rangedSessions, rangedUnits } from '../../../src/sources/postgres/restore-plan.ts';
 import { chooseRestoreWorkers, defaultRestoreWorkers } from '../../../src/sources/postgres/restore-workers.ts';
 
 const entry = (dumpId: number, desc: string, section: number, hadDumper = false): TocEntry => ({
@@ -47,4 +48,50 @@ test('the sessions are the setting, within the connections left, at least one', 
   assert.equal(chooseRestoreWorkers(4, { open: 10, used: 10, roleLimit: 0, roleUsed: 1 }), 1);
   assert.equal(chooseRestoreWorkers(0, null), 1);
   assert.equal(defaultRestoreWorkers(), 1, 'one stream unless DPVAULT_RESTORE_JOBS asks for more (measured: no faster on 2 cores, more memory)');
+  assert.equal(defaultRestoreWorkers(true), 2, 'a point with a recorded layout loads in two sessions');
+});
+
+// A TOC with three big tables' data blocks (the key-ordered dump's, 10..12) before pg_dump's own
+// data entries: a small table (7), a sequence's value (6) and a large object's (13).
+const rangedToc = [
+  entry(1, 'TABLE', SECTION.preData),
+  entry(10, 'TABLE DATA', SECTION.data, true),
+  entry(11, 'TABLE DATA', SECTION.data, true),
+  entry(12, 'TABLE DATA', SECTION.data, true),
+  entry(7, 'TABLE DATA', SECTION.data, true),
+  entry(6, 'SEQUENCE SET', SECTION.data, false),
+  entry(13, 'BLOBS', SECTION.data, true),
+  entry(8, 'INDEX', SECTION.postData),
+];
+const layout = {
+  dataStart: 100,
+  blocks: [{ dumpId: 10, start: 100, end: 700 }, { dumpId: 11, start: 700, end: 1000 }, { dumpId: 12, start: 1000, end: 1400 }],
+  restStart: 1400,
+  end: 1500,
+};
+
+test('a ranged restore deals the biggest tables first to the least loaded session, each session forwards', () => {
+  // Units by size: 10 (600), 12 (400), 11 (300), the rest (100): 10 | 12, 11 | ..., the rest to the lighter.
+  assert.deepEqual(rangedSessions(rangedToc, layout, 2), [
+    { ids: [10, 7, 6, 13], ranges: [[100, 700], [1400, 1500]], bytes: 700 },
+    { ids: [11, 12], ranges: [[700, 1400]], bytes: 700 },
+  ]);
+  // Every data entry in exactly one list; every byte after the head in exactly one range.
+  for (const n of [1, 2, 3, 4, 9]) {
+    const sessions = rangedSessions(rangedToc, layout, n);
+    assert.equal(sessions.length, Math.min(n, rangedUnits(layout)));
+    assert.deepEqual(sessions.flatMap((s) => s.ids).sort((a, b) => a - b), [6, 7, 10, 11, 12, 13]);
+    const ranges = sessions.flatMap((s) => s.ranges).sort((a, b) => a[0] - b[0]);
+    assert.equal(ranges[0]![0], layout.dataStart);
+    for (let i = 1; i < ranges.length; i++) assert.equal(ranges[i]![0], ranges[i - 1]![1], 'end to end, no gap, no overlap');
+    assert.equal(ranges.at(-1)![1], layout.end);
+    for (const s of sessions) for (let i = 1; i < s.ranges.length; i++) assert.ok(s.ranges[i]![0] > s.ranges[i - 1]![1], 'a session reads forwards');
+  }
+  assert.equal(rangedUnits(layout), 4);
+  assert.equal(rangedUnits({ ...layout, blocks: layout.blocks.slice(0, 1), restStart: 700, end: 700 }), 1, 'one table and no rest: nothing to share');
+});
+
+test('a layout whose blocks are not tables of the TOC is refused', () => {
+  assert.throws(() => rangedSessions(rangedToc, { ...layout, blocks: [{ dumpId: 1, start: 100, end: 1400 }] }, 2), /data block 1 is not a table's data/);
+  assert.throws(() => rangedSessions(rangedToc, { ...layout, blocks: [{ dumpId: 99, start: 100, end: 1400 }] }, 2), /data block 99/);
 });
