@@ -12,6 +12,8 @@ import { parseArgs } from 'node:util';
 import { startOrderedDump } from '../src/sources/postgres/ordered-dump.ts';
 import { DEFAULT_WINDOW_BYTES, startParallelRestore } from '../src/sources/postgres/parallel-restore.ts';
 import { startRestore } from '../src/sources/postgres/restore.ts';
+import { runRangedRestore, type ReadRanges } from '../src/sources/postgres/ranged-restore.ts';
+import { feedInto as writeInto } from '../src/util/feed-into.ts';
 import { BenchCluster } from './lib/postgres.ts';
 
 const { values } = parseArgs({
@@ -19,6 +21,7 @@ const { values } = parseArgs({
     scale: { type: 'string', default: '3' },
     rounds: { type: 'string', default: '3' },
     workers: { type: 'string', default: '2,4' },
+    'no-parallel': { type: 'boolean', default: false },
     window: { type: 'string' },
     sql: { type: 'string', default: join(import.meta.dirname, '../../shared/bench/dataset.sql') },
   },
@@ -37,6 +40,11 @@ try {
   const dump = await startOrderedDump(pg.cluster.connection('src'), { major });
   await pipeline(dump.stdout, createWriteStream(archive));
   await dump.done;
+  const layout = dump.layout?.() ?? null;
+  // Byte ranges of the archive file, as a recovery point's reader gives them (ranged-restore.ts).
+  const readRanges: ReadRanges = async (sink, ranges) => {
+    for (const [a, b] of ranges) for await (const piece of createReadStream(archive, { start: a, end: b - 1, highWaterMark: 256 * 1024 })) await writeInto([piece as Buffer], sink);
+  };
 
   const feedInto = async (restore: { stdin: NodeJS.WritableStream; done: Promise<void>; kill(): void }): Promise<void> => {
     const fed = pipeline(createReadStream(archive, { highWaterMark: 256 * 1024 }), restore.stdin).catch((e: unknown) => {
@@ -47,9 +55,27 @@ try {
   };
   const variants: { name: string; run(db: string): Promise<void> }[] = [
     { name: 'pg_restore -d (-Fc file)', run: async (db) => void (await pg.restore(fcFile, db)) },
+    // The same archive dpvault streams, as a file pg_restore reads itself, and through a shell pipe:
+    // what of dpvault's time is the archive's content, and what the pipe.
+    { name: 'pg_restore -d (dpvault archive file)', run: async (db) => void (await pg.restore(archive, db)) },
+    { name: 'pg_restore -j 2 -d (-Fc file)', run: async (db) => void (await pg.restore(fcFile, db, undefined, ['-j', '2'])) },
+    { name: 'pg_restore -j 2 -d (dpvault archive file)', run: async (db) => void (await pg.restore(archive, db, undefined, ['-j', '2'])) },
+    { name: 'pg_restore -d < dpvault archive (pipe)', run: async (db) => void (await pg.restoreFromPipe(archive, db)) },
     { name: 'dpvault, one stream', run: async (db) => { await pg.createDatabase(db); await feedInto(await startRestore(conn, { major, targetDatabase: db })); } },
+    // Each session reads only its own tables' bytes (the default for a point with a recorded layout).
+    ...(layout ? [2, 3].map((w) => ({
+      name: `dpvault, ${w} sessions from byte ranges`,
+      run: async (db: string) => {
+        await pg.createDatabase(db);
+        const t0 = performance.now();
+        const phases: string[] = [];
+        const onPhaseEnd = (p: string): void => void phases.push(`${p} ${((performance.now() - t0) / 1000).toFixed(2)}`);
+        await runRangedRestore(conn, { major, targetDatabase: db, workers: w, layout, read: readRanges, onPhaseEnd });
+        log(`  phases ended at (s): ${phases.join(', ')}`);
+      },
+    })) : []),
     // N, or N:WINDOW_BYTES to try another fan-out window.
-    ...values.workers!.split(',').map((spec) => spec.split(':')).map(([w, win]) => ({
+    ...(values['no-parallel'] ? [] : values.workers!.split(',')).map((spec) => spec.split(':')).map(([w, win]) => ({
       name: `dpvault, parallel ${w}${win ? ` (window ${Number(win) / 2 ** 20} MiB)` : ''}`,
       run: async (db: string) => {
         await pg.createDatabase(db);

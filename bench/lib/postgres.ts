@@ -73,14 +73,21 @@ export class BenchCluster {
    * CREATE DATABASE target, then `pg_restore -d target file`; returns both wall times. With
    * `pgOptions`, pg_restore's sessions run with those settings (PGOPTIONS), as dpvault's do.
    */
-  async restore(file: string, target: string, pgOptions?: string): Promise<{ createSeconds: number; restoreSeconds: number }> {
+  async restore(file: string, target: string, pgOptions?: string, flags: string[] = []): Promise<{ createSeconds: number; restoreSeconds: number }> {
     const t0 = performance.now();
     await this.createDatabase(target);
     const createSeconds = (performance.now() - t0) / 1000;
     const c = this.#conn(target);
     const env = pgOptions ? { ...c.env, PGOPTIONS: pgOptions } : c.env;
-    const restoreSeconds = (await must(this.tool('pg_restore'), [...c.args, file], { env })).seconds;
+    const restoreSeconds = (await must(this.tool('pg_restore'), [...flags, ...c.args, file], { env })).seconds;
     return { createSeconds, restoreSeconds };
+  }
+
+  /** CREATE DATABASE target, then `cat file | pg_restore -d target` (a kernel pipe, as a stream into pg_restore has); returns the wall time. */
+  async restoreFromPipe(file: string, target: string): Promise<number> {
+    await this.createDatabase(target);
+    const c = this.#conn(target);
+    return (await must('sh', ['-c', 'f=$1; shift; cat "$f" | "$@"', 'sh', file, this.tool('pg_restore'), ...c.args], { env: c.env })).seconds;
   }
 
   compare(a: string, b: string): Promise<DbDifference[]> {

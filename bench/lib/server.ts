@@ -73,7 +73,9 @@ export class DpvaultServer {
     entry: string, dataDir: string, logFile: string, command: string[], ready: RegExp, extra: { args?: string[]; env?: Record<string, string> },
   ): Promise<DpvaultServer> {
     mkdirSync(dataDir, { recursive: true });
-    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, entry, ...command, '--data-dir', dataDir, ...(extra.args ?? [])], {
+    // BENCH_SERVER_NODE_FLAGS: more flags for the servers only (say `--cpu-prof --cpu-prof-dir=DIR`, which NODE_OPTIONS may not carry).
+    const more = process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...more, entry, ...command, '--data-dir', dataDir, ...(extra.args ?? [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...extra.env, DPVAULT_HOME: dataDir },
     });
