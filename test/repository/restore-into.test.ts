@@ -20,6 +20,14 @@ before(async () => {
 });
 after(() => fx?.cleanup());
 
+/** The repository's pack files, by name. */
+function packFiles(dir: string): string[] {
+  return readdirSync(join(dir, 'packs'), { recursive: true })
+    .map((f) => join(dir, 'packs', String(f)))
+    .filter((f) => statSync(f).isFile())
+    .sort();
+}
+
 /** A sink that copies each buffer only when it completes the write, after a delay. */
 function slowSink(delayMs: number): Writable & { bytes(): Buffer } {
   const got: Buffer[] = [];
@@ -85,10 +93,7 @@ test('damage names the manifest and the pack, and nothing after it is written', 
   const other = await tempRepo(OPTS);
   try {
     const id = (await other.repo.backup(streamOf(data))).manifestId;
-    const packs = readdirSync(join(other.dir, 'packs'), { recursive: true })
-      .map((f) => join(other.dir, 'packs', String(f)))
-      .filter((f) => statSync(f).isFile())
-      .sort();
+    const packs = packFiles(other.dir);
     const fd = openSync(packs[1]!, 'r+');
     writeSync(fd, Buffer.from([0xff]), 0, 1, 100);
     closeSync(fd);
@@ -140,10 +145,7 @@ test('a range reads only the packs it needs: damage elsewhere does not stop it, 
   const other = await tempRepo(OPTS);
   try {
     const id = (await other.repo.backup(streamOf(data))).manifestId;
-    const packs = readdirSync(join(other.dir, 'packs'), { recursive: true })
-      .map((f) => join(other.dir, 'packs', String(f)))
-      .filter((f) => statSync(f).isFile())
-      .sort();
+    const packs = packFiles(other.dir);
     assert.ok(packs.length >= 3, `packs: ${packs.length}`);
     const damaged = packs[1]!;
     const fd = openSync(damaged, 'r+');

@@ -16,13 +16,13 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { errors } from '../../domain/errors.ts';
 import { FanOut } from '../../util/fan-out.ts';
-import { ArchiveHeadReader, writeArchiveHead, type ArchiveHead } from './archive-toc.ts';
+import { ArchiveHeadReader, type ArchiveHead } from './archive-toc.ts';
 import type { PgConnection } from './connection-string.ts';
 import { targetRoles } from './probe.ts';
 import { dataWorkerLists, listFileText } from './restore-plan.ts';
 import type { RestoreHandle, RestoreOptions } from './restore.ts';
-import { allOrNone, RestoreRuns } from './restore-runs.ts';
-import { fitArchiveToRoles, type RoleReport } from './role-mapping.ts';
+import { allOrNone, fitHead, RestoreRuns } from './restore-runs.ts';
+import type { RoleReport } from './role-mapping.ts';
 import type { ToolRun } from './tool-process.ts';
 import { findTool } from './tools.ts';
 
@@ -114,21 +114,14 @@ export async function startParallelRestore(conn: PgConnection, opts: ParallelRes
     } catch (e) {
       throw errors.restoreFailed(`The recovery point is not an archive pg_restore can read: ${(e as Error).message}`);
     }
-    let fitted = got.head;
-    if (roles) {
-      const f = fitArchiveToRoles(got.head, roles, !opts.noOwner);
-      report = f.report;
-      fitted = f.head;
-    }
-    if (opts.rewriteHead) fitted = opts.rewriteHead(fitted);
-    const headBytes = writeArchiveHead(fitted);
-    const lists = dataWorkerLists(fitted.entries, workers);
+    const fitted = fitHead(got.head, roles, opts);
+    report = fitted.report;
+    const headBytes = fitted.bytes;
+    const lists = dataWorkerLists(fitted.head.entries, workers);
     plan = { dataWorkers: lists, postDataJobs: workers };
     const dir = await mkdtemp(join(opts.tempDir ?? tmpdir(), 'dpvault-restore-'));
     try {
-      const headFile = join(dir, 'head.dump');
-      await writeFile(headFile, headBytes, { mode: 0o600 });
-      await runs.fromFile('pg_restore (pre-data)', ['--section=pre-data'], headFile);
+      const headFile = await runs.schema(dir, headBytes);
       opts.onPhaseEnd?.('pre-data');
 
       const data: ToolRun[] = [];

@@ -17,14 +17,14 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { ArchiveLayout } from '../../domain/archive-layout.ts';
 import { errors } from '../../domain/errors.ts';
-import { ArchiveHeadReader, writeArchiveHead, type ArchiveHead } from './archive-toc.ts';
+import { ArchiveHeadReader, type ArchiveHead } from './archive-toc.ts';
 import type { PgConnection } from './connection-string.ts';
 import { feedRestore } from './feed-restore.ts';
 import { targetRoles } from './probe.ts';
 import { listFileText, rangedSessions, type RangedSession } from './restore-plan.ts';
 import type { RestoreOptions } from './restore.ts';
-import { allOrNone, RestoreRuns } from './restore-runs.ts';
-import { fitArchiveToRoles, type RoleReport } from './role-mapping.ts';
+import { allOrNone, fitHead, RestoreRuns } from './restore-runs.ts';
+import type { RoleReport } from './role-mapping.ts';
 import { findTool } from './tools.ts';
 import { feedInto } from '../../util/feed-into.ts';
 
@@ -82,16 +82,7 @@ export async function runRangedRestore(conn: PgConnection, opts: RangedRestoreOp
   const file = await findTool('pg_restore', opts.major);
   const target: PgConnection = { ...conn, database: opts.targetDatabase };
   const roles = opts.roles ?? (await targetRoles(target, opts.major).catch(() => null));
-  const head = await readHead(opts.read, opts.layout);
-  let report: RoleReport | null = null;
-  let fitted = head;
-  if (roles) {
-    const f = fitArchiveToRoles(head, roles, !opts.noOwner);
-    report = f.report;
-    fitted = f.head;
-  }
-  if (opts.rewriteHead) fitted = opts.rewriteHead(fitted);
-  const headBytes = writeArchiveHead(fitted);
+  const { head: fitted, bytes: headBytes, report } = fitHead(await readHead(opts.read, opts.layout), roles, opts);
   let sessions: RangedSession[];
   try {
     sessions = rangedSessions(fitted.entries, opts.layout, opts.workers);
@@ -107,9 +98,7 @@ export async function runRangedRestore(conn: PgConnection, opts: RangedRestoreOp
   opts.signal?.addEventListener('abort', stop, { once: true });
   const dir = await mkdtemp(join(opts.tempDir ?? tmpdir(), 'dpvault-restore-'));
   try {
-    const headFile = join(dir, 'head.dump');
-    await writeFile(headFile, headBytes, { mode: 0o600 });
-    await runs.fromFile('pg_restore (pre-data)', ['--section=pre-data'], headFile);
+    const headFile = await runs.schema(dir, headBytes);
     opts.onPhaseEnd?.('pre-data');
 
     for (const [i, s] of sessions.entries()) {

@@ -2,8 +2,12 @@
 // each started with the same connection, settings and arguments, tracked while it runs, and all
 // stopped together at the first failure, so that the caller can drop the database they were
 // connected to once every one has exited.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { PgConnection } from './connection-string.ts';
 import { errors } from '../../domain/errors.ts';
+import { writeArchiveHead, type ArchiveHead } from './archive-toc.ts';
+import { fitArchiveToRoles, type RoleReport, type TargetRoles } from './role-mapping.ts';
 import { RESTORE_FAILED } from './errors.ts';
 import { pgRestoreArgs, type RestoreOptions } from './restore.ts';
 import { runTool, type ToolRun } from './tool-process.ts';
@@ -40,6 +44,17 @@ export class RestoreRuns {
     await run.done;
   }
 
+  /**
+   * Writes the fitted head (header and TOC, no data) to `dir`/head.dump (mode 0600) and restores
+   * the schema from it (`--section=pre-data`); returns the file, from which post-data runs too.
+   */
+  async schema(dir: string, headBytes: Buffer): Promise<string> {
+    const headFile = join(dir, 'head.dump');
+    await writeFile(headFile, headBytes, { mode: 0o600 });
+    await this.fromFile('pg_restore (pre-data)', ['--section=pre-data'], headFile);
+    return headFile;
+  }
+
   /** Stops every run; nothing more starts. */
   stopAll(): void {
     this.#stopped = true;
@@ -59,4 +74,17 @@ export function allOrNone(promises: Promise<void>[]): Promise<void> {
     if (left === 0) resolve();
     for (const p of promises) p.then(() => --left === 0 && resolve(), reject);
   });
+}
+
+/** The archive's head fitted to the target's roles (when known) and then rewritten as the options ask; its bytes, and what fitting changed. */
+export function fitHead(head: ArchiveHead, roles: TargetRoles | null, opts: Pick<RestoreOptions, 'noOwner' | 'rewriteHead'>): { head: ArchiveHead; bytes: Buffer; report: RoleReport | null } {
+  let fitted = head;
+  let report: RoleReport | null = null;
+  if (roles) {
+    const f = fitArchiveToRoles(head, roles, !opts.noOwner);
+    report = f.report;
+    fitted = f.head;
+  }
+  if (opts.rewriteHead) fitted = opts.rewriteHead(fitted);
+  return { head: fitted, bytes: writeArchiveHead(fitted), report };
 }
