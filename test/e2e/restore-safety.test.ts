@@ -3,7 +3,7 @@
 // interrupted by a server stop leaves nothing under the target name and its staging database or
 // `.partial` file is removed (at once, or at the next start), so a retry with the same name
 // succeeds; a restore user without CREATEDB is refused by validate-for-restore; a relative
-// directory for a restore as files is refused.
+// directory for a restore as files is refused; a database point loads its tables in two sessions.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
@@ -243,4 +243,33 @@ it("a restore's pg_restore sessions build indexes with 256MB of maintenance_work
   assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
   assert.deepEqual(await target.query('noted_r', 'SELECT mwm FROM seen'), [{ mwm: '256MB' }]);
   assert.deepEqual(await target.query('noted_r', "SELECT current_setting('maintenance_work_mem') AS mwm"), [{ mwm: '64MB' }], 'the server keeps its own');
+});
+
+it('a database point loads its tables in two sessions at once, each reading only its own', async () => {
+  // Each row's CHECK notes the session that loads it: two tables, two sessions.
+  await source.createDatabase('split', `
+    CREATE TABLE seen (tbl text, pid int);
+    CREATE FUNCTION note(t text) RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
+      BEGIN INSERT INTO public.seen VALUES (t, pg_backend_pid()); RETURN true; END $$;
+    CREATE TABLE left_side (id int PRIMARY KEY, body text, CHECK (note('left_side')));
+    CREATE TABLE right_side (id int PRIMARY KEY, body text, CHECK (note('right_side')));
+    INSERT INTO left_side SELECT g, md5(g::text) FROM generate_series(1, 3000) g;
+    INSERT INTO right_side SELECT g, md5(g::text) FROM generate_series(1, 3000) g;
+    DELETE FROM seen;`);
+  await ok(`dpvault backup-instance initialize --datasource-id ${sameServerId('split')} --datasource-type AzureDatabaseForPostgreSQL -l westus --policy-id $(dpvault backup-policy show -g rg --vault-name vault -n pol --query id -o tsv) --secret-store-type AzureKeyVault --secret-store-uri https://kvsafe.vault.azure.net/secrets/source > split.json`);
+  await ok(`python3 -c "import json;b=json.load(open('split.json'));b['backup_instance_name']='split';json.dump(b,open('split.json','w'))"`);
+  await ok('dpvault backup-instance create -g rg -v vault --backup-instance split.json');
+  const backup = await waitJob((await ok('dpvault backup-instance adhoc-backup -n split -g rg -v vault --rule-name BackupWeekly')).jobId);
+  assert.equal(backup.properties.status, 'Completed', JSON.stringify(backup.properties.errorDetails));
+  const point = (await sh('dpvault recovery-point list --backup-instance-name split -g rg -v vault --query "[0].name" -o tsv')).stdout.trim();
+  await ok(`dpvault backup-instance restore initialize-for-data-recovery --datasource-type AzureDatabaseForPostgreSQL --restore-location westus --source-datastore VaultStore --recovery-point-id ${point} --target-resource-id ${targetId('split_r')} --secret-store-type AzureKeyVault --secret-store-uri https://kvsafe.vault.azure.net/secrets/admin > split-restore.json`);
+  const job = await waitJob((await ok('dpvault backup-instance restore trigger -g rg -v vault -n split --restore-request-object split-restore.json')).jobId);
+  assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
+  const loaders = await target.query<{ tbl: string; pids: number; n: number }>('split_r', 'SELECT tbl, count(DISTINCT pid)::int AS pids, count(*)::int AS n FROM seen GROUP BY tbl ORDER BY tbl');
+  assert.deepEqual(loaders.map((l) => [l.tbl, l.pids, l.n]), [['left_side', 1, 3000], ['right_side', 1, 3000]]);
+  const [distinct] = await target.query<{ n: number }>('split_r', 'SELECT count(DISTINCT pid)::int AS n FROM seen');
+  assert.equal(distinct!.n, 2, 'the two tables were loaded by two sessions');
+  await target.query('split_r', 'DELETE FROM seen');
+  await source.query('split', 'DELETE FROM seen');
+  assert.deepEqual(await source.compareDatabases('split', 'split_r', target), []);
 });
