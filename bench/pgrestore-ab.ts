@@ -3,7 +3,9 @@
 // (restore.ts) and its parallel restore (parallel-restore.ts) with N sessions, both fed dpvault's
 // key-ordered archive from a local file (the repository's read path is measured elsewhere),
 // alternated in one run, several rounds, each into a new database after a checkpoint and sync.
-// Usage: scripts/with-node.sh node bench/pgrestore-ab.ts [--scale 3] [--rounds 3] [--workers 2,4,2:33554432] [--window BYTES]
+// Usage: scripts/with-node.sh node bench/pgrestore-ab.ts [--scale 3] [--rounds 3] [--workers 2,4,2:33554432] [--window BYTES] [--no-parallel] [--only REGEX]
+// (AB_CAT=1 adds Node's feed through `cat` into pg_restore)
+import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +24,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     workers: { type: 'string', default: '2,4' },
     'no-parallel': { type: 'boolean', default: false },
+    /** Only the variants whose name matches this regular expression (and the pg_restore -d baseline). */
+    only: { type: 'string' },
     window: { type: 'string' },
     sql: { type: 'string', default: join(import.meta.dirname, '../../shared/bench/dataset.sql') },
   },
@@ -61,6 +65,15 @@ try {
     { name: 'pg_restore -j 2 -d (-Fc file)', run: async (db) => void (await pg.restore(fcFile, db, undefined, ['-j', '2'])) },
     { name: 'pg_restore -j 2 -d (dpvault archive file)', run: async (db) => void (await pg.restore(archive, db, undefined, ['-j', '2'])) },
     { name: 'pg_restore -d < dpvault archive (pipe)', run: async (db) => void (await pg.restoreFromPipe(archive, db)) },
+    // Node's feed through `cat` into pg_restore: a kernel pipe downstream of Node's socket.
+    ...(process.env.AB_CAT ? [{ name: 'Node | cat | pg_restore -d', run: async (db: string) => {
+      await pg.createDatabase(db);
+      const c = pg.connArgs(db);
+      const child = spawn('sh', ['-c', 'cat | "$@"', 'sh', pg.tool('pg_restore'), ...c.args], { env: c.env, stdio: ['pipe', 'ignore', 'inherit'] });
+      const exited = new Promise<void>((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}`)))));
+      await pipeline(createReadStream(archive, { highWaterMark: 256 * 1024 }), child.stdin);
+      await exited;
+    } }] : []),
     { name: 'dpvault, one stream', run: async (db) => { await pg.createDatabase(db); await feedInto(await startRestore(conn, { major, targetDatabase: db })); } },
     // Each session reads only its own tables' bytes (the default for a point with a recorded layout).
     ...(layout ? [2, 3].map((w) => ({
@@ -87,6 +100,10 @@ try {
       },
     })),
   ];
+  if (values.only) {
+    const keep = new RegExp(values.only);
+    variants.splice(0, variants.length, ...variants.filter((v, i) => i === 0 || keep.test(v.name)));
+  }
   const times = new Map<string, number[]>(variants.map((v) => [v.name, []]));
   const rounds = Number(values.rounds);
   for (let r = 0; r < rounds; r++) {

@@ -27,6 +27,11 @@ export class BenchCluster {
   }
 
   /** Arguments and environment that connect a client tool over TCP as the superuser. */
+  /** Arguments and environment that connect a client tool to `db` over TCP as the superuser. */
+  connArgs(db: string): { args: string[]; env: NodeJS.ProcessEnv } {
+    return this.#conn(db);
+  }
+
   #conn(db: string): { args: string[]; env: NodeJS.ProcessEnv } {
     const l = this.login;
     return { args: ['-h', l.host, '-p', String(l.port), '-U', l.user, '-d', db], env: { ...process.env, PGPASSWORD: l.password } };

@@ -59,12 +59,15 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
       report.call(total);
     };
     const feed: Feed = (sink) => store.readInto(stored, rp.name, sink, onBytes);
-    // Byte ranges read at once by a parallel restore, their progress added up.
+    // Byte ranges read at once by a parallel restore, their progress added up (never past the
+    // point's size: its head is read with some bytes ahead that a session reads again).
+    let rangesRead = 0;
     const readRanges: ReadRanges = (sink, ranges) => {
       let mine = 0;
       return store.readInto(stored, rp.name, sink, (total) => {
-        onBytes(bytes + total - mine);
+        rangesRead += total - mine;
         mine = total;
+        onBytes(Math.min(stored.size, rangesRead));
       }, { ranges });
     };
     const layout = checkedLayout(rp.internal.archiveLayout, stored.size);
