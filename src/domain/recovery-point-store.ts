@@ -18,6 +18,8 @@ export interface StreamPart {
   ranges: readonly StreamRange[];
   /** Bytes read ahead and not yet written (default the store's own). */
   budget?: number;
+  /** Reads of the same point at once (the sessions of a parallel restore): each gets this share of the budget. */
+  share?: number;
 }
 
 export interface DumpLocation {

@@ -62,13 +62,13 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
     // Byte ranges read at once by a parallel restore, their progress added up (never past the
     // point's size: its head is read with some bytes ahead that a session reads again).
     let rangesRead = 0;
-    const readRanges: ReadRanges = (sink, ranges) => {
+    const readRanges: ReadRanges = (sink, ranges, share) => {
       let mine = 0;
       return store.readInto(stored, rp.name, sink, (total) => {
         rangesRead += total - mine;
         mine = total;
         onBytes(Math.min(stored.size, rangesRead));
-      }, { ranges });
+      }, { ranges, share });
     };
     const layout = checkedLayout(rp.internal.archiveLayout, stored.size);
     let roleDetails: Record<string, string> = {};

@@ -97,6 +97,11 @@ export class ChunkPool {
     });
   }
 
+  /** Whether a thread failed (or the pool was closed): it takes no more jobs. */
+  get broken(): boolean {
+    return this.#broken !== null;
+  }
+
   /** Stops the threads; batches still out are failed. */
   async close(): Promise<void> {
     this.#broken ??= new Error('The chunk worker pool was closed.');
@@ -119,5 +124,35 @@ export class ChunkPool {
       this.#pending.delete(seq);
       p.reject(e);
     }
+  }
+}
+
+/**
+ * One pool shared by everything that uses it at the same time (the restores running in this
+ * process, and the sessions of a parallel one): started by the first user, stopped after the last,
+ * so an idle process holds no thread and concurrent readers hold one pool, not one each. A pool
+ * that broke is not handed out again; its users keep it until they let it go.
+ */
+export class SharedChunkPool {
+  #pool: ChunkPool | null = null;
+  #users = new Map<ChunkPool, number>();
+  readonly #threads: number;
+
+  constructor(threads: number) {
+    this.#threads = threads;
+  }
+
+  take(): ChunkPool {
+    if (!this.#pool || this.#pool.broken) this.#pool = new ChunkPool(this.#threads);
+    this.#users.set(this.#pool, (this.#users.get(this.#pool) ?? 0) + 1);
+    return this.#pool;
+  }
+
+  async give(pool: ChunkPool): Promise<void> {
+    const n = (this.#users.get(pool) ?? 1) - 1;
+    if (n > 0) return void this.#users.set(pool, n);
+    this.#users.delete(pool);
+    if (this.#pool === pool) this.#pool = null;
+    await pool.close();
   }
 }

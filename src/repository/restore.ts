@@ -29,7 +29,7 @@ import { isolateDamage } from './isolate.ts';
 import { readChunkList } from './manifest.ts';
 import type { Manifest } from './manifest.ts';
 import { ByteBudget } from './byte-budget.ts';
-import { ChunkPool } from './chunk-pool.ts';
+import { type ChunkPool, SharedChunkPool } from './chunk-pool.ts';
 import type { OpenJob } from './chunk-jobs.ts';
 import { ID_BYTES, type RepositoryKeys } from './crypto.ts';
 import { readTrailer } from './pack.ts';
@@ -42,6 +42,13 @@ const RANGE_GAP_MAX = 256 * 1024;
 const RANGE_MAX = 4 * 1024 * 1024;
 /** Windows filled ahead of the writer; each is at most this share of the budget. */
 const WINDOW_SHARE = 4;
+/**
+ * The thread that opens chunks for every restore in this process at once (the sessions of a
+ * parallel restore among them): one thread's isolate rather than one per reader, and no thread
+ * started per read. One is enough for two sessions on two cores (each keeps it busy ~1.6 of ~7 s
+ * at scale 10: docs/benchmarks.md).
+ */
+const openers = new SharedChunkPool(1);
 /** Trailers a restore keeps (trailer-table.ts TrailerCache): ~200 packs' at 8 KiB chunks. */
 const TRAILER_CACHE_BYTES = 8 * 1024 * 1024;
 
@@ -221,7 +228,8 @@ interface Reader {
  */
 async function* restoreWindows(ctx: RepoContext, manifest: Manifest, reuse: boolean, part?: StreamPart): AsyncGenerator<Filled> {
   const ranges = part ? checkRanges(part.ranges, manifest) : null;
-  const budget = part?.budget ?? ctx.restoreBudget;
+  // Readers at once share the budget, so a parallel restore holds what one stream would.
+  const budget = Math.max(1024 * 1024, Math.floor((part?.budget ?? ctx.restoreBudget) / Math.max(1, part?.share ?? 1)));
   const inFlight = new Map<string, number>();
   const lease = ctx.guard.lease(async function* () {
     yield* [...inFlight.keys()];
@@ -233,7 +241,7 @@ async function* restoreWindows(ctx: RepoContext, manifest: Manifest, reuse: bool
     manifest,
     bytes: new ByteBudget(budget),
     reads: new ByteBudget(ctx.readAhead),
-    opener: new ChunkPool(1),
+    opener: openers.take(),
     trailers: new TrailerCache(TRAILER_CACHE_BYTES),
     buffers: new WindowBuffers(Math.ceil(windowBytes * WINDOW_STRETCH), reuse),
   };
@@ -300,7 +308,7 @@ async function* restoreWindows(ctx: RepoContext, manifest: Manifest, reuse: bool
     reader.reads.close(stopped);
     await started.catch(() => undefined);
     await Promise.allSettled(queue.map((q) => q.filled));
-    await reader.opener.close();
+    await openers.give(reader.opener);
     lease.release();
   }
 }

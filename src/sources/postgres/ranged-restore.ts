@@ -28,8 +28,11 @@ import type { RoleReport } from './role-mapping.ts';
 import { findTool } from './tools.ts';
 import { feedInto } from '../../util/feed-into.ts';
 
-/** Writes bytes `[start, end)` of the archive, range after range, into `sink` (leaving it open). */
-export type ReadRanges = (sink: Writable, ranges: readonly (readonly [number, number])[]) => Promise<void>;
+/**
+ * Writes bytes `[start, end)` of the archive, range after range, into `sink` (leaving it open);
+ * `share` reads run at once, and may share one read's memory.
+ */
+export type ReadRanges = (sink: Writable, ranges: readonly (readonly [number, number])[], share: number) => Promise<void>;
 
 export interface RangedRestoreOptions extends RestoreOptions {
   /** pg_restore sessions for data and for post-data (at least 2 to be worth it). */
@@ -65,9 +68,9 @@ function collector(keep: number): { sink: Writable; bytes(): Buffer } {
 }
 
 /** Reads and parses the archive's head: `[0, dataStart)`. */
-async function readHead(read: ReadRanges, layout: ArchiveLayout): Promise<ArchiveHead> {
+async function readHead(read: ReadRanges, layout: ArchiveLayout, share: number): Promise<ArchiveHead> {
   const c = collector(layout.dataStart);
-  await read(c.sink, [[0, Math.min(layout.end, Math.max(layout.dataStart, HEAD_READ_BYTES))]]);
+  await read(c.sink, [[0, Math.min(layout.end, Math.max(layout.dataStart, HEAD_READ_BYTES))]], share);
   try {
     const got = new ArchiveHeadReader().push(c.bytes()) ?? new ArchiveHeadReader().end();
     if (got.rest.length > 0) throw new Error('the recorded layout does not end the table of contents where it ends');
@@ -82,7 +85,7 @@ export async function runRangedRestore(conn: PgConnection, opts: RangedRestoreOp
   const file = await findTool('pg_restore', opts.major);
   const target: PgConnection = { ...conn, database: opts.targetDatabase };
   const roles = opts.roles ?? (await targetRoles(target, opts.major).catch(() => null));
-  const { head: fitted, bytes: headBytes, report } = fitHead(await readHead(opts.read, opts.layout), roles, opts);
+  const { head: fitted, bytes: headBytes, report } = fitHead(await readHead(opts.read, opts.layout, opts.workers), roles, opts);
   let sessions: RangedSession[];
   try {
     sessions = rangedSessions(fitted.entries, opts.layout, opts.workers);
@@ -108,7 +111,7 @@ export async function runRangedRestore(conn: PgConnection, opts: RangedRestoreOp
       const stdin = run.child.stdin as Writable;
       const fed = feedRestore({ stdin, done: run.done, kill: () => run.child.kill('SIGTERM') }, async (sink) => {
         await feedInto([headBytes], sink);
-        await opts.read(sink, s.ranges);
+        await opts.read(sink, s.ranges, sessions.length);
       });
       fed.catch(() => undefined); // awaited below
       feeds.push(fed);

@@ -143,7 +143,7 @@ test('a data session killed midway fails the restore naming it; the other stops 
   let killed = false;
   const base = rangeReader({ bytes: 0 });
   // Once both sessions read, the second one's pg_restore is killed.
-  const read: ReadRanges = async (sink, ranges) => {
+  const read: ReadRanges = async (sink, ranges, share) => {
     if (!killed && ranges[0]![0] > 0) {
       const pids = pgRestores('data-2.list');
       if (pids.length === 1) {
@@ -151,7 +151,7 @@ test('a data session killed midway fails the restore naming it; the other stops 
         killed = true;
       }
     }
-    await base(sink, ranges);
+    await base(sink, ranges, share);
   };
   try {
     await assert.rejects(runRangedRestore(conn, { major: cluster.version, targetDatabase: target, workers: 2, layout, read }), /pg_restore \(data session 2 of 2\) was killed by signal SIGKILL/);
