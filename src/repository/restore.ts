@@ -228,8 +228,11 @@ interface Reader {
  */
 async function* restoreWindows(ctx: RepoContext, manifest: Manifest, reuse: boolean, part?: StreamPart): AsyncGenerator<Filled> {
   const ranges = part ? checkRanges(part.ranges, manifest) : null;
-  // Readers at once share the budget, so a parallel restore holds what one stream would.
-  const budget = Math.max(1024 * 1024, Math.floor((part?.budget ?? ctx.restoreBudget) / Math.max(1, part?.share ?? 1)));
+  // Readers at once share the budget, the reads in flight and the trailers kept, so a parallel
+  // restore holds about what one stream would (docs/benchmarks.md: two sessions with a budget each
+  // took the server from 234.7 to 274.5 MiB on an aged repository).
+  const share = Math.max(1, part?.share ?? 1);
+  const budget = Math.max(1024 * 1024, Math.floor((part?.budget ?? ctx.restoreBudget) / share));
   const inFlight = new Map<string, number>();
   const lease = ctx.guard.lease(async function* () {
     yield* [...inFlight.keys()];
@@ -240,9 +243,9 @@ async function* restoreWindows(ctx: RepoContext, manifest: Manifest, reuse: bool
     ctx,
     manifest,
     bytes: new ByteBudget(budget),
-    reads: new ByteBudget(ctx.readAhead),
+    reads: new ByteBudget(Math.max(2, Math.floor(ctx.readAhead / share))),
     opener: openers.take(),
-    trailers: new TrailerCache(TRAILER_CACHE_BYTES),
+    trailers: new TrailerCache(Math.floor(TRAILER_CACHE_BYTES / share)),
     buffers: new WindowBuffers(Math.ceil(windowBytes * WINDOW_STRETCH), reuse),
   };
   const plans = planWindows(locatedChunks(ctx, manifest, lease, inFlight, ranges), windowBytes, { gapMax: RANGE_GAP_MAX, rangeMax: Math.min(RANGE_MAX, windowBytes) });
