@@ -64,7 +64,6 @@ interface Filled {
   done: () => void;
 }
 
-
 /** A stream of the original bytes of `manifest`. */
 export function restoreStream(ctx: RepoContext, manifest: Manifest): Readable {
   async function* pieces(): AsyncGenerator<Buffer> {
@@ -254,7 +253,8 @@ async function* restoreWindows(ctx: RepoContext, manifest: Manifest, reuse: bool
   // it has all of its own, so the head of the queue always gets what it needs.
   let started: Promise<unknown> = Promise.resolve();
   let planned = false;
-  const sha = manifest.sha256 === undefined ? null : createHash('sha256');
+  // Version 1's stream hash covers the whole stream: a read of some ranges cannot check it (each chunk is still checked).
+  const sha = manifest.sha256 === undefined || ranges ? null : createHash('sha256');
   let size = 0;
   const forget = (plan: WindowPlan): void => {
     for (const c of plan.chunks) {
@@ -282,7 +282,7 @@ async function* restoreWindows(ctx: RepoContext, manifest: Manifest, reuse: bool
       if (!head) break;
       const data = await head.filled;
       const parts = ranges ? wantedParts(head.plan, data) : [data];
-      if (!ranges) sha?.update(data);
+      sha?.update(data);
       for (const p of parts) size += p.length;
       let released = false;
       yield {
@@ -301,7 +301,7 @@ async function* restoreWindows(ctx: RepoContext, manifest: Manifest, reuse: bool
     if (size !== expected) {
       throw errors.repositoryDataCorrupt(`Restoring ${label(manifest)} produced ${size} bytes, not the ${ranges ? 'ranges asked for' : "backup's"} ${expected}.`);
     }
-    if (!ranges && sha && sha.digest('hex') !== manifest.sha256) {
+    if (sha && sha.digest('hex') !== manifest.sha256) {
       throw errors.repositoryDataCorrupt(`Restoring ${label(manifest)} produced data whose SHA-256 differs from the backup's stream hash.`);
     }
   } finally {

@@ -223,6 +223,19 @@ it('a relative directory for a restore as files is refused, naming the need for 
   assert.equal(existsSync(join(cwd, 'restores')), false);
 });
 
+/** Protects database `db` of the source server, backs it up and restores that point as `<db>_r` on the target; both jobs must complete. */
+async function protectBackUpAndRestore(db: string): Promise<void> {
+  await ok(`dpvault backup-instance initialize --datasource-id ${sameServerId(db)} --datasource-type AzureDatabaseForPostgreSQL -l westus --policy-id $(dpvault backup-policy show -g rg --vault-name vault -n pol --query id -o tsv) --secret-store-type AzureKeyVault --secret-store-uri https://kvsafe.vault.azure.net/secrets/source > ${db}.json`);
+  await ok(`python3 -c "import json;b=json.load(open('${db}.json'));b['backup_instance_name']='${db}';json.dump(b,open('${db}.json','w'))"`);
+  await ok(`dpvault backup-instance create -g rg -v vault --backup-instance ${db}.json`);
+  const backup = await waitJob((await ok(`dpvault backup-instance adhoc-backup -n ${db} -g rg -v vault --rule-name BackupWeekly`)).jobId);
+  assert.equal(backup.properties.status, 'Completed', JSON.stringify(backup.properties.errorDetails));
+  const point = (await sh(`dpvault recovery-point list --backup-instance-name ${db} -g rg -v vault --query "[0].name" -o tsv`)).stdout.trim();
+  await ok(`dpvault backup-instance restore initialize-for-data-recovery --datasource-type AzureDatabaseForPostgreSQL --restore-location westus --source-datastore VaultStore --recovery-point-id ${point} --target-resource-id ${targetId(`${db}_r`)} --secret-store-type AzureKeyVault --secret-store-uri https://kvsafe.vault.azure.net/secrets/admin > ${db}-restore.json`);
+  const job = await waitJob((await ok(`dpvault backup-instance restore trigger -g rg -v vault -n ${db} --restore-request-object ${db}-restore.json`)).jobId);
+  assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
+}
+
 it("a restore's pg_restore sessions build indexes with 256MB of maintenance_work_mem", async () => {
   // A CHECK constraint's function notes the settings of the session COPY loads each row in.
   await source.createDatabase('noted', `
@@ -232,15 +245,7 @@ it("a restore's pg_restore sessions build indexes with 256MB of maintenance_work
     CREATE TABLE t (id int PRIMARY KEY, CHECK (note()));
     INSERT INTO t VALUES (1);
     DELETE FROM seen;`);
-  await ok(`dpvault backup-instance initialize --datasource-id ${sameServerId('noted')} --datasource-type AzureDatabaseForPostgreSQL -l westus --policy-id $(dpvault backup-policy show -g rg --vault-name vault -n pol --query id -o tsv) --secret-store-type AzureKeyVault --secret-store-uri https://kvsafe.vault.azure.net/secrets/source > noted.json`);
-  await ok(`python3 -c "import json;b=json.load(open('noted.json'));b['backup_instance_name']='noted';json.dump(b,open('noted.json','w'))"`);
-  await ok('dpvault backup-instance create -g rg -v vault --backup-instance noted.json');
-  const backup = await waitJob((await ok('dpvault backup-instance adhoc-backup -n noted -g rg -v vault --rule-name BackupWeekly')).jobId);
-  assert.equal(backup.properties.status, 'Completed', JSON.stringify(backup.properties.errorDetails));
-  const point = (await sh('dpvault recovery-point list --backup-instance-name noted -g rg -v vault --query "[0].name" -o tsv')).stdout.trim();
-  await ok(`dpvault backup-instance restore initialize-for-data-recovery --datasource-type AzureDatabaseForPostgreSQL --restore-location westus --source-datastore VaultStore --recovery-point-id ${point} --target-resource-id ${targetId('noted_r')} --secret-store-type AzureKeyVault --secret-store-uri https://kvsafe.vault.azure.net/secrets/admin > noted-restore.json`);
-  const job = await waitJob((await ok('dpvault backup-instance restore trigger -g rg -v vault -n noted --restore-request-object noted-restore.json')).jobId);
-  assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
+  await protectBackUpAndRestore('noted');
   assert.deepEqual(await target.query('noted_r', 'SELECT mwm FROM seen'), [{ mwm: '256MB' }]);
   assert.deepEqual(await target.query('noted_r', "SELECT current_setting('maintenance_work_mem') AS mwm"), [{ mwm: '64MB' }], 'the server keeps its own');
 });
@@ -256,15 +261,7 @@ it('a database point loads its tables in two sessions at once, each reading only
     INSERT INTO left_side SELECT g, md5(g::text) FROM generate_series(1, 3000) g;
     INSERT INTO right_side SELECT g, md5(g::text) FROM generate_series(1, 3000) g;
     DELETE FROM seen;`);
-  await ok(`dpvault backup-instance initialize --datasource-id ${sameServerId('split')} --datasource-type AzureDatabaseForPostgreSQL -l westus --policy-id $(dpvault backup-policy show -g rg --vault-name vault -n pol --query id -o tsv) --secret-store-type AzureKeyVault --secret-store-uri https://kvsafe.vault.azure.net/secrets/source > split.json`);
-  await ok(`python3 -c "import json;b=json.load(open('split.json'));b['backup_instance_name']='split';json.dump(b,open('split.json','w'))"`);
-  await ok('dpvault backup-instance create -g rg -v vault --backup-instance split.json');
-  const backup = await waitJob((await ok('dpvault backup-instance adhoc-backup -n split -g rg -v vault --rule-name BackupWeekly')).jobId);
-  assert.equal(backup.properties.status, 'Completed', JSON.stringify(backup.properties.errorDetails));
-  const point = (await sh('dpvault recovery-point list --backup-instance-name split -g rg -v vault --query "[0].name" -o tsv')).stdout.trim();
-  await ok(`dpvault backup-instance restore initialize-for-data-recovery --datasource-type AzureDatabaseForPostgreSQL --restore-location westus --source-datastore VaultStore --recovery-point-id ${point} --target-resource-id ${targetId('split_r')} --secret-store-type AzureKeyVault --secret-store-uri https://kvsafe.vault.azure.net/secrets/admin > split-restore.json`);
-  const job = await waitJob((await ok('dpvault backup-instance restore trigger -g rg -v vault -n split --restore-request-object split-restore.json')).jobId);
-  assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties.errorDetails));
+  await protectBackUpAndRestore('split');
   const loaders = await target.query<{ tbl: string; pids: number; n: number }>('split_r', 'SELECT tbl, count(DISTINCT pid)::int AS pids, count(*)::int AS n FROM seen GROUP BY tbl ORDER BY tbl');
   assert.deepEqual(loaders.map((l) => [l.tbl, l.pids, l.n]), [['left_side', 1, 3000], ['right_side', 1, 3000]]);
   const [distinct] = await target.query<{ n: number }>('split_r', 'SELECT count(DISTINCT pid)::int AS n FROM seen');

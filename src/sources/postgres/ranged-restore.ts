@@ -73,7 +73,7 @@ async function readHead(read: ReadRanges, layout: ArchiveLayout, share: number):
   await read(c.sink, [[0, Math.min(layout.end, Math.max(layout.dataStart, HEAD_READ_BYTES))]], share);
   try {
     const got = new ArchiveHeadReader().push(c.bytes()) ?? new ArchiveHeadReader().end();
-    if (got.rest.length > 0) throw new Error('the recorded layout does not end the table of contents where it ends');
+    if (got.rest.length > 0) throw new Error('its table of contents does not end where the recorded layout says');
     return got.head;
   } catch (e) {
     throw errors.restoreFailed(`The recovery point is not an archive pg_restore can read: ${(e as Error).message}`);
