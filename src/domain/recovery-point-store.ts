@@ -20,6 +20,12 @@ export interface StreamPart {
   budget?: number;
   /** Reads of the same point at once (the sessions of a parallel restore): each gets this share of the budget. */
   share?: number;
+  /**
+   * A read of the same point just found it restorable (a ranged restore's head read): this one
+   * skips the check of every chunk before its first byte and checks only its own chunks, as it
+   * finds them (one lost since fails it, named). Each check reads the whole chunk list.
+   */
+  checked?: boolean;
 }
 
 export interface DumpLocation {

@@ -61,14 +61,18 @@ export async function runRestoreJob(ctx: ServiceContext, payload: RestoreTaskPay
     const feed: Feed = (sink) => store.readInto(stored, rp.name, sink, onBytes);
     // Byte ranges read at once by a parallel restore, their progress added up (never past the
     // point's size: its head is read with some bytes ahead that a session reads again).
+    // The first read (the head) checks the whole point restorable before its first byte; the
+    // sessions after it check only their own chunks.
     let rangesRead = 0;
-    const readRanges: ReadRanges = (sink, ranges, share) => {
+    let checked = false;
+    const readRanges: ReadRanges = async (sink, ranges, share) => {
       let mine = 0;
-      return store.readInto(stored, rp.name, sink, (total) => {
+      await store.readInto(stored, rp.name, sink, (total) => {
         rangesRead += total - mine;
         mine = total;
         onBytes(Math.min(stored.size, rangesRead));
-      }, { ranges, share });
+      }, { ranges, share, checked });
+      checked = true;
     };
     const layout = checkedLayout(rp.internal.archiveLayout, stored.size);
     let roleDetails: Record<string, string> = {};

@@ -184,7 +184,7 @@ export class Repository {
    */
   async restoreInto(manifestId: string, sink: Writable, onBytes?: (total: number) => void, part?: StreamPart): Promise<void> {
     await this.#ctx.locks.with('shared', `restore of manifest ${manifestId}`, async () => {
-      const manifest = await this.#restorable(manifestId);
+      const manifest = part?.checked ? await this.getManifest(manifestId) : await this.#restorable(manifestId);
       await restoreInto(this.#ctx, manifest, sink, onBytes, part);
     });
   }

@@ -330,14 +330,19 @@ function checkRanges(ranges: readonly StreamRange[], manifest: Manifest): readon
 
 /**
  * The chunk list with each chunk's place, leasing each chunk as it is planned. With `ranges`,
- * only the chunks that hold some of their bytes, each with the parts wanted; the list is still
- * read to its end, so its hash is checked.
+ * only the chunks that hold some of their bytes, each with the parts wanted, and the list is read
+ * only as far as the last range: each of its parts authenticates on its own, sealed with the
+ * manifest's id and its place (manifest.ts), so a prefix is as trustworthy as the whole; a read
+ * whose ranges reach the stream's end (the last session of a ranged restore) reads it all and
+ * checks its count and hash. The sessions of a parallel restore each read the list once: the
+ * head read and a session with tables early in the stream stopped short of the end, and read
+ * it all for nothing.
  */
 async function* locatedChunks(ctx: RepoContext, manifest: Manifest, lease: Lease, inFlight: Map<string, number>, ranges: readonly StreamRange[] | null): AsyncGenerator<PlannedChunk> {
   let pos = 0;
   let r = 0;
   for await (const id of readChunkList(ctx.storage, ctx.keys.dataKey, manifest)) {
-    if (ranges && r >= ranges.length) continue;
+    if (ranges && r >= ranges.length) break;
     const loc = ctx.index.get(id);
     if (!loc) {
       throw errors.repositoryDataCorrupt(`${label(manifest)} needs chunk ${id}, which no index file lists; verify or recover the repository.`);

@@ -177,3 +177,28 @@ test('a range reads only the packs it needs: damage elsewhere does not stop it, 
     await other.cleanup();
   }
 });
+
+test('a range found restorable just before reads the chunk list only as far as it needs; a read to the end checks all of it', async () => {
+  // Small chunks, so the list has two parts (16,384 ids each).
+  const opts = { ...OPTS, chunker: { min: 256, avg: 1024, max: 4096 } };
+  const other = await tempRepo(opts);
+  try {
+    const bytes = dumpText(24 * 1024 * 1024, 9);
+    const id = (await other.repo.backup(streamOf(bytes))).manifestId;
+    const parts = readdirSync(join(other.dir, 'chunklists', id)).sort();
+    assert.equal(parts.length, 2, `chunk list parts: ${parts.join(', ')}`);
+    rmSync(join(other.dir, 'chunklists', id, parts[1]!));
+    const first: [number, number][] = [[0, 1024 * 1024]];
+    // Unless a read just before found the point restorable, every read first checks all of its chunks.
+    await assert.rejects(other.repo.restoreInto(id, slowSink(0), undefined, { ranges: first }), /chunk list part '.*' is missing/);
+    const head = slowSink(0);
+    await other.repo.restoreInto(id, head, undefined, { ranges: first, checked: true });
+    assert.ok(head.bytes().equals(bytes.subarray(0, 1024 * 1024)), 'the first MiB needs only the first part');
+    for (const ranges of [[[bytes.length - 10, bytes.length]], [[0, bytes.length]]] as [number, number][][]) {
+      await assert.rejects(other.repo.restoreInto(id, slowSink(0), undefined, { ranges, checked: true }), /chunk list part '.*' is missing/);
+    }
+    await assert.rejects(other.repo.restoreInto(id, slowSink(0)), /chunk list part '.*' is missing/);
+  } finally {
+    await other.cleanup();
+  }
+});

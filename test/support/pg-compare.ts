@@ -1,6 +1,7 @@
 // Compares two databases (on one cluster or two) the way a restore check needs: every table's
 // row count and an order-independent content hash, every sequence's position, and the
-// definitions of views, indexes and functions. Objects owned by extensions are left out.
+// definitions of views, indexes, constraints (keys, foreign keys, checks; whether validated)
+// and functions. Objects owned by extensions are left out.
 //
 // The content hash sums the md5 of each row's text as two 64-bit halves (a multiset hash), so
 // neither row order nor table size matters: a string_agg of a large table would hit
@@ -39,6 +40,13 @@ SELECT p.oid::regprocedure::text AS name, md5(pg_get_functiondef(p.oid)) AS def
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE ${USER_OBJECT} AND p.prokind IN ('f', 'p') AND ${NOT_EXTENSION('pg_proc', 'p.oid')}`;
 
+const CONSTRAINTS_SQL = `
+SELECT coalesce(nullif(c.conrelid, 0)::regclass::text, 'domain ' || c.contypid::regtype::text) || ' ' || quote_ident(c.conname) AS name,
+       md5(pg_get_constraintdef(c.oid)) AS def, c.convalidated AS valid
+FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+WHERE ${USER_OBJECT} AND ${NOT_EXTENSION('pg_constraint', 'c.oid')}
+  AND (c.conrelid = 0 OR ${NOT_EXTENSION('pg_class', 'c.conrelid')})`;
+
 const KIND_NAMES: Record<string, string> = {
   r: 'table', p: 'partitioned table', v: 'view', m: 'materialized view', S: 'sequence', i: 'index', I: 'partitioned index', f: 'foreign table',
 };
@@ -64,6 +72,9 @@ export async function describeDatabase(cluster: Queryable, db: string): Promise<
     } else {
       out.set(key, rel.def ? `definition ${rel.def}` : 'present');
     }
+  }
+  for (const con of await cluster.query<{ name: string; def: string; valid: boolean }>(db, CONSTRAINTS_SQL)) {
+    out.set(`constraint ${con.name}`, `definition ${con.def} validated=${con.valid}`);
   }
   for (const fn of await cluster.query<{ name: string; def: string }>(db, FUNCTIONS_SQL)) {
     out.set(`function ${fn.name}`, `definition ${fn.def}`);
