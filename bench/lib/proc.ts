@@ -1,7 +1,7 @@
 // Child processes for the benchmark: run a tool and time it, and sample the memory of a process
 // and its descendants from /proc (VmHWM: the kernel's own peak resident set size).
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 export interface RunResult {
   code: number;
@@ -136,4 +136,33 @@ export function percentile(xs: number[], p: number): number {
 export function rotated<T>(items: readonly T[], by: number): T[] {
   const k = ((by % items.length) + items.length) % items.length;
   return [...items.slice(k), ...items.slice(0, k)];
+}
+
+/**
+ * Keeps a copy of a process's /proc/PID/smaps taken when its RSS was at its highest so far
+ * (sampled every `intervalMs`; a new copy once the RSS has grown by `stepKiB` since the last),
+ * written to `file`: what the peak memory is made of (V8's heap, array buffers, malloc arenas,
+ * the binary's pages). For BENCH_SMAPS_DIR; summarized by bench/smaps-summary.ts.
+ */
+export class PeakSmaps {
+  readonly #timer: NodeJS.Timeout;
+  #highKiB = 0;
+
+  constructor(pid: number, file: string, intervalMs = 50, stepKiB = 1024) {
+    this.#timer = setInterval(() => {
+      const rss = statusKiB(pid, 'VmRSS');
+      if (rss === null || rss < this.#highKiB + stepKiB) return;
+      try {
+        writeFileSync(file, `# VmRSS ${rss} kB at ${new Date().toISOString()}\n${readFileSync(`/proc/${pid}/smaps`, 'utf8')}`);
+        this.#highKiB = rss;
+      } catch {
+        // the process is gone
+      }
+    }, intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
 }

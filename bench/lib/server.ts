@@ -4,8 +4,8 @@
 // sampled separately.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ChildMemorySampler, run, statusKiB, type RunResult } from './proc.ts';
+import { basename, join } from 'node:path';
+import { ChildMemorySampler, PeakSmaps, run, statusKiB, type RunResult } from './proc.ts';
 
 const JOB_API_VERSION = '2026-06-01';
 
@@ -44,16 +44,19 @@ export class DpvaultServer {
   readonly #child: ChildProcess;
   readonly #exited: Promise<void>;
   readonly #sampler: ChildMemorySampler;
+  readonly #smaps: PeakSmaps | null;
   /** The Owner's access token for the job polls (signed in again when it expires). */
   #token: string | undefined;
 
-  private constructor(entry: string, dataDir: string, url: string, child: ChildProcess, exited: Promise<void>) {
+  private constructor(entry: string, dataDir: string, url: string, child: ChildProcess, exited: Promise<void>, smapsFile: string | null) {
     this.entry = entry;
     this.dataDir = dataDir;
     this.url = url;
     this.#child = child;
     this.#exited = exited;
     this.#sampler = new ChildMemorySampler(child.pid!);
+    // BENCH_SMAPS_DIR: keep the server's smaps at its peak RSS there (`<log name>.<pid>.smaps`; bench/smaps-summary.ts reads it).
+    this.#smaps = smapsFile ? new PeakSmaps(child.pid!, smapsFile) : null;
   }
 
   /** Starts `node <entry> server --data-dir DIR --port 0 [ARGS]` (with `env` added) and waits for its listening line. */
@@ -103,7 +106,8 @@ export class DpvaultServer {
         reject(new Error(`dpvault ${command[0]} exited (${code}) before it was ready:\n${seen}`));
       });
     });
-    return new DpvaultServer(entry, dataDir, url, child, exited);
+    const smaps = process.env.BENCH_SMAPS_DIR ? join(process.env.BENCH_SMAPS_DIR, `${basename(logFile)}.${child.pid}.smaps`) : null;
+    return new DpvaultServer(entry, dataDir, url, child, exited, smaps);
   }
 
   get pid(): number {
@@ -206,6 +210,7 @@ export class DpvaultServer {
   /** SIGTERM, then SIGKILL after 20 s. */
   async stop(): Promise<void> {
     this.#sampler.stop();
+    this.#smaps?.stop();
     if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
     this.#child.kill('SIGTERM');
     const killed = await Promise.race([this.#exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]);
