@@ -126,6 +126,8 @@ describe('item-level restore', () => {
     for (const [name, description] of before) assert.equal(after.get(name), description, name);
     const added = [...after.keys()].filter((k) => !before.has(k)).sort();
     assert.deepEqual(added, [
+      'constraint app.orders_restored orders_restored_amount_check', 'constraint app.orders_restored orders_restored_customer_id_fkey',
+      'constraint app.orders_restored orders_restored_pkey',
       'index app.orders_restored_amount_idx', 'index app.orders_restored_pkey', 'sequence app.orders_restored_id_seq', 'table app.orders_restored',
     ]);
 

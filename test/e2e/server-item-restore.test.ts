@@ -134,6 +134,8 @@ describe('item-level restore out of a whole-server point', () => {
     const after = await describeDatabase(pgc, 'shop');
     for (const [name, description] of before) assert.equal(after.get(name), description, name);
     assert.deepEqual([...after.keys()].filter((k) => !before.has(k)).sort(), [
+      'constraint app.orders_restored orders_restored_amount_check', 'constraint app.orders_restored orders_restored_customer_id_fkey',
+      'constraint app.orders_restored orders_restored_pkey',
       'index app.orders_restored_amount_idx', 'index app.orders_restored_pkey', 'sequence app.orders_restored_id_seq', 'table app.orders_restored',
     ]);
     assert.deepEqual(await describeDatabase(pgc, 'crm'), crmBefore);
