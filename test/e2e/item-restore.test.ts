@@ -197,7 +197,9 @@ describe('item-level restore', () => {
   });
 
   it('refuses unknown tables, bad names and a --rename-to count that does not match, before any job', async () => {
-    const jobs = async () => (await ok('dpvault job list -g rg -v vault')).length;
+    // Restore jobs only: the instance's scheduled backups may start one meanwhile.
+    const jobs = async () => ((await ok('dpvault job list -g rg -v vault')) as { properties: { operationCategory: string } }[])
+      .filter((j) => j.properties.operationCategory === 'Restore').length;
     const count = await jobs();
     await itemRequest('unknown.json', 'shop', '--item-list app.orders app.nope public.gone --rename-to app.o2 app.n2 public.g2');
     const r = await trigger('unknown.json');
