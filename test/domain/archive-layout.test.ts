@@ -16,6 +16,18 @@ test('a consistent layout of an archive of its size is used', () => {
   assert.deepEqual(checkedLayout(good, 260), good);
   assert.deepEqual(checkedLayout({ ...good, blocks: [], restStart: 50 }, 260)?.blocks, []);
   assert.ok(checkedLayout({ ...good, end: 200 }, 200), 'no rest');
+  const cut = { ...good, blocks: [{ ...good.blocks[0]!, cuts: [60, 70] }, good.blocks[1]!] };
+  assert.deepEqual(checkedLayout(cut, 260), cut, 'cut points inside a block');
+});
+
+test('cut points outside their block, out of order or not numbers are not', () => {
+  const withCuts = (cuts: unknown) => ({ ...good, blocks: [{ ...good.blocks[0]!, cuts }, good.blocks[1]!] });
+  assert.equal(checkedLayout(withCuts([50]), 260), null, "at the block's start");
+  assert.equal(checkedLayout(withCuts([90]), 260), null, "at the block's end");
+  assert.equal(checkedLayout(withCuts([70, 60]), 260), null, 'descending');
+  assert.equal(checkedLayout(withCuts([60, 60]), 260), null, 'twice');
+  assert.equal(checkedLayout(withCuts([60.5]), 260), null);
+  assert.equal(checkedLayout(withCuts('60'), 260), null);
 });
 
 test('anything else is not', () => {

@@ -44,12 +44,13 @@ export interface RawCopy {
 
 /**
  * Sends `sql` (COPY … TO STDOUT statements, `;`-separated) as one simple query on `client`, which
- * must be idle, and yields its rows as pieces of an archive with integers of `intSize` bytes.
+ * must be idle, and yields its rows as pieces of an archive with integers of `intSize` bytes;
+ * each table's end lists row starts about `markEvery` bytes apart (CopyTranslator).
  */
-export function rawCopy(client: pg.Client, sql: string, intSize: number): RawCopy {
+export function rawCopy(client: pg.Client, sql: string, intSize: number, markEvery?: number): RawCopy {
   const socket = socketOf(client);
   const slabs = slabReadsOf(socket);
-  const translator = new CopyTranslator(intSize);
+  const translator = new CopyTranslator(intSize, markEvery);
   // Paused before the library's reader goes, so no byte of the answer reaches either reader early.
   socket.pause();
   socket.removeAllListeners('data');

@@ -11,7 +11,12 @@
 // block, ReadyForQuery ends the work, an ErrorResponse fails it with the server's words.
 import { archiveInt } from './archive-toc.ts';
 
-export type CopyEvent = { kind: 'data'; bytes: Buffer } | { kind: 'end' };
+/**
+ * A table's archive pieces, and its end; `rowStarts` are offsets in the table's pieces (counted
+ * from the first byte of its first piece) where a row begins, about one every `markEvery` bytes
+ * (CopyTranslator): places where its data block can be cut in two whole blocks.
+ */
+export type CopyEvent = { kind: 'data'; bytes: Buffer } | { kind: 'end'; rowStarts: number[] };
 
 /** What the server said when a statement failed (ErrorResponse fields). */
 export class CopyServerError extends Error {
@@ -59,10 +64,26 @@ export class CopyTranslator {
   #copies = 0;
   #ended = 0;
   #ready = false;
+  /** Bytes of the current table's pieces handed out so far, and the row starts marked in them. */
+  #tableBytes = 0;
+  #rowStarts: number[] = [];
+  #nextMark: number;
+  readonly #markEvery: number;
 
-  constructor(intSize: number) {
+  /** `markEvery`: how far apart the row starts an `end` event lists are, at least (bytes; default 4 MiB). */
+  constructor(intSize: number, markEvery = 4 * 1024 * 1024) {
     if (intSize < 4 || intSize > 8) throw new Error(`An archive integer size of ${intSize} bytes is not supported.`);
+    if (!(markEvery >= 1)) throw new Error('Row starts must be marked at least one byte apart.');
     this.#intSize = intSize;
+    this.#markEvery = markEvery;
+    this.#nextMark = markEvery;
+  }
+
+  /** A row starts at `offset` of the table's pieces: marked if far enough from the last mark. */
+  #rowAt(offset: number): void {
+    if (offset < this.#nextMark) return;
+    this.#rowStarts.push(offset);
+    this.#nextMark = offset + this.#markEvery;
   }
 
   /** Whether ReadyForQuery has arrived: every statement ran; nothing after it is read. */
@@ -88,7 +109,9 @@ export class CopyTranslator {
     /** Where the run of archive bytes not yet handed out starts. */
     let from = 0;
     const flush = (to: number): void => {
-      if (to > from) events.push({ kind: 'data', bytes: buf.subarray(from, to) });
+      if (to <= from) return;
+      events.push({ kind: 'data', bytes: buf.subarray(from, to) });
+      this.#tableBytes += to - from;
     };
     // Whatever follows ReadyForQuery (the session is closed next) is not the copy's.
     while (at < buf.length && !this.#ready) {
@@ -108,6 +131,7 @@ export class CopyTranslator {
         const length = buf.readUInt32BE(at + 1);
         if (type === COPY_DATA && this.#intSize === 4 && length > 4) {
           // The archive piece header, written over the message header.
+          this.#rowAt(this.#tableBytes + at - from);
           buf[at] = 0;
           buf.writeUInt32LE(length - 4, at + 1);
           this.#rowLeft = length - 4;
@@ -151,7 +175,10 @@ export class CopyTranslator {
     const bodyLength = length - 4;
     if (type === COPY_DATA) {
       if (bodyLength === 0) return at; // an empty piece would end the block: nothing to write
-      events.push({ kind: 'data', bytes: this.#pieceHeader(bodyLength) });
+      const header = this.#pieceHeader(bodyLength);
+      this.#rowAt(this.#tableBytes);
+      events.push({ kind: 'data', bytes: header });
+      this.#tableBytes += header.length;
       this.#rowLeft = bodyLength;
       return at;
     }
@@ -183,7 +210,10 @@ export class CopyTranslator {
         return;
       case COPY_DONE:
         this.#ended++;
-        events.push({ kind: 'end' });
+        events.push({ kind: 'end', rowStarts: this.#rowStarts });
+        this.#rowStarts = [];
+        this.#tableBytes = 0;
+        this.#nextMark = this.#markEvery;
         return;
       case READY:
         this.#ready = true;

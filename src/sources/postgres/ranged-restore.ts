@@ -6,8 +6,10 @@
 //    written to a private temporary file: a few KiB to MiB, no data.
 // 2. pre-data (the schema) by one `pg_restore --section=pre-data` from that file.
 // 3. data: the big tables' blocks and the rest are dealt to `workers` sessions by size
-//    (restore-plan.ts rangedSessions); each `pg_restore --section=data -L <list>` is fed the
-//    head and then only its own byte ranges, read in parallel with the others' (each byte once).
+//    (restore-plan.ts rangedSessions), a big table's block cut in two at a row boundary the dump
+//    recorded where that evens them out; each `pg_restore --section=data -L <list>` is fed the
+//    head and then only its own byte ranges, read in parallel with the others' (each byte once),
+//    with a block start or end added where its part of a table begins or ends mid-block.
 // 4. post-data (indexes, constraints, triggers) by one `pg_restore -j <workers>
 //    --section=post-data` from the head file.
 // The first failure of any run or read stops the others and is what this rejects with.
@@ -17,7 +19,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { ArchiveLayout } from '../../domain/archive-layout.ts';
 import { errors } from '../../domain/errors.ts';
-import { ArchiveHeadReader, type ArchiveHead } from './archive-toc.ts';
+import { ArchiveHeadReader, copyBlockEnd, dataBlockStart, type ArchiveHead } from './archive-toc.ts';
 import type { PgConnection } from './connection-string.ts';
 import { feedRestore } from './feed-restore.ts';
 import { targetRoles } from './probe.ts';
@@ -93,6 +95,7 @@ export async function runRangedRestore(conn: PgConnection, opts: RangedRestoreOp
     throw errors.restoreFailed(`The recovery point's recorded layout does not match its archive: ${(e as Error).message}`);
   }
   opts.onPlan?.(sessions);
+  const intSize = fitted.header.intSize;
   const workers = Math.max(1, Math.floor(opts.workers));
   const runs = new RestoreRuns(file, target, opts);
   const feeds: Promise<void>[] = [];
@@ -111,7 +114,10 @@ export async function runRangedRestore(conn: PgConnection, opts: RangedRestoreOp
       const stdin = run.child.stdin as Writable;
       const fed = feedRestore({ stdin, done: run.done, kill: () => run.child.kill('SIGTERM') }, async (sink) => {
         await feedInto([headBytes], sink);
-        await opts.read(sink, s.ranges, sessions.length);
+        for (const step of s.steps) {
+          if ('read' in step) await opts.read(sink, step.read, sessions.length);
+          else await feedInto(['blockStart' in step ? dataBlockStart(step.blockStart, intSize) : copyBlockEnd(intSize)], sink);
+        }
       });
       fed.catch(() => undefined); // awaited below
       feeds.push(fed);

@@ -43,21 +43,103 @@ export function listFileText(ids: readonly number[]): string {
   return ids.map((id) => `${id}\n`).join('');
 }
 
-/** One session of a ranged restore (ranged-restore.ts): its `-L` list, the archive's byte ranges it reads, in order, and their size. */
+/**
+ * What a session of a ranged restore feeds its pg_restore after the head, in order: byte ranges of
+ * the archive (read by one read), or a data block's start or end that the archive does not have
+ * there, because the session has only part of a table's block (`blockStart`: the block header of
+ * that dump id; `blockEnd`: the end of a block's data, as the dump writes it).
+ */
+export type SessionStep = { read: [number, number][] } | { blockStart: number } | { blockEnd: true };
+
+/** One session of a ranged restore (ranged-restore.ts): its `-L` list, what it is fed, the archive's byte ranges it reads, and their size. */
 export interface RangedSession {
   ids: number[];
+  steps: SessionStep[];
   ranges: [number, number][];
   bytes: number;
+}
+
+/** A share of the archive's data a session reads: a whole block, part of one (`block` set), or the rest. */
+interface Unit {
+  ids: number[];
+  start: number;
+  end: number;
+  /** The table's whole block, when this unit is (part of) one. */
+  block?: ArchiveLayout['blocks'][number];
+}
+
+interface Dealt {
+  units: Unit[];
+  bytes: number;
+}
+
+/**
+ * A split is made only if it takes at least this share of all the data off the heaviest session:
+ * a table in two sessions costs a second COPY and a shared relation.
+ */
+const MIN_SPLIT_GAIN = 1 / 50;
+
+/**
+ * Moves the tail of one of the heaviest session's tables, from one of its recorded cut points, to
+ * the lightest session (which must have no part of that table), choosing the cut that leaves the
+ * lower peak; false if no split gains enough.
+ */
+function splitOnce(sessions: Dealt[], total: number): boolean {
+  const heavy = sessions.reduce((m, s) => (s.bytes > m.bytes ? s : m));
+  const light = sessions.reduce((m, s) => (s.bytes < m.bytes ? s : m));
+  if (heavy === light) return false;
+  let best: { unit: Unit; cut: number; peak: number } | null = null;
+  for (const unit of heavy.units) {
+    const block = unit.block;
+    if (!block?.cuts || light.units.some((u) => u.block?.dumpId === block.dumpId)) continue;
+    for (const cut of block.cuts) {
+      if (cut <= unit.start || cut >= unit.end) continue;
+      const moved = unit.end - cut;
+      const peak = Math.max(heavy.bytes - moved, light.bytes + moved);
+      if (!best || peak < best.peak) best = { unit, cut, peak };
+    }
+  }
+  if (!best || heavy.bytes - best.peak < Math.max(1, total * MIN_SPLIT_GAIN)) return false;
+  const { unit, cut } = best;
+  const moved = unit.end - cut;
+  light.units.push({ ids: unit.ids, start: cut, end: unit.end, block: unit.block });
+  light.bytes += moved;
+  unit.end = cut;
+  heavy.bytes -= moved;
+  return true;
+}
+
+/** A session's units, in archive order, as the steps that feed it and the ranges it reads. */
+function sessionOf(dealt: Dealt): RangedSession {
+  const ordered = dealt.units.sort((a, b) => a.start - b.start);
+  const steps: SessionStep[] = [];
+  const ranges: [number, number][] = [];
+  for (const u of ordered) {
+    if (u.block && u.start > u.block.start) steps.push({ blockStart: u.block.dumpId });
+    if (u.end > u.start) {
+      const last = steps[steps.length - 1];
+      const prev = last && 'read' in last ? last.read[last.read.length - 1]! : null;
+      if (prev && prev[1] === u.start) prev[1] = u.end;
+      else if (last && 'read' in last) last.read.push([u.start, u.end]);
+      else steps.push({ read: [[u.start, u.end]] });
+    }
+    if (u.block && u.end < u.block.end) steps.push({ blockEnd: true });
+  }
+  for (const step of steps) if ('read' in step) for (const [a, b] of step.read) ranges.push([a, b]);
+  return { ids: ordered.flatMap((u) => u.ids), steps, ranges, bytes: dealt.bytes };
 }
 
 /**
  * Deals an archive's data among sessions that each read only their own bytes. The units are each
  * big table's data block (`layout.blocks`) and the rest: pg_dump's own data blocks, one range, with
  * every other data-section entry (those without data of their own too). The largest unit goes
- * first, each to the session with the fewest bytes so far; a session's units are then put back
- * in archive order, so its stream and its list both go forwards (a stream is read only forwards,
- * and `-L` restores in the list's order). At most `workers` sessions, none empty. Throws if a
- * block of the layout is not a data entry of the TOC.
+ * first, each to the session with the fewest bytes so far; then, while the heaviest session could
+ * hand the lightest a tail of one of its tables at a recorded cut point (a row boundary,
+ * `blocks[].cuts`) and so end markedly sooner, it does: that table loads in both, each part a
+ * whole data block of its own (SessionStep). A session's units are then put back in archive order,
+ * so its stream and its list both go forwards (a stream is read only forwards, and `-L` restores
+ * in the list's order). At most `workers` sessions, none empty. Throws if a block of the layout is
+ * not a data entry of the TOC.
  */
 export function rangedSessions(entries: readonly TocEntry[], layout: ArchiveLayout, workers: number): RangedSession[] {
   const sections = effectiveSections(entries);
@@ -65,32 +147,22 @@ export function rangedSessions(entries: readonly TocEntry[], layout: ArchiveLayo
   const loads = new Set(data.filter((e) => e.hadDumper).map((e) => e.dumpId));
   const inBlocks = new Set(layout.blocks.map((b) => b.dumpId));
   for (const id of inBlocks) if (!loads.has(id)) throw new Error(`the layout's data block ${id} is not a table's data in the archive's table of contents`);
-  const units = layout.blocks.map((b) => ({ ids: [b.dumpId], start: b.start, end: b.end }));
+  const units: Unit[] = layout.blocks.map((b) => ({ ids: [b.dumpId], start: b.start, end: b.end, block: b }));
   const rest = data.filter((e) => !inBlocks.has(e.dumpId)).map((e) => e.dumpId);
   if (rest.length > 0 || layout.end > layout.restStart) units.push({ ids: rest, start: layout.restStart, end: layout.end });
-  const n = Math.max(1, Math.min(Math.floor(workers), units.length));
-  const sessions = Array.from({ length: n }, () => ({ units: [] as typeof units, bytes: 0 }));
+  const n = Math.max(1, Math.min(Math.floor(workers), rangedUnits(layout)));
+  const sessions: Dealt[] = Array.from({ length: n }, () => ({ units: [], bytes: 0 }));
   for (const u of [...units].sort((a, b) => b.end - b.start - (a.end - a.start))) {
     const least = sessions.reduce((m, s) => (s.bytes < m.bytes ? s : m));
     least.units.push(u);
     least.bytes += u.end - u.start;
   }
-  return sessions
-    .filter((s) => s.units.length > 0)
-    .map((s) => {
-      const ordered = s.units.sort((a, b) => a.start - b.start);
-      const ranges: [number, number][] = [];
-      for (const u of ordered) {
-        if (u.end <= u.start) continue;
-        const last = ranges[ranges.length - 1];
-        if (last && last[1] === u.start) last[1] = u.end;
-        else ranges.push([u.start, u.end]);
-      }
-      return { ids: ordered.flatMap((u) => u.ids), ranges, bytes: s.bytes };
-    });
+  const total = layout.end - layout.dataStart;
+  for (let i = 0; i < 4 * n && splitOnce(sessions, total); i++);
+  return sessions.filter((s) => s.units.length > 0).map(sessionOf);
 }
 
-/** How many units a ranged restore of `layout` could deal out (rangedSessions): a parallel load needs two. */
+/** How many parts a ranged restore of `layout` could deal out (rangedSessions: blocks, the parts their cuts make, the rest): a parallel load needs two. */
 export function rangedUnits(layout: ArchiveLayout): number {
-  return layout.blocks.length + (layout.end > layout.restStart ? 1 : 0);
+  return layout.blocks.reduce((n, b) => n + 1 + (b.cuts?.length ?? 0), 0) + (layout.end > layout.restStart ? 1 : 0);
 }

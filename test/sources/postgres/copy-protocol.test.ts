@@ -75,6 +75,61 @@ for (const intSize of [4, 8]) {
   });
 }
 
+/** Where each piece of each table starts, in offsets of that table's pieces (the first is 0). */
+function pieceStarts(events: CopyEvent[], intSize: number): number[][] {
+  const out: number[][] = [[]];
+  let bytes: Buffer[] = [];
+  const take = (): void => {
+    const all = Buffer.concat(bytes);
+    bytes = [];
+    for (let at = 0; at < all.length; ) {
+      out.at(-1)!.push(at);
+      let len = 0;
+      for (let i = 0; i < intSize; i++) len += all[at + 1 + i]! * 2 ** (8 * i);
+      at += 1 + intSize + len;
+    }
+  };
+  for (const ev of events) {
+    if (ev.kind === 'data') bytes.push(ev.bytes);
+    else {
+      take();
+      out.push([]);
+    }
+  }
+  return out.slice(0, -1);
+}
+
+for (const intSize of [4, 8]) {
+  test(`each table's end lists row starts at least markEvery apart, each where a piece begins (intSize ${intSize}), whatever the socket splits`, () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `${i}\t${'y'.repeat(i % 7 * 13)}\n`);
+    const input = Buffer.concat([copyOut(), ...rows.map(row), done(), copyOut(), row('only\n'), done(), ready()]);
+    for (const markEvery of [1, 30, 100, 10_000]) {
+      for (const size of [1, 3, 5, 7, 64, input.length]) {
+        const t = new CopyTranslator(intSize, markEvery);
+        const src = Buffer.from(input);
+        const events: CopyEvent[] = [];
+        for (let o = 0; o < src.length; o += size) events.push(...t.push(src.subarray(o, o + size)));
+        t.finish();
+        const ends = events.filter((e): e is { kind: 'end'; rowStarts: number[] } => e.kind === 'end');
+        const starts = pieceStarts(events, intSize);
+        assert.equal(ends.length, 2);
+        for (const [i, end] of ends.entries()) {
+          const marks = end.rowStarts;
+          for (const m of marks) assert.ok(starts[i]!.includes(m), `mark ${m} is where a piece begins (${markEvery}/${size})`);
+          for (let k = 1; k < marks.length; k++) assert.ok(marks[k]! - marks[k - 1]! >= markEvery, 'marks are apart');
+          if (marks.length > 0) assert.ok(marks[0]! >= markEvery, 'none at the start');
+          // Every row start from markEvery on is marked unless within markEvery of the last mark.
+          let last = 0;
+          const expected = starts[i]!.filter((at) => (at >= last + markEvery ? ((last = at), true) : false));
+          assert.deepEqual(marks, expected, `${markEvery}/${size}`);
+        }
+        if (markEvery === 1) assert.equal(ends[0]!.rowStarts.length, rows.length - 1, 'every row but the first');
+        assert.deepEqual(ends[1]!.rowStarts, [], 'a table of one row has nowhere to cut');
+      }
+    }
+  });
+}
+
 test('with intSize 4 the rows are handed on in the socket buffer itself, headers rewritten in place', () => {
   const input = Buffer.concat([copyOut(), row('hello\n'), row('world\n'), done(), ready()]);
   const t = new CopyTranslator(4);

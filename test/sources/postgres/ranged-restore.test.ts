@@ -25,6 +25,17 @@ import { pgRestores } from '../../support/pg-restore-procs.ts';
 let cluster: PgCluster;
 let archive: Buffer;
 let layout: ArchiveLayout;
+/** The same database dumped again with cut points every 8 KiB: its big tables can be split between sessions. */
+let cutArchive: Buffer;
+let cutLayout: ArchiveLayout;
+
+async function dumpOf(cutEvery?: number): Promise<{ archive: Buffer; layout: ArchiveLayout }> {
+  const dump = await startOrderedDump(cluster.connection('src'), { major: cluster.version, minTableBytes: 64 * 1024, cutEvery });
+  const parts: Buffer[] = [];
+  for await (const c of dump.stdout as AsyncIterable<Buffer>) parts.push(Buffer.from(c));
+  await dump.done;
+  return { archive: Buffer.concat(parts), layout: dump.layout!()! };
+}
 
 before(async () => {
   cluster = await startCluster();
@@ -39,12 +50,8 @@ SELECT setval('event_ids', 4242);
 SELECT lo_from_bytea(0, 'a large object');`);
   // Tables of 64 KiB and more are copied in key order: their blocks are recorded; the small ones and
   // the table without a key are pg_dump's, in the rest.
-  const dump = await startOrderedDump(cluster.connection('src'), { major: cluster.version, minTableBytes: 64 * 1024 });
-  const parts: Buffer[] = [];
-  for await (const c of dump.stdout as AsyncIterable<Buffer>) parts.push(Buffer.from(c));
-  await dump.done;
-  archive = Buffer.concat(parts);
-  layout = dump.layout!()!;
+  ({ archive, layout } = await dumpOf());
+  ({ archive: cutArchive, layout: cutLayout } = await dumpOf(8 * 1024));
 });
 after(() => cluster?.stop());
 
@@ -66,8 +73,35 @@ test('the dump records where each big table\'s data lies, checked against the ar
   assert.ok(layout.end > layout.restStart, 'pg_dump wrote the rest');
 });
 
+test('the cut points of a block are where a row starts: the pieces from each run whole to its end', () => {
+  assert.ok(checkedLayout(cutLayout, cutArchive.length));
+  const intSize = new ArchiveHeadReader().push(cutArchive.subarray(0, cutLayout.dataStart))!.head.header.intSize;
+  const int = (at: number): number => {
+    assert.equal(cutArchive[at], 0, `a piece's sign byte at ${at}`);
+    let v = 0;
+    for (let i = 0; i < intSize; i++) v += cutArchive[at + 1 + i]! * 2 ** (8 * i);
+    return v;
+  };
+  const cut = cutLayout.blocks.filter((b) => (b.cuts?.length ?? 0) > 0);
+  assert.ok(cut.length >= 2, `blocks with cut points: ${cut.length}`);
+  assert.equal(layout.blocks.filter((b) => b.cuts).length, 0, 'none 4 MiB apart in tables this small');
+  for (const b of cut) {
+    let from = b.start + 1 + 1 + intSize;
+    for (const c of [...b.cuts!, b.end]) {
+      // From the block's first piece (then from each cut) piece by piece: one lands on the next cut.
+      let at = from;
+      while (at < c) at += 1 + intSize + int(at);
+      if (c === b.end) break;
+      assert.equal(at, c, `block ${b.dumpId}: the pieces land on cut ${c}`);
+      assert.ok(c - from >= 8 * 1024, 'cuts at least 8 KiB apart');
+      from = c;
+    }
+    assert.ok(b.cuts!.length >= Math.floor((b.end - b.start) / (64 * 1024)), `block ${b.dumpId}: ${b.cuts!.length} cuts in ${b.end - b.start} bytes`);
+  }
+});
+
 /** Reads ranges of the archive, counting the bytes read and keeping each call's ranges. */
-function rangeReader(counted: { bytes: number; calls?: (readonly (readonly [number, number])[])[] }, failInSessions = false): ReadRanges {
+function rangeReader(counted: { bytes: number; calls?: (readonly (readonly [number, number])[])[] }, failInSessions = false, bytes = archive): ReadRanges {
   return async (sink: Writable, ranges) => {
     counted.calls?.push(ranges);
     // A data session's read (not the head's) fails after its first 64 KiB.
@@ -75,7 +109,7 @@ function rangeReader(counted: { bytes: number; calls?: (readonly (readonly [numb
     let mine = 0;
     for (const [a, b] of ranges) {
       for (let at = a; at < b; at += 16 * 1024) {
-        const piece = archive.subarray(at, Math.min(b, at + 16 * 1024));
+        const piece = bytes.subarray(at, Math.min(b, at + 16 * 1024));
         counted.bytes += piece.length;
         mine += piece.length;
         if (failing && mine > 64 * 1024) throw errors.repositoryDataCorrupt('A pack is damaged (test).');
@@ -112,6 +146,26 @@ for (const workers of [2, 3]) {
     assert.equal(sessions.flat().reduce((n, [a, b]) => n + b - a, 0), archive.length - layout.dataStart, 'every byte after the head once');
     assert.ok(most >= 2, `data sessions at once: ${most}`);
     assert.deepEqual(pgRestores(''), []);
+  });
+}
+
+for (const workers of [2, 3]) {
+  test(`${workers} sessions with a big table cut between them restore an equal database, reading every byte once`, async () => {
+    const target = `ranged_cut_${workers}`;
+    const conn = cluster.connection('postgres');
+    await createDatabase(conn, target);
+    const counted = { bytes: 0, calls: [] as (readonly (readonly [number, number])[])[] };
+    let plan: RangedSession[] = [];
+    await runRangedRestore(conn, { major: cluster.version, targetDatabase: target, workers, layout: cutLayout, read: rangeReader(counted, false, cutArchive), onPlan: (s) => (plan = s) });
+    assert.deepEqual(await cluster.compareDatabases('src', target), []);
+    assert.deepEqual(await comparePrivileges({ cluster, db: 'src' }, { cluster, db: target }), []);
+    const split = plan.flatMap((s) => s.ids).filter((id, i, all) => all.indexOf(id) !== i);
+    assert.ok(split.length >= 1, `a table in two sessions: ${plan.map((s) => s.ids.join(',')).join(' | ')}`);
+    assert.ok(plan.some((s) => s.steps.some((st) => 'blockStart' in st)) && plan.some((s) => s.steps.some((st) => 'blockEnd' in st)));
+    const [, ...sessions] = counted.calls;
+    assert.equal(sessions.flat().reduce((n, [a, b]) => n + b - a, 0), cutArchive.length - cutLayout.dataStart, 'every byte after the head once');
+    assert.deepEqual(pgRestores(''), []);
+    await dropDatabase(conn, target);
   });
 }
 

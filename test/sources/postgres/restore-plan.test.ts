@@ -73,8 +73,8 @@ const layout = {
 test('a ranged restore deals the biggest tables first to the least loaded session, each session forwards', () => {
   // Units by size: 10 (600), 12 (400), 11 (300), the rest (100): 10 | 12, 11 | ..., the rest to the lighter.
   assert.deepEqual(rangedSessions(rangedToc, layout, 2), [
-    { ids: [10, 7, 6, 13], ranges: [[100, 700], [1400, 1500]], bytes: 700 },
-    { ids: [11, 12], ranges: [[700, 1400]], bytes: 700 },
+    { ids: [10, 7, 6, 13], steps: [{ read: [[100, 700], [1400, 1500]] }], ranges: [[100, 700], [1400, 1500]], bytes: 700 },
+    { ids: [11, 12], steps: [{ read: [[700, 1400]] }], ranges: [[700, 1400]], bytes: 700 },
   ]);
   // Every data entry in exactly one list; every byte after the head in exactly one range.
   for (const n of [1, 2, 3, 4, 9]) {
@@ -94,4 +94,83 @@ test('a ranged restore deals the biggest tables first to the least loaded sessio
 test('a layout whose blocks are not tables of the TOC is refused', () => {
   assert.throws(() => rangedSessions(rangedToc, { ...layout, blocks: [{ dumpId: 1, start: 100, end: 1400 }] }, 2), /data block 1 is not a table's data/);
   assert.throws(() => rangedSessions(rangedToc, { ...layout, blocks: [{ dumpId: 99, start: 100, end: 1400 }] }, 2), /data block 99/);
+});
+
+// One table (10) of 1,000 bytes of the 1,400 after the head, cut points every 100 bytes.
+const lopsided = {
+  dataStart: 100,
+  blocks: [
+    { dumpId: 10, start: 100, end: 1100, cuts: [200, 300, 400, 500, 600, 700, 800, 900, 1000] },
+    { dumpId: 11, start: 1100, end: 1300, cuts: [1200] },
+    { dumpId: 12, start: 1300, end: 1400 },
+  ],
+  restStart: 1400,
+  end: 1500,
+};
+
+/** Each session's bytes of each table: checks that the parts of every table add up to it, each once. */
+function partsOf(sessions: ReturnType<typeof rangedSessions>, l: typeof lopsided): void {
+  const covered = sessions.flatMap((s) => s.ranges).sort((a, b) => a[0] - b[0]);
+  assert.equal(covered[0]![0], l.dataStart);
+  for (let i = 1; i < covered.length; i++) assert.equal(covered[i]![0], covered[i - 1]![1], 'end to end, no gap, no overlap');
+  assert.equal(covered.at(-1)![1], l.end);
+  for (const s of sessions) {
+    assert.equal(s.bytes, s.ranges.reduce((n, [a, b]) => n + b - a, 0));
+    assert.equal(new Set(s.ids).size, s.ids.length, 'a table once in a list');
+    // Every part of a block opens with the block's start and closes with its end: from the
+    // archive where the part begins or ends with the block, else a step of its own.
+    const steps = s.steps;
+    for (const b of l.blocks) {
+      for (const [i, st] of steps.entries()) {
+        if (!('read' in st)) continue;
+        for (const [k, [a, e]] of st.read.entries()) {
+          if (a > b.start && a < b.end) {
+            assert.ok(b.cuts?.includes(a), `a part of ${b.dumpId} starts at a cut`);
+            assert.equal(k, 0, `a part of ${b.dumpId} from ${a} is read first`);
+            assert.deepEqual(steps[i - 1], { blockStart: b.dumpId }, `a block start for ${b.dumpId} before ${a}`);
+          }
+          if (e > b.start && e < b.end) {
+            assert.ok(b.cuts?.includes(e), `a part of ${b.dumpId} ends at a cut`);
+            assert.equal(k, st.read.length - 1, `a part of ${b.dumpId} up to ${e} is read last`);
+            assert.deepEqual(steps[i + 1], { blockEnd: true }, `a block end after ${e}`);
+          }
+        }
+      }
+    }
+  }
+}
+
+test("a table bigger than its share is cut at a recorded row start, its tail loaded by the lighter session", () => {
+  const two = rangedSessions(rangedToc, lopsided, 2);
+  // Whole units: 10 (1,000) | 11, 12, the rest (400); then 10's tail from 800 (300) goes over: 700 | 700.
+  assert.deepEqual(two, [
+    { ids: [10], steps: [{ read: [[100, 800]] }, { blockEnd: true }], ranges: [[100, 800]], bytes: 700 },
+    { ids: [10, 11, 12, 7, 6, 13], steps: [{ blockStart: 10 }, { read: [[800, 1500]] }], ranges: [[800, 1500]], bytes: 700 },
+  ]);
+  partsOf(two, lopsided);
+  for (const n of [3, 4, 6]) {
+    const sessions = rangedSessions(rangedToc, lopsided, n);
+    partsOf(sessions, lopsided);
+    assert.equal(sessions.length, n);
+    const peak = Math.max(...sessions.map((s) => s.bytes));
+    assert.ok(peak <= Math.ceil(1400 / n) + 100, `${n} sessions: at most one cut's spacing over an even share (${peak})`);
+    assert.deepEqual([...new Set(sessions.flatMap((s) => s.ids))].sort((a, b) => a - b), [6, 7, 10, 11, 12, 13]);
+  }
+  // One big table and nothing else still loads in two.
+  const alone = { dataStart: 100, blocks: [lopsided.blocks[0]!], restStart: 1100, end: 1100 };
+  const toc = rangedToc.filter((e) => e.dumpId !== 11 && e.dumpId !== 12 && e.dumpId !== 7 && e.dumpId !== 13 && e.dumpId !== 6);
+  assert.ok(rangedUnits(alone) >= 2);
+  assert.deepEqual(rangedSessions(toc, alone, 2).map((s) => s.ranges), [[[100, 600]], [[600, 1100]]]);
+});
+
+test('no cut is made that gains little, and none without recorded cut points', () => {
+  // Evened out by whole tables already (700 | 700): nothing to cut.
+  const even = { ...layout, blocks: layout.blocks.map((b) => ({ ...b, cuts: [b.start + 50] })) };
+  assert.deepEqual(rangedSessions(rangedToc, even, 2).map((s) => s.steps.length), [1, 1]);
+  // Lopsided but no cut points: whole tables, as before.
+  const uncut = { ...lopsided, blocks: lopsided.blocks.map(({ cuts: _, ...b }) => b) };
+  assert.deepEqual(rangedSessions(rangedToc, uncut, 2).map((s) => s.bytes), [1000, 400]);
+  // A cut that would gain less than a fiftieth of the data is not worth a second COPY.
+  const nearlyEven = { dataStart: 100, blocks: [{ dumpId: 10, start: 100, end: 1110, cuts: [1105] }, { dumpId: 11, start: 1110, end: 2100 }], restStart: 2100, end: 2100 };
+  assert.deepEqual(rangedSessions(rangedToc, nearlyEven, 2).map((s) => s.bytes), [1010, 990]);
 });
