@@ -43,6 +43,13 @@ export interface NewDatabaseLoad {
   rewriteHead?: (head: ArchiveHead) => ArchiveHead;
 }
 
+/** How many tables the sessions share (each loads part of them), for the job's log line. */
+function splitNote(sessions: readonly { ids: readonly number[] }[]): string {
+  const ids = sessions.flatMap((s) => s.ids);
+  const shared = new Set(ids.filter((id, i) => ids.indexOf(id) !== i)).size;
+  return shared === 0 ? '' : ` (${shared} table${shared === 1 ? '' : 's'} split between them)`;
+}
+
 /** Loads the archive into database `load.target`, which this creates; returns what the job reports about roles. */
 export async function loadIntoNewDatabase(ctx: ServiceContext, load: NewDatabaseLoad): Promise<Record<string, string>> {
   const { maintenance, server, roles, target } = load;
@@ -60,7 +67,7 @@ export async function loadIntoNewDatabase(ctx: ServiceContext, load: NewDatabase
       const at = (): string => `${((performance.now() - t0) / 1000).toFixed(2)} s`;
       report = await runRangedRestore(maintenance, {
         ...options, workers, layout: ranged.layout, read: ranged.read,
-        onPlan: (sessions) => said.push(`${sessions.length} data sessions of ${sessions.map((s) => `${(s.bytes / 2 ** 20).toFixed(1)} MiB`).join(', ')}`),
+        onPlan: (sessions) => said.push(`${sessions.length} data sessions of ${sessions.map((s) => `${(s.bytes / 2 ** 20).toFixed(1)} MiB`).join(', ')}${splitNote(sessions)}`),
         onPhaseEnd: (phase) => said.push(`${phase} done at ${at()}`),
       });
       ctx.log?.(`restore job ${load.jobId}: loaded ${staging} from byte ranges: ${said.join('; ')}`);

@@ -3,7 +3,8 @@
 // interrupted by a server stop leaves nothing under the target name and its staging database or
 // `.partial` file is removed (at once, or at the next start), so a retry with the same name
 // succeeds; a restore user without CREATEDB is refused by validate-for-restore; a relative
-// directory for a restore as files is refused; a database point loads its tables in two sessions.
+// directory for a restore as files is refused; a database point loads its tables in two sessions,
+// a table bigger than its share in both.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
@@ -269,4 +270,25 @@ it('a database point loads its tables in two sessions at once, each reading only
   await target.query('split_r', 'DELETE FROM seen');
   await source.query('split', 'DELETE FROM seen');
   assert.deepEqual(await source.compareDatabases('split', 'split_r', target), []);
+});
+
+it('a table bigger than its share loads in both sessions, from a row start the dump recorded, each row once', async () => {
+  // ~12 MB of one table (cut points about every 4 MiB) and a small one: the big table's tail goes to the session with the small one.
+  await source.createDatabase('halves', `
+    CREATE TABLE seen (tbl text, pid int);
+    CREATE FUNCTION note(t text) RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
+      BEGIN INSERT INTO public.seen VALUES (t, pg_backend_pid()); RETURN true; END $$;
+    CREATE TABLE big (id int PRIMARY KEY, body text, CHECK (note('big')));
+    CREATE TABLE small (id int PRIMARY KEY, body text, CHECK (note('small')));
+    INSERT INTO big SELECT g, repeat(md5(g::text), 6) FROM generate_series(1, 60000) g;
+    INSERT INTO small SELECT g, md5(g::text) FROM generate_series(1, 100) g;
+    DELETE FROM seen;`);
+  await protectBackUpAndRestore('halves');
+  const loaders = await target.query<{ tbl: string; pids: number; n: number }>('halves_r', 'SELECT tbl, count(DISTINCT pid)::int AS pids, count(*)::int AS n FROM seen GROUP BY tbl ORDER BY tbl');
+  assert.deepEqual(loaders.map((l) => [l.tbl, l.pids, l.n]), [['big', 2, 60000], ['small', 1, 100]], 'big loaded by two sessions, every row once');
+  const [both] = await target.query<{ n: number }>('halves_r', "SELECT count(*)::int AS n FROM (SELECT pid FROM seen WHERE tbl = 'big' INTERSECT SELECT pid FROM seen WHERE tbl = 'small') s");
+  assert.equal(both!.n, 1, "the small table's session loaded the big one's tail");
+  await target.query('halves_r', 'DELETE FROM seen');
+  await source.query('halves', 'DELETE FROM seen');
+  assert.deepEqual(await source.compareDatabases('halves', 'halves_r', target), []);
 });
