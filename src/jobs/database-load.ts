@@ -45,8 +45,10 @@ export interface NewDatabaseLoad {
 
 /** How many tables the sessions share (each loads part of them), for the job's log line. */
 function splitNote(sessions: readonly { ids: readonly number[] }[]): string {
-  const ids = sessions.flatMap((s) => s.ids);
-  const shared = new Set(ids.filter((id, i) => ids.indexOf(id) !== i)).size;
+  const seen = new Set<number>();
+  const twice = new Set<number>();
+  for (const s of sessions) for (const id of s.ids) (seen.has(id) ? twice : seen).add(id);
+  const shared = twice.size;
   return shared === 0 ? '' : ` (${shared} table${shared === 1 ? '' : 's'} split between them)`;
 }
 
