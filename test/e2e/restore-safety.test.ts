@@ -251,20 +251,26 @@ it("a restore's pg_restore sessions build indexes with 256MB of maintenance_work
   assert.deepEqual(await target.query('noted_r', "SELECT current_setting('maintenance_work_mem') AS mwm"), [{ mwm: '64MB' }], 'the server keeps its own');
 });
 
+/** A table `seen` and a function `note(t)` for CHECKs that record which backend loads each row of table t. */
+const NOTED_LOADS = `CREATE TABLE seen (tbl text, pid int);
+    CREATE FUNCTION note(t text) RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
+      BEGIN INSERT INTO public.seen VALUES (t, pg_backend_pid()); RETURN true; END $$;`;
+
+/** Per table noted in `seen` of database `db` on the target: how many backends loaded its rows, and how many rows. */
+const loadersOf = async (db: string): Promise<[string, number, number][]> =>
+  (await target.query<{ tbl: string; pids: number; n: number }>(db, 'SELECT tbl, count(DISTINCT pid)::int AS pids, count(*)::int AS n FROM seen GROUP BY tbl ORDER BY tbl')).map((l) => [l.tbl, l.pids, l.n]);
+
 it('a database point loads its tables in two sessions at once, each reading only its own', async () => {
   // Each row's CHECK notes the session that loads it: two tables, two sessions.
   await source.createDatabase('split', `
-    CREATE TABLE seen (tbl text, pid int);
-    CREATE FUNCTION note(t text) RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
-      BEGIN INSERT INTO public.seen VALUES (t, pg_backend_pid()); RETURN true; END $$;
+    ${NOTED_LOADS}
     CREATE TABLE left_side (id int PRIMARY KEY, body text, CHECK (note('left_side')));
     CREATE TABLE right_side (id int PRIMARY KEY, body text, CHECK (note('right_side')));
     INSERT INTO left_side SELECT g, md5(g::text) FROM generate_series(1, 3000) g;
     INSERT INTO right_side SELECT g, md5(g::text) FROM generate_series(1, 3000) g;
     DELETE FROM seen;`);
   await protectBackUpAndRestore('split');
-  const loaders = await target.query<{ tbl: string; pids: number; n: number }>('split_r', 'SELECT tbl, count(DISTINCT pid)::int AS pids, count(*)::int AS n FROM seen GROUP BY tbl ORDER BY tbl');
-  assert.deepEqual(loaders.map((l) => [l.tbl, l.pids, l.n]), [['left_side', 1, 3000], ['right_side', 1, 3000]]);
+  assert.deepEqual(await loadersOf('split_r'), [['left_side', 1, 3000], ['right_side', 1, 3000]]);
   const [distinct] = await target.query<{ n: number }>('split_r', 'SELECT count(DISTINCT pid)::int AS n FROM seen');
   assert.equal(distinct!.n, 2, 'the two tables were loaded by two sessions');
   await target.query('split_r', 'DELETE FROM seen');
@@ -275,17 +281,14 @@ it('a database point loads its tables in two sessions at once, each reading only
 it('a table bigger than its share loads in both sessions, from a row start the dump recorded, each row once', async () => {
   // ~12 MB of one table (cut points about every 4 MiB) and a small one: the big table's tail goes to the session with the small one.
   await source.createDatabase('halves', `
-    CREATE TABLE seen (tbl text, pid int);
-    CREATE FUNCTION note(t text) RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
-      BEGIN INSERT INTO public.seen VALUES (t, pg_backend_pid()); RETURN true; END $$;
+    ${NOTED_LOADS}
     CREATE TABLE big (id int PRIMARY KEY, body text, CHECK (note('big')));
     CREATE TABLE small (id int PRIMARY KEY, body text, CHECK (note('small')));
     INSERT INTO big SELECT g, repeat(md5(g::text), 6) FROM generate_series(1, 60000) g;
     INSERT INTO small SELECT g, md5(g::text) FROM generate_series(1, 100) g;
     DELETE FROM seen;`);
   await protectBackUpAndRestore('halves');
-  const loaders = await target.query<{ tbl: string; pids: number; n: number }>('halves_r', 'SELECT tbl, count(DISTINCT pid)::int AS pids, count(*)::int AS n FROM seen GROUP BY tbl ORDER BY tbl');
-  assert.deepEqual(loaders.map((l) => [l.tbl, l.pids, l.n]), [['big', 2, 60000], ['small', 1, 100]], 'big loaded by two sessions, every row once');
+  assert.deepEqual(await loadersOf('halves_r'), [['big', 2, 60000], ['small', 1, 100]], 'big loaded by two sessions, every row once');
   const [both] = await target.query<{ n: number }>('halves_r', "SELECT count(*)::int AS n FROM (SELECT pid FROM seen WHERE tbl = 'big' INTERSECT SELECT pid FROM seen WHERE tbl = 'small') s");
   assert.equal(both!.n, 1, "the small table's session loaded the big one's tail");
   await target.query('halves_r', 'DELETE FROM seen');
