@@ -45,7 +45,7 @@ export interface RawCopy {
 /**
  * Sends `sql` (COPY … TO STDOUT statements, `;`-separated) as one simple query on `client`, which
  * must be idle, and yields its rows as pieces of an archive with integers of `intSize` bytes;
- * each table's end lists row starts about `markEvery` bytes apart (CopyTranslator).
+ * each table's end lists row starts about `markEvery` bytes apart, if given (CopyTranslator).
  */
 export function rawCopy(client: pg.Client, sql: string, intSize: number, markEvery?: number): RawCopy {
   const socket = socketOf(client);

@@ -70,8 +70,8 @@ export class CopyTranslator {
   #nextMark: number;
   readonly #markEvery: number;
 
-  /** `markEvery`: how far apart the row starts an `end` event lists are, at least (bytes; default 4 MiB). */
-  constructor(intSize: number, markEvery = 4 * 1024 * 1024) {
+  /** `markEvery`: how far apart the row starts an `end` event lists are, at least (bytes; by default none are listed). */
+  constructor(intSize: number, markEvery = Infinity) {
     if (intSize < 4 || intSize > 8) throw new Error(`An archive integer size of ${intSize} bytes is not supported.`);
     if (!(markEvery >= 1)) throw new Error('Row starts must be marked at least one byte apart.');
     this.#intSize = intSize;

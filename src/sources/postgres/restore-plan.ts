@@ -51,11 +51,10 @@ export function listFileText(ids: readonly number[]): string {
  */
 export type SessionStep = { read: [number, number][] } | { blockStart: number } | { blockEnd: true };
 
-/** One session of a ranged restore (ranged-restore.ts): its `-L` list, what it is fed, the archive's byte ranges it reads, and their size. */
+/** One session of a ranged restore (ranged-restore.ts): its `-L` list, what it is fed, and how many of the archive's bytes it reads. */
 export interface RangedSession {
   ids: number[];
   steps: SessionStep[];
-  ranges: [number, number][];
   bytes: number;
 }
 
@@ -109,24 +108,21 @@ function splitOnce(sessions: Dealt[], total: number): boolean {
   return true;
 }
 
-/** A session's units, in archive order, as the steps that feed it and the ranges it reads. */
+/** A session's units, in archive order, as the steps that feed it. */
 function sessionOf(dealt: Dealt): RangedSession {
   const ordered = dealt.units.sort((a, b) => a.start - b.start);
   const steps: SessionStep[] = [];
-  const ranges: [number, number][] = [];
   for (const u of ordered) {
     if (u.block && u.start > u.block.start) steps.push({ blockStart: u.block.dumpId });
     if (u.end > u.start) {
-      const last = steps[steps.length - 1];
-      const prev = last && 'read' in last ? last.read[last.read.length - 1]! : null;
-      if (prev && prev[1] === u.start) prev[1] = u.end;
-      else if (last && 'read' in last) last.read.push([u.start, u.end]);
-      else steps.push({ read: [[u.start, u.end]] });
+      const last = steps.at(-1);
+      if (!last || !('read' in last)) steps.push({ read: [[u.start, u.end]] });
+      else if (last.read.at(-1)![1] === u.start) last.read.at(-1)![1] = u.end;
+      else last.read.push([u.start, u.end]);
     }
     if (u.block && u.end < u.block.end) steps.push({ blockEnd: true });
   }
-  for (const step of steps) if ('read' in step) for (const [a, b] of step.read) ranges.push([a, b]);
-  return { ids: ordered.flatMap((u) => u.ids), steps, ranges, bytes: dealt.bytes };
+  return { ids: ordered.flatMap((u) => u.ids), steps, bytes: dealt.bytes };
 }
 
 /**

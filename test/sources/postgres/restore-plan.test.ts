@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SECTION, type TocEntry } from '../../../src/sources/postgres/archive-toc.ts';
-import { dataWorkerLists, effectiveSections, listFileText, rangedSessions, rangedUnits } from '../../../src/sources/postgres/restore-plan.ts';
+import { dataWorkerLists, effectiveSections, listFileText, rangedSessions, rangedUnits, type RangedSession } from '../../../src/sources/postgres/restore-plan.ts';
 import { chooseRestoreWorkers, defaultRestoreWorkers } from '../../../src/sources/postgres/restore-workers.ts';
 
 const entry = (dumpId: number, desc: string, section: number, hadDumper = false): TocEntry => ({
@@ -63,6 +63,9 @@ const rangedToc = [
   entry(13, 'BLOBS', SECTION.data, true),
   entry(8, 'INDEX', SECTION.postData),
 ];
+/** The archive's byte ranges a session reads, in order. */
+const rangesOf = (s: RangedSession): [number, number][] => s.steps.flatMap((st) => ('read' in st ? st.read : []));
+
 const layout = {
   dataStart: 100,
   blocks: [{ dumpId: 10, start: 100, end: 700 }, { dumpId: 11, start: 700, end: 1000 }, { dumpId: 12, start: 1000, end: 1400 }],
@@ -73,19 +76,19 @@ const layout = {
 test('a ranged restore deals the biggest tables first to the least loaded session, each session forwards', () => {
   // Units by size: 10 (600), 12 (400), 11 (300), the rest (100): 10 | 12, 11 | ..., the rest to the lighter.
   assert.deepEqual(rangedSessions(rangedToc, layout, 2), [
-    { ids: [10, 7, 6, 13], steps: [{ read: [[100, 700], [1400, 1500]] }], ranges: [[100, 700], [1400, 1500]], bytes: 700 },
-    { ids: [11, 12], steps: [{ read: [[700, 1400]] }], ranges: [[700, 1400]], bytes: 700 },
+    { ids: [10, 7, 6, 13], steps: [{ read: [[100, 700], [1400, 1500]] }], bytes: 700 },
+    { ids: [11, 12], steps: [{ read: [[700, 1400]] }], bytes: 700 },
   ]);
   // Every data entry in exactly one list; every byte after the head in exactly one range.
   for (const n of [1, 2, 3, 4, 9]) {
     const sessions = rangedSessions(rangedToc, layout, n);
     assert.equal(sessions.length, Math.min(n, rangedUnits(layout)));
     assert.deepEqual(sessions.flatMap((s) => s.ids).sort((a, b) => a - b), [6, 7, 10, 11, 12, 13]);
-    const ranges = sessions.flatMap((s) => s.ranges).sort((a, b) => a[0] - b[0]);
+    const ranges = sessions.flatMap(rangesOf).sort((a, b) => a[0] - b[0]);
     assert.equal(ranges[0]![0], layout.dataStart);
     for (let i = 1; i < ranges.length; i++) assert.equal(ranges[i]![0], ranges[i - 1]![1], 'end to end, no gap, no overlap');
     assert.equal(ranges.at(-1)![1], layout.end);
-    for (const s of sessions) for (let i = 1; i < s.ranges.length; i++) assert.ok(s.ranges[i]![0] > s.ranges[i - 1]![1], 'a session reads forwards');
+    for (const s of sessions.map(rangesOf)) for (let i = 1; i < s.length; i++) assert.ok(s[i]![0] > s[i - 1]![1], 'a session reads forwards');
   }
   assert.equal(rangedUnits(layout), 4);
   assert.equal(rangedUnits({ ...layout, blocks: layout.blocks.slice(0, 1), restStart: 700, end: 700 }), 1, 'one table and no rest: nothing to share');
@@ -109,13 +112,13 @@ const lopsided = {
 };
 
 /** Each session's bytes of each table: checks that the parts of every table add up to it, each once. */
-function partsOf(sessions: ReturnType<typeof rangedSessions>, l: typeof lopsided): void {
-  const covered = sessions.flatMap((s) => s.ranges).sort((a, b) => a[0] - b[0]);
+function partsOf(sessions: RangedSession[], l: typeof lopsided): void {
+  const covered = sessions.flatMap(rangesOf).sort((a, b) => a[0] - b[0]);
   assert.equal(covered[0]![0], l.dataStart);
   for (let i = 1; i < covered.length; i++) assert.equal(covered[i]![0], covered[i - 1]![1], 'end to end, no gap, no overlap');
   assert.equal(covered.at(-1)![1], l.end);
   for (const s of sessions) {
-    assert.equal(s.bytes, s.ranges.reduce((n, [a, b]) => n + b - a, 0));
+    assert.equal(s.bytes, rangesOf(s).reduce((n, [a, b]) => n + b - a, 0));
     assert.equal(new Set(s.ids).size, s.ids.length, 'a table once in a list');
     // Every part of a block opens with the block's start and closes with its end: from the
     // archive where the part begins or ends with the block, else a step of its own.
@@ -144,8 +147,8 @@ test("a table bigger than its share is cut at a recorded row start, its tail loa
   const two = rangedSessions(rangedToc, lopsided, 2);
   // Whole units: 10 (1,000) | 11, 12, the rest (400); then 10's tail from 800 (300) goes over: 700 | 700.
   assert.deepEqual(two, [
-    { ids: [10], steps: [{ read: [[100, 800]] }, { blockEnd: true }], ranges: [[100, 800]], bytes: 700 },
-    { ids: [10, 11, 12, 7, 6, 13], steps: [{ blockStart: 10 }, { read: [[800, 1500]] }], ranges: [[800, 1500]], bytes: 700 },
+    { ids: [10], steps: [{ read: [[100, 800]] }, { blockEnd: true }], bytes: 700 },
+    { ids: [10, 11, 12, 7, 6, 13], steps: [{ blockStart: 10 }, { read: [[800, 1500]] }], bytes: 700 },
   ]);
   partsOf(two, lopsided);
   for (const n of [3, 4, 6]) {
@@ -160,7 +163,7 @@ test("a table bigger than its share is cut at a recorded row start, its tail loa
   const alone = { dataStart: 100, blocks: [lopsided.blocks[0]!], restStart: 1100, end: 1100 };
   const toc = rangedToc.filter((e) => e.dumpId !== 11 && e.dumpId !== 12 && e.dumpId !== 7 && e.dumpId !== 13 && e.dumpId !== 6);
   assert.ok(rangedUnits(alone) >= 2);
-  assert.deepEqual(rangedSessions(toc, alone, 2).map((s) => s.ranges), [[[100, 600]], [[600, 1100]]]);
+  assert.deepEqual(rangedSessions(toc, alone, 2).map(rangesOf), [[[100, 600]], [[600, 1100]]]);
 });
 
 test('no cut is made that gains little, and none without recorded cut points', () => {
